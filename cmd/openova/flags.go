@@ -1,0 +1,158 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+
+	"github.com/openova-io/core/worker"
+)
+
+// options are the flags both modes share.
+type options struct {
+	listen            string
+	dataDir           string
+	logLevel          string
+	temporalListen    string
+	temporalAddress   string
+	temporalNamespace string
+	tlsCert, tlsKey   string
+	tlsCA, tlsServer  string
+	apiKey            string
+	codecKeyFile      string
+	codecTokenFile    string
+	dbConns           int
+	dynamicConfigFile string
+}
+
+func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
+	fs.StringVar(&o.listen, "listen", defaultListen, "HTTP address for the UI, probes, metrics and codec endpoint")
+	fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "directory for the SQLite database, codec key and token")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.temporalListen, "temporal-listen", "127.0.0.1:7233", "gRPC address of the embedded Temporal frontend (the temporal CLI dials it)")
+	fs.StringVar(&o.temporalAddress, "temporal-address", "", "HOST:PORT of an existing Temporal cluster; then nothing is embedded")
+	fs.StringVar(&o.temporalNamespace, "temporal-namespace", "default", "Temporal namespace")
+	fs.StringVar(&o.tlsCert, "temporal-tls-cert", "", "client certificate (PEM) for an external Temporal cluster")
+	fs.StringVar(&o.tlsKey, "temporal-tls-key", "", "client key (PEM) for an external Temporal cluster")
+	fs.StringVar(&o.tlsCA, "temporal-tls-ca", "", "CA bundle (PEM) that signed the external cluster's certificate")
+	fs.StringVar(&o.tlsServer, "temporal-tls-server-name", "", "TLS server name of the external cluster")
+	fs.StringVar(&o.apiKey, "temporal-api-key", "", "API key for an external Temporal cluster (implies TLS)")
+	fs.StringVar(&o.codecKeyFile, "codec-key-file", "", "payload encryption keys (default <data-dir>/codec.key, generated on first start)")
+	fs.StringVar(&o.codecTokenFile, "codec-token-file", "", "bearer token of the codec endpoint (default <data-dir>/codec.token, generated on first start)")
+	fs.IntVar(&o.dbConns, "temporal-db-conns", 4, "SQLite connections of the embedded server (1-32)")
+	fs.StringVar(&o.dynamicConfigFile, "temporal-dynamic-config", "", "YAML map of dynamic config overrides for the embedded server")
+}
+
+func defaultDataDir() string {
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "openova")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "openova")
+	}
+	return "openova-data"
+}
+
+var namespaceRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{1,254}$`)
+
+// validate checks what can be checked without side effects and returns the
+// worker config. Each error names the flag and what to do.
+func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, error) {
+	if err := checkAddr("--listen", o.listen); err != nil {
+		return worker.Config{}, err
+	}
+	if _, err := parseLevel(o.logLevel); err != nil {
+		return worker.Config{}, err
+	}
+	if o.dataDir == "" {
+		return worker.Config{}, usageError{errors.New("--data-dir is empty: name a directory openova may write")}
+	}
+	if o.temporalAddress != "" {
+		if fs.Changed("temporal-listen") {
+			return worker.Config{}, usageError{errors.New("--temporal-listen applies to the embedded server only: drop it, or drop --temporal-address")}
+		}
+		if err := checkAddr("--temporal-address", o.temporalAddress); err != nil {
+			return worker.Config{}, err
+		}
+	} else if err := checkAddr("--temporal-listen", o.temporalListen); err != nil {
+		return worker.Config{}, err
+	}
+	if !namespaceRE.MatchString(o.temporalNamespace) {
+		return worker.Config{}, usageError{fmt.Errorf("--temporal-namespace %q is not a valid namespace name (letters, digits, '.', '_', '-'; 2-255 characters)", o.temporalNamespace)}
+	}
+	if o.dbConns < 1 || o.dbConns > 32 {
+		return worker.Config{}, usageError{fmt.Errorf("--temporal-db-conns %d is out of range: use 1 to 32", o.dbConns)}
+	}
+	dc, err := loadDynamicConfig(o.dynamicConfigFile)
+	if err != nil {
+		return worker.Config{}, err
+	}
+	dataDir, err := filepath.Abs(o.dataDir)
+	if err != nil {
+		return worker.Config{}, usageError{fmt.Errorf("--data-dir %q: %w", o.dataDir, err)}
+	}
+	cfg := worker.Config{
+		Mode: mode, DataDir: dataDir, Listen: o.temporalListen, DBConns: o.dbConns, DynamicConfig: dc,
+		Address: o.temporalAddress, Namespace: o.temporalNamespace,
+		TLSCert: o.tlsCert, TLSKey: o.tlsKey, TLSCA: o.tlsCA, TLSServerName: o.tlsServer, APIKey: o.apiKey,
+		CodecKeyFile: o.codecKeyFile, CodecTokenFile: o.codecTokenFile, CodecKeyFileExplicit: o.codecKeyFile != "",
+	}
+	if cfg.CodecKeyFile == "" {
+		cfg.CodecKeyFile = filepath.Join(dataDir, "codec.key")
+	}
+	if cfg.CodecTokenFile == "" {
+		cfg.CodecTokenFile = filepath.Join(dataDir, "codec.token")
+	}
+	return cfg, nil
+}
+
+func checkAddr(flag, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageError{fmt.Errorf("%s %q is not HOST:PORT", flag, addr)}
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return usageError{fmt.Errorf("%s %q: port must be a number from 1 to 65535", flag, addr)}
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, usageError{fmt.Errorf("--log-level %q: use debug, info, warn or error", s)}
+	}
+	return l, nil
+}
+
+// loadDynamicConfig reads a flat YAML map of dynamic config keys to values.
+func loadDynamicConfig(path string) (map[string]any, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--temporal-dynamic-config: %w", err)}
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return nil, usageError{fmt.Errorf("--temporal-dynamic-config %s is not a YAML map of key: value (%s)", path, oneLine(err.Error()))}
+	}
+	for k, v := range m {
+		switch v.(type) {
+		case int, bool, string, float64:
+		default:
+			return nil, usageError{fmt.Errorf("--temporal-dynamic-config %s: key %q needs a number, bool or string value", path, k)}
+		}
+	}
+	return m, nil
+}

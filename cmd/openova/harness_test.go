@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/worker/codec"
+)
+
+// The test binary doubles as the openova binary: run with this variable set
+// it is exactly `openova`, so process tests exec the real main (kill -9,
+// signals, exit codes) without linking a second 200 MB binary.
+const execMainEnv = "OPENOVA_TEST_EXEC_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(execMainEnv) == "1" {
+		os.Exit(Main(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// proc is a running openova process.
+type proc struct {
+	t            testing.TB
+	cmd          *exec.Cmd
+	dataDir      string
+	httpAddr     string
+	temporalAddr string
+	logPath      string
+	exited       chan struct{}
+	exitErr      error
+}
+
+// openovaCmd builds a command that runs openova with args.
+func openovaCmd(ctx context.Context, env []string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), execMainEnv+"=1"), env...)
+	return cmd
+}
+
+// run runs openova to completion and returns its exit code and output.
+func run(t testing.TB, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := openovaCmd(ctx, env, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// startOpenova starts `openova <mode>` on dataDir with fresh ports and waits
+// until /readyz answers 200.
+func startOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, dataDir: dataDir, httpAddr: testenv.FreeAddr(t), temporalAddr: testenv.FreeAddr(t),
+		logPath: filepath.Join(t.TempDir(), "openova.log"), exited: make(chan struct{})}
+	args := append([]string{mode, "--data-dir", dataDir, "--listen", p.httpAddr}, extra...)
+	if !hasFlag(extra, "--temporal-address") {
+		args = append(args, "--temporal-listen", p.temporalAddr)
+	}
+	logFile, err := os.Create(p.logPath)
+	require.NoError(t, err)
+	p.cmd = openovaCmd(context.Background(), nil, args...)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		p.exitErr = p.cmd.Wait()
+		_ = logFile.Close()
+		close(p.exited)
+	}()
+	t.Cleanup(func() { p.stop() })
+	p.waitReady()
+	return p
+}
+
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *proc) waitReady() {
+	p.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.exited:
+			p.t.Fatalf("openova exited before ready (%v); log:\n%s", p.exitErr, p.log())
+		default:
+		}
+		resp, err := http.Get("http://" + p.httpAddr + "/readyz")
+		if err == nil {
+			body := new(bytes.Buffer)
+			_, _ = body.ReadFrom(resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			last = body.String()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.t.Fatalf("openova not ready after 90s (last: %s); log:\n%s", last, p.log())
+}
+
+func (p *proc) log() string {
+	b, _ := os.ReadFile(p.logPath)
+	return string(b)
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *proc) stop() error {
+	select {
+	case <-p.exited:
+		return p.exitErr
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+		return p.exitErr
+	case <-time.After(60 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+		return fmt.Errorf("openova did not stop within 60s after SIGTERM")
+	}
+}
+
+// kill9 kills the process the hard way.
+func (p *proc) kill9() {
+	require.NoError(p.t, p.cmd.Process.Signal(syscall.SIGKILL))
+	<-p.exited
+}
+
+// client dials the process's Temporal with the data dir's codec key, as a
+// holder of that key would.
+func (p *proc) client(t testing.TB, hostPort string) client.Client {
+	t.Helper()
+	keys, err := codec.LoadKeyFile(filepath.Join(p.dataDir, "codec.key"))
+	require.NoError(t, err)
+	cd := codec.New(keys)
+	if hostPort == "" {
+		hostPort = p.temporalAddr
+	}
+	c, err := client.Dial(client.Options{HostPort: hostPort, Namespace: "default",
+		DataConverter: cd.DataConverter(), FailureConverter: cd.FailureConverter()})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// temporalCLI runs the Temporal CLI built from source.
+func temporalCLI(t testing.TB, args ...string) (string, error) {
+	t.Helper()
+	bin := testenv.Bin(t, "temporal")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	return string(out), err
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/openova-io/core/web"
+	"github.com/openova-io/core/worker"
+)
+
+// shutdownTimeout bounds how long in-flight HTTP requests may finish.
+const shutdownTimeout = 10 * time.Second
+
+// serve runs the engine and the HTTP server until SIGINT or SIGTERM, then
+// stops them in order: stop taking requests, drain the worker, stop the
+// Temporal server (which closes SQLite).
+func serve(ctx context.Context, cfg worker.Config, httpListen string, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	// Everything openova writes (SQLite and its WAL, keys, journals) is
+	// readable by its owner only.
+	syscall.Umask(0o077)
+
+	unlock, err := prepareDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ln, err := listen("--listen", httpListen)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ln.Close() }()
+	if cfg.Embedded() {
+		tl, err := listen("--temporal-listen", cfg.Listen)
+		if err != nil {
+			return err
+		}
+		_ = tl.Close()
+	}
+
+	metrics := worker.NewMetrics()
+	defer func() { _ = metrics.Close() }()
+	eng, err := worker.Start(ctx, cfg, log, metrics)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		log.Info("draining worker and stopping temporal")
+		eng.Stop()
+		log.Info("stopped")
+	}()
+
+	srv := &http.Server{
+		Handler:           web.New(web.Options{Ready: eng, Metrics: metrics.Registry, Codec: eng.CodecHandler(), Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("openova started", "mode", string(cfg.Mode), "url", "http://"+ln.Addr().String(),
+		"temporal", temporalAddr(cfg), "namespace", cfg.Namespace,
+		"codecEndpoint", "http://"+ln.Addr().String()+"/codec", "codecTokenFile", cfg.CodecTokenFile)
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "reason", "signal")
+	case err := <-served:
+		return fmt.Errorf("http server stopped: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "error", err.Error())
+	}
+	return nil
+}
+
+func temporalAddr(cfg worker.Config) string {
+	if cfg.Embedded() {
+		return cfg.Listen
+	}
+	return cfg.Address
+}
+
+// listen binds addr, turning the usual failures into advice.
+func listen(flag, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s %s is already in use: stop what listens there or choose another port with %s", flag, addr, flag)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s %s cannot be bound (%s): choose another address with %s", flag, addr, rootCause(err), flag)
+	}
+	return ln, nil
+}
+
+// prepareDataDir creates the data dir, proves it writable and takes an
+// exclusive lock so two processes never share one SQLite file.
+func prepareDataDir(dir string) (func(), error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir %s cannot be created (%s): choose another with --data-dir or fix its permissions", dir, rootCause(err))
+	}
+	probe, err := os.CreateTemp(dir, ".write-probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s is not writable (%s): choose another with --data-dir or fix its permissions", dir, rootCause(err))
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+	f, err := os.OpenFile(filepath.Join(dir, "openova.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s: cannot open lock file (%s)", dir, rootCause(err))
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("data dir %s is in use by another openova process: stop it or choose another --data-dir", dir)
+	}
+	return func() { _ = f.Close() }, nil
+}
+
+// rootCause drops the operation and path wrappers of an OS error.
+func rootCause(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err.Error()
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	return err.Error()
+}
+
+// newLogger writes JSON lines to stderr.
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}

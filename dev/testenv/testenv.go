@@ -1,0 +1,61 @@
+// Package testenv finds the test assets that dev/dev.sh builds from source
+// and hands out loopback ports. A missing asset skips a test on a laptop,
+// with the command that builds it, but fails it when CI=true: CI must never
+// pass by skipping.
+package testenv
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+// Bin returns the path of a built asset (temporal, kube-apiserver, etcd).
+func Bin(t testing.TB, name string) string {
+	t.Helper()
+	for _, dir := range []string{os.Getenv("OPENOVA_TEST_BIN"), filepath.Join(RepoRoot(), ".cache", "bin")} {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	Missing(t, "test asset %s is not built: run dev/dev.sh assets", name)
+	return ""
+}
+
+// Missing skips the test, or fails it under CI.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// RepoRoot is the checkout's top folder.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// FreeAddr returns 127.0.0.1:<free port>.
+func FreeAddr(t testing.TB) string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(FreePort(t)))
+}

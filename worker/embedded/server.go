@@ -1,0 +1,254 @@
+// Package embedded runs a Temporal server inside the openova process, the way
+// the Temporal CLI's dev server does, but durable: a SQLite file in WAL mode
+// with full fsync, a retention long enough to keep the audit log, and dynamic
+// config tuned for one process that is both server and worker. It is the only
+// package that imports go.temporal.io/server.
+package embedded
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// DBFile is the SQLite file name inside the data dir.
+const DBFile = "temporal.db"
+
+// Options configure the embedded server.
+type Options struct {
+	DataDir string
+	// Listen is the frontend gRPC address (host:port) that workers, the UI
+	// and the stock temporal CLI dial.
+	Listen    string
+	Namespace string
+	// Retention is written into the namespace when it is created; the worker
+	// package re-checks it on every start.
+	Retention        time.Duration
+	SearchAttributes map[string]enumspb.IndexedValueType
+	// DBConns is the SQLite connection pool size (WAL lets readers run beside
+	// the one writer).
+	DBConns int
+	// DynamicConfig overrides Tuning, key by key.
+	DynamicConfig map[string]any
+	Logger        *slog.Logger
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	server temporal.Server
+	dbPath string
+}
+
+// DBPath is the SQLite file the server writes.
+func (s *Server) DBPath() string { return s.dbPath }
+
+// Start creates the schema and namespace on first start and runs the server.
+func Start(o Options) (*Server, error) {
+	host, port, err := splitHostPort(o.Listen)
+	if err != nil {
+		return nil, err
+	}
+	dbPath := filepath.Join(o.DataDir, DBFile)
+	sqlConf := sqlConfig(dbPath, o.DBConns)
+	if err := ensureSchema(sqlConf, dbPath); err != nil {
+		return nil, err
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("prepare namespace %s: %w", o.Namespace, err)
+	}
+	ns.Detail.Config.Retention = durationpb.New(o.Retention)
+	if err := sqliteschema.CreateNamespaces(sqlConf, ns); err != nil {
+		return nil, fmt.Errorf("create namespace %s: %w", o.Namespace, err)
+	}
+	conf, hosts, err := serverConfig(host, port, sqlConf)
+	if err != nil {
+		return nil, err
+	}
+	logger := newLogger(o.Logger)
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("create authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("create claim mapper: %w", err)
+	}
+	dc := dynamicconfig.StaticClient{}
+	for k, v := range Tuning() {
+		dc[dynamicconfig.MakeKey(k)] = v
+	}
+	for k, v := range o.DynamicConfig {
+		dc[dynamicconfig.MakeKey(k)] = v
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dc),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("start temporal server: %w", err)
+	}
+	return &Server{server: srv, dbPath: dbPath}, nil
+}
+
+// Stop stops every service and closes the SQLite connections.
+func (s *Server) Stop() error { return s.server.Stop() }
+
+const (
+	clusterName = "active"
+)
+
+// sqlConfig is the persistence config: WAL so readers never block the writer,
+// synchronous=FULL so a committed transition survives power loss, a busy
+// timeout so pooled connections wait for the writer instead of failing, and a
+// pool of several connections instead of the plugin's default single one,
+// which stalls every service behind one query (temporalio/temporal#9686).
+func sqlConfig(dbPath string, conns int) *config.SQL {
+	if conns <= 0 {
+		conns = 1
+	}
+	return &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: dbPath,
+		ConnectAttributes: map[string]string{
+			"mode":         "rwc",
+			"journal_mode": "wal",
+			"synchronous":  "full",
+			"busy_timeout": "10000",
+		},
+		MaxConns:     conns,
+		MaxIdleConns: conns,
+	}
+}
+
+func ensureSchema(sqlConf *config.SQL, dbPath string) error {
+	_, err := os.Stat(dbPath)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("check database %s: %w", dbPath, err)
+	}
+	if err := sqliteschema.SetupSchema(sqlConf); err != nil {
+		_ = os.Remove(dbPath)
+		return fmt.Errorf("create database schema in %s: %w", dbPath, err)
+	}
+	return nil
+}
+
+func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, map[primitives.ServiceName]static.Hosts, error) {
+	var conf config.Config
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = "127.0.0.1"
+	conf.Persistence.DefaultStore = "sqlite-default"
+	conf.Persistence.VisibilityStore = "sqlite-default"
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
+	httpPort, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             net.JoinHostPort(host, strconv.Itoa(port)),
+				HTTPAddress:            net.JoinHostPort(host, strconv.Itoa(httpPort)),
+				ClusterID:              clusterID(sqlConf.DatabaseName),
+			},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for _, svc := range []primitives.ServiceName{primitives.FrontendService, primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
+		var rpc config.RPC
+		if svc == primitives.FrontendService {
+			rpc = config.RPC{GRPCPort: port, BindOnIP: host, HTTPPort: httpPort}
+		} else {
+			// Internal services listen on loopback only, on ports the OS picks.
+			p, err := freePort()
+			if err != nil {
+				return nil, nil, err
+			}
+			rpc = config.RPC{GRPCPort: p, BindOnIP: "127.0.0.1"}
+		}
+		conf.Services[string(svc)] = config.Service{RPC: rpc}
+		hosts[svc] = static.SingleLocalHost(net.JoinHostPort(rpc.BindOnIP, strconv.Itoa(rpc.GRPCPort)))
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = net.JoinHostPort(dialHost(host), strconv.Itoa(port))
+	return &conf, hosts, nil
+}
+
+// dialHost turns a wildcard bind address into one a client can dial.
+func dialHost(host string) string {
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		return "127.0.0.1"
+	}
+	return host
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("temporal listen address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port <= 0 || port > 65535 {
+		return "", 0, fmt.Errorf("temporal listen address %q: port must be 1-65535", addr)
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	return host, port, nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free loopback port: %w", err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// clusterID is a stable UUID per database file: the server wants a UUID and
+// would otherwise generate (and warn about) a new one on every start.
+func clusterID(dbPath string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("openova-embedded:"+dbPath)).String()
+}

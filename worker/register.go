@@ -1,0 +1,31 @@
+package worker
+
+import (
+	"path/filepath"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/workflows"
+)
+
+// registry is the part of an SDK worker that registration needs; tests pass
+// a replayer or a test environment.
+type registry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+	RegisterActivity(a any)
+}
+
+func taskQueue(m Mode) string {
+	if m == ModeManager {
+		return workflows.TaskQueueManager
+	}
+	return workflows.TaskQueueBootstrap
+}
+
+// register adds the workflows and activities each mode hosts. Both modes
+// host the self-check, so an operator can prove either engine end to end.
+func register(r registry, cfg Config) {
+	r.RegisterWorkflowWithOptions(workflows.SelfCheck, workflow.RegisterOptions{Name: workflows.SelfCheckWorkflow})
+	r.RegisterActivity(&activities.SelfCheck{Dir: filepath.Join(cfg.DataDir, "selfcheck")})
+}

@@ -1,0 +1,44 @@
+// Package workflows holds deterministic workflow code only. Every name that
+// crosses the process boundary (workflow IDs, task queues, query and signal
+// names, search attributes) is a constant here, so the UI, the controllers and
+// operators using the stock temporal CLI all speak the same names.
+package workflows
+
+import (
+	"go.temporal.io/sdk/temporal"
+)
+
+// Task queues: one per mode, so a bootstrap worker never picks up day-2 work.
+const (
+	TaskQueueBootstrap = "openova-bootstrap"
+	TaskQueueManager   = "openova-manager"
+)
+
+// Query and signal names shared by every workflow.
+const (
+	QueryProgress = "progress"
+	SignalCancel  = "cancel"
+)
+
+// Workflow type names, registered explicitly so that renaming a Go function
+// never silently changes what running histories call.
+const (
+	SelfCheckWorkflow = "SelfCheck"
+)
+
+// Custom search attributes the UI filters on. They are registered by the
+// worker package on every start; values are plain (indexed), so never put a
+// secret in one.
+var (
+	SearchAttrPlatform  = temporal.NewSearchAttributeKeyKeyword("OpenovaPlatform")
+	SearchAttrComponent = temporal.NewSearchAttributeKeyKeyword("OpenovaComponent")
+	SearchAttrOperation = temporal.NewSearchAttributeKeyKeyword("OpenovaOperation")
+)
+
+// SearchAttributes lists the custom search attributes, for registration.
+func SearchAttributes() []temporal.SearchAttributeKey {
+	return []temporal.SearchAttributeKey{SearchAttrPlatform, SearchAttrComponent, SearchAttrOperation}
+}
+
+// SelfCheckID is the workflow ID of a named self-check run.
+func SelfCheckID(name string) string { return "selfcheck/" + name }
