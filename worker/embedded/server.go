@@ -6,6 +6,7 @@
 package embedded
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -118,8 +119,31 @@ func Start(o Options) (*Server, error) {
 	return &Server{server: srv, dbPath: dbPath}, nil
 }
 
-// Stop stops every service and closes the SQLite connections.
-func (s *Server) Stop() error { return s.server.Stop() }
+// Stop stops every service, then checkpoints the WAL into the database file
+// and truncates it, so that a stopped openova leaves one self-contained
+// SQLite file (the plugin keeps its pooled connections open until exit).
+func (s *Server) Stop() error {
+	if err := s.server.Stop(); err != nil {
+		return fmt.Errorf("stop temporal server: %w", err)
+	}
+	return checkpoint(s.dbPath)
+}
+
+func checkpoint(dbPath string) error {
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("open %s for checkpoint: %w", dbPath, err)
+	}
+	defer func() { _ = db.Close() }()
+	var busy, logFrames, checkpointed int
+	if err := db.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", dbPath, err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint %s: database busy, WAL kept (it is replayed on next start)", dbPath)
+	}
+	return nil
+}
 
 const (
 	clusterName = "active"

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/openova-io/core/worker"
+	"github.com/openova-io/core/workflows"
+)
+
+// startSelfCheck starts a SelfCheck on the bootstrap queue and returns its run.
+func startSelfCheck(t testing.TB, c client.Client, id string, in workflows.SelfCheckInput) client.WorkflowRun {
+	t.Helper()
+	run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: workflows.SelfCheckID(id), TaskQueue: workflows.TaskQueueBootstrap,
+	}, workflows.SelfCheckWorkflow, in)
+	require.NoError(t, err)
+	return run
+}
+
+func waitResult(t testing.TB, run client.WorkflowRun, timeout time.Duration) workflows.SelfCheckResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var res workflows.SelfCheckResult
+	require.NoError(t, run.Get(ctx, &res), "workflow %s", run.GetID())
+	return res
+}
+
+// The stock temporal CLI (built from source) works against a running
+// `openova bootstrap`: namespace retention is at least 90 days, the search
+// attributes exist, and workflows list and show.
+func TestTemporalCLIAgainstBootstrap(t *testing.T) {
+	p := startOpenova(t, "bootstrap", t.TempDir())
+	c := p.client(t, "")
+	res := waitResult(t, startSelfCheck(t, c, "cli", workflows.SelfCheckInput{}), time.Minute)
+	require.Len(t, res.Receipts, 5)
+
+	out, err := temporalCLI(t, "operator", "namespace", "describe", "-n", "default", "--address", p.temporalAddr, "-o", "json")
+	require.NoError(t, err, out)
+	var ns struct {
+		Config struct {
+			WorkflowExecutionRetentionTtl string `json:"workflowExecutionRetentionTtl"`
+		} `json:"config"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &ns), out)
+	retention, err := time.ParseDuration(ns.Config.WorkflowExecutionRetentionTtl)
+	require.NoError(t, err, out)
+	require.GreaterOrEqual(t, retention, worker.MinRetention)
+
+	out, err = temporalCLI(t, "operator", "search-attribute", "list", "-n", "default", "--address", p.temporalAddr)
+	require.NoError(t, err, out)
+	for _, sa := range workflows.SearchAttributes() {
+		require.Contains(t, out, sa.GetName())
+	}
+
+	out, err = temporalCLI(t, "workflow", "list", "--address", p.temporalAddr)
+	require.NoError(t, err, out)
+	require.Contains(t, out, workflows.SelfCheckID("cli"))
+	require.Contains(t, out, "Completed")
+
+	out, err = temporalCLI(t, "workflow", "show", "-w", workflows.SelfCheckID("cli"), "--address", p.temporalAddr)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "WorkflowExecutionCompleted")
+	require.Contains(t, out, "binary/encrypted", "results are encrypted for a reader without the codec endpoint")
+
+	out, err = temporalCLI(t, "workflow", "query", "-w", workflows.SelfCheckID("cli"), "--type", workflows.QueryProgress, "--address", p.temporalAddr,
+		"--codec-endpoint", "http://"+p.httpAddr+"/codec", "--codec-auth", "Bearer "+token(t, p))
+	require.NoError(t, err, out)
+	require.Contains(t, out, "succeeded")
+}
+
+// Probes and metrics: /healthz, /readyz, /metrics with SDK and process
+// metrics; SIGTERM stops cleanly (exit 0) and SQLite is closed (no WAL left).
+func TestProbesMetricsAndGracefulStop(t *testing.T) {
+	p := startOpenova(t, "bootstrap", t.TempDir())
+	waitResult(t, startSelfCheck(t, p.client(t, ""), "metrics", workflows.SelfCheckInput{Steps: 1}), time.Minute)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get("http://" + p.httpAddr + path)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+	}
+	require.Eventually(t, func() bool {
+		m := get(t, "http://"+p.httpAddr+"/metrics")
+		return strings.Contains(m, "openova_temporal_workflow_completed") && strings.Contains(m, "process_resident_memory_bytes")
+	}, 30*time.Second, 500*time.Millisecond, "metrics lack SDK or process series")
+
+	require.NoError(t, p.stop(), "exit after SIGTERM; log:\n%s", p.log())
+	require.Contains(t, p.log(), `"msg":"stopped"`)
+	wal, err := os.Stat(filepath.Join(p.dataDir, "temporal.db-wal"))
+	if err == nil {
+		require.Zero(t, wal.Size(), "SQLite WAL not checkpointed: the database was not closed cleanly")
+	}
+}
+
+func get(t testing.TB, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func token(t testing.TB, p *proc) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(p.dataDir, "codec.token"))
+	require.NoError(t, err)
+	return strings.TrimSpace(string(b))
+}

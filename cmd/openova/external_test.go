@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/workflows"
+)
+
+// With --temporal-address pointing at a separately started Temporal server
+// process (the Temporal CLI's dev server, built from source), the same
+// workflows run there and nothing is embedded.
+func TestExternalTemporalServer(t *testing.T) {
+	addr := startDevServer(t)
+	dataDir := t.TempDir()
+	p := startOpenova(t, "bootstrap", dataDir, "--temporal-address", addr)
+	res := waitResult(t, startSelfCheck(t, p.client(t, addr), "external", workflows.SelfCheckInput{}), time.Minute)
+	require.Len(t, res.Receipts, 5)
+
+	_, err := os.Stat(filepath.Join(dataDir, "temporal.db"))
+	require.True(t, os.IsNotExist(err), "no embedded database may be created")
+	require.NotContains(t, p.log(), "starting embedded temporal server")
+	require.Contains(t, p.log(), "namespace retention is shorter than the audit log needs", "the dev server's 24h retention is reported")
+
+	out, err := temporalCLI(t, "workflow", "describe", "-w", workflows.SelfCheckID("external"), "--address", addr)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "COMPLETED")
+}
+
+// startDevServer runs `temporal server start-dev` with a file database and
+// returns its frontend address once it answers.
+func startDevServer(t testing.TB) string {
+	t.Helper()
+	bin := testenv.Bin(t, "temporal")
+	port := testenv.FreePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--http-port", strconv.Itoa(testenv.FreePort(t)), "--metrics-port", strconv.Itoa(testenv.FreePort(t)),
+		"--db-filename", filepath.Join(t.TempDir(), "dev.db"), "--log-level", "error")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	require.Eventually(t, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		c, err := client.DialContext(ctx, client.Options{HostPort: addr})
+		if err != nil {
+			return false
+		}
+		defer c.Close()
+		_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err == nil
+	}, time.Minute, 200*time.Millisecond, "temporal dev server did not start")
+	return addr
+}
