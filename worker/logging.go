@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/grpc/status"
 )
@@ -51,6 +52,10 @@ func redactAttr(a slog.Attr) slog.Attr {
 // RedactError describes an error without its message, unless it is a gRPC
 // status from the Temporal service.
 func RedactError(err error) string {
+	var se serviceerror.ServiceError
+	if errors.As(err, &se) {
+		return err.Error()
+	}
 	if _, ok := status.FromError(err); ok {
 		return err.Error()
 	}

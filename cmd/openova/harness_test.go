@@ -163,7 +163,13 @@ func (p *proc) kill9() {
 // holder of that key would.
 func (p *proc) client(t testing.TB, hostPort string) client.Client {
 	t.Helper()
-	keys, err := codec.LoadKeyFile(filepath.Join(p.dataDir, "codec.key"))
+	keyFile := filepath.Join(p.dataDir, "codec.key")
+	for i, a := range p.cmd.Args {
+		if a == "--codec-key-file" && i+1 < len(p.cmd.Args) {
+			keyFile = p.cmd.Args[i+1]
+		}
+	}
+	keys, err := codec.LoadKeyFile(keyFile)
 	require.NoError(t, err)
 	cd := codec.New(keys)
 	if hostPort == "" {

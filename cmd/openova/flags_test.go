@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/worker"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (worker.Config, error) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var o options
+	fs := pflag.NewFlagSet("bootstrap", pflag.ContinueOnError)
+	o.register(fs, "127.0.0.1:8080")
+	require.NoError(t, fs.Parse(args))
+	if err := applyEnv(fs); err != nil {
+		return worker.Config{}, err
+	}
+	return o.validate(fs, worker.ModeBootstrap)
+}
+
+func TestFlagsAndEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	dc := filepath.Join(dir, "dc.yaml")
+	require.NoError(t, os.WriteFile(dc, []byte("matching.numTaskqueueReadPartitions: 4\nsystem.enableEagerWorkflowStart: false\n"), 0o600))
+	badDC := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(badDC, []byte("- a list\n"), 0o600))
+	nestedDC := filepath.Join(dir, "nested.yaml")
+	require.NoError(t, os.WriteFile(nestedDC, []byte("key:\n  - value: 1\n"), 0o600))
+
+	cases := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		check func(t *testing.T, c worker.Config)
+		err   string
+	}{
+		{name: "defaults embed temporal", args: []string{"--data-dir", dir}, check: func(t *testing.T, c worker.Config) {
+			require.True(t, c.Embedded())
+			require.Equal(t, "127.0.0.1:7233", c.Listen)
+			require.Equal(t, filepath.Join(dir, "codec.key"), c.CodecKeyFile)
+			require.False(t, c.CodecKeyFileExplicit)
+			require.Equal(t, "openova-bootstrap", c.TaskQueue())
+		}},
+		{name: "env fills unset flags", env: map[string]string{"OPENOVA_DATA_DIR": dir, "OPENOVA_TEMPORAL_ADDRESS": "temporal.example:7233", "OPENOVA_TEMPORAL_NAMESPACE": "ops"},
+			check: func(t *testing.T, c worker.Config) {
+				require.False(t, c.Embedded())
+				require.Equal(t, "temporal.example:7233", c.Address)
+				require.Equal(t, "ops", c.Namespace)
+				require.Equal(t, dir, c.DataDir)
+			}},
+		{name: "flag beats env", env: map[string]string{"OPENOVA_TEMPORAL_NAMESPACE": "from-env"}, args: []string{"--data-dir", dir, "--temporal-namespace", "from-flag"},
+			check: func(t *testing.T, c worker.Config) { require.Equal(t, "from-flag", c.Namespace) }},
+		{name: "explicit codec key", args: []string{"--data-dir", dir, "--codec-key-file", "/secrets/codec.key"},
+			check: func(t *testing.T, c worker.Config) { require.True(t, c.CodecKeyFileExplicit) }},
+		{name: "dynamic config file", args: []string{"--data-dir", dir, "--temporal-dynamic-config", dc},
+			check: func(t *testing.T, c worker.Config) {
+				require.Equal(t, 4, c.DynamicConfig["matching.numTaskqueueReadPartitions"])
+				require.Equal(t, false, c.DynamicConfig["system.enableEagerWorkflowStart"])
+			}},
+		{name: "XDG data home", env: map[string]string{"XDG_DATA_HOME": dir}, check: func(t *testing.T, c worker.Config) {
+			require.Equal(t, filepath.Join(dir, "openova"), c.DataDir)
+		}},
+		{name: "dynamic config not a map", args: []string{"--temporal-dynamic-config", badDC}, err: "is not a YAML map of key: value"},
+		{name: "dynamic config nested value", args: []string{"--temporal-dynamic-config", nestedDC}, err: `key "key" needs a number, bool or string value`},
+		{name: "dynamic config missing", args: []string{"--temporal-dynamic-config", filepath.Join(dir, "nope")}, err: "no such file"},
+		{name: "empty data dir", args: []string{"--data-dir", ""}, err: "--data-dir is empty"},
+		{name: "bad external address", args: []string{"--temporal-address", "temporal"}, err: `--temporal-address "temporal" is not HOST:PORT`},
+		{name: "bad env int", env: map[string]string{"OPENOVA_TEMPORAL_DB_CONNS": "x"}, err: "environment variable OPENOVA_TEMPORAL_DB_CONNS"},
+		{name: "db conns too many", args: []string{"--temporal-db-conns", "33"}, err: "out of range: use 1 to 32"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.env, tc.args...)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			tc.check(t, c)
+		})
+	}
+}
+
+func TestEnvName(t *testing.T) {
+	require.Equal(t, "OPENOVA_TEMPORAL_TLS_SERVER_NAME", envName("temporal-tls-server-name"))
+	require.Equal(t, "OPENOVA_DATA_DIR", envName("data-dir"))
+}
