@@ -20,7 +20,7 @@ import (
 // process (the Temporal CLI's dev server, built from source), the same
 // workflows run there and nothing is embedded.
 func TestExternalTemporalServer(t *testing.T) {
-	addr := startDevServer(t)
+	addr, _ := startDevServer(t, true)
 	dataDir := t.TempDir()
 	p := startOpenova(t, "bootstrap", dataDir, "--temporal-address", addr)
 	res := waitResult(t, startSelfCheck(t, p.client(t, addr), "external", workflows.SelfCheckInput{}), time.Minute)
@@ -36,16 +36,19 @@ func TestExternalTemporalServer(t *testing.T) {
 	require.Contains(t, out, "COMPLETED")
 }
 
-// startDevServer runs `temporal server start-dev` with a file database and
-// returns its frontend address once it answers.
-func startDevServer(t testing.TB) string {
+// startDevServer runs `temporal server start-dev`, with a file database or in
+// memory, and returns its frontend address and process once it answers.
+func startDevServer(t testing.TB, file bool) (string, *os.Process) {
 	t.Helper()
 	bin := testenv.Bin(t, "temporal")
 	port := testenv.FreePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--http-port", strconv.Itoa(testenv.FreePort(t)), "--metrics-port", strconv.Itoa(testenv.FreePort(t)),
-		"--db-filename", filepath.Join(t.TempDir(), "dev.db"), "--log-level", "error")
+	args := []string{"server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--http-port", strconv.Itoa(testenv.FreePort(t)), "--metrics-port", strconv.Itoa(testenv.FreePort(t)), "--log-level", "error"}
+	if file {
+		args = append(args, "--db-filename", filepath.Join(t.TempDir(), "dev.db"))
+	}
+	cmd := exec.Command(bin, args...)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	require.Eventually(t, func() bool {
@@ -59,5 +62,5 @@ func startDevServer(t testing.TB) string {
 		_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
 		return err == nil
 	}, time.Minute, 200*time.Millisecond, "temporal dev server did not start")
-	return addr
+	return addr, cmd.Process
 }
