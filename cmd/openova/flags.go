@@ -31,6 +31,7 @@ type options struct {
 	codecTokenFile    string
 	dbConns           int
 	dynamicConfigFile string
+	pprofListen       string
 }
 
 func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
@@ -49,6 +50,7 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.codecTokenFile, "codec-token-file", "", "bearer token of the codec endpoint (default <data-dir>/codec.token, generated on first start)")
 	fs.IntVar(&o.dbConns, "temporal-db-conns", 4, "SQLite connections of the embedded server (1-32)")
 	fs.StringVar(&o.dynamicConfigFile, "temporal-dynamic-config", "", "YAML map of dynamic config overrides for the embedded server")
+	fs.StringVar(&o.pprofListen, "pprof-listen", "", "HOST:PORT for Go's pprof profiles (off when empty; keep it on loopback)")
 }
 
 func defaultDataDir() string {
@@ -71,6 +73,11 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 	}
 	if _, err := parseLevel(o.logLevel); err != nil {
 		return worker.Config{}, err
+	}
+	if o.pprofListen != "" {
+		if err := checkAddr("--pprof-listen", o.pprofListen); err != nil {
+			return worker.Config{}, err
+		}
 	}
 	if o.dataDir == "" {
 		return worker.Config{}, usageError{errors.New("--data-dir is empty: name a directory openova may write")}

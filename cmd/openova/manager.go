@@ -44,7 +44,7 @@ variable.`,
 				return err
 			}
 			log.Info("kubernetes cluster reachable", "host", info.Host, "version", info.Version, "namespace", namespace)
-			return serve(c.Context(), cfg, o.listen, log)
+			return serve(c.Context(), cfg, o.listen, o.pprofListen, log)
 		},
 	}
 	o.register(c.Flags(), ":8080")

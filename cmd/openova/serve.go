@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,7 +24,7 @@ const shutdownTimeout = 10 * time.Second
 // serve runs the engine and the HTTP server until SIGINT or SIGTERM, then
 // stops them in order: stop taking requests, drain the worker, stop the
 // Temporal server (which closes SQLite).
-func serve(ctx context.Context, cfg worker.Config, httpListen string, log *slog.Logger) error {
+func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	// Everything openova writes (SQLite and its WAL, keys, journals) is
@@ -46,6 +47,17 @@ func serve(ctx context.Context, cfg worker.Config, httpListen string, log *slog.
 			return err
 		}
 		_ = tl.Close()
+	}
+
+	if pprofListen != "" {
+		pl, err := listen("--pprof-listen", pprofListen)
+		if err != nil {
+			return err
+		}
+		ps := &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ps.Serve(pl) }()
+		defer func() { _ = ps.Close() }()
+		log.Info("pprof listening", "addr", pl.Addr().String())
 	}
 
 	metrics := worker.NewMetrics()
@@ -146,4 +158,15 @@ func rootCause(err error) string {
 // newLogger writes JSON lines to stderr.
 func newLogger(level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// pprofMux serves Go's profiles on their own listener, never on --listen.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
