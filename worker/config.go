@@ -28,6 +28,7 @@ type Config struct {
 	// Embedded server (used when Address is empty).
 	Listen        string
 	DBConns       int
+	DBSync        string
 	DynamicConfig map[string]any
 
 	// External cluster.

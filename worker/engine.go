@@ -60,6 +60,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) 
 			Retention:        MinRetention,
 			SearchAttributes: searchAttributeTypes(),
 			DBConns:          cfg.DBConns,
+			DBSync:           cfg.DBSync,
 			DynamicConfig:    cfg.DynamicConfig,
 			Logger:           log.With("component", "temporal-server"),
 		})

@@ -98,9 +98,13 @@ func TestProbesMetricsAndGracefulStop(t *testing.T) {
 
 	require.NoError(t, p.stop(), "exit after SIGTERM; log:\n%s", p.log())
 	require.Contains(t, p.log(), `"msg":"stopped"`)
-	wal, err := os.Stat(filepath.Join(p.dataDir, "temporal.db-wal"))
-	if err == nil {
-		require.Zero(t, wal.Size(), "SQLite WAL not checkpointed: the database was not closed cleanly")
+	for _, db := range []string{"temporal.db", "temporal-visibility.db"} {
+		_, err := os.Stat(filepath.Join(p.dataDir, db))
+		require.NoError(t, err)
+		wal, err := os.Stat(filepath.Join(p.dataDir, db+"-wal"))
+		if err == nil {
+			require.Zero(t, wal.Size(), "%s: WAL not checkpointed, the database was not closed cleanly", db)
+		}
 	}
 }
 

@@ -30,6 +30,7 @@ type options struct {
 	codecKeyFile      string
 	codecTokenFile    string
 	dbConns           int
+	dbSync            string
 	dynamicConfigFile string
 	pprofListen       string
 }
@@ -48,7 +49,8 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.apiKey, "temporal-api-key", "", "API key for an external Temporal cluster (implies TLS)")
 	fs.StringVar(&o.codecKeyFile, "codec-key-file", "", "payload encryption keys (default <data-dir>/codec.key, generated on first start)")
 	fs.StringVar(&o.codecTokenFile, "codec-token-file", "", "bearer token of the codec endpoint (default <data-dir>/codec.token, generated on first start)")
-	fs.IntVar(&o.dbConns, "temporal-db-conns", 4, "SQLite connections of the embedded server (1-32)")
+	fs.IntVar(&o.dbConns, "temporal-db-conns", 1, "SQLite connections per database file of the embedded server (1-32; see BENCHMARKS.md before raising it)")
+	fs.StringVar(&o.dbSync, "temporal-db-sync", "full", "SQLite sync: full (every commit survives power loss) or normal (survives a crash of openova, not of the machine)")
 	fs.StringVar(&o.dynamicConfigFile, "temporal-dynamic-config", "", "YAML map of dynamic config overrides for the embedded server")
 	fs.StringVar(&o.pprofListen, "pprof-listen", "", "HOST:PORT for Go's pprof profiles (off when empty; keep it on loopback)")
 }
@@ -98,6 +100,9 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 	if o.dbConns < 1 || o.dbConns > 32 {
 		return worker.Config{}, usageError{fmt.Errorf("--temporal-db-conns %d is out of range: use 1 to 32", o.dbConns)}
 	}
+	if o.dbSync != "full" && o.dbSync != "normal" {
+		return worker.Config{}, usageError{fmt.Errorf("--temporal-db-sync %q: use full or normal", o.dbSync)}
+	}
 	dc, err := loadDynamicConfig(o.dynamicConfigFile)
 	if err != nil {
 		return worker.Config{}, err
@@ -107,7 +112,7 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 		return worker.Config{}, usageError{fmt.Errorf("--data-dir %q: %w", o.dataDir, err)}
 	}
 	cfg := worker.Config{
-		Mode: mode, DataDir: dataDir, Listen: o.temporalListen, DBConns: o.dbConns, DynamicConfig: dc,
+		Mode: mode, DataDir: dataDir, Listen: o.temporalListen, DBConns: o.dbConns, DBSync: o.dbSync, DynamicConfig: dc,
 		Address: o.temporalAddress, Namespace: o.temporalNamespace,
 		TLSCert: o.tlsCert, TLSKey: o.tlsKey, TLSCA: o.tlsCA, TLSServerName: o.tlsServer, APIKey: o.apiKey,
 		CodecKeyFile: o.codecKeyFile, CodecTokenFile: o.codecTokenFile, CodecKeyFileExplicit: o.codecKeyFile != "",

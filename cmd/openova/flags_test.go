@@ -74,6 +74,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "empty data dir", args: []string{"--data-dir", ""}, err: "--data-dir is empty"},
 		{name: "bad external address", args: []string{"--temporal-address", "temporal"}, err: `--temporal-address "temporal" is not HOST:PORT`},
 		{name: "bad env int", env: map[string]string{"OPENOVA_TEMPORAL_DB_CONNS": "x"}, err: "environment variable OPENOVA_TEMPORAL_DB_CONNS"},
+		{name: "bad db sync", args: []string{"--temporal-db-sync", "off"}, err: `--temporal-db-sync "off": use full or normal`},
 		{name: "db conns too many", args: []string{"--temporal-db-conns", "33"}, err: "out of range: use 1 to 32"},
 	}
 	for _, tc := range cases {

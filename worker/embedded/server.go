@@ -31,8 +31,13 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// DBFile is the SQLite file name inside the data dir.
-const DBFile = "temporal.db"
+// SQLite files inside the data dir. Executions and visibility live in two
+// files so that their writes never wait for each other: SQLite has one
+// writer per file.
+const (
+	DBFile           = "temporal.db"
+	VisibilityDBFile = "temporal-visibility.db"
+)
 
 // Options configure the embedded server.
 type Options struct {
@@ -45,9 +50,12 @@ type Options struct {
 	// package re-checks it on every start.
 	Retention        time.Duration
 	SearchAttributes map[string]enumspb.IndexedValueType
-	// DBConns is the SQLite connection pool size (WAL lets readers run beside
-	// the one writer).
+	// DBConns is the SQLite connection pool size per database file.
 	DBConns int
+	// DBSync is SQLite's synchronous setting: "full" (the default) fsyncs
+	// every commit; "normal" fsyncs at checkpoints only, which survives a
+	// process crash but may lose the last commits on power loss.
+	DBSync string
 	// DynamicConfig overrides Tuning, key by key.
 	DynamicConfig map[string]any
 	Logger        *slog.Logger
@@ -55,12 +63,9 @@ type Options struct {
 
 // Server is a running embedded Temporal server.
 type Server struct {
-	server temporal.Server
-	dbPath string
+	server  temporal.Server
+	dbPaths []string
 }
-
-// DBPath is the SQLite file the server writes.
-func (s *Server) DBPath() string { return s.dbPath }
 
 // Start creates the schema and namespace on first start and runs the server.
 func Start(o Options) (*Server, error) {
@@ -69,9 +74,12 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	dbPath := filepath.Join(o.DataDir, DBFile)
-	sqlConf := sqlConfig(dbPath, o.DBConns)
-	if err := ensureSchema(sqlConf, dbPath); err != nil {
-		return nil, err
+	visPath := filepath.Join(o.DataDir, VisibilityDBFile)
+	sqlConf, visConf := sqlConfig(dbPath, o.DBConns, o.DBSync), sqlConfig(visPath, o.DBConns, o.DBSync)
+	for _, c := range []*config.SQL{sqlConf, visConf} {
+		if err := ensureSchema(c, c.DatabaseName); err != nil {
+			return nil, err
+		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
 	if err != nil {
@@ -81,7 +89,7 @@ func Start(o Options) (*Server, error) {
 	if err := sqliteschema.CreateNamespaces(sqlConf, ns); err != nil {
 		return nil, fmt.Errorf("create namespace %s: %w", o.Namespace, err)
 	}
-	conf, hosts, err := serverConfig(host, port, sqlConf)
+	conf, hosts, err := serverConfig(host, port, sqlConf, visConf)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +124,7 @@ func Start(o Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
-	return &Server{server: srv, dbPath: dbPath}, nil
+	return &Server{server: srv, dbPaths: []string{dbPath, visPath}}, nil
 }
 
 // Stop stops every service, then checkpoints the WAL into the database file
@@ -126,7 +134,11 @@ func (s *Server) Stop() error {
 	if err := s.server.Stop(); err != nil {
 		return fmt.Errorf("stop temporal server: %w", err)
 	}
-	return checkpoint(s.dbPath)
+	var errs []error
+	for _, p := range s.dbPaths {
+		errs = append(errs, checkpoint(p))
+	}
+	return errors.Join(errs...)
 }
 
 func checkpoint(dbPath string) error {
@@ -149,14 +161,20 @@ const (
 	clusterName = "active"
 )
 
-// sqlConfig is the persistence config: WAL so readers never block the writer,
-// synchronous=FULL so a committed transition survives power loss, a busy
-// timeout so pooled connections wait for the writer instead of failing, and a
-// pool of several connections instead of the plugin's default single one,
-// which stalls every service behind one query (temporalio/temporal#9686).
-func sqlConfig(dbPath string, conns int) *config.SQL {
+// sqlConfig is the persistence config of one SQLite file: WAL so readers
+// never block the writer, synchronous=FULL so a committed transition survives
+// power loss, and a busy timeout so a second connection waits for the writer
+// instead of failing. The plugin's single connection per store used to stall
+// every service behind one query (temporalio/temporal#9686); openova gives
+// executions and visibility a file and a connection each, so their writes
+// run side by side. More connections per file lose: SQLite still admits one
+// writer, and the others sleep in its busy handler (BENCHMARKS.md, tuning).
+func sqlConfig(dbPath string, conns int, sync string) *config.SQL {
 	if conns <= 0 {
 		conns = 1
+	}
+	if sync == "" {
+		sync = "full"
 	}
 	return &config.SQL{
 		PluginName:   sqliteplugin.PluginName,
@@ -164,7 +182,7 @@ func sqlConfig(dbPath string, conns int) *config.SQL {
 		ConnectAttributes: map[string]string{
 			"mode":         "rwc",
 			"journal_mode": "wal",
-			"synchronous":  "full",
+			"synchronous":  sync,
 			"busy_timeout": "10000",
 		},
 		MaxConns:     conns,
@@ -187,14 +205,14 @@ func ensureSchema(sqlConf *config.SQL, dbPath string) error {
 	return nil
 }
 
-func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, map[primitives.ServiceName]static.Hosts, error) {
+func serverConfig(host string, port int, sqlConf, visConf *config.SQL) (*config.Config, map[primitives.ServiceName]static.Hosts, error) {
 	var conf config.Config
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = "127.0.0.1"
 	conf.Persistence.DefaultStore = "sqlite-default"
-	conf.Persistence.VisibilityStore = "sqlite-default"
+	conf.Persistence.VisibilityStore = "sqlite-visibility"
 	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}, "sqlite-visibility": {SQL: visConf}}
 	httpPort, err := freePort()
 	if err != nil {
 		return nil, nil, err
