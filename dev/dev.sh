@@ -83,7 +83,8 @@ test)
 	;;
 bench)
 	assets
-	go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1x}" -timeout 60m ./...
+	go build -trimpath -o "$BIN/openova" ./cmd/openova
+	OPENOVA_BIN="$BIN/openova" go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1x}" -timeout 60m ./...
 	;;
 *)
 	echo "usage: dev/dev.sh [test|assets|lint|bench]" >&2

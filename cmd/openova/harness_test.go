@@ -45,9 +45,15 @@ type proc struct {
 	exitErr      error
 }
 
-// openovaCmd builds a command that runs openova with args.
+// openovaCmd builds a command that runs openova with args: this test binary
+// as openova, or the binary named by OPENOVA_BIN (benchmarks use the release
+// build, so that resident memory is the product's, not the test binary's).
 func openovaCmd(ctx context.Context, env []string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	bin := os.Args[0]
+	if b := os.Getenv("OPENOVA_BIN"); b != "" {
+		bin = b
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(append(os.Environ(), execMainEnv+"=1"), env...)
 	return cmd
 }
