@@ -190,6 +190,10 @@ func sqlConfig(dbPath string, conns int, sync string) *config.SQL {
 	}
 }
 
+// ensureSchema creates the database file on first start. The schema is
+// built in a temporary file without fsync per statement (a hundred or so
+// CREATE statements would each wait for the disk), synced once, then renamed
+// into place: a crash mid-way leaves no half-made database behind.
 func ensureSchema(sqlConf *config.SQL, dbPath string) error {
 	_, err := os.Stat(dbPath)
 	if err == nil {
@@ -198,9 +202,32 @@ func ensureSchema(sqlConf *config.SQL, dbPath string) error {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("check database %s: %w", dbPath, err)
 	}
-	if err := sqliteschema.SetupSchema(sqlConf); err != nil {
-		_ = os.Remove(dbPath)
+	tmp := dbPath + ".creating"
+	_ = os.Remove(tmp)
+	setup := *sqlConf
+	setup.DatabaseName = tmp
+	setup.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "delete", "synchronous": "off"}
+	if err := sqliteschema.SetupSchema(&setup); err != nil {
+		_ = os.Remove(tmp)
 		return fmt.Errorf("create database schema in %s: %w", dbPath, err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dbPath); err != nil {
+		return fmt.Errorf("create database %s: %w", dbPath, err)
+	}
+	return syncFile(filepath.Dir(dbPath))
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	defer func() { _ = f.Close() }()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	return nil
 }
