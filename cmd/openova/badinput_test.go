@@ -55,6 +55,10 @@ func TestBadInputExitsWithOneClearLine(t *testing.T) {
 		{"corrupt codec key", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t), "--codec-key-file", corruptKey}, exitError, "is corrupt: line 1 is not base64"},
 		{"short codec key", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t), "--codec-key-file", shortKey}, exitError, "holds a 5-byte key, want 32"},
 		{"unreachable external temporal", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t)}, exitError, "cannot reach Temporal at"},
+		{"tls cert without key", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-cert", aFile}, exitError, "--temporal-tls-cert and --temporal-tls-key go together"},
+		{"tls ca missing", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-ca", filepath.Join(tmp, "no-ca.pem")}, exitError, "read --temporal-tls-ca"},
+		{"tls ca not pem", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-ca", aFile}, exitError, "holds no PEM certificate"},
+		{"bad db sync", nil, []string{"bootstrap", "--temporal-db-sync", "off"}, exitUsage, "--temporal-db-sync \"off\": use full or normal"},
 		{"manager without cluster", nil, []string{"manager", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--kubeconfig", filepath.Join(tmp, "no-kubeconfig")}, exitError, "no Kubernetes cluster configured"},
 	}
 	for _, tc := range cases {

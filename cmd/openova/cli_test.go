@@ -124,3 +124,41 @@ func token(t testing.TB, p *proc) string {
 	require.NoError(t, err)
 	return strings.TrimSpace(string(b))
 }
+
+func TestVersion(t *testing.T) {
+	code, stdout, stderr := run(t, nil, "version")
+	require.Zero(t, code, stderr)
+	for _, want := range []string{"openova ", "commit: ", "go: go1.", "temporal server: v1.32.1", "temporal sdk: v1.50.0"} {
+		require.Contains(t, stdout, want)
+	}
+}
+
+// The namespace's retention is re-checked on every start: one lowered to the
+// dev server's 24 h by an operator is raised back to 90 days.
+func TestRetentionRecheckedOnEveryStart(t *testing.T) {
+	dataDir := t.TempDir()
+	p := startOpenova(t, "bootstrap", dataDir)
+	out, err := temporalCLI(t, "operator", "namespace", "update", "-n", "default", "--retention", "24h", "--address", p.temporalAddr)
+	require.NoError(t, err, out)
+	require.Equal(t, 24*time.Hour, retentionOf(t, p.temporalAddr))
+	require.NoError(t, p.stop())
+
+	p2 := startOpenova(t, "bootstrap", dataDir, "--temporal-listen", p.temporalAddr)
+	require.Equal(t, worker.MinRetention, retentionOf(t, p2.temporalAddr))
+	require.Contains(t, p2.log(), "raised namespace retention")
+}
+
+func retentionOf(t *testing.T, addr string) time.Duration {
+	t.Helper()
+	out, err := temporalCLI(t, "operator", "namespace", "describe", "-n", "default", "--address", addr, "-o", "json")
+	require.NoError(t, err, out)
+	var ns struct {
+		Config struct {
+			WorkflowExecutionRetentionTtl string `json:"workflowExecutionRetentionTtl"`
+		} `json:"config"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &ns), out)
+	d, err := time.ParseDuration(ns.Config.WorkflowExecutionRetentionTtl)
+	require.NoError(t, err, out)
+	return d
+}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +23,7 @@ import (
 // process (the Temporal CLI's dev server, built from source), the same
 // workflows run there and nothing is embedded.
 func TestExternalTemporalServer(t *testing.T) {
-	addr, _ := startDevServer(t, true)
+	addr, dev := startDevServer(t, true)
 	dataDir := t.TempDir()
 	p := startOpenova(t, "bootstrap", dataDir, "--temporal-address", addr)
 	res := waitResult(t, startSelfCheck(t, p.client(t, addr), "external", workflows.SelfCheckInput{}), time.Minute)
@@ -34,6 +37,18 @@ func TestExternalTemporalServer(t *testing.T) {
 	out, err := temporalCLI(t, "workflow", "describe", "-w", workflows.SelfCheckID("external"), "--address", addr)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "COMPLETED")
+
+	// Readiness follows the external server: gone, and openova says so.
+	require.NoError(t, dev.Kill())
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + p.httpAddr + "/readyz")
+		if err != nil {
+			return false
+		}
+		defer func() { _ = resp.Body.Close() }()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(string(b), "temporal is not answering")
+	}, 30*time.Second, 200*time.Millisecond)
 }
 
 // startDevServer runs `temporal server start-dev`, with a file database or in
