@@ -99,7 +99,7 @@ func (s *SelfCheck) recordOnce(r StepReceipt) (StepReceipt, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return StepReceipt{}, fmt.Errorf("create self-check journal: %w", err)
 	}
-	path := filepath.Join(dir, keyFile(r.IdempotencyKey))
+	path := filepath.Join(dir, KeyFile(r.IdempotencyKey))
 	data, err := json.Marshal(r)
 	if err != nil {
 		return StepReceipt{}, fmt.Errorf("encode receipt: %w", err)
@@ -146,7 +146,7 @@ func (s *SelfCheck) logAttempt(key string, attempt int32) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create self-check journal: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, keyFile(key)), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(filepath.Join(dir, KeyFile(key)), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("log attempt: %w", err)
 	}
@@ -157,11 +157,9 @@ func (s *SelfCheck) logAttempt(key string, attempt int32) error {
 	return f.Close()
 }
 
-// keyFile maps an idempotency key to a file name; IDs may hold slashes.
-func keyFile(key string) string {
+// KeyFile maps an idempotency key to its journal file name (IDs may hold
+// slashes); tests and tools that inspect the journal use it too.
+func KeyFile(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:12])
 }
-
-// KeyFile is exported for tests and tools that inspect the journal.
-func KeyFile(key string) string { return keyFile(key) }

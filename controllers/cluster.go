@@ -5,6 +5,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/discovery"
@@ -69,18 +70,7 @@ func loadConfig(kubeconfig string) (*rest.Config, error) {
 	rules.ExplicitPath = kubeconfig
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).ClientConfig()
 	if err != nil {
-		return nil, fmt.Errorf("no Kubernetes cluster configured (%s): run inside a cluster or pass --kubeconfig", oneLine(err.Error()))
+		return nil, fmt.Errorf("no Kubernetes cluster configured (%s): run inside a cluster or pass --kubeconfig", strings.ReplaceAll(err.Error(), "\n", " "))
 	}
 	return cfg, nil
-}
-
-func oneLine(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '\n' {
-			r = ' '
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

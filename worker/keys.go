@@ -1,8 +1,6 @@
 package worker
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,34 +50,4 @@ func loadOrCreateToken(path string) (string, error) {
 		return "", fmt.Errorf("codec token: %w", err)
 	}
 	return tok, nil
-}
-
-// tlsConfig builds client TLS from the flags; an API key implies TLS.
-func tlsConfig(cfg Config) (*tls.Config, error) {
-	if cfg.TLSCert == "" && cfg.TLSKey == "" && cfg.TLSCA == "" && cfg.TLSServerName == "" && cfg.APIKey == "" {
-		return nil, nil
-	}
-	conf := &tls.Config{ServerName: cfg.TLSServerName, MinVersion: tls.VersionTLS12}
-	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
-		return nil, errors.New("--temporal-tls-cert and --temporal-tls-key go together: give both or neither")
-	}
-	if cfg.TLSCert != "" {
-		pair, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("load Temporal client certificate: %w", err)
-		}
-		conf.Certificates = []tls.Certificate{pair}
-	}
-	if cfg.TLSCA != "" {
-		pem, err := os.ReadFile(cfg.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("read --temporal-tls-ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--temporal-tls-ca %s holds no PEM certificate", cfg.TLSCA)
-		}
-		conf.RootCAs = pool
-	}
-	return conf, nil
 }
