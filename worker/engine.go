@@ -67,7 +67,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) 
 		if err != nil {
 			return nil, err
 		}
-		hostPort = dialAddress(cfg.Listen)
+		hostPort = e.server.HostPort()
 	}
 	if e.client, err = dial(ctx, cfg, hostPort, e, log, metrics); err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	namespacepb "go.temporal.io/api/namespace/v1"
@@ -84,16 +83,4 @@ func searchAttributeTypes() map[string]enumspb.IndexedValueType {
 		out[k.GetName()] = k.GetValueType()
 	}
 	return out
-}
-
-// dialAddress turns a listen address into one a client can dial.
-func dialAddress(listen string) string {
-	host, port, err := net.SplitHostPort(listen)
-	if err != nil {
-		return listen
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }

@@ -59,9 +59,14 @@ type Options struct {
 
 // Server is a running embedded Temporal server.
 type Server struct {
-	server  temporal.Server
-	dbPaths []string
+	server   temporal.Server
+	dbPaths  []string
+	hostPort string
 }
+
+// HostPort is the frontend address a client dials (a wildcard listen
+// address becomes loopback).
+func (s *Server) HostPort() string { return s.hostPort }
 
 // Start creates the schema and namespace on first start and runs the server.
 func Start(o Options) (*Server, error) {
@@ -120,7 +125,7 @@ func Start(o Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal server: %w", err)
 	}
-	return &Server{server: srv, dbPaths: []string{dbPath, visPath}}, nil
+	return &Server{server: srv, dbPaths: []string{dbPath, visPath}, hostPort: conf.PublicClient.HostPort}, nil
 }
 
 // Stop stops every service, then checkpoints the WAL into the database file
