@@ -46,19 +46,9 @@ func TestTemporalCLIAgainstBootstrap(t *testing.T) {
 	res := waitResult(t, startSelfCheck(t, c, "cli", workflows.SelfCheckInput{}), time.Minute)
 	require.Len(t, res.Receipts, 5)
 
-	out, err := temporalCLI(t, "operator", "namespace", "describe", "-n", "default", "--address", p.temporalAddr, "-o", "json")
-	require.NoError(t, err, out)
-	var ns struct {
-		Config struct {
-			WorkflowExecutionRetentionTtl string `json:"workflowExecutionRetentionTtl"`
-		} `json:"config"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &ns), out)
-	retention, err := time.ParseDuration(ns.Config.WorkflowExecutionRetentionTtl)
-	require.NoError(t, err, out)
-	require.GreaterOrEqual(t, retention, worker.MinRetention)
+	require.GreaterOrEqual(t, retentionOf(t, p.temporalAddr), worker.MinRetention)
 
-	out, err = temporalCLI(t, "operator", "search-attribute", "list", "-n", "default", "--address", p.temporalAddr)
+	out, err := temporalCLI(t, "operator", "search-attribute", "list", "-n", "default", "--address", p.temporalAddr)
 	require.NoError(t, err, out)
 	for _, sa := range workflows.SearchAttributes() {
 		require.Contains(t, out, sa.GetName())
