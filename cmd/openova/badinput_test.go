@@ -21,12 +21,9 @@ func TestBadInputExitsWithOneClearLine(t *testing.T) {
 	busyAddr := busy.Addr().String()
 
 	tmp := t.TempDir()
-	aFile := filepath.Join(tmp, "a-file")
-	require.NoError(t, os.WriteFile(aFile, []byte("x"), 0o600))
-	corruptKey := filepath.Join(tmp, "corrupt.key")
-	require.NoError(t, os.WriteFile(corruptKey, []byte("this is not a key\n"), 0o600))
-	shortKey := filepath.Join(tmp, "short.key")
-	require.NoError(t, os.WriteFile(shortKey, []byte("c2hvcnQ=\n"), 0o600))
+	aFile := writeFixture(t, tmp, "a-file", "x")
+	corruptKey := writeFixture(t, tmp, "corrupt.key", "this is not a key\n")
+	shortKey := writeFixture(t, tmp, "short.key", "c2hvcnQ=\n")
 
 	fresh := func() string { return filepath.Join(t.TempDir(), "data") }
 	cases := []struct {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -28,12 +27,9 @@ func parse(t *testing.T, env map[string]string, args ...string) (worker.Config, 
 
 func TestFlagsAndEnvironment(t *testing.T) {
 	dir := t.TempDir()
-	dc := filepath.Join(dir, "dc.yaml")
-	require.NoError(t, os.WriteFile(dc, []byte("matching.numTaskqueueReadPartitions: 4\nsystem.enableEagerWorkflowStart: false\n"), 0o600))
-	badDC := filepath.Join(dir, "bad.yaml")
-	require.NoError(t, os.WriteFile(badDC, []byte("- a list\n"), 0o600))
-	nestedDC := filepath.Join(dir, "nested.yaml")
-	require.NoError(t, os.WriteFile(nestedDC, []byte("key:\n  - value: 1\n"), 0o600))
+	dc := writeFixture(t, dir, "dc.yaml", "matching.numTaskqueueReadPartitions: 4\nsystem.enableEagerWorkflowStart: false\n")
+	badDC := writeFixture(t, dir, "bad.yaml", "- a list\n")
+	nestedDC := writeFixture(t, dir, "nested.yaml", "key:\n  - value: 1\n")
 
 	cases := []struct {
 		name  string
