@@ -1,0 +1,123 @@
+// Package catalog is the component catalog: what can be installed, in which
+// versions, needing what. It is pure domain code (parsing, validation,
+// semver, dependency resolution) with no I/O beyond parsing bytes, so that
+// workflows, controllers and the UI can all reason about the same data.
+package catalog
+
+import "time"
+
+// Category groups components the way the UI shows them.
+type Category string
+
+// The three categories of the product.
+const (
+	Mandatory    Category = "mandatory"
+	ALaCarte     Category = "a-la-carte"
+	MetaPlatform Category = "meta-platform"
+)
+
+// Catalog is a validated set of components, keyed by name.
+type Catalog struct {
+	Components map[string]*Component
+}
+
+// Component is one installable unit: a Helm chart with its versions and
+// dependencies.
+type Component struct {
+	Name        string       `yaml:"name" json:"name"`
+	Title       string       `yaml:"title" json:"title"`
+	Description string       `yaml:"description" json:"description"`
+	Category    Category     `yaml:"category" json:"category"`
+	Chart       Chart        `yaml:"chart" json:"chart"`
+	Versions    []Version    `yaml:"versions" json:"versions"`
+	Requires    []Dependency `yaml:"requires,omitempty" json:"requires,omitempty"`
+	Optional    []Dependency `yaml:"optional,omitempty" json:"optional,omitempty"`
+	Endpoints   []Endpoint   `yaml:"endpoints,omitempty" json:"endpoints,omitempty"`
+}
+
+// Chart says where the component's Helm chart lives.
+type Chart struct {
+	Name       string `yaml:"name" json:"name"`
+	Repository string `yaml:"repository" json:"repository"`
+}
+
+// Version is one release of a component.
+type Version struct {
+	Version   string    `yaml:"version" json:"version"`
+	Released  time.Time `yaml:"released" json:"released"`
+	Changelog string    `yaml:"changelog" json:"changelog"`
+	// ForwardOnly marks releases that migrate data: they cannot be rolled
+	// back and need explicit confirmation.
+	ForwardOnly bool `yaml:"forwardOnly,omitempty" json:"forwardOnly,omitempty"`
+}
+
+// Dependency names another component and the versions that satisfy it.
+type Dependency struct {
+	Name  string `yaml:"name" json:"name"`
+	Range string `yaml:"range,omitempty" json:"range,omitempty"` // semver constraint; empty means any
+	Why   string `yaml:"why,omitempty" json:"why,omitempty"`
+}
+
+// Endpoint is a service URL or quick link the component offers once installed.
+type Endpoint struct {
+	Name string `yaml:"name" json:"name"`
+	URL  string `yaml:"url" json:"url"`
+}
+
+// Request asks for one component, optionally at a version (empty: latest
+// that satisfies everything), with chosen optional dependencies.
+type Request struct {
+	Component string
+	Version   string
+	Optional  []string
+}
+
+// StepState says what the plan will do with an entry.
+type StepState string
+
+// Plan entry states, as the UI shows them.
+const (
+	AlreadyInstalled StepState = "already-installed"
+	WillInstall      StepState = "will-install"
+	// OptionalOffered is an optional dependency the request did not choose.
+	OptionalOffered StepState = "optional"
+)
+
+// Step is one component in a plan.
+type Step struct {
+	Name      string
+	Version   string
+	State     StepState
+	Required  bool   // required by something in the plan (false for the requested one and chosen optionals)
+	NeededBy  string // the component that pulled it in, empty for the request
+	Chart     Chart
+	Category  Category
+	Endpoints []Endpoint
+}
+
+// Plan is the resolved install order: every layer's entries are independent
+// of each other and depend only on earlier layers, so a layer can install in
+// parallel. The requested component is in the last layer.
+type Plan struct {
+	Layers [][]Step
+}
+
+// Installed maps the name of each installed component to its version.
+type Installed map[string]string
+
+// Error kinds, used verbatim as the type of non-retryable Temporal errors
+// so the UI can say what to do.
+const (
+	ErrDependencyCycle    = "DependencyCycle"
+	ErrUnknownComponent   = "UnknownComponent"
+	ErrUnsatisfiableRange = "UnsatisfiableRange"
+	ErrInvalidCatalog     = "InvalidCatalog"
+)
+
+// ResolveError is why a request cannot be planned. Chain is the path of
+// dependencies from the request to the problem, e.g. ai-hub → cnpg → x.
+type ResolveError struct {
+	Kind   string
+	Chain  []string
+	Detail string
+}

@@ -1,0 +1,39 @@
+package v1alpha1
+
+// Condition types, shared by Platform and Component (kstatus-compatible:
+// Ready, Reconciling and Stalled are what kstatus and Flux read).
+const (
+	ConditionReady       = "Ready"
+	ConditionReconciling = "Reconciling"
+	ConditionStalled     = "Stalled"
+	ConditionRolledBack  = "RolledBack"
+)
+
+// Phases shown in `kubectl get`.
+const (
+	PhasePending    = "Pending"
+	PhaseInstalling = "Installing"
+	PhaseRunning    = "Running"
+	PhaseFailed     = "Failed"
+	PhaseDeleting   = "Deleting"
+)
+
+// Health values of a component.
+const (
+	HealthHealthy     = "Healthy"
+	HealthProgressing = "Progressing"
+	HealthDegraded    = "Degraded"
+	HealthUnknown     = "Unknown"
+)
+
+// Labels that tie objects to their platform and component.
+const (
+	LabelPlatform  = "openova.io/platform"
+	LabelComponent = "openova.io/component"
+)
+
+// Delivery modes of a platform.
+const (
+	DeliveryDirect = "Direct"
+	DeliveryGitOps = "GitOps"
+)

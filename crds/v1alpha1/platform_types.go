@@ -1,0 +1,162 @@
+package v1alpha1
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// PlatformSpec is the platform the operator wants.
+// +kubebuilder:validation:XValidation:rule="self.delivery != 'GitOps' || has(self.git)",message="spec.git is required when spec.delivery is GitOps"
+type PlatformSpec struct {
+	Organization Organization `json:"organization"`
+
+	// Regions the platform spans: one or two, exactly one primary.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=2
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:XValidation:rule="self.filter(r, r.role == 'primary').size() == 1",message="exactly one region must have role primary"
+	Regions []Region `json:"regions"`
+
+	// Components the platform should have.
+	// +optional
+	// +kubebuilder:validation:MaxItems=200
+	// +listType=map
+	// +listMapKey=name
+	Components []ComponentRef `json:"components,omitempty"`
+
+	// Delivery chooses how component releases reach the cluster: Direct
+	// (server-side apply) or GitOps (a commit to spec.git, applied by Flux).
+	// +kubebuilder:validation:Enum=Direct;GitOps
+	// +kubebuilder:default=Direct
+	// +optional
+	Delivery string `json:"delivery,omitempty"`
+
+	// Git is the platform repository used in GitOps mode.
+	// +optional
+	Git *GitRepository `json:"git,omitempty"`
+
+	// CatalogIndexURL adds components and versions from a remote catalog index.
+	// +kubebuilder:validation:Pattern=`^https?://`
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	CatalogIndexURL string `json:"catalogIndexURL,omitempty"`
+}
+
+// Organization owns the platform.
+type Organization struct {
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:MaxLength=63
+	Name string `json:"name"`
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$`
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	Domain string `json:"domain,omitempty"`
+}
+
+// Region is one cluster of the platform.
+type Region struct {
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:MaxLength=63
+	Name string `json:"name"`
+	// +kubebuilder:validation:Enum=primary;standby
+	Role string `json:"role"`
+}
+
+// ComponentRef asks for one component of the catalog.
+type ComponentRef struct {
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:MaxLength=63
+	Name string `json:"name"`
+	// Version wanted; empty means the latest the catalog offers.
+	// +kubebuilder:validation:Pattern=`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`
+	// +optional
+	Version string `json:"version,omitempty"`
+	// Enabled false uninstalls the component (the default is true).
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+	// Optional dependencies chosen for this component.
+	// +optional
+	// +listType=set
+	Optional []string `json:"optional,omitempty"`
+	// Values passed to the component's Helm chart.
+	// +optional
+	Values *apiextensionsv1.JSON `json:"values,omitempty"`
+}
+
+// IsEnabled reports whether the component is wanted.
+func (c ComponentRef) IsEnabled() bool { return c.Enabled == nil || *c.Enabled }
+
+// GitRepository is where GitOps mode commits manifests.
+type GitRepository struct {
+	// +kubebuilder:validation:Pattern=`^(https?|ssh)://`
+	URL string `json:"url"`
+	// +kubebuilder:default=main
+	// +optional
+	Branch string `json:"branch,omitempty"`
+	// Path inside the repository that Flux applies.
+	// +kubebuilder:default=platform
+	// +optional
+	Path string `json:"path,omitempty"`
+	// SecretRef names a Secret in the platform's namespace with username
+	// and password (or token) for the repository.
+	// +optional
+	SecretRef string `json:"secretRef,omitempty"`
+}
+
+// PlatformStatus is what the manager observed.
+type PlatformStatus struct {
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// +optional
+	Phase string `json:"phase,omitempty"`
+	// Health summarises the components, e.g. "3/4 healthy".
+	// +optional
+	Health string `json:"health,omitempty"`
+	// Summary of installed components for `kubectl get`, e.g. "3/4".
+	// +optional
+	ComponentsReady string `json:"componentsReady,omitempty"`
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Components []ComponentSummary `json:"components,omitempty"`
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// +optional
+	LastReconciled *metav1.Time `json:"lastReconciled,omitempty"`
+}
+
+// ComponentSummary is one component's line in the platform status.
+type ComponentSummary struct {
+	Name    string `json:"name"`
+	Status  string `json:"status,omitempty"`
+	Version string `json:"version,omitempty"`
+}
+
+// Platform is one OpenOva platform: its organization, regions and components.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=plat
+// +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Health",type=string,JSONPath=`.status.health`
+// +kubebuilder:printcolumn:name="Components",type=string,JSONPath=`.status.componentsReady`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Platform struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   PlatformSpec   `json:"spec"`
+	Status PlatformStatus `json:"status,omitempty"`
+}
+
+// PlatformList is a list of platforms.
+// +kubebuilder:object:root=true
+type PlatformList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Platform `json:"items"`
+}
+
+func init() { SchemeBuilder.Register(&Platform{}, &PlatformList{}) }
