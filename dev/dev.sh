@@ -5,6 +5,7 @@
 #
 #   dev/dev.sh test     assets + lint + every test (the README's test command)
 #   dev/dev.sh assets   Debian packages and test assets only
+#   dev/dev.sh generate controller-gen (built once) + go generate ./...
 #   dev/dev.sh lint     go vet, gofmt, staticcheck, workflowcheck
 #   dev/dev.sh bench    assets + benchmarks (BENCHMARKS.md)
 set -euo pipefail
@@ -49,6 +50,7 @@ assets() {
 	build_tool kube-apiserver dev/tools/kube k8s.io/kubernetes/cmd/kube-apiserver
 	build_tool staticcheck dev/tools/lint honnef.co/go/tools/cmd/staticcheck
 	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck
+	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools/cmd/controller-gen
 }
 
 lint() {
@@ -71,6 +73,12 @@ export KUBEBUILDER_ASSETS="$BIN"
 
 case "${1:-test}" in
 assets) assets ;;
+generate)
+	# No packages or other assets: only controller-gen is needed to generate.
+	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools/cmd/controller-gen
+	log "go generate ./..."
+	go generate ./...
+	;;
 lint)
 	assets
 	lint
@@ -87,7 +95,7 @@ bench)
 	OPENOVA_BIN="$BIN/openova" go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1x}" -timeout 60m ./...
 	;;
 *)
-	echo "usage: dev/dev.sh [test|assets|lint|bench]" >&2
+	echo "usage: dev/dev.sh [test|assets|generate|lint|bench]" >&2
 	exit 2
 	;;
 esac

@@ -6,6 +6,11 @@
 // +groupName=openova.io
 package v1alpha1
 
+// Deepcopy (zz_generated.deepcopy.go), the CRDs (deploy/base/crds) and the
+// manager's RBAC (deploy/base/rbac, from controllers/rbac.go) come from
+// controller-gen; `task generate` builds it and runs this line.
+//go:generate ../../dev/gen.sh
+
 import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/scheme"
