@@ -4,7 +4,11 @@
 // workflows, controllers and the UI can all reason about the same data.
 package catalog
 
-import "time"
+import (
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+)
 
 // Category groups components the way the UI shows them.
 type Category string
@@ -19,6 +23,12 @@ const (
 // Catalog is a validated set of components, keyed by name.
 type Catalog struct {
 	Components map[string]*Component
+
+	// ranges caches parsed dependency constraints by their text; filled
+	// once when the catalog is built and read-only afterwards, so a shared
+	// catalog (Default) is safe for concurrent resolves. A catalog built by
+	// hand (tests) has none and parses on demand.
+	ranges map[string]*semver.Constraints
 }
 
 // Component is one installable unit: a Helm chart with its versions and
@@ -33,6 +43,10 @@ type Component struct {
 	Requires    []Dependency `yaml:"requires,omitempty" json:"requires,omitempty"`
 	Optional    []Dependency `yaml:"optional,omitempty" json:"optional,omitempty"`
 	Endpoints   []Endpoint   `yaml:"endpoints,omitempty" json:"endpoints,omitempty"`
+
+	// sem caches Versions parsed as semver (same order); read-only after
+	// the catalog is built and ignored when it no longer matches Versions.
+	sem []*semver.Version
 }
 
 // Chart says where the component's Helm chart lives.
@@ -49,6 +63,10 @@ type Version struct {
 	// ForwardOnly marks releases that migrate data: they cannot be rolled
 	// back and need explicit confirmation.
 	ForwardOnly bool `yaml:"forwardOnly,omitempty" json:"forwardOnly,omitempty"`
+	// ChartVersion is the Helm chart version that ships this release when
+	// the chart is versioned apart from the software (most charts are);
+	// empty means the chart version is Version without its leading "v".
+	ChartVersion string `yaml:"chartVersion,omitempty" json:"chartVersion,omitempty"`
 }
 
 // Dependency names another component and the versions that satisfy it.
@@ -100,6 +118,12 @@ type Step struct {
 // parallel. The requested component is in the last layer.
 type Plan struct {
 	Layers [][]Step
+	// Optional lists the requested component's optional dependencies that
+	// the request did not choose (state OptionalOffered, or
+	// AlreadyInstalled when present anyway), sorted by name. They sit
+	// outside Layers because their own dependencies were not resolved:
+	// choosing one means resolving again with it in Request.Optional.
+	Optional []Step
 }
 
 // Installed maps the name of each installed component to its version.
