@@ -223,16 +223,18 @@ func validateRefs(comps []located, paths map[string]string) []error {
 		}
 	}
 	for _, l := range comps {
-		for kind, deps := range map[string][]Dependency{"requires": l.c.Requires, "optional": l.c.Optional} {
-			for j, d := range deps {
+		for _, list := range []struct {
+			kind string
+			deps []Dependency
+		}{{"requires", l.c.Requires}, {"optional", l.c.Optional}} {
+			for j, d := range list.deps {
 				if d.Name != "" && d.Name != l.c.Name && byName[d.Name] == nil {
-					errs = append(errs, invalid(fmt.Sprintf("%s.%s[%d].name", l.path, kind, j),
+					errs = append(errs, invalid(fmt.Sprintf("%s.%s[%d].name", l.path, list.kind, j),
 						fmt.Sprintf("%q is not in the catalog; add that component or remove the dependency", d.Name)))
 				}
 			}
 		}
 	}
-	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	for _, cyc := range requiresCycles(byName) {
 		errs = append(errs, invalid(paths[cyc[0]]+".requires",
 			fmt.Sprintf("dependency cycle %s; remove one of these requires", strings.Join(cyc, chainSep))))
