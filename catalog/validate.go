@@ -44,8 +44,9 @@ func partial(c *Component) bool {
 
 // validateAll checks every component (normalising version spellings in
 // place) and, with refs, that dependencies point at components in the set
-// and form no cycle. With partialOK, entries that only add versions skip
-// the descriptive checks (remote index).
+// and form no cycle. With partialOK (remote index), descriptive fields
+// may be missing, since an entry may only add versions to a known
+// component; Merge checks the merged result in full.
 func validateAll(comps []Component, partialOK bool, refs bool) []error {
 	return validateLocated(locate(comps), partialOK, refs)
 }
@@ -54,7 +55,7 @@ func validateLocated(comps []located, partialOK bool, refs bool) []error {
 	var errs []error
 	first := map[string]string{}
 	for _, l := range comps {
-		errs = append(errs, validateComponent(l.path, l.c, partialOK && partial(l.c))...)
+		errs = append(errs, validateComponent(l.path, l.c, partialOK)...)
 		if l.c.Name == "" {
 			continue
 		}
@@ -70,7 +71,7 @@ func validateLocated(comps []located, partialOK bool, refs bool) []error {
 	return errs
 }
 
-func validateComponent(p string, c *Component, partial bool) []error {
+func validateComponent(p string, c *Component, partialOK bool) []error {
 	var errs []error
 	add := func(field, problem string) { errs = append(errs, invalid(p+field, problem)) }
 	if c.Name == "" {
@@ -78,17 +79,19 @@ func validateComponent(p string, c *Component, partial bool) []error {
 	} else if !dnsLabel.MatchString(c.Name) {
 		add(".name", fmt.Sprintf("%q is not a DNS label; use lowercase letters, digits and '-', at most 63 characters", c.Name))
 	}
-	if !partial {
-		if strings.TrimSpace(c.Title) == "" {
-			add(".title", "missing; set the name the UI shows, e.g. Cert Manager")
-		}
-		switch c.Category {
-		case Mandatory, ALaCarte, MetaPlatform:
-		case "":
+	if strings.TrimSpace(c.Title) == "" && !partialOK {
+		add(".title", "missing; set the name the UI shows, e.g. Cert Manager")
+	}
+	switch c.Category {
+	case Mandatory, ALaCarte, MetaPlatform:
+	case "":
+		if !partialOK {
 			add(".category", "missing; want mandatory, a-la-carte or meta-platform")
-		default:
-			add(".category", fmt.Sprintf("%q is not a category; want mandatory, a-la-carte or meta-platform", c.Category))
 		}
+	default:
+		add(".category", fmt.Sprintf("%q is not a category; want mandatory, a-la-carte or meta-platform", c.Category))
+	}
+	if c.Chart != (Chart{}) || !partialOK {
 		errs = append(errs, validateChart(p+".chart", c.Chart)...)
 	}
 	if len(c.Versions) == 0 {

@@ -1,0 +1,152 @@
+package catalog
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestSeedCatalogIsValid(t *testing.T) {
+	c, err := Parse(seed)
+	require.NoError(t, err)
+	require.NotPanics(t, func() { Default() })
+	require.Same(t, Default(), Default(), "Default parses once and is shared")
+	require.Len(t, c.Components, 24)
+}
+
+func TestSeedComponents(t *testing.T) {
+	want := map[Category][]string{
+		Mandatory:    {"cilium", "flux", "crossplane", "cert-manager", "external-secrets", "gitea", "grafana", "backstage"},
+		ALaCarte:     {"cnpg", "valkey", "mongodb", "redpanda", "debezium", "vault", "harbor", "keycloak", "kserve", "knative", "vllm", "milvus", "neo4j", "langserve"},
+		MetaPlatform: {"ai-hub", "open-banking"},
+	}
+	c := Default()
+	for cat, names := range want {
+		for _, name := range names {
+			comp, ok := c.Get(name)
+			require.True(t, ok, name)
+			require.Equal(t, cat, comp.Category, name)
+			require.GreaterOrEqual(t, len(comp.Versions), 2, "%s needs at least two versions so upgrades exist", name)
+			for _, v := range comp.Versions {
+				require.NotEmpty(t, v.Changelog, "%s %s", name, v.Version)
+				require.False(t, v.Released.IsZero(), "%s %s", name, v.Version)
+				require.Equal(t, byte('v'), v.Version[0], "%s %s", name, v.Version)
+			}
+		}
+		require.Len(t, c.InCategory(cat), len(names))
+	}
+}
+
+func depNames(deps []Dependency) []string {
+	var out []string
+	for _, d := range deps {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+func TestSeedDependencies(t *testing.T) {
+	c := Default()
+	tests := []struct {
+		name     string
+		requires []string
+		optional []string
+	}{
+		{"mongodb", []string{"debezium", "redpanda"}, nil},
+		{"debezium", []string{"redpanda"}, nil}, // Kafka Connect needs a Kafka API
+		{"cnpg", []string{"external-secrets"}, nil},
+		{"ai-hub", []string{"kserve", "knative", "vllm", "milvus", "cnpg"}, []string{"neo4j", "langserve"}},
+		{"open-banking", []string{"keycloak", "vault", "cnpg", "redpanda", "cert-manager"}, []string{"debezium", "valkey"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			comp, ok := c.Get(tt.name)
+			require.True(t, ok)
+			require.ElementsMatch(t, tt.requires, depNames(comp.Requires))
+			require.ElementsMatch(t, tt.optional, depNames(comp.Optional))
+			for _, d := range append(comp.Requires, comp.Optional...) {
+				require.NotEmpty(t, d.Why, "%s → %s should say why", tt.name, d.Name)
+			}
+		})
+	}
+}
+
+func TestSeedJourneyVersions(t *testing.T) {
+	c := Default()
+	for name, pair := range map[string][2]string{"backstage": {"v1.30.0", "v1.31.0"}, "grafana": {"v11.3.0", "v11.4.0"}} {
+		comp := c.Components[name]
+		_, ok := comp.Find(pair[0])
+		require.True(t, ok, name)
+		require.Equal(t, pair[1], comp.Latest().Version, name)
+		newer := comp.Newer(pair[0])
+		require.Len(t, newer, 1, name)
+		require.Equal(t, pair[1], newer[0].Version)
+	}
+	forwardOnly := 0
+	for _, comp := range c.Components {
+		for _, v := range comp.Versions {
+			if v.ForwardOnly {
+				forwardOnly++
+				require.Contains(t, v.Changelog, "Forward only", "%s %s must say why", comp.Name, v.Version)
+			}
+		}
+	}
+	require.Positive(t, forwardOnly)
+}
+
+func TestSeedEndpoints(t *testing.T) {
+	g := Default().Components["grafana"]
+	require.Equal(t, "https://grafana.acme.io", g.Endpoints[0].URLFor("acme.io"))
+}
+
+func TestVersions(t *testing.T) {
+	c := &Component{Name: "x", Versions: []Version{
+		{Version: "v1.2.0"}, {Version: "v1.10.0"}, {Version: "v2.0.0-rc.1"}, {Version: "v1.9.1", ChartVersion: "0.9.1"},
+	}}
+	c.sortVersions()
+	require.Equal(t, []string{"v2.0.0-rc.1", "v1.10.0", "v1.9.1", "v1.2.0"}, c.VersionList())
+	require.Equal(t, "v1.10.0", c.Latest().Version, "stable releases win over pre-releases")
+
+	v, ok := c.Find("1.9.1")
+	require.True(t, ok)
+	require.Equal(t, "0.9.1", v.HelmChartVersion())
+	v, ok = c.Find("v1.2.0")
+	require.True(t, ok)
+	require.Equal(t, "1.2.0", v.HelmChartVersion())
+	_, ok = c.Find("v3.0.0")
+	require.False(t, ok)
+	_, ok = c.Find("nonsense")
+	require.False(t, ok)
+
+	require.Equal(t, []string{"v2.0.0-rc.1", "v1.10.0"}, versionsOf(c.Newer("1.9.1")))
+	require.Empty(t, c.Newer("v2.0.0"))
+	require.Nil(t, c.Newer("latest"))
+
+	pre := &Component{Versions: []Version{{Version: "v1.0.0-beta.1"}, {Version: "v1.0.0-alpha.1"}}}
+	require.Equal(t, "v1.0.0-beta.1", pre.Latest().Version)
+	require.Equal(t, Version{}, (&Component{}).Latest())
+
+	// A cache that no longer matches Versions is ignored.
+	c.Versions[0].Version = "v9.0.0"
+	require.Equal(t, "v9.0.0", c.Latest().Version)
+}
+
+func versionsOf(vs []Version) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.Version)
+	}
+	return out
+}
+
+func TestNormalizeVersion(t *testing.T) {
+	for in, want := range map[string]string{"1.2.3": "v1.2.3", "v1.2.3": "v1.2.3", "1.0.0-rc.1+b5": "v1.0.0-rc.1+b5"} {
+		got, err := NormalizeVersion(in)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+	for _, in := range []string{"1.2", "v1", "", "latest", "01.2.3", "vv1.2.3"} {
+		_, err := NormalizeVersion(in)
+		require.Error(t, err, in)
+	}
+}

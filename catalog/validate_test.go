@@ -1,0 +1,114 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// goodYAML is a minimal valid catalog the bad cases below break one way each.
+const goodYAML = `apiVersion: catalog.openova.io/v1
+components:
+  - name: alpha
+    title: Alpha
+    category: mandatory
+    chart: {name: alpha, repository: https://charts.example.com}
+    endpoints:
+      - {name: web, url: "https://alpha.{{domain}}"}
+    versions:
+      - {version: v1.0.0, released: 2024-01-02, changelog: first}
+      - {version: 1.1.0, released: 2024-02-03, changelog: second}
+  - name: beta
+    title: Beta
+    category: a-la-carte
+    chart: {name: beta, repository: oci://ghcr.io/example/charts}
+    requires:
+      - {name: alpha, range: ">= 1.0.0", why: needs alpha}
+    versions:
+      - {version: v0.1.0, released: 2024-03-04T10:00:00Z}
+`
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse([]byte(goodYAML))
+	require.NoError(t, err)
+	require.Equal(t, []string{"v1.1.0", "v1.0.0"}, c.Components["alpha"].VersionList(), "normalised and sorted newest first")
+	require.Equal(t, 2024, c.Components["beta"].Versions[0].Released.Year())
+}
+
+func TestParseBad(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string // replaces goodYAML when edit is empty
+		old     string // edit: replace old with new in goodYAML
+		new     string
+		wantMsg []string
+	}{
+		{name: "empty", yaml: " ", wantMsg: []string{"empty input"}},
+		{name: "not yaml", yaml: "{{{", wantMsg: []string{"not a valid catalog document"}},
+		{name: "wrong apiVersion", old: "catalog.openova.io/v1", new: "catalog.openova.io/v2", wantMsg: []string{`apiVersion: "catalog.openova.io/v2" is not supported; want catalog.openova.io/v1`}},
+		{name: "missing apiVersion", old: "apiVersion: catalog.openova.io/v1\n", new: "", wantMsg: []string{"apiVersion: missing"}},
+		{name: "no components", yaml: "apiVersion: catalog.openova.io/v1\ncomponents: []\n", wantMsg: []string{"components: empty"}},
+		{name: "unknown field", old: "    title: Beta\n", new: "    title: Beta\n    colour: blue\n", wantMsg: []string{"field colour not found"}},
+		{name: "two documents", yaml: goodYAML + "---\n" + goodYAML, wantMsg: []string{"more than one YAML document"}},
+		{name: "bad name", old: "name: beta\n", new: "name: Beta_1\n", wantMsg: []string{`components[1] (Beta_1).name: "Beta_1" is not a DNS label`}},
+		{name: "missing name", old: "  - name: beta\n", new: "  - name: \"\"\n", wantMsg: []string{"components[1].name: missing"}},
+		{name: "duplicate name", old: "name: beta\n", new: "name: alpha\n", wantMsg: []string{`components[1] (alpha).name: "alpha" is used twice (also components[0] (alpha))`}},
+		{name: "missing title", old: "    title: Beta\n", new: "", wantMsg: []string{"components[1] (beta).title: missing"}},
+		{name: "bad category", old: "category: a-la-carte", new: "category: optional", wantMsg: []string{`components[1] (beta).category: "optional" is not a category`}},
+		{name: "missing chart name", old: "{name: beta, repository", new: "{repository", wantMsg: []string{"components[1] (beta).chart.name: missing"}},
+		{name: "bad chart repository scheme", old: "oci://ghcr.io", new: "ftp://ghcr.io", wantMsg: []string{`components[1] (beta).chart.repository: "ftp://ghcr.io/example/charts" has scheme "ftp"`}},
+		{name: "chart repository with credentials", old: "https://charts.example.com", new: "https://user:pw@charts.example.com", wantMsg: []string{"components[0] (alpha).chart.repository: contains credentials"}},
+		{name: "no versions", old: "      - {version: v0.1.0, released: 2024-03-04T10:00:00Z}\n", new: "", wantMsg: []string{"components[1] (beta).versions: empty"}},
+		{name: "not semver", old: "version: 1.1.0", new: "version: \"1.2\"", wantMsg: []string{`components[0] (alpha).versions[1].version: "1.2" is not a semantic version (want vX.Y.Z)`}},
+		{name: "duplicate version", old: "version: 1.1.0", new: "version: 1.0.0", wantMsg: []string{"components[0] (alpha).versions[1].version: v1.0.0 is listed twice (also versions[0])"}},
+		{name: "missing release date", old: ", released: 2024-02-03", new: "", wantMsg: []string{"components[0] (alpha).versions[1].released: missing"}},
+		{name: "bad release date", old: "2024-02-03", new: "yesterday", wantMsg: []string{`components[0] (alpha).versions[1].released: "yesterday" is not a date`}},
+		{name: "bad chart version", old: "changelog: first}", new: "changelog: first, chartVersion: one}", wantMsg: []string{`components[0] (alpha).versions[0].chartVersion: "one" is not a semantic version`}},
+		{name: "unknown dependency", old: "{name: alpha, range", new: "{name: gamma, range", wantMsg: []string{`components[1] (beta).requires[0].name: "gamma" is not in the catalog`}},
+		{name: "self dependency", old: "{name: alpha, range", new: "{name: beta, range", wantMsg: []string{`components[1] (beta).requires[0].name: "beta" depends on itself`}},
+		{name: "bad range", old: `">= 1.0.0"`, new: `"about one"`, wantMsg: []string{`components[1] (beta).requires[0].range: "about one" is not a semver constraint`}},
+		{name: "required and optional", old: "    versions:\n      - {version: v0.1.0", new: "    optional:\n      - {name: alpha}\n    versions:\n      - {version: v0.1.0", wantMsg: []string{`components[1] (beta).optional[0].name: "alpha" is also required`}},
+		{name: "cycle", old: "    endpoints:\n", new: "    requires: [{name: beta}]\n    endpoints:\n", wantMsg: []string{"components[0] (alpha).requires: dependency cycle alpha → beta → alpha"}},
+		{name: "bad endpoint name", old: "{name: web,", new: "{name: Web UI,", wantMsg: []string{`components[0] (alpha).endpoints[0].name: "Web UI" is not a DNS label`}},
+		{name: "unknown placeholder", old: "{{domain}}", new: "{{cluster}}", wantMsg: []string{`components[0] (alpha).endpoints[0].url: "https://alpha.{{cluster}}" uses an unknown placeholder`}},
+		{name: "relative endpoint", old: `"https://alpha.{{domain}}"`, new: "/alpha", wantMsg: []string{`components[0] (alpha).endpoints[0].url: "/alpha" is not an absolute URL`}},
+		{name: "too big", yaml: goodYAML + "#" + strings.Repeat("x", MaxSize), wantMsg: []string{"more than the 4194304 byte limit"}},
+		{name: "unknown field next to a bad value", old: "title: Alpha", new: "title: \"\"\n    colourless: true", wantMsg: []string{"field colourless not found"}},
+		{name: "collects all errors", old: "category: mandatory", new: "category: core", wantMsg: []string{
+			`components[0] (alpha).category: "core" is not a category`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.yaml
+			if in == "" {
+				require.Contains(t, goodYAML, tt.old, "test edit must apply")
+				in = strings.Replace(goodYAML, tt.old, tt.new, 1)
+			}
+			c, err := Parse([]byte(in))
+			require.Error(t, err)
+			require.Nil(t, c)
+			require.Equal(t, ErrInvalidCatalog, KindOf(err))
+			require.NotEmpty(t, ValidationErrors(err))
+			for _, m := range tt.wantMsg {
+				require.Contains(t, err.Error(), m)
+			}
+		})
+	}
+}
+
+func TestParseCollectsEveryError(t *testing.T) {
+	in := strings.Replace(goodYAML, "category: mandatory", "category: core", 1)
+	in = strings.Replace(in, "version: 1.1.0", `version: "1.2"`, 1)
+	in = strings.Replace(in, "{name: alpha, range", "{name: gamma, range", 1)
+	_, err := Parse([]byte(in))
+	require.Error(t, err)
+	ves := ValidationErrors(err)
+	require.Len(t, ves, 3)
+	fields := []string{ves[0].Field, ves[1].Field, ves[2].Field}
+	require.ElementsMatch(t, []string{
+		"components[0] (alpha).category",
+		"components[0] (alpha).versions[1].version",
+		"components[1] (beta).requires[0].name",
+	}, fields)
+}
