@@ -1,0 +1,366 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composite"
+	"go.temporal.io/sdk/temporal"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// Crossplane writes and watches component releases: one Crossplane
+// composite resource (XR) of kind ComponentRelease per installed component
+// (deploy/crossplane). The XR is handled as unstructured data, so the
+// manager needs no generated Go types for it; Crossplane's conditions are
+// read with crossplane-runtime's types.
+type Crossplane struct {
+	Client client.Client
+	// Poll is the interval of the wait activities (default 2s).
+	Poll time.Duration
+	// FieldOwner is the server-side apply field manager (default openova-manager).
+	FieldOwner string
+}
+
+// The composite resource type of a component release (deploy/crossplane/xrd.yaml).
+const (
+	ReleaseGroup   = "platform.openova.io"
+	ReleaseVersion = "v1alpha1"
+	ReleaseKind    = "ComponentRelease"
+)
+
+// ReleaseGVK is the GroupVersionKind of a ComponentRelease.
+var ReleaseGVK = schema.GroupVersionKind{Group: ReleaseGroup, Version: ReleaseVersion, Kind: ReleaseKind}
+
+// Defaults and the labels every release carries.
+const (
+	DefaultFieldOwner = "openova-manager"
+	DefaultPoll       = 2 * time.Second
+
+	LabelPlatform  = v1alpha1.LabelPlatform
+	LabelComponent = v1alpha1.LabelComponent
+)
+
+// Error types of the Crossplane activities.
+const (
+	// ErrInvalidRelease: the release is malformed or the API server rejects it (non-retryable).
+	ErrInvalidRelease = "InvalidRelease"
+	// ErrReleaseNotReady: not Synced and Ready by the deadline (non-retryable).
+	ErrReleaseNotReady = "ReleaseNotReady"
+	// ErrReleaseNotApplied: in GitOps mode, the XR did not appear by the deadline (non-retryable).
+	ErrReleaseNotApplied = "ReleaseNotApplied"
+	// ErrReleaseNotGone: the XR was still there at the deadline (non-retryable).
+	ErrReleaseNotGone = "ReleaseNotGone"
+	// ErrReleaseMissing: the XR to wait for does not exist (yet); retryable.
+	ErrReleaseMissing = "ReleaseMissing"
+)
+
+func (c *Crossplane) owner() string {
+	if c.FieldOwner == "" {
+		return DefaultFieldOwner
+	}
+	return c.FieldOwner
+}
+
+func (c *Crossplane) poll() time.Duration {
+	if c.Poll <= 0 {
+		return DefaultPoll
+	}
+	return c.Poll
+}
+
+// ApplyReleaseInput is the desired state of one component release.
+type ApplyReleaseInput struct {
+	Namespace  string
+	Name       string
+	Platform   string
+	Component  string
+	Chart      string
+	Repository string
+	Version    string
+	// Values are the chart's Helm values as a JSON object; nil for none.
+	Values json.RawMessage `json:",omitempty"`
+}
+
+// ApplyReleaseResult is the XR's generation after the apply: WaitReleaseReady
+// waits for Crossplane to have observed at least this one.
+type ApplyReleaseResult struct {
+	Generation int64
+}
+
+// Endpoint is a URL a released component serves.
+type Endpoint struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// ReleaseManifest builds the composite resource of a release; ApplyRelease
+// applies it and GitOps mode commits it as YAML. It checks only what the API
+// server cannot (names, values being a JSON object): the chart fields are
+// validated by the XRD's schema. Its errors are non-retryable InvalidRelease
+// application errors.
+func ReleaseManifest(in ApplyReleaseInput) (*unstructured.Unstructured, error) {
+	if in.Namespace == "" || in.Name == "" {
+		return nil, invalidRelease(in, "namespace and name are required")
+	}
+	spec := map[string]any{}
+	setIf(spec, "component", in.Component)
+	setIf(spec, "platform", in.Platform)
+	chart := map[string]any{}
+	setIf(chart, "name", in.Chart)
+	setIf(chart, "repository", in.Repository)
+	setIf(chart, "version", in.Version)
+	if len(chart) > 0 {
+		spec["chart"] = chart
+	}
+	values, err := decodeValues(in.Values)
+	if err != nil {
+		return nil, invalidRelease(in, err.Error())
+	}
+	if values != nil {
+		spec["values"] = values
+	}
+	labels := map[string]any{}
+	setIf(labels, LabelPlatform, in.Platform)
+	setIf(labels, LabelComponent, in.Component)
+	meta := map[string]any{"name": in.Name, "namespace": in.Namespace}
+	if len(labels) > 0 {
+		meta["labels"] = labels
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": ReleaseGVK.GroupVersion().String(),
+		"kind":       ReleaseKind,
+		"metadata":   meta,
+		"spec":       spec,
+	}}, nil
+}
+
+// ReleaseYAML renders the release's composite resource as YAML. The output
+// is deterministic (map keys sorted), so the same release always yields the
+// same bytes and a Git commit of it is a no-op the second time.
+func ReleaseYAML(in ApplyReleaseInput) ([]byte, error) {
+	u, err := ReleaseManifest(in)
+	if err != nil {
+		return nil, err
+	}
+	out, err := yaml.Marshal(u.Object)
+	if err != nil {
+		return nil, fmt.Errorf("encode release %s: %w", in.Name, err)
+	}
+	return out, nil
+}
+
+func setIf(m map[string]any, key, value string) {
+	if value != "" {
+		m[key] = value
+	}
+}
+
+func invalidRelease(in ApplyReleaseInput, msg string) error {
+	return temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("release %s/%s: %s", in.Namespace, in.Name, msg), ErrInvalidRelease, nil)
+}
+
+// decodeValues parses Helm values into JSON-compatible unstructured data
+// (integers as int64, as the API machinery does, so large numbers survive).
+// The error never quotes the values: they may hold secrets.
+func decodeValues(raw json.RawMessage) (map[string]any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("values are not valid JSON")
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("values hold more than one JSON document")
+	}
+	if v == nil {
+		return nil, nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("values must be a JSON object")
+	}
+	return normalizeNumbers(obj).(map[string]any), nil
+}
+
+func normalizeNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = normalizeNumbers(e)
+		}
+		return t
+	case []any:
+		for i, e := range t {
+			t[i] = normalizeNumbers(e)
+		}
+		return t
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	default:
+		return v
+	}
+}
+
+// ApplyRelease server-side applies the release's composite resource (with
+// forced ownership of the fields it sets), so running it again changes
+// nothing. A release the API server rejects is a non-retryable InvalidRelease.
+func (c *Crossplane) ApplyRelease(ctx context.Context, in ApplyReleaseInput) (ApplyReleaseResult, error) {
+	u, err := ReleaseManifest(in)
+	if err != nil {
+		return ApplyReleaseResult{}, err
+	}
+	err = c.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(c.owner()), client.ForceOwnership)
+	if apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) {
+		return ApplyReleaseResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("release %s/%s rejected by the API server: %v", in.Namespace, in.Name, err), ErrInvalidRelease, nil)
+	}
+	if err != nil {
+		return ApplyReleaseResult{}, fmt.Errorf("apply release %s/%s: %w", in.Namespace, in.Name, err)
+	}
+	return ApplyReleaseResult{Generation: u.GetGeneration()}, nil
+}
+
+// DeleteReleaseInput names a release.
+type DeleteReleaseInput struct {
+	Namespace string
+	Name      string
+}
+
+// DeleteReleaseResult says whether the release existed when this call ran.
+type DeleteReleaseResult struct {
+	Deleted bool
+}
+
+// DeleteRelease deletes the composite resource in the foreground: it stays
+// (with a deletion timestamp) until its composed Release, and so the Helm
+// release, is gone, which is what WaitReleaseGone waits for. A release that
+// is already gone is success.
+func (c *Crossplane) DeleteRelease(ctx context.Context, in DeleteReleaseInput) (DeleteReleaseResult, error) {
+	u := newRelease(in.Namespace, in.Name)
+	err := c.Client.Delete(ctx, u, client.PropagationPolicy(metav1.DeletePropagationForeground))
+	if apierrors.IsNotFound(err) {
+		return DeleteReleaseResult{}, nil
+	}
+	if err != nil {
+		return DeleteReleaseResult{}, fmt.Errorf("delete release %s/%s: %w", in.Namespace, in.Name, err)
+	}
+	return DeleteReleaseResult{Deleted: true}, nil
+}
+
+// ReadReleaseInput names a release.
+type ReadReleaseInput struct {
+	Namespace string
+	Name      string
+}
+
+// ConditionSummary is one Crossplane condition of a release.
+type ConditionSummary struct {
+	Status  string `json:",omitempty"` // True, False or Unknown (also when absent)
+	Reason  string `json:",omitempty"`
+	Message string `json:",omitempty"`
+	// ObservedGeneration is the XR generation the condition was computed for (0: not reported).
+	ObservedGeneration int64 `json:",omitempty"`
+}
+
+// ReadReleaseResult is what the cluster says about a release.
+type ReadReleaseResult struct {
+	Exists bool
+	// Version is status.installedVersion.
+	Version   string `json:",omitempty"`
+	Synced    ConditionSummary
+	Ready     ConditionSummary
+	Endpoints []Endpoint `json:",omitempty"`
+	// Generation is the XR's metadata.generation.
+	Generation int64 `json:",omitempty"`
+	// Deleting is set once the XR has a deletion timestamp.
+	Deleting bool `json:",omitempty"`
+}
+
+// ReadRelease reads a release's state; a missing release is Exists=false.
+func (c *Crossplane) ReadRelease(ctx context.Context, in ReadReleaseInput) (ReadReleaseResult, error) {
+	u, err := c.get(ctx, in.Namespace, in.Name)
+	if err != nil {
+		return ReadReleaseResult{}, err
+	}
+	return ReleaseState(u), nil
+}
+
+// get returns the XR, nil when it does not exist.
+func (c *Crossplane) get(ctx context.Context, namespace, name string) (*unstructured.Unstructured, error) {
+	u := newRelease(namespace, name)
+	err := c.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, u)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read release %s/%s: %w", namespace, name, err)
+	}
+	return u, nil
+}
+
+func newRelease(namespace, name string) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(ReleaseGVK)
+	u.SetNamespace(namespace)
+	u.SetName(name)
+	return u
+}
+
+// ReleaseState summarises a ComponentRelease (nil: it does not exist). It is
+// pure, so controllers that watch XRs reuse it for status mirroring.
+func ReleaseState(u *unstructured.Unstructured) ReadReleaseResult {
+	if u == nil {
+		return ReadReleaseResult{
+			Synced: ConditionSummary{Status: string(metav1.ConditionUnknown)},
+			Ready:  ConditionSummary{Status: string(metav1.ConditionUnknown)},
+		}
+	}
+	xr := &composite.Unstructured{Unstructured: *u}
+	res := ReadReleaseResult{
+		Exists:     true,
+		Synced:     summarize(xr.GetCondition(xpv1.TypeSynced)),
+		Ready:      summarize(xr.GetCondition(xpv1.TypeReady)),
+		Generation: u.GetGeneration(),
+		Deleting:   u.GetDeletionTimestamp() != nil,
+	}
+	res.Version, _, _ = unstructured.NestedString(u.Object, "status", "installedVersion")
+	items, _, _ := unstructured.NestedSlice(u.Object, "status", "endpoints")
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := m["name"].(string)
+		url, _ := m["url"].(string)
+		res.Endpoints = append(res.Endpoints, Endpoint{Name: name, URL: url})
+	}
+	return res
+}
+
+func summarize(c xpv1.Condition) ConditionSummary {
+	status := string(c.Status)
+	if status == "" {
+		status = string(metav1.ConditionUnknown)
+	}
+	return ConditionSummary{Status: status, Reason: string(c.Reason), Message: c.Message, ObservedGeneration: c.ObservedGeneration}
+}
