@@ -1,0 +1,331 @@
+package catalog
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// mandatory is a platform right after bootstrap.
+func mandatory(extra Installed) Installed {
+	in := Installed{
+		"cilium": "v1.16.2", "flux": "v2.4.0", "crossplane": "v1.18.0", "cert-manager": "v1.16.1",
+		"external-secrets": "v0.10.4", "gitea": "v1.22.3", "grafana": "v11.3.0", "backstage": "v1.30.0",
+	}
+	for k, v := range extra {
+		in[k] = v
+	}
+	return in
+}
+
+// names renders layers as names, marking already-installed entries with "=".
+func names(layers [][]Step) [][]string {
+	out := [][]string{}
+	for _, l := range layers {
+		var ns []string
+		for _, s := range l {
+			n := s.Name
+			if s.State == AlreadyInstalled {
+				n = "=" + n
+			}
+			ns = append(ns, n)
+		}
+		out = append(out, ns)
+	}
+	return out
+}
+
+// catalogOf builds a catalog without validation, so tests can build ones
+// Parse would reject (cycles, unknown components).
+func catalogOf(comps ...*Component) *Catalog {
+	c := &Catalog{Components: map[string]*Component{}}
+	for _, comp := range comps {
+		if comp.Title == "" {
+			comp.Title = comp.Name
+		}
+		comp.sortVersions()
+		c.Components[comp.Name] = comp
+	}
+	c.fillCaches()
+	return c
+}
+
+func comp(name string, versions []string, requires ...Dependency) *Component {
+	c := &Component{Name: name, Category: ALaCarte, Requires: requires}
+	for _, v := range versions {
+		c.Versions = append(c.Versions, Version{Version: v})
+	}
+	return c
+}
+
+func dep(name, rng string) Dependency { return Dependency{Name: name, Range: rng} }
+
+func TestResolveSeed(t *testing.T) {
+	tests := []struct {
+		name      string
+		installed Installed
+		req       Request
+		layers    [][]string
+		toInstall [][]string
+		optional  []string // names of Plan.Optional, "=" when installed
+		versions  map[string]string
+	}{
+		{
+			// Debezium's Kafka Connect needs a Kafka API, so debezium
+			// requires redpanda too and comes one layer later.
+			name:      "mongodb on an empty platform",
+			req:       Request{Component: "mongodb"},
+			layers:    [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
+			toInstall: [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
+			versions:  map[string]string{"redpanda": "v24.2.7", "debezium": "v3.0.1", "mongodb": "v8.0.3"},
+		},
+		{
+			name:      "mongodb next to the mandatory components",
+			installed: mandatory(nil),
+			req:       Request{Component: "mongodb"},
+			layers:    [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
+			toInstall: [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
+		},
+		{
+			// Installed cnpg is an entry but not expanded: external-secrets
+			// (installed too) does not appear. cert-manager is in the plan
+			// because kserve requires it; it holds layer 0 with the others.
+			name:      "ai-hub with cnpg installed",
+			installed: mandatory(Installed{"cnpg": "v1.24.0"}),
+			req:       Request{Component: "ai-hub"},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			optional:  []string{"langserve", "neo4j"},
+			versions:  map[string]string{"cnpg": "v1.24.0", "ai-hub": "v1.1.0", "kserve": "v0.14.0"},
+		},
+		{
+			// An installed component is trusted to have its dependencies: its
+			// own requires are not expanded, so external-secrets is absent.
+			name:      "ai-hub with cnpg installed but not external-secrets",
+			installed: Installed{"cnpg": "1.23.1", "cert-manager": "v1.15.3"},
+			req:       Request{Component: "ai-hub"},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			optional:  []string{"langserve", "neo4j"},
+			versions:  map[string]string{"cnpg": "v1.23.1"},
+		},
+		{
+			name:      "ai-hub on an empty platform installs external-secrets before cnpg",
+			req:       Request{Component: "ai-hub"},
+			layers:    [][]string{{"cert-manager", "external-secrets", "knative", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"cert-manager", "external-secrets", "knative", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
+			optional:  []string{"langserve", "neo4j"},
+		},
+		{
+			name:      "ai-hub with neo4j chosen",
+			installed: mandatory(Installed{"cnpg": "v1.24.0"}),
+			req:       Request{Component: "ai-hub", Optional: []string{"neo4j"}},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
+			optional:  []string{"langserve"},
+			versions:  map[string]string{"neo4j": "v5.25.1"},
+		},
+		{
+			name:      "ai-hub with an unchosen optional already installed",
+			installed: mandatory(Installed{"cnpg": "v1.24.0", "langserve": "0.3.0"}),
+			req:       Request{Component: "ai-hub", Optional: []string{"neo4j", "neo4j"}},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
+			optional:  []string{"=langserve"},
+		},
+		{
+			name:      "open-banking pulls keycloak after cnpg",
+			installed: mandatory(nil),
+			req:       Request{Component: "open-banking"},
+			layers:    [][]string{{"=cert-manager", "=external-secrets", "redpanda", "vault"}, {"cnpg"}, {"keycloak"}, {"open-banking"}},
+			toInstall: [][]string{{"redpanda", "vault"}, {"cnpg"}, {"keycloak"}, {"open-banking"}},
+			optional:  []string{"debezium", "valkey"},
+		},
+		{
+			name:      "requested version",
+			req:       Request{Component: "backstage", Version: "1.30.0"},
+			layers:    [][]string{{"backstage"}},
+			toInstall: [][]string{{"backstage"}},
+			versions:  map[string]string{"backstage": "v1.30.0"},
+		},
+		{
+			name:      "already installed request",
+			installed: mandatory(nil),
+			req:       Request{Component: "grafana"},
+			layers:    [][]string{{"=grafana"}},
+			toInstall: nil,
+			versions:  map[string]string{"grafana": "v11.3.0"},
+		},
+		{
+			name:      "installed request at the requested version",
+			installed: mandatory(nil),
+			req:       Request{Component: "grafana", Version: "v11.3.0"},
+			layers:    [][]string{{"=grafana"}},
+			toInstall: nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := Default().Resolve(tt.installed, tt.req)
+			require.NoError(t, err)
+			require.Equal(t, tt.layers, names(plan.Layers))
+			if tt.toInstall == nil {
+				require.Empty(t, plan.ToInstall())
+			} else {
+				require.Equal(t, tt.toInstall, names(plan.ToInstall()))
+			}
+			var opt []string
+			for _, s := range plan.Optional {
+				if s.State == AlreadyInstalled {
+					opt = append(opt, "="+s.Name)
+				} else {
+					require.Equal(t, OptionalOffered, s.State)
+					require.NotEmpty(t, s.Version, "offered optionals show the version they would get")
+					opt = append(opt, s.Name)
+				}
+				require.Equal(t, tt.req.Component, s.NeededBy)
+			}
+			require.Equal(t, tt.optional, opt)
+			for name, v := range tt.versions {
+				s, ok := plan.Step(name)
+				require.True(t, ok, name)
+				require.Equal(t, v, s.Version, name)
+			}
+			req := plan.Requested()
+			require.Equal(t, tt.req.Component, req.Name)
+			require.False(t, req.Required)
+			require.Len(t, plan.Layers[len(plan.Layers)-1], 1, "the request is alone in the last layer")
+
+			again, err := Default().Resolve(tt.installed, tt.req)
+			require.NoError(t, err)
+			require.Equal(t, plan, again, "resolution is deterministic")
+		})
+	}
+}
+
+func TestResolveStepDetails(t *testing.T) {
+	plan, err := Default().Resolve(Installed{"cert-manager": "v1.16.1"}, Request{Component: "ai-hub", Optional: []string{"neo4j"}})
+	require.NoError(t, err)
+	cnpg, _ := plan.Step("cnpg")
+	require.Equal(t, WillInstall, cnpg.State)
+	require.True(t, cnpg.Required)
+	require.Equal(t, "ai-hub", cnpg.NeededBy)
+	require.Equal(t, Chart{Name: "cloudnative-pg", Repository: "https://cloudnative-pg.github.io/charts"}, cnpg.Chart)
+	require.Equal(t, ALaCarte, cnpg.Category)
+	es, _ := plan.Step("external-secrets")
+	require.Equal(t, "cnpg", es.NeededBy)
+	neo, _ := plan.Step("neo4j")
+	require.False(t, neo.Required, "chosen optionals are not required")
+	require.Equal(t, "ai-hub", neo.NeededBy)
+	require.Equal(t, "https://neo4j.{{domain}}", neo.Endpoints[0].URL)
+	require.Len(t, plan.Steps(), 9)
+
+	// Steps own their endpoint slices: editing one leaves the catalog alone.
+	neo.Endpoints[0].URL = "changed"
+	require.Equal(t, "https://neo4j.{{domain}}", Default().Components["neo4j"].Endpoints[0].URL)
+}
+
+func TestResolveRangesPickNewestSatisfyingAll(t *testing.T) {
+	c := catalogOf(
+		comp("top", []string{"v1.0.0"}, dep("a", ""), dep("c", ">= 1.2.0")),
+		comp("a", []string{"v1.0.0"}, dep("c", "< 2.0.0")),
+		comp("c", []string{"v1.0.0", "v1.5.0", "v2.0.0", "v1.6.0-rc.1"}),
+	)
+	plan, err := c.Resolve(nil, Request{Component: "top"})
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"c"}, {"a"}, {"top"}}, names(plan.Layers))
+	s, _ := plan.Step("c")
+	require.Equal(t, "v1.5.0", s.Version, "newest stable version inside both ranges")
+}
+
+func TestResolveErrors(t *testing.T) {
+	small := catalogOf(
+		comp("top", []string{"v1.0.0"}, dep("cnpg", ">= 2.0")),
+		comp("cnpg", []string{"v1.23.1", "v1.24.0"}),
+		comp("x", []string{"v1.0.0"}, dep("a", "")),
+		comp("a", []string{"v1.0.0"}, dep("b", "")),
+		comp("b", []string{"v1.0.0"}, dep("c", "")),
+		comp("c", []string{"v1.0.0"}, dep("a", "")),
+		comp("ghosted", []string{"v1.0.0"}, dep("ghost", "")),
+		comp("both", []string{"v1.0.0"}, dep("p", ""), dep("q", "")),
+		comp("p", []string{"v1.0.0"}, dep("lib", ">= 2.0.0")),
+		comp("q", []string{"v1.0.0"}, dep("lib", "< 2.0.0")),
+		comp("lib", []string{"v1.0.0", "v2.0.0"}),
+		&Component{Name: "loop", Versions: []Version{{Version: "v1.0.0"}}, Optional: []Dependency{{Name: "back"}}},
+		comp("back", []string{"v1.0.0"}, dep("loop", "")),
+	)
+	tests := []struct {
+		name      string
+		cat       *Catalog
+		installed Installed
+		req       Request
+		kind      string
+		chain     []string
+		msg       string
+	}{
+		{name: "unknown component", cat: Default(), req: Request{Component: "nosuch"},
+			kind: ErrUnknownComponent, chain: []string{"nosuch"}, msg: `nosuch: "nosuch" is not in the catalog`},
+		{name: "unknown dependency", cat: small, req: Request{Component: "ghosted"},
+			kind: ErrUnknownComponent, chain: []string{"ghosted", "ghost"}, msg: `ghosted → ghost: "ghost" is not in the catalog`},
+		{name: "cycle", cat: small, req: Request{Component: "x"},
+			kind: ErrDependencyCycle, chain: []string{"a", "b", "c", "a"}, msg: "a → b → c → a: these components require each other"},
+		{name: "cycle through a chosen optional", cat: small, req: Request{Component: "loop", Optional: []string{"back"}},
+			kind: ErrDependencyCycle, chain: []string{"loop", "back", "loop"}},
+		{name: "unsatisfiable range", cat: small, req: Request{Component: "top"},
+			kind: ErrUnsatisfiableRange, chain: []string{"top", "cnpg"},
+			msg: `top → cnpg: no version of cnpg satisfies ">= 2.0" (have v1.24.0, v1.23.1)`},
+		{name: "ranges that conflict", cat: small, req: Request{Component: "both"},
+			kind: ErrUnsatisfiableRange, chain: []string{"both", "p", "lib"},
+			msg: `no version of lib satisfies ">= 2.0.0" (from p) and "< 2.0.0" (from q) together (have v2.0.0, v1.0.0)`},
+		{name: "installed version violates a range", cat: Default(), installed: Installed{"cnpg": "v1.22.0"}, req: Request{Component: "ai-hub"},
+			kind: ErrUnsatisfiableRange, chain: []string{"ai-hub", "cnpg"},
+			msg: `ai-hub → cnpg: installed cnpg v1.22.0 does not satisfy ">= 1.23.0" (required by ai-hub); upgrade cnpg first`},
+		{name: "installed version reached twice reports the first range", cat: Default(), installed: Installed{"redpanda": "v23.3.1"}, req: Request{Component: "mongodb"},
+			kind: ErrUnsatisfiableRange, chain: []string{"mongodb", "redpanda"}},
+		{name: "installed version deep in the chain", cat: Default(), installed: Installed{"external-secrets": "v0.8.0"}, req: Request{Component: "keycloak"},
+			kind: ErrUnsatisfiableRange, chain: []string{"keycloak", "cnpg", "external-secrets"},
+			msg: `keycloak → cnpg → external-secrets: installed external-secrets v0.8.0 does not satisfy ">= 0.9.0" (required by cnpg)`},
+		{name: "installed version is not semver", cat: Default(), installed: Installed{"cnpg": "latest"}, req: Request{Component: "keycloak"},
+			kind: ErrUnsatisfiableRange, chain: []string{"keycloak", "cnpg"}, msg: "installed cnpg latest does not satisfy"},
+		{name: "optional not offered", cat: Default(), req: Request{Component: "ai-hub", Optional: []string{"vault"}},
+			kind: ErrInvalidRequest, chain: []string{"ai-hub", "vault"},
+			msg: `ai-hub → vault: "vault" is not an optional dependency of ai-hub (it offers neo4j, langserve)`},
+		{name: "requested version unknown", cat: Default(), req: Request{Component: "grafana", Version: "v12.0.0"},
+			kind: ErrUnsatisfiableRange, chain: []string{"grafana"}, msg: "no version v12.0.0 of grafana in the catalog (have v11.4.0, v11.3.0, v11.2.0)"},
+		{name: "requested version invalid", cat: Default(), req: Request{Component: "grafana", Version: "11"},
+			kind: ErrInvalidRequest, chain: []string{"grafana"}},
+		{name: "requested version differs from installed", cat: Default(), installed: mandatory(nil), req: Request{Component: "grafana", Version: "v11.4.0"},
+			kind: ErrUnsatisfiableRange, chain: []string{"grafana"}, msg: "grafana is installed at v11.3.0, not the requested v11.4.0; upgrade it instead"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.cat.Resolve(tt.installed, tt.req)
+			require.Error(t, err)
+			var re *ResolveError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, tt.kind, re.Kind)
+			require.Equal(t, tt.kind, KindOf(err))
+			require.Equal(t, tt.chain, re.Chain)
+			if tt.msg != "" {
+				require.Contains(t, err.Error(), tt.msg)
+			}
+		})
+	}
+}
+
+func TestDependents(t *testing.T) {
+	c := Default()
+	installed := mandatory(Installed{"cnpg": "v1.24.0", "keycloak": "v26.0.5", "harbor": "v2.12.0", "ai-hub": "v1.1.0", "unknown-thing": "v1.0.0"})
+	require.Equal(t, []string{"ai-hub", "keycloak"}, c.Dependents(installed, "cnpg"), "harbor only offers cnpg as optional")
+	require.Equal(t, []string{"cnpg"}, c.Dependents(installed, "external-secrets"))
+	require.Empty(t, c.Dependents(installed, "redpanda"))
+	require.Empty(t, c.Dependents(nil, "cnpg"))
+	require.Equal(t, []string{"ai-hub"}, c.Dependents(installed, "knative"), "even if knative itself is not installed")
+}
+
+func TestResolveErrorMessage(t *testing.T) {
+	require.Equal(t, "a → b: boom", (&ResolveError{Chain: []string{"a", "b"}, Detail: "boom"}).Error())
+	require.Equal(t, "boom", (&ResolveError{Detail: "boom"}).Error())
+	require.Equal(t, "a", (&ResolveError{Chain: []string{"a"}}).Error())
+	require.Equal(t, "", KindOf(nil))
+}
