@@ -113,22 +113,22 @@ type document struct {
 
 type rawComponent struct {
 	Name        string       `yaml:"name"`
-	Title       string       `yaml:"title"`
-	Description string       `yaml:"description"`
-	Category    Category     `yaml:"category"`
-	Chart       Chart        `yaml:"chart"`
+	Title       string       `yaml:"title,omitempty"`
+	Description string       `yaml:"description,omitempty"`
+	Category    Category     `yaml:"category,omitempty"`
+	Chart       Chart        `yaml:"chart,omitempty"`
 	Versions    []rawVersion `yaml:"versions"`
-	Requires    []Dependency `yaml:"requires"`
-	Optional    []Dependency `yaml:"optional"`
-	Endpoints   []Endpoint   `yaml:"endpoints"`
+	Requires    []Dependency `yaml:"requires,omitempty"`
+	Optional    []Dependency `yaml:"optional,omitempty"`
+	Endpoints   []Endpoint   `yaml:"endpoints,omitempty"`
 }
 
 type rawVersion struct {
 	Version      string `yaml:"version"`
+	ChartVersion string `yaml:"chartVersion,omitempty"`
 	Released     string `yaml:"released"`
-	Changelog    string `yaml:"changelog"`
-	ForwardOnly  bool   `yaml:"forwardOnly"`
-	ChartVersion string `yaml:"chartVersion"`
+	ForwardOnly  bool   `yaml:"forwardOnly,omitempty"`
+	Changelog    string `yaml:"changelog,omitempty"`
 }
 
 // decode turns bytes into components. A nil slice means the input could not
@@ -236,4 +236,32 @@ func (c *Catalog) fillCaches() {
 			}
 		}
 	}
+}
+
+// Marshal renders the catalog in its file format (components sorted by
+// name, versions newest first), e.g. to publish a merged index or to show a
+// catalog in the UI; Parse reads it back unchanged.
+func (c *Catalog) Marshal() ([]byte, error) {
+	doc := document{APIVersion: APIVersion}
+	for _, name := range c.Names() {
+		comp := c.Components[name]
+		rc := rawComponent{
+			Name: comp.Name, Title: comp.Title, Description: comp.Description, Category: comp.Category,
+			Chart: comp.Chart, Requires: comp.Requires, Optional: comp.Optional, Endpoints: comp.Endpoints,
+		}
+		for _, v := range comp.Versions {
+			released := v.Released.UTC().Format(time.RFC3339Nano)
+			if v.Released.Equal(v.Released.Truncate(24 * time.Hour)) {
+				released = v.Released.UTC().Format(time.DateOnly)
+			}
+			rc.Versions = append(rc.Versions, rawVersion{Version: v.Version, Released: released,
+				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion})
+		}
+		doc.Components = append(doc.Components, rc)
+	}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("marshal catalog: %w", err)
+	}
+	return out, nil
 }
