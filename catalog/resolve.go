@@ -275,13 +275,13 @@ func (r *resolver) checkInstalled(n *node, cons []*semver.Constraints, pinned bo
 
 // layer orders the plan with Kahn's algorithm; leftovers form a cycle.
 func (r *resolver) layer() ([][]Step, error) {
-	indeg := make(map[*node]int, len(r.list))
-	dependents := make(map[*node][]*node, len(r.list))
+	indeg := make([]int, len(r.list)) // by node.order
+	dependents := make([][]*node, len(r.list))
 	var current []*node
 	for _, n := range r.list {
-		indeg[n] = len(n.deps)
+		indeg[n.order] = len(n.deps)
 		for _, d := range n.deps {
-			dependents[d] = append(dependents[d], n)
+			dependents[d.order] = append(dependents[d.order], n)
 		}
 		if len(n.deps) == 0 {
 			current = append(current, n)
@@ -296,8 +296,8 @@ func (r *resolver) layer() ([][]Step, error) {
 		for i, n := range current {
 			n.layer = len(layers)
 			steps[i] = n.step()
-			for _, m := range dependents[n] {
-				if indeg[m]--; indeg[m] == 0 {
+			for _, m := range dependents[n.order] {
+				if indeg[m.order]--; indeg[m.order] == 0 {
 					next = append(next, m)
 				}
 			}
@@ -315,10 +315,10 @@ func (r *resolver) layer() ([][]Step, error) {
 
 // findCycle walks from the earliest-discovered node left over by Kahn's
 // algorithm along leftover dependencies until a node repeats.
-func findCycle(list []*node, indeg map[*node]int) []string {
+func findCycle(list []*node, indeg []int) []string {
 	var at *node
 	for _, n := range list {
-		if indeg[n] > 0 {
+		if indeg[n.order] > 0 {
 			at = n
 			break
 		}
@@ -333,7 +333,7 @@ func findCycle(list []*node, indeg map[*node]int) []string {
 		seen[at] = len(path)
 		path = append(path, at)
 		for _, d := range at.deps {
-			if indeg[d] > 0 {
+			if indeg[d.order] > 0 {
 				at = d
 				break
 			}
