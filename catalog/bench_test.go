@@ -3,8 +3,8 @@ package catalog
 import (
 	"fmt"
 	"math/rand/v2"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
