@@ -90,6 +90,13 @@ func (n *node) step() Step {
 		Name: n.name, Version: n.version, State: WillInstall, Required: n.required,
 		Chart: n.comp.Chart, Category: n.comp.Category, Endpoints: slices.Clone(n.comp.Endpoints),
 	}
+	if v, ok := n.comp.Find(n.version); ok {
+		s.ChartVersion = v.HelmChartVersion()
+	}
+	for _, d := range n.deps {
+		s.Dependencies = append(s.Dependencies, d.name)
+	}
+	sort.Strings(s.Dependencies)
 	if n.installed {
 		s.State = AlreadyInstalled
 	}

@@ -111,6 +111,10 @@ type Step struct {
 	Chart     Chart
 	Category  Category
 	Endpoints []Endpoint
+	// ChartVersion is the Helm chart version that ships Version.
+	ChartVersion string
+	// Dependencies are the plan members this entry installs after.
+	Dependencies []string `json:",omitempty"`
 }
 
 // Plan is the resolved install order: every layer's entries are independent
