@@ -6,7 +6,7 @@ import (
 )
 
 // PlatformSpec is the platform the operator wants.
-// +kubebuilder:validation:XValidation:rule="self.delivery != 'GitOps' || has(self.git)",message="spec.git is required when spec.delivery is GitOps"
+// +kubebuilder:validation:XValidation:rule="self.delivery != 'GitOps' || has(self.git)",message="spec.git is required when spec.delivery is GitOps",fieldPath=".git",reason=FieldValueRequired
 type PlatformSpec struct {
 	Organization Organization `json:"organization"`
 
