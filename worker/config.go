@@ -46,6 +46,11 @@ type Config struct {
 	// CodecKeyFileExplicit is true when the operator named the key file, so
 	// a missing one is an error rather than a first start.
 	CodecKeyFileExplicit bool
+
+	// Activities are the activity structs, holding their clients, that this
+	// mode's workflows call (manager mode: Crossplane, Kubernetes, Git,
+	// Catalog). cmd builds them, so worker never dials Kubernetes itself.
+	Activities []any
 }
 
 // Embedded reports whether openova runs its own Temporal server.

@@ -10,6 +10,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -132,6 +133,10 @@ func (e *Engine) Client() client.Client { return e.client }
 
 // Embedded is the embedded server, or nil when an external cluster is used.
 func (e *Engine) Embedded() *embedded.Server { return e.server }
+
+// DataConverter encodes and decodes payloads (memos, query results) the way
+// the client does, through the codec.
+func (e *Engine) DataConverter() converter.DataConverter { return e.codec.DataConverter() }
 
 // CodecHandler serves the codec endpoint to holders of the token.
 func (e *Engine) CodecHandler() http.Handler { return e.codec.Handler(e.token) }

@@ -28,4 +28,20 @@ func taskQueue(m Mode) string {
 func register(r registry, cfg Config) {
 	r.RegisterWorkflowWithOptions(workflows.SelfCheck, workflow.RegisterOptions{Name: workflows.SelfCheckWorkflow})
 	r.RegisterActivity(&activities.SelfCheck{Dir: filepath.Join(cfg.DataDir, "selfcheck")})
+	if cfg.Mode == ModeManager {
+		RegisterManagerWorkflows(r)
+	}
+	for _, a := range cfg.Activities {
+		r.RegisterActivity(a)
+	}
+}
+
+// RegisterManagerWorkflows registers the day-2 workflows under their
+// constant names; replay tests use it too.
+func RegisterManagerWorkflows(r interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}) {
+	r.RegisterWorkflowWithOptions(workflows.InstallComponents, workflow.RegisterOptions{Name: workflows.InstallComponentsWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.ReleaseComponent, workflow.RegisterOptions{Name: workflows.ReleaseComponentWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.UninstallComponent, workflow.RegisterOptions{Name: workflows.UninstallComponentWorkflow})
 }

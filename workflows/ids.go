@@ -23,7 +23,25 @@ const (
 // Workflow type names, registered explicitly so that renaming a Go function
 // never silently changes what running histories call.
 const (
-	SelfCheckWorkflow = "SelfCheck"
+	SelfCheckWorkflow          = "SelfCheck"
+	InstallComponentsWorkflow  = "InstallComponents"
+	ReleaseComponentWorkflow   = "ReleaseComponent"
+	UninstallComponentWorkflow = "UninstallComponent"
+)
+
+// Operation values of the OpenovaOperation search attribute.
+const (
+	OperationInstall   = "install"
+	OperationRelease   = "release"
+	OperationUninstall = "uninstall"
+)
+
+// Error types of permanent failures, so the UI and the controllers can say
+// what to do. Catalog errors (DependencyCycle, UnknownComponent, ...) use
+// the kinds of package catalog.
+const (
+	ErrStillRequired = "StillRequired"
+	ErrInvalidInput  = "InvalidInput"
 )
 
 // Custom search attributes the UI filters on. They are registered by the
@@ -39,6 +57,16 @@ var (
 func SearchAttributes() []temporal.SearchAttributeKey {
 	return []temporal.SearchAttributeKey{SearchAttrPlatform, SearchAttrComponent, SearchAttrOperation}
 }
+
+// InstallID is the workflow ID of installing a component (and its missing
+// dependencies) on a platform: a second start attaches to the running one.
+func InstallID(platform, component string) string { return "install/" + platform + "/" + component }
+
+// ReleaseID is the workflow ID of releasing one component.
+func ReleaseID(platform, component string) string { return "release/" + platform + "/" + component }
+
+// UninstallID is the workflow ID of uninstalling one component.
+func UninstallID(platform, component string) string { return "uninstall/" + platform + "/" + component }
 
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return "selfcheck/" + name }

@@ -8,6 +8,7 @@ const (
 	StepRunning   = "running"
 	StepSucceeded = "succeeded"
 	StepFailed    = "failed"
+	StepSkipped   = "skipped"
 )
 
 // Progress is what every workflow's progress query returns; the UI renders it
@@ -40,4 +41,16 @@ func (p *Progress) finish(i int, now time.Time, err error) {
 		return
 	}
 	p.Steps[i].State = StepSucceeded
+}
+
+// add appends a pending step and returns its index.
+func (p *Progress) add(name string) int {
+	p.Steps = append(p.Steps, ProgressStep{Name: name, State: StepPending})
+	return len(p.Steps) - 1
+}
+
+// skip marks step i as not needed, with why.
+func (p *Progress) skip(i int, why string) {
+	p.Steps[i].State = StepSkipped
+	p.Steps[i].Message = why
 }

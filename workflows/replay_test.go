@@ -23,7 +23,12 @@ func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
 
-	registered := map[string]any{SelfCheckWorkflow: SelfCheck}
+	registered := map[string]any{
+		SelfCheckWorkflow:          SelfCheck,
+		InstallComponentsWorkflow:  InstallComponents,
+		ReleaseComponentWorkflow:   ReleaseComponent,
+		UninstallComponentWorkflow: UninstallComponent,
+	}
 	covered := map[string]int{}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")

@@ -3,27 +3,41 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/controllers"
 	"github.com/openova-io/core/worker"
 )
 
+// managerFlags are the flags only manager mode has.
+type managerFlags struct {
+	kubeconfig   string
+	namespace    string
+	leaderElect  bool
+	readyTimeout time.Duration
+}
+
 func newManagerCmd() *cobra.Command {
 	var (
-		o          options
-		kubeconfig string
-		namespace  string
+		o options
+		m managerFlags
 	)
 	c := &cobra.Command{
 		Use:   "manager",
 		Short: "Run the Lifecycle Manager inside the platform's cluster",
-		Long: `Runs the manager mode: day-2 workflows on Platform and Component resources,
-the dashboard and, unless --temporal-address names an existing cluster, an
-embedded Temporal server on a SQLite file in --data-dir (a PVC in the
-cluster). Every flag can also be set with an OPENOVA_<FLAG> environment
-variable.`,
+		Long: `Runs the manager mode: the Platform and Component controllers (with leader
+election), the worker of the day-2 workflows, the dashboard and, unless
+--temporal-address names an existing cluster, an embedded Temporal server on
+a SQLite file in --data-dir (a PVC in the cluster). Every flag can also be
+set with an OPENOVA_<FLAG> environment variable.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := applyEnv(c.Flags()); err != nil {
 				return err
@@ -32,23 +46,73 @@ variable.`,
 			if err != nil {
 				return err
 			}
-			if namespace == "" {
+			if m.namespace == "" {
 				return usageError{fmt.Errorf("--namespace is empty: name the namespace that holds the Platform resources")}
+			}
+			if m.readyTimeout <= 0 {
+				return usageError{fmt.Errorf("--ready-timeout %s must be positive, e.g. 15m", m.readyTimeout)}
 			}
 			level, _ := parseLevel(o.logLevel)
 			log := newLogger(level)
 			ctx, cancel := context.WithTimeout(c.Context(), controllers.ConnectTimeout)
-			info, err := controllers.CheckCluster(ctx, kubeconfig)
+			info, err := controllers.CheckCluster(ctx, m.kubeconfig)
 			cancel()
 			if err != nil {
 				return err
 			}
-			log.Info("kubernetes cluster reachable", "host", info.Host, "version", info.Version, "namespace", namespace)
-			return serve(c.Context(), cfg, o.listen, o.pprofListen, log)
+			log.Info("kubernetes cluster reachable", "host", info.Host, "version", info.Version, "namespace", m.namespace)
+			// Watches are long requests: no client-side timeout beyond the check.
+			rc := rest.CopyConfig(info.Config)
+			rc.Timeout = 0
+			if cfg.Activities, err = managerActivities(rc, cfg.DataDir, m.namespace); err != nil {
+				return err
+			}
+			return serve(c.Context(), cfg, o.listen, o.pprofListen, log, runControllers(rc, m, log))
 		},
 	}
 	o.register(c.Flags(), ":8080")
-	c.Flags().StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
-	c.Flags().StringVar(&namespace, "namespace", "openova-system", "namespace of the Platform and Component resources")
+	c.Flags().StringVar(&m.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
+	c.Flags().StringVar(&m.namespace, "namespace", "openova-system", "namespace of the Platform and Component resources")
+	c.Flags().BoolVar(&m.leaderElect, "leader-elect", true, "elect one active controller through a Lease in --namespace")
+	c.Flags().DurationVar(&m.readyTimeout, "ready-timeout", 15*time.Minute, "how long a component may take to become Ready before its install is undone")
 	return c
+}
+
+// managerActivities builds the activity structs with direct (uncached)
+// clients: an activity must act on what the API server holds now.
+func managerActivities(rc *rest.Config, dataDir, namespace string) ([]any, error) {
+	kc, err := controllers.NewClient(rc)
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		&activities.Crossplane{Client: kc},
+		&activities.Kubernetes{Client: kc},
+		&activities.Catalog{Client: kc},
+		&activities.Git{
+			Dir:    filepath.Join(dataDir, "git"),
+			Author: "openova", Email: "openova@localhost",
+			Credentials: activities.SecretCredentials(kc, namespace),
+		},
+	}, nil
+}
+
+// runControllers starts the controller manager once the engine is up: the
+// reconcilers start workflows through the engine's client.
+func runControllers(rc *rest.Config, m managerFlags, log *slog.Logger) func(context.Context, *worker.Engine) error {
+	return func(ctx context.Context, eng *worker.Engine) error {
+		ctrl.SetLogger(logr.FromSlogHandler(log.With("logger", "controllers").Handler()))
+		mgr, err := controllers.NewManager(rc, controllers.ManagerOptions{
+			Namespace: m.namespace, LeaderElection: m.leaderElect,
+			Workflows: eng.Client(), DataConverter: eng.DataConverter(), ReadyTimeout: m.readyTimeout,
+		})
+		if err != nil {
+			return err
+		}
+		log.Info("controllers starting", "namespace", m.namespace, "leaderElection", m.leaderElect)
+		if err := mgr.Start(ctx); err != nil {
+			return fmt.Errorf("controllers: %w", err)
+		}
+		return nil
+	}
 }

@@ -24,7 +24,10 @@ const shutdownTimeout = 10 * time.Second
 // serve runs the engine and the HTTP server until SIGINT or SIGTERM, then
 // stops them in order: stop taking requests, drain the worker, stop the
 // Temporal server (which closes SQLite).
-func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen string, log *slog.Logger) error {
+//
+// alongside, when set, runs with the engine (manager mode: the controller
+// manager) and stops first on shutdown; its failure stops openova.
+func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen string, log *slog.Logger, alongside func(context.Context, *worker.Engine) error) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	// Everything openova writes (SQLite and its WAL, keys, journals) is
@@ -82,11 +85,33 @@ func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen strin
 		"temporal", temporalAddr(cfg), "namespace", cfg.Namespace,
 		"codecEndpoint", "http://"+ln.Addr().String()+"/codec", "codecTokenFile", cfg.CodecTokenFile)
 
+	side := make(chan error, 1)
+	sideCtx, stopSide := context.WithCancel(ctx)
+	defer stopSide()
+	if alongside != nil {
+		go func() { side <- alongside(sideCtx, eng) }()
+	}
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down", "reason", "signal")
 	case err := <-served:
 		return fmt.Errorf("http server stopped: %w", err)
+	case err := <-side:
+		if err == nil {
+			err = errors.New("stopped unexpectedly")
+		}
+		return err
+	}
+	if alongside != nil {
+		stopSide()
+		select {
+		case err := <-side:
+			if err != nil {
+				log.Warn("controllers stopped with an error", "error", err.Error())
+			}
+		case <-time.After(shutdownTimeout):
+			log.Warn("controllers did not stop in time")
+		}
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()

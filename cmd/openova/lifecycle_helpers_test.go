@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	crclient "sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/controllers"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/kubeenv"
+	"github.com/openova-io/core/worker/codec"
+	"github.com/openova-io/core/workflows"
+)
+
+// managerEnv is a real API server (with the CRDs and the composite
+// resource CRD), a running `openova manager` and a player for Crossplane.
+type managerEnv struct {
+	kube    *kubeenv.Env
+	c       crclient.Client
+	proc    *proc
+	tc      client.Client
+	xp      *crossplanePlayer
+	ns      string
+	keyFile string
+}
+
+// recordHistory writes the workflow's history to workflows/testdata when
+// the tests run with -record (see TestRecordReplayHistories).
+func (e *managerEnv) recordHistory(t *testing.T, id, name string) {
+	if !*record {
+		return
+	}
+	out, err := temporalCLI(t, "workflow", "show", "-w", id, "--address", e.proc.temporalAddr, "-o", "json")
+	require.NoError(t, err, out)
+	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", name+".json"), []byte(out), 0o644))
+}
+
+func startManagerEnv(t *testing.T, ns string, xpDelay time.Duration, extra ...string) *managerEnv {
+	kube := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
+	c, err := controllers.NewClient(kube.Config)
+	require.NoError(t, err)
+	require.NoError(t, c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	dataDir := t.TempDir()
+	keyFile := filepath.Join(dataDir, "codec.key")
+	if *record {
+		// Recorded histories are encrypted with the test-only key the
+		// replay tests hold.
+		keyFile = filepath.Join(testenv.RepoRoot(), "workflows", "testdata", "codec.key")
+	}
+	args := []string{"--kubeconfig", kube.Kubeconfig, "--namespace", ns, "--ready-timeout", "20s"}
+	if *record {
+		args = append(args, "--codec-key-file", keyFile)
+	}
+	p := startOpenova(t, "manager", dataDir, append(args, extra...)...)
+	return &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, xpDelay), ns: ns, keyFile: keyFile}
+}
+
+func (e *managerEnv) createPlatform(t *testing.T, name string, spec v1alpha1.PlatformSpec) {
+	if len(spec.Regions) == 0 {
+		spec.Regions = []v1alpha1.Region{{Name: "eu-central", Role: "primary"}}
+	}
+	if spec.Organization.Name == "" {
+		spec.Organization = v1alpha1.Organization{Name: name, Domain: name + ".io"}
+	}
+	require.NoError(t, e.c.Create(context.Background(), &v1alpha1.Platform{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: e.ns}, Spec: spec,
+	}))
+}
+
+// update changes the platform the way `kubectl edit` does: read, modify, update.
+func (e *managerEnv) update(t *testing.T, name string, change func(*v1alpha1.Platform)) {
+	require.Eventually(t, func() bool {
+		var p v1alpha1.Platform
+		require.NoError(t, e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, &p))
+		change(&p)
+		return e.c.Update(context.Background(), &p) == nil
+	}, 10*time.Second, 50*time.Millisecond)
+}
+
+func (e *managerEnv) platform(t *testing.T, name string) v1alpha1.Platform {
+	var p v1alpha1.Platform
+	require.NoError(t, e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, &p))
+	return p
+}
+
+// waitCondition waits until the platform's condition has the status for
+// its current generation, and returns that condition.
+func (e *managerEnv) waitCondition(t *testing.T, name, typ string, status metav1.ConditionStatus, timeout time.Duration) metav1.Condition {
+	t.Helper()
+	var last string
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		p := e.platform(t, name)
+		c := meta.FindStatusCondition(p.Status.Conditions, typ)
+		if c != nil && c.Status == status && c.ObservedGeneration == p.Generation {
+			return *c
+		}
+		last = fmt.Sprintf("%+v", p.Status)
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("platform %s: %s never became %s within %s; last status %s\nmanager log:\n%s", name, typ, status, timeout, last, e.proc.log())
+	return metav1.Condition{}
+}
+
+// components lists the platform's Component resources by name.
+func (e *managerEnv) components(t *testing.T) map[string]v1alpha1.Component {
+	var list v1alpha1.ComponentList
+	require.NoError(t, e.c.List(context.Background(), &list, crclient.InNamespace(e.ns)))
+	out := map[string]v1alpha1.Component{}
+	for _, c := range list.Items {
+		out[c.Name] = c
+	}
+	return out
+}
+
+// executions counts the workflow runs with this ID, closed or running.
+func (e *managerEnv) executions(t *testing.T, id string) int {
+	resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("WorkflowId = '%s'", id),
+	})
+	require.NoError(t, err)
+	return len(resp.Executions)
+}
+
+// childSpans reads an install's history: for each child workflow, the
+// index of its started and its closed event.
+func (e *managerEnv) childSpans(t *testing.T, id string) map[string][2]int {
+	it := e.tc.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	spans := map[string][2]int{}
+	for i := 0; it.HasNext(); i++ {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
+			id := ev.GetChildWorkflowExecutionStartedEventAttributes().GetWorkflowExecution().GetWorkflowId()
+			spans[id] = [2]int{i, -1}
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
+			id := ev.GetChildWorkflowExecutionCompletedEventAttributes().GetWorkflowExecution().GetWorkflowId()
+			s := spans[id]
+			s[1] = i
+			spans[id] = s
+		}
+	}
+	return spans
+}
+
+// requireLayered checks that the install released the plan's layers in
+// order, each layer's components in parallel: every child of a layer
+// started before any of them finished, and after all of the layer before.
+func requireLayered(t *testing.T, spans map[string][2]int, platform string, plan catalog.Plan) {
+	prevDone := -1
+	for _, layer := range plan.ToInstall() {
+		firstDone, lastStart, lastDone := 1<<30, -1, -1
+		for _, st := range layer {
+			s, ok := spans["release/"+platform+"/"+st.Name]
+			require.True(t, ok, "no release of %s in the history", st.Name)
+			require.Greater(t, s[0], prevDone, "%s started before the layer it depends on finished", st.Name)
+			require.GreaterOrEqual(t, s[1], 0, "%s never completed", st.Name)
+			firstDone, lastStart, lastDone = min(firstDone, s[1]), max(lastStart, s[0]), max(lastDone, s[1])
+		}
+		if len(layer) > 1 {
+			require.Less(t, lastStart, firstDone, "layer %v was not released in parallel", layer)
+		}
+		prevDone = lastDone
+	}
+}
+
+// startedInput decodes the input of the workflow's latest run, with the
+// data dir's codec key, as an operator holding the key would.
+func startedInput(t *testing.T, e *managerEnv, id string, v any) {
+	it := e.tc.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	require.True(t, it.HasNext())
+	ev, err := it.Next()
+	require.NoError(t, err)
+	payloads := ev.GetWorkflowExecutionStartedEventAttributes().GetInput().GetPayloads()
+	require.Len(t, payloads, 1)
+	keys, err := codec.LoadKeyFile(e.keyFile)
+	require.NoError(t, err)
+	require.NoError(t, codec.New(keys).DataConverter().FromPayload(payloads[0], v))
+}
+
+func startOptions(id string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueManager}
+}

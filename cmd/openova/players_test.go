@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/openova-io/core/activities"
+)
+
+// crossplanePlayer plays Crossplane's part for the tests (envtest runs no
+// controllers): it marks each component release Synced, then Ready after a
+// delay, as Crossplane would once provider-helm's Release is deployed, and
+// keeps the releases it is told to fail at Ready=False forever. It also
+// plays the garbage collector: a release deleted in the foreground loses
+// its finalizer once "its composed resources are gone".
+type crossplanePlayer struct {
+	c     client.Client
+	delay time.Duration
+
+	mu       sync.Mutex
+	fail     map[string]string // release name → Ready=False message
+	seen     map[string]time.Time
+	ready    map[string]time.Time
+	order    []string // first-seen order
+	readyAt1 map[string][]string
+}
+
+func playCrossplane(t *testing.T, c client.Client, delay time.Duration) *crossplanePlayer {
+	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, seen: map[string]time.Time{},
+		ready: map[string]time.Time{}, readyAt1: map[string][]string{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			p.round(ctx)
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return p
+}
+
+// failRelease makes the named release never become Ready.
+func (p *crossplanePlayer) failRelease(name, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fail[name] = msg
+}
+
+func (p *crossplanePlayer) round(ctx context.Context) {
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(activities.ReleaseGVK.GroupVersion().WithKind(activities.ReleaseKind + "List"))
+	if err := p.c.List(ctx, list); err != nil {
+		return
+	}
+	now := time.Now()
+	for i := range list.Items {
+		u := &list.Items[i]
+		if u.GetDeletionTimestamp() != nil {
+			u.SetFinalizers(nil)
+			_ = p.c.Update(ctx, u)
+			continue
+		}
+		name := u.GetNamespace() + "/" + u.GetName()
+		p.mu.Lock()
+		if _, ok := p.seen[name]; !ok {
+			p.seen[name] = now
+			p.order = append(p.order, name)
+			p.readyAt1[name] = p.readyNames()
+		}
+		msg, failing := p.fail[u.GetName()]
+		due := now.Sub(p.seen[name]) >= p.delay
+		p.mu.Unlock()
+		ready := metav1.ConditionFalse
+		reason, text := "Creating", ""
+		switch {
+		case failing:
+			reason, text = "Unavailable", msg
+		case due:
+			ready, reason = metav1.ConditionTrue, "Available"
+		}
+		if p.set(ctx, u, ready, reason, text) && ready == metav1.ConditionTrue {
+			p.mu.Lock()
+			if _, ok := p.ready[name]; !ok {
+				p.ready[name] = time.Now()
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+// set writes Synced=True and the Ready condition for the current
+// generation; it reports whether the release now shows that state.
+func (p *crossplanePlayer) set(ctx context.Context, u *unstructured.Unstructured, ready metav1.ConditionStatus, reason, msg string) bool {
+	gen := u.GetGeneration()
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == "Ready" && m["status"] == string(ready) && m["observedGeneration"] == gen && m["reason"] == reason {
+			return true
+		}
+	}
+	ts := time.Now().UTC().Format(time.RFC3339)
+	_ = unstructured.SetNestedSlice(u.Object, []any{
+		map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": ts, "observedGeneration": gen},
+		map[string]any{"type": "Ready", "status": string(ready), "reason": reason, "message": msg, "lastTransitionTime": ts, "observedGeneration": gen},
+	}, "status", "conditions")
+	if ready == metav1.ConditionTrue {
+		_ = unstructured.SetNestedSlice(u.Object, []any{
+			map[string]any{"name": "ui", "url": "https://" + u.GetName() + ".acme.io"},
+		}, "status", "endpoints")
+	}
+	return p.c.Status().Update(ctx, u) == nil
+}
+
+// readyNames lists the releases Ready so far; p.mu is held.
+func (p *crossplanePlayer) readyNames() []string {
+	var out []string
+	for n := range p.ready {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// readyWhenSeen is the set of releases that were Ready when name first appeared.
+func (p *crossplanePlayer) readyWhenSeen(name string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.readyAt1[name]
+}

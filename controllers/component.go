@@ -1,0 +1,135 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	ctrl "sigs.k8s.io/controller-runtime"
+	crclient "sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// ComponentReconciler mirrors each component's Crossplane composite
+// resource (same name and namespace) into the Component's status: the
+// Synced/Ready conditions, the installed version and the endpoints.
+type ComponentReconciler struct {
+	Client crclient.Client
+}
+
+// SetupWithManager watches Components and their composite resources.
+func (r *ComponentReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	xr := &unstructured.Unstructured{}
+	xr.SetGroupVersionKind(activities.ReleaseGVK)
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.Component{}).
+		Watches(xr, &handler.EnqueueRequestForObject{}).
+		Named("component").
+		Complete(r)
+}
+
+// Reconcile reads the composite resource and patches the mirrored status
+// when it changed.
+func (r *ComponentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var c v1alpha1.Component
+	if err := r.Client.Get(ctx, req.NamespacedName, &c); err != nil {
+		return ctrl.Result{}, crclient.IgnoreNotFound(err)
+	}
+	xr := &unstructured.Unstructured{}
+	xr.SetGroupVersionKind(activities.ReleaseGVK)
+	var rel activities.ReadReleaseResult
+	switch err := r.Client.Get(ctx, req.NamespacedName, xr); {
+	case apierrors.IsNotFound(err):
+	case err != nil:
+		return ctrl.Result{}, fmt.Errorf("read release of %s: %w", req.Name, err)
+	default:
+		rel = activities.ReleaseState(xr)
+	}
+	st := componentStatus(&c, rel)
+	if equality.Semantic.DeepEqual(c.Status, st) {
+		return ctrl.Result{}, nil
+	}
+	now := metav1.Now()
+	st.LastReconciled = &now
+	base := c.DeepCopy()
+	c.Status = st
+	if err := r.Client.Status().Patch(ctx, &c, crclient.MergeFrom(base)); err != nil {
+		return ctrl.Result{}, fmt.Errorf("patch status of component %s: %w", c.Name, err)
+	}
+	return ctrl.Result{}, nil
+}
+
+// componentStatus is the pure mirror of a release's state into a
+// Component's status.
+func componentStatus(c *v1alpha1.Component, rel activities.ReadReleaseResult) v1alpha1.ComponentStatus {
+	st := *c.Status.DeepCopy()
+	st.ObservedGeneration = c.Generation
+	set := func(typ string, status bool, reason, msg string) {
+		s := metav1.ConditionFalse
+		if status {
+			s = metav1.ConditionTrue
+		}
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{
+			Type: typ, Status: s, Reason: reason, Message: msg, ObservedGeneration: c.Generation,
+		})
+	}
+	switch {
+	case !rel.Exists:
+		st.Phase, st.Health = v1alpha1.PhasePending, v1alpha1.HealthUnknown
+		set(v1alpha1.ConditionReady, false, "ReleaseMissing", "the composite resource does not exist (yet)")
+		set(v1alpha1.ConditionReconciling, true, "ReleaseMissing", "waiting for the composite resource")
+		set(v1alpha1.ConditionStalled, false, "ReleaseMissing", "")
+	case rel.Ready.Status == string(metav1.ConditionTrue) && rel.Synced.Status == string(metav1.ConditionTrue) && !stale(rel):
+		// Ready for the release's current generation: what the manager
+		// released (the Component's spec) is what runs.
+		st.Phase, st.Health = v1alpha1.PhaseRunning, v1alpha1.HealthHealthy
+		st.InstalledVersion = c.Spec.Version
+		st.Endpoints = endpoints(rel.Endpoints)
+		set(v1alpha1.ConditionReady, true, reason(rel.Ready.Reason, "Available"), rel.Ready.Message)
+		set(v1alpha1.ConditionReconciling, false, "Available", "")
+		set(v1alpha1.ConditionStalled, false, "Available", "")
+	case rel.Synced.Status == string(metav1.ConditionFalse):
+		// Crossplane cannot apply it: nothing will change until someone acts.
+		st.Phase, st.Health = v1alpha1.PhaseFailed, v1alpha1.HealthDegraded
+		set(v1alpha1.ConditionReady, false, reason(rel.Synced.Reason, "NotSynced"), rel.Synced.Message)
+		set(v1alpha1.ConditionReconciling, false, reason(rel.Synced.Reason, "NotSynced"), rel.Synced.Message)
+		set(v1alpha1.ConditionStalled, true, reason(rel.Synced.Reason, "NotSynced"), rel.Synced.Message)
+	default:
+		st.Phase, st.Health = v1alpha1.PhaseInstalling, v1alpha1.HealthProgressing
+		if st.InstalledVersion != "" {
+			st.Health = v1alpha1.HealthDegraded
+		}
+		set(v1alpha1.ConditionReady, false, reason(rel.Ready.Reason, "Creating"), rel.Ready.Message)
+		set(v1alpha1.ConditionReconciling, true, reason(rel.Ready.Reason, "Creating"), rel.Ready.Message)
+		set(v1alpha1.ConditionStalled, false, "Progressing", "")
+	}
+	return st
+}
+
+// stale reports conditions that Crossplane computed for an older generation
+// of the release (it has not seen the latest change yet).
+func stale(rel activities.ReadReleaseResult) bool {
+	return rel.Ready.ObservedGeneration != 0 && rel.Ready.ObservedGeneration < rel.Generation
+}
+
+func reason(r, def string) string {
+	if r == "" {
+		return def
+	}
+	return r
+}
+
+func endpoints(in []activities.Endpoint) []v1alpha1.Endpoint {
+	var out []v1alpha1.Endpoint
+	for _, e := range in {
+		out = append(out, v1alpha1.Endpoint{Name: e.Name, URL: e.URL})
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package controllers
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/converter"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	crclient "sigs.k8s.io/controller-runtime/pkg/client"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// LeaderElectionID names the Lease that elects the one replica whose
+// reconcilers start workflows.
+const LeaderElectionID = "openova-manager.openova.io"
+
+// Scheme knows the core types and openova.io/v1alpha1.
+func Scheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, fmt.Errorf("register core types: %w", err)
+	}
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		return nil, fmt.Errorf("register openova.io types: %w", err)
+	}
+	return s, nil
+}
+
+// ManagerOptions configures the controller manager.
+type ManagerOptions struct {
+	Namespace      string
+	LeaderElection bool
+	Workflows      Workflows
+	DataConverter  converter.DataConverter
+	ReadyTimeout   time.Duration
+}
+
+// NewManager builds a controller manager watching one namespace (so the
+// manager needs no cluster-wide read), with leader election and the
+// Platform and Component reconcilers. Its own metrics and probe servers are
+// off: openova serves /metrics, /healthz and /readyz itself.
+func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
+	scheme, err := Scheme()
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                        scheme,
+		Cache:                         cache.Options{DefaultNamespaces: map[string]cache.Config{o.Namespace: {}}},
+		Metrics:                       metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress:        "0",
+		LeaderElection:                o.LeaderElection,
+		LeaderElectionID:              LeaderElectionID,
+		LeaderElectionNamespace:       o.Namespace,
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("controller manager: %w", err)
+	}
+	if err := (&PlatformReconciler{
+		Client: mgr.GetClient(), Workflows: o.Workflows, DataConverter: o.DataConverter, ReadyTimeout: o.ReadyTimeout,
+	}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("platform controller: %w", err)
+	}
+	if err := (&ComponentReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("component controller: %w", err)
+	}
+	return mgr, nil
+}
+
+// NewClient is a direct (uncached) client for activities, which must read
+// what the API server has now, not what a cache saw.
+func NewClient(cfg *rest.Config) (crclient.Client, error) {
+	scheme, err := Scheme()
+	if err != nil {
+		return nil, err
+	}
+	c, err := crclient.New(cfg, crclient.Options{Scheme: scheme})
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,264 @@
+package controllers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	crclient "sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/workflows"
+)
+
+// Workflows is the part of the Temporal client the reconcilers use.
+type Workflows interface {
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow any, args ...any) (client.WorkflowRun, error)
+	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
+	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
+	GetWorkflow(ctx context.Context, workflowID, runID string) client.WorkflowRun
+}
+
+// memoGeneration is the memo key holding the platform generation a
+// workflow was started for.
+const memoGeneration = "platformGeneration"
+
+// busyPoll is how often a platform with a running workflow is re-read to
+// mirror its progress.
+const busyPoll = 3 * time.Second
+
+// PlatformReconciler turns a Platform's components into install and
+// uninstall workflows and mirrors their progress and the components'
+// health into the Platform's status.
+type PlatformReconciler struct {
+	Client    crclient.Client
+	Workflows Workflows
+	// DataConverter decodes memos (they pass the payload codec).
+	DataConverter converter.DataConverter
+	// ReadyTimeout is passed to the workflows (0: their default).
+	ReadyTimeout time.Duration
+}
+
+// SetupWithManager watches Platforms and the Components labelled with them.
+func (r *PlatformReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.Platform{}).
+		Watches(&v1alpha1.Component{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o crclient.Object) []reconcile.Request {
+			p := o.GetLabels()[v1alpha1.LabelPlatform]
+			if p == "" {
+				return nil
+			}
+			return []reconcile.Request{{NamespacedName: crclient.ObjectKey{Namespace: o.GetNamespace(), Name: p}}}
+		})).
+		Named("platform").
+		Complete(r)
+}
+
+// Reconcile observes, plans, starts what the plan says and patches status
+// once, only when it changed.
+func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var p v1alpha1.Platform
+	if err := r.Client.Get(ctx, req.NamespacedName, &p); err != nil {
+		return ctrl.Result{}, crclient.IgnoreNotFound(err)
+	}
+	installed, err := r.installed(ctx, &p)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	ops := map[string]Op{}
+	for _, ref := range p.Spec.Components {
+		op, err := r.observe(ctx, p.Name, ref.Name, ref.IsEnabled())
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		ops[ref.Name] = op
+	}
+	plan := planPlatform(&p, installed, ops)
+	for _, s := range plan.Starts {
+		if err := r.start(ctx, &p, s); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	if err := r.patchStatus(ctx, &p, plan.Status); err != nil {
+		return ctrl.Result{}, err
+	}
+	if plan.Busy {
+		return ctrl.Result{RequeueAfter: busyPoll}, nil
+	}
+	return ctrl.Result{}, nil
+}
+
+func (r *PlatformReconciler) installed(ctx context.Context, p *v1alpha1.Platform) (map[string]Installed, error) {
+	var list v1alpha1.ComponentList
+	if err := r.Client.List(ctx, &list, crclient.InNamespace(p.Namespace), crclient.MatchingLabels{v1alpha1.LabelPlatform: p.Name}); err != nil {
+		return nil, fmt.Errorf("list components of %s: %w", p.Name, err)
+	}
+	out := make(map[string]Installed, len(list.Items))
+	for _, c := range list.Items {
+		out[c.Name] = Installed{Ready: c.Status.Health == v1alpha1.HealthHealthy, Health: c.Status.Health, Version: c.Status.InstalledVersion}
+	}
+	return out, nil
+}
+
+// observe reads the component's last workflow of the kind the spec asks
+// for; if none, the other kind (so a running uninstall is seen too).
+func (r *PlatformReconciler) observe(ctx context.Context, platform, component string, enabled bool) (Op, error) {
+	first, second := workflows.InstallID(platform, component), workflows.UninstallID(platform, component)
+	if !enabled {
+		first, second = second, first
+	}
+	op, err := r.describe(ctx, first, !enabled)
+	if err != nil || op.State != OpNone {
+		return op, err
+	}
+	other, err := r.describe(ctx, second, enabled)
+	if err != nil || other.State != OpRunning {
+		return op, err
+	}
+	return other, nil
+}
+
+func (r *PlatformReconciler) describe(ctx context.Context, id string, uninstall bool) (Op, error) {
+	op := Op{Uninstall: uninstall}
+	resp, err := r.Workflows.DescribeWorkflowExecution(ctx, id, "")
+	if _, ok := err.(*serviceerror.NotFound); ok {
+		return op, nil
+	}
+	if err != nil {
+		return op, fmt.Errorf("describe workflow %s: %w", id, err)
+	}
+	info := resp.GetWorkflowExecutionInfo()
+	if f := info.GetMemo().GetFields()[memoGeneration]; f != nil && r.DataConverter != nil {
+		_ = r.DataConverter.FromPayload(f, &op.Generation)
+	}
+	switch info.GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		op.State = OpRunning
+		op.Message = r.currentStep(ctx, id)
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		op.State = OpSucceeded
+	default:
+		op.State = OpFailed
+		op.Message = r.failure(ctx, id, info.GetStatus())
+	}
+	return op, nil
+}
+
+// currentStep asks the running workflow for its progress and names the
+// running step; a workflow that cannot answer yet shows nothing.
+func (r *PlatformReconciler) currentStep(ctx context.Context, id string) string {
+	v, err := r.Workflows.QueryWorkflow(ctx, id, "", workflows.QueryProgress)
+	if err != nil {
+		return ""
+	}
+	var p workflows.Progress
+	if err := v.Get(&p); err != nil {
+		return ""
+	}
+	for _, s := range p.Steps {
+		if s.State == workflows.StepRunning {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+// failure reads why the workflow failed (its result carries the
+// ApplicationError message, decoded through the codec).
+func (r *PlatformReconciler) failure(ctx context.Context, id string, status enumspb.WorkflowExecutionStatus) string {
+	err := r.Workflows.GetWorkflow(ctx, id, "").Get(ctx, nil)
+	var ae *temporal.ApplicationError
+	switch {
+	case err == nil:
+		return status.String()
+	case errors.As(err, &ae):
+		return ae.Message()
+	default:
+		return err.Error()
+	}
+}
+
+func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s Start) error {
+	id, wf, op := workflows.InstallID(p.Name, s.Component), workflows.InstallComponentsWorkflow, workflows.OperationInstall
+	var ref v1alpha1.ComponentRef
+	for _, c := range p.Spec.Components {
+		if c.Name == s.Component {
+			ref = c
+		}
+	}
+	var input any = workflows.InstallComponentsInput{
+		Platform: p.Name, Namespace: p.Namespace, Component: s.Component, Version: ref.Version,
+		Optional: ref.Optional, Values: values(p), IndexURL: p.Spec.CatalogIndexURL,
+		Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
+	}
+	if s.Uninstall {
+		id, wf, op = workflows.UninstallID(p.Name, s.Component), workflows.UninstallComponentWorkflow, workflows.OperationUninstall
+		input = workflows.UninstallComponentInput{
+			Platform: p.Name, Namespace: p.Namespace, Component: s.Component,
+			IndexURL: p.Spec.CatalogIndexURL, Delivery: delivery(p), Timeout: r.ReadyTimeout,
+		}
+	}
+	_, err := r.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                workflows.TaskQueueManager,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		Memo:                     map[string]any{memoGeneration: p.Generation},
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SearchAttrPlatform.ValueSet(p.Name), workflows.SearchAttrComponent.ValueSet(s.Component),
+			workflows.SearchAttrOperation.ValueSet(op)),
+	}, wf, input)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", id, err)
+	}
+	return nil
+}
+
+func values(p *v1alpha1.Platform) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for _, c := range p.Spec.Components {
+		if c.Values != nil && len(c.Values.Raw) > 0 {
+			out[c.Name] = json.RawMessage(c.Values.Raw)
+		}
+	}
+	return out
+}
+
+func delivery(p *v1alpha1.Platform) workflows.Delivery {
+	d := workflows.Delivery{Mode: p.Spec.Delivery}
+	if g := p.Spec.Git; g != nil {
+		d.Git = activities.GitTarget{URL: g.URL, Branch: g.Branch, Path: g.Path, SecretRef: g.SecretRef}
+	}
+	return d
+}
+
+// patchStatus patches the status subresource only when it changed; the
+// reconcile time moves only with a real change, so idle platforms cause no
+// writes.
+func (r *PlatformReconciler) patchStatus(ctx context.Context, p *v1alpha1.Platform, st v1alpha1.PlatformStatus) error {
+	if equality.Semantic.DeepEqual(p.Status, st) {
+		return nil
+	}
+	now := metav1.Now()
+	st.LastReconciled = &now
+	base := p.DeepCopy()
+	p.Status = st
+	if err := r.Client.Status().Patch(ctx, p, crclient.MergeFrom(base)); err != nil {
+		return fmt.Errorf("patch status of platform %s: %w", p.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package controllers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// OpState is what Temporal says about a component's last operation.
+type OpState string
+
+// Operation states, as the plan needs them.
+const (
+	OpNone      OpState = ""          // never started, or started for an older generation and done
+	OpRunning   OpState = "running"   // a workflow is running
+	OpFailed    OpState = "failed"    // failed, cancelled, terminated or timed out
+	OpSucceeded OpState = "succeeded" // completed
+)
+
+// Op is the last install or uninstall workflow of one component.
+type Op struct {
+	Uninstall  bool
+	State      OpState
+	Generation int64  // platform generation the workflow was started for
+	Message    string // failure message, or the running step
+}
+
+// Installed is what the Platform reconciler knows of one Component resource.
+type Installed struct {
+	Ready   bool
+	Health  string
+	Version string
+}
+
+// Start is a workflow the plan wants started.
+type Start struct {
+	Component string
+	Uninstall bool
+}
+
+// PlatformPlan is what the Platform reconciler must do and the status it
+// must show. It is computed by a pure function so every case is a table row.
+type PlatformPlan struct {
+	Starts []Start
+	Status v1alpha1.PlatformStatus
+	// Busy is true while a workflow runs: the reconciler polls progress.
+	Busy bool
+}
+
+// planPlatform compares the spec with the installed components and the
+// last operation of each, and decides what to start. A failed operation is
+// not retried for the generation it was started for: the platform shows
+// Stalled until the operator changes the spec.
+func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[string]Op) PlatformPlan {
+	var plan PlatformPlan
+	var stalled, running []string
+	for _, ref := range p.Spec.Components {
+		_, exists := installed[ref.Name]
+		op, want := ops[ref.Name], ref.IsEnabled()
+		switch {
+		case op.State == OpRunning:
+			running = append(running, describeOp(ref.Name, op))
+		case want == exists:
+			// in the desired state
+		case op.Uninstall == !want && op.State == OpFailed && op.Generation == p.Generation:
+			stalled = append(stalled, fmt.Sprintf("%s %s failed: %s", verb(op.Uninstall), ref.Name, op.Message))
+		default:
+			plan.Starts = append(plan.Starts, Start{Component: ref.Name, Uninstall: !want})
+			running = append(running, fmt.Sprintf("%s %s: starting", verb(!want), ref.Name))
+		}
+	}
+	plan.Busy = len(running) > 0
+	plan.Status = platformStatus(p, installed, running, stalled)
+	return plan
+}
+
+func verb(uninstall bool) string {
+	if uninstall {
+		return "uninstall"
+	}
+	return "install"
+}
+
+func describeOp(name string, op Op) string {
+	msg := fmt.Sprintf("%s %s", verb(op.Uninstall), name)
+	if op.Message != "" {
+		msg += ": " + op.Message
+	}
+	return msg
+}
+
+// platformStatus builds the status: the summary of every Component of the
+// platform (dependencies too) and the Ready / Reconciling / Stalled conditions.
+func platformStatus(p *v1alpha1.Platform, installed map[string]Installed, running, stalled []string) v1alpha1.PlatformStatus {
+	st := v1alpha1.PlatformStatus{
+		ObservedGeneration: p.Generation,
+		Conditions:         append([]metav1.Condition(nil), p.Status.Conditions...),
+		LastReconciled:     p.Status.LastReconciled,
+	}
+	names := make([]string, 0, len(installed))
+	for n := range installed {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	ready := 0
+	for _, n := range names {
+		c := installed[n]
+		if c.Ready {
+			ready++
+		}
+		st.Components = append(st.Components, v1alpha1.ComponentSummary{Name: n, Status: c.Health, Version: c.Version})
+	}
+	st.ComponentsReady = fmt.Sprintf("%d/%d", ready, len(names))
+	allReady := ready == len(names)
+	set := func(typ string, status bool, reason, msg string) {
+		s := metav1.ConditionFalse
+		if status {
+			s = metav1.ConditionTrue
+		}
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{
+			Type: typ, Status: s, Reason: reason, Message: msg, ObservedGeneration: p.Generation,
+		})
+	}
+	switch {
+	case len(stalled) > 0:
+		st.Phase, st.Health = v1alpha1.PhaseFailed, v1alpha1.HealthDegraded
+		set(v1alpha1.ConditionStalled, true, "OperationFailed", strings.Join(stalled, "; "))
+		set(v1alpha1.ConditionReady, false, "OperationFailed", strings.Join(stalled, "; "))
+	case len(running) > 0:
+		st.Phase, st.Health = v1alpha1.PhaseInstalling, v1alpha1.HealthProgressing
+		set(v1alpha1.ConditionStalled, false, "NoFailure", "no operation failed")
+		set(v1alpha1.ConditionReady, false, "Reconciling", strings.Join(running, "; "))
+	case !allReady:
+		st.Phase, st.Health = v1alpha1.PhaseRunning, v1alpha1.HealthDegraded
+		set(v1alpha1.ConditionStalled, false, "NoFailure", "no operation failed")
+		set(v1alpha1.ConditionReady, false, "ComponentsNotReady", fmt.Sprintf("%d of %d components ready", ready, len(names)))
+	default:
+		st.Phase, st.Health = v1alpha1.PhaseRunning, v1alpha1.HealthHealthy
+		set(v1alpha1.ConditionStalled, false, "NoFailure", "no operation failed")
+		set(v1alpha1.ConditionReady, true, "Reconciled", fmt.Sprintf("%d components ready", len(names)))
+	}
+	if len(running) > 0 {
+		set(v1alpha1.ConditionReconciling, true, "Progressing", strings.Join(running, "; "))
+	} else {
+		set(v1alpha1.ConditionReconciling, false, "Idle", "no operation running")
+	}
+	return st
+}

@@ -1,0 +1,122 @@
+package controllers
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+func platform(gen int64, comps ...v1alpha1.ComponentRef) *v1alpha1.Platform {
+	return &v1alpha1.Platform{
+		ObjectMeta: metav1.ObjectMeta{Name: "acme", Namespace: "openova-system", Generation: gen},
+		Spec:       v1alpha1.PlatformSpec{Components: comps},
+	}
+}
+
+func want(name string) v1alpha1.ComponentRef { return v1alpha1.ComponentRef{Name: name} }
+
+func unwanted(name string) v1alpha1.ComponentRef {
+	f := false
+	return v1alpha1.ComponentRef{Name: name, Enabled: &f}
+}
+
+var healthy = Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "v1.0.0"}
+
+func TestPlanPlatform(t *testing.T) {
+	cases := []struct {
+		name       string
+		p          *v1alpha1.Platform
+		installed  map[string]Installed
+		ops        map[string]Op
+		wantStarts []Start
+		wantPhase  string
+		wantReady  metav1.ConditionStatus
+		wantStall  bool
+		wantMsg    string // in the Ready condition's message
+	}{
+		{
+			name: "new component starts an install", p: platform(1, want("mongodb")),
+			wantStarts: []Start{{Component: "mongodb"}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
+			wantMsg: "install mongodb: starting",
+		},
+		{
+			name: "a running install is not started again", p: platform(1, want("mongodb")),
+			ops:       map[string]Op{"mongodb": {State: OpRunning, Generation: 1, Message: "release redpanda v25.1.1"}},
+			wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse, wantMsg: "install mongodb: release redpanda v25.1.1",
+		},
+		{
+			name: "installed and healthy is Ready", p: platform(1, want("mongodb")),
+			installed: map[string]Installed{"mongodb": healthy, "redpanda": healthy},
+			ops:       map[string]Op{"mongodb": {State: OpSucceeded, Generation: 1}},
+			wantPhase: v1alpha1.PhaseRunning, wantReady: metav1.ConditionTrue, wantMsg: "2 components ready",
+		},
+		{
+			name: "a failed install is not retried for the same generation", p: platform(2, want("mongodb")),
+			ops:       map[string]Op{"mongodb": {State: OpFailed, Generation: 2, Message: "release mongodb: not Ready"}},
+			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true,
+			wantMsg: "install mongodb failed: release mongodb: not Ready",
+		},
+		{
+			name: "a spec change retries a failed install", p: platform(3, want("mongodb")),
+			ops:        map[string]Op{"mongodb": {State: OpFailed, Generation: 2}},
+			wantStarts: []Start{{Component: "mongodb"}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
+		},
+		{
+			name: "disabled and installed starts an uninstall", p: platform(1, unwanted("valkey")),
+			installed:  map[string]Installed{"valkey": healthy},
+			wantStarts: []Start{{Component: "valkey", Uninstall: true}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
+		},
+		{
+			name: "a refused uninstall stalls with the reason", p: platform(1, unwanted("redpanda")),
+			installed: map[string]Installed{"redpanda": healthy, "mongodb": healthy},
+			ops:       map[string]Op{"redpanda": {Uninstall: true, State: OpFailed, Generation: 1, Message: "cannot uninstall redpanda: debezium, mongodb still require it"}},
+			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true,
+			wantMsg: "uninstall redpanda failed: cannot uninstall redpanda: debezium, mongodb still require it",
+		},
+		{
+			name: "disabled and absent needs nothing", p: platform(1, unwanted("valkey")),
+			wantPhase: v1alpha1.PhaseRunning, wantReady: metav1.ConditionTrue,
+		},
+		{
+			name: "an unhealthy component keeps the platform not Ready", p: platform(1, want("grafana")),
+			installed: map[string]Installed{"grafana": {Health: v1alpha1.HealthDegraded}},
+			wantPhase: v1alpha1.PhaseRunning, wantReady: metav1.ConditionFalse, wantMsg: "0 of 1 components ready",
+		},
+		{
+			name: "a failed install of an older generation with the component present is fine", p: platform(4, want("grafana")),
+			installed: map[string]Installed{"grafana": healthy},
+			ops:       map[string]Op{"grafana": {State: OpFailed, Generation: 4}},
+			wantPhase: v1alpha1.PhaseRunning, wantReady: metav1.ConditionTrue,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := planPlatform(tc.p, tc.installed, tc.ops)
+			require.Equal(t, tc.wantStarts, plan.Starts)
+			require.Equal(t, tc.wantPhase, plan.Status.Phase)
+			ready := meta.FindStatusCondition(plan.Status.Conditions, v1alpha1.ConditionReady)
+			require.NotNil(t, ready)
+			require.Equal(t, tc.wantReady, ready.Status)
+			require.Equal(t, tc.p.Generation, ready.ObservedGeneration)
+			require.Contains(t, ready.Message, tc.wantMsg)
+			require.Equal(t, tc.wantStall, meta.IsStatusConditionTrue(plan.Status.Conditions, v1alpha1.ConditionStalled))
+			require.Equal(t, plan.Busy, meta.IsStatusConditionTrue(plan.Status.Conditions, v1alpha1.ConditionReconciling))
+			require.Equal(t, tc.p.Generation, plan.Status.ObservedGeneration)
+		})
+	}
+}
+
+// A second reconcile of an unchanged world computes the same status, so the
+// reconciler patches nothing.
+func TestPlanPlatformIsStable(t *testing.T) {
+	p := platform(1, want("mongodb"))
+	installed := map[string]Installed{"mongodb": healthy}
+	first := planPlatform(p, installed, nil)
+	p.Status = first.Status
+	second := planPlatform(p, installed, nil)
+	require.Equal(t, first.Status, second.Status)
+}

@@ -1,0 +1,14 @@
+package workflows
+
+import "github.com/openova-io/core/activities"
+
+// Delivery is how a release reaches the cluster: Direct (server-side apply
+// by the manager) or GitOps (a commit to the platform repository that Flux
+// applies). It comes from the Platform's spec.
+type Delivery struct {
+	Mode string // "Direct" (default) or "GitOps"
+	Git  activities.GitTarget
+}
+
+// GitOps reports whether releases go through the platform repository.
+func (d Delivery) GitOps() bool { return d.Mode == "GitOps" }

@@ -1,0 +1,161 @@
+package workflows
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalog"
+)
+
+// fakeCluster stands in for the activities in workflow tests: it keeps the
+// set of releases and Components and the order of every call, and fails the
+// releases it is told to. (Activities themselves are tested against a real
+// API server and Git server in package activities.)
+type fakeCluster struct {
+	mu         sync.Mutex
+	plan       catalog.Plan
+	resolveErr error
+	dependents map[string][]string
+	neverReady map[string]bool
+	releases   map[string]string // component → version
+	components map[string]bool
+	commits    int
+	readyAfter time.Duration // mock time WaitReleaseReady takes
+	calls      []string
+}
+
+func newFakeCluster(plan catalog.Plan) *fakeCluster {
+	return &fakeCluster{plan: plan, dependents: map[string][]string{}, neverReady: map[string]bool{},
+		releases: map[string]string{}, components: map[string]bool{}}
+}
+
+func (f *fakeCluster) log(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, s)
+}
+
+func (f *fakeCluster) callsOf(prefix string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		if len(c) > len(prefix) && c[:len(prefix)] == prefix {
+			out = append(out, c[len(prefix):])
+		}
+	}
+	return out
+}
+
+// newEnv registers the manager workflows and mocks every activity with f.
+func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(InstallComponents, workflow.RegisterOptions{Name: InstallComponentsWorkflow})
+	env.RegisterWorkflowWithOptions(ReleaseComponent, workflow.RegisterOptions{Name: ReleaseComponentWorkflow})
+	env.RegisterWorkflowWithOptions(UninstallComponent, workflow.RegisterOptions{Name: UninstallComponentWorkflow})
+	for _, a := range []any{&activities.Crossplane{}, &activities.Kubernetes{}, &activities.Catalog{}, &activities.Git{}} {
+		env.RegisterActivity(a)
+	}
+	var (
+		c *activities.Crossplane
+		k *activities.Kubernetes
+		a *activities.Catalog
+		g *activities.Git
+	)
+	env.OnActivity(a.ResolvePlan, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.ResolvePlanInput) (activities.ResolvePlanResult, error) {
+			return activities.ResolvePlanResult{Plan: f.plan}, f.resolveErr
+		})
+	env.OnActivity(a.Dependents, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.DependentsInput) (activities.DependentsResult, error) {
+			return activities.DependentsResult{Dependents: f.dependents[in.Component]}, nil
+		})
+	env.OnActivity(k.UpsertComponent, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.UpsertComponentInput) (activities.UpsertComponentResult, error) {
+			f.log("component " + in.Name)
+			f.mu.Lock()
+			f.components[in.Name] = true
+			f.mu.Unlock()
+			return activities.UpsertComponentResult{Generation: 1}, nil
+		})
+	env.OnActivity(k.DeleteComponent, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.DeleteComponentInput) (activities.DeleteComponentResult, error) {
+			f.log("remove component " + in.Name)
+			f.mu.Lock()
+			delete(f.components, in.Name)
+			f.mu.Unlock()
+			return activities.DeleteComponentResult{Deleted: true}, nil
+		})
+	env.OnActivity(k.RecordEvent, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordEventInput) (activities.RecordEventResult, error) {
+			f.log("event " + in.Reason + ": " + in.Message)
+			return activities.RecordEventResult{}, nil
+		})
+	env.OnActivity(c.ApplyRelease, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ApplyReleaseInput) (activities.ApplyReleaseResult, error) {
+			f.log("apply " + in.Component)
+			f.mu.Lock()
+			f.releases[in.Component] = in.Version
+			f.mu.Unlock()
+			return activities.ApplyReleaseResult{Generation: 1}, nil
+		})
+	env.OnActivity(g.CommitRelease, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CommitReleaseInput) (activities.CommitManifestResult, error) {
+			f.log("commit " + in.Release.Component)
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.releases[in.Release.Component] = in.Release.Version
+			f.commits++
+			return activities.CommitManifestResult{Commit: "c0ffee", Changed: true}, nil
+		})
+	env.OnActivity(g.RemoveRelease, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RemoveReleaseInput) (activities.RemoveManifestResult, error) {
+			f.log("uncommit " + in.Component)
+			f.mu.Lock()
+			delete(f.releases, in.Component)
+			f.mu.Unlock()
+			return activities.RemoveManifestResult{Changed: true}, nil
+		})
+	env.OnActivity(c.WaitReleaseExists, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.WaitReleaseExistsInput) (activities.WaitReleaseExistsResult, error) {
+			f.log("exists " + in.Name)
+			return activities.WaitReleaseExistsResult{}, nil
+		})
+	env.OnActivity(c.WaitReleaseReady, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.WaitReleaseReadyInput) (activities.WaitReleaseReadyResult, error) {
+			f.log("ready " + in.Name)
+			if f.neverReady[in.Name] {
+				return activities.WaitReleaseReadyResult{}, temporal.NewNonRetryableApplicationError(
+					in.Name+" not Ready by the deadline: Ready=False ReconcileError: image pull failed", activities.ErrReleaseNotReady, nil)
+			}
+			return activities.WaitReleaseReadyResult{Endpoints: []activities.Endpoint{{Name: "ui", URL: "https://" + in.Name}}}, nil
+		}).After(f.readyAfter)
+	env.OnActivity(c.DeleteRelease, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.DeleteReleaseInput) (activities.DeleteReleaseResult, error) {
+			f.log("delete " + in.Name)
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			_, ok := f.releases[in.Name]
+			delete(f.releases, in.Name)
+			return activities.DeleteReleaseResult{Deleted: ok}, nil
+		})
+	env.OnActivity(c.WaitReleaseGone, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.WaitReleaseGoneInput) (activities.WaitReleaseGoneResult, error) {
+			f.log("gone " + in.Name)
+			return activities.WaitReleaseGoneResult{}, nil
+		})
+	return env
+}
+
+// step builds a plan entry.
+func step(name string, state catalog.StepState) catalog.Step {
+	return catalog.Step{Name: name, Version: "v1.0.0", State: state, Chart: catalog.Chart{Name: name, Repository: "https://charts.example/" + name}}
+}

@@ -1,0 +1,237 @@
+package workflows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalog"
+)
+
+// InstallComponentsInput asks for one component (with the optional
+// dependencies chosen) on a platform.
+type InstallComponentsInput struct {
+	Platform  string
+	Namespace string
+	Component string
+	Version   string   `json:",omitempty"`
+	Optional  []string `json:",omitempty"`
+	// Values per component name, from the Platform spec.
+	Values       map[string]json.RawMessage `json:",omitempty"`
+	IndexURL     string                     `json:",omitempty"`
+	Delivery     Delivery
+	ReadyTimeout time.Duration
+}
+
+// InstallComponentsResult lists what the run released and what it found installed.
+type InstallComponentsResult struct {
+	Installed        []string
+	AlreadyInstalled []string
+}
+
+// ErrInstallFailed is the error type of an install that failed and was undone.
+const ErrInstallFailed = "InstallFailed"
+
+// InstallComponents resolves the plan, releases every missing component in
+// dependency order (a layer's components in parallel, as child
+// ReleaseComponent workflows) and, if one fails or the run is cancelled,
+// uninstalls what this run released, in reverse order, so the platform is
+// as it was.
+func InstallComponents(ctx workflow.Context, in InstallComponentsInput) (InstallComponentsResult, error) {
+	if in.Platform == "" || in.Namespace == "" || in.Component == "" {
+		return InstallComponentsResult{}, temporal.NewNonRetryableApplicationError(
+			"platform, namespace and component are required", ErrInvalidInput, nil)
+	}
+	s := &install{in: in, steps: map[string]int{}}
+	s.resolveStep = s.progress.add("resolve plan for " + in.Component)
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return s.progress, nil }); err != nil {
+		return InstallComponentsResult{}, fmt.Errorf("register progress query: %w", err)
+	}
+	ctx, cancel := workflow.WithCancel(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		workflow.GetSignalChannel(ctx, SignalCancel).Receive(ctx, nil)
+		cancel()
+	})
+	return s.run(ctx)
+}
+
+type install struct {
+	in          InstallComponentsInput
+	progress    Progress
+	resolveStep int
+	steps       map[string]int // component → its release step
+	released    []string       // in release order: what undo must remove
+}
+
+func (s *install) run(ctx workflow.Context) (InstallComponentsResult, error) {
+	var res InstallComponentsResult
+	plan, err := s.resolve(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, layer := range plan.Layers {
+		for _, st := range layer {
+			switch st.State {
+			case catalog.AlreadyInstalled:
+				res.AlreadyInstalled = append(res.AlreadyInstalled, st.Name)
+				s.progress.skip(s.progress.add("release "+st.Name), "already installed")
+			case catalog.WillInstall:
+				s.steps[st.Name] = s.progress.add(fmt.Sprintf("release %s %s", st.Name, st.Version))
+			}
+		}
+	}
+	for _, layer := range plan.Layers {
+		if err := s.releaseLayer(ctx, layer); err != nil {
+			return res, s.undo(ctx, err)
+		}
+	}
+	res.Installed = append(res.Installed, s.released...)
+	s.event(ctx, false, "Installed", fmt.Sprintf("installed %s (released: %s)", s.in.Component, list(s.released)))
+	return res, nil
+}
+
+func (s *install) resolve(ctx workflow.Context) (catalog.Plan, error) {
+	var a *activities.Catalog
+	var out activities.ResolvePlanResult
+	s.progress.start(s.resolveStep, workflow.Now(ctx))
+	err := workflow.ExecuteActivity(apiCall(ctx), a.ResolvePlan, activities.ResolvePlanInput{
+		Namespace: s.in.Namespace, Platform: s.in.Platform, IndexURL: s.in.IndexURL,
+		Request: catalog.Request{Component: s.in.Component, Version: s.in.Version, Optional: s.in.Optional},
+	}).Get(ctx, &out)
+	s.progress.finish(s.resolveStep, workflow.Now(ctx), err)
+	if err != nil {
+		return catalog.Plan{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("resolve plan for %s: %s", s.in.Component, rootCause(err)), errorType(err), nil)
+	}
+	return out.Plan, nil
+}
+
+// releaseLayer releases the layer's missing components in parallel and
+// waits for all of them, so that undo knows exactly what exists.
+func (s *install) releaseLayer(ctx workflow.Context, layer []catalog.Step) error {
+	type started struct {
+		name string
+		f    workflow.ChildWorkflowFuture
+	}
+	var children []started
+	for _, st := range layer {
+		if st.State != catalog.WillInstall {
+			continue
+		}
+		s.progress.start(s.steps[st.Name], workflow.Now(ctx))
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: ReleaseID(s.in.Platform, st.Name),
+			TaskQueue:  TaskQueueManager,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				SearchAttrPlatform.ValueSet(s.in.Platform), SearchAttrComponent.ValueSet(st.Name),
+				SearchAttrOperation.ValueSet(OperationRelease)),
+		})
+		f := workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, s.releaseInput(st))
+		// Undo must remove it even if the release fails half way.
+		s.released = append(s.released, st.Name)
+		children = append(children, started{st.Name, f})
+	}
+	var errs []error
+	for _, c := range children {
+		err := c.f.Get(ctx, nil)
+		s.progress.finish(s.steps[c.name], workflow.Now(ctx), err)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("release %s: %s", c.name, rootCause(err)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *install) releaseInput(st catalog.Step) ReleaseComponentInput {
+	return ReleaseComponentInput{
+		Platform: s.in.Platform, Namespace: s.in.Namespace, Component: st.Name, Version: st.Version,
+		ChartVersion: st.ChartVersion, Chart: st.Chart.Name, Repository: st.Chart.Repository, Category: string(st.Category),
+		Dependencies: st.Dependencies, Values: s.in.Values[st.Name],
+		Delivery: s.in.Delivery, ReadyTimeout: s.in.ReadyTimeout,
+	}
+}
+
+// undo uninstalls what this run released, newest first, on a context that
+// survives the run's cancellation, and returns the failure to report.
+func (s *install) undo(ctx workflow.Context, cause error) error {
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	var undone, failed []string
+	for i := len(s.released) - 1; i >= 0; i-- {
+		name := s.released[i]
+		step := s.progress.add("undo " + name)
+		s.progress.start(step, workflow.Now(ctx))
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: UninstallID(s.in.Platform, name),
+			TaskQueue:  TaskQueueManager,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				SearchAttrPlatform.ValueSet(s.in.Platform), SearchAttrComponent.ValueSet(name),
+				SearchAttrOperation.ValueSet(OperationUninstall)),
+		})
+		err := workflow.ExecuteChildWorkflow(cctx, UninstallComponentWorkflow, UninstallComponentInput{
+			Platform: s.in.Platform, Namespace: s.in.Namespace, Component: name,
+			IndexURL: s.in.IndexURL, Delivery: s.in.Delivery, Timeout: s.in.ReadyTimeout,
+		}).Get(cctx, nil)
+		s.progress.finish(step, workflow.Now(ctx), err)
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s (%s)", name, rootCause(err)))
+			continue
+		}
+		undone = append(undone, name)
+	}
+	msg := fmt.Sprintf("install %s failed: %s; undone: %s", s.in.Component, rootCause(cause), list(undone))
+	if len(failed) > 0 {
+		msg += "; could not undo: " + strings.Join(failed, ", ")
+	}
+	s.event(ctx, true, "InstallFailed", msg)
+	return temporal.NewNonRetryableApplicationError(msg, ErrInstallFailed, nil)
+}
+
+// event records a Kubernetes Event on the Platform; it is best effort, a
+// failure to record never changes the outcome.
+func (s *install) event(ctx workflow.Context, warning bool, reason, msg string) {
+	var k *activities.Kubernetes
+	_ = workflow.ExecuteActivity(apiCall(ctx), k.RecordEvent, activities.RecordEventInput{
+		Namespace: s.in.Namespace, Platform: s.in.Platform, Warning: warning, Reason: reason, Message: msg,
+	}).Get(ctx, nil)
+}
+
+// rootCause is the innermost message of a chain of Temporal errors: the
+// ApplicationError an activity raised, not the wrappers around it.
+func rootCause(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Message()
+	}
+	var ce *temporal.CanceledError
+	if errors.As(err, &ce) {
+		return "cancelled"
+	}
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) {
+		return "timed out"
+	}
+	return err.Error()
+}
+
+// errorType keeps the type of the ApplicationError at the root of err, so
+// the UI can tell a dependency cycle from an unreachable index.
+func errorType(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Type() != "" {
+		return ae.Type()
+	}
+	return ErrInstallFailed
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return "nothing"
+	}
+	return strings.Join(names, ", ")
+}

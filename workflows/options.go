@@ -1,0 +1,53 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Defaults for component operations; inputs may shorten them (tests) or
+// lengthen them (slow charts).
+const (
+	DefaultReadyTimeout = 15 * time.Minute
+	// waitHeartbeat is how long a waiting activity may go silent before
+	// Temporal declares its worker lost and retries it elsewhere.
+	waitHeartbeat = 30 * time.Second
+)
+
+// apiCall is for short calls to the Kubernetes API, Git or an index:
+// transient failures retry with backoff for up to ten minutes.
+func apiCall(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    2 * time.Minute,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    30 * time.Second,
+		},
+	})
+}
+
+// waitUntil is for activities that poll until a deadline and heartbeat; a
+// retry (after a lost worker) keeps the same absolute deadline.
+func waitUntil(ctx workflow.Context, timeout time.Duration) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: timeout + time.Minute,
+		HeartbeatTimeout:    waitHeartbeat,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    10 * time.Second,
+		},
+	})
+}
+
+// orDefault returns d, or def when d is not positive.
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
