@@ -196,7 +196,19 @@ func (g *Git) change(ctx context.Context, rawURL, branch, relPath, secretRef, me
 		if err == nil || errors.Is(err, gogit.NoErrAlreadyUpToDate) {
 			return hash.String(), true, nil
 		}
-		if lostRace(err) && attempt < pushAttempts {
+		if ctx.Err() != nil || isAuthError(err) || attempt >= pushAttempts {
+			return "", false, rem.classify(ctx, "push", err)
+		}
+		// The remote's answer to a lost race varies (non-fast-forward,
+		// a rejected ref, a torn report); what counts is where the branch
+		// is now.
+		moved, ferr := remoteHead(ctx, repo, rem, branch)
+		switch {
+		case ferr != nil:
+			return "", false, rem.classify(ctx, "push", err)
+		case moved == hash.String():
+			return moved, true, nil // the push landed after all
+		case moved != head || lostRace(err):
 			continue // someone pushed first: rebuild on their head
 		}
 		return "", false, rem.classify(ctx, "push", err)
@@ -328,10 +340,9 @@ func (rem remote) classify(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	msg := rem.scrub(fmt.Sprintf("git %s %s: %v", op, rem.url, err))
+	msg := strings.TrimRight(rem.scrub(fmt.Sprintf("git %s %s: %v", op, rem.url, err)), ": ")
 	switch {
-	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed),
-		errors.Is(err, transport.ErrInvalidAuthMethod):
+	case isAuthError(err):
 		return temporal.NewNonRetryableApplicationError(msg+": check the credentials Secret", ErrGitAuthFailed, nil)
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		return temporal.NewNonRetryableApplicationError(msg, ErrGitRepository, nil)
@@ -350,6 +361,35 @@ func (rem remote) scrub(s string) string {
 		}
 	}
 	return s
+}
+
+// remoteHead fetches the branch and returns its head ("" when it has none).
+func remoteHead(ctx context.Context, repo *gogit.Repository, rem remote, branch string) (string, error) {
+	tracking := plumbing.NewRemoteReferenceName("origin", branch)
+	err := repo.FetchContext(ctx, &gogit.FetchOptions{
+		RemoteName: "origin",
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + tracking.String())},
+		Auth:       rem.auth,
+		Tags:       gogit.NoTags,
+		Force:      true,
+	})
+	var noRef gogit.NoMatchingRefSpecError
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) || errors.As(err, &noRef) {
+		return "", nil
+	}
+	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
+		return "", err
+	}
+	ref, err := repo.Reference(tracking, true)
+	if err != nil {
+		return "", err
+	}
+	return ref.Hash().String(), nil
+}
+
+func isAuthError(err error) bool {
+	return errors.Is(err, transport.ErrAuthenticationRequired) || errors.Is(err, transport.ErrAuthorizationFailed) ||
+		errors.Is(err, transport.ErrInvalidAuthMethod)
 }
 
 // lostRace says whether a push failed because the branch moved.
