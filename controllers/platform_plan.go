@@ -68,7 +68,7 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 		case want == exists:
 			// in the desired state
 		case op.Uninstall == !want && op.State == OpFailed && op.Generation == p.Generation:
-			stalled = append(stalled, fmt.Sprintf("%s %s failed: %s", verb(op.Uninstall), ref.Name, op.Message))
+			stalled = append(stalled, failed(ref.Name, op))
 		default:
 			plan.Starts = append(plan.Starts, Start{Component: ref.Name, Uninstall: !want})
 			running = append(running, fmt.Sprintf("%s %s: starting", verb(!want), ref.Name))
@@ -77,6 +77,15 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 	plan.Busy = len(running) > 0
 	plan.Status = platformStatus(p, installed, running, stalled)
 	return plan
+}
+
+// failed says why an operation failed; workflow messages already name the
+// component and the operation.
+func failed(name string, op Op) string {
+	if op.Message == "" {
+		return fmt.Sprintf("%s %s failed", verb(op.Uninstall), name)
+	}
+	return op.Message
 }
 
 func verb(uninstall bool) string {

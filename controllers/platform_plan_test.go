@@ -56,7 +56,7 @@ func TestPlanPlatform(t *testing.T) {
 		},
 		{
 			name: "a failed install is not retried for the same generation", p: platform(2, want("mongodb")),
-			ops:       map[string]Op{"mongodb": {State: OpFailed, Generation: 2, Message: "release mongodb: not Ready"}},
+			ops:       map[string]Op{"mongodb": {State: OpFailed, Generation: 2, Message: "install mongodb failed: release mongodb: not Ready"}},
 			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true,
 			wantMsg: "install mongodb failed: release mongodb: not Ready",
 		},
@@ -75,7 +75,7 @@ func TestPlanPlatform(t *testing.T) {
 			installed: map[string]Installed{"redpanda": healthy, "mongodb": healthy},
 			ops:       map[string]Op{"redpanda": {Uninstall: true, State: OpFailed, Generation: 1, Message: "cannot uninstall redpanda: debezium, mongodb still require it"}},
 			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true,
-			wantMsg: "uninstall redpanda failed: cannot uninstall redpanda: debezium, mongodb still require it",
+			wantMsg: "cannot uninstall redpanda: debezium, mongodb still require it",
 		},
 		{
 			name: "disabled and absent needs nothing", p: platform(1, unwanted("valkey")),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fluxcd/pkg/gittestserver"
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/stretchr/testify/require"
@@ -94,7 +95,7 @@ func playFlux(t *testing.T, c client.Client, ns, repoURL string) {
 
 func fluxRound(ctx context.Context, t *testing.T, c client.Client, ns, repoURL string) {
 	dir := t.TempDir()
-	if _, err := git.PlainCloneContext(ctx, dir, false, &git.CloneOptions{URL: repoURL, Auth: gitAuth}); err != nil {
+	if _, err := git.PlainCloneContext(ctx, dir, false, cloneMain(repoURL)); err != nil {
 		return // empty repository, or not there yet
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "platform", "components", "*.yaml"))
@@ -123,10 +124,15 @@ func fluxRound(ctx context.Context, t *testing.T, c client.Client, ns, repoURL s
 	}
 }
 
+// cloneMain clones the platform branch (the server's HEAD may name another).
+func cloneMain(repoURL string) *git.CloneOptions {
+	return &git.CloneOptions{URL: repoURL, Auth: gitAuth, ReferenceName: plumbing.NewBranchReferenceName("main"), SingleBranch: true}
+}
+
 // commitsPerFile clones the repository and counts, for each file, the
 // commits that touched it; the key "" counts all commits.
 func commitsPerFile(t *testing.T, repoURL string) map[string]int {
-	r, err := git.PlainClone(t.TempDir(), false, &git.CloneOptions{URL: repoURL, Auth: gitAuth})
+	r, err := git.PlainClone(t.TempDir(), false, cloneMain(repoURL))
 	require.NoError(t, err)
 	head, err := r.Head()
 	require.NoError(t, err)

@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/openova-io/core/dev/testenv"
 )
@@ -28,6 +30,9 @@ type Env struct {
 // the test) installed. It stops when the test ends.
 func Start(t testing.TB, extra ...*apiextv1.CustomResourceDefinition) *Env {
 	t.Helper()
+	// envtest logs through controller-runtime's logger, which complains
+	// (with a stack trace) when nobody set one.
+	logf.SetLogger(logr.Discard())
 	dir := filepath.Dir(testenv.Bin(t, "kube-apiserver"))
 	testenv.Bin(t, "etcd")
 	env := &envtest.Environment{
