@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -24,17 +23,15 @@ type crossplanePlayer struct {
 	c     client.Client
 	delay time.Duration
 
-	mu       sync.Mutex
-	fail     map[string]string // release name → Ready=False message
-	seen     map[string]time.Time
-	ready    map[string]time.Time
-	order    []string // first-seen order
-	readyAt1 map[string][]string
+	mu    sync.Mutex
+	fail  map[string]string // release name → Ready=False message
+	seen  map[string]time.Time
+	ready map[string]time.Time
 }
 
 func playCrossplane(t *testing.T, c client.Client, delay time.Duration) *crossplanePlayer {
 	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, seen: map[string]time.Time{},
-		ready: map[string]time.Time{}, readyAt1: map[string][]string{}}
+		ready: map[string]time.Time{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -76,8 +73,6 @@ func (p *crossplanePlayer) round(ctx context.Context) {
 		p.mu.Lock()
 		if _, ok := p.seen[name]; !ok {
 			p.seen[name] = now
-			p.order = append(p.order, name)
-			p.readyAt1[name] = p.readyNames()
 		}
 		msg, failing := p.fail[u.GetName()]
 		due := now.Sub(p.seen[name]) >= p.delay
@@ -122,21 +117,4 @@ func (p *crossplanePlayer) set(ctx context.Context, u *unstructured.Unstructured
 		}, "status", "endpoints")
 	}
 	return p.c.Status().Update(ctx, u) == nil
-}
-
-// readyNames lists the releases Ready so far; p.mu is held.
-func (p *crossplanePlayer) readyNames() []string {
-	var out []string
-	for n := range p.ready {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// readyWhenSeen is the set of releases that were Ready when name first appeared.
-func (p *crossplanePlayer) readyWhenSeen(name string) []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.readyAt1[name]
 }
