@@ -1,0 +1,127 @@
+package activities
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+)
+
+// ReleaseManifest builds the composite resource of a release; ApplyRelease
+// applies it and GitOps mode commits it as YAML. It checks only what the API
+// server cannot (names, values being a JSON object): the chart fields are
+// validated by the XRD's schema. Its errors are non-retryable InvalidRelease
+// application errors.
+func ReleaseManifest(in ApplyReleaseInput) (*unstructured.Unstructured, error) {
+	if in.Namespace == "" || in.Name == "" {
+		return nil, invalidRelease(in, "namespace and name are required")
+	}
+	spec := map[string]any{}
+	setIf(spec, "component", in.Component)
+	setIf(spec, "platform", in.Platform)
+	chart := map[string]any{}
+	setIf(chart, "name", in.Chart)
+	setIf(chart, "repository", in.Repository)
+	setIf(chart, "version", in.Version)
+	if len(chart) > 0 {
+		spec["chart"] = chart
+	}
+	values, err := decodeValues(in.Values)
+	if err != nil {
+		return nil, invalidRelease(in, err.Error())
+	}
+	if values != nil {
+		spec["values"] = values
+	}
+	labels := map[string]any{}
+	setIf(labels, LabelPlatform, in.Platform)
+	setIf(labels, LabelComponent, in.Component)
+	meta := map[string]any{"name": in.Name, "namespace": in.Namespace}
+	if len(labels) > 0 {
+		meta["labels"] = labels
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": ReleaseGVK.GroupVersion().String(),
+		"kind":       ReleaseKind,
+		"metadata":   meta,
+		"spec":       spec,
+	}}, nil
+}
+
+// ReleaseYAML renders the release's composite resource as YAML. The output
+// is deterministic (map keys sorted), so the same release always yields the
+// same bytes and a Git commit of it is a no-op the second time.
+func ReleaseYAML(in ApplyReleaseInput) ([]byte, error) {
+	u, err := ReleaseManifest(in)
+	if err != nil {
+		return nil, err
+	}
+	out, err := yaml.Marshal(u.Object)
+	if err != nil {
+		return nil, fmt.Errorf("encode release %s: %w", in.Name, err)
+	}
+	return out, nil
+}
+
+func setIf(m map[string]any, key, value string) {
+	if value != "" {
+		m[key] = value
+	}
+}
+
+func invalidRelease(in ApplyReleaseInput, msg string) error {
+	return temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("release %s/%s: %s", in.Namespace, in.Name, msg), ErrInvalidRelease, nil)
+}
+
+// decodeValues parses Helm values into JSON-compatible unstructured data
+// (integers as int64, as the API machinery does, so large numbers survive).
+// The error never quotes the values: they may hold secrets.
+func decodeValues(raw json.RawMessage) (map[string]any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("values are not valid JSON")
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("values hold more than one JSON document")
+	}
+	if v == nil {
+		return nil, nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("values must be a JSON object")
+	}
+	return normalizeNumbers(obj).(map[string]any), nil
+}
+
+func normalizeNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = normalizeNumbers(e)
+		}
+		return t
+	case []any:
+		for i, e := range t {
+			t[i] = normalizeNumbers(e)
+		}
+		return t
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	default:
+		return v
+	}
+}
