@@ -32,7 +32,9 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // BenchmarkReconcile500Releases: 500 components whose composite resources
 // Crossplane (played by the benchmark) reports Ready, mirrored by the
 // Component reconciler into 500 Healthy Component statuses. Reports the
-// time to all Healthy and the manager's API requests per component.
+// time to all Healthy, how far the mirror lags behind the last write, and
+// the manager's API requests per component (watch events are not requests:
+// a Healthy component costs its one status patch).
 func BenchmarkReconcile500Releases(b *testing.B) {
 	const n = 500
 	env := kubeenv.Start(b, kubeenv.CompositeCRDs(b)...)
@@ -48,13 +50,13 @@ func BenchmarkReconcile500Releases(b *testing.B) {
 		var requests atomic.Int64
 		cfg := rest.CopyConfig(env.Config)
 		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return countingTransport{rt, &requests} })
-		mgr, err := NewManager(cfg, ManagerOptions{Namespace: ns})
+		mgr, err := NewManager(cfg, ManagerOptions{Namespace: ns, SkipNameValidation: true})
 		if err != nil {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- mgr.Start(ctx) }()
+		stopped := make(chan error, 1)
+		go func() { stopped <- mgr.Start(ctx) }()
 		if !mgr.GetCache().WaitForCacheSync(ctx) {
 			b.Fatal("cache did not sync")
 		}
@@ -63,12 +65,18 @@ func BenchmarkReconcile500Releases(b *testing.B) {
 		for j := range n {
 			createReadyRelease(b, c, ns, fmt.Sprintf("c%03d", j))
 		}
+		written := time.Now()
 		waitAllHealthy(b, c, ns, n)
-		elapsed := time.Since(start)
-		b.ReportMetric(float64(elapsed.Milliseconds()), "ms/500-releases")
+		done := time.Now()
+		// The peer in the same run: the benchmark's own sequential writes
+		// (Component, composite resource, its status: 3 requests each),
+		// the floor any reconciler sits on.
+		b.ReportMetric(float64(written.Sub(start).Milliseconds()), "write-ms")
+		b.ReportMetric(float64(done.Sub(start).Milliseconds()), "all-healthy-ms")
+		b.ReportMetric(float64(done.Sub(written).Milliseconds()), "lag-after-last-write-ms")
 		b.ReportMetric(float64(requests.Load()-startReq)/n, "api-requests/component")
 		cancel()
-		<-done
+		<-stopped
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -39,6 +40,8 @@ type ManagerOptions struct {
 	Workflows      Workflows
 	DataConverter  converter.DataConverter
 	ReadyTimeout   time.Duration
+	// SkipNameValidation allows a second manager in one process (benchmarks).
+	SkipNameValidation bool
 }
 
 // NewManager builds a controller manager watching one namespace (so the
@@ -50,15 +53,20 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg = withRate(cfg)
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                        scheme,
-		Cache:                         cache.Options{DefaultNamespaces: map[string]cache.Config{o.Namespace: {}}},
+		Scheme: scheme,
+		Cache:  cache.Options{DefaultNamespaces: map[string]cache.Config{o.Namespace: {}}},
+		// Composite resources are read as unstructured objects; serve those
+		// reads from the watch cache too, not with a GET per reconcile.
+		Client:                        crclient.Options{Cache: &crclient.CacheOptions{Unstructured: true}},
 		Metrics:                       metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress:        "0",
 		LeaderElection:                o.LeaderElection,
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionNamespace:       o.Namespace,
 		LeaderElectionReleaseOnCancel: true,
+		Controller:                    config.Controller{SkipNameValidation: &o.SkipNameValidation},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("controller manager: %w", err)
@@ -81,9 +89,20 @@ func NewClient(cfg *rest.Config) (crclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := crclient.New(cfg, crclient.Options{Scheme: scheme})
+	c, err := crclient.New(withRate(cfg), crclient.Options{Scheme: scheme})
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
 	return c, nil
+}
+
+// withRate raises client-go's default client-side limit (5 requests/s,
+// burst 10), which would pace a platform of a hundred components to a crawl;
+// the API server's priority and fairness still protects it.
+func withRate(cfg *rest.Config) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = 50, 100
+	}
+	return cfg
 }

@@ -7,25 +7,23 @@ package controllers
 // no cluster-wide read of Secrets: deploy's TestRBACLeastPrivilege checks both.
 //
 // Why each rule is here:
-//   - platforms: the Platform reconciler watches them and adds/removes its
-//     finalizer (update, patch); the bootstrap workflow creates the Platform
-//     from outside, so the manager never creates or deletes one.
+//   - platforms: the Platform reconciler only reads them (and patches their
+//     status); the bootstrap workflow or the operator writes the spec, so the
+//     manager never creates, updates or deletes one.
 //   - components: the manager writes one Component per installed component
 //     and deletes it on uninstall.
 //   - */status: status is patched, never updated by the reconcilers; update
 //     stays for controller-runtime's status writer fallbacks.
-//   - platforms/finalizers: owner references with blockOwnerDeletion on the
-//     Components that a Platform owns.
 //   - componentreleases (platform.openova.io): the Crossplane composite
 //     resource of each component release (deploy/crossplane's XRD).
-//   - events (core and events.k8s.io): the event recorder.
+//   - events (core and events.k8s.io): workflows record Events on the
+//     Platform (installed, install failed and undone).
 //   - leases in openova-system: leader election.
 //   - secrets in openova-system, get only: the Git credentials Secret
 //     (Platform spec.git.secretRef) and the payload codec key Secret.
 
-// +kubebuilder:rbac:groups=openova.io,resources=platforms,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=openova.io,resources=platforms,verbs=get;list;watch
 // +kubebuilder:rbac:groups=openova.io,resources=platforms/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=openova.io,resources=platforms/finalizers,verbs=update
 // +kubebuilder:rbac:groups=openova.io,resources=components,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=openova.io,resources=components/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=platform.openova.io,resources=componentreleases,verbs=get;list;watch;create;update;patch;delete

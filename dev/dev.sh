@@ -17,10 +17,12 @@ cd "$ROOT"
 
 log() { printf '== %s\n' "$*" >&2; }
 
-# Debian packages the tests need: etcd for envtest.
+# Debian packages the tests need: etcd for envtest, git for the Git server
+# of the GitOps tests (git http-backend).
 packages() {
 	local missing=()
 	command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+	command -v git >/dev/null 2>&1 || missing+=(git)
 	if ((${#missing[@]})); then
 		log "installing Debian packages: ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive

@@ -99,12 +99,12 @@ func (s *install) run(ctx workflow.Context) (InstallComponentsResult, error) {
 func (s *install) resolve(ctx workflow.Context) (catalog.Plan, error) {
 	var a *activities.Catalog
 	var out activities.ResolvePlanResult
-	s.progress.start(s.resolveStep, workflow.Now(ctx))
+	s.progress.start(ctx, s.resolveStep)
 	err := workflow.ExecuteActivity(apiCall(ctx), a.ResolvePlan, activities.ResolvePlanInput{
 		Namespace: s.in.Namespace, Platform: s.in.Platform, IndexURL: s.in.IndexURL,
 		Request: catalog.Request{Component: s.in.Component, Version: s.in.Version, Optional: s.in.Optional},
 	}).Get(ctx, &out)
-	s.progress.finish(s.resolveStep, workflow.Now(ctx), err)
+	s.progress.finish(ctx, s.resolveStep, err)
 	if err != nil {
 		return catalog.Plan{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("resolve plan for %s: %s", s.in.Component, rootCause(err)), errorType(err), nil)
@@ -124,7 +124,7 @@ func (s *install) releaseLayer(ctx workflow.Context, layer []catalog.Step) error
 		if st.State != catalog.WillInstall {
 			continue
 		}
-		s.progress.start(s.steps[st.Name], workflow.Now(ctx))
+		s.progress.start(ctx, s.steps[st.Name])
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID: ReleaseID(s.in.Platform, st.Name),
 			TaskQueue:  TaskQueueManager,
@@ -140,7 +140,7 @@ func (s *install) releaseLayer(ctx workflow.Context, layer []catalog.Step) error
 	var errs []error
 	for _, c := range children {
 		err := c.f.Get(ctx, nil)
-		s.progress.finish(s.steps[c.name], workflow.Now(ctx), err)
+		s.progress.finish(ctx, s.steps[c.name], err)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("release %s: %s", c.name, rootCause(err)))
 		}
@@ -165,7 +165,7 @@ func (s *install) undo(ctx workflow.Context, cause error) error {
 	for i := len(s.released) - 1; i >= 0; i-- {
 		name := s.released[i]
 		step := s.progress.add("undo " + name)
-		s.progress.start(step, workflow.Now(ctx))
+		s.progress.start(ctx, step)
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID: UninstallID(s.in.Platform, name),
 			TaskQueue:  TaskQueueManager,
@@ -177,7 +177,7 @@ func (s *install) undo(ctx workflow.Context, cause error) error {
 			Platform: s.in.Platform, Namespace: s.in.Namespace, Component: name,
 			IndexURL: s.in.IndexURL, Delivery: s.in.Delivery, Timeout: s.in.ReadyTimeout,
 		}).Get(cctx, nil)
-		s.progress.finish(step, workflow.Now(ctx), err)
+		s.progress.finish(ctx, step, err)
 		if err != nil {
 			failed = append(failed, fmt.Sprintf("%s (%s)", name, rootCause(err)))
 			continue

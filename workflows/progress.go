@@ -1,6 +1,10 @@
 package workflows
 
-import "time"
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
 
 // Step states shown by the progress query.
 const (
@@ -26,21 +30,27 @@ type ProgressStep struct {
 	Message  string    `json:",omitempty"`
 }
 
-// start marks step i running at now.
-func (p *Progress) start(i int, now time.Time) {
+// start marks step i running and logs it, so the steps show live in the
+// logs as in the progress query (the workflow logger is silent on replay).
+func (p *Progress) start(ctx workflow.Context, i int) {
 	p.Steps[i].State = StepRunning
-	p.Steps[i].Started = now
+	p.Steps[i].Started = workflow.Now(ctx)
+	workflow.GetLogger(ctx).Info("step started", "step", p.Steps[i].Name)
 }
 
-// finish marks step i done at now, failed when err is set.
-func (p *Progress) finish(i int, now time.Time, err error) {
-	p.Steps[i].Finished = now
+// finish marks step i done, failed when err is set. The log line names the
+// step only: failure messages may quote inputs, and stay in the (encrypted)
+// history.
+func (p *Progress) finish(ctx workflow.Context, i int, err error) {
+	p.Steps[i].Finished = workflow.Now(ctx)
 	if err != nil {
 		p.Steps[i].State = StepFailed
 		p.Steps[i].Message = err.Error()
+		workflow.GetLogger(ctx).Warn("step failed", "step", p.Steps[i].Name)
 		return
 	}
 	p.Steps[i].State = StepSucceeded
+	workflow.GetLogger(ctx).Info("step succeeded", "step", p.Steps[i].Name)
 }
 
 // add appends a pending step and returns its index.

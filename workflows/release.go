@@ -100,9 +100,9 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 
 // step runs fn as progress step i.
 func (r *release) step(ctx workflow.Context, i int, fn func(workflow.Context) error) error {
-	r.progress.start(i, workflow.Now(ctx))
+	r.progress.start(ctx, i)
 	err := fn(ctx)
-	r.progress.finish(i, workflow.Now(ctx), err)
+	r.progress.finish(ctx, i, err)
 	return err
 }
 

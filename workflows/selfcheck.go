@@ -92,12 +92,12 @@ func (s *selfCheck) step(ctx workflow.Context, i int) (activities.StepReceipt, e
 			MaximumInterval:    5 * time.Second,
 		},
 	})
-	s.progress.start(i, workflow.Now(ctx))
+	s.progress.start(ctx, i)
 	var r activities.StepReceipt
 	err := workflow.ExecuteActivity(ctx, a.Step, activities.StepInput{
 		Index: i + 1, Note: s.in.Note, Hold: s.in.StepHold, FailFirstAttempt: s.in.FailFirstAttempt,
 	}).Get(ctx, &r)
-	s.progress.finish(i, workflow.Now(ctx), err)
+	s.progress.finish(ctx, i, err)
 	if err != nil {
 		return r, fmt.Errorf("self-check step %d: %w", i+1, err)
 	}

@@ -56,9 +56,9 @@ type uninstall struct {
 
 func (u *uninstall) run(ctx workflow.Context) (UninstallComponentResult, error) {
 	for i, fn := range []func(workflow.Context) error{u.checkDependents, u.deleteRelease, u.waitGone, u.deleteComponent} {
-		u.progress.start(i, workflow.Now(ctx))
+		u.progress.start(ctx, i)
 		err := fn(ctx)
-		u.progress.finish(i, workflow.Now(ctx), err)
+		u.progress.finish(ctx, i, err)
 		if err != nil {
 			return u.res, err
 		}
