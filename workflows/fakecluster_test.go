@@ -21,6 +21,7 @@ import (
 type fakeCluster struct {
 	mu         sync.Mutex
 	plan       catalog.Plan
+	plans      map[string]catalog.Plan // per requested component, else plan
 	resolveErr error
 	dependents map[string][]string
 	neverReady map[string]bool
@@ -71,7 +72,10 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 		g *activities.Git
 	)
 	env.OnActivity(a.ResolvePlan, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.ResolvePlanInput) (activities.ResolvePlanResult, error) {
+		func(_ context.Context, in activities.ResolvePlanInput) (activities.ResolvePlanResult, error) {
+			if p, ok := f.plans[in.Request.Component]; ok {
+				return activities.ResolvePlanResult{Plan: p}, nil
+			}
 			return activities.ResolvePlanResult{Plan: f.plan}, f.resolveErr
 		})
 	env.OnActivity(a.Dependents, mock.Anything, mock.Anything).Return(

@@ -113,7 +113,9 @@ func (s *install) resolve(ctx workflow.Context) (catalog.Plan, error) {
 }
 
 // releaseLayer releases the layer's missing components in parallel and
-// waits for all of them, so that undo knows exactly what exists.
+// waits for all of them, so that undo knows exactly what exists. A
+// component another install is releasing right now (its release workflow
+// is running) is waited for, not owned: this run never undoes it.
 func (s *install) releaseLayer(ctx workflow.Context, layer []catalog.Step) error {
 	type started struct {
 		name string
@@ -132,20 +134,34 @@ func (s *install) releaseLayer(ctx workflow.Context, layer []catalog.Step) error
 				SearchAttrPlatform.ValueSet(s.in.Platform), SearchAttrComponent.ValueSet(st.Name),
 				SearchAttrOperation.ValueSet(OperationRelease)),
 		})
-		f := workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, s.releaseInput(st))
-		// Undo must remove it even if the release fails half way.
-		s.released = append(s.released, st.Name)
-		children = append(children, started{st.Name, f})
+		children = append(children, started{st.Name, workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, s.releaseInput(st))})
 	}
 	var errs []error
 	for _, c := range children {
-		err := c.f.Get(ctx, nil)
+		err := c.f.GetChildWorkflowExecution().Get(ctx, nil)
+		switch {
+		case temporal.IsWorkflowExecutionAlreadyStartedError(err):
+			err = s.waitShared(ctx, c.name)
+		case err == nil:
+			// Undo must remove it even if the release fails half way.
+			s.released = append(s.released, c.name)
+			err = c.f.Get(ctx, nil)
+		}
 		s.progress.finish(ctx, s.steps[c.name], err)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("release %s: %s", c.name, rootCause(err)))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// waitShared waits until a component that another run releases is Ready.
+func (s *install) waitShared(ctx workflow.Context, name string) error {
+	var c *activities.Crossplane
+	timeout := orDefault(s.in.ReadyTimeout, DefaultReadyTimeout)
+	return workflow.ExecuteActivity(waitUntil(ctx, timeout), c.WaitReleaseReady, activities.WaitReleaseReadyInput{
+		Namespace: s.in.Namespace, Name: name, Deadline: workflow.Now(ctx).Add(timeout),
+	}).Get(ctx, nil)
 }
 
 func (s *install) releaseInput(st catalog.Step) ReleaseComponentInput {

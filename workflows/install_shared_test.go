@@ -1,0 +1,55 @@
+package workflows
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/catalog"
+)
+
+// twoInstalls starts two installs that both need "shared", as the Platform
+// reconciler does when two components are added in one edit.
+func twoInstalls(ctx workflow.Context) ([]InstallComponentsResult, error) {
+	start := func(name string) workflow.ChildWorkflowFuture {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: InstallID("acme", name)})
+		return workflow.ExecuteChildWorkflow(cctx, InstallComponentsWorkflow, InstallComponentsInput{
+			Platform: "acme", Namespace: "ns", Component: name, ReadyTimeout: time.Hour,
+		})
+	}
+	fa, fb := start("a"), start("b")
+	out := make([]InstallComponentsResult, 2)
+	errA, errB := fa.Get(ctx, &out[0]), fb.Get(ctx, &out[1])
+	return out, errors.Join(errA, errB)
+}
+
+// A dependency that another install is releasing at that moment is waited
+// for, not released twice and not owned: only its releaser would undo it.
+func TestInstallComponentsSharesARunningRelease(t *testing.T) {
+	f := newFakeCluster(catalog.Plan{})
+	f.plans = map[string]catalog.Plan{
+		"a": {Layers: [][]catalog.Step{{step("shared", catalog.WillInstall)}, {step("a", catalog.WillInstall)}}},
+		"b": {Layers: [][]catalog.Step{{step("shared", catalog.WillInstall)}, {step("b", catalog.WillInstall)}}},
+	}
+	f.readyAfter = time.Minute
+	env := f.newEnv()
+	env.RegisterWorkflow(twoInstalls)
+	env.ExecuteWorkflow(twoInstalls)
+	require.NoError(t, env.GetWorkflowError())
+	var res []InstallComponentsResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.ElementsMatch(t, []string{"shared", "a", "b"}, f.callsOf("apply "), "shared released once")
+	owners := 0
+	for _, r := range res {
+		for _, n := range r.Installed {
+			if n == "shared" {
+				owners++
+			}
+		}
+	}
+	require.Equal(t, 1, owners, "exactly one install owns shared: %+v", res)
+	require.ElementsMatch(t, []string{"shared", "a", "b"}, append(res[0].Installed, res[1].Installed...))
+}
