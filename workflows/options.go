@@ -13,7 +13,7 @@ const (
 	DefaultReadyTimeout = 15 * time.Minute
 	// waitHeartbeat is how long a waiting activity may go silent before
 	// Temporal declares its worker lost and retries it elsewhere.
-	waitHeartbeat = 30 * time.Second
+	waitHeartbeat = 10 * time.Second
 )
 
 // apiCall is for short calls to the Kubernetes API, Git or an index:

@@ -36,6 +36,16 @@ type managerEnv struct {
 	xp      *crossplanePlayer
 	ns      string
 	keyFile string
+	dataDir string
+	args    []string
+}
+
+// kill9AndRestart kills the manager the hard way and starts it again on
+// the same data dir, as a rescheduled pod on the same PVC would.
+func (e *managerEnv) kill9AndRestart(t *testing.T) {
+	e.proc.kill9()
+	e.proc = startOpenova(t, "manager", e.dataDir, e.args...)
+	e.tc = e.proc.client(t, "")
 }
 
 // recordHistory writes the workflow's history to workflows/testdata when
@@ -65,8 +75,10 @@ func startManagerEnv(t *testing.T, ns string, xpDelay time.Duration, extra ...st
 	if *record {
 		args = append(args, "--codec-key-file", keyFile)
 	}
-	p := startOpenova(t, "manager", dataDir, append(args, extra...)...)
-	return &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, xpDelay), ns: ns, keyFile: keyFile}
+	args = append(args, extra...)
+	p := startOpenova(t, "manager", dataDir, args...)
+	return &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, xpDelay), ns: ns,
+		keyFile: keyFile, dataDir: dataDir, args: args}
 }
 
 func (e *managerEnv) createPlatform(t *testing.T, name string, spec v1alpha1.PlatformSpec) {
