@@ -3,12 +3,10 @@ package controllers
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -31,6 +29,7 @@ type Workflows interface {
 	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
 	GetWorkflow(ctx context.Context, workflowID, runID string) client.WorkflowRun
+	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
 }
 
 // memoGeneration is the memo key holding the platform generation a
@@ -79,8 +78,14 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	ops := map[string]Op{}
+	ops, err := r.running(ctx, &p)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	for _, ref := range p.Spec.Components {
+		if _, exists := installed[ref.Name]; ref.IsEnabled() == exists || ops[ref.Name].State == OpRunning {
+			continue // in the desired state or on its way: no need to ask
+		}
 		op, err := r.observe(ctx, p.Name, ref.Name, ref.IsEnabled())
 		if err != nil {
 			return ctrl.Result{}, err
@@ -112,84 +117,6 @@ func (r *PlatformReconciler) installed(ctx context.Context, p *v1alpha1.Platform
 		out[c.Name] = Installed{Ready: c.Status.Health == v1alpha1.HealthHealthy, Health: c.Status.Health, Version: c.Status.InstalledVersion}
 	}
 	return out, nil
-}
-
-// observe reads the component's last workflow of the kind the spec asks
-// for; if none, the other kind (so a running uninstall is seen too).
-func (r *PlatformReconciler) observe(ctx context.Context, platform, component string, enabled bool) (Op, error) {
-	first, second := workflows.InstallID(platform, component), workflows.UninstallID(platform, component)
-	if !enabled {
-		first, second = second, first
-	}
-	op, err := r.describe(ctx, first, !enabled)
-	if err != nil || op.State != OpNone {
-		return op, err
-	}
-	other, err := r.describe(ctx, second, enabled)
-	if err != nil || other.State != OpRunning {
-		return op, err
-	}
-	return other, nil
-}
-
-func (r *PlatformReconciler) describe(ctx context.Context, id string, uninstall bool) (Op, error) {
-	op := Op{Uninstall: uninstall}
-	resp, err := r.Workflows.DescribeWorkflowExecution(ctx, id, "")
-	if _, ok := err.(*serviceerror.NotFound); ok {
-		return op, nil
-	}
-	if err != nil {
-		return op, fmt.Errorf("describe workflow %s: %w", id, err)
-	}
-	info := resp.GetWorkflowExecutionInfo()
-	if f := info.GetMemo().GetFields()[memoGeneration]; f != nil && r.DataConverter != nil {
-		_ = r.DataConverter.FromPayload(f, &op.Generation)
-	}
-	switch info.GetStatus() {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		op.State = OpRunning
-		op.Message = r.currentStep(ctx, id)
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		op.State = OpSucceeded
-	default:
-		op.State = OpFailed
-		op.Message = r.failure(ctx, id, info.GetStatus())
-	}
-	return op, nil
-}
-
-// currentStep asks the running workflow for its progress and names the
-// running step; a workflow that cannot answer yet shows nothing.
-func (r *PlatformReconciler) currentStep(ctx context.Context, id string) string {
-	v, err := r.Workflows.QueryWorkflow(ctx, id, "", workflows.QueryProgress)
-	if err != nil {
-		return ""
-	}
-	var p workflows.Progress
-	if err := v.Get(&p); err != nil {
-		return ""
-	}
-	for _, s := range p.Steps {
-		if s.State == workflows.StepRunning {
-			return s.Name
-		}
-	}
-	return ""
-}
-
-// failure reads why the workflow failed (its result carries the
-// ApplicationError message, decoded through the codec).
-func (r *PlatformReconciler) failure(ctx context.Context, id string, status enumspb.WorkflowExecutionStatus) string {
-	err := r.Workflows.GetWorkflow(ctx, id, "").Get(ctx, nil)
-	var ae *temporal.ApplicationError
-	switch {
-	case err == nil:
-		return status.String()
-	case errors.As(err, &ae):
-		return ae.Message()
-	default:
-		return err.Error()
-	}
 }
 
 func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s Start) error {

@@ -16,16 +16,33 @@ const (
 	waitHeartbeat = 10 * time.Second
 )
 
-// apiCall is for short calls to the Kubernetes API, Git or an index:
-// transient failures retry with backoff for up to ten minutes.
+// apiCall is for short calls to the Kubernetes API or a catalog index:
+// transient failures retry with backoff for up to ten minutes. The short
+// start-to-close bounds how long a call lost in a crash waits before its
+// retry.
 func apiCall(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    2 * time.Minute,
+		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
 			MaximumInterval:    30 * time.Second,
+		},
+	})
+}
+
+// gitCall is for a clone or fetch, commit and push: it may take minutes on
+// a large repository, so it heartbeats between steps instead.
+func gitCall(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Minute,
+		HeartbeatTimeout:       time.Minute,
+		ScheduleToCloseTimeout: 30 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    2 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
 		},
 	})
 }

@@ -138,7 +138,7 @@ func (r *release) write(ctx workflow.Context) (gen int64, commit string, err err
 		if r.in.Delivery.GitOps() {
 			var g *activities.Git
 			var out activities.CommitManifestResult
-			err := workflow.ExecuteActivity(apiCall(ctx), g.CommitRelease, activities.CommitReleaseInput{
+			err := workflow.ExecuteActivity(gitCall(ctx), g.CommitRelease, activities.CommitReleaseInput{
 				Git: r.in.Delivery.Git, Release: r.manifest(),
 			}).Get(ctx, &out)
 			commit = out.Commit

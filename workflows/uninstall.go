@@ -86,7 +86,7 @@ func (u *uninstall) deleteRelease(ctx workflow.Context) error {
 	if u.in.Delivery.GitOps() {
 		var g *activities.Git
 		var out activities.RemoveManifestResult
-		err := workflow.ExecuteActivity(apiCall(ctx), g.RemoveRelease, activities.RemoveReleaseInput{
+		err := workflow.ExecuteActivity(gitCall(ctx), g.RemoveRelease, activities.RemoveReleaseInput{
 			Git: u.in.Delivery.Git, Platform: u.in.Platform, Component: u.in.Component,
 		}).Get(ctx, &out)
 		u.res.Commit = out.Commit

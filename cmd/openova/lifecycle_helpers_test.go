@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,8 +78,9 @@ func startManagerEnv(t *testing.T, ns string, xpDelay time.Duration, extra ...st
 	}
 	args = append(args, extra...)
 	p := startOpenova(t, "manager", dataDir, args...)
-	return &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, xpDelay), ns: ns,
+	e := &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, xpDelay), ns: ns,
 		keyFile: keyFile, dataDir: dataDir, args: args}
+	return e
 }
 
 func (e *managerEnv) createPlatform(t *testing.T, name string, spec v1alpha1.PlatformSpec) {
@@ -124,7 +126,7 @@ func (e *managerEnv) waitCondition(t *testing.T, name, typ string, status metav1
 		last = fmt.Sprintf("%+v", p.Status)
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("platform %s: %s never became %s within %s; last status %s\nmanager log:\n%s", name, typ, status, timeout, last, e.proc.log())
+	t.Fatalf("platform %s: %s never became %s within %s; last status %s\nworkflows:\n%s\nmanager log:\n%s", name, typ, status, timeout, last, e.running(t), e.proc.log())
 	return metav1.Condition{}
 }
 
@@ -207,4 +209,25 @@ func startedInput(t *testing.T, e *managerEnv, id string, v any) {
 
 func startOptions(id string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueManager}
+}
+
+// running describes the running workflows and their pending activities,
+// for failure messages.
+func (e *managerEnv) running(t *testing.T) string {
+	var b strings.Builder
+	resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: "ExecutionStatus = 'Running'"})
+	if err != nil {
+		return fmt.Sprintf("list running workflows: %v", err)
+	}
+	for _, x := range resp.GetExecutions() {
+		id := x.GetExecution().GetWorkflowId()
+		d, err := e.tc.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil {
+			fmt.Fprintf(&b, "describe %s: %v\n", id, err)
+			continue
+		}
+		fmt.Fprintf(&b, "running %s: pending activities %v, pending children %v, workflow task %v\n", id,
+			d.GetPendingActivities(), d.GetPendingChildren(), d.GetPendingWorkflowTask())
+	}
+	return b.String()
 }
