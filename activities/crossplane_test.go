@@ -35,13 +35,13 @@ func crossplaneEnv(t *testing.T) (*Crossplane, client.Client, string) {
 	return &Crossplane{Client: cl, Poll: 100 * time.Millisecond}, cl, ns
 }
 
-// run executes one activity in Temporal's test activity environment (so
-// heartbeats work) and decodes its result into out.
-func run[T any](t *testing.T, c *Crossplane, fn any, in any) (T, error) {
+// run executes one activity of act (a *Crossplane, *Git, …) in Temporal's
+// test activity environment (so heartbeats work) and decodes its result.
+func run[T any](t *testing.T, act any, fn any, in any) (T, error) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
-	env.RegisterActivity(c)
+	env.RegisterActivity(act)
 	var out T
 	v, err := env.ExecuteActivity(fn, in)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/testsuite"
 )
 
 // gitServer is a real Git HTTP server on loopback (git http-backend via
@@ -34,20 +33,6 @@ func gitServer(t *testing.T, user, pass string) string {
 	require.NoError(t, srv.StartHTTP())
 	t.Cleanup(srv.StopHTTP)
 	return srv.HTTPAddress() + "/platform.git"
-}
-
-func runGit[T any](t *testing.T, g *Git, fn any, in any) (T, error) {
-	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestActivityEnvironment()
-	env.RegisterActivity(g)
-	var out T
-	v, err := env.ExecuteActivity(fn, in)
-	if err != nil {
-		return out, err
-	}
-	require.NoError(t, v.Get(&out))
-	return out, nil
 }
 
 // history clones the branch afresh and returns its commit hashes (newest
@@ -100,14 +85,14 @@ func TestCommitManifestIntoEmptyRepoThenIdempotent(t *testing.T) {
 	in := CommitManifestInput{RepoURL: repoURL, Branch: "main", Path: "platform/components/mongodb.yaml",
 		Content: []byte("kind: ComponentRelease\nversion: 1\n"), Message: "release mongodb 1"}
 
-	first, err := runGit[CommitManifestResult](t, g, g.CommitManifest, in)
+	first, err := run[CommitManifestResult](t, g, g.CommitManifest, in)
 	require.NoError(t, err)
 	require.True(t, first.Changed)
 	commits, files := history(t, repoURL, nil)
 	require.Equal(t, []string{first.Commit}, commits, "the first commit on main")
 	require.Equal(t, string(in.Content), files["platform/components/mongodb.yaml"])
 
-	again, err := runGit[CommitManifestResult](t, g, g.CommitManifest, in)
+	again, err := run[CommitManifestResult](t, g, g.CommitManifest, in)
 	require.NoError(t, err)
 	require.Equal(t, CommitManifestResult{Commit: first.Commit, Changed: false}, again, "a rerun adds no commit")
 	commits, _ = history(t, repoURL, nil)
@@ -115,12 +100,12 @@ func TestCommitManifestIntoEmptyRepoThenIdempotent(t *testing.T) {
 
 	// A fresh cache (another manager replica, or a lost data dir) agrees.
 	other := &Git{Dir: t.TempDir()}
-	fresh, err := runGit[CommitManifestResult](t, other, other.CommitManifest, in)
+	fresh, err := run[CommitManifestResult](t, other, other.CommitManifest, in)
 	require.NoError(t, err)
 	require.False(t, fresh.Changed)
 
 	in.Content = []byte("kind: ComponentRelease\nversion: 2\n")
-	changed, err := runGit[CommitManifestResult](t, g, g.CommitManifest, in)
+	changed, err := run[CommitManifestResult](t, g, g.CommitManifest, in)
 	require.NoError(t, err)
 	require.True(t, changed.Changed)
 	commits, files = history(t, repoURL, nil)
@@ -133,19 +118,19 @@ func TestRemoveManifestIsIdempotent(t *testing.T) {
 	g := &Git{Dir: t.TempDir()}
 	rm := RemoveManifestInput{RepoURL: repoURL, Branch: "main", Path: "platform/components/mongodb.yaml", Message: "remove mongodb"}
 
-	none, err := runGit[RemoveManifestResult](t, g, g.RemoveManifest, rm)
+	none, err := run[RemoveManifestResult](t, g, g.RemoveManifest, rm)
 	require.NoError(t, err, "removing from an empty repository")
 	require.Equal(t, RemoveManifestResult{}, none)
 
 	for _, name := range []string{"mongodb", "grafana"} {
-		_, err := runGit[CommitManifestResult](t, g, g.CommitManifest, CommitManifestInput{
+		_, err := run[CommitManifestResult](t, g, g.CommitManifest, CommitManifestInput{
 			RepoURL: repoURL, Branch: "main", Path: "platform/components/" + name + ".yaml", Content: []byte(name)})
 		require.NoError(t, err)
 	}
-	removed, err := runGit[RemoveManifestResult](t, g, g.RemoveManifest, rm)
+	removed, err := run[RemoveManifestResult](t, g, g.RemoveManifest, rm)
 	require.NoError(t, err)
 	require.True(t, removed.Changed)
-	again, err := runGit[RemoveManifestResult](t, g, g.RemoveManifest, rm)
+	again, err := run[RemoveManifestResult](t, g, g.RemoveManifest, rm)
 	require.NoError(t, err)
 	require.Equal(t, RemoveManifestResult{Commit: removed.Commit}, again)
 
@@ -194,14 +179,14 @@ func TestCommitManifestWrongPasswordIsGitAuthFailed(t *testing.T) {
 		return &githttp.BasicAuth{Username: "flux", Password: password}, nil
 	}}
 	in := CommitManifestInput{RepoURL: repoURL, Branch: "main", Path: "a.yaml", SecretRef: "platform-git", Content: []byte("a")}
-	_, err := runGit[CommitManifestResult](t, g, g.CommitManifest, in)
+	_, err := run[CommitManifestResult](t, g, g.CommitManifest, in)
 	requireAppError(t, err, ErrGitAuthFailed, true)
 	require.NotContains(t, err.Error(), password)
 
 	t.Run("password in the URL", func(t *testing.T) {
 		anon := &Git{Dir: t.TempDir()}
 		withUser := "http://flux:" + password + "@" + repoURL[len("http://"):]
-		_, err := runGit[CommitManifestResult](t, anon, anon.CommitManifest, CommitManifestInput{
+		_, err := run[CommitManifestResult](t, anon, anon.CommitManifest, CommitManifestInput{
 			RepoURL: withUser, Branch: "main", Path: "a.yaml", Content: []byte("a")})
 		requireAppError(t, err, ErrGitAuthFailed, true)
 		require.NotContains(t, err.Error(), password)
@@ -212,7 +197,7 @@ func TestCommitManifestWrongPasswordIsGitAuthFailed(t *testing.T) {
 		ok := &Git{Dir: t.TempDir(), Credentials: func(context.Context, string) (transport.AuthMethod, error) {
 			return &githttp.BasicAuth{Username: "flux", Password: "right-password"}, nil
 		}}
-		res, err := runGit[CommitManifestResult](t, ok, ok.CommitManifest, in)
+		res, err := run[CommitManifestResult](t, ok, ok.CommitManifest, in)
 		require.NoError(t, err)
 		require.True(t, res.Changed)
 	})
@@ -221,7 +206,7 @@ func TestCommitManifestWrongPasswordIsGitAuthFailed(t *testing.T) {
 func TestCommitManifestRejectsPathsOutsideTheRepo(t *testing.T) {
 	g := &Git{Dir: t.TempDir()}
 	for _, p := range []string{"", "/etc/passwd", "../x.yaml", "a/../../x.yaml", ".git/config"} {
-		_, err := runGit[CommitManifestResult](t, g, g.CommitManifest, CommitManifestInput{
+		_, err := run[CommitManifestResult](t, g, g.CommitManifest, CommitManifestInput{
 			RepoURL: "http://127.0.0.1:1/x.git", Branch: "main", Path: p, Content: []byte("x")})
 		requireAppError(t, err, ErrInvalidManifestPath, true)
 	}

@@ -23,6 +23,9 @@ type Readiness interface {
 type Options struct {
 	Ready   Readiness
 	Metrics *prometheus.Registry
+	// MoreMetrics are served on /metrics too (manager mode: the controllers'
+	// reconcile, work queue and Kubernetes client metrics).
+	MoreMetrics []prometheus.Gatherer
 	// Codec serves Temporal's codec-server protocol under /codec.
 	Codec  http.Handler
 	Logger *slog.Logger
@@ -39,7 +42,8 @@ func New(o Options) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(o.Logger)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", readyz(o.Ready))
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Metrics, promhttp.HandlerOpts{Registry: o.Metrics})))
+	gatherers := append(prometheus.Gatherers{o.Metrics}, o.MoreMetrics...)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{Registry: o.Metrics})))
 	e.Any("/codec/*", echo.WrapHandler(o.Codec))
 	return e
 }

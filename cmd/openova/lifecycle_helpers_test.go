@@ -60,7 +60,7 @@ func (e *managerEnv) recordHistory(t *testing.T, id, name string) {
 	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", name+".json"), []byte(out), 0o644))
 }
 
-func startManagerEnv(t *testing.T, ns string, xpDelay time.Duration, extra ...string) *managerEnv {
+func startManagerEnv(t testing.TB, ns string, xpDelay time.Duration, extra ...string) *managerEnv {
 	kube := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
 	c, err := controllers.NewClient(kube.Config)
 	require.NoError(t, err)
@@ -83,7 +83,7 @@ func startManagerEnv(t *testing.T, ns string, xpDelay time.Duration, extra ...st
 	return e
 }
 
-func (e *managerEnv) createPlatform(t *testing.T, name string, spec v1alpha1.PlatformSpec) {
+func (e *managerEnv) createPlatform(t testing.TB, name string, spec v1alpha1.PlatformSpec) {
 	if len(spec.Regions) == 0 {
 		spec.Regions = []v1alpha1.Region{{Name: "eu-central", Role: "primary"}}
 	}
@@ -105,7 +105,7 @@ func (e *managerEnv) update(t *testing.T, name string, change func(*v1alpha1.Pla
 	}, 10*time.Second, 50*time.Millisecond)
 }
 
-func (e *managerEnv) platform(t *testing.T, name string) v1alpha1.Platform {
+func (e *managerEnv) platform(t testing.TB, name string) v1alpha1.Platform {
 	var p v1alpha1.Platform
 	require.NoError(t, e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, &p))
 	return p
@@ -113,7 +113,7 @@ func (e *managerEnv) platform(t *testing.T, name string) v1alpha1.Platform {
 
 // waitCondition waits until the platform's condition has the status for
 // its current generation, and returns that condition.
-func (e *managerEnv) waitCondition(t *testing.T, name, typ string, status metav1.ConditionStatus, timeout time.Duration) metav1.Condition {
+func (e *managerEnv) waitCondition(t testing.TB, name, typ string, status metav1.ConditionStatus, timeout time.Duration) metav1.Condition {
 	t.Helper()
 	var last string
 	deadline := time.Now().Add(timeout)
@@ -131,7 +131,7 @@ func (e *managerEnv) waitCondition(t *testing.T, name, typ string, status metav1
 }
 
 // components lists the platform's Component resources by name.
-func (e *managerEnv) components(t *testing.T) map[string]v1alpha1.Component {
+func (e *managerEnv) components(t testing.TB) map[string]v1alpha1.Component {
 	var list v1alpha1.ComponentList
 	require.NoError(t, e.c.List(context.Background(), &list, crclient.InNamespace(e.ns)))
 	out := map[string]v1alpha1.Component{}
@@ -213,7 +213,7 @@ func startOptions(id string) client.StartWorkflowOptions {
 
 // running describes the running workflows and their pending activities,
 // for failure messages.
-func (e *managerEnv) running(t *testing.T) string {
+func (e *managerEnv) running(t testing.TB) string {
 	var b strings.Builder
 	resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: "ExecutionStatus = 'Running'"})
 	if err != nil {

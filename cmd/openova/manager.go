@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/controllers"
@@ -62,12 +64,14 @@ set with an OPENOVA_<FLAG> environment variable.`,
 			}
 			log.Info("kubernetes cluster reachable", "host", info.Host, "version", info.Version, "namespace", m.namespace)
 			// Watches are long requests: no client-side timeout beyond the check.
-			rc := rest.CopyConfig(info.Config)
+			rc := controllers.Instrument(info.Config)
 			rc.Timeout = 0
 			if cfg.Activities, err = managerActivities(rc, cfg.DataDir, m.namespace); err != nil {
 				return err
 			}
-			return serve(c.Context(), cfg, o.listen, o.pprofListen, log, runControllers(rc, m, log))
+			return serve(c.Context(), cfg, o.listen, o.pprofListen, log, &sidecar{
+				run: runControllers(rc, m, log), metrics: []prometheus.Gatherer{ctrlmetrics.Registry},
+			})
 		},
 	}
 	o.register(c.Flags(), ":8080")

@@ -29,7 +29,7 @@ type crossplanePlayer struct {
 	ready map[string]time.Time
 }
 
-func playCrossplane(t *testing.T, c client.Client, delay time.Duration) *crossplanePlayer {
+func playCrossplane(t testing.TB, c client.Client, delay time.Duration) *crossplanePlayer {
 	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, seen: map[string]time.Time{},
 		ready: map[string]time.Time{}}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/openova-io/core/web"
 	"github.com/openova-io/core/worker"
 )
@@ -25,9 +27,9 @@ const shutdownTimeout = 10 * time.Second
 // stops them in order: stop taking requests, drain the worker, stop the
 // Temporal server (which closes SQLite).
 //
-// alongside, when set, runs with the engine (manager mode: the controller
+// side, when set, runs with the engine (manager mode: the controller
 // manager) and stops first on shutdown; its failure stops openova.
-func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen string, log *slog.Logger, alongside func(context.Context, *worker.Engine) error) error {
+func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen string, log *slog.Logger, side *sidecar) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	// Everything openova writes (SQLite and its WAL, keys, journals) is
@@ -76,7 +78,7 @@ func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen strin
 	}()
 
 	srv := &http.Server{
-		Handler:           web.New(web.Options{Ready: eng, Metrics: metrics.Registry, Codec: eng.CodecHandler(), Logger: log}),
+		Handler:           web.New(web.Options{Ready: eng, Metrics: metrics.Registry, MoreMetrics: side.gatherers(), Codec: eng.CodecHandler(), Logger: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)
@@ -85,27 +87,27 @@ func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen strin
 		"temporal", temporalAddr(cfg), "namespace", cfg.Namespace,
 		"codecEndpoint", "http://"+ln.Addr().String()+"/codec", "codecTokenFile", cfg.CodecTokenFile)
 
-	side := make(chan error, 1)
+	sideDone := make(chan error, 1)
 	sideCtx, stopSide := context.WithCancel(ctx)
 	defer stopSide()
-	if alongside != nil {
-		go func() { side <- alongside(sideCtx, eng) }()
+	if side != nil {
+		go func() { sideDone <- side.run(sideCtx, eng) }()
 	}
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down", "reason", "signal")
 	case err := <-served:
 		return fmt.Errorf("http server stopped: %w", err)
-	case err := <-side:
+	case err := <-sideDone:
 		if err == nil {
 			err = errors.New("stopped unexpectedly")
 		}
 		return err
 	}
-	if alongside != nil {
+	if side != nil {
 		stopSide()
 		select {
-		case err := <-side:
+		case err := <-sideDone:
 			if err != nil {
 				log.Warn("controllers stopped with an error", "error", err.Error())
 			}
@@ -119,6 +121,19 @@ func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen strin
 		log.Warn("http shutdown", "error", err.Error())
 	}
 	return nil
+}
+
+// sidecar is what a mode runs next to the engine, and the metrics it adds.
+type sidecar struct {
+	run     func(context.Context, *worker.Engine) error
+	metrics []prometheus.Gatherer
+}
+
+func (s *sidecar) gatherers() []prometheus.Gatherer {
+	if s == nil {
+		return nil
+	}
+	return s.metrics
 }
 
 func temporalAddr(cfg worker.Config) string {
