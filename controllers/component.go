@@ -6,7 +6,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -71,15 +70,7 @@ func (r *ComponentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 func componentStatus(c *v1alpha1.Component, rel activities.ReadReleaseResult) v1alpha1.ComponentStatus {
 	st := *c.Status.DeepCopy()
 	st.ObservedGeneration = c.Generation
-	set := func(typ string, status bool, reason, msg string) {
-		s := metav1.ConditionFalse
-		if status {
-			s = metav1.ConditionTrue
-		}
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{
-			Type: typ, Status: s, Reason: reason, Message: msg, ObservedGeneration: c.Generation,
-		})
-	}
+	set := conditionSetter(&st.Conditions, c.Generation)
 	switch {
 	case !rel.Exists:
 		st.Phase, st.Health = v1alpha1.PhasePending, v1alpha1.HealthUnknown

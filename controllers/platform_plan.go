@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -126,15 +125,7 @@ func platformStatus(p *v1alpha1.Platform, installed map[string]Installed, runnin
 	}
 	st.ComponentsReady = fmt.Sprintf("%d/%d", ready, len(names))
 	allReady := ready == len(names)
-	set := func(typ string, status bool, reason, msg string) {
-		s := metav1.ConditionFalse
-		if status {
-			s = metav1.ConditionTrue
-		}
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{
-			Type: typ, Status: s, Reason: reason, Message: msg, ObservedGeneration: p.Generation,
-		})
-	}
+	set := conditionSetter(&st.Conditions, p.Generation)
 	switch {
 	case len(stalled) > 0:
 		st.Phase, st.Health = v1alpha1.PhaseFailed, v1alpha1.HealthDegraded
