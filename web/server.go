@@ -24,7 +24,8 @@ type Options struct {
 	Ready   Readiness
 	Metrics *prometheus.Registry
 	// MoreMetrics are served on /metrics too (manager mode: the controllers'
-	// reconcile, work queue and Kubernetes client metrics).
+	// reconcile, work queue and Kubernetes request metrics); families that
+	// Metrics already has (Go, process) are taken from Metrics.
 	MoreMetrics []prometheus.Gatherer
 	// Codec serves Temporal's codec-server protocol under /codec.
 	Codec  http.Handler
@@ -42,8 +43,8 @@ func New(o Options) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(o.Logger)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", readyz(o.Ready))
-	gatherers := append(prometheus.Gatherers{o.Metrics}, o.MoreMetrics...)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{Registry: o.Metrics})))
+	gatherer := mergedGatherer{primary: o.Metrics, more: o.MoreMetrics}
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{Registry: o.Metrics})))
 	e.Any("/codec/*", echo.WrapHandler(o.Codec))
 	return e
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,4 +46,19 @@ func TestRoutes(t *testing.T) {
 			require.Contains(t, rec.Body.String(), tc.contains)
 		})
 	}
+}
+
+// A second registry with the same Go collector (as controller-runtime's
+// has) adds its own families and keeps /metrics answering 200.
+func TestMetricsMergesRegistries(t *testing.T) {
+	main, more := prometheus.NewRegistry(), prometheus.NewRegistry()
+	main.MustRegister(collectors.NewGoCollector())
+	more.MustRegister(collectors.NewGoCollector(), prometheus.NewCounter(prometheus.CounterOpts{Name: "reconcile_total"}))
+	e := New(Options{Ready: readiness{}, Metrics: main, MoreMetrics: []prometheus.Gatherer{more},
+		Codec: http.NotFoundHandler(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), "reconcile_total")
+	require.Contains(t, rec.Body.String(), "go_goroutines")
 }

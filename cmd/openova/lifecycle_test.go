@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +132,17 @@ func TestLifecycleManager_TestPlaysCrossplane(t *testing.T) {
 	require.NotContains(t, e.components(t), "ai-hub")
 	requireNoRelease(t, e, "ai-hub")
 	e.recordHistory(t, workflows.UninstallID("acme", "ai-hub"), "uninstallcomponent-v1-ok")
+
+	// The manager's /metrics has the controllers' and its API request counts.
+	resp, err := http.Get("http://" + e.proc.httpAddr + "/metrics")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	for _, m := range []string{"controller_runtime_reconcile_total", "openova_kubernetes_requests_total", "temporal_workflow_completed"} {
+		require.Contains(t, string(body), m)
+	}
 }
 
 // pickWithDependencies finds a catalog component whose install would
