@@ -1,0 +1,126 @@
+package catalog
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const upgradeCatalog = `apiVersion: catalog.openova.io/v1
+components:
+  - name: lib
+    title: Lib
+    description: a library
+    category: a-la-carte
+    chart: {name: lib, repository: https://charts.example.com/}
+    versions:
+      - {version: v1.0.0, released: 2025-01-01, changelog: "first"}
+      - {version: v0.9.0, released: 2024-06-01, changelog: "beta"}
+  - name: db
+    title: DB
+    description: a database
+    category: a-la-carte
+    chart: {name: db, repository: https://charts.example.com/}
+    requires: [{name: lib, range: ">= 1.0.0"}]
+    versions:
+      - {version: v2.1.0, released: 2025-03-01, changelog: "## 2.1.0 faster"}
+      - {version: v2.0.0, released: 2025-02-01, changelog: "## 2.0.0 new on-disk format", forwardOnly: true}
+      - {version: v1.1.0, released: 2025-01-15, changelog: "## 1.1.0 fixes"}
+      - {version: v1.0.0, released: 2025-01-01, changelog: "## 1.0.0"}
+  - name: app
+    title: App
+    description: an app on db 1.x
+    category: a-la-carte
+    chart: {name: app, repository: https://charts.example.com/}
+    requires: [{name: db, range: ">= 1.0.0, < 2.0.0"}]
+    versions:
+      - {version: v1.0.0, released: 2025-01-01, changelog: "first"}
+`
+
+func TestCheckUpgrade(t *testing.T) {
+	small, err := Parse([]byte(upgradeCatalog))
+	require.NoError(t, err)
+	cases := []struct {
+		name        string
+		cat         *Catalog
+		installed   Installed
+		req         UpgradeRequest
+		wantKind    string
+		wantMsg     string
+		wantCrosses []string
+		wantFwd     []string
+	}{
+		{
+			name: "Backstage v1.30 to v1.31 (journey 3)", cat: Default(), installed: Installed{"backstage": "v1.30.0"},
+			req: UpgradeRequest{Component: "backstage", To: "v1.31.0"}, wantCrosses: []string{"v1.31.0"},
+		},
+		{
+			name: "a patch upgrade", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.0.0"},
+			req: UpgradeRequest{Component: "db", To: "1.1.0"}, wantCrosses: []string{"v1.1.0"},
+		},
+		{
+			name: "downgrade refused", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0"},
+			req: UpgradeRequest{Component: "db", To: "v1.0.0"}, wantKind: ErrDowngrade,
+			wantMsg: "db: v1.0.0 is older than the installed v1.1.0: downgrades are refused",
+		},
+		{
+			name: "same version refused", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0"},
+			req: UpgradeRequest{Component: "db", To: "v1.1.0"}, wantKind: ErrDowngrade, wantMsg: "v1.1.0 is already installed",
+		},
+		{
+			name: "forward-only needs confirmation", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0"},
+			req: UpgradeRequest{Component: "db", To: "v2.1.0"}, wantKind: ErrForwardOnlyNotConfirmed,
+			wantMsg: "db: v2.0.0 migrates data and cannot be rolled back: confirm the upgrade",
+		},
+		{
+			name: "forward-only confirmed", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0"},
+			req:         UpgradeRequest{Component: "db", To: "v2.1.0", ConfirmForwardOnly: true},
+			wantCrosses: []string{"v2.1.0", "v2.0.0"}, wantFwd: []string{"v2.0.0"},
+		},
+		{
+			name: "a dependent's range excludes the target", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0", "app": "v1.0.0"},
+			req: UpgradeRequest{Component: "db", To: "v2.1.0", ConfirmForwardOnly: true}, wantKind: ErrIncompatibleUpgrade,
+			wantMsg: `db: v2.1.0 is incompatible: app requires db ">= 1.0.0, < 2.0.0"`,
+		},
+		{
+			name: "an installed dependency is too old", cat: small, installed: Installed{"lib": "v0.9.0", "db": "v1.0.0"},
+			req: UpgradeRequest{Component: "db", To: "v1.1.0"}, wantKind: ErrIncompatibleUpgrade,
+			wantMsg: `db needs lib ">= 1.0.0" but v0.9.0 is installed: upgrade lib first`,
+		},
+		{
+			name: "unknown version", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.0.0"},
+			req: UpgradeRequest{Component: "db", To: "v9.0.0"}, wantKind: ErrInvalidRequest,
+			wantMsg: "version v9.0.0 is not in the catalog (have v2.1.0, v2.0.0, v1.1.0, v1.0.0)",
+		},
+		{
+			name: "not installed", cat: small, installed: Installed{},
+			req: UpgradeRequest{Component: "db", To: "v1.1.0"}, wantKind: ErrInvalidRequest, wantMsg: "db: is not installed",
+		},
+		{
+			name: "unknown component", cat: small, installed: Installed{},
+			req: UpgradeRequest{Component: "nope", To: "v1.0.0"}, wantKind: ErrUnknownComponent,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := tc.cat.CheckUpgrade(tc.installed, tc.req)
+			if tc.wantKind != "" {
+				var re *ResolveError
+				require.True(t, errors.As(err, &re), "%v", err)
+				require.Equal(t, tc.wantKind, re.Kind)
+				require.Contains(t, err.Error(), tc.wantMsg)
+				return
+			}
+			require.NoError(t, err)
+			var crosses []string
+			for _, v := range plan.Crosses {
+				crosses = append(crosses, v.Version)
+				require.NotEmpty(t, v.Changelog, "changelog of %s", v.Version)
+			}
+			require.Equal(t, tc.wantCrosses, crosses)
+			require.Equal(t, tc.wantFwd, plan.ForwardOnly)
+			require.Equal(t, tc.installed[tc.req.Component], plan.From.Version)
+		})
+	}
+}
