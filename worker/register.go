@@ -44,4 +44,5 @@ func RegisterManagerWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.InstallComponents, workflow.RegisterOptions{Name: workflows.InstallComponentsWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.ReleaseComponent, workflow.RegisterOptions{Name: workflows.ReleaseComponentWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.UninstallComponent, workflow.RegisterOptions{Name: workflows.UninstallComponentWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.UpgradeComponent, workflow.RegisterOptions{Name: workflows.UpgradeComponentWorkflow})
 }

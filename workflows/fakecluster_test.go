@@ -28,7 +28,11 @@ type fakeCluster struct {
 	releases   map[string]string // component → version
 	components map[string]bool
 	commits    int
-	readyAfter time.Duration // mock time WaitReleaseReady takes
+	readyAfter time.Duration     // mock time WaitReleaseReady takes
+	failChart  map[string]string // component → chart version that never gets Ready
+	upgrade    activities.CheckUpgradeResult
+	upgradeErr error
+	alerts     []activities.RaiseAlertInput
 	calls      []string
 }
 
@@ -62,15 +66,31 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflowWithOptions(InstallComponents, workflow.RegisterOptions{Name: InstallComponentsWorkflow})
 	env.RegisterWorkflowWithOptions(ReleaseComponent, workflow.RegisterOptions{Name: ReleaseComponentWorkflow})
 	env.RegisterWorkflowWithOptions(UninstallComponent, workflow.RegisterOptions{Name: UninstallComponentWorkflow})
-	for _, a := range []any{&activities.Crossplane{}, &activities.Kubernetes{}, &activities.Catalog{}, &activities.Git{}} {
+	for _, a := range []any{&activities.Crossplane{}, &activities.Kubernetes{}, &activities.Catalog{}, &activities.Git{}, &activities.Alerts{}} {
 		env.RegisterActivity(a)
 	}
 	var (
-		c *activities.Crossplane
-		k *activities.Kubernetes
-		a *activities.Catalog
-		g *activities.Git
+		c  *activities.Crossplane
+		k  *activities.Kubernetes
+		a  *activities.Catalog
+		g  *activities.Git
+		al *activities.Alerts
 	)
+	env.OnActivity(a.CheckUpgrade, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.CheckUpgradeInput) (activities.CheckUpgradeResult, error) {
+			return f.upgrade, f.upgradeErr
+		})
+	env.OnActivity(k.ReadComponent, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ReadComponentInput) (activities.ReadComponentResult, error) {
+			return activities.ReadComponentResult{Version: "v1.30.0", Chart: in.Name, Repository: "https://charts.example/", Values: []byte(`{"replicas":2}`)}, nil
+		})
+	env.OnActivity(al.RaiseAlert, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RaiseAlertInput) (activities.RaiseAlertResult, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.alerts = append(f.alerts, in)
+			return activities.RaiseAlertResult{Alertmanager: true}, nil
+		})
 	env.OnActivity(a.ResolvePlan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ResolvePlanInput) (activities.ResolvePlanResult, error) {
 			if p, ok := f.plans[in.Request.Component]; ok {
@@ -136,7 +156,10 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(c.WaitReleaseReady, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.WaitReleaseReadyInput) (activities.WaitReleaseReadyResult, error) {
 			f.log("ready " + in.Name)
-			if f.neverReady[in.Name] {
+			f.mu.Lock()
+			failing := f.failChart[in.Name] != "" && f.failChart[in.Name] == f.releases[in.Name]
+			f.mu.Unlock()
+			if f.neverReady[in.Name] || failing {
 				return activities.WaitReleaseReadyResult{}, temporal.NewNonRetryableApplicationError(
 					in.Name+" not Ready by the deadline: Ready=False ReconcileError: image pull failed", activities.ErrReleaseNotReady, nil)
 			}

@@ -27,6 +27,7 @@ const (
 	InstallComponentsWorkflow  = "InstallComponents"
 	ReleaseComponentWorkflow   = "ReleaseComponent"
 	UninstallComponentWorkflow = "UninstallComponent"
+	UpgradeComponentWorkflow   = "UpgradeComponent"
 )
 
 // Operation values of the OpenovaOperation search attribute.
@@ -34,6 +35,7 @@ const (
 	OperationInstall   = "install"
 	OperationRelease   = "release"
 	OperationUninstall = "uninstall"
+	OperationUpgrade   = "upgrade"
 )
 
 // Error types of permanent failures, so the UI and the controllers can say
@@ -67,6 +69,12 @@ func ReleaseID(platform, component string) string { return "release/" + platform
 
 // UninstallID is the workflow ID of uninstalling one component.
 func UninstallID(platform, component string) string { return "uninstall/" + platform + "/" + component }
+
+// UpgradeID is the workflow ID of upgrading a component to one version:
+// asking twice for the same upgrade attaches to the running one.
+func UpgradeID(platform, component, to string) string {
+	return "upgrade/" + platform + "/" + component + "/" + to
+}
 
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return "selfcheck/" + name }

@@ -28,6 +28,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		InstallComponentsWorkflow:  InstallComponents,
 		ReleaseComponentWorkflow:   ReleaseComponent,
 		UninstallComponentWorkflow: UninstallComponent,
+		UpgradeComponentWorkflow:   UpgradeComponent,
 	}
 	covered := map[string]int{}
 	for _, f := range files {

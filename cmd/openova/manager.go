@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"time"
 
@@ -25,6 +26,27 @@ type managerFlags struct {
 	namespace    string
 	leaderElect  bool
 	readyTimeout time.Duration
+	alertmanager string
+	webhook      string
+}
+
+// validate checks the manager-only flags.
+func (m managerFlags) validate() error {
+	if m.namespace == "" {
+		return usageError{fmt.Errorf("--namespace is empty: name the namespace that holds the Platform resources")}
+	}
+	if m.readyTimeout <= 0 {
+		return usageError{fmt.Errorf("--ready-timeout %s must be positive, e.g. 15m", m.readyTimeout)}
+	}
+	for flag, v := range map[string]string{"--alertmanager-url": m.alertmanager, "--alert-webhook-url": m.webhook} {
+		if v == "" {
+			continue
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageError{fmt.Errorf("%s %q is not an http(s) URL, e.g. http://alertmanager:9093", flag, v)}
+		}
+	}
+	return nil
 }
 
 func newManagerCmd() *cobra.Command {
@@ -48,11 +70,8 @@ set with an OPENOVA_<FLAG> environment variable.`,
 			if err != nil {
 				return err
 			}
-			if m.namespace == "" {
-				return usageError{fmt.Errorf("--namespace is empty: name the namespace that holds the Platform resources")}
-			}
-			if m.readyTimeout <= 0 {
-				return usageError{fmt.Errorf("--ready-timeout %s must be positive, e.g. 15m", m.readyTimeout)}
+			if err := m.validate(); err != nil {
+				return err
 			}
 			level, _ := parseLevel(o.logLevel)
 			log := newLogger(level)
@@ -66,7 +85,7 @@ set with an OPENOVA_<FLAG> environment variable.`,
 			// Watches are long requests: no client-side timeout beyond the check.
 			rc := controllers.Instrument(info.Config)
 			rc.Timeout = 0
-			if cfg.Activities, err = managerActivities(rc, cfg.DataDir, m.namespace); err != nil {
+			if cfg.Activities, err = managerActivities(rc, cfg.DataDir, m); err != nil {
 				return err
 			}
 			return serve(c.Context(), cfg, o.listen, o.pprofListen, log, &sidecar{
@@ -78,13 +97,15 @@ set with an OPENOVA_<FLAG> environment variable.`,
 	c.Flags().StringVar(&m.kubeconfig, "kubeconfig", "", "kubeconfig file (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
 	c.Flags().StringVar(&m.namespace, "namespace", "openova-system", "namespace of the Platform and Component resources")
 	c.Flags().BoolVar(&m.leaderElect, "leader-elect", true, "elect one active controller through a Lease in --namespace")
-	c.Flags().DurationVar(&m.readyTimeout, "ready-timeout", 15*time.Minute, "how long a component may take to become Ready before its install is undone")
+	c.Flags().DurationVar(&m.readyTimeout, "ready-timeout", 15*time.Minute, "how long a component may take to become Ready before its install is undone or its upgrade rolled back")
+	c.Flags().StringVar(&m.alertmanager, "alertmanager-url", "", "Alertmanager base URL that receives rollback alerts (POST /api/v2/alerts), e.g. http://alertmanager:9093")
+	c.Flags().StringVar(&m.webhook, "alert-webhook-url", "", "URL that receives a JSON document per rollback alert")
 	return c
 }
 
 // managerActivities builds the activity structs with direct (uncached)
 // clients: an activity must act on what the API server holds now.
-func managerActivities(rc *rest.Config, dataDir, namespace string) ([]any, error) {
+func managerActivities(rc *rest.Config, dataDir string, m managerFlags) ([]any, error) {
 	kc, err := controllers.NewClient(rc)
 	if err != nil {
 		return nil, err
@@ -96,8 +117,9 @@ func managerActivities(rc *rest.Config, dataDir, namespace string) ([]any, error
 		&activities.Git{
 			Dir:    filepath.Join(dataDir, "git"),
 			Author: "openova", Email: "openova@localhost",
-			Credentials: activities.SecretCredentials(kc, namespace),
+			Credentials: activities.SecretCredentials(kc, m.namespace),
 		},
+		&activities.Alerts{AlertmanagerURL: m.alertmanager, WebhookURL: m.webhook},
 	}, nil
 }
 

@@ -25,13 +25,14 @@ type crossplanePlayer struct {
 
 	mu    sync.Mutex
 	fail  map[string]string // release name → Ready=False message
+	chart map[string]string // release name → the only chart version that fails ("" any)
 	seen  map[string]time.Time
 	ready map[string]time.Time
 }
 
 func playCrossplane(t testing.TB, c client.Client, delay time.Duration) *crossplanePlayer {
-	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, seen: map[string]time.Time{},
-		ready: map[string]time.Time{}}
+	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, chart: map[string]string{},
+		seen: map[string]time.Time{}, ready: map[string]time.Time{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -49,10 +50,15 @@ func playCrossplane(t testing.TB, c client.Client, delay time.Duration) *crosspl
 }
 
 // failRelease makes the named release never become Ready.
-func (p *crossplanePlayer) failRelease(name, msg string) {
+func (p *crossplanePlayer) failRelease(name, msg string) { p.failChart(name, "", msg) }
+
+// failChart makes the named release never become Ready at one chart
+// version ("" for any).
+func (p *crossplanePlayer) failChart(name, chartVersion, msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fail[name] = msg
+	p.chart[name] = chartVersion
 }
 
 func (p *crossplanePlayer) round(ctx context.Context) {
@@ -75,6 +81,9 @@ func (p *crossplanePlayer) round(ctx context.Context) {
 			p.seen[name] = now
 		}
 		msg, failing := p.fail[u.GetName()]
+		if v, _, _ := unstructured.NestedString(u.Object, "spec", "chart", "version"); p.chart[u.GetName()] != "" && p.chart[u.GetName()] != v {
+			failing = false
+		}
 		due := now.Sub(p.seen[name]) >= p.delay
 		p.mu.Unlock()
 		ready := metav1.ConditionFalse

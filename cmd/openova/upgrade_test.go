@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/workflows"
+)
+
+// alertReceiver is a real HTTP server playing Alertmanager and a webhook.
+type alertReceiver struct {
+	mu  sync.Mutex
+	got map[string][]string
+}
+
+func startAlertReceiver(t *testing.T) (*alertReceiver, string) {
+	r := &alertReceiver{got: map[string][]string{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.got[req.URL.Path] = append(r.got[req.URL.Path], string(body))
+		r.mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	return r, srv.URL
+}
+
+func (r *alertReceiver) bodies(path string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.got[path]...)
+}
+
+// UpgradeComponent through the real manager: Backstage v1.30 → v1.31
+// succeeds with its changelog in the progress query; a Grafana release
+// that never gets Ready is rolled back to the recorded version, which is
+// Healthy again, and the alert reaches Alertmanager and the webhook.
+func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
+	rcv, url := startAlertReceiver(t)
+	e := startManagerEnv(t, "openova-system", 300*time.Millisecond, "--alertmanager-url", url, "--alert-webhook-url", url+"/hook")
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
+		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
+	}})
+	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
+	upgrade := func(component, to string) (workflows.UpgradeComponentResult, error) {
+		run, err := e.tc.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+			ID: workflows.UpgradeID("acme", component, to), TaskQueue: workflows.TaskQueueManager,
+		}, workflows.UpgradeComponentWorkflow, workflows.UpgradeComponentInput{
+			Platform: "acme", Namespace: e.ns, Component: component, To: to, ReadyTimeout: 10 * time.Second,
+		})
+		require.NoError(t, err)
+		var res workflows.UpgradeComponentResult
+		err = run.Get(context.Background(), &res)
+		return res, err
+	}
+	healthyAt := func(name, version string) {
+		require.Eventually(t, func() bool {
+			c := e.components(t)[name]
+			return c.Status.Health == v1alpha1.HealthHealthy && c.Status.InstalledVersion == version
+		}, time.Minute, 100*time.Millisecond, "%s never Healthy at %s", name, version)
+	}
+
+	res, err := upgrade("backstage", "v1.31.0")
+	require.NoError(t, err)
+	require.Equal(t, "v1.30.0", res.From)
+	require.Equal(t, "v1.31.0", res.To)
+	v, err := e.tc.QueryWorkflow(context.Background(), workflows.UpgradeID("acme", "backstage", "v1.31.0"), "", workflows.QueryProgress)
+	require.NoError(t, err)
+	var p workflows.Progress
+	require.NoError(t, v.Get(&p))
+	want, _ := catalog.Default().Components["backstage"].Find("v1.31.0")
+	require.Equal(t, want.Changelog, p.Steps[0].Message)
+	healthyAt("backstage", "v1.31.0")
+	e.recordHistory(t, workflows.UpgradeID("acme", "backstage", "v1.31.0"), "upgradecomponent-v1-ok")
+
+	target, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
+	e.xp.failChart("grafana", target.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
+	_, err = upgrade("grafana", "v11.4.0")
+	var app *temporal.ApplicationError
+	require.True(t, errors.As(err, &app), "%v", err)
+	require.Equal(t, workflows.ErrRolledBack, app.Type())
+	require.Contains(t, app.Message(), "upgrade grafana v11.3.0 → v11.4.0 failed")
+	require.Contains(t, app.Message(), "CrashLoopBackOff")
+	require.Contains(t, app.Message(), "rolled back to v11.3.0")
+	healthyAt("grafana", "v11.3.0")
+
+	require.Len(t, rcv.bodies("/api/v2/alerts"), 1)
+	var alerts []struct {
+		Labels      map[string]string `json:"labels"`
+		Annotations map[string]string `json:"annotations"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(rcv.bodies("/api/v2/alerts")[0]), &alerts))
+	require.Equal(t, map[string]string{"alertname": "OpenovaUpgradeRolledBack", "severity": "warning", "platform": "acme",
+		"namespace": e.ns, "component": "grafana", "from_version": "v11.3.0", "to_version": "v11.4.0"}, alerts[0].Labels)
+	require.Contains(t, alerts[0].Annotations["description"], "CrashLoopBackOff")
+	require.Len(t, rcv.bodies("/hook"), 1)
+	e.recordHistory(t, workflows.UpgradeID("acme", "grafana", "v11.4.0"), "upgradecomponent-v1-rolledback")
+}

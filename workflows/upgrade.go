@@ -1,0 +1,156 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalog"
+)
+
+// UpgradeComponentInput asks to move one installed component to a version.
+type UpgradeComponentInput struct {
+	Platform           string
+	Namespace          string
+	Component          string
+	To                 string
+	ConfirmForwardOnly bool
+	IndexURL           string `json:",omitempty"`
+	Delivery           Delivery
+	// ReadyTimeout bounds the rollout and the rollback (default 15 min).
+	ReadyTimeout time.Duration
+}
+
+// UpgradeComponentResult says where the component ended.
+type UpgradeComponentResult struct {
+	From      string
+	To        string
+	Changelog []catalog.Version
+}
+
+// ErrRolledBack is the error type of an upgrade that failed and was rolled back.
+const ErrRolledBack = "RolledBack"
+
+// UpgradeComponent checks the upgrade against the catalog, records what
+// runs now, releases the new version and watches the rollout; if it does
+// not become Ready by the deadline it releases the recorded version again,
+// waits until that is Ready and raises an alert.
+func UpgradeComponent(ctx workflow.Context, in UpgradeComponentInput) (UpgradeComponentResult, error) {
+	if in.Platform == "" || in.Namespace == "" || in.Component == "" || in.To == "" {
+		return UpgradeComponentResult{}, temporal.NewNonRetryableApplicationError(
+			"platform, namespace, component and target version are required", ErrInvalidInput, nil)
+	}
+	u := &upgrade{in: in}
+	for _, name := range []string{"check compatibility", "record current version", "upgrade " + in.Component + " to " + in.To} {
+		u.progress.add(name)
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return u.progress, nil }); err != nil {
+		return UpgradeComponentResult{}, fmt.Errorf("register progress query: %w", err)
+	}
+	return u.run(ctx)
+}
+
+type upgrade struct {
+	in       UpgradeComponentInput
+	progress Progress
+	check    activities.CheckUpgradeResult
+	current  activities.ReadComponentResult
+}
+
+func (u *upgrade) run(ctx workflow.Context) (UpgradeComponentResult, error) {
+	steps := []func(workflow.Context) error{u.checkCompatibility, u.record, u.rollout}
+	for i, fn := range steps {
+		u.progress.start(ctx, i)
+		err := fn(ctx)
+		u.progress.finish(ctx, i, err)
+		if err != nil && i == len(steps)-1 {
+			return u.result(), u.rollback(ctx, err)
+		}
+		if err != nil {
+			return UpgradeComponentResult{}, err
+		}
+	}
+	return u.result(), nil
+}
+
+func (u *upgrade) result() UpgradeComponentResult {
+	return UpgradeComponentResult{From: u.check.Plan.From.Version, To: u.check.Plan.To.Version, Changelog: u.check.Plan.Crosses}
+}
+
+func (u *upgrade) checkCompatibility(ctx workflow.Context) error {
+	var a *activities.Catalog
+	err := workflow.ExecuteActivity(apiCall(ctx), a.CheckUpgrade, activities.CheckUpgradeInput{
+		Namespace: u.in.Namespace, Platform: u.in.Platform, IndexURL: u.in.IndexURL,
+		Request: catalog.UpgradeRequest{Component: u.in.Component, To: u.in.To, ConfirmForwardOnly: u.in.ConfirmForwardOnly},
+	}).Get(ctx, &u.check)
+	if err != nil {
+		return err
+	}
+	// The changelog shows in the progress query, where the operator looks.
+	msg := ""
+	for _, v := range u.check.Plan.Crosses {
+		msg += v.Changelog
+	}
+	u.progress.Steps[0].Message = msg
+	return nil
+}
+
+func (u *upgrade) record(ctx workflow.Context) error {
+	var k *activities.Kubernetes
+	return workflow.ExecuteActivity(apiCall(ctx), k.ReadComponent, activities.ReadComponentInput{
+		Namespace: u.in.Namespace, Name: u.in.Component,
+	}).Get(ctx, &u.current)
+}
+
+// release runs ReleaseComponent at one version with the recorded values.
+func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) error {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: ReleaseID(u.in.Platform, u.in.Component),
+		TaskQueue:  TaskQueueManager,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			SearchAttrPlatform.ValueSet(u.in.Platform), SearchAttrComponent.ValueSet(u.in.Component),
+			SearchAttrOperation.ValueSet(OperationRelease)),
+	})
+	return workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, ReleaseComponentInput{
+		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
+		Version: version, ChartVersion: chartVersion, Chart: u.current.Chart, Repository: u.current.Repository,
+		Category: u.current.Category, Dependencies: u.current.Dependencies, Values: u.current.Values,
+		Delivery: u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
+	}).Get(cctx, nil)
+}
+
+func (u *upgrade) rollout(ctx workflow.Context) error {
+	return u.release(ctx, u.check.Plan.To.Version, u.check.ChartVersion)
+}
+
+// rollback releases the recorded version again, even if the run was
+// cancelled, then alerts; it returns the failure to report.
+func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	from, to := u.current.Version, u.check.Plan.To.Version
+	step := u.progress.add("roll back " + u.in.Component + " to " + from)
+	u.progress.start(ctx, step)
+	err := u.release(ctx, from, u.check.FromChartVersion)
+	u.progress.finish(ctx, step, err)
+	reason := rootCause(cause)
+	msg := fmt.Sprintf("upgrade %s %s → %s failed: %s; rolled back to %s", u.in.Component, from, to, reason, from)
+	if err != nil {
+		msg = fmt.Sprintf("upgrade %s %s → %s failed: %s; rollback to %s failed too: %s", u.in.Component, from, to, reason, from, rootCause(err))
+	}
+	alert := u.progress.add("raise alert")
+	u.progress.start(ctx, alert)
+	var al *activities.Alerts
+	aerr := workflow.ExecuteActivity(apiCall(ctx), al.RaiseAlert, activities.RaiseAlertInput{
+		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
+		FromVersion: from, ToVersion: to, Reason: reason, At: workflow.Now(ctx),
+	}).Get(ctx, nil)
+	var k *activities.Kubernetes
+	_ = workflow.ExecuteActivity(apiCall(ctx), k.RecordEvent, activities.RecordEventInput{
+		Namespace: u.in.Namespace, Platform: u.in.Platform, Warning: true, Reason: "UpgradeRolledBack", Message: msg,
+	}).Get(ctx, nil)
+	u.progress.finish(ctx, alert, aerr)
+	return temporal.NewNonRetryableApplicationError(msg, ErrRolledBack, nil)
+}

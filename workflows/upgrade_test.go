@@ -1,0 +1,87 @@
+package workflows
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalog"
+)
+
+func backstagePlan() activities.CheckUpgradeResult {
+	return activities.CheckUpgradeResult{
+		Plan: catalog.UpgradePlan{Component: "backstage",
+			From:    catalog.Version{Version: "v1.30.0"},
+			To:      catalog.Version{Version: "v1.31.0", Changelog: "## Backstage 1.31.0\n- new catalog UI"},
+			Crosses: []catalog.Version{{Version: "v1.31.0", Changelog: "## Backstage 1.31.0\n- new catalog UI"}}},
+		ChartVersion: "2.1.0", FromChartVersion: "2.0.0",
+	}
+}
+
+func TestUpgradeComponent(t *testing.T) {
+	cases := []struct {
+		name       string
+		failChart  string
+		checkErr   error
+		wantErr    string
+		wantType   string
+		wantApply  []string // releases applied, in order
+		wantAlerts int
+	}{
+		{name: "upgrades and reports the changelog", wantApply: []string{"2.1.0"}},
+		{
+			name: "a rollout that never gets Ready rolls back and alerts", failChart: "2.1.0",
+			wantErr:   "upgrade backstage v1.30.0 → v1.31.0 failed: backstage not Ready by the deadline: Ready=False ReconcileError: image pull failed; rolled back to v1.30.0",
+			wantType:  ErrRolledBack,
+			wantApply: []string{"2.1.0", "2.0.0"}, wantAlerts: 1,
+		},
+		{
+			name:     "a refused upgrade changes nothing",
+			checkErr: temporal.NewNonRetryableApplicationError("backstage: v1.29.0 is older than the installed v1.30.0", catalog.ErrDowngrade, nil),
+			wantErr:  "is older than the installed v1.30.0", wantType: catalog.ErrDowngrade,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeCluster(catalog.Plan{})
+			f.upgrade, f.upgradeErr = backstagePlan(), tc.checkErr
+			f.failChart = map[string]string{"backstage": tc.failChart}
+			env := f.newEnv()
+			env.RegisterWorkflow(UpgradeComponent)
+			env.ExecuteWorkflow(UpgradeComponent, UpgradeComponentInput{
+				Platform: "acme", Namespace: "ns", Component: "backstage", To: "v1.31.0", ReadyTimeout: time.Minute,
+			})
+			require.True(t, env.IsWorkflowCompleted())
+			require.Len(t, f.callsOf("apply "), len(tc.wantApply))
+			require.Len(t, f.alerts, tc.wantAlerts)
+			err := env.GetWorkflowError()
+			if tc.wantErr != "" {
+				require.ErrorContains(t, err, tc.wantErr)
+				var app *temporal.ApplicationError
+				require.True(t, errors.As(err, &app))
+				require.Equal(t, tc.wantType, app.Type())
+				if tc.wantAlerts > 0 {
+					require.Equal(t, "2.0.0", f.releases["backstage"], "rolled back to the recorded chart version")
+					require.Equal(t, "v1.31.0", f.alerts[0].ToVersion)
+					require.Contains(t, f.alerts[0].Reason, "not Ready")
+					require.NotEmpty(t, f.callsOf("event UpgradeRolledBack"))
+				}
+				return
+			}
+			require.NoError(t, err)
+			var res UpgradeComponentResult
+			require.NoError(t, env.GetWorkflowResult(&res))
+			require.Equal(t, "v1.30.0", res.From)
+			require.Equal(t, "v1.31.0", res.To)
+			v, err := env.QueryWorkflow(QueryProgress)
+			require.NoError(t, err)
+			var p Progress
+			require.NoError(t, v.Get(&p))
+			require.Contains(t, p.Steps[0].Message, "## Backstage 1.31.0")
+		})
+	}
+}
