@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
@@ -87,4 +89,56 @@ func (k *Kubernetes) ReadComponent(ctx context.Context, in ReadComponentInput) (
 		out.Values = json.RawMessage(c.Spec.Values.Raw)
 	}
 	return out, nil
+}
+
+// AnnotationRolledBack holds, on a Component, the last upgrade that was
+// rolled back (JSON RolledBack); the Component reconciler turns it into the
+// RolledBack condition. A later successful upgrade removes it.
+const AnnotationRolledBack = "openova.io/rolled-back"
+
+// rollbackFieldOwner owns only that annotation: applying under the
+// manager's own field owner with a partial object would drop its spec.
+const rollbackFieldOwner = "openova-manager-rollback"
+
+// RolledBack is what the annotation records.
+type RolledBack struct {
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// MarkRolledBackInput sets (or, with Clear, removes) the annotation.
+type MarkRolledBackInput struct {
+	Namespace string
+	Name      string
+	RolledBack
+	Clear bool
+}
+
+// MarkRolledBackResult is empty: the annotation is the result.
+type MarkRolledBackResult struct{}
+
+// MarkRolledBack applies the annotation under its own field owner, so
+// running it twice changes nothing and clearing it touches nothing else.
+func (k *Kubernetes) MarkRolledBack(ctx context.Context, in MarkRolledBackInput) (MarkRolledBackResult, error) {
+	meta := map[string]any{"name": in.Name, "namespace": in.Namespace}
+	if !in.Clear {
+		doc, err := json.Marshal(in.RolledBack)
+		if err != nil {
+			return MarkRolledBackResult{}, temporal.NewNonRetryableApplicationError("encode rollback: "+err.Error(), ErrInvalidComponent, nil)
+		}
+		meta["annotations"] = map[string]any{AnnotationRolledBack: string(doc)}
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Component", "metadata": meta,
+	}}
+	err := k.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(rollbackFieldOwner), client.ForceOwnership)
+	if apierrors.IsNotFound(err) {
+		return MarkRolledBackResult{}, nil // nothing to mark
+	}
+	if err != nil {
+		return MarkRolledBackResult{}, fmt.Errorf("mark component %s/%s rolled back: %w", in.Namespace, in.Name, err)
+	}
+	return MarkRolledBackResult{}, nil
 }

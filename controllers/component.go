@@ -2,10 +2,13 @@ package controllers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -101,7 +104,21 @@ func componentStatus(c *v1alpha1.Component, rel activities.ReadReleaseResult) v1
 		set(v1alpha1.ConditionReconciling, true, reason(rel.Ready.Reason, "Creating"), rel.Ready.Message)
 		set(v1alpha1.ConditionStalled, false, "Progressing", "")
 	}
+	rolledBack(c, &st, set)
 	return st
+}
+
+// rolledBack shows the last rolled-back upgrade (the annotation that
+// UpgradeComponent sets, and clears on a later success) as a condition.
+func rolledBack(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set func(string, bool, string, string)) {
+	var rb activities.RolledBack
+	raw, ok := c.Annotations[activities.AnnotationRolledBack]
+	if !ok || json.Unmarshal([]byte(raw), &rb) != nil {
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionRolledBack)
+		return
+	}
+	set(v1alpha1.ConditionRolledBack, true, "UpgradeFailed",
+		fmt.Sprintf("upgrade %s → %s failed at %s: %s; rolled back to %s", rb.From, rb.To, rb.At.UTC().Format(time.RFC3339), rb.Reason, rb.From))
 }
 
 // stale reports conditions that Crossplane computed for an older generation

@@ -73,3 +73,21 @@ func TestComponentStatusMirrorsTheRelease(t *testing.T) {
 		})
 	}
 }
+
+func TestComponentStatusShowsARollback(t *testing.T) {
+	ready := activities.ReadReleaseResult{Exists: true,
+		Synced: activities.ConditionSummary{Status: "True"}, Ready: activities.ConditionSummary{Status: "True"}}
+	c := &v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana", Generation: 2, Annotations: map[string]string{
+		activities.AnnotationRolledBack: `{"from":"v11.3.0","to":"v11.4.0","reason":"grafana not Ready: CrashLoopBackOff","at":"2026-11-26T10:00:00Z"}`,
+	}}, Spec: v1alpha1.ComponentSpec{Version: "v11.3.0"}}
+	st := componentStatus(c, ready)
+	rb := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionRolledBack)
+	require.NotNil(t, rb)
+	require.Equal(t, metav1.ConditionTrue, rb.Status)
+	require.Equal(t, "upgrade v11.3.0 → v11.4.0 failed at 2026-11-26T10:00:00Z: grafana not Ready: CrashLoopBackOff; rolled back to v11.3.0", rb.Message)
+	require.Equal(t, v1alpha1.HealthHealthy, st.Health)
+
+	c.Status = st
+	delete(c.Annotations, activities.AnnotationRolledBack)
+	require.Nil(t, meta.FindStatusCondition(componentStatus(c, ready).Conditions, v1alpha1.ConditionRolledBack), "cleared after a successful upgrade")
+}

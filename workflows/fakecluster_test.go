@@ -84,6 +84,11 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 		func(_ context.Context, in activities.ReadComponentInput) (activities.ReadComponentResult, error) {
 			return activities.ReadComponentResult{Version: "v1.30.0", Chart: in.Name, Repository: "https://charts.example/", Values: []byte(`{"replicas":2}`)}, nil
 		})
+	env.OnActivity(k.MarkRolledBack, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.MarkRolledBackInput) (activities.MarkRolledBackResult, error) {
+			f.log("mark " + in.Name + " " + in.To)
+			return activities.MarkRolledBackResult{}, nil
+		})
 	env.OnActivity(al.RaiseAlert, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RaiseAlertInput) (activities.RaiseAlertResult, error) {
 			f.mu.Lock()

@@ -123,7 +123,19 @@ func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) er
 }
 
 func (u *upgrade) rollout(ctx workflow.Context) error {
-	return u.release(ctx, u.check.Plan.To.Version, u.check.ChartVersion)
+	if err := u.release(ctx, u.check.Plan.To.Version, u.check.ChartVersion); err != nil {
+		return err
+	}
+	// A successful upgrade clears the mark of an earlier rollback.
+	return u.mark(ctx, activities.MarkRolledBackInput{Clear: true})
+}
+
+// mark sets or clears the Component's rolled-back annotation, which its
+// reconciler shows as the RolledBack condition.
+func (u *upgrade) mark(ctx workflow.Context, in activities.MarkRolledBackInput) error {
+	var k *activities.Kubernetes
+	in.Namespace, in.Name = u.in.Namespace, u.in.Component
+	return workflow.ExecuteActivity(apiCall(ctx), k.MarkRolledBack, in).Get(ctx, nil)
 }
 
 // rollback releases the recorded version again, even if the run was
@@ -139,6 +151,10 @@ func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
 	msg := fmt.Sprintf("upgrade %s %s → %s failed: %s; rolled back to %s", u.in.Component, from, to, reason, from)
 	if err != nil {
 		msg = fmt.Sprintf("upgrade %s %s → %s failed: %s; rollback to %s failed too: %s", u.in.Component, from, to, reason, from, rootCause(err))
+	}
+	if err == nil {
+		_ = u.mark(ctx, activities.MarkRolledBackInput{RolledBack: activities.RolledBack{
+			From: from, To: to, Reason: reason, At: workflow.Now(ctx)}})
 	}
 	alert := u.progress.add("raise alert")
 	u.progress.start(ctx, alert)

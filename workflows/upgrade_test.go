@@ -69,6 +69,7 @@ func TestUpgradeComponent(t *testing.T) {
 					require.Equal(t, "v1.31.0", f.alerts[0].ToVersion)
 					require.Contains(t, f.alerts[0].Reason, "not Ready")
 					require.NotEmpty(t, f.callsOf("event UpgradeRolledBack"))
+					require.Equal(t, []string{"backstage v1.31.0"}, f.callsOf("mark "), "marked rolled back")
 				}
 				return
 			}
@@ -82,6 +83,7 @@ func TestUpgradeComponent(t *testing.T) {
 			var p Progress
 			require.NoError(t, v.Get(&p))
 			require.Contains(t, p.Steps[0].Message, "## Backstage 1.31.0")
+			require.Equal(t, []string{"backstage "}, f.callsOf("mark "), "an earlier rollback mark is cleared")
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/catalog"
@@ -97,6 +99,11 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 	require.Contains(t, app.Message(), "CrashLoopBackOff")
 	require.Contains(t, app.Message(), "rolled back to v11.3.0")
 	healthyAt("grafana", "v11.3.0")
+	require.Eventually(t, func() bool {
+		c := meta.FindStatusCondition(e.components(t)["grafana"].Status.Conditions, v1alpha1.ConditionRolledBack)
+		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, "v11.3.0 → v11.4.0 failed")
+	}, 30*time.Second, 100*time.Millisecond, "grafana never showed RolledBack")
+	require.Nil(t, meta.FindStatusCondition(e.components(t)["backstage"].Status.Conditions, v1alpha1.ConditionRolledBack))
 
 	require.Len(t, rcv.bodies("/api/v2/alerts"), 1)
 	var alerts []struct {
