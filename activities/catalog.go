@@ -54,11 +54,7 @@ type ResolvePlanResult struct {
 // Catalog errors (unknown component, cycle, unsatisfiable range, bad index)
 // are permanent: retrying cannot fix them.
 func (a *Catalog) ResolvePlan(ctx context.Context, in ResolvePlanInput) (ResolvePlanResult, error) {
-	cat, err := a.load(ctx, in.IndexURL)
-	if err != nil {
-		return ResolvePlanResult{}, err
-	}
-	installed, err := InstalledComponents(ctx, a.Client, in.Namespace, in.Platform)
+	cat, installed, err := a.state(ctx, in.IndexURL, in.Namespace, in.Platform)
 	if err != nil {
 		return ResolvePlanResult{}, err
 	}
@@ -84,11 +80,7 @@ type DependentsResult struct {
 
 // Dependents lists the installed components that require in.Component.
 func (a *Catalog) Dependents(ctx context.Context, in DependentsInput) (DependentsResult, error) {
-	cat, err := a.load(ctx, in.IndexURL)
-	if err != nil {
-		return DependentsResult{}, err
-	}
-	installed, err := InstalledComponents(ctx, a.Client, in.Namespace, in.Platform)
+	cat, installed, err := a.state(ctx, in.IndexURL, in.Namespace, in.Platform)
 	if err != nil {
 		return DependentsResult{}, err
 	}
@@ -113,6 +105,20 @@ func InstalledComponents(ctx context.Context, c client.Reader, namespace, platfo
 		out[comp.Name] = v
 	}
 	return out, nil
+}
+
+// state is what every catalog question needs: the catalog of the moment
+// and the platform's installed components.
+func (a *Catalog) state(ctx context.Context, indexURL, namespace, platform string) (*catalog.Catalog, catalog.Installed, error) {
+	cat, err := a.load(ctx, indexURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	installed, err := InstalledComponents(ctx, a.Client, namespace, platform)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, installed, nil
 }
 
 func (a *Catalog) load(ctx context.Context, indexURL string) (*catalog.Catalog, error) {

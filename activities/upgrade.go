@@ -36,11 +36,7 @@ type CheckUpgradeResult struct {
 // installed; a refusal (downgrade, unconfirmed forward-only release,
 // incompatible ranges) is permanent.
 func (a *Catalog) CheckUpgrade(ctx context.Context, in CheckUpgradeInput) (CheckUpgradeResult, error) {
-	cat, err := a.load(ctx, in.IndexURL)
-	if err != nil {
-		return CheckUpgradeResult{}, err
-	}
-	installed, err := InstalledComponents(ctx, a.Client, in.Namespace, in.Platform)
+	cat, installed, err := a.state(ctx, in.IndexURL, in.Namespace, in.Platform)
 	if err != nil {
 		return CheckUpgradeResult{}, err
 	}
