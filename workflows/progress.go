@@ -53,6 +53,14 @@ func (p *Progress) finish(ctx workflow.Context, i int, err error) {
 	workflow.GetLogger(ctx).Info("step succeeded", "step", p.Steps[i].Name)
 }
 
+// run executes fn as step i, with its start, end and outcome recorded.
+func (p *Progress) run(ctx workflow.Context, i int, fn func(workflow.Context) error) error {
+	p.start(ctx, i)
+	err := fn(ctx)
+	p.finish(ctx, i, err)
+	return err
+}
+
 // add appends a pending step and returns its index.
 func (p *Progress) add(name string) int {
 	p.Steps = append(p.Steps, ProgressStep{Name: name, State: StepPending})

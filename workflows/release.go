@@ -100,10 +100,7 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 
 // step runs fn as progress step i.
 func (r *release) step(ctx workflow.Context, i int, fn func(workflow.Context) error) error {
-	r.progress.start(ctx, i)
-	err := fn(ctx)
-	r.progress.finish(ctx, i, err)
-	return err
+	return r.progress.run(ctx, i, fn)
 }
 
 func (r *release) record(ctx workflow.Context) error {

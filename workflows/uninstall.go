@@ -56,10 +56,7 @@ type uninstall struct {
 
 func (u *uninstall) run(ctx workflow.Context) (UninstallComponentResult, error) {
 	for i, fn := range []func(workflow.Context) error{u.checkDependents, u.deleteRelease, u.waitGone, u.deleteComponent} {
-		u.progress.start(ctx, i)
-		err := fn(ctx)
-		u.progress.finish(ctx, i, err)
-		if err != nil {
+		if err := u.progress.run(ctx, i, fn); err != nil {
 			return u.res, err
 		}
 	}

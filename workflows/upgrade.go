@@ -63,13 +63,12 @@ type upgrade struct {
 func (u *upgrade) run(ctx workflow.Context) (UpgradeComponentResult, error) {
 	steps := []func(workflow.Context) error{u.checkCompatibility, u.record, u.rollout}
 	for i, fn := range steps {
-		u.progress.start(ctx, i)
-		err := fn(ctx)
-		u.progress.finish(ctx, i, err)
-		if err != nil && i == len(steps)-1 {
+		err := u.progress.run(ctx, i, fn)
+		switch {
+		case err == nil:
+		case i == len(steps)-1: // the rollout itself failed
 			return u.result(), u.rollback(ctx, err)
-		}
-		if err != nil {
+		default:
 			return UpgradeComponentResult{}, err
 		}
 	}
@@ -143,10 +142,9 @@ func (u *upgrade) mark(ctx workflow.Context, in activities.MarkRolledBackInput) 
 func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	from, to := u.current.Version, u.check.Plan.To.Version
-	step := u.progress.add("roll back " + u.in.Component + " to " + from)
-	u.progress.start(ctx, step)
-	err := u.release(ctx, from, u.check.FromChartVersion)
-	u.progress.finish(ctx, step, err)
+	err := u.progress.run(ctx, u.progress.add("roll back "+u.in.Component+" to "+from), func(ctx workflow.Context) error {
+		return u.release(ctx, from, u.check.FromChartVersion)
+	})
 	reason := rootCause(cause)
 	msg := fmt.Sprintf("upgrade %s %s → %s failed: %s; rolled back to %s", u.in.Component, from, to, reason, from)
 	if err != nil {
