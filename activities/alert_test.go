@@ -3,42 +3,16 @@ package activities
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/dev/testenv"
 )
-
-// receiver is a real HTTP server on loopback that records what it gets, as
-// Alertmanager (POST /api/v2/alerts) and a webhook would.
-type receiver struct {
-	mu     sync.Mutex
-	status int
-	got    map[string][]string // path → bodies
-	keys   []string
-}
-
-func newReceiver(t *testing.T, status int) (*receiver, string) {
-	r := &receiver{status: status, got: map[string][]string{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		r.got[req.URL.Path] = append(r.got[req.URL.Path], string(body))
-		if k := req.Header.Get("Idempotency-Key"); k != "" {
-			r.keys = append(r.keys, k)
-		}
-		r.mu.Unlock()
-		w.WriteHeader(r.status)
-	}))
-	t.Cleanup(srv.Close)
-	return r, srv.URL
-}
 
 func TestRaiseAlert(t *testing.T) {
 	at := time.Date(2026, 11, 26, 10, 2, 3, 0, time.UTC)
@@ -56,8 +30,8 @@ func TestRaiseAlert(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, url := newReceiver(t, tc.status)
-			a := &Alerts{AlertmanagerURL: url + "/", WebhookURL: url + "/hooks/openova"}
+			r := testenv.NewReceiver(t, tc.status)
+			a := &Alerts{AlertmanagerURL: r.URL + "/", WebhookURL: r.URL + "/hooks/openova"}
 			res, err := run[RaiseAlertResult](t, a, a.RaiseAlert, in)
 			if tc.wantErr != "" {
 				require.ErrorContains(t, err, tc.wantErr)
@@ -77,8 +51,8 @@ func TestRaiseAlert(t *testing.T) {
 				Annotations map[string]string `json:"annotations"`
 				StartsAt    time.Time         `json:"startsAt"`
 			}
-			require.Len(t, r.got["/api/v2/alerts"], 1)
-			require.NoError(t, json.Unmarshal([]byte(r.got["/api/v2/alerts"][0]), &alerts))
+			require.Len(t, r.Bodies("/api/v2/alerts"), 1)
+			require.NoError(t, json.Unmarshal([]byte(r.Bodies("/api/v2/alerts")[0]), &alerts))
 			require.Len(t, alerts, 1)
 			require.Equal(t, AlertName, alerts[0].Labels["alertname"])
 			require.Equal(t, "backstage", alerts[0].Labels["component"])
@@ -88,12 +62,13 @@ func TestRaiseAlert(t *testing.T) {
 			require.True(t, at.Equal(alerts[0].StartsAt))
 
 			var hook WebhookAlert
-			require.Len(t, r.got["/hooks/openova"], 1)
-			require.NoError(t, json.Unmarshal([]byte(r.got["/hooks/openova"][0]), &hook))
+			require.Len(t, r.Bodies("/hooks/openova"), 1)
+			require.NoError(t, json.Unmarshal([]byte(r.Bodies("/hooks/openova")[0]), &hook))
 			require.Equal(t, WebhookAlert{Event: "upgrade.rolledBack", Platform: "acme", Namespace: "openova-system", Component: "backstage",
 				FromVersion: "v1.30.0", ToVersion: "v1.31.0", Reason: in.Reason, At: at}, hook)
-			require.Len(t, r.keys, 1)
-			require.True(t, strings.Count(r.keys[0], "/") >= 2, r.keys[0])
+			keys := r.IdempotencyKeys()
+			require.Len(t, keys, 1)
+			require.True(t, strings.Count(keys[0], "/") >= 2, keys[0])
 		})
 	}
 }

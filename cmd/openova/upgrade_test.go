@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,40 +17,17 @@ import (
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/workflows"
 )
-
-// alertReceiver is a real HTTP server playing Alertmanager and a webhook.
-type alertReceiver struct {
-	mu  sync.Mutex
-	got map[string][]string
-}
-
-func startAlertReceiver(t *testing.T) (*alertReceiver, string) {
-	r := &alertReceiver{got: map[string][]string{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		r.got[req.URL.Path] = append(r.got[req.URL.Path], string(body))
-		r.mu.Unlock()
-	}))
-	t.Cleanup(srv.Close)
-	return r, srv.URL
-}
-
-func (r *alertReceiver) bodies(path string) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.got[path]...)
-}
 
 // UpgradeComponent through the real manager: Backstage v1.30 → v1.31
 // succeeds with its changelog in the progress query; a Grafana release
 // that never gets Ready is rolled back to the recorded version, which is
 // Healthy again, and the alert reaches Alertmanager and the webhook.
 func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
-	rcv, url := startAlertReceiver(t)
-	e := startManagerEnv(t, "openova-system", 300*time.Millisecond, "--alertmanager-url", url, "--alert-webhook-url", url+"/hook")
+	rcv := testenv.NewReceiver(t, http.StatusOK)
+	e := startManagerEnv(t, "openova-system", 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
 		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
 	}})
@@ -105,15 +79,15 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 	}, 30*time.Second, 100*time.Millisecond, "grafana never showed RolledBack")
 	require.Nil(t, meta.FindStatusCondition(e.components(t)["backstage"].Status.Conditions, v1alpha1.ConditionRolledBack))
 
-	require.Len(t, rcv.bodies("/api/v2/alerts"), 1)
+	require.Len(t, rcv.Bodies("/api/v2/alerts"), 1)
 	var alerts []struct {
 		Labels      map[string]string `json:"labels"`
 		Annotations map[string]string `json:"annotations"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(rcv.bodies("/api/v2/alerts")[0]), &alerts))
+	require.NoError(t, json.Unmarshal([]byte(rcv.Bodies("/api/v2/alerts")[0]), &alerts))
 	require.Equal(t, map[string]string{"alertname": "OpenovaUpgradeRolledBack", "severity": "warning", "platform": "acme",
 		"namespace": e.ns, "component": "grafana", "from_version": "v11.3.0", "to_version": "v11.4.0"}, alerts[0].Labels)
 	require.Contains(t, alerts[0].Annotations["description"], "CrashLoopBackOff")
-	require.Len(t, rcv.bodies("/hook"), 1)
+	require.Len(t, rcv.Bodies("/hook"), 1)
 	e.recordHistory(t, workflows.UpgradeID("acme", "grafana", "v11.4.0"), "upgradecomponent-v1-rolledback")
 }
