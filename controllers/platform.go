@@ -83,10 +83,12 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	for _, ref := range p.Spec.Components {
-		if _, exists := installed[ref.Name]; ref.IsEnabled() == exists || ops[ref.Name].State == OpRunning {
+		inst, exists := installed[ref.Name]
+		kind := wantedKind(ref, inst, exists)
+		if kind == "" || ops[ref.Name].State == OpRunning {
 			continue // in the desired state or on its way: no need to ask
 		}
-		op, err := r.observe(ctx, p.Name, ref.Name, ref.IsEnabled())
+		op, err := r.observe(ctx, p.Name, ref, kind)
 		if err != nil {
 			return ctrl.Result{}, err
 		}
@@ -114,29 +116,41 @@ func (r *PlatformReconciler) installed(ctx context.Context, p *v1alpha1.Platform
 	}
 	out := make(map[string]Installed, len(list.Items))
 	for _, c := range list.Items {
-		out[c.Name] = Installed{Ready: c.Status.Health == v1alpha1.HealthHealthy, Health: c.Status.Health, Version: c.Status.InstalledVersion}
+		out[c.Name] = Installed{Ready: c.Status.Health == v1alpha1.HealthHealthy, Health: c.Status.Health,
+			Version: c.Status.InstalledVersion, Upgradable: len(c.Status.AvailableVersions) > 0}
 	}
 	return out, nil
 }
 
 func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s Start) error {
-	id, wf, op := workflows.InstallID(p.Name, s.Component), workflows.InstallComponentsWorkflow, workflows.OperationInstall
 	var ref v1alpha1.ComponentRef
 	for _, c := range p.Spec.Components {
 		if c.Name == s.Component {
 			ref = c
 		}
 	}
-	var input any = workflows.InstallComponentsInput{
-		Platform: p.Name, Namespace: p.Namespace, Component: s.Component, Version: ref.Version,
-		Optional: ref.Optional, Values: values(p), IndexURL: p.Spec.CatalogIndexURL,
-		Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
-	}
-	if s.Uninstall {
+	var id, wf, op string
+	var input any
+	switch s.Kind {
+	case KindUninstall:
 		id, wf, op = workflows.UninstallID(p.Name, s.Component), workflows.UninstallComponentWorkflow, workflows.OperationUninstall
 		input = workflows.UninstallComponentInput{
 			Platform: p.Name, Namespace: p.Namespace, Component: s.Component,
 			IndexURL: p.Spec.CatalogIndexURL, Delivery: delivery(p), Timeout: r.ReadyTimeout,
+		}
+	case KindUpgrade:
+		id, wf, op = workflows.UpgradeID(p.Name, s.Component, s.To), workflows.UpgradeComponentWorkflow, workflows.OperationUpgrade
+		input = workflows.UpgradeComponentInput{
+			Platform: p.Name, Namespace: p.Namespace, Component: s.Component, To: s.To,
+			ConfirmForwardOnly: ref.ConfirmForwardOnly, IndexURL: p.Spec.CatalogIndexURL,
+			Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
+		}
+	default:
+		id, wf, op = workflows.InstallID(p.Name, s.Component), workflows.InstallComponentsWorkflow, workflows.OperationInstall
+		input = workflows.InstallComponentsInput{
+			Platform: p.Name, Namespace: p.Namespace, Component: s.Component, Version: ref.Version,
+			Optional: ref.Optional, Values: values(p), IndexURL: p.Spec.CatalogIndexURL,
+			Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
 		}
 	}
 	_, err := r.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{

@@ -27,9 +27,15 @@ func (r *PlatformReconciler) running(ctx context.Context, p *v1alpha1.Platform) 
 	ops := map[string]Op{}
 	query := fmt.Sprintf("%s = '%s' AND ExecutionStatus = 'Running'", workflows.SearchAttrPlatform.GetName(), p.Name)
 	byID := map[string]string{}
+	kinds := map[string]OpKind{}
 	for _, ref := range p.Spec.Components {
-		byID[workflows.InstallID(p.Name, ref.Name)] = ref.Name
-		byID[workflows.UninstallID(p.Name, ref.Name)] = ref.Name
+		ids := map[OpKind]string{KindInstall: workflows.InstallID(p.Name, ref.Name), KindUninstall: workflows.UninstallID(p.Name, ref.Name)}
+		if ref.Version != "" {
+			ids[KindUpgrade] = workflows.UpgradeID(p.Name, ref.Name, ref.Version)
+		}
+		for k, id := range ids {
+			byID[id], kinds[id] = ref.Name, k
+		}
 	}
 	var token []byte
 	queried := 0
@@ -44,7 +50,7 @@ func (r *PlatformReconciler) running(ctx context.Context, p *v1alpha1.Platform) 
 			if !ok {
 				continue // a release, or a component no longer in the spec
 			}
-			op := Op{Uninstall: id == workflows.UninstallID(p.Name, name), State: OpRunning}
+			op := Op{Kind: kinds[id], State: OpRunning}
 			if queried < maxProgressQueries {
 				op.Message = r.currentStep(ctx, id)
 				queried++
@@ -57,26 +63,31 @@ func (r *PlatformReconciler) running(ctx context.Context, p *v1alpha1.Platform) 
 	}
 }
 
-// observe reads the component's last workflow of the kind the spec asks
-// for; if none, the other kind (so a running uninstall is seen too).
-func (r *PlatformReconciler) observe(ctx context.Context, platform, component string, enabled bool) (Op, error) {
-	first, second := workflows.InstallID(platform, component), workflows.UninstallID(platform, component)
-	if !enabled {
-		first, second = second, first
+// observe reads the component's last workflow of the kind the plan wants;
+// for an install or uninstall with none, the other kind (so a running
+// uninstall is seen too).
+func (r *PlatformReconciler) observe(ctx context.Context, platform string, ref v1alpha1.ComponentRef, kind OpKind) (Op, error) {
+	ids := map[OpKind]string{
+		KindInstall: workflows.InstallID(platform, ref.Name), KindUninstall: workflows.UninstallID(platform, ref.Name),
+		KindUpgrade: workflows.UpgradeID(platform, ref.Name, ref.Version),
 	}
-	op, err := r.describe(ctx, first, !enabled)
-	if err != nil || op.State != OpNone {
+	op, err := r.describe(ctx, ids[kind], kind)
+	if err != nil || op.State != OpNone || kind == KindUpgrade {
 		return op, err
 	}
-	other, err := r.describe(ctx, second, enabled)
-	if err != nil || other.State != OpRunning {
+	other := KindUninstall
+	if kind == KindUninstall {
+		other = KindInstall
+	}
+	o, err := r.describe(ctx, ids[other], other)
+	if err != nil || o.State != OpRunning {
 		return op, err
 	}
-	return other, nil
+	return o, nil
 }
 
-func (r *PlatformReconciler) describe(ctx context.Context, id string, uninstall bool) (Op, error) {
-	op := Op{Uninstall: uninstall}
+func (r *PlatformReconciler) describe(ctx context.Context, id string, kind OpKind) (Op, error) {
+	op := Op{Kind: kind}
 	resp, err := r.Workflows.DescribeWorkflowExecution(ctx, id, "")
 	if _, ok := err.(*serviceerror.NotFound); ok {
 		return op, nil

@@ -7,6 +7,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
@@ -21,9 +22,20 @@ const (
 	OpSucceeded OpState = "succeeded" // completed
 )
 
-// Op is the last install or uninstall workflow of one component.
+// OpKind is what a component's workflow does.
+type OpKind string
+
+// Operation kinds.
+const (
+	KindInstall   OpKind = "install"
+	KindUninstall OpKind = "uninstall"
+	KindUpgrade   OpKind = "upgrade"
+)
+
+// Op is the last workflow of one component: install, uninstall, or
+// upgrade to the version the spec asks for.
 type Op struct {
-	Uninstall  bool
+	Kind       OpKind
 	State      OpState
 	Generation int64  // platform generation the workflow was started for
 	Message    string // failure message, or the running step
@@ -34,12 +46,16 @@ type Installed struct {
 	Ready   bool
 	Health  string
 	Version string
+	// Upgradable is true when a newer version is available.
+	Upgradable bool
 }
 
 // Start is a workflow the plan wants started.
 type Start struct {
 	Component string
-	Uninstall bool
+	Kind      OpKind
+	// To is the target version of an upgrade.
+	To string `json:",omitempty"`
 }
 
 // PlatformPlan is what the Platform reconciler must do and the status it
@@ -51,26 +67,56 @@ type PlatformPlan struct {
 	Busy bool
 }
 
+// wantedKind says which operation brings the component to the spec, or ""
+// when it is there: an install, an uninstall, or an upgrade when the spec
+// pins a version other than the installed one (a lower one too: the
+// upgrade refuses it with a clear message).
+func wantedKind(ref v1alpha1.ComponentRef, inst Installed, exists bool) OpKind {
+	switch {
+	case ref.IsEnabled() && !exists:
+		return KindInstall
+	case !ref.IsEnabled() && exists:
+		return KindUninstall
+	case exists && ref.Version != "" && inst.Version != "" && !sameVersion(ref.Version, inst.Version):
+		return KindUpgrade
+	}
+	return ""
+}
+
+func sameVersion(a, b string) bool {
+	na, errA := catalog.NormalizeVersion(a)
+	nb, errB := catalog.NormalizeVersion(b)
+	return errA == nil && errB == nil && na == nb
+}
+
 // planPlatform compares the spec with the installed components and the
 // last operation of each, and decides what to start. A failed operation is
 // not retried for the generation it was started for: the platform shows
-// Stalled until the operator changes the spec.
+// Stalled until the operator changes the spec. A completed upgrade is not
+// started again for its generation either, while the Component's status
+// catches up with it.
 func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[string]Op) PlatformPlan {
 	var plan PlatformPlan
 	var stalled, running []string
 	for _, ref := range p.Spec.Components {
-		_, exists := installed[ref.Name]
-		op, want := ops[ref.Name], ref.IsEnabled()
+		inst, exists := installed[ref.Name]
+		op, kind := ops[ref.Name], wantedKind(ref, inst, exists)
 		switch {
 		case op.State == OpRunning:
 			running = append(running, describeOp(ref.Name, op))
-		case want == exists:
+		case kind == "":
 			// in the desired state
-		case op.Uninstall == !want && op.State == OpFailed && op.Generation == p.Generation:
+		case op.kind() == kind && op.State == OpFailed && op.Generation == p.Generation:
 			stalled = append(stalled, failed(ref.Name, op))
+		case kind == KindUpgrade && op.kind() == kind && op.State == OpSucceeded && op.Generation == p.Generation:
+			running = append(running, fmt.Sprintf("upgrade %s: waiting for its status", ref.Name))
 		default:
-			plan.Starts = append(plan.Starts, Start{Component: ref.Name, Uninstall: !want})
-			running = append(running, fmt.Sprintf("%s %s: starting", verb(!want), ref.Name))
+			s := Start{Component: ref.Name, Kind: kind}
+			if kind == KindUpgrade {
+				s.To = ref.Version
+			}
+			plan.Starts = append(plan.Starts, s)
+			running = append(running, fmt.Sprintf("%s %s: starting", kind, ref.Name))
 		}
 	}
 	plan.Busy = len(running) > 0
@@ -82,20 +128,20 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 // component and the operation.
 func failed(name string, op Op) string {
 	if op.Message == "" {
-		return fmt.Sprintf("%s %s failed", verb(op.Uninstall), name)
+		return fmt.Sprintf("%s %s failed", op.kind(), name)
 	}
 	return op.Message
 }
 
-func verb(uninstall bool) string {
-	if uninstall {
-		return "uninstall"
+func (op Op) kind() OpKind {
+	if op.Kind == "" {
+		return KindInstall
 	}
-	return "install"
+	return op.Kind
 }
 
 func describeOp(name string, op Op) string {
-	msg := fmt.Sprintf("%s %s", verb(op.Uninstall), name)
+	msg := fmt.Sprintf("%s %s", op.kind(), name)
 	if op.Message != "" {
 		msg += ": " + op.Message
 	}
@@ -120,6 +166,9 @@ func platformStatus(p *v1alpha1.Platform, installed map[string]Installed, runnin
 		c := installed[n]
 		if c.Ready {
 			ready++
+		}
+		if c.Upgradable {
+			st.UpgradesAvailable++
 		}
 		st.Components = append(st.Components, v1alpha1.ComponentSummary{Name: n, Status: c.Health, Version: c.Version})
 	}

@@ -19,6 +19,10 @@ func platform(gen int64, comps ...v1alpha1.ComponentRef) *v1alpha1.Platform {
 
 func want(name string) v1alpha1.ComponentRef { return v1alpha1.ComponentRef{Name: name} }
 
+func pinned(name, version string) v1alpha1.ComponentRef {
+	return v1alpha1.ComponentRef{Name: name, Version: version}
+}
+
 func unwanted(name string) v1alpha1.ComponentRef {
 	f := false
 	return v1alpha1.ComponentRef{Name: name, Enabled: &f}
@@ -40,7 +44,7 @@ func TestPlanPlatform(t *testing.T) {
 	}{
 		{
 			name: "new component starts an install", p: platform(1, want("mongodb")),
-			wantStarts: []Start{{Component: "mongodb"}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
+			wantStarts: []Start{{Component: "mongodb", Kind: KindInstall}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
 			wantMsg: "install mongodb: starting",
 		},
 		{
@@ -63,17 +67,17 @@ func TestPlanPlatform(t *testing.T) {
 		{
 			name: "a spec change retries a failed install", p: platform(3, want("mongodb")),
 			ops:        map[string]Op{"mongodb": {State: OpFailed, Generation: 2}},
-			wantStarts: []Start{{Component: "mongodb"}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
+			wantStarts: []Start{{Component: "mongodb", Kind: KindInstall}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
 		},
 		{
 			name: "disabled and installed starts an uninstall", p: platform(1, unwanted("valkey")),
 			installed:  map[string]Installed{"valkey": healthy},
-			wantStarts: []Start{{Component: "valkey", Uninstall: true}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
+			wantStarts: []Start{{Component: "valkey", Kind: KindUninstall}}, wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse,
 		},
 		{
 			name: "a refused uninstall stalls with the reason", p: platform(1, unwanted("redpanda")),
 			installed: map[string]Installed{"redpanda": healthy, "mongodb": healthy},
-			ops:       map[string]Op{"redpanda": {Uninstall: true, State: OpFailed, Generation: 1, Message: "cannot uninstall redpanda: debezium, mongodb still require it"}},
+			ops:       map[string]Op{"redpanda": {Kind: KindUninstall, State: OpFailed, Generation: 1, Message: "cannot uninstall redpanda: debezium, mongodb still require it"}},
 			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true,
 			wantMsg: "cannot uninstall redpanda: debezium, mongodb still require it",
 		},
@@ -92,6 +96,43 @@ func TestPlanPlatform(t *testing.T) {
 			ops:       map[string]Op{"grafana": {State: OpFailed, Generation: 4}},
 			wantPhase: v1alpha1.PhaseRunning, wantReady: metav1.ConditionTrue,
 		},
+		{
+			name: "a version bump starts an upgrade", p: platform(5, pinned("grafana", "v11.4.0")),
+			installed:  map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops:        map[string]Op{"grafana": {Kind: KindInstall, State: OpSucceeded, Generation: 1}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0"}}, wantPhase: v1alpha1.PhaseInstalling,
+			wantReady: metav1.ConditionFalse, wantMsg: "upgrade grafana: starting",
+		},
+		{
+			name: "the same version written differently is no upgrade", p: platform(5, pinned("grafana", "11.3.0")),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			wantPhase: v1alpha1.PhaseRunning, wantReady: metav1.ConditionTrue,
+		},
+		{
+			name: "a running upgrade shows its step", p: platform(5, pinned("grafana", "v11.4.0")),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops:       map[string]Op{"grafana": {Kind: KindUpgrade, State: OpRunning, Generation: 5, Message: "upgrade grafana to v11.4.0"}},
+			wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse, wantMsg: "upgrade grafana: upgrade grafana to v11.4.0",
+		},
+		{
+			name: "a rolled-back upgrade stalls with the reason and is not retried", p: platform(5, pinned("grafana", "v11.4.0")),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops: map[string]Op{"grafana": {Kind: KindUpgrade, State: OpFailed, Generation: 5,
+				Message: "upgrade grafana v11.3.0 → v11.4.0 failed: CrashLoopBackOff; rolled back to v11.3.0"}},
+			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true, wantMsg: "rolled back to v11.3.0",
+		},
+		{
+			name: "a completed upgrade waits for the component status", p: platform(5, pinned("grafana", "v11.4.0")),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops:       map[string]Op{"grafana": {Kind: KindUpgrade, State: OpSucceeded, Generation: 5}},
+			wantPhase: v1alpha1.PhaseInstalling, wantReady: metav1.ConditionFalse, wantMsg: "waiting for its status",
+		},
+		{
+			name: "a lower pinned version goes to the upgrade, which refuses it", p: platform(6, pinned("grafana", "v11.2.0")),
+			installed:  map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.2.0"}}, wantPhase: v1alpha1.PhaseInstalling,
+			wantReady: metav1.ConditionFalse,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,6 +149,16 @@ func TestPlanPlatform(t *testing.T) {
 			require.Equal(t, tc.p.Generation, plan.Status.ObservedGeneration)
 		})
 	}
+}
+
+func TestPlanPlatformCountsUpgrades(t *testing.T) {
+	installed := map[string]Installed{
+		"backstage": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v1.30.0", Upgradable: true},
+		"grafana":   {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0", Upgradable: true},
+		"cnpg":      healthy,
+	}
+	plan := planPlatform(platform(1, want("backstage"), want("grafana"), want("cnpg")), installed, nil)
+	require.Equal(t, int32(2), plan.Status.UpgradesAvailable)
 }
 
 // A second reconcile of an unchanged world computes the same status, so the

@@ -159,7 +159,7 @@ func TestPrinterColumnsAndShortNames(t *testing.T) {
 	require.NoError(t, c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 	p := productPlatform()
 	require.NoError(t, c.Create(ctx, p))
-	p.Status = v1alpha1.PlatformStatus{Phase: v1alpha1.PhaseRunning, Health: "3/3 healthy", ComponentsReady: "3/3"}
+	p.Status = v1alpha1.PlatformStatus{Phase: v1alpha1.PhaseRunning, Health: "3/3 healthy", ComponentsReady: "3/3", UpgradesAvailable: 2}
 	require.NoError(t, c.Status().Update(ctx, p))
 	comp := productComponent()
 	require.NoError(t, c.Create(ctx, comp))
@@ -170,7 +170,7 @@ func TestPrinterColumnsAndShortNames(t *testing.T) {
 		columns []string
 		cells   []any
 	}{
-		"platforms":  {[]string{"Name", "Phase", "Health", "Components", "Age"}, []any{"acme-corp", "Running", "3/3 healthy", "3/3"}},
+		"platforms":  {[]string{"Name", "Phase", "Health", "Components", "Upgrades", "Age"}, []any{"acme-corp", "Running", "3/3 healthy", "3/3", int64(2)}},
 		"components": {[]string{"Name", "Version", "Health", "Phase", "Age"}, []any{"cnpg", "v1.24.0", "Healthy", "Running"}},
 	}
 	for resource, w := range want {

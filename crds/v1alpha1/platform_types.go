@@ -82,6 +82,10 @@ type ComponentRef struct {
 	// Values passed to the component's Helm chart.
 	// +optional
 	Values *apiextensionsv1.JSON `json:"values,omitempty"`
+	// ConfirmForwardOnly accepts crossing a forward-only release of the
+	// catalog (one that cannot be rolled back past) when Version moves up.
+	// +optional
+	ConfirmForwardOnly bool `json:"confirmForwardOnly,omitempty"`
 }
 
 // IsEnabled reports whether the component is wanted.
@@ -124,6 +128,10 @@ type PlatformStatus struct {
 	// +listType=map
 	// +listMapKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// UpgradesAvailable counts the components with a newer version
+	// available (the dashboard's "2 upgrades available").
+	// +optional
+	UpgradesAvailable int32 `json:"upgradesAvailable,omitempty"`
 	// +optional
 	LastReconciled *metav1.Time `json:"lastReconciled,omitempty"`
 }
@@ -142,6 +150,7 @@ type ComponentSummary struct {
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
 // +kubebuilder:printcolumn:name="Health",type=string,JSONPath=`.status.health`
 // +kubebuilder:printcolumn:name="Components",type=string,JSONPath=`.status.componentsReady`
+// +kubebuilder:printcolumn:name="Upgrades",type=integer,JSONPath=`.status.upgradesAvailable`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Platform struct {
 	metav1.TypeMeta   `json:",inline"`
