@@ -21,7 +21,9 @@ import (
 
 // ComponentReconciler mirrors each component's Crossplane composite
 // resource (same name and namespace) into the Component's status: the
-// Synced/Ready conditions, the installed version and the endpoints.
+// Synced/Ready conditions, the installed version and the endpoints; and
+// shows what the manager recorded on the Component in annotations (the last
+// rollback, the newer versions available).
 type ComponentReconciler struct {
 	Client crclient.Client
 }
@@ -105,7 +107,43 @@ func componentStatus(c *v1alpha1.Component, rel activities.ReadReleaseResult) v1
 		set(v1alpha1.ConditionStalled, false, "Progressing", "")
 	}
 	rolledBack(c, &st, set)
+	availableVersions(c, &st, set)
 	return st
+}
+
+// availableVersions shows what the last CheckUpdates run found (the
+// annotation WriteAvailableVersions sets). Only versions still newer than
+// the installed one are shown, so the list shrinks as soon as an upgrade
+// lands rather than at the next check.
+func availableVersions(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set func(string, bool, string, string)) {
+	av, ok := activities.ParseAvailableVersions(c.Annotations[activities.AnnotationAvailableVersions])
+	if !ok {
+		st.AvailableVersions = nil
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionUpdatesChecked)
+		return
+	}
+	installed := st.InstalledVersion
+	if installed == "" {
+		installed = c.Spec.Version
+	}
+	var shown []v1alpha1.AvailableVersion // nil when none: equal to what the API server returns
+	for _, v := range av.Versions {
+		if activities.NewerThan(v, installed) {
+			shown = append(shown, v)
+		}
+	}
+	st.AvailableVersions = shown
+	noun := "newer versions"
+	if len(shown) == 1 {
+		noun = "newer version"
+	}
+	summary := fmt.Sprintf("%d %s (checked %s)", len(shown), noun, av.CheckedAt.UTC().Format(time.RFC3339))
+	if av.IndexError != "" {
+		// The versions shown are the last known ones for that source.
+		set(v1alpha1.ConditionUpdatesChecked, false, "IndexUnreachable", av.IndexError+"; last known: "+summary)
+		return
+	}
+	set(v1alpha1.ConditionUpdatesChecked, true, "Checked", summary)
 }
 
 // rolledBack shows the last rolled-back upgrade (the annotation that

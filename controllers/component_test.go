@@ -91,3 +91,69 @@ func TestComponentStatusShowsARollback(t *testing.T) {
 	delete(c.Annotations, activities.AnnotationRolledBack)
 	require.Nil(t, meta.FindStatusCondition(componentStatus(c, ready).Conditions, v1alpha1.ConditionRolledBack), "cleared after a successful upgrade")
 }
+
+func TestComponentStatusShowsAvailableVersions(t *testing.T) {
+	ready := activities.ReadReleaseResult{Exists: true,
+		Synced: activities.ConditionSummary{Status: "True"}, Ready: activities.ConditionSummary{Status: "True"}}
+	v114 := v1alpha1.AvailableVersion{Version: "v11.4.0", ChartVersion: "8.8.2", Changelog: "## Grafana 11.4.0", Source: v1alpha1.SourceCatalog}
+	v115 := v1alpha1.AvailableVersion{Version: "v11.5.0", ChartVersion: "8.9.1", Changelog: "chart 8.9.1 ...", Source: v1alpha1.SourceHelmRepository}
+	cases := []struct {
+		name       string
+		spec       string // the version released (and, Ready, installed)
+		annotation string
+		want       []v1alpha1.AvailableVersion
+		wantStatus metav1.ConditionStatus // empty: no condition
+		wantReason string
+		wantMsg    string
+	}{
+		{name: "never checked"},
+		{
+			name: "checked", spec: "v11.3.0",
+			annotation: `{"versions":[{"version":"v11.4.0","chartVersion":"8.8.2","changelog":"## Grafana 11.4.0","source":"catalog"},` +
+				`{"version":"v11.5.0","chartVersion":"8.9.1","changelog":"chart 8.9.1 ...","source":"helm-repository"}],"checkedAt":"2025-01-02T03:04:05Z"}`,
+			want: []v1alpha1.AvailableVersion{v114, v115}, wantStatus: metav1.ConditionTrue, wantReason: "Checked",
+			wantMsg: "2 newer versions (checked 2025-01-02T03:04:05Z)",
+		},
+		{
+			name: "upgraded since the check: only what is still newer", spec: "v11.4.0",
+			annotation: `{"versions":[{"version":"v11.4.0","chartVersion":"8.8.2","changelog":"## Grafana 11.4.0","source":"catalog"},` +
+				`{"version":"v11.5.0","chartVersion":"8.9.1","changelog":"chart 8.9.1 ...","source":"helm-repository"}],"checkedAt":"2025-01-02T03:04:05Z"}`,
+			want: []v1alpha1.AvailableVersion{v115}, wantStatus: metav1.ConditionTrue, wantReason: "Checked",
+			wantMsg: "1 newer version (checked 2025-01-02T03:04:05Z)",
+		},
+		{
+			name: "repository down: last known versions and why", spec: "v11.3.0",
+			annotation: `{"versions":[{"version":"v11.5.0","chartVersion":"8.9.1","changelog":"chart 8.9.1 ...","source":"helm-repository"}],` +
+				`"checkedAt":"2025-01-03T03:04:05Z","indexError":"helm index https://grafana.github.io/helm-charts/index.yaml: HTTP 503"}`,
+			want: []v1alpha1.AvailableVersion{v115}, wantStatus: metav1.ConditionFalse, wantReason: "IndexUnreachable",
+			wantMsg: "helm index https://grafana.github.io/helm-charts/index.yaml: HTTP 503; last known: 1 newer version (checked 2025-01-03T03:04:05Z)",
+		},
+		{name: "unreadable annotation is ignored", spec: "v11.3.0", annotation: "{"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana", Generation: 2}, Spec: v1alpha1.ComponentSpec{Version: tc.spec}}
+			if tc.annotation != "" {
+				c.Annotations = map[string]string{activities.AnnotationAvailableVersions: tc.annotation}
+			}
+			st := componentStatus(c, ready)
+			require.Equal(t, tc.want, st.AvailableVersions)
+			cond := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionUpdatesChecked)
+			if tc.wantStatus == "" {
+				require.Nil(t, cond)
+				return
+			}
+			require.NotNil(t, cond)
+			require.Equal(t, tc.wantStatus, cond.Status)
+			require.Equal(t, tc.wantReason, cond.Reason)
+			require.Equal(t, tc.wantMsg, cond.Message)
+			c.Status = st
+			require.Equal(t, st, componentStatus(c, ready), "a second look changes nothing")
+
+			delete(c.Annotations, activities.AnnotationAvailableVersions)
+			st = componentStatus(c, ready)
+			require.Nil(t, st.AvailableVersions)
+			require.Nil(t, meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionUpdatesChecked), "removed with the annotation")
+		})
+	}
+}

@@ -28,14 +28,16 @@ const (
 	ReleaseComponentWorkflow   = "ReleaseComponent"
 	UninstallComponentWorkflow = "UninstallComponent"
 	UpgradeComponentWorkflow   = "UpgradeComponent"
+	CheckUpdatesWorkflow       = "CheckUpdates"
 )
 
 // Operation values of the OpenovaOperation search attribute.
 const (
-	OperationInstall   = "install"
-	OperationRelease   = "release"
-	OperationUninstall = "uninstall"
-	OperationUpgrade   = "upgrade"
+	OperationInstall      = "install"
+	OperationRelease      = "release"
+	OperationUninstall    = "uninstall"
+	OperationUpgrade      = "upgrade"
+	OperationCheckUpdates = "check-updates"
 )
 
 // Error types of permanent failures, so the UI and the controllers can say
@@ -75,6 +77,11 @@ func UninstallID(platform, component string) string { return "uninstall/" + plat
 func UpgradeID(platform, component, to string) string {
 	return "upgrade/" + platform + "/" + component + "/" + to
 }
+
+// CheckUpdatesID is the ID of the Temporal Schedule that checks a
+// platform's components for newer versions, and the prefix of the IDs of
+// the workflows it starts.
+func CheckUpdatesID(platform string) string { return "check-updates/" + platform }
 
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return "selfcheck/" + name }

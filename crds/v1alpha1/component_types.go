@@ -42,6 +42,10 @@ type ComponentStatus struct {
 	Health string `json:"health,omitempty"`
 	// +optional
 	InstalledVersion string `json:"installedVersion,omitempty"`
+	// AvailableVersions are the versions newer than the installed one, as
+	// the last CheckUpdates run found them: catalog versions first (an
+	// upgrade can go there), then chart releases of the Helm repository
+	// that the catalog does not list yet.
 	// +optional
 	AvailableVersions []AvailableVersion `json:"availableVersions,omitempty"`
 	// +optional
@@ -54,13 +58,30 @@ type ComponentStatus struct {
 	LastReconciled *metav1.Time `json:"lastReconciled,omitempty"`
 }
 
-// AvailableVersion is a newer version the catalog offers.
+// AvailableVersion is a newer version the catalog or the chart's Helm
+// repository offers.
 type AvailableVersion struct {
+	// Version is the software version ("v11.5.0"); for a Helm release
+	// whose chart states no semver appVersion, the chart version.
 	Version   string `json:"version"`
 	Changelog string `json:"changelog,omitempty"`
 	// +optional
 	ForwardOnly bool `json:"forwardOnly,omitempty"`
+	// Source says where the version was found: only catalog versions can
+	// be upgraded to.
+	// +kubebuilder:validation:Enum=catalog;helm-repository
+	// +optional
+	Source string `json:"source,omitempty"`
+	// ChartVersion is the Helm chart version that ships Version.
+	// +optional
+	ChartVersion string `json:"chartVersion,omitempty"`
 }
+
+// Sources of an AvailableVersion.
+const (
+	SourceCatalog        = "catalog"
+	SourceHelmRepository = "helm-repository"
+)
 
 // Endpoint is a URL the component serves.
 type Endpoint struct {

@@ -7,6 +7,9 @@ const (
 	ConditionReconciling = "Reconciling"
 	ConditionStalled     = "Stalled"
 	ConditionRolledBack  = "RolledBack"
+	// ConditionUpdatesChecked says whether the last CheckUpdates run could
+	// read every source of newer versions.
+	ConditionUpdatesChecked = "UpdatesChecked"
 )
 
 // Phases shown in `kubectl get`.

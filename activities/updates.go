@@ -1,0 +1,268 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// Limits on fetching a chart's Helm repository index.
+const (
+	// helmIndexTimeout is per repository; the activity heartbeats as each
+	// repository is done, so its heartbeat timeout must exceed it.
+	helmIndexTimeout = 30 * time.Second
+	// helmIndexParallel repositories are fetched at once, which bounds the
+	// whole scan: the catalog's twenty-odd repositories take at most a few
+	// timeouts even when the network is down.
+	helmIndexParallel = 4
+	// maxHelmVersions keeps the newest chart releases the catalog does not
+	// list: an operator acts on the newest few, and the annotation and the
+	// status stay small for a component installed long ago.
+	maxHelmVersions = 10
+)
+
+// CheckUpdatesInput names the platform whose components to check.
+type CheckUpdatesInput struct {
+	Namespace string
+	Platform  string
+	IndexURL  string `json:",omitempty"`
+}
+
+// CheckUpdatesResult is what each installed component could move to.
+type CheckUpdatesResult struct {
+	Components []ComponentUpdates
+}
+
+// ComponentUpdates is the newer versions of one installed component:
+// catalog versions first, newest first, then the chart's Helm releases that
+// the catalog does not list, newest first.
+type ComponentUpdates struct {
+	Name      string
+	Installed string
+	Available []v1alpha1.AvailableVersion `json:",omitempty"`
+	// IndexError says why the chart's Helm repository could not be read
+	// (one line, naming the repository). When set, Available holds only the
+	// catalog versions and the writer keeps the last known Helm releases.
+	IndexError string `json:",omitempty"`
+}
+
+// CheckUpdates lists, for every installed component of the platform, the
+// newer versions in the catalog and in the chart's Helm repository. A Helm
+// repository that cannot be read does not fail the check: the components
+// whose chart lives there carry the reason, so one repository that is down
+// never hides what every other one offers.
+func (a *Catalog) CheckUpdates(ctx context.Context, in CheckUpdatesInput) (CheckUpdatesResult, error) {
+	cat, installed, err := a.state(ctx, in.IndexURL, in.Namespace, in.Platform)
+	if err != nil {
+		return CheckUpdatesResult{}, err
+	}
+	names := make([]string, 0, len(installed))
+	for name := range installed {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	indexes, err := a.fetchHelmIndexes(ctx, cat, names)
+	if err != nil {
+		return CheckUpdatesResult{}, err
+	}
+	out := CheckUpdatesResult{Components: make([]ComponentUpdates, 0, len(names))}
+	for _, name := range names {
+		cu := ComponentUpdates{Name: name, Installed: installed[name]}
+		comp, ok := cat.Get(name)
+		if !ok { // not (or no longer) in the catalog: nothing to compare with
+			out.Components = append(out.Components, cu)
+			continue
+		}
+		for _, v := range comp.Newer(cu.Installed) {
+			cu.Available = append(cu.Available, v1alpha1.AvailableVersion{
+				Version: v.Version, ChartVersion: v.HelmChartVersion(), Changelog: v.Changelog,
+				ForwardOnly: v.ForwardOnly, Source: v1alpha1.SourceCatalog,
+			})
+		}
+		if idx, ok := indexes[comp.Chart.Repository]; ok {
+			helm, err := helmOnly(comp, cu.Installed, idx)
+			if err != nil {
+				cu.IndexError = err.Error()
+			}
+			cu.Available = append(cu.Available, helm...)
+		}
+		out.Components = append(out.Components, cu)
+	}
+	return out, nil
+}
+
+// fetchHelmIndexes fetches each distinct HTTP(S) repository of the named
+// components once, a few at a time, and heartbeats as each one is done.
+// oci:// repositories have no index.yaml and are left out. The error is
+// the activity's own cancellation or timeout only.
+func (a *Catalog) fetchHelmIndexes(ctx context.Context, cat *catalog.Catalog, names []string) (map[string]helmIndexFetch, error) {
+	var repos []string
+	seen := map[string]bool{}
+	for _, name := range names {
+		comp, ok := cat.Get(name)
+		if !ok || seen[comp.Chart.Repository] {
+			continue
+		}
+		if r := comp.Chart.Repository; strings.HasPrefix(r, "http://") || strings.HasPrefix(r, "https://") {
+			seen[r] = true
+			repos = append(repos, r)
+		}
+	}
+	type fetched struct {
+		repo string
+		idx  helmIndexFetch
+	}
+	activity.RecordHeartbeat(ctx, 0) // the catalog is read: the scan starts
+	done := make(chan fetched, len(repos))
+	slots := make(chan struct{}, helmIndexParallel)
+	for _, repo := range repos {
+		go func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			done <- fetched{repo, a.fetchHelmIndex(ctx, repo)}
+		}()
+	}
+	out := make(map[string]helmIndexFetch, len(repos))
+	for range repos {
+		f := <-done
+		out[f.repo] = f.idx
+		activity.RecordHeartbeat(ctx, len(out))
+	}
+	// Cancelled or timed out: the failures are not the repositories' fault.
+	return out, ctx.Err()
+}
+
+// helmIndexFetch is one repository's index.yaml, or why it could not be read.
+type helmIndexFetch struct {
+	url  string // redacted, for messages
+	data []byte
+	err  error
+}
+
+// fetchHelmIndex gets <repository>/index.yaml with a size cap and a timeout.
+// Errors name the repository without credentials and fit on one line.
+func (a *Catalog) fetchHelmIndex(ctx context.Context, repository string) helmIndexFetch {
+	raw, err := url.JoinPath(repository, "index.yaml")
+	if err != nil {
+		return helmIndexFetch{url: redactURL(repository), err: fmt.Errorf("helm index %s: not a valid URL", redactURL(repository))}
+	}
+	f := helmIndexFetch{url: redactURL(raw)}
+	fail := func(format string, args ...any) helmIndexFetch {
+		f.err = fmt.Errorf("helm index %s: %s", f.url, oneLine(fmt.Sprintf(format, args...)))
+		return f
+	}
+	hc := a.HTTP
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, helmIndexTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return fail("not a valid URL")
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fail("%v", unwrapURLError(err))
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fail("HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, catalog.MaxHelmIndexSize+1))
+	if err != nil {
+		return fail("read: %v", unwrapURLError(err))
+	}
+	if len(data) > catalog.MaxHelmIndexSize {
+		return fail("larger than %d MiB", catalog.MaxHelmIndexSize>>20)
+	}
+	f.data = data
+	return f
+}
+
+// helmOnly lists the chart's stable releases newer than what is installed
+// that the catalog does not list, newest first and at most maxHelmVersions.
+// A chart version shipping a software version the catalog already offers is
+// left out: the catalog entry is the one to upgrade to.
+func helmOnly(comp *catalog.Component, installed string, idx helmIndexFetch) ([]v1alpha1.AvailableVersion, error) {
+	if idx.err != nil {
+		return nil, idx.err
+	}
+	releases, err := catalog.ParseHelmIndex(idx.data, comp.Chart.Name)
+	if err != nil {
+		return nil, fmt.Errorf("helm index %s: %s", idx.url, oneLine(err.Error()))
+	}
+	installedChart := strings.TrimPrefix(installed, "v")
+	if v, ok := comp.Find(installed); ok {
+		installedChart = v.HelmChartVersion()
+	}
+	fromChart, err := semver.NewVersion(installedChart)
+	if err != nil {
+		return nil, nil // an unknown installed version gets no blind offers
+	}
+	fromApp, _ := semver.NewVersion(installed)
+	listed := map[string]bool{}
+	for _, v := range comp.Versions {
+		listed[v.HelmChartVersion()] = true
+	}
+	var out []v1alpha1.AvailableVersion
+	seen := map[string]bool{}
+	for _, r := range releases {
+		chart, err := semver.NewVersion(r.ChartVersion)
+		// Helm skips pre-releases unless asked (--devel); so does this.
+		if err != nil || chart.Prerelease() != "" || !chart.GreaterThan(fromChart) || listed[r.ChartVersion] {
+			continue
+		}
+		version := r.ChartVersion
+		if r.AppVersion != "" {
+			if app, _ := semver.NewVersion(r.AppVersion); fromApp != nil && app != nil && !app.GreaterThan(fromApp) {
+				continue // a chart-only release of what runs (or older)
+			}
+			if _, ok := comp.Find(r.AppVersion); ok {
+				continue
+			}
+			version = r.AppVersion
+		}
+		if seen[version] {
+			continue // an older chart of the same software version
+		}
+		seen[version] = true
+		out = append(out, v1alpha1.AvailableVersion{
+			Version: version, ChartVersion: r.ChartVersion, Source: v1alpha1.SourceHelmRepository,
+			Changelog: helmChangelog(r, strings.TrimSuffix(idx.url, "/index.yaml")),
+		})
+		if len(out) == maxHelmVersions {
+			break
+		}
+	}
+	return out, nil
+}
+
+// helmChangelog is all a Helm index says about a release, and what to do
+// about it.
+func helmChangelog(r catalog.HelmRelease, repository string) string {
+	published := ""
+	if !r.Created.IsZero() {
+		published = " published " + r.Created.UTC().Format(time.DateOnly)
+	}
+	return fmt.Sprintf("chart %s%s in %s; not in the OpenOva catalog yet: upgrade through a catalog index that lists it",
+		r.ChartVersion, published, repository)
+}
+
+// oneLine keeps the first line of a message: index errors go into an
+// annotation and a condition message.
+func oneLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
