@@ -26,12 +26,13 @@ type crossplanePlayer struct {
 	mu    sync.Mutex
 	fail  map[string]string // release name → Ready=False message
 	chart map[string]string // release name → the only chart version that fails ("" any)
+	hold  map[string]bool   // "name@chartVersion" never Ready (still creating) until let go
 	seen  map[string]time.Time
 	ready map[string]time.Time
 }
 
 func playCrossplane(t testing.TB, c client.Client, delay time.Duration) *crossplanePlayer {
-	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, chart: map[string]string{},
+	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, chart: map[string]string{}, hold: map[string]bool{},
 		seen: map[string]time.Time{}, ready: map[string]time.Time{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -61,6 +62,21 @@ func (p *crossplanePlayer) failChart(name, chartVersion, msg string) {
 	p.chart[name] = chartVersion
 }
 
+// holdChart keeps the named release at one chart version "Creating",
+// never Ready, until letGo: a rollout that hangs rather than fails.
+func (p *crossplanePlayer) holdChart(name, chartVersion string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hold[name+"@"+chartVersion] = true
+}
+
+// letGo ends holdChart: the release becomes Ready at its next round.
+func (p *crossplanePlayer) letGo(name, chartVersion string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.hold, name+"@"+chartVersion)
+}
+
 func (p *crossplanePlayer) round(ctx context.Context) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(activities.ReleaseGVK.GroupVersion().WithKind(activities.ReleaseKind + "List"))
@@ -81,10 +97,11 @@ func (p *crossplanePlayer) round(ctx context.Context) {
 			p.seen[name] = now
 		}
 		msg, failing := p.fail[u.GetName()]
-		if v, _, _ := unstructured.NestedString(u.Object, "spec", "chart", "version"); p.chart[u.GetName()] != "" && p.chart[u.GetName()] != v {
+		v, _, _ := unstructured.NestedString(u.Object, "spec", "chart", "version")
+		if p.chart[u.GetName()] != "" && p.chart[u.GetName()] != v {
 			failing = false
 		}
-		due := now.Sub(p.seen[name]) >= p.delay
+		due := now.Sub(p.seen[name]) >= p.delay && !p.hold[u.GetName()+"@"+v]
 		p.mu.Unlock()
 		ready := metav1.ConditionFalse
 		reason, text := "Creating", ""

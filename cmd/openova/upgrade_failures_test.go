@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/temporal"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/workflows"
+)
+
+// rollbacks is how many upgrades the test makes fail at once.
+const rollbacks = 20
+
+// Twenty version bumps in one Platform edit, every one of them failing:
+// half report Ready=False (CrashLoopBackOff), half never become Ready (the
+// release stays "Creating"). Each upgrade is rolled back at its deadline
+// to the recorded version, which is Healthy again, each raises one alert
+// naming its component and versions, and no workflow is left running.
+func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) {
+	index := rollIndex(rollbacks)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(index) }))
+	t.Cleanup(srv.Close)
+	rcv := testenv.NewReceiver(t, http.StatusOK)
+	e := startManagerEnv(t, "openova-system", 200*time.Millisecond,
+		"--ready-timeout", "8s", "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
+	names := make([]string, rollbacks)
+	refs := make([]v1alpha1.ComponentRef, rollbacks)
+	for i := range names {
+		names[i] = fmt.Sprintf("roll-%02d", i)
+		refs[i] = v1alpha1.ComponentRef{Name: names[i], Version: "v1.0.0"}
+	}
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml", Components: refs})
+	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 3*time.Minute)
+
+	for i, n := range names {
+		if i%2 == 0 {
+			e.xp.failChart(n, "1.1.0", "CrashLoopBackOff: "+n+"-0")
+		} else {
+			e.xp.holdChart(n, "1.1.0")
+		}
+	}
+	e.update(t, "acme", func(p *v1alpha1.Platform) {
+		for i := range p.Spec.Components {
+			p.Spec.Components[i].Version = "v1.1.0"
+		}
+	})
+
+	stalledMsg := func() string {
+		p := e.platform(t, "acme")
+		if c := meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionStalled); c != nil && c.Status == metav1.ConditionTrue {
+			return c.Message
+		}
+		return ""
+	}
+	require.Eventually(t, func() bool { return strings.Count(stalledMsg(), "; rolled back to v1.0.0") == rollbacks },
+		4*time.Minute, 500*time.Millisecond, "not every upgrade rolled back; running: %s", e.running(t))
+
+	for i, n := range names {
+		err := e.tc.GetWorkflow(context.Background(), workflows.UpgradeID("acme", n, "v1.1.0"), "").Get(context.Background(), nil)
+		var app *temporal.ApplicationError
+		require.True(t, errors.As(err, &app), "%s: %v", n, err)
+		require.Equal(t, workflows.ErrRolledBack, app.Type(), n)
+		require.Contains(t, app.Message(), fmt.Sprintf("upgrade %s v1.0.0 → v1.1.0 failed", n))
+		require.Contains(t, app.Message(), "not Ready by", "%s was not stopped at its deadline", n)
+		if i%2 == 0 {
+			require.Contains(t, app.Message(), "CrashLoopBackOff", n)
+		}
+		require.Equal(t, 1, e.executions(t, workflows.UpgradeID("acme", n, "v1.1.0")), "%s upgraded more than once", n)
+	}
+	require.Eventually(t, func() bool {
+		comps := e.components(t)
+		for _, n := range names {
+			c := comps[n]
+			if c.Status.Health != v1alpha1.HealthHealthy || c.Status.InstalledVersion != "v1.0.0" ||
+				!meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionRolledBack) {
+				return false
+			}
+		}
+		return true
+	}, time.Minute, 200*time.Millisecond, "not every component is Healthy at v1.0.0 and RolledBack")
+
+	resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+		Query: "ExecutionStatus = 'Running'",
+	})
+	require.NoError(t, err)
+	require.Empty(t, resp.Executions, "workflows stuck: %v", resp.Executions)
+
+	alerted := map[string]bool{}
+	for _, body := range rcv.Bodies("/api/v2/alerts") {
+		var alerts []struct {
+			Labels map[string]string `json:"labels"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &alerts))
+		for _, a := range alerts {
+			require.Equal(t, "v1.0.0", a.Labels["from_version"])
+			require.Equal(t, "v1.1.0", a.Labels["to_version"])
+			alerted[a.Labels["component"]] = true
+		}
+	}
+	require.Len(t, alerted, rollbacks)
+	require.Len(t, rcv.Bodies("/api/v2/alerts"), rollbacks)
+}
+
+// rollIndex is a remote catalog index of n independent components, each
+// released at v1.0.0 and v1.1.0.
+func rollIndex(n int) []byte {
+	var sb strings.Builder
+	sb.WriteString("apiVersion: catalog.openova.io/v1\ncomponents:\n")
+	for i := range n {
+		name := fmt.Sprintf("roll-%02d", i)
+		fmt.Fprintf(&sb, "  - name: %s\n    title: %s\n    description: generated for the rollback test\n    category: a-la-carte\n", name, name)
+		fmt.Fprintf(&sb, "    chart: {name: %s, repository: oci://charts.example.com/roll}\n", name)
+		sb.WriteString("    versions:\n")
+		sb.WriteString("      - {version: v1.0.0, released: 2025-01-01, changelog: first}\n")
+		sb.WriteString("      - {version: v1.1.0, released: 2025-02-01, changelog: second}\n")
+	}
+	return []byte(sb.String())
+}
