@@ -118,6 +118,14 @@ type MarkRolledBackResult struct{}
 // MarkRolledBack applies the annotation under its own field owner, so
 // running it twice changes nothing and clearing it touches nothing else.
 func (k *Kubernetes) MarkRolledBack(ctx context.Context, in MarkRolledBackInput) (MarkRolledBackResult, error) {
+	// An apply would create a missing Component (and fail on its spec):
+	// there is nothing to mark then.
+	var c v1alpha1.Component
+	if err := k.Client.Get(ctx, client.ObjectKey{Namespace: in.Namespace, Name: in.Name}, &c); apierrors.IsNotFound(err) {
+		return MarkRolledBackResult{}, nil
+	} else if err != nil {
+		return MarkRolledBackResult{}, fmt.Errorf("read component %s/%s: %w", in.Namespace, in.Name, err)
+	}
 	meta := map[string]any{"name": in.Name, "namespace": in.Namespace}
 	if !in.Clear {
 		doc, err := json.Marshal(in.RolledBack)
@@ -130,9 +138,6 @@ func (k *Kubernetes) MarkRolledBack(ctx context.Context, in MarkRolledBackInput)
 		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Component", "metadata": meta,
 	}}
 	err := k.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(rollbackFieldOwner), client.ForceOwnership)
-	if apierrors.IsNotFound(err) {
-		return MarkRolledBackResult{}, nil // nothing to mark
-	}
 	if err != nil {
 		return MarkRolledBackResult{}, fmt.Errorf("mark component %s/%s rolled back: %w", in.Namespace, in.Name, err)
 	}

@@ -117,9 +117,20 @@ func (r *PlatformReconciler) installed(ctx context.Context, p *v1alpha1.Platform
 	out := make(map[string]Installed, len(list.Items))
 	for _, c := range list.Items {
 		out[c.Name] = Installed{Ready: c.Status.Health == v1alpha1.HealthHealthy, Health: c.Status.Health,
-			Version: c.Status.InstalledVersion, Upgradable: len(c.Status.AvailableVersions) > 0}
+			Version: c.Status.InstalledVersion, Upgradable: upgradable(c.Status.AvailableVersions)}
 	}
 	return out, nil
+}
+
+// upgradable: a catalog version is newer. Versions seen only in a Helm
+// repository are shown but cannot be upgraded to, so they do not count.
+func upgradable(vs []v1alpha1.AvailableVersion) bool {
+	for _, v := range vs {
+		if v.Source != v1alpha1.SourceHelmRepository {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s Start) error {

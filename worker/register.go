@@ -45,4 +45,5 @@ func RegisterManagerWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.ReleaseComponent, workflow.RegisterOptions{Name: workflows.ReleaseComponentWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.UninstallComponent, workflow.RegisterOptions{Name: workflows.UninstallComponentWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.UpgradeComponent, workflow.RegisterOptions{Name: workflows.UpgradeComponentWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.CheckUpdates, workflow.RegisterOptions{Name: workflows.CheckUpdatesWorkflow})
 }
