@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -40,6 +41,10 @@ type ManagerOptions struct {
 	Workflows      Workflows
 	DataConverter  converter.DataConverter
 	ReadyTimeout   time.Duration
+	// Schedules, when set, gets each platform a CheckUpdates Schedule
+	// running every CheckEvery (DefaultCheckEvery when 0).
+	Schedules  client.ScheduleClient
+	CheckEvery time.Duration
 	// SkipNameValidation allows a second manager in one process (benchmarks).
 	SkipNameValidation bool
 }
@@ -73,6 +78,7 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 	}
 	if err := (&PlatformReconciler{
 		Client: mgr.GetClient(), Workflows: o.Workflows, DataConverter: o.DataConverter, ReadyTimeout: o.ReadyTimeout,
+		Checks: &checkSchedules{Schedules: o.Schedules, Every: o.CheckEvery},
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("platform controller: %w", err)
 	}

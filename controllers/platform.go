@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -50,6 +51,8 @@ type PlatformReconciler struct {
 	DataConverter converter.DataConverter
 	// ReadyTimeout is passed to the workflows (0: their default).
 	ReadyTimeout time.Duration
+	// Checks keeps each platform's CheckUpdates Schedule (nil: none).
+	Checks *checkSchedules
 }
 
 // SetupWithManager watches Platforms and the Components labelled with them.
@@ -71,8 +74,13 @@ func (r *PlatformReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // once, only when it changed.
 func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var p v1alpha1.Platform
-	if err := r.Client.Get(ctx, req.NamespacedName, &p); err != nil {
-		return ctrl.Result{}, crclient.IgnoreNotFound(err)
+	if err := r.Client.Get(ctx, req.NamespacedName, &p); apierrors.IsNotFound(err) {
+		return ctrl.Result{}, r.Checks.remove(ctx, req.Namespace, req.Name)
+	} else if err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.Checks.ensure(ctx, &p); err != nil {
+		return ctrl.Result{}, err
 	}
 	installed, err := r.installed(ctx, &p)
 	if err != nil {
@@ -102,6 +110,11 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	}
 	if err := r.patchStatus(ctx, &p, plan.Status); err != nil {
 		return ctrl.Result{}, err
+	}
+	if !plan.Busy {
+		if err := r.Checks.installedChanged(ctx, &p, installed); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 	if plan.Busy {
 		return ctrl.Result{RequeueAfter: busyPoll}, nil

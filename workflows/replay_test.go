@@ -29,6 +29,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		ReleaseComponentWorkflow:   ReleaseComponent,
 		UninstallComponentWorkflow: UninstallComponent,
 		UpgradeComponentWorkflow:   UpgradeComponent,
+		CheckUpdatesWorkflow:       CheckUpdates,
 	}
 	covered := map[string]int{}
 	for _, f := range files {

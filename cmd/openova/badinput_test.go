@@ -56,6 +56,7 @@ func TestBadInputExitsWithOneClearLine(t *testing.T) {
 		{"tls ca missing", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-ca", filepath.Join(tmp, "no-ca.pem")}, exitError, "read --temporal-tls-ca"},
 		{"tls ca not pem", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-ca", aFile}, exitError, "holds no PEM certificate"},
 		{"bad db sync", nil, []string{"bootstrap", "--temporal-db-sync", "off"}, exitUsage, "--temporal-db-sync \"off\": use full or normal"},
+		{"manager checks too often", nil, []string{"manager", "--data-dir", fresh(), "--check-updates-every", "10s"}, exitUsage, "--check-updates-every 10s is too short"},
 		{"manager ready timeout zero", nil, []string{"manager", "--data-dir", fresh(), "--ready-timeout", "0s"}, exitUsage, "--ready-timeout 0s must be positive"},
 		{"manager alertmanager not a URL", nil, []string{"manager", "--data-dir", fresh(), "--alertmanager-url", "alertmanager:9093"}, exitUsage, `--alertmanager-url "alertmanager:9093" is not an http(s) URL`},
 		{"manager webhook not http", nil, []string{"manager", "--data-dir", fresh(), "--alert-webhook-url", "ftp://hooks"}, exitUsage, `--alert-webhook-url "ftp://hooks" is not an http(s) URL`},

@@ -28,6 +28,7 @@ type managerFlags struct {
 	readyTimeout time.Duration
 	alertmanager string
 	webhook      string
+	checkEvery   time.Duration
 }
 
 // validate checks the manager-only flags.
@@ -37,6 +38,9 @@ func (m managerFlags) validate() error {
 	}
 	if m.readyTimeout <= 0 {
 		return usageError{fmt.Errorf("--ready-timeout %s must be positive, e.g. 15m", m.readyTimeout)}
+	}
+	if m.checkEvery < time.Minute {
+		return usageError{fmt.Errorf("--check-updates-every %s is too short: check at most once a minute, e.g. 6h", m.checkEvery)}
 	}
 	for flag, v := range map[string]string{"--alertmanager-url": m.alertmanager, "--alert-webhook-url": m.webhook} {
 		if v == "" {
@@ -98,6 +102,7 @@ set with an OPENOVA_<FLAG> environment variable.`,
 	c.Flags().StringVar(&m.namespace, "namespace", "openova-system", "namespace of the Platform and Component resources")
 	c.Flags().BoolVar(&m.leaderElect, "leader-elect", true, "elect one active controller through a Lease in --namespace")
 	c.Flags().DurationVar(&m.readyTimeout, "ready-timeout", 15*time.Minute, "how long a component may take to become Ready before its install is undone or its upgrade rolled back")
+	c.Flags().DurationVar(&m.checkEvery, "check-updates-every", controllers.DefaultCheckEvery, "how often each platform's components are checked for newer versions (a Temporal Schedule per platform)")
 	c.Flags().StringVar(&m.alertmanager, "alertmanager-url", "", "Alertmanager base URL that receives rollback alerts (POST /api/v2/alerts), e.g. http://alertmanager:9093")
 	c.Flags().StringVar(&m.webhook, "alert-webhook-url", "", "URL that receives a JSON document per rollback alert")
 	return c
@@ -131,6 +136,7 @@ func runControllers(rc *rest.Config, m managerFlags, log *slog.Logger) func(cont
 		mgr, err := controllers.NewManager(rc, controllers.ManagerOptions{
 			Namespace: m.namespace, LeaderElection: m.leaderElect,
 			Workflows: eng.Client(), DataConverter: eng.DataConverter(), ReadyTimeout: m.readyTimeout,
+			Schedules: eng.Client().ScheduleClient(), CheckEvery: m.checkEvery,
 		})
 		if err != nil {
 			return err

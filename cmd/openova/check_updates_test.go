@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/controllers"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/workflows"
+)
+
+// kitHelmIndex is the chart repository of the test's "kit" component: the
+// two catalog releases and a newer chart the catalog does not list yet.
+const kitHelmIndex = `apiVersion: v1
+entries:
+  kit:
+    - {version: 1.2.0, appVersion: 1.2.0, created: "2025-03-01T10:00:00Z"}
+    - {version: 1.1.0, appVersion: 1.1.0, created: "2025-02-01T10:00:00Z"}
+    - {version: 1.0.0, appVersion: 1.0.0, created: "2025-01-01T10:00:00Z"}
+`
+
+// helmRepository plays a chart repository on loopback whose answer the
+// test changes.
+type helmRepository struct {
+	URL    string
+	mu     sync.Mutex
+	status int
+	body   string
+}
+
+func newHelmRepository(t *testing.T) *helmRepository {
+	h := &helmRepository{status: http.StatusOK, body: kitHelmIndex}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		w.WriteHeader(h.status)
+		_, _ = w.Write([]byte(h.body))
+	}))
+	t.Cleanup(srv.Close)
+	h.URL = srv.URL
+	return h
+}
+
+func (h *helmRepository) answer(status int, body string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.status, h.body = status, body
+}
+
+// The platform's CheckUpdates Schedule, through the real manager: created
+// with the platform (every 6 h by default) and run at once, it shows the
+// catalog's newer release with its changelog and the Helm repository's
+// unlisted chart on the Component, and "1 upgrade available" on the
+// Platform. A repository that answers 503, then garbage, keeps the last
+// known versions and says why. An upgrade shrinks the list; deleting the
+// platform deletes its schedule.
+func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T) {
+	repo := newHelmRepository(t)
+	index := []byte("apiVersion: catalog.openova.io/v1\ncomponents:\n" +
+		"  - name: kit\n    title: Kit\n    description: a component of the test's index\n    category: a-la-carte\n" +
+		"    chart: {name: kit, repository: \"" + repo.URL + "\"}\n    versions:\n" +
+		"      - {version: v1.0.0, released: 2025-01-01, changelog: first}\n" +
+		"      - {version: v1.1.0, released: 2025-02-01, changelog: \"## Kit v1.1.0\\n- faster\"}\n")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(index) }))
+	t.Cleanup(srv.Close)
+	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml",
+		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
+	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
+
+	sched := e.tc.ScheduleClient().GetHandle(context.Background(), workflows.CheckUpdatesID("acme"))
+	var desc *client.ScheduleDescription
+	require.Eventually(t, func() bool {
+		var err error
+		desc, err = sched.Describe(context.Background())
+		return err == nil
+	}, 30*time.Second, 100*time.Millisecond, "no schedule %s", workflows.CheckUpdatesID("acme"))
+	require.Equal(t, []client.ScheduleIntervalSpec{{Every: controllers.DefaultCheckEvery}}, desc.Schedule.Spec.Intervals)
+
+	checked := func(status metav1.ConditionStatus, msg string) v1alpha1.Component {
+		t.Helper()
+		var c v1alpha1.Component
+		require.Eventually(t, func() bool {
+			c = e.components(t)["kit"]
+			cond := meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionUpdatesChecked)
+			return cond != nil && cond.Status == status && strings.Contains(cond.Message, msg)
+		}, time.Minute, 100*time.Millisecond, "kit never showed UpdatesChecked=%s %q; running: %s", status, msg, e.running(t))
+		return c
+	}
+	c := checked(metav1.ConditionTrue, "2 newer versions")
+	require.Equal(t, []string{"v1.1.0", "v1.2.0"}, versionsOf(c))
+	require.Equal(t, "## Kit v1.1.0\n- faster", c.Status.AvailableVersions[0].Changelog)
+	require.Equal(t, v1alpha1.SourceCatalog, c.Status.AvailableVersions[0].Source)
+	require.Equal(t, v1alpha1.SourceHelmRepository, c.Status.AvailableVersions[1].Source)
+	require.Eventually(t, func() bool { return e.platform(t, "acme").Status.UpgradesAvailable == 1 },
+		30*time.Second, 100*time.Millisecond, "the platform does not count 1 upgrade available")
+
+	repo.answer(http.StatusServiceUnavailable, "maintenance")
+	require.NoError(t, sched.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
+	c = checked(metav1.ConditionFalse, "HTTP 503")
+	require.Equal(t, []string{"v1.1.0", "v1.2.0"}, versionsOf(c), "the last known versions are kept")
+
+	repo.answer(http.StatusOK, "{{{ not an index")
+	require.NoError(t, sched.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
+	c = checked(metav1.ConditionFalse, "not valid YAML")
+	require.Equal(t, []string{"v1.1.0", "v1.2.0"}, versionsOf(c), "the last known versions are kept")
+	e.recordHistory(t, e.lastRun(t, workflows.CheckUpdatesWorkflow), "checkupdates-v1-indexdown")
+
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.1.0" })
+	require.Eventually(t, func() bool {
+		c := e.components(t)["kit"]
+		return c.Status.InstalledVersion == "v1.1.0" && strings.Join(versionsOf(c), ",") == "v1.2.0"
+	}, time.Minute, 100*time.Millisecond, "after the upgrade only v1.2.0 should be newer")
+	require.Eventually(t, func() bool { return e.platform(t, "acme").Status.UpgradesAvailable == 0 },
+		30*time.Second, 100*time.Millisecond, "a chart the catalog does not list is no upgrade")
+
+	require.NoError(t, e.c.Delete(context.Background(), &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme", Namespace: e.ns}}))
+	require.Eventually(t, func() bool {
+		_, err := sched.Describe(context.Background())
+		return err != nil
+	}, 30*time.Second, 100*time.Millisecond, "the schedule outlived its platform")
+}
+
+func versionsOf(c v1alpha1.Component) []string {
+	var out []string
+	for _, v := range c.Status.AvailableVersions {
+		out = append(out, v.Version)
+	}
+	return out
+}
+
+// lastRun is the ID of the newest closed run of a workflow type (schedules
+// add a timestamp to the IDs of the runs they start).
+func (e *managerEnv) lastRun(t *testing.T, workflowType string) string {
+	resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+		Query: "WorkflowType = '" + workflowType + "' AND ExecutionStatus = 'Completed'",
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, resp.Executions)
+	return resp.Executions[0].GetExecution().GetWorkflowId()
+}
