@@ -170,7 +170,7 @@ func TestPrinterColumnsAndShortNames(t *testing.T) {
 		columns []string
 		cells   []any
 	}{
-		"platforms":  {[]string{"Name", "Phase", "Health", "Components", "Upgrades", "Age"}, []any{"acme-corp", "Running", "3/3 healthy", "3/3", int64(2)}},
+		"platforms":  {[]string{"Name", "Phase", "Health", "Components", "Upgrades", "Age"}, []any{"acme-corp", "Running", "3/3 healthy", "3/3", float64(2)}},
 		"components": {[]string{"Name", "Version", "Health", "Phase", "Age"}, []any{"cnpg", "v1.24.0", "Healthy", "Running"}},
 	}
 	for resource, w := range want {
