@@ -33,9 +33,6 @@ type Workflows interface {
 	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
 }
 
-// memoGeneration is the memo key holding the platform generation a
-// workflow was started for.
-const memoGeneration = "platformGeneration"
 
 // busyPoll is how often a platform with a running workflow is re-read to
 // mirror its progress.
@@ -182,7 +179,7 @@ func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s 
 		TaskQueue:                workflows.TaskQueueManager,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		Memo:                     map[string]any{memoGeneration: p.Generation},
+		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.SearchAttrPlatform.ValueSet(p.Name), workflows.SearchAttrComponent.ValueSet(s.Component),
 			workflows.SearchAttrOperation.ValueSet(op)),

@@ -96,7 +96,7 @@ func (r *PlatformReconciler) describe(ctx context.Context, id string, kind OpKin
 		return op, fmt.Errorf("describe workflow %s: %w", id, err)
 	}
 	info := resp.GetWorkflowExecutionInfo()
-	if f := info.GetMemo().GetFields()[memoGeneration]; f != nil && r.DataConverter != nil {
+	if f := info.GetMemo().GetFields()[workflows.MemoPlatformGeneration]; f != nil && r.DataConverter != nil {
 		_ = r.DataConverter.FromPayload(f, &op.Generation)
 	}
 	switch info.GetStatus() {

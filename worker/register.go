@@ -3,6 +3,7 @@ package worker
 import (
 	"path/filepath"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
@@ -25,11 +26,14 @@ func taskQueue(m Mode) string {
 
 // register adds the workflows and activities each mode hosts. Both modes
 // host the self-check, so an operator can prove either engine end to end.
-func register(r registry, cfg Config) {
+// The manager's Rollouts activity asks this engine's Temporal client which
+// operations run.
+func register(r registry, cfg Config, c client.Client) {
 	r.RegisterWorkflowWithOptions(workflows.SelfCheck, workflow.RegisterOptions{Name: workflows.SelfCheckWorkflow})
 	r.RegisterActivity(&activities.SelfCheck{Dir: filepath.Join(cfg.DataDir, "selfcheck")})
 	if cfg.Mode == ModeManager {
 		RegisterManagerWorkflows(r)
+		r.RegisterActivity(&activities.Rollouts{Workflows: c})
 	}
 	for _, a := range cfg.Activities {
 		r.RegisterActivity(a)
@@ -46,4 +50,5 @@ func RegisterManagerWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.UninstallComponent, workflow.RegisterOptions{Name: workflows.UninstallComponentWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.UpgradeComponent, workflow.RegisterOptions{Name: workflows.UpgradeComponentWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.CheckUpdates, workflow.RegisterOptions{Name: workflows.CheckUpdatesWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.ScheduledUpgrade, workflow.RegisterOptions{Name: workflows.ScheduledUpgradeWorkflow})
 }

@@ -28,6 +28,7 @@ const (
 	ReleaseComponentWorkflow   = "ReleaseComponent"
 	UninstallComponentWorkflow = "UninstallComponent"
 	UpgradeComponentWorkflow   = "UpgradeComponent"
+	ScheduledUpgradeWorkflow   = "ScheduledUpgrade"
 	CheckUpdatesWorkflow       = "CheckUpdates"
 )
 
@@ -38,6 +39,8 @@ const (
 	OperationUninstall    = "uninstall"
 	OperationUpgrade      = "upgrade"
 	OperationCheckUpdates = "check-updates"
+	// OperationScheduledUpgrade marks upgrade Schedules and the runs they start.
+	OperationScheduledUpgrade = "scheduled-upgrade"
 )
 
 // Error types of permanent failures, so the UI and the controllers can say
@@ -82,6 +85,17 @@ func UpgradeID(platform, component, to string) string {
 // platform's components for newer versions, and the prefix of the IDs of
 // the workflows it starts.
 func CheckUpdatesID(platform string) string { return "check-updates/" + platform }
+
+// ScheduledUpgradeID is the ID of the Schedule that upgrades a component
+// to one version at a time or in a maintenance window (and the prefix of
+// the IDs of the ScheduledUpgrade runs it starts).
+func ScheduledUpgradeID(platform, component, to string) string {
+	return "upgrade-at/" + platform + "/" + component + "/" + to
+}
+
+// MemoPlatformGeneration is the memo key holding the platform generation
+// an operation was started for.
+const MemoPlatformGeneration = "platformGeneration"
 
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return "selfcheck/" + name }
