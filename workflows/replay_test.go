@@ -30,6 +30,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		UninstallComponentWorkflow: UninstallComponent,
 		UpgradeComponentWorkflow:   UpgradeComponent,
 		CheckUpdatesWorkflow:       CheckUpdates,
+		ScheduledUpgradeWorkflow:   ScheduledUpgrade,
 	}
 	covered := map[string]int{}
 	for _, f := range files {

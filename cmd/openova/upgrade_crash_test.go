@@ -88,15 +88,20 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 // for the chart version, i.e. a release of it is rolling out.
 func (e *managerEnv) waitReleaseChart(t *testing.T, name, chartVersion string) {
 	t.Helper()
-	require.Eventually(t, func() bool {
-		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(activities.ReleaseGVK)
-		if e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, u) != nil {
-			return false
-		}
-		v, _, _ := unstructured.NestedString(u.Object, "spec", "chart", "version")
-		return v == chartVersion
-	}, time.Minute, 50*time.Millisecond, "%s never rolled out chart %s; running: %s", name, chartVersion, e.running(t))
+	require.Eventually(t, func() bool { return e.releaseChart(t, name) == chartVersion },
+		time.Minute, 50*time.Millisecond, "%s never rolled out chart %s; running: %s", name, chartVersion, e.running(t))
+}
+
+// releaseChart is the chart version the component's composite resource
+// asks for ("" when there is none).
+func (e *managerEnv) releaseChart(t *testing.T, name string) string {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(activities.ReleaseGVK)
+	if e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, u) != nil {
+		return ""
+	}
+	v, _, _ := unstructured.NestedString(u.Object, "spec", "chart", "version")
+	return v
 }
 
 // activities counts the activities the workflow scheduled, by type.

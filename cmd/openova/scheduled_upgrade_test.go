@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/worker/schedules"
+	"github.com/openova-io/core/workflows"
+)
+
+// kitIndex is a remote catalog index with one component released three times.
+var kitIndex = []byte(`apiVersion: catalog.openova.io/v1
+components:
+  - name: kit
+    title: Kit
+    description: a component of the test's index
+    category: a-la-carte
+    chart: {name: kit, repository: "oci://charts.example.com/kit"}
+    versions:
+      - {version: v1.0.0, released: 2025-01-01, changelog: first}
+      - {version: v1.1.0, released: 2025-02-01, changelog: second}
+      - {version: v1.2.0, released: 2025-03-01, changelog: third}
+`)
+
+// Scheduled upgrades against the real manager and the real Temporal
+// server's Schedules:
+//   - a maintenance window (Saturdays 02:00, Europe/Berlin) is due when
+//     the server computes it, across the change from summer time; it is
+//     listed, paused with a note and cancelled;
+//   - an "upgrade at" a few seconds ahead fires on the real clock while
+//     another upgrade of the same component is still rolling out: it waits
+//     for that rollout, then upgrades, and its run is recorded for replay.
+func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(kitIndex) }))
+	t.Cleanup(srv.Close)
+	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml",
+		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
+	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
+	// From here on upgrades are asked for imperatively, not by the spec.
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "" })
+	ctx, sc := context.Background(), e.tc.ScheduleClient()
+	upgrade := func(to string) workflows.UpgradeComponentInput {
+		return workflows.UpgradeComponentInput{Platform: "acme", Namespace: e.ns, Component: "kit", To: to,
+			IndexURL: srv.URL + "/index.yaml", ReadyTimeout: time.Minute}
+	}
+
+	// The maintenance window: when the server says it opens.
+	now := time.Now()
+	win, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"),
+		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Europe/Berlin"}}, now)
+	require.NoError(t, err)
+	require.Equal(t, nextSaturday2AMBerlin(now), win.Next.UTC(), "the window opens at the next Saturday 02:00 in Berlin")
+	again, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"),
+		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Europe/Berlin"}}, now)
+	require.NoError(t, err)
+	require.Equal(t, win, again, "asking twice schedules once")
+	_, err = schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"),
+		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Atlantis/Capital"}}, now)
+	require.ErrorContains(t, err, `time zone "Atlantis/Capital" is unknown`)
+	require.NoError(t, schedules.Pause(ctx, sc, win.ID, "change freeze until January"))
+	require.Eventually(t, func() bool {
+		list, err := schedules.List(ctx, sc, "acme")
+		return err == nil && len(list) == 1 && list[0].Paused && list[0].Note == "change freeze until January" &&
+			list[0].Component == "kit" && list[0].To == "v1.2.0"
+	}, 30*time.Second, 200*time.Millisecond, "the paused window is not listed")
+	require.NoError(t, schedules.Cancel(ctx, sc, win.ID))
+	_, err = schedules.Get(ctx, sc, win.ID)
+	require.Error(t, err, "a cancelled schedule is gone")
+
+	// A rollout to v1.1.0 hangs while "upgrade at" v1.2.0 comes due.
+	e.xp.holdChart("kit", "1.1.0")
+	first, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.UpgradeID("acme", "kit", "v1.1.0"), TaskQueue: workflows.TaskQueueManager,
+		TypedSearchAttributes: upgradeAttrs("acme", "kit"),
+	}, workflows.UpgradeComponentWorkflow, upgrade("v1.1.0"))
+	require.NoError(t, err)
+	e.waitReleaseChart(t, "kit", "1.1.0")
+	at := time.Now().Add(3 * time.Second).Truncate(time.Second)
+	s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"), At: at}, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, at.UTC(), s.Next.UTC())
+	run := e.waitScheduledRun(t)
+	require.Eventually(t, func() bool {
+		v, err := e.tc.QueryWorkflow(ctx, run, "", workflows.QueryProgress)
+		var p workflows.Progress
+		return err == nil && v.Get(&p) == nil && p.Steps[0].State == workflows.StepRunning
+	}, 30*time.Second, 100*time.Millisecond, "the scheduled run is not waiting for the rollout")
+	require.Equal(t, "1.1.0", e.releaseChart(t, "kit"), "the scheduled upgrade did not wait for the running rollout")
+	e.xp.letGo("kit", "1.1.0")
+	require.NoError(t, first.Get(ctx, nil))
+	var res workflows.ScheduledUpgradeResult
+	require.NoError(t, e.tc.GetWorkflow(ctx, run, "").Get(ctx, &res))
+	require.Equal(t, "v1.1.0", res.From)
+	require.Equal(t, "v1.2.0", res.To)
+	require.Contains(t, res.WaitedFor, workflows.UpgradeID("acme", "kit", "v1.1.0"))
+	require.Eventually(t, func() bool {
+		c := e.components(t)["kit"]
+		return c.Status.InstalledVersion == "v1.2.0" && c.Status.Health == v1alpha1.HealthHealthy
+	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.2.0")
+	e.recordHistory(t, run, "scheduledupgrade-v1-waited")
+}
+
+// nextSaturday2AMBerlin computes, with Go's own zone data, the first
+// Saturday 02:00 in Berlin after now.
+func nextSaturday2AMBerlin(now time.Time) time.Time {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	d := now.In(berlin)
+	for i := 0; ; i++ {
+		day := d.AddDate(0, 0, i)
+		c := time.Date(day.Year(), day.Month(), day.Day(), 2, 0, 0, 0, berlin)
+		if c.Weekday() == time.Saturday && c.After(now) {
+			return c.UTC()
+		}
+	}
+}
+
+func upgradeAttrs(platform, component string) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(workflows.SearchAttrPlatform.ValueSet(platform),
+		workflows.SearchAttrComponent.ValueSet(component), workflows.SearchAttrOperation.ValueSet(workflows.OperationUpgrade))
+}
+
+// waitScheduledRun waits for the run a Schedule started and returns its ID.
+func (e *managerEnv) waitScheduledRun(t *testing.T) string {
+	var id string
+	require.Eventually(t, func() bool {
+		resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: "WorkflowType = '" + workflows.ScheduledUpgradeWorkflow + "'",
+		})
+		if err != nil || len(resp.Executions) == 0 {
+			return false
+		}
+		id = resp.Executions[0].GetExecution().GetWorkflowId()
+		return true
+	}, 30*time.Second, 100*time.Millisecond, "the schedule never fired")
+	return id
+}
