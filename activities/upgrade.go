@@ -143,3 +143,30 @@ func (k *Kubernetes) MarkRolledBack(ctx context.Context, in MarkRolledBackInput)
 	}
 	return MarkRolledBackResult{}, nil
 }
+
+// OrderUpgradesInput names the components of one multi-component upgrade.
+type OrderUpgradesInput struct {
+	Namespace  string
+	Platform   string
+	IndexURL   string `json:",omitempty"`
+	Components []string
+}
+
+// OrderUpgradesResult is the order to upgrade them in.
+type OrderUpgradesResult struct {
+	Order []string
+}
+
+// OrderUpgrades orders the components dependencies first, by the catalog
+// (embedded and remote index) of the moment.
+func (a *Catalog) OrderUpgrades(ctx context.Context, in OrderUpgradesInput) (OrderUpgradesResult, error) {
+	cat, _, err := a.state(ctx, in.IndexURL, in.Namespace, in.Platform)
+	if err != nil {
+		return OrderUpgradesResult{}, err
+	}
+	order, err := cat.UpgradeOrder(in.Components)
+	if err != nil {
+		return OrderUpgradesResult{}, permanent(err)
+	}
+	return OrderUpgradesResult{Order: order}, nil
+}

@@ -51,4 +51,5 @@ func RegisterManagerWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.UpgradeComponent, workflow.RegisterOptions{Name: workflows.UpgradeComponentWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.CheckUpdates, workflow.RegisterOptions{Name: workflows.CheckUpdatesWorkflow})
 	r.RegisterWorkflowWithOptions(workflows.ScheduledUpgrade, workflow.RegisterOptions{Name: workflows.ScheduledUpgradeWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.UpgradeComponents, workflow.RegisterOptions{Name: workflows.UpgradeComponentsWorkflow})
 }

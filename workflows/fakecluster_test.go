@@ -31,7 +31,9 @@ type fakeCluster struct {
 	readyAfter time.Duration     // mock time WaitReleaseReady takes
 	failChart  map[string]string // component → chart version that never gets Ready
 	upgrade    activities.CheckUpgradeResult
+	upgrades   map[string]activities.CheckUpgradeResult // per component, else upgrade
 	upgradeErr error
+	order      []string // what OrderUpgrades answers
 	alerts     []activities.RaiseAlertInput
 	calls      []string
 }
@@ -66,6 +68,7 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 	env.RegisterWorkflowWithOptions(InstallComponents, workflow.RegisterOptions{Name: InstallComponentsWorkflow})
 	env.RegisterWorkflowWithOptions(ReleaseComponent, workflow.RegisterOptions{Name: ReleaseComponentWorkflow})
 	env.RegisterWorkflowWithOptions(UninstallComponent, workflow.RegisterOptions{Name: UninstallComponentWorkflow})
+	env.RegisterWorkflowWithOptions(UpgradeComponent, workflow.RegisterOptions{Name: UpgradeComponentWorkflow})
 	for _, a := range []any{&activities.Crossplane{}, &activities.Kubernetes{}, &activities.Catalog{}, &activities.Git{}, &activities.Alerts{}} {
 		env.RegisterActivity(a)
 	}
@@ -77,12 +80,24 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 		al *activities.Alerts
 	)
 	env.OnActivity(a.CheckUpgrade, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.CheckUpgradeInput) (activities.CheckUpgradeResult, error) {
+		func(_ context.Context, in activities.CheckUpgradeInput) (activities.CheckUpgradeResult, error) {
+			f.log("check " + in.Request.Component)
+			if u, ok := f.upgrades[in.Request.Component]; ok {
+				return u, nil
+			}
 			return f.upgrade, f.upgradeErr
+		})
+	env.OnActivity(a.OrderUpgrades, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.OrderUpgradesInput) (activities.OrderUpgradesResult, error) {
+			return activities.OrderUpgradesResult{Order: f.order}, nil
 		})
 	env.OnActivity(k.ReadComponent, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ReadComponentInput) (activities.ReadComponentResult, error) {
-			return activities.ReadComponentResult{Version: "v1.30.0", Chart: in.Name, Repository: "https://charts.example/", Values: []byte(`{"replicas":2}`)}, nil
+			from := "v1.30.0"
+			if u, ok := f.upgrades[in.Name]; ok {
+				from = u.Plan.From.Version
+			}
+			return activities.ReadComponentResult{Version: from, Chart: in.Name, Repository: "https://charts.example/", Values: []byte(`{"replicas":2}`)}, nil
 		})
 	env.OnActivity(k.MarkRolledBack, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.MarkRolledBackInput) (activities.MarkRolledBackResult, error) {

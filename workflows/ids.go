@@ -29,6 +29,7 @@ const (
 	UninstallComponentWorkflow = "UninstallComponent"
 	UpgradeComponentWorkflow   = "UpgradeComponent"
 	ScheduledUpgradeWorkflow   = "ScheduledUpgrade"
+	UpgradeComponentsWorkflow  = "UpgradeComponents"
 	CheckUpdatesWorkflow       = "CheckUpdates"
 )
 
@@ -85,6 +86,14 @@ func UpgradeID(platform, component, to string) string {
 // platform's components for newer versions, and the prefix of the IDs of
 // the workflows it starts.
 func CheckUpdatesID(platform string) string { return "check-updates/" + platform }
+
+// UpgradesID is the workflow ID of upgrading several components of a
+// platform at once: one such run per platform at a time.
+func UpgradesID(platform string) string { return "upgrades/" + platform }
+
+// MemoComponents is the memo key listing the components of an
+// UpgradeComponents run, so the Platform reconciler knows what it covers.
+const MemoComponents = "components"
 
 // ScheduledUpgradeID is the ID of the Schedule that upgrades a component
 // to one version at a time or in a maintenance window (and the prefix of

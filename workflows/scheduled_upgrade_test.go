@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/catalog"
@@ -37,7 +36,6 @@ func TestScheduledUpgrade(t *testing.T) {
 			f.upgrade = backstagePlan()
 			f.failChart = map[string]string{"backstage": tc.failChart}
 			env := f.newEnv()
-			env.RegisterWorkflowWithOptions(UpgradeComponent, workflow.RegisterOptions{Name: UpgradeComponentWorkflow})
 			var r *activities.Rollouts
 			env.RegisterActivity(r)
 			var asked activities.WaitIdleInput

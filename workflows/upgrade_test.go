@@ -51,7 +51,6 @@ func TestUpgradeComponent(t *testing.T) {
 			f.upgrade, f.upgradeErr = backstagePlan(), tc.checkErr
 			f.failChart = map[string]string{"backstage": tc.failChart}
 			env := f.newEnv()
-			env.RegisterWorkflow(UpgradeComponent)
 			env.ExecuteWorkflow(UpgradeComponent, UpgradeComponentInput{
 				Platform: "acme", Namespace: "ns", Component: "backstage", To: "v1.31.0", ReadyTimeout: time.Minute,
 			})

@@ -1,0 +1,138 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+)
+
+// UpgradeTarget is one component of a multi-component upgrade.
+type UpgradeTarget struct {
+	Component          string
+	To                 string
+	ConfirmForwardOnly bool `json:",omitempty"`
+}
+
+// UpgradeComponentsInput asks to upgrade several components of a platform.
+type UpgradeComponentsInput struct {
+	Platform  string
+	Namespace string
+	Targets   []UpgradeTarget
+	IndexURL  string `json:",omitempty"`
+	Delivery  Delivery
+	// ReadyTimeout bounds each rollout and rollback (default 15 min).
+	ReadyTimeout time.Duration
+	// Generation is the platform generation that asked (0: an operator);
+	// each UpgradeComponent child carries it in its memo.
+	Generation int64 `json:",omitempty"`
+}
+
+// UpgradeComponentsResult says what was upgraded, in order.
+type UpgradeComponentsResult struct {
+	Upgraded []UpgradeComponentResult
+	// NotUpgraded lists the components left alone after a failure.
+	NotUpgraded []string `json:",omitempty"`
+}
+
+// ErrUpgradesStopped is the error type of a multi-component upgrade that
+// stopped at a failed (and rolled back) component.
+const ErrUpgradesStopped = "UpgradesStopped"
+
+// UpgradeComponents upgrades several components one at a time, each
+// after the components it depends on, through the same UpgradeComponent
+// child an upgrade of one component runs. The first failure stops it: that
+// component has rolled itself back, those upgraded before it stay upgraded,
+// and those after it are not touched.
+func UpgradeComponents(ctx workflow.Context, in UpgradeComponentsInput) (UpgradeComponentsResult, error) {
+	if in.Platform == "" || in.Namespace == "" || len(in.Targets) == 0 {
+		return UpgradeComponentsResult{}, temporal.NewNonRetryableApplicationError(
+			"platform, namespace and at least one component to upgrade are required", ErrInvalidInput, nil)
+	}
+	u := &upgradeComponents{in: in, targets: map[string]UpgradeTarget{}}
+	for _, t := range in.Targets {
+		u.targets[t.Component] = t
+	}
+	u.progress.add("order by dependencies")
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return u.progress, nil }); err != nil {
+		return UpgradeComponentsResult{}, fmt.Errorf("register progress query: %w", err)
+	}
+	if err := u.progress.run(ctx, 0, u.orderByDependencies); err != nil {
+		return UpgradeComponentsResult{}, err
+	}
+	return u.upgradeAll(ctx)
+}
+
+type upgradeComponents struct {
+	in       UpgradeComponentsInput
+	targets  map[string]UpgradeTarget
+	order    []string
+	progress Progress
+	res      UpgradeComponentsResult
+}
+
+func (u *upgradeComponents) orderByDependencies(ctx workflow.Context) error {
+	names := make([]string, 0, len(u.in.Targets))
+	for _, t := range u.in.Targets {
+		names = append(names, t.Component)
+	}
+	var a *activities.Catalog
+	var out activities.OrderUpgradesResult
+	err := workflow.ExecuteActivity(apiCall(ctx), a.OrderUpgrades, activities.OrderUpgradesInput{
+		Namespace: u.in.Namespace, Platform: u.in.Platform, IndexURL: u.in.IndexURL, Components: names,
+	}).Get(ctx, &out)
+	if err != nil {
+		return err
+	}
+	u.order = out.Order
+	for _, n := range u.order {
+		u.progress.add("upgrade " + n + " to " + u.targets[n].To)
+	}
+	return nil
+}
+
+func (u *upgradeComponents) upgradeAll(ctx workflow.Context) (UpgradeComponentsResult, error) {
+	for i, name := range u.order {
+		var res UpgradeComponentResult
+		err := u.progress.run(ctx, i+1, func(ctx workflow.Context) error { return u.upgradeOne(ctx, name, &res) })
+		if err == nil {
+			u.res.Upgraded = append(u.res.Upgraded, res)
+			continue
+		}
+		rest := u.order[i+1:]
+		for j := range rest {
+			u.progress.skip(i+2+j, "not upgraded: "+name+" failed first")
+		}
+		u.res.NotUpgraded = rest
+		msg := rootCause(err)
+		if len(rest) > 0 {
+			msg += "; not upgraded: " + strings.Join(rest, ", ")
+		}
+		return u.res, temporal.NewNonRetryableApplicationError(msg, ErrUpgradesStopped, nil)
+	}
+	return u.res, nil
+}
+
+func (u *upgradeComponents) upgradeOne(ctx workflow.Context, name string, res *UpgradeComponentResult) error {
+	t := u.targets[name]
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID: UpgradeID(u.in.Platform, name, t.To),
+		TaskQueue:  TaskQueueManager,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			SearchAttrPlatform.ValueSet(u.in.Platform), SearchAttrComponent.ValueSet(name),
+			SearchAttrOperation.ValueSet(OperationUpgrade)),
+	}
+	if u.in.Generation != 0 {
+		opts.Memo = map[string]any{MemoPlatformGeneration: u.in.Generation}
+	}
+	cctx := workflow.WithChildOptions(ctx, opts)
+	return workflow.ExecuteChildWorkflow(cctx, UpgradeComponentWorkflow, UpgradeComponentInput{
+		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: name, To: t.To,
+		ConfirmForwardOnly: t.ConfirmForwardOnly, IndexURL: u.in.IndexURL, Delivery: u.in.Delivery,
+		ReadyTimeout: u.in.ReadyTimeout,
+	}).Get(cctx, res)
+}
