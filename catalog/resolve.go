@@ -66,7 +66,7 @@ func (c *Catalog) Resolve(installed Installed, req Request) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	r := resolver{cat: c, installed: installed, nodes: map[string]*node{}}
+	r := resolver{cat: c, installed: installed, nodes: map[string]*node{}, prefer: req.Prefer}
 	start := r.add(req.Component, root, nil)
 	if req.Version != "" {
 		if err := r.pinRequest(start, req.Version); err != nil {
@@ -94,6 +94,7 @@ type resolver struct {
 	nodes     map[string]*node
 	list      []*node // discovery order
 	pin       *semver.Version
+	prefer    map[string]string
 }
 
 func chosenOptionals(root *Component, names []string) (map[string]bool, error) {
@@ -213,7 +214,7 @@ func (r *resolver) pickVersion(n *node) error {
 	if n.installed {
 		return r.checkInstalled(n, cons, pinned)
 	}
-	i := n.comp.best(func(v *semver.Version) bool {
+	meets := func(v *semver.Version) bool {
 		if pinned && !v.Equal(r.pin) {
 			return false
 		}
@@ -223,7 +224,14 @@ func (r *resolver) pickVersion(n *node) error {
 			}
 		}
 		return true
-	})
+	}
+	i := -1
+	if want, err := parseVersion(r.prefer[n.name]); n.parent != nil && err == nil {
+		i = n.comp.best(func(v *semver.Version) bool { return v.Equal(want) && meets(v) })
+	}
+	if i < 0 {
+		i = n.comp.best(meets)
+	}
 	if i >= 0 {
 		n.version = n.comp.Versions[i].Version
 		return nil

@@ -238,6 +238,35 @@ func TestResolveRangesPickNewestSatisfyingAll(t *testing.T) {
 	require.Equal(t, "v1.5.0", s.Version, "newest stable version inside both ranges")
 }
 
+// A dependency takes the version the platform prefers for it when every
+// range allows it, else the newest that fits; the request's own pin wins.
+func TestResolvePrefersPlatformVersions(t *testing.T) {
+	c := catalogOf(
+		comp("top", []string{"v1.0.0", "v1.1.0"}, dep("c", ">= 1.2.0")),
+		comp("c", []string{"v1.0.0", "v1.5.0", "v2.0.0"}),
+	)
+	cases := []struct {
+		prefer map[string]string
+		want   string
+	}{
+		{map[string]string{"c": "v1.5.0"}, "v1.5.0"},
+		{map[string]string{"c": "1.5.0"}, "v1.5.0"},
+		{map[string]string{"c": "v1.0.0"}, "v2.0.0"}, // outside ">= 1.2.0"
+		{map[string]string{"c": "v9.0.0"}, "v2.0.0"}, // not in the catalog
+		{nil, "v2.0.0"},
+	}
+	for _, tc := range cases {
+		plan, err := c.Resolve(nil, Request{Component: "top", Version: "v1.0.0", Prefer: tc.prefer})
+		require.NoError(t, err)
+		s, _ := plan.Step("c")
+		require.Equal(t, tc.want, s.Version, "prefer %v", tc.prefer)
+	}
+	plan, err := c.Resolve(nil, Request{Component: "top", Version: "v1.0.0", Prefer: map[string]string{"top": "v1.1.0"}})
+	require.NoError(t, err)
+	s, _ := plan.Step("top")
+	require.Equal(t, "v1.0.0", s.Version, "the request's own version is not a preference")
+}
+
 func TestDependents(t *testing.T) {
 	c := Default()
 	installed := mandatory(Installed{"cnpg": "v1.24.0", "keycloak": "v26.0.5", "harbor": "v2.12.0", "ai-hub": "v1.1.0", "unknown-thing": "v1.0.0"})

@@ -88,6 +88,11 @@ type Request struct {
 	Component string
 	Version   string
 	Optional  []string
+	// Prefer holds versions asked for elsewhere (the platform pins its
+	// other components): a dependency installed by this request takes its
+	// preferred version when that satisfies every range, else the best
+	// version that does.
+	Prefer map[string]string `json:",omitempty"`
 }
 
 // StepState says what the plan will do with an entry.

@@ -33,7 +33,6 @@ type Workflows interface {
 	ListWorkflow(ctx context.Context, request *workflowservice.ListWorkflowExecutionsRequest) (*workflowservice.ListWorkflowExecutionsResponse, error)
 }
 
-
 // busyPoll is how often a platform with a running workflow is re-read to
 // mirror its progress.
 const busyPoll = 3 * time.Second
@@ -100,10 +99,8 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		ops[ref.Name] = op
 	}
 	plan := planPlatform(&p, installed, ops)
-	for _, s := range plan.Starts {
-		if err := r.start(ctx, &p, s); err != nil {
-			return ctrl.Result{}, err
-		}
+	if err := r.startAll(ctx, &p, plan.Starts); err != nil {
+		return ctrl.Result{}, err
 	}
 	if err := r.patchStatus(ctx, &p, plan.Status); err != nil {
 		return ctrl.Result{}, err
@@ -143,13 +140,60 @@ func upgradable(vs []v1alpha1.AvailableVersion) bool {
 	return false
 }
 
-func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s Start) error {
-	var ref v1alpha1.ComponentRef
-	for _, c := range p.Spec.Components {
-		if c.Name == s.Component {
-			ref = c
+// startAll starts the plan's workflows; several upgrades asked for at once
+// go as one UpgradeComponents run, dependencies first, stopping at the
+// first failure.
+func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform, starts []Start) error {
+	var upgrades []Start
+	for _, s := range starts {
+		if s.Kind == KindUpgrade {
+			upgrades = append(upgrades, s)
+			continue
+		}
+		if err := r.start(ctx, p, s); err != nil {
+			return err
 		}
 	}
+	switch len(upgrades) {
+	case 0:
+		return nil
+	case 1:
+		return r.start(ctx, p, upgrades[0])
+	}
+	in := workflows.UpgradeComponentsInput{Platform: p.Name, Namespace: p.Namespace, IndexURL: p.Spec.CatalogIndexURL,
+		Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout, Generation: p.Generation}
+	names := make([]string, 0, len(upgrades))
+	for _, s := range upgrades {
+		in.Targets = append(in.Targets, workflows.UpgradeTarget{Component: s.Component, To: s.To, ConfirmForwardOnly: componentRef(p, s.Component).ConfirmForwardOnly})
+		names = append(names, s.Component)
+	}
+	id := workflows.UpgradesID(p.Name)
+	_, err := r.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                workflows.TaskQueueManager,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation, workflows.MemoComponents: names},
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SearchAttrPlatform.ValueSet(p.Name), workflows.SearchAttrOperation.ValueSet(workflows.OperationUpgrade)),
+	}, workflows.UpgradeComponentsWorkflow, in)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", id, err)
+	}
+	return nil
+}
+
+func componentRef(p *v1alpha1.Platform, name string) v1alpha1.ComponentRef {
+	for _, c := range p.Spec.Components {
+		if c.Name == name {
+			return c
+		}
+	}
+	return v1alpha1.ComponentRef{}
+}
+
+func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s Start) error {
+	ref := componentRef(p, s.Component)
 	var id, wf, op string
 	var input any
 	switch s.Kind {
@@ -170,7 +214,7 @@ func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s 
 		id, wf, op = workflows.InstallID(p.Name, s.Component), workflows.InstallComponentsWorkflow, workflows.OperationInstall
 		input = workflows.InstallComponentsInput{
 			Platform: p.Name, Namespace: p.Namespace, Component: s.Component, Version: ref.Version,
-			Optional: ref.Optional, Values: values(p), IndexURL: p.Spec.CatalogIndexURL,
+			Optional: ref.Optional, Prefer: pinnedVersions(p), Values: values(p), IndexURL: p.Spec.CatalogIndexURL,
 			Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
 		}
 	}
@@ -188,6 +232,17 @@ func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s 
 		return fmt.Errorf("start %s: %w", id, err)
 	}
 	return nil
+}
+
+// pinnedVersions is the versions the spec asks for, by component.
+func pinnedVersions(p *v1alpha1.Platform) map[string]string {
+	out := map[string]string{}
+	for _, c := range p.Spec.Components {
+		if c.Version != "" {
+			out[c.Name] = c.Version
+		}
+	}
+	return out
 }
 
 func values(p *v1alpha1.Platform) map[string]json.RawMessage {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -46,6 +48,14 @@ func (r *PlatformReconciler) running(ctx context.Context, p *v1alpha1.Platform) 
 		}
 		for _, e := range resp.GetExecutions() {
 			id := e.GetExecution().GetWorkflowId()
+			if id == workflows.UpgradesID(p.Name) {
+				for _, name := range r.members(e.GetMemo()) {
+					if _, ok := ops[name]; !ok {
+						ops[name] = Op{Kind: KindUpgrade, State: OpRunning, Message: "waiting for its turn in a multi-component upgrade"}
+					}
+				}
+				continue
+			}
 			name, ok := byID[id]
 			if !ok {
 				continue // a release, or a component no longer in the spec
@@ -72,8 +82,11 @@ func (r *PlatformReconciler) observe(ctx context.Context, platform string, ref v
 		KindUpgrade: workflows.UpgradeID(platform, ref.Name, ref.Version),
 	}
 	op, err := r.describe(ctx, ids[kind], kind)
-	if err != nil || op.State != OpNone || kind == KindUpgrade {
+	if err != nil || op.State != OpNone {
 		return op, err
+	}
+	if kind == KindUpgrade {
+		return r.describeBatch(ctx, platform, ref.Name)
 	}
 	other := KindUninstall
 	if kind == KindUninstall {
@@ -110,6 +123,33 @@ func (r *PlatformReconciler) describe(ctx context.Context, id string, kind OpKin
 		op.Message = r.failure(ctx, id, info.GetStatus())
 	}
 	return op, nil
+}
+
+// describeBatch reads the platform's last multi-component upgrade as far as
+// it concerns one component whose own upgrade never started: still to come
+// while it runs, not upgraded if it stopped before it.
+func (r *PlatformReconciler) describeBatch(ctx context.Context, platform, component string) (Op, error) {
+	id := workflows.UpgradesID(platform)
+	resp, err := r.Workflows.DescribeWorkflowExecution(ctx, id, "")
+	if _, ok := err.(*serviceerror.NotFound); ok {
+		return Op{Kind: KindUpgrade}, nil
+	}
+	if err != nil {
+		return Op{}, fmt.Errorf("describe workflow %s: %w", id, err)
+	}
+	if !slices.Contains(r.members(resp.GetWorkflowExecutionInfo().GetMemo()), component) {
+		return Op{Kind: KindUpgrade}, nil
+	}
+	return r.describe(ctx, id, KindUpgrade)
+}
+
+// members decodes the components an UpgradeComponents run covers.
+func (r *PlatformReconciler) members(memo *commonpb.Memo) []string {
+	var names []string
+	if f := memo.GetFields()[workflows.MemoComponents]; f != nil && r.DataConverter != nil {
+		_ = r.DataConverter.FromPayload(f, &names)
+	}
+	return names
 }
 
 // currentStep asks the running workflow for its progress and names the

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -107,7 +108,9 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 		case kind == "":
 			// in the desired state
 		case op.kind() == kind && op.State == OpFailed && op.Generation == p.Generation:
-			stalled = append(stalled, failed(ref.Name, op))
+			if msg := failed(ref.Name, op); !slices.Contains(stalled, msg) {
+				stalled = append(stalled, msg) // a multi-component upgrade fails several with one message
+			}
 		case kind == KindUpgrade && op.kind() == kind && op.State == OpSucceeded && op.Generation == p.Generation:
 			running = append(running, fmt.Sprintf("upgrade %s: waiting for its status", ref.Name))
 		default:

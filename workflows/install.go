@@ -22,6 +22,9 @@ type InstallComponentsInput struct {
 	Component string
 	Version   string   `json:",omitempty"`
 	Optional  []string `json:",omitempty"`
+	// Prefer holds the versions the Platform pins for its other
+	// components, which dependencies of this one take when they fit.
+	Prefer map[string]string `json:",omitempty"`
 	// Values per component name, from the Platform spec.
 	Values       map[string]json.RawMessage `json:",omitempty"`
 	IndexURL     string                     `json:",omitempty"`
@@ -102,7 +105,7 @@ func (s *install) resolve(ctx workflow.Context) (catalog.Plan, error) {
 	s.progress.start(ctx, s.resolveStep)
 	err := workflow.ExecuteActivity(apiCall(ctx), a.ResolvePlan, activities.ResolvePlanInput{
 		Namespace: s.in.Namespace, Platform: s.in.Platform, IndexURL: s.in.IndexURL,
-		Request: catalog.Request{Component: s.in.Component, Version: s.in.Version, Optional: s.in.Optional},
+		Request: catalog.Request{Component: s.in.Component, Version: s.in.Version, Optional: s.in.Optional, Prefer: s.in.Prefer},
 	}).Get(ctx, &out)
 	s.progress.finish(ctx, s.resolveStep, err)
 	if err != nil {

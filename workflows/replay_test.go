@@ -31,6 +31,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		UpgradeComponentWorkflow:   UpgradeComponent,
 		CheckUpdatesWorkflow:       CheckUpdates,
 		ScheduledUpgradeWorkflow:   ScheduledUpgrade,
+		UpgradeComponentsWorkflow:  UpgradeComponents,
 	}
 	covered := map[string]int{}
 	for _, f := range files {
