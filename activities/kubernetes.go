@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -25,6 +26,15 @@ type Kubernetes struct {
 	Client client.Client
 	// FieldOwner is the server-side apply field manager (default openova-manager).
 	FieldOwner string
+	// Poll is how often a wait looks again (2 s when 0).
+	Poll time.Duration
+}
+
+func (k *Kubernetes) poll() time.Duration {
+	if k.Poll <= 0 {
+		return 2 * time.Second
+	}
+	return k.Poll
 }
 
 // ErrInvalidComponent is the error type of a Component the API server rejects.

@@ -124,11 +124,12 @@ type rawComponent struct {
 }
 
 type rawVersion struct {
-	Version      string `yaml:"version"`
-	ChartVersion string `yaml:"chartVersion,omitempty"`
-	Released     string `yaml:"released"`
-	ForwardOnly  bool   `yaml:"forwardOnly,omitempty"`
-	Changelog    string `yaml:"changelog,omitempty"`
+	Version      string  `yaml:"version"`
+	ChartVersion string  `yaml:"chartVersion,omitempty"`
+	Released     string  `yaml:"released"`
+	ForwardOnly  bool    `yaml:"forwardOnly,omitempty"`
+	Changelog    string  `yaml:"changelog,omitempty"`
+	Backup       *Backup `yaml:"backup,omitempty"`
 }
 
 // decode turns bytes into components. A nil slice means the input could not
@@ -174,7 +175,7 @@ func decode(data []byte) (comps []Component, errs []error) {
 			Chart: rc.Chart, Requires: rc.Requires, Optional: rc.Optional, Endpoints: rc.Endpoints,
 		}
 		for j, rv := range rc.Versions {
-			v := Version{Version: rv.Version, Changelog: rv.Changelog, ForwardOnly: rv.ForwardOnly, ChartVersion: rv.ChartVersion}
+			v := Version{Version: rv.Version, Changelog: rv.Changelog, ForwardOnly: rv.ForwardOnly, ChartVersion: rv.ChartVersion, Backup: rv.Backup}
 			if rv.Released == "" {
 				errs = append(errs, invalid(fmt.Sprintf("%s.versions[%d].released", componentPath(i, rc.Name), j),
 					"missing; set the release date as YYYY-MM-DD"))
@@ -255,7 +256,7 @@ func (c *Catalog) Marshal() ([]byte, error) {
 				released = v.Released.UTC().Format(time.DateOnly)
 			}
 			rc.Versions = append(rc.Versions, rawVersion{Version: v.Version, Released: released,
-				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion})
+				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup})
 		}
 		doc.Components = append(doc.Components, rc)
 	}

@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 )
@@ -122,7 +123,7 @@ func mergeInto(p string, bc, ic *Component) []error {
 
 func sameVersion(a, b Version) bool {
 	return a.Version == b.Version && a.Released.Equal(b.Released) && a.Changelog == b.Changelog &&
-		a.ForwardOnly == b.ForwardOnly && a.HelmChartVersion() == b.HelmChartVersion()
+		a.ForwardOnly == b.ForwardOnly && a.HelmChartVersion() == b.HelmChartVersion() && reflect.DeepEqual(a.Backup, b.Backup)
 }
 
 // clone copies everything a merge may change, so catalogs never share

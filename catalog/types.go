@@ -67,6 +67,43 @@ type Version struct {
 	// the chart is versioned apart from the software (most charts are);
 	// empty means the chart version is Version without its leading "v".
 	ChartVersion string `yaml:"chartVersion,omitempty" json:"chartVersion,omitempty"`
+	// Backup is what runs before an upgrade crosses this release; every
+	// forward-only release declares one.
+	Backup *Backup `yaml:"backup,omitempty" json:"backup,omitempty"`
+}
+
+// Backup is a Kubernetes object (a CloudNativePG Backup, a Job running a
+// dump, ...) that an upgrade creates next to the component before it
+// crosses a forward-only release, and then watches until a status field
+// says it is done (or failed). The object is named
+// <component>-before-<version>, so a retried upgrade finds its backup
+// instead of taking a second one.
+type Backup struct {
+	APIVersion string         `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string         `yaml:"kind" json:"kind"`
+	Spec       map[string]any `yaml:"spec,omitempty" json:"spec,omitempty"`
+	Done       FieldMatch     `yaml:"done" json:"done"`
+	Failed     *FieldMatch    `yaml:"failed,omitempty" json:"failed,omitempty"`
+	// Timeout bounds the backup, e.g. 30m (the default).
+	Timeout string `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+}
+
+// FieldMatch is a field of the object (a dotted path such as status.phase)
+// and the value that means the state.
+type FieldMatch struct {
+	Path   string `yaml:"path" json:"path"`
+	Equals string `yaml:"equals" json:"equals"`
+}
+
+// DefaultBackupTimeout bounds a backup whose catalog entry sets none.
+const DefaultBackupTimeout = 30 * time.Minute
+
+// TimeoutOrDefault is the backup's timeout (validated when parsed).
+func (b Backup) TimeoutOrDefault() time.Duration {
+	if d, err := time.ParseDuration(b.Timeout); err == nil && d > 0 {
+		return d
+	}
+	return DefaultBackupTimeout
 }
 
 // Dependency names another component and the versions that satisfy it.

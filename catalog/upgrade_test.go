@@ -25,7 +25,8 @@ components:
     requires: [{name: lib, range: ">= 1.0.0"}]
     versions:
       - {version: v2.1.0, released: 2025-03-01, changelog: "## 2.1.0 faster"}
-      - {version: v2.0.0, released: 2025-02-01, changelog: "## 2.0.0 new on-disk format", forwardOnly: true}
+      - {version: v2.0.0, released: 2025-02-01, changelog: "## 2.0.0 new on-disk format", forwardOnly: true,
+         backup: {apiVersion: batch/v1, kind: Job, spec: {backoffLimit: 0}, done: {path: status.succeeded, equals: "1"}}}
       - {version: v1.1.0, released: 2025-01-15, changelog: "## 1.1.0 fixes"}
       - {version: v1.0.0, released: 2025-01-01, changelog: "## 1.0.0"}
   - name: app

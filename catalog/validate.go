@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -119,6 +120,14 @@ func validateComponent(p string, c *Component, partialOK bool) []error {
 			if _, err := parseVersion(v.ChartVersion); err != nil {
 				add(vp+".chartVersion", err.Error()+"; leave it empty when it equals the version")
 			}
+		}
+		switch {
+		case v.Backup != nil:
+			for _, e := range validateBackup(*v.Backup) {
+				add(vp+".backup"+e[0], e[1])
+			}
+		case v.ForwardOnly:
+			add(vp+".backup", "missing; a forward-only release must declare the backup that runs before an upgrade crosses it")
 		}
 	}
 	errs = append(errs, validateDeps(p+".requires", c.Name, c.Requires)...)
@@ -289,4 +298,36 @@ func requiresCycles(comps map[string]*Component) [][]string {
 		}
 	}
 	return cycles
+}
+
+// fieldPath is a dotted path into an object, e.g. status.phase.
+var fieldPath = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
+
+// validateBackup returns (field suffix, problem) pairs.
+func validateBackup(b Backup) [][2]string {
+	var out [][2]string
+	if b.APIVersion == "" {
+		out = append(out, [2]string{".apiVersion", "missing; e.g. postgresql.cnpg.io/v1 or batch/v1"})
+	}
+	if b.Kind == "" {
+		out = append(out, [2]string{".kind", "missing; e.g. Backup or Job"})
+	}
+	check := func(field string, m FieldMatch) {
+		if !fieldPath.MatchString(m.Path) {
+			out = append(out, [2]string{field + ".path", fmt.Sprintf("%q is not a dotted field path such as status.phase", m.Path)})
+		}
+		if m.Equals == "" {
+			out = append(out, [2]string{field + ".equals", "missing; the value that means the state, e.g. completed"})
+		}
+	}
+	check(".done", b.Done)
+	if b.Failed != nil {
+		check(".failed", *b.Failed)
+	}
+	if b.Timeout != "" {
+		if d, err := time.ParseDuration(b.Timeout); err != nil || d <= 0 {
+			out = append(out, [2]string{".timeout", fmt.Sprintf("%q is not a positive duration such as 30m", b.Timeout)})
+		}
+	}
+	return out
 }

@@ -21,6 +21,10 @@ package controllers
 //   - leases in openova-system: leader election.
 //   - secrets in openova-system, get only: the Git credentials Secret
 //     (Platform spec.git.secretRef) and the payload codec key Secret.
+//   - jobs (batch) and backups (postgresql.cnpg.io) in openova-system,
+//     get and create only: the pre-upgrade backups the catalog declares for
+//     forward-only releases. A new backup kind in the catalog needs a rule
+//     here.
 
 // +kubebuilder:rbac:groups=openova.io,resources=platforms,verbs=get;list;watch
 // +kubebuilder:rbac:groups=openova.io,resources=platforms/status,verbs=get;update;patch
@@ -31,3 +35,5 @@ package controllers
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete,namespace=openova-system
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get,namespace=openova-system
+// +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;create,namespace=openova-system
+// +kubebuilder:rbac:groups=postgresql.cnpg.io,resources=backups,verbs=get;create,namespace=openova-system

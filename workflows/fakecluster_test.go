@@ -34,6 +34,7 @@ type fakeCluster struct {
 	upgrades   map[string]activities.CheckUpgradeResult // per component, else upgrade
 	upgradeErr error
 	order      []string // what OrderUpgrades answers
+	backupErr  error    // what RunBackup answers
 	alerts     []activities.RaiseAlertInput
 	calls      []string
 }
@@ -86,6 +87,11 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 				return u, nil
 			}
 			return f.upgrade, f.upgradeErr
+		})
+	env.OnActivity(k.RunBackup, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RunBackupInput) (activities.RunBackupResult, error) {
+			f.log("backup " + activities.BackupName(in.Component, in.Version))
+			return activities.RunBackupResult{Kind: in.Backup.Kind, Name: activities.BackupName(in.Component, in.Version)}, f.backupErr
 		})
 	env.OnActivity(a.OrderUpgrades, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.OrderUpgradesInput) (activities.OrderUpgradesResult, error) {

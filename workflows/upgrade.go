@@ -44,7 +44,8 @@ func UpgradeComponent(ctx workflow.Context, in UpgradeComponentInput) (UpgradeCo
 			"platform, namespace, component and target version are required", ErrInvalidInput, nil)
 	}
 	u := &upgrade{in: in}
-	for _, name := range []string{"check compatibility", "record current version", "upgrade " + in.Component + " to " + in.To} {
+	// Backup steps, known once the check has run, go before the rollout.
+	for _, name := range []string{"check compatibility", "record current version"} {
 		u.progress.add(name)
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return u.progress, nil }); err != nil {
@@ -61,9 +62,20 @@ type upgrade struct {
 }
 
 func (u *upgrade) run(ctx workflow.Context) (UpgradeComponentResult, error) {
-	steps := []func(workflow.Context) error{u.checkCompatibility, u.record, u.rollout}
+	if err := u.progress.run(ctx, 0, u.checkCompatibility); err != nil {
+		return UpgradeComponentResult{}, err
+	}
+	steps := []func(workflow.Context) error{u.record}
+	for _, v := range u.check.Plan.Crosses {
+		if v.Backup != nil {
+			u.progress.add(fmt.Sprintf("back up %s before %s", u.in.Component, v.Version))
+			steps = append(steps, u.backup(v.Version, *v.Backup))
+		}
+	}
+	u.progress.add("upgrade " + u.in.Component + " to " + u.in.To)
+	steps = append(steps, u.rollout)
 	for i, fn := range steps {
-		err := u.progress.run(ctx, i, fn)
+		err := u.progress.run(ctx, i+1, fn)
 		switch {
 		case err == nil:
 		case i == len(steps)-1: // the rollout itself failed
@@ -73,6 +85,19 @@ func (u *upgrade) run(ctx workflow.Context) (UpgradeComponentResult, error) {
 		}
 	}
 	return u.result(), nil
+}
+
+// backup runs the catalog's backup of a forward-only release; a backup
+// that fails or times out stops the upgrade before anything changed.
+func (u *upgrade) backup(version string, b catalog.Backup) func(workflow.Context) error {
+	return func(ctx workflow.Context) error {
+		var k *activities.Kubernetes
+		timeout := b.TimeoutOrDefault()
+		return workflow.ExecuteActivity(waitUntil(ctx, timeout), k.RunBackup, activities.RunBackupInput{
+			Namespace: u.in.Namespace, Platform: u.in.Platform, Component: u.in.Component, Version: version,
+			Backup: b, Deadline: workflow.Now(ctx).Add(timeout),
+		}).Get(ctx, nil)
+	}
 }
 
 func (u *upgrade) result() UpgradeComponentResult {

@@ -22,6 +22,46 @@ func backstagePlan() activities.CheckUpgradeResult {
 	}
 }
 
+// A forward-only release runs its catalog backup after recording what
+// runs and before the rollout; a failed backup stops the upgrade with
+// nothing changed and nothing to roll back.
+func TestUpgradeComponentBacksUpForwardOnlyReleases(t *testing.T) {
+	backup := &catalog.Backup{APIVersion: "batch/v1", Kind: "Job", Done: catalog.FieldMatch{Path: "status.succeeded", Equals: "1"}}
+	for _, fail := range []bool{false, true} {
+		f := newFakeCluster(catalog.Plan{})
+		f.upgrade = backstagePlan()
+		f.upgrade.Plan.Crosses[0].ForwardOnly, f.upgrade.Plan.Crosses[0].Backup = true, backup
+		if fail {
+			f.backupErr = temporal.NewNonRetryableApplicationError("backup Job ns/backstage-before-v1-31-0 failed", activities.ErrBackupFailed, nil)
+		}
+		env := f.newEnv()
+		env.ExecuteWorkflow(UpgradeComponent, UpgradeComponentInput{
+			Platform: "acme", Namespace: "ns", Component: "backstage", To: "v1.31.0", ConfirmForwardOnly: true, ReadyTimeout: time.Minute,
+		})
+		require.True(t, env.IsWorkflowCompleted())
+		v, err := env.QueryWorkflow(QueryProgress)
+		require.NoError(t, err)
+		var p Progress
+		require.NoError(t, v.Get(&p))
+		var names []string
+		for _, s := range p.Steps {
+			names = append(names, s.Name)
+		}
+		require.Equal(t, []string{"check compatibility", "record current version", "back up backstage before v1.31.0", "upgrade backstage to v1.31.0"}, names)
+		require.Equal(t, []string{"backstage-before-v1-31-0"}, f.callsOf("backup "))
+		if !fail {
+			require.NoError(t, env.GetWorkflowError())
+			require.Equal(t, "2.1.0", f.releases["backstage"])
+			continue
+		}
+		var app *temporal.ApplicationError
+		require.True(t, errors.As(env.GetWorkflowError(), &app))
+		require.Equal(t, activities.ErrBackupFailed, app.Type())
+		require.Empty(t, f.callsOf("apply "), "nothing released after a failed backup")
+		require.Empty(t, f.alerts)
+	}
+}
+
 func TestUpgradeComponent(t *testing.T) {
 	cases := []struct {
 		name       string

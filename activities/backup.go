@@ -1,0 +1,118 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/openova-io/core/catalog"
+)
+
+// Error types of a pre-upgrade backup that did not complete: the upgrade
+// stops before it touches the component.
+const (
+	ErrBackupFailed   = "BackupFailed"
+	ErrBackupTimedOut = "BackupTimedOut"
+	ErrInvalidBackup  = "InvalidBackup"
+)
+
+// RunBackupInput is one backup the catalog declares for a release.
+type RunBackupInput struct {
+	Namespace string
+	Platform  string
+	Component string
+	// Version is the release whose backup this is (it names the object).
+	Version  string
+	Backup   catalog.Backup
+	Deadline time.Time
+}
+
+// RunBackupResult names the backup object, for the progress message.
+type RunBackupResult struct {
+	Kind string
+	Name string
+}
+
+// BackupName is the backup object's name: one per component and release,
+// so a retried or resumed upgrade finds the backup it started.
+func BackupName(component, version string) string {
+	return component + "-before-" + strings.ReplaceAll(strings.ReplaceAll(version, ".", "-"), "+", "-")
+}
+
+// RunBackup creates the backup object unless it exists, then polls its
+// status until the catalog's done value (or failed value) shows up, or the
+// deadline passes. It heartbeats while it waits.
+func (k *Kubernetes) RunBackup(ctx context.Context, in RunBackupInput) (RunBackupResult, error) {
+	gv, err := schema.ParseGroupVersion(in.Backup.APIVersion)
+	if err != nil || in.Backup.Kind == "" {
+		return RunBackupResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("backup of %s %s: apiVersion %q / kind %q is not a Kubernetes type", in.Component, in.Version, in.Backup.APIVersion, in.Backup.Kind), ErrInvalidBackup, nil)
+	}
+	name := BackupName(in.Component, in.Version)
+	res := RunBackupResult{Kind: in.Backup.Kind, Name: name}
+	u := &unstructured.Unstructured{Object: map[string]any{}}
+	if in.Backup.Spec != nil {
+		u.Object["spec"] = in.Backup.Spec
+	}
+	u.SetGroupVersionKind(gv.WithKind(in.Backup.Kind))
+	u.SetNamespace(in.Namespace)
+	u.SetName(name)
+	u.SetLabels(map[string]string{LabelPlatform: in.Platform, LabelComponent: in.Component})
+	err = k.Client.Create(ctx, u)
+	switch {
+	case apierrors.IsAlreadyExists(err):
+	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) || meta404(err):
+		return res, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("backup %s %s/%s cannot be created: %v", in.Backup.Kind, in.Namespace, name, err), ErrInvalidBackup, nil)
+	case err != nil:
+		return res, fmt.Errorf("create backup %s %s/%s: %w", in.Backup.Kind, in.Namespace, name, err)
+	}
+	for {
+		got := &unstructured.Unstructured{}
+		got.SetGroupVersionKind(u.GroupVersionKind())
+		if err := k.Client.Get(ctx, client.ObjectKey{Namespace: in.Namespace, Name: name}, got); err != nil {
+			return res, fmt.Errorf("read backup %s %s/%s: %w", in.Backup.Kind, in.Namespace, name, err)
+		}
+		if field(got, in.Backup.Done.Path) == in.Backup.Done.Equals {
+			return res, nil
+		}
+		if f := in.Backup.Failed; f != nil && field(got, f.Path) == f.Equals {
+			return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("backup %s %s/%s failed (%s is %s); the upgrade was not started",
+				in.Backup.Kind, in.Namespace, name, f.Path, f.Equals), ErrBackupFailed, nil)
+		}
+		now := fmt.Sprintf("%s is %q", in.Backup.Done.Path, field(got, in.Backup.Done.Path))
+		if time.Now().After(in.Deadline) {
+			return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("backup %s %s/%s not done by %s (%s); the upgrade was not started",
+				in.Backup.Kind, in.Namespace, name, clock(in.Deadline), now), ErrBackupTimedOut, nil)
+		}
+		activity.RecordHeartbeat(ctx, now)
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(k.poll()):
+		}
+	}
+}
+
+// field reads a dotted path of an object as text ("" when absent).
+func field(u *unstructured.Unstructured, path string) string {
+	v, ok, err := unstructured.NestedFieldNoCopy(u.Object, strings.Split(path, ".")...)
+	if err != nil || !ok || v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// meta404 is a type the API server does not serve (its CRD is missing).
+func meta404(err error) bool {
+	return meta.IsNoMatchError(err) || apierrors.IsNotFound(err)
+}
