@@ -21,6 +21,7 @@ import (
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/worker/schedules"
 	"github.com/openova-io/core/workflows"
 )
 
@@ -98,7 +99,16 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		}
 		ops[ref.Name] = op
 	}
-	plan := planPlatform(&p, installed, ops)
+	scheduled, err := r.scheduledUpgrades(ctx, &p)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	plan := planPlatform(&p, installed, ops, scheduled)
+	for _, id := range plan.Cancel {
+		if err := schedules.Cancel(ctx, r.Checks.Schedules, id); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 	if err := r.startAll(ctx, &p, plan.Starts); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -146,6 +156,12 @@ func upgradable(vs []v1alpha1.AvailableVersion) bool {
 func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform, starts []Start) error {
 	var upgrades []Start
 	for _, s := range starts {
+		if s.InWindow {
+			if err := r.scheduleUpgrade(ctx, p, s); err != nil {
+				return err
+			}
+			continue
+		}
 		if s.Kind == KindUpgrade {
 			upgrades = append(upgrades, s)
 			continue
@@ -183,6 +199,14 @@ func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform,
 	return nil
 }
 
+func (r *PlatformReconciler) upgradeInput(p *v1alpha1.Platform, s Start) workflows.UpgradeComponentInput {
+	return workflows.UpgradeComponentInput{
+		Platform: p.Name, Namespace: p.Namespace, Component: s.Component, To: s.To,
+		ConfirmForwardOnly: componentRef(p, s.Component).ConfirmForwardOnly, IndexURL: p.Spec.CatalogIndexURL,
+		Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
+	}
+}
+
 func componentRef(p *v1alpha1.Platform, name string) v1alpha1.ComponentRef {
 	for _, c := range p.Spec.Components {
 		if c.Name == name {
@@ -205,11 +229,7 @@ func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s 
 		}
 	case KindUpgrade:
 		id, wf, op = workflows.UpgradeID(p.Name, s.Component, s.To), workflows.UpgradeComponentWorkflow, workflows.OperationUpgrade
-		input = workflows.UpgradeComponentInput{
-			Platform: p.Name, Namespace: p.Namespace, Component: s.Component, To: s.To,
-			ConfirmForwardOnly: ref.ConfirmForwardOnly, IndexURL: p.Spec.CatalogIndexURL,
-			Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
-		}
+		input = r.upgradeInput(p, s)
 	default:
 		id, wf, op = workflows.InstallID(p.Name, s.Component), workflows.InstallComponentsWorkflow, workflows.OperationInstall
 		input = workflows.InstallComponentsInput{

@@ -5,11 +5,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/worker/schedules"
 )
 
 // OpState is what Temporal says about a component's last operation.
@@ -57,12 +60,23 @@ type Start struct {
 	Kind      OpKind
 	// To is the target version of an upgrade.
 	To string `json:",omitempty"`
+	// InWindow schedules the upgrade for the maintenance window.
+	InWindow bool `json:",omitempty"`
+}
+
+// Scheduled is an upgrade waiting for the maintenance window.
+type Scheduled struct {
+	ID   string
+	To   string
+	Next time.Time
 }
 
 // PlatformPlan is what the Platform reconciler must do and the status it
 // must show. It is computed by a pure function so every case is a table row.
 type PlatformPlan struct {
 	Starts []Start
+	// Cancel lists scheduled upgrades the spec no longer asks for.
+	Cancel []string
 	Status v1alpha1.PlatformStatus
 	// Busy is true while a workflow runs: the reconciler polls progress.
 	Busy bool
@@ -96,9 +110,11 @@ func sameVersion(a, b string) bool {
 // Stalled until the operator changes the spec. A completed upgrade is not
 // started again for its generation either, while the Component's status
 // catches up with it.
-func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[string]Op) PlatformPlan {
+func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[string]Op, scheduled map[string]Scheduled) PlatformPlan {
 	var plan PlatformPlan
-	var stalled, running []string
+	var stalled, running, waiting []string
+	window, windowErr := maintenanceWindow(p)
+	keep := map[string]bool{}
 	for _, ref := range p.Spec.Components {
 		inst, exists := installed[ref.Name]
 		op, kind := ops[ref.Name], wantedKind(ref, inst, exists)
@@ -113,6 +129,16 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 			}
 		case kind == KindUpgrade && op.kind() == kind && op.State == OpSucceeded && op.Generation == p.Generation:
 			running = append(running, fmt.Sprintf("upgrade %s: waiting for its status", ref.Name))
+		case kind == KindUpgrade && windowErr != nil:
+			stalled = append(stalled, fmt.Sprintf("upgrade %s to %s: %v", ref.Name, ref.Version, windowErr))
+		case kind == KindUpgrade && window != nil:
+			if s, ok := scheduled[ref.Name]; ok && sameVersion(s.To, ref.Version) {
+				keep[s.ID] = true
+				waiting = append(waiting, fmt.Sprintf("%s → %s at %s", ref.Name, ref.Version, inZone(s.Next, window.TimeZone)))
+				continue
+			}
+			plan.Starts = append(plan.Starts, Start{Component: ref.Name, Kind: kind, To: ref.Version, InWindow: true})
+			running = append(running, fmt.Sprintf("upgrade %s: scheduling it for the maintenance window", ref.Name))
 		default:
 			s := Start{Component: ref.Name, Kind: kind}
 			if kind == KindUpgrade {
@@ -122,9 +148,56 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 			running = append(running, fmt.Sprintf("%s %s: starting", kind, ref.Name))
 		}
 	}
+	for _, s := range scheduled {
+		if !keep[s.ID] {
+			plan.Cancel = append(plan.Cancel, s.ID)
+		}
+	}
+	sort.Strings(plan.Cancel)
 	plan.Busy = len(running) > 0
 	plan.Status = platformStatus(p, installed, running, stalled)
+	if window != nil || meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionUpgradeScheduled) != nil {
+		set := conditionSetter(&plan.Status.Conditions, p.Generation)
+		sort.Strings(waiting)
+		if len(waiting) > 0 {
+			set(v1alpha1.ConditionUpgradeScheduled, true, "MaintenanceWindow", strings.Join(waiting, "; "))
+		} else {
+			set(v1alpha1.ConditionUpgradeScheduled, false, "NothingScheduled", "no upgrade waits for a maintenance window")
+		}
+	}
 	return plan
+}
+
+// maintenanceWindow turns the spec's window into a schedule's, checking
+// what the CRD cannot (the time zone).
+func maintenanceWindow(p *v1alpha1.Platform) (*schedules.Window, error) {
+	mw := p.Spec.MaintenanceWindow
+	if mw == nil {
+		return nil, nil
+	}
+	w := &schedules.Window{Start: mw.Start, TimeZone: mw.TimeZone}
+	for _, d := range mw.Days {
+		wd, ok := schedules.Weekday(d)
+		if !ok {
+			return nil, fmt.Errorf("maintenance window: %q is not a day of the week", d)
+		}
+		w.Days = append(w.Days, wd)
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// inZone shows a time in the window's zone, as the operator wrote it.
+func inZone(t time.Time, zone string) string {
+	if t.IsZero() {
+		return "the window now open"
+	}
+	if loc, err := time.LoadLocation(zone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("Mon 2006-01-02 15:04 MST")
 }
 
 // failed says why an operation failed; workflow messages already name the

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -136,7 +137,7 @@ func TestPlanPlatform(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			plan := planPlatform(tc.p, tc.installed, tc.ops)
+			plan := planPlatform(tc.p, tc.installed, tc.ops, nil)
 			require.Equal(t, tc.wantStarts, plan.Starts)
 			require.Equal(t, tc.wantPhase, plan.Status.Phase)
 			ready := meta.FindStatusCondition(plan.Status.Conditions, v1alpha1.ConditionReady)
@@ -157,7 +158,7 @@ func TestPlanPlatformCountsUpgrades(t *testing.T) {
 		"grafana":   {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0", Upgradable: true},
 		"cnpg":      healthy,
 	}
-	plan := planPlatform(platform(1, want("backstage"), want("grafana"), want("cnpg")), installed, nil)
+	plan := planPlatform(platform(1, want("backstage"), want("grafana"), want("cnpg")), installed, nil, nil)
 	require.Equal(t, int32(2), plan.Status.UpgradesAvailable)
 }
 
@@ -166,8 +167,68 @@ func TestPlanPlatformCountsUpgrades(t *testing.T) {
 func TestPlanPlatformIsStable(t *testing.T) {
 	p := platform(1, want("mongodb"))
 	installed := map[string]Installed{"mongodb": healthy}
-	first := planPlatform(p, installed, nil)
+	first := planPlatform(p, installed, nil, nil)
 	p.Status = first.Status
-	second := planPlatform(p, installed, nil)
+	second := planPlatform(p, installed, nil, nil)
 	require.Equal(t, first.Status, second.Status)
+}
+
+// With a maintenance window a version bump becomes a scheduled upgrade;
+// once scheduled the platform waits (not busy) and says until when; a
+// schedule the spec no longer asks for is cancelled; a bad time zone
+// stalls with the reason.
+func TestPlanPlatformMaintenanceWindow(t *testing.T) {
+	grafana := map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}}
+	windowed := func(gen int64, zone string, refs ...v1alpha1.ComponentRef) *v1alpha1.Platform {
+		p := platform(gen, refs...)
+		p.Spec.MaintenanceWindow = &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: zone}
+		return p
+	}
+	next := time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC) // 02:00 in Berlin
+	cases := []struct {
+		name       string
+		p          *v1alpha1.Platform
+		scheduled  map[string]Scheduled
+		wantStarts []Start
+		wantCancel []string
+		wantBusy   bool
+		wantStall  string
+		wantWait   string // UpgradeScheduled message
+	}{
+		{name: "a bump is scheduled", p: windowed(2, "Europe/Berlin", pinned("grafana", "v11.4.0")),
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0", InWindow: true}}, wantBusy: true},
+		{name: "a scheduled bump waits", p: windowed(2, "Europe/Berlin", pinned("grafana", "v11.4.0")),
+			scheduled: map[string]Scheduled{"grafana": {ID: "upgrade-at/acme/grafana/v11.4.0", To: "v11.4.0", Next: next}},
+			wantWait:  "grafana → v11.4.0 at Sat 2026-11-28 02:00 CET"},
+		{name: "a changed bump cancels the old schedule", p: windowed(3, "Europe/Berlin", pinned("grafana", "v11.5.0")),
+			scheduled:  map[string]Scheduled{"grafana": {ID: "upgrade-at/acme/grafana/v11.4.0", To: "v11.4.0", Next: next}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.5.0", InWindow: true}},
+			wantCancel: []string{"upgrade-at/acme/grafana/v11.4.0"}, wantBusy: true},
+		{name: "without a window a left-over schedule is cancelled and the bump starts now", p: platform(4, pinned("grafana", "v11.4.0")),
+			scheduled:  map[string]Scheduled{"grafana": {ID: "upgrade-at/acme/grafana/v11.4.0", To: "v11.4.0", Next: next}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0"}},
+			wantCancel: []string{"upgrade-at/acme/grafana/v11.4.0"}, wantBusy: true},
+		{name: "an unknown time zone stalls", p: windowed(2, "Mars/Olympus", pinned("grafana", "v11.4.0")),
+			wantStall: `upgrade grafana to v11.4.0: maintenance window: time zone "Mars/Olympus" is unknown`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := planPlatform(tc.p, grafana, nil, tc.scheduled)
+			require.Equal(t, tc.wantStarts, plan.Starts)
+			require.Equal(t, tc.wantCancel, plan.Cancel)
+			require.Equal(t, tc.wantBusy, plan.Busy)
+			stalled := meta.FindStatusCondition(plan.Status.Conditions, v1alpha1.ConditionStalled)
+			if tc.wantStall != "" {
+				require.Equal(t, metav1.ConditionTrue, stalled.Status)
+				require.Contains(t, stalled.Message, tc.wantStall)
+			}
+			if tc.wantWait != "" {
+				c := meta.FindStatusCondition(plan.Status.Conditions, v1alpha1.ConditionUpgradeScheduled)
+				require.NotNil(t, c)
+				require.Equal(t, metav1.ConditionTrue, c.Status)
+				require.Equal(t, tc.wantWait, c.Message)
+				require.True(t, meta.IsStatusConditionTrue(plan.Status.Conditions, v1alpha1.ConditionReady), "waiting for a window is not a failure")
+			}
+		})
+	}
 }

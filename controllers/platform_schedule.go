@@ -13,8 +13,10 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	"k8s.io/apimachinery/pkg/api/meta"
 
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/worker/schedules"
 	"github.com/openova-io/core/workflows"
 )
 
@@ -142,4 +144,42 @@ func (s *checkSchedules) remove(ctx context.Context, namespace, name string) err
 		return fmt.Errorf("delete update checks of platform %s: %w", name, err)
 	}
 	return nil
+}
+
+// scheduledUpgrades lists the platform's upgrades that wait for its
+// maintenance window, by component. It asks Temporal only when the
+// platform has a window or had one (its UpgradeScheduled condition), so a
+// platform without one costs nothing.
+func (r *PlatformReconciler) scheduledUpgrades(ctx context.Context, p *v1alpha1.Platform) (map[string]Scheduled, error) {
+	if r.Checks == nil || r.Checks.Schedules == nil ||
+		(p.Spec.MaintenanceWindow == nil && meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionUpgradeScheduled) == nil) {
+		return nil, nil
+	}
+	list, err := schedules.List(ctx, r.Checks.Schedules, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Scheduled{}
+	for _, s := range list {
+		if !s.Next.IsZero() { // fired ones are followed through their upgrade
+			out[s.Component] = Scheduled{ID: s.ID, To: s.To, Next: s.Next}
+		}
+	}
+	return out, nil
+}
+
+// scheduleUpgrade creates the scheduled upgrade of a version bump for the
+// platform's maintenance window.
+func (r *PlatformReconciler) scheduleUpgrade(ctx context.Context, p *v1alpha1.Platform, s Start) error {
+	if r.Checks == nil || r.Checks.Schedules == nil {
+		return fmt.Errorf("schedule upgrade of %s: no Temporal schedule client", s.Component)
+	}
+	window, err := maintenanceWindow(p)
+	if err != nil || window == nil {
+		return fmt.Errorf("schedule upgrade of %s: %v", s.Component, err)
+	}
+	_, err = schedules.Create(ctx, r.Checks.Schedules, schedules.Upgrade{
+		Upgrade: r.upgradeInput(p, s), Generation: p.Generation, Window: window,
+	}, time.Now())
+	return err
 }

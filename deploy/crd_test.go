@@ -83,6 +83,15 @@ func TestCRDValidation(t *testing.T) {
 		{"bad region role", "spec.regions[0].role", func(s *v1alpha1.PlatformSpec) { s.Regions[0].Role = "leader" }},
 		{"bad region name", "spec.regions[0].name", func(s *v1alpha1.PlatformSpec) { s.Regions[0].Name = "EU_Central" }},
 		{"bad organization name", "spec.organization.name", func(s *v1alpha1.PlatformSpec) { s.Organization.Name = "Acme Corp" }},
+		{"window on no day", "spec.maintenanceWindow.days", func(s *v1alpha1.PlatformSpec) {
+			s.MaintenanceWindow = &v1alpha1.MaintenanceWindow{Days: []string{}, Start: "02:00"}
+		}},
+		{"window on a bad day", "spec.maintenanceWindow.days[0]", func(s *v1alpha1.PlatformSpec) {
+			s.MaintenanceWindow = &v1alpha1.MaintenanceWindow{Days: []string{"Caturday"}, Start: "02:00"}
+		}},
+		{"window at 25:00", "spec.maintenanceWindow.start", func(s *v1alpha1.PlatformSpec) {
+			s.MaintenanceWindow = &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "25:00"}
+		}},
 		{"empty organization name", "spec.organization.name", func(s *v1alpha1.PlatformSpec) { s.Organization.Name = "" }},
 		{"bad domain", "spec.organization.domain", func(s *v1alpha1.PlatformSpec) { s.Organization.Domain = "acme" }},
 		{"bad component name", "spec.components[0].name", func(s *v1alpha1.PlatformSpec) { s.Components[0].Name = "Backstage!" }},

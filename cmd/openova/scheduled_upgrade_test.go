@@ -145,3 +145,37 @@ func (e *managerEnv) waitScheduledRun(t *testing.T) string {
 	}, 30*time.Second, 100*time.Millisecond, "the schedule never fired")
 	return id
 }
+
+// A Platform with a maintenance window (Saturdays 02:00, Europe/Berlin):
+// a version bump becomes a scheduled upgrade, shown on the Platform with
+// the time it will run, while the platform stays Ready. Removing the window
+// cancels the schedule and upgrades at once.
+func TestMaintenanceWindowHoldsVersionBumps_TestPlaysCrossplane(t *testing.T) {
+	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{
+		MaintenanceWindow: &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"},
+		Components:        []v1alpha1.ComponentRef{{Name: "grafana", Version: "v11.3.0"}},
+	})
+	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
+
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v11.4.0" })
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	next := nextSaturday2AMBerlin(time.Now()).In(berlin).Format("Mon 2006-01-02 15:04 MST")
+	c := e.waitCondition(t, "acme", v1alpha1.ConditionUpgradeScheduled, metav1.ConditionTrue, time.Minute)
+	require.Equal(t, "grafana → v11.4.0 at "+next, c.Message)
+	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, time.Minute)
+	list, err := schedules.List(context.Background(), e.tc.ScheduleClient(), "acme")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, "v11.4.0", list[0].To)
+	require.Equal(t, "v11.3.0", e.components(t)["grafana"].Status.InstalledVersion)
+	require.Zero(t, e.executions(t, workflows.UpgradeID("acme", "grafana", "v11.4.0")), "the upgrade ran before its window")
+
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.MaintenanceWindow = nil })
+	e.waitCondition(t, "acme", v1alpha1.ConditionUpgradeScheduled, metav1.ConditionFalse, time.Minute)
+	require.Eventually(t, func() bool {
+		return e.components(t)["grafana"].Status.InstalledVersion == "v11.4.0"
+	}, time.Minute, 100*time.Millisecond, "without the window the bump did not run")
+	_, err = schedules.Get(context.Background(), e.tc.ScheduleClient(), workflows.ScheduledUpgradeID("acme", "grafana", "v11.4.0"))
+	require.Error(t, err, "the schedule outlived the window")
+}

@@ -10,6 +10,9 @@ const (
 	// ConditionUpdatesChecked says whether the last CheckUpdates run could
 	// read every source of newer versions.
 	ConditionUpdatesChecked = "UpdatesChecked"
+	// ConditionUpgradeScheduled says which version bumps of a Platform wait
+	// for its maintenance window, and when it opens.
+	ConditionUpgradeScheduled = "UpgradeScheduled"
 )
 
 // Phases shown in `kubectl get`.

@@ -36,11 +36,34 @@ type PlatformSpec struct {
 	// +optional
 	Git *GitRepository `json:"git,omitempty"`
 
+	// MaintenanceWindow, when set, holds version bumps of installed
+	// components until the window next opens: each becomes a scheduled
+	// upgrade (a Temporal Schedule) instead of starting at once.
+	// +optional
+	MaintenanceWindow *MaintenanceWindow `json:"maintenanceWindow,omitempty"`
+
 	// CatalogIndexURL adds components and versions from a remote catalog index.
 	// +kubebuilder:validation:Pattern=`^https?://`
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	CatalogIndexURL string `json:"catalogIndexURL,omitempty"`
+}
+
+// MaintenanceWindow is a recurring time at which upgrades may start.
+type MaintenanceWindow struct {
+	// Days of the week the window opens.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:items:Enum=Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday
+	// +listType=set
+	Days []string `json:"days"`
+	// Start is the time of day the window opens, HH:MM (24 h).
+	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$`
+	Start string `json:"start"`
+	// TimeZone is an IANA time zone name, e.g. Europe/Berlin (default UTC).
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	TimeZone string `json:"timeZone,omitempty"`
 }
 
 // Organization owns the platform.

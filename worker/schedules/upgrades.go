@@ -77,6 +77,22 @@ func (u Upgrade) Validate(now time.Time) error {
 	return nil
 }
 
+// Validate says what is wrong with the window.
+func (w Window) Validate() error {
+	_, err := w.calendar()
+	return err
+}
+
+// Weekday parses an English day name (Monday … Sunday).
+func Weekday(name string) (time.Weekday, bool) {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.EqualFold(d.String(), name) {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
 // calendar turns the window into a calendar spec and its time zone.
 func (w Window) calendar() (client.ScheduleCalendarSpec, error) {
 	var spec client.ScheduleCalendarSpec
