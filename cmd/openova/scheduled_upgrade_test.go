@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -30,13 +31,16 @@ components:
       - {version: v1.0.0, released: 2025-01-01, changelog: first}
       - {version: v1.1.0, released: 2025-02-01, changelog: second}
       - {version: v1.2.0, released: 2025-03-01, changelog: third}
+      - {version: v1.3.0, released: 2025-04-01, changelog: fourth}
 `)
 
 // Scheduled upgrades against the real manager and the real Temporal
 // server's Schedules:
 //   - a maintenance window (Saturdays 02:00, Europe/Berlin) is due when
-//     the server computes it, across the change from summer time; it is
-//     listed, paused with a note and cancelled;
+//     the server computes it; it is listed, paused with a note, resumed;
+//     replayed over the past eight days (a backfill: time travel without
+//     waiting) it fires once, at last Saturday 02:00 Berlin time, and
+//     upgrades; then it is cancelled;
 //   - an "upgrade at" a few seconds ahead fires on the real clock while
 //     another upgrade of the same component is still rolling out: it waits
 //     for that rollout, then upgrades, and its run is recorded for replay.
@@ -56,58 +60,70 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	}
 
 	// The maintenance window: when the server says it opens.
+	window := &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Europe/Berlin"}
 	now := time.Now()
-	win, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"),
-		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Europe/Berlin"}}, now)
+	win, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"), Window: window}, now)
 	require.NoError(t, err)
 	require.Equal(t, nextSaturday2AMBerlin(now), win.Next.UTC(), "the window opens at the next Saturday 02:00 in Berlin")
-	again, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"),
-		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Europe/Berlin"}}, now)
+	again, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"), Window: window}, now)
 	require.NoError(t, err)
 	require.Equal(t, win, again, "asking twice schedules once")
-	_, err = schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"),
+	_, err = schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"),
 		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Atlantis/Capital"}}, now)
 	require.ErrorContains(t, err, `time zone "Atlantis/Capital" is unknown`)
 	require.NoError(t, schedules.Pause(ctx, sc, win.ID, "change freeze until January"))
 	require.Eventually(t, func() bool {
 		list, err := schedules.List(ctx, sc, "acme")
 		return err == nil && len(list) == 1 && list[0].Paused && list[0].Note == "change freeze until January" &&
-			list[0].Component == "kit" && list[0].To == "v1.2.0"
+			list[0].Component == "kit" && list[0].To == "v1.1.0"
 	}, 30*time.Second, 200*time.Millisecond, "the paused window is not listed")
+	require.NoError(t, schedules.Unpause(ctx, sc, win.ID, "freeze over"))
+
+	// Time travel without waiting: the server replays the last eight days
+	// of the schedule (a backfill), and the window fires exactly once, at
+	// last Saturday 02:00 in Berlin, and the upgrade runs.
+	lastWindow := nextSaturday2AMBerlin(now.AddDate(0, 0, -7))
+	require.NoError(t, sc.GetHandle(ctx, win.ID).Backfill(ctx, client.ScheduleBackfillOptions{Backfill: []client.ScheduleBackfill{{
+		Start: now.AddDate(0, 0, -8), End: now, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}}}))
+	fired := e.waitScheduledRun(t)
+	require.Equal(t, win.ID+"-"+lastWindow.Format(time.RFC3339), fired, "fired at another time than the window")
+	var byWindow workflows.ScheduledUpgradeResult
+	require.NoError(t, e.tc.GetWorkflow(ctx, fired, "").Get(ctx, &byWindow))
+	require.Equal(t, "v1.1.0", byWindow.To)
 	require.NoError(t, schedules.Cancel(ctx, sc, win.ID))
 	_, err = schedules.Get(ctx, sc, win.ID)
 	require.Error(t, err, "a cancelled schedule is gone")
 
-	// A rollout to v1.1.0 hangs while "upgrade at" v1.2.0 comes due.
-	e.xp.holdChart("kit", "1.1.0")
+	// A rollout to v1.2.0 hangs while "upgrade at" v1.3.0 comes due.
+	e.xp.holdChart("kit", "1.2.0")
 	first, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.UpgradeID("acme", "kit", "v1.1.0"), TaskQueue: workflows.TaskQueueManager,
+		ID: workflows.UpgradeID("acme", "kit", "v1.2.0"), TaskQueue: workflows.TaskQueueManager,
 		TypedSearchAttributes: upgradeAttrs("acme", "kit"),
-	}, workflows.UpgradeComponentWorkflow, upgrade("v1.1.0"))
+	}, workflows.UpgradeComponentWorkflow, upgrade("v1.2.0"))
 	require.NoError(t, err)
-	e.waitReleaseChart(t, "kit", "1.1.0")
+	e.waitReleaseChart(t, "kit", "1.2.0")
 	at := time.Now().Add(3 * time.Second).Truncate(time.Second)
-	s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.2.0"), At: at}, time.Now())
+	s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.3.0"), At: at}, time.Now())
 	require.NoError(t, err)
 	require.Equal(t, at.UTC(), s.Next.UTC())
-	run := e.waitScheduledRun(t)
+	run := e.waitScheduledRunOf(t, s.ID)
 	require.Eventually(t, func() bool {
 		v, err := e.tc.QueryWorkflow(ctx, run, "", workflows.QueryProgress)
 		var p workflows.Progress
 		return err == nil && v.Get(&p) == nil && p.Steps[0].State == workflows.StepRunning
 	}, 30*time.Second, 100*time.Millisecond, "the scheduled run is not waiting for the rollout")
-	require.Equal(t, "1.1.0", e.releaseChart(t, "kit"), "the scheduled upgrade did not wait for the running rollout")
-	e.xp.letGo("kit", "1.1.0")
+	require.Equal(t, "1.2.0", e.releaseChart(t, "kit"), "the scheduled upgrade did not wait for the running rollout")
+	e.xp.letGo("kit", "1.2.0")
 	require.NoError(t, first.Get(ctx, nil))
 	var res workflows.ScheduledUpgradeResult
 	require.NoError(t, e.tc.GetWorkflow(ctx, run, "").Get(ctx, &res))
-	require.Equal(t, "v1.1.0", res.From)
-	require.Equal(t, "v1.2.0", res.To)
-	require.Contains(t, res.WaitedFor, workflows.UpgradeID("acme", "kit", "v1.1.0"))
+	require.Equal(t, "v1.2.0", res.From)
+	require.Equal(t, "v1.3.0", res.To)
+	require.Contains(t, res.WaitedFor, workflows.UpgradeID("acme", "kit", "v1.2.0"))
 	require.Eventually(t, func() bool {
 		c := e.components(t)["kit"]
-		return c.Status.InstalledVersion == "v1.2.0" && c.Status.Health == v1alpha1.HealthHealthy
-	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.2.0")
+		return c.Status.InstalledVersion == "v1.3.0" && c.Status.Health == v1alpha1.HealthHealthy
+	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.3.0")
 	e.recordHistory(t, run, "scheduledupgrade-v1-waited")
 }
 
@@ -130,13 +146,19 @@ func upgradeAttrs(platform, component string) temporal.SearchAttributes {
 		workflows.SearchAttrComponent.ValueSet(component), workflows.SearchAttrOperation.ValueSet(workflows.OperationUpgrade))
 }
 
-// waitScheduledRun waits for the run a Schedule started and returns its ID.
-func (e *managerEnv) waitScheduledRun(t *testing.T) string {
+// waitScheduledRun waits for the first run a Schedule started and returns its ID.
+func (e *managerEnv) waitScheduledRun(t *testing.T) string { return e.waitScheduledRunOf(t, "") }
+
+// waitScheduledRunOf waits for a run started by the schedule with this ID
+// (any schedule when "").
+func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string) string {
 	var id string
+	query := "WorkflowType = '" + workflows.ScheduledUpgradeWorkflow + "'"
+	if scheduleID != "" {
+		query += " AND TemporalScheduledById = '" + scheduleID + "'"
+	}
 	require.Eventually(t, func() bool {
-		resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-			Query: "WorkflowType = '" + workflows.ScheduledUpgradeWorkflow + "'",
-		})
+		resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		if err != nil || len(resp.Executions) == 0 {
 			return false
 		}
