@@ -9,12 +9,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
-	"github.com/openova-io/core/dev/testenv/kubeenv"
 )
 
 // RunBackup against a real API server, with the test playing the Job
@@ -23,13 +20,8 @@ import (
 // fails with BackupFailed when it fails, times out at its deadline, and
 // refuses a kind the cluster does not serve.
 func TestRunBackup_TestPlaysJobController(t *testing.T) {
-	env := kubeenv.Start(t)
-	scheme := runtime.NewScheme()
-	require.NoError(t, clientgoscheme.AddToScheme(scheme))
-	cl, err := client.New(env.Config, client.Options{Scheme: scheme})
-	require.NoError(t, err)
-	ctx, ns := context.Background(), "openova-system"
-	require.NoError(t, cl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	cl, ns := kubeClient(t)
+	ctx := context.Background()
 	k := &Kubernetes{Client: cl, Poll: 50 * time.Millisecond}
 	v, ok := catalog.Default().Components["mongodb"].Find("v8.0.3")
 	require.True(t, ok)

@@ -11,15 +11,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
-	"github.com/openova-io/core/dev/testenv/kubeenv"
 )
 
 // goodHelmIndex offers grafana charts around the catalog's: a repackage of
@@ -91,14 +87,8 @@ func TestUpdates(t *testing.T) {
 	downURL := down.URL + "/charts?token=repo-s3cret"
 	cat := updatesCatalog(t, good.URL, downURL, bad.URL+"/")
 
-	env := kubeenv.Start(t)
-	scheme := runtime.NewScheme()
-	require.NoError(t, clientgoscheme.AddToScheme(scheme))
-	require.NoError(t, v1alpha1.AddToScheme(scheme))
-	cl, err := client.New(env.Config, client.Options{Scheme: scheme})
-	require.NoError(t, err)
-	ctx, ns := context.Background(), "openova-system"
-	require.NoError(t, cl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	cl, ns := kubeClient(t)
+	ctx := context.Background()
 	installed := map[string]string{"grafana": "v11.3.0", "loki": "v3.1.0", "backstage": "v1.30.0", "cnpg": "v1.24.1", "valkey": "v8.0.0"}
 	for name, v := range installed {
 		require.NoError(t, cl.Create(ctx, &v1alpha1.Component{

@@ -6,28 +6,18 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/crds/v1alpha1"
-	"github.com/openova-io/core/dev/testenv/kubeenv"
 )
 
 // MarkRolledBack against a real API server: it sets the annotation and
 // leaves the spec alone, twice is the same as once, clearing removes only
 // the annotation, and a Component that is gone is nothing to mark.
 func TestMarkRolledBack(t *testing.T) {
-	env := kubeenv.Start(t)
-	scheme := runtime.NewScheme()
-	require.NoError(t, clientgoscheme.AddToScheme(scheme))
-	require.NoError(t, v1alpha1.AddToScheme(scheme))
-	cl, err := client.New(env.Config, client.Options{Scheme: scheme})
-	require.NoError(t, err)
-	ctx, ns := context.Background(), "openova-system"
-	require.NoError(t, cl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	cl, ns := kubeClient(t)
+	ctx := context.Background()
 	require.NoError(t, cl.Create(ctx, &v1alpha1.Component{
 		ObjectMeta: metav1.ObjectMeta{Name: "grafana", Namespace: ns},
 		Spec:       v1alpha1.ComponentSpec{Platform: "acme", Chart: "grafana", Version: "v11.3.0"},
@@ -41,7 +31,7 @@ func TestMarkRolledBack(t *testing.T) {
 	mark := MarkRolledBackInput{Namespace: ns, Name: "grafana", RolledBack: RolledBack{
 		From: "v11.3.0", To: "v11.4.0", Reason: "CrashLoopBackOff", At: time.Date(2026, 11, 26, 4, 0, 0, 0, time.UTC)}}
 
-	_, err = run[MarkRolledBackResult](t, k, k.MarkRolledBack, mark)
+	_, err := run[MarkRolledBackResult](t, k, k.MarkRolledBack, mark)
 	require.NoError(t, err)
 	first := read()
 	require.JSONEq(t, `{"from":"v11.3.0","to":"v11.4.0","reason":"CrashLoopBackOff","at":"2026-11-26T04:00:00Z"}`,
