@@ -37,8 +37,9 @@ func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(index) }))
 	t.Cleanup(srv.Close)
 	rcv := testenv.NewReceiver(t, http.StatusOK)
+	// Installs keep the default test timeout (20 s); the upgrades ask for 8 s.
 	e := startManagerEnv(t, "openova-system", 200*time.Millisecond,
-		"--ready-timeout", "8s", "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
+		"--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	names := make([]string, rollbacks)
 	refs := make([]v1alpha1.ComponentRef, rollbacks)
 	for i := range names {

@@ -55,7 +55,7 @@ components:
 func TestUpgradeSeveralInDependencyOrder_TestPlaysCrossplane(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(stackIndex) }))
 	t.Cleanup(srv.Close)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--ready-timeout", "8s")
+	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--ready-timeout", "12s")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml", Components: []v1alpha1.ComponentRef{
 		{Name: "tool", Version: "v1.0.0"}, {Name: "app", Version: "v1.0.0"}, {Name: "base", Version: "v1.0.0"},
 	}})
