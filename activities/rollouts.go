@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 )
@@ -22,12 +23,19 @@ type Rollouts struct {
 	Poll time.Duration
 }
 
-// WaitIdleInput names the component; workflows of the Ignore types (the
-// scheduled upgrades themselves, which only wait) do not count.
+// WaitIdleInput names the component and the workflow that waits. Runs of
+// the Queue type (scheduled upgrades, which wait like this one) count only
+// when they started before the caller, so two that fire together go one
+// after the other instead of waiting for each other.
 type WaitIdleInput struct {
 	Platform  string
 	Component string
-	Ignore    []string `json:",omitempty"`
+	// Self is the waiting workflow's ID and StartedAt its start time.
+	Self      string    `json:",omitempty"`
+	StartedAt time.Time `json:",omitempty"`
+	Queue     string    `json:",omitempty"`
+	// Ignore lists workflow types that never count (older histories).
+	Ignore []string `json:",omitempty"`
 }
 
 // WaitIdleResult lists what was waited for, for the progress message.
@@ -57,6 +65,9 @@ func (r *Rollouts) WaitIdle(ctx context.Context, in WaitIdleInput) (WaitIdleResu
 		var running []string
 		for _, e := range resp.GetExecutions() {
 			id := e.GetExecution().GetWorkflowId()
+			if id == in.Self || (e.GetType().GetName() == in.Queue && in.Queue != "" && !before(e, in)) {
+				continue
+			}
 			running = append(running, id)
 			if !seen[id] {
 				seen[id] = true
@@ -73,4 +84,13 @@ func (r *Rollouts) WaitIdle(ctx context.Context, in WaitIdleInput) (WaitIdleResu
 		case <-time.After(poll):
 		}
 	}
+}
+
+// before: the run started ahead of the caller (ties go by workflow ID).
+func before(e *workflowpb.WorkflowExecutionInfo, in WaitIdleInput) bool {
+	start := e.GetStartTime().AsTime()
+	if start.Equal(in.StartedAt) {
+		return e.GetExecution().GetWorkflowId() < in.Self
+	}
+	return start.Before(in.StartedAt)
 }

@@ -69,8 +69,10 @@ func (s *scheduledUpgrade) waitIdle(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 10 * time.Second},
 	})
 	var out activities.WaitIdleResult
+	info := workflow.GetInfo(ctx)
 	err := workflow.ExecuteActivity(actx, r.WaitIdle, activities.WaitIdleInput{
-		Platform: s.in.Upgrade.Platform, Component: s.in.Upgrade.Component, Ignore: []string{ScheduledUpgradeWorkflow},
+		Platform: s.in.Upgrade.Platform, Component: s.in.Upgrade.Component,
+		Self: info.WorkflowExecution.ID, StartedAt: info.WorkflowStartTime, Queue: ScheduledUpgradeWorkflow,
 	}).Get(ctx, &out)
 	s.res.WaitedFor = out.WaitedFor
 	if len(out.WaitedFor) > 0 {

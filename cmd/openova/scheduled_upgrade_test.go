@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -12,8 +13,10 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/worker/schedules"
 	"github.com/openova-io/core/workflows"
@@ -32,6 +35,8 @@ components:
       - {version: v1.1.0, released: 2025-02-01, changelog: second}
       - {version: v1.2.0, released: 2025-03-01, changelog: third}
       - {version: v1.3.0, released: 2025-04-01, changelog: fourth}
+      - {version: v1.4.0, released: 2025-05-01, changelog: fifth}
+      - {version: v1.5.0, released: 2025-06-01, changelog: sixth}
 `)
 
 // Scheduled upgrades against the real manager and the real Temporal
@@ -125,6 +130,30 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 		return c.Status.InstalledVersion == "v1.3.0" && c.Status.Health == v1alpha1.HealthHealthy
 	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.3.0")
 	e.recordHistory(t, run, "scheduledupgrade-v1-waited")
+
+	// Two upgrades of kit due at the same second go one after the other:
+	// neither rolls back, kit ends at v1.5.0 (whichever ran first).
+	at = time.Now().Add(3 * time.Second).Truncate(time.Second)
+	var ids []string
+	for _, to := range []string{"v1.4.0", "v1.5.0"} {
+		s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade(to), At: at}, time.Now())
+		require.NoError(t, err)
+		ids = append(ids, s.ID)
+	}
+	for _, id := range ids {
+		run := e.waitScheduledRunOf(t, id)
+		err := e.tc.GetWorkflow(ctx, run, "").Get(ctx, nil)
+		var app *temporal.ApplicationError
+		if err != nil {
+			require.True(t, errors.As(err, &app), "%v", err)
+			require.Equal(t, catalog.ErrDowngrade, app.Type(), "%s: %v", run, err) // v1.4.0 after v1.5.0
+		}
+	}
+	require.Eventually(t, func() bool {
+		c := e.components(t)["kit"]
+		return c.Status.InstalledVersion == "v1.5.0" && c.Status.Health == v1alpha1.HealthHealthy &&
+			!meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionRolledBack)
+	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.5.0 without a rollback")
 }
 
 // nextSaturday2AMBerlin computes, with Go's own zone data, the first
