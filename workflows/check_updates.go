@@ -43,8 +43,8 @@ func CheckUpdates(ctx workflow.Context, in CheckUpdatesInput) (CheckUpdatesResul
 	for _, name := range []string{"read catalog sources", "write available versions"} {
 		c.progress.add(name)
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return c.progress, nil }); err != nil {
-		return CheckUpdatesResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := c.progress.serve(ctx); err != nil {
+		return CheckUpdatesResult{}, err
 	}
 	return c.run(ctx)
 }

@@ -53,8 +53,8 @@ func InstallComponents(ctx workflow.Context, in InstallComponentsInput) (Install
 	}
 	s := &install{in: in, steps: map[string]int{}}
 	s.resolveStep = s.progress.add("resolve plan for " + in.Component)
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return s.progress, nil }); err != nil {
-		return InstallComponentsResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := s.progress.serve(ctx); err != nil {
+		return InstallComponentsResult{}, err
 	}
 	ctx, cancel := workflow.WithCancel(ctx)
 	workflow.Go(ctx, func(ctx workflow.Context) {

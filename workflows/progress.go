@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -59,6 +60,14 @@ func (p *Progress) run(ctx workflow.Context, i int, fn func(workflow.Context) er
 	err := fn(ctx)
 	p.finish(ctx, i, err)
 	return err
+}
+
+// serve answers the progress query with p as it stands, for the whole run.
+func (p *Progress) serve(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return *p, nil }); err != nil {
+		return fmt.Errorf("register progress query: %w", err)
+	}
+	return nil
 }
 
 // add appends a pending step and returns its index.

@@ -54,8 +54,8 @@ func ReleaseComponent(ctx workflow.Context, in ReleaseComponentInput) (ReleaseCo
 		r.steps.applied = r.progress.add("wait for Flux to apply " + in.Component)
 	}
 	r.steps.ready = r.progress.add("wait until " + in.Component + " is Ready")
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return r.progress, nil }); err != nil {
-		return ReleaseComponentResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := r.progress.serve(ctx); err != nil {
+		return ReleaseComponentResult{}, err
 	}
 	return r.run(ctx)
 }

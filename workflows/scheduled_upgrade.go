@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -44,8 +43,8 @@ func ScheduledUpgrade(ctx workflow.Context, in ScheduledUpgradeInput) (Scheduled
 	s := &scheduledUpgrade{in: in}
 	s.progress.add("wait for other rollouts of " + u.Component)
 	s.progress.add("upgrade " + u.Component + " to " + u.To)
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return s.progress, nil }); err != nil {
-		return ScheduledUpgradeResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := s.progress.serve(ctx); err != nil {
+		return ScheduledUpgradeResult{}, err
 	}
 	for i, fn := range []func(workflow.Context) error{s.waitIdle, s.upgrade} {
 		if err := s.progress.run(ctx, i, fn); err != nil {

@@ -39,8 +39,8 @@ func SelfCheck(ctx workflow.Context, in SelfCheckInput) (SelfCheckResult, error)
 	if err != nil {
 		return SelfCheckResult{}, err
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return s.progress, nil }); err != nil {
-		return SelfCheckResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := s.progress.serve(ctx); err != nil {
+		return SelfCheckResult{}, err
 	}
 	return s.run(ctx)
 }

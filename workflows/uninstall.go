@@ -42,8 +42,8 @@ func UninstallComponent(ctx workflow.Context, in UninstallComponentInput) (Unins
 		"wait until " + in.Component + " is gone", "delete component " + in.Component} {
 		u.progress.add(name)
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return u.progress, nil }); err != nil {
-		return UninstallComponentResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := u.progress.serve(ctx); err != nil {
+		return UninstallComponentResult{}, err
 	}
 	return u.run(ctx)
 }

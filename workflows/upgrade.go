@@ -48,8 +48,8 @@ func UpgradeComponent(ctx workflow.Context, in UpgradeComponentInput) (UpgradeCo
 	for _, name := range []string{"check compatibility", "record current version"} {
 		u.progress.add(name)
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return u.progress, nil }); err != nil {
-		return UpgradeComponentResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := u.progress.serve(ctx); err != nil {
+		return UpgradeComponentResult{}, err
 	}
 	return u.run(ctx)
 }

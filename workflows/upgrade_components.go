@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -58,8 +57,8 @@ func UpgradeComponents(ctx workflow.Context, in UpgradeComponentsInput) (Upgrade
 		u.targets[t.Component] = t
 	}
 	u.progress.add("order by dependencies")
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return u.progress, nil }); err != nil {
-		return UpgradeComponentsResult{}, fmt.Errorf("register progress query: %w", err)
+	if err := u.progress.serve(ctx); err != nil {
+		return UpgradeComponentsResult{}, err
 	}
 	if err := u.progress.run(ctx, 0, u.orderByDependencies); err != nil {
 		return UpgradeComponentsResult{}, err
