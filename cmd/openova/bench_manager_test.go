@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,14 +31,13 @@ func BenchmarkManagerRelease500(b *testing.B) {
 
 func benchRelease(b *testing.B, n int) {
 	index := benchIndex(n - 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(index) }))
-	b.Cleanup(srv.Close)
+	indexURL := serveIndex(b, index)
 	for i := 0; i < b.N; i++ {
 		e := startManagerEnv(b, "openova-system", 0, extraBenchArgs()...)
 		before := restRequests(b, e.proc)
 		start := time.Now()
 		e.createPlatform(b, "bench", v1alpha1.PlatformSpec{
-			CatalogIndexURL: srv.URL + "/index.yaml",
+			CatalogIndexURL: indexURL,
 			Components:      []v1alpha1.ComponentRef{{Name: "bench-all"}},
 		})
 		e.waitCondition(b, "bench", v1alpha1.ConditionReady, metav1.ConditionTrue, 20*time.Minute)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -28,15 +26,14 @@ func BenchmarkManagerUpgrades(b *testing.B) {
 
 func benchUpgrades(b *testing.B, n int) {
 	index := rollIndex(n)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(index) }))
-	b.Cleanup(srv.Close)
+	indexURL := serveIndex(b, index)
 	for i := 0; i < b.N; i++ {
 		e := startManagerEnv(b, "openova-system", 0, extraBenchArgs()...)
 		refs := make([]v1alpha1.ComponentRef, n)
 		for j := range refs {
 			refs[j] = v1alpha1.ComponentRef{Name: fmt.Sprintf("roll-%02d", j), Version: "v1.0.0"}
 		}
-		e.createPlatform(b, "bench", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml", Components: refs})
+		e.createPlatform(b, "bench", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, Components: refs})
 		e.waitCondition(b, "bench", v1alpha1.ConditionReady, metav1.ConditionTrue, 10*time.Minute)
 		start := time.Now()
 		runs := make([]client.WorkflowRun, n)
@@ -46,7 +43,7 @@ func benchUpgrades(b *testing.B, n int) {
 				ID: workflows.UpgradeID("bench", r.Name, "v1.1.0"), TaskQueue: workflows.TaskQueueManager,
 				TypedSearchAttributes: upgradeAttrs("bench", r.Name),
 			}, workflows.UpgradeComponentWorkflow, workflows.UpgradeComponentInput{
-				Platform: "bench", Namespace: e.ns, Component: r.Name, To: "v1.1.0", IndexURL: srv.URL + "/index.yaml",
+				Platform: "bench", Namespace: e.ns, Component: r.Name, To: "v1.1.0", IndexURL: indexURL,
 			})
 			if err != nil {
 				b.Fatal(err)

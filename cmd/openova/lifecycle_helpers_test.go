@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,4 +232,12 @@ func (e *managerEnv) running(t testing.TB) string {
 			d.GetPendingActivities(), d.GetPendingChildren(), d.GetPendingWorkflowTask())
 	}
 	return b.String()
+}
+
+// serveIndex serves a remote catalog index on loopback for the test and
+// returns its URL.
+func serveIndex(t testing.TB, index []byte) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(index) }))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/index.yaml"
 }

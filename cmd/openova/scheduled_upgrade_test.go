@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -50,10 +48,9 @@ components:
 //     another upgrade of the same component is still rolling out: it waits
 //     for that rollout, then upgrades, and its run is recorded for replay.
 func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(kitIndex) }))
-	t.Cleanup(srv.Close)
+	indexURL := serveIndex(t, kitIndex)
 	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml",
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL,
 		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 	// From here on upgrades are asked for imperatively, not by the spec.
@@ -61,7 +58,7 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	ctx, sc := context.Background(), e.tc.ScheduleClient()
 	upgrade := func(to string) workflows.UpgradeComponentInput {
 		return workflows.UpgradeComponentInput{Platform: "acme", Namespace: e.ns, Component: "kit", To: to,
-			IndexURL: srv.URL + "/index.yaml", ReadyTimeout: time.Minute}
+			IndexURL: indexURL, ReadyTimeout: time.Minute}
 	}
 
 	// The maintenance window: when the server says it opens.

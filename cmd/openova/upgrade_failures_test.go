@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -34,8 +33,7 @@ const rollbacks = 20
 // left running.
 func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) {
 	index := rollIndex(rollbacks)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(index) }))
-	t.Cleanup(srv.Close)
+	indexURL := serveIndex(t, index)
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	// Installs keep the default test timeout (20 s); the upgrades ask for 8 s.
 	e := startManagerEnv(t, "openova-system", 200*time.Millisecond,
@@ -46,7 +44,7 @@ func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) 
 		names[i] = fmt.Sprintf("roll-%02d", i)
 		refs[i] = v1alpha1.ComponentRef{Name: names[i], Version: "v1.0.0"}
 	}
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml", Components: refs})
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, Components: refs})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 3*time.Minute)
 
 	for i, n := range names {
@@ -63,7 +61,7 @@ func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) 
 			ID: workflows.UpgradeID("acme", n, "v1.1.0"), TaskQueue: workflows.TaskQueueManager,
 			TypedSearchAttributes: upgradeAttrs("acme", n),
 		}, workflows.UpgradeComponentWorkflow, workflows.UpgradeComponentInput{
-			Platform: "acme", Namespace: e.ns, Component: n, To: "v1.1.0", IndexURL: srv.URL + "/index.yaml", ReadyTimeout: 8 * time.Second,
+			Platform: "acme", Namespace: e.ns, Component: n, To: "v1.1.0", IndexURL: indexURL, ReadyTimeout: 8 * time.Second,
 		})
 		require.NoError(t, err)
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -53,10 +51,9 @@ components:
 // it), then tool. app's rollout fails: app alone is rolled back, base stays
 // upgraded, tool is not touched, and the Platform says so.
 func TestUpgradeSeveralInDependencyOrder_TestPlaysCrossplane(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(stackIndex) }))
-	t.Cleanup(srv.Close)
+	indexURL := serveIndex(t, stackIndex)
 	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--ready-timeout", "12s")
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: srv.URL + "/index.yaml", Components: []v1alpha1.ComponentRef{
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, Components: []v1alpha1.ComponentRef{
 		{Name: "tool", Version: "v1.0.0"}, {Name: "app", Version: "v1.0.0"}, {Name: "base", Version: "v1.0.0"},
 	}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
