@@ -100,7 +100,7 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	}
 	plan := planPlatform(&p, installed, ops, scheduled)
 	for _, id := range plan.Cancel {
-		if err := schedules.Cancel(ctx, r.Checks.Schedules, id); err != nil {
+		if err := schedules.Cancel(ctx, r.Checks.client(), id); err != nil {
 			return ctrl.Result{}, err
 		}
 	}

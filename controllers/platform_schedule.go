@@ -37,6 +37,15 @@ type checkSchedules struct {
 	checked map[string]string // namespace/name → installed versions last checked
 }
 
+// client is the schedule client, or nil when the manager runs without one
+// (controller tests): then there is nothing to schedule.
+func (s *checkSchedules) client() client.ScheduleClient {
+	if s == nil {
+		return nil
+	}
+	return s.Schedules
+}
+
 func (s *checkSchedules) options(p *v1alpha1.Platform) client.ScheduleOptions {
 	every := s.Every
 	if every <= 0 {
@@ -64,7 +73,7 @@ func (s *checkSchedules) options(p *v1alpha1.Platform) client.ScheduleOptions {
 // ensure creates or updates the platform's schedule when what it should
 // say changed since this process last wrote it.
 func (s *checkSchedules) ensure(ctx context.Context, p *v1alpha1.Platform) error {
-	if s == nil || s.Schedules == nil {
+	if s.client() == nil {
 		return nil
 	}
 	key, want := p.Namespace+"/"+p.Name, fmt.Sprintf("%s|%s|%s", s.Every, p.Spec.CatalogIndexURL, p.Namespace)
@@ -102,7 +111,7 @@ func (s *checkSchedules) ensure(ctx context.Context, p *v1alpha1.Platform) error
 // once after a start), so new installs and upgrades show their upgrades
 // without waiting for the next interval.
 func (s *checkSchedules) installedChanged(ctx context.Context, p *v1alpha1.Platform, installed map[string]Installed) error {
-	if s == nil || s.Schedules == nil {
+	if s.client() == nil {
 		return nil
 	}
 	names := make([]string, 0, len(installed))
@@ -131,7 +140,7 @@ func (s *checkSchedules) installedChanged(ctx context.Context, p *v1alpha1.Platf
 
 // remove deletes the schedule of a platform that is gone.
 func (s *checkSchedules) remove(ctx context.Context, namespace, name string) error {
-	if s == nil || s.Schedules == nil {
+	if s.client() == nil {
 		return nil
 	}
 	s.mu.Lock()
@@ -151,11 +160,11 @@ func (s *checkSchedules) remove(ctx context.Context, namespace, name string) err
 // platform has a window or had one (its UpgradeScheduled condition), so a
 // platform without one costs nothing.
 func (r *PlatformReconciler) scheduledUpgrades(ctx context.Context, p *v1alpha1.Platform) (map[string]Scheduled, error) {
-	if r.Checks == nil || r.Checks.Schedules == nil ||
+	if r.Checks.client() == nil ||
 		(p.Spec.MaintenanceWindow == nil && meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionUpgradeScheduled) == nil) {
 		return nil, nil
 	}
-	list, err := schedules.List(ctx, r.Checks.Schedules, p.Name)
+	list, err := schedules.List(ctx, r.Checks.client(), p.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -171,14 +180,14 @@ func (r *PlatformReconciler) scheduledUpgrades(ctx context.Context, p *v1alpha1.
 // scheduleUpgrade creates the scheduled upgrade of a version bump for the
 // platform's maintenance window.
 func (r *PlatformReconciler) scheduleUpgrade(ctx context.Context, p *v1alpha1.Platform, s Start) error {
-	if r.Checks == nil || r.Checks.Schedules == nil {
+	if r.Checks.client() == nil {
 		return fmt.Errorf("schedule upgrade of %s: no Temporal schedule client", s.Component)
 	}
 	window, err := maintenanceWindow(p)
 	if err != nil || window == nil {
 		return fmt.Errorf("schedule upgrade of %s: %v", s.Component, err)
 	}
-	_, err = schedules.Create(ctx, r.Checks.Schedules, schedules.Upgrade{
+	_, err = schedules.Create(ctx, r.Checks.client(), schedules.Upgrade{
 		Upgrade: r.upgradeInput(p, s), Generation: p.Generation, Window: window,
 	}, time.Now())
 	return err
