@@ -25,7 +25,11 @@ import (
 // read with crossplane-runtime's types.
 type Crossplane struct {
 	Client client.Client
-	// Poll is the interval of the wait activities (default 2s).
+	// Changes, when set, wakes the wait activities as soon as a release
+	// changes (ReleaseWatch); they then poll only as a fallback.
+	Changes ReleaseChanges
+	// Poll is the interval of the wait activities (default 2s, or 5s
+	// with Changes).
 	Poll time.Duration
 	// FieldOwner is the server-side apply field manager (default openova-manager).
 	FieldOwner string
@@ -45,6 +49,9 @@ var ReleaseGVK = schema.GroupVersionKind{Group: ReleaseGroup, Version: ReleaseVe
 const (
 	DefaultFieldOwner = "openova-manager"
 	DefaultPoll       = 2 * time.Second
+	// DefaultWatchedPoll is the fallback poll with Changes: well inside the
+	// waits' heartbeat timeout (10s).
+	DefaultWatchedPoll = 5 * time.Second
 
 	LabelPlatform  = v1alpha1.LabelPlatform
 	LabelComponent = v1alpha1.LabelComponent
@@ -72,10 +79,14 @@ func (c *Crossplane) owner() string {
 }
 
 func (c *Crossplane) poll() time.Duration {
-	if c.Poll <= 0 {
+	switch {
+	case c.Poll > 0:
+		return c.Poll
+	case c.Changes != nil:
+		return DefaultWatchedPoll
+	default:
 		return DefaultPoll
 	}
-	return c.Poll
 }
 
 // ApplyReleaseInput is the desired state of one component release.

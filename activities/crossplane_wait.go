@@ -41,7 +41,7 @@ type WaitReleaseReadyResult struct {
 func (c *Crossplane) WaitReleaseReady(ctx context.Context, in WaitReleaseReadyInput) (WaitReleaseReadyResult, error) {
 	var state ReadReleaseResult
 	var component string
-	err := c.waitFor(ctx, in.Deadline, func(ctx context.Context) (bool, string, error) {
+	err := c.waitFor(ctx, in.Namespace, in.Name, in.Deadline, func(ctx context.Context) (bool, string, error) {
 		u, err := c.get(ctx, in.Namespace, in.Name)
 		if err != nil {
 			return false, "", err
@@ -88,7 +88,7 @@ type WaitReleaseExistsResult struct {
 // with a non-retryable ReleaseNotApplied.
 func (c *Crossplane) WaitReleaseExists(ctx context.Context, in WaitReleaseExistsInput) (WaitReleaseExistsResult, error) {
 	var gen int64
-	err := c.waitFor(ctx, in.Deadline, func(ctx context.Context) (bool, string, error) {
+	err := c.waitFor(ctx, in.Namespace, in.Name, in.Deadline, func(ctx context.Context) (bool, string, error) {
 		u, err := c.get(ctx, in.Namespace, in.Name)
 		if err != nil || u == nil {
 			return false, "release does not exist", err
@@ -123,7 +123,7 @@ type WaitReleaseGoneResult struct{}
 // (finalizers, conditions).
 func (c *Crossplane) WaitReleaseGone(ctx context.Context, in WaitReleaseGoneInput) (WaitReleaseGoneResult, error) {
 	component := in.Name
-	err := c.waitFor(ctx, in.Deadline, func(ctx context.Context) (bool, string, error) {
+	err := c.waitFor(ctx, in.Namespace, in.Name, in.Deadline, func(ctx context.Context) (bool, string, error) {
 		u, err := c.get(ctx, in.Namespace, in.Name)
 		if err != nil || u == nil {
 			return u == nil && err == nil, "", err
@@ -152,11 +152,20 @@ type deadlineError struct{ last string }
 
 func (e *deadlineError) Error() string { return "deadline passed: " + e.last }
 
-// waitFor runs check every poll interval, heartbeating the state it reports,
-// until check says done, returns an error, the deadline passes (a
-// *deadlineError) or the activity is cancelled (ctx.Err()). check runs at
-// least once, even past the deadline, so a finished release is never failed.
-func (c *Crossplane) waitFor(ctx context.Context, deadline time.Time, check func(context.Context) (bool, string, error)) error {
+// waitFor runs check until it says done, returns an error, the deadline
+// passes (a *deadlineError) or the activity is cancelled (ctx.Err()). It
+// checks again when the release changes (with Changes) or every poll
+// interval, heartbeating the state check reports. check runs at least once,
+// even past the deadline, so a finished release is never failed.
+func (c *Crossplane) waitFor(ctx context.Context, ns, name string, deadline time.Time, check func(context.Context) (bool, string, error)) error {
+	var changed <-chan struct{}
+	if c.Changes != nil {
+		// Subscribed before the first check: a change between a check and
+		// the wait below is not missed.
+		ch, stop := c.Changes.Subscribe(ns, name)
+		defer stop()
+		changed = ch
+	}
 	for {
 		done, state, err := check(ctx)
 		if err != nil {
@@ -179,6 +188,8 @@ func (c *Crossplane) waitFor(ctx context.Context, deadline time.Time, check func
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
+		case <-changed:
+			t.Stop()
 		case <-t.C:
 		}
 	}

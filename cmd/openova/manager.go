@@ -89,7 +89,7 @@ set with an OPENOVA_<FLAG> environment variable.`,
 			// Watches are long requests: no client-side timeout beyond the check.
 			rc := controllers.Instrument(info.Config)
 			rc.Timeout = 0
-			if cfg.Activities, err = managerActivities(rc, cfg.DataDir, m); err != nil {
+			if cfg.Activities, err = managerActivities(c.Context(), rc, cfg.DataDir, m); err != nil {
 				return err
 			}
 			return serve(c.Context(), cfg, o.listen, o.pprofListen, log, &sidecar{
@@ -109,14 +109,20 @@ set with an OPENOVA_<FLAG> environment variable.`,
 }
 
 // managerActivities builds the activity structs with direct (uncached)
-// clients: an activity must act on what the API server holds now.
-func managerActivities(rc *rest.Config, dataDir string, m managerFlags) ([]any, error) {
+// clients: an activity must act on what the API server holds now. A watch
+// on the namespace's releases (until ctx ends) wakes the waits on changes.
+func managerActivities(ctx context.Context, rc *rest.Config, dataDir string, m managerFlags) ([]any, error) {
 	kc, err := controllers.NewClient(rc)
 	if err != nil {
 		return nil, err
 	}
+	releases, err := activities.NewReleaseWatch(rc, m.namespace)
+	if err != nil {
+		return nil, err
+	}
+	go releases.Run(ctx)
 	return []any{
-		&activities.Crossplane{Client: kc},
+		&activities.Crossplane{Client: kc, Changes: releases},
 		&activities.Kubernetes{Client: kc},
 		&activities.Catalog{Client: kc},
 		&activities.Git{
