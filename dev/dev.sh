@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # dev/dev.sh: the one developer script. It prepares a fresh machine (Debian
-# packages, test assets built from source into .cache/, each skipped when
-# present), lints, and runs the tests and benchmarks.
+# packages, test assets built from source, each skipped when present), lints,
+# and runs the tests and benchmarks.
+#
+# Built tools live in a cache outside the clone (OPENOVA_TOOL_CACHE, default
+# ~/.cache/openova/tools), one folder per tool and pinned version, so a fresh
+# clone on a machine that built them once links them instead of rebuilding;
+# .cache/bin in the clone holds those links (tests find their assets there).
 #
 #   dev/dev.sh test     assets + lint + every test (the README's test command)
 #   dev/dev.sh assets   Debian packages and test assets only
@@ -12,7 +17,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.cache/bin"
-mkdir -p "$BIN"
+TOOLS="${OPENOVA_TOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/openova/tools}"
+mkdir -p "$BIN" "$TOOLS"
 cd "$ROOT"
 
 log() { printf '== %s\n' "$*" >&2; }
@@ -32,27 +38,41 @@ packages() {
 	ln -sf "$(command -v etcd)" "$BIN/etcd"
 }
 
-# build_tool NAME MODULE_DIR PACKAGE: go build PACKAGE from the pinned tools
-# module into .cache/bin/NAME unless it is there already.
+# tool_key MODULE_DIR MODULE: the cache key of a tool: its module's pinned
+# version, then a hash of the tools module (go.mod, go.sum) and the Go
+# version, so a changed pin or toolchain builds a new one and the old one is
+# never used.
+tool_key() {
+	local dir=$1 module=$2 version sum
+	version=$(awk -v m="$module" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$ROOT/$dir/go.mod")
+	sum=$(cat "$ROOT/$dir/go.mod" "$ROOT/$dir/go.sum" <(go env GOVERSION) | sha256sum | cut -c1-12)
+	echo "${version:-unpinned}-$sum"
+}
+
+# build_tool NAME MODULE_DIR MODULE PACKAGE: go build PACKAGE from the pinned
+# tools module into the tool cache unless that version is there already, and
+# link it into .cache/bin/NAME.
 build_tool() {
-	local name=$1 dir=$2 pkg=$3
-	if [[ -x "$BIN/$name" ]]; then
-		return
+	local name=$1 dir=$2 module=$3 pkg=$4 out
+	out="$TOOLS/$name-$(tool_key "$dir" "$module")"
+	if [[ ! -x "$out/$name" ]]; then
+		log "building $name from source (once per version; cached in $out)"
+		local start=$SECONDS
+		mkdir -p "$out"
+		(cd "$ROOT/$dir" && go build -o "$out/$name.tmp" "$pkg")
+		mv "$out/$name.tmp" "$out/$name"
+		log "built $name in $((SECONDS - start))s"
 	fi
-	log "building $name from source (once; cached in .cache/bin)"
-	local start=$SECONDS
-	(cd "$ROOT/$dir" && go build -o "$BIN/$name.tmp" "$pkg")
-	mv "$BIN/$name.tmp" "$BIN/$name"
-	log "built $name in $((SECONDS - start))s"
+	ln -sfn "$out/$name" "$BIN/$name"
 }
 
 assets() {
 	packages
-	build_tool temporal dev/tools/temporal github.com/temporalio/cli/cmd/temporal
-	build_tool kube-apiserver dev/tools/kube k8s.io/kubernetes/cmd/kube-apiserver
-	build_tool staticcheck dev/tools/lint honnef.co/go/tools/cmd/staticcheck
-	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck
-	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools/cmd/controller-gen
+	build_tool temporal dev/tools/temporal github.com/temporalio/cli github.com/temporalio/cli/cmd/temporal
+	build_tool kube-apiserver dev/tools/kube k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver
+	build_tool staticcheck dev/tools/lint honnef.co/go/tools honnef.co/go/tools/cmd/staticcheck
+	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck
+	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools sigs.k8s.io/controller-tools/cmd/controller-gen
 }
 
 lint() {
@@ -77,7 +97,7 @@ case "${1:-test}" in
 assets) assets ;;
 generate)
 	# No packages or other assets: only controller-gen is needed to generate.
-	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools/cmd/controller-gen
+	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools sigs.k8s.io/controller-tools/cmd/controller-gen
 	log "go generate ./..."
 	go generate ./...
 	;;
