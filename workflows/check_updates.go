@@ -40,27 +40,28 @@ func CheckUpdates(ctx workflow.Context, in CheckUpdatesInput) (CheckUpdatesResul
 			"platform and namespace are required", ErrInvalidInput, nil)
 	}
 	c := &checkUpdates{in: in}
-	for _, name := range []string{"read catalog sources", "write available versions"} {
-		c.progress.add(name)
-	}
+	c.steps.read = c.progress.add("read catalog sources")
+	c.steps.write = c.progress.add("write available versions")
 	if err := c.progress.serve(ctx); err != nil {
 		return CheckUpdatesResult{}, err
 	}
-	return c.run(ctx)
+	return c.run(cancellable(ctx))
 }
 
 type checkUpdates struct {
 	in       CheckUpdatesInput
 	progress Progress
+	steps    struct{ read, write step }
 	found    activities.CheckUpdatesResult
 	written  activities.WriteAvailableVersionsResult
 }
 
 func (c *checkUpdates) run(ctx workflow.Context) (CheckUpdatesResult, error) {
-	for i, fn := range []func(workflow.Context) error{c.read, c.write} {
-		if err := c.progress.run(ctx, i, fn); err != nil {
-			return CheckUpdatesResult{}, err
-		}
+	if err := c.progress.run(ctx, c.steps.read, c.read); err != nil {
+		return CheckUpdatesResult{}, err
+	}
+	if err := c.progress.run(ctx, c.steps.write, c.write); err != nil {
+		return CheckUpdatesResult{}, err
 	}
 	return CheckUpdatesResult{Components: len(c.found.Components), UpgradesAvailable: c.written.WithUpgrades,
 		IndexErrors: c.indexErrors()}, nil
@@ -74,8 +75,8 @@ func (c *checkUpdates) read(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
-	c.progress.Steps[0].Message = fmt.Sprintf("%d components checked, Helm repositories unreadable: %d",
-		len(c.found.Components), len(c.indexErrors()))
+	c.progress.note(c.steps.read, fmt.Sprintf("%d components checked, Helm repositories unreadable: %d",
+		len(c.found.Components), len(c.indexErrors())))
 	return nil
 }
 
@@ -87,7 +88,7 @@ func (c *checkUpdates) write(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
-	c.progress.Steps[1].Message = fmt.Sprintf("%d components have newer versions", c.written.WithUpgrades)
+	c.progress.note(c.steps.write, fmt.Sprintf("%d components have newer versions", c.written.WithUpgrades))
 	return nil
 }
 

@@ -208,7 +208,7 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
-// step builds a plan entry.
-func step(name string, state catalog.StepState) catalog.Step {
+// planStep builds a plan entry.
+func planStep(name string, state catalog.StepState) catalog.Step {
 	return catalog.Step{Name: name, Version: "v1.0.0", State: state, Chart: catalog.Chart{Name: name, Repository: "https://charts.example/" + name}}
 }

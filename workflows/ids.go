@@ -46,10 +46,36 @@ const (
 
 // Error types of permanent failures, so the UI and the controllers can say
 // what to do. Catalog errors (DependencyCycle, UnknownComponent, ...) use
-// the kinds of package catalog.
+// the kinds of package catalog; activities' own (InvalidRelease,
+// ReleaseNotReady, ...) pass through unchanged.
 const (
+	// ErrInvalidInput: a workflow input misses a required field.
+	ErrInvalidInput = "InvalidInput"
+	// ErrStillRequired: an uninstall refused while an installed component depends on it.
 	ErrStillRequired = "StillRequired"
-	ErrInvalidInput  = "InvalidInput"
+	// ErrInstallFailed: an install failed (or was cancelled) and was undone.
+	ErrInstallFailed = "InstallFailed"
+	// ErrRolledBack: an upgrade failed (or was cancelled) and was rolled back.
+	ErrRolledBack = "RolledBack"
+	// ErrUpgradesStopped: a multi-component upgrade stopped at a failed,
+	// rolled-back component.
+	ErrUpgradesStopped = "UpgradesStopped"
+	// ErrCancelled: an operation was cancelled before it changed anything.
+	ErrCancelled = "Cancelled"
+)
+
+// Prefixes of the deterministic workflow and schedule IDs, so a list
+// filtered by operation (`temporal workflow list --query 'WorkflowId
+// STARTS_WITH "upgrade/"'`) uses the same strings as the code.
+const (
+	PrefixInstall          = "install/"
+	PrefixRelease          = "release/"
+	PrefixUninstall        = "uninstall/"
+	PrefixUpgrade          = "upgrade/"
+	PrefixUpgrades         = "upgrades/"
+	PrefixCheckUpdates     = "check-updates/"
+	PrefixScheduledUpgrade = "upgrade-at/"
+	PrefixSelfCheck        = "selfcheck/"
 )
 
 // Custom search attributes the UI filters on. They are registered by the
@@ -66,30 +92,42 @@ func SearchAttributes() []temporal.SearchAttributeKey {
 	return []temporal.SearchAttributeKey{SearchAttrPlatform, SearchAttrComponent, SearchAttrOperation}
 }
 
+// OperationAttributes are the search attributes of one operation: every
+// workflow and schedule the manager starts carries them, so the audit view
+// and `temporal workflow list --query` filter on the same values. An empty
+// component (a platform-wide operation) is left out.
+func OperationAttributes(platform, component, operation string) temporal.SearchAttributes {
+	updates := []temporal.SearchAttributeUpdate{SearchAttrPlatform.ValueSet(platform), SearchAttrOperation.ValueSet(operation)}
+	if component != "" {
+		updates = append(updates, SearchAttrComponent.ValueSet(component))
+	}
+	return temporal.NewSearchAttributes(updates...)
+}
+
 // InstallID is the workflow ID of installing a component (and its missing
 // dependencies) on a platform: a second start attaches to the running one.
-func InstallID(platform, component string) string { return "install/" + platform + "/" + component }
+func InstallID(platform, component string) string { return PrefixInstall + platform + "/" + component }
 
 // ReleaseID is the workflow ID of releasing one component.
-func ReleaseID(platform, component string) string { return "release/" + platform + "/" + component }
+func ReleaseID(platform, component string) string { return PrefixRelease + platform + "/" + component }
 
 // UninstallID is the workflow ID of uninstalling one component.
-func UninstallID(platform, component string) string { return "uninstall/" + platform + "/" + component }
+func UninstallID(platform, component string) string { return PrefixUninstall + platform + "/" + component }
 
 // UpgradeID is the workflow ID of upgrading a component to one version:
 // asking twice for the same upgrade attaches to the running one.
 func UpgradeID(platform, component, to string) string {
-	return "upgrade/" + platform + "/" + component + "/" + to
+	return PrefixUpgrade + platform + "/" + component + "/" + to
 }
 
 // CheckUpdatesID is the ID of the Temporal Schedule that checks a
 // platform's components for newer versions, and the prefix of the IDs of
 // the workflows it starts.
-func CheckUpdatesID(platform string) string { return "check-updates/" + platform }
+func CheckUpdatesID(platform string) string { return PrefixCheckUpdates + platform }
 
 // UpgradesID is the workflow ID of upgrading several components of a
 // platform at once: one such run per platform at a time.
-func UpgradesID(platform string) string { return "upgrades/" + platform }
+func UpgradesID(platform string) string { return PrefixUpgrades + platform }
 
 // MemoComponents is the memo key listing the components of an
 // UpgradeComponents run, so the Platform reconciler knows what it covers.
@@ -99,7 +137,7 @@ const MemoComponents = "components"
 // to one version at a time or in a maintenance window (and the prefix of
 // the IDs of the ScheduledUpgrade runs it starts).
 func ScheduledUpgradeID(platform, component, to string) string {
-	return "upgrade-at/" + platform + "/" + component + "/" + to
+	return PrefixScheduledUpgrade + platform + "/" + component + "/" + to
 }
 
 // MemoPlatformGeneration is the memo key holding the platform generation
@@ -107,4 +145,4 @@ func ScheduledUpgradeID(platform, component, to string) string {
 const MemoPlatformGeneration = "platformGeneration"
 
 // SelfCheckID is the workflow ID of a named self-check run.
-func SelfCheckID(name string) string { return "selfcheck/" + name }
+func SelfCheckID(name string) string { return PrefixSelfCheck + name }

@@ -38,9 +38,6 @@ type InstallComponentsResult struct {
 	AlreadyInstalled []string
 }
 
-// ErrInstallFailed is the error type of an install that failed and was undone.
-const ErrInstallFailed = "InstallFailed"
-
 // InstallComponents resolves the plan, releases every missing component in
 // dependency order (a layer's components in parallel, as child
 // ReleaseComponent workflows) and, if one fails or the run is cancelled,
@@ -51,24 +48,19 @@ func InstallComponents(ctx workflow.Context, in InstallComponentsInput) (Install
 		return InstallComponentsResult{}, temporal.NewNonRetryableApplicationError(
 			"platform, namespace and component are required", ErrInvalidInput, nil)
 	}
-	s := &install{in: in, steps: map[string]int{}}
+	s := &install{in: in, steps: map[string]step{}}
 	s.resolveStep = s.progress.add("resolve plan for " + in.Component)
 	if err := s.progress.serve(ctx); err != nil {
 		return InstallComponentsResult{}, err
 	}
-	ctx, cancel := workflow.WithCancel(ctx)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		workflow.GetSignalChannel(ctx, SignalCancel).Receive(ctx, nil)
-		cancel()
-	})
-	return s.run(ctx)
+	return s.run(cancellable(ctx))
 }
 
 type install struct {
 	in          InstallComponentsInput
 	progress    Progress
-	resolveStep int
-	steps       map[string]int // component → its release step
+	resolveStep step
+	steps       map[string]step // component → its release step
 	released    []string       // in release order: what undo must remove
 }
 
@@ -110,7 +102,7 @@ func (s *install) resolve(ctx workflow.Context) (catalog.Plan, error) {
 	s.progress.finish(ctx, s.resolveStep, err)
 	if err != nil {
 		return catalog.Plan{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("resolve plan for %s: %s", s.in.Component, rootCause(err)), errorType(err), nil)
+			fmt.Sprintf("resolve plan for %s: %s", s.in.Component, rootCause(err)), errorType(err, ErrInstallFailed), nil)
 	}
 	return out.Plan, nil
 }
@@ -130,13 +122,8 @@ func (s *install) releaseLayer(ctx workflow.Context, layer []catalog.Step) error
 			continue
 		}
 		s.progress.start(ctx, s.steps[st.Name])
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: ReleaseID(s.in.Platform, st.Name),
-			TaskQueue:  TaskQueueManager,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				SearchAttrPlatform.ValueSet(s.in.Platform), SearchAttrComponent.ValueSet(st.Name),
-				SearchAttrOperation.ValueSet(OperationRelease)),
-		})
+		cctx := operation{ID: ReleaseID(s.in.Platform, st.Name), Platform: s.in.Platform,
+			Component: st.Name, Operation: OperationRelease}.child(ctx)
 		children = append(children, started{st.Name, workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, s.releaseInput(st))})
 	}
 	var errs []error
@@ -185,13 +172,8 @@ func (s *install) undo(ctx workflow.Context, cause error) error {
 		name := s.released[i]
 		step := s.progress.add("undo " + name)
 		s.progress.start(ctx, step)
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: UninstallID(s.in.Platform, name),
-			TaskQueue:  TaskQueueManager,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				SearchAttrPlatform.ValueSet(s.in.Platform), SearchAttrComponent.ValueSet(name),
-				SearchAttrOperation.ValueSet(OperationUninstall)),
-		})
+		cctx := operation{ID: UninstallID(s.in.Platform, name), Platform: s.in.Platform,
+			Component: name, Operation: OperationUninstall}.child(ctx)
 		err := workflow.ExecuteChildWorkflow(cctx, UninstallComponentWorkflow, UninstallComponentInput{
 			Platform: s.in.Platform, Namespace: s.in.Namespace, Component: name,
 			IndexURL: s.in.IndexURL, Delivery: s.in.Delivery, Timeout: s.in.ReadyTimeout,
@@ -218,39 +200,4 @@ func (s *install) event(ctx workflow.Context, warning bool, reason, msg string) 
 	_ = workflow.ExecuteActivity(apiCall(ctx), k.RecordEvent, activities.RecordEventInput{
 		Namespace: s.in.Namespace, Platform: s.in.Platform, Warning: warning, Reason: reason, Message: msg,
 	}).Get(ctx, nil)
-}
-
-// rootCause is the innermost message of a chain of Temporal errors: the
-// ApplicationError an activity raised, not the wrappers around it.
-func rootCause(err error) string {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		return ae.Message()
-	}
-	var ce *temporal.CanceledError
-	if errors.As(err, &ce) {
-		return "cancelled"
-	}
-	var te *temporal.TimeoutError
-	if errors.As(err, &te) {
-		return "timed out"
-	}
-	return err.Error()
-}
-
-// errorType keeps the type of the ApplicationError at the root of err, so
-// the UI can tell a dependency cycle from an unreachable index.
-func errorType(err error) string {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) && ae.Type() != "" {
-		return ae.Type()
-	}
-	return ErrInstallFailed
-}
-
-func list(names []string) string {
-	if len(names) == 0 {
-		return "nothing"
-	}
-	return strings.Join(names, ", ")
 }

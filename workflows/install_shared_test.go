@@ -31,8 +31,8 @@ func twoInstalls(ctx workflow.Context) ([]InstallComponentsResult, error) {
 func TestInstallComponentsSharesARunningRelease(t *testing.T) {
 	f := newFakeCluster(catalog.Plan{})
 	f.plans = map[string]catalog.Plan{
-		"a": {Layers: [][]catalog.Step{{step("shared", catalog.WillInstall)}, {step("a", catalog.WillInstall)}}},
-		"b": {Layers: [][]catalog.Step{{step("shared", catalog.WillInstall)}, {step("b", catalog.WillInstall)}}},
+		"a": {Layers: [][]catalog.Step{{planStep("shared", catalog.WillInstall)}, {planStep("a", catalog.WillInstall)}}},
+		"b": {Layers: [][]catalog.Step{{planStep("shared", catalog.WillInstall)}, {planStep("b", catalog.WillInstall)}}},
 	}
 	f.readyAfter = time.Minute
 	env := f.newEnv()

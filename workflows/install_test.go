@@ -14,9 +14,9 @@ import (
 
 func mongoPlan() catalog.Plan {
 	return catalog.Plan{Layers: [][]catalog.Step{
-		{step("redpanda", catalog.WillInstall)},
-		{step("debezium", catalog.WillInstall)},
-		{step("mongodb", catalog.WillInstall)},
+		{planStep("redpanda", catalog.WillInstall)},
+		{planStep("debezium", catalog.WillInstall)},
+		{planStep("mongodb", catalog.WillInstall)},
 	}}
 }
 
@@ -42,8 +42,8 @@ func TestInstallComponents(t *testing.T) {
 		{
 			name: "already installed ones are skipped",
 			plan: catalog.Plan{Layers: [][]catalog.Step{
-				{step("cnpg", catalog.AlreadyInstalled), step("kserve", catalog.WillInstall), step("knative", catalog.WillInstall)},
-				{step("ai-hub", catalog.WillInstall), step("neo4j", catalog.OptionalOffered)},
+				{planStep("cnpg", catalog.AlreadyInstalled), planStep("kserve", catalog.WillInstall), planStep("knative", catalog.WillInstall)},
+				{planStep("ai-hub", catalog.WillInstall), planStep("neo4j", catalog.OptionalOffered)},
 			}},
 			wantInstall: []string{"kserve", "knative", "ai-hub"}, wantSkipped: []string{"cnpg"}, wantReleases: 3,
 		},

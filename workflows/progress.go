@@ -31,35 +31,55 @@ type ProgressStep struct {
 	Message  string    `json:",omitempty"`
 }
 
-// start marks step i running and logs it, so the steps show live in the
-// logs as in the progress query (the workflow logger is silent on replay).
-func (p *Progress) start(ctx workflow.Context, i int) {
-	p.Steps[i].State = StepRunning
-	p.Steps[i].Started = workflow.Now(ctx)
-	workflow.GetLogger(ctx).Info("step started", "step", p.Steps[i].Name)
+// step is a handle on one line of a Progress, returned by add. Workflow code
+// keeps the handles of its steps by name, so what a step means never
+// depends on where it sits in the list.
+type step int
+
+// add appends a pending step and returns its handle.
+func (p *Progress) add(name string) step {
+	p.Steps = append(p.Steps, ProgressStep{Name: name, State: StepPending})
+	return step(len(p.Steps) - 1)
 }
 
-// finish marks step i done, failed when err is set. The log line names the
-// step only: failure messages may quote inputs, and stay in the (encrypted)
+// start marks s running and logs it, so the steps show live in the logs as
+// in the progress query (the workflow logger is silent on replay).
+func (p *Progress) start(ctx workflow.Context, s step) {
+	p.Steps[s].State = StepRunning
+	p.Steps[s].Started = workflow.Now(ctx)
+	workflow.GetLogger(ctx).Info("step started", "step", p.Steps[s].Name)
+}
+
+// finish marks s done, failed when err is set. The log line names the step
+// only: failure messages may quote inputs, and stay in the (encrypted)
 // history.
-func (p *Progress) finish(ctx workflow.Context, i int, err error) {
-	p.Steps[i].Finished = workflow.Now(ctx)
+func (p *Progress) finish(ctx workflow.Context, s step, err error) {
+	p.Steps[s].Finished = workflow.Now(ctx)
 	if err != nil {
-		p.Steps[i].State = StepFailed
-		p.Steps[i].Message = err.Error()
-		workflow.GetLogger(ctx).Warn("step failed", "step", p.Steps[i].Name)
+		p.Steps[s].State = StepFailed
+		p.Steps[s].Message = err.Error()
+		workflow.GetLogger(ctx).Warn("step failed", "step", p.Steps[s].Name)
 		return
 	}
-	p.Steps[i].State = StepSucceeded
-	workflow.GetLogger(ctx).Info("step succeeded", "step", p.Steps[i].Name)
+	p.Steps[s].State = StepSucceeded
+	workflow.GetLogger(ctx).Info("step succeeded", "step", p.Steps[s].Name)
 }
 
-// run executes fn as step i, with its start, end and outcome recorded.
-func (p *Progress) run(ctx workflow.Context, i int, fn func(workflow.Context) error) error {
-	p.start(ctx, i)
+// run executes fn as step s, with its start, end and outcome recorded.
+func (p *Progress) run(ctx workflow.Context, s step, fn func(workflow.Context) error) error {
+	p.start(ctx, s)
 	err := fn(ctx)
-	p.finish(ctx, i, err)
+	p.finish(ctx, s, err)
 	return err
+}
+
+// note sets the message of s (a summary once it has run).
+func (p *Progress) note(s step, msg string) { p.Steps[s].Message = msg }
+
+// skip marks s as not needed, with why.
+func (p *Progress) skip(s step, why string) {
+	p.Steps[s].State = StepSkipped
+	p.Steps[s].Message = why
 }
 
 // serve answers the progress query with p as it stands, for the whole run.
@@ -68,16 +88,4 @@ func (p *Progress) serve(ctx workflow.Context) error {
 		return fmt.Errorf("register progress query: %w", err)
 	}
 	return nil
-}
-
-// add appends a pending step and returns its index.
-func (p *Progress) add(name string) int {
-	p.Steps = append(p.Steps, ProgressStep{Name: name, State: StepPending})
-	return len(p.Steps) - 1
-}
-
-// skip marks step i as not needed, with why.
-func (p *Progress) skip(i int, why string) {
-	p.Steps[i].State = StepSkipped
-	p.Steps[i].Message = why
 }

@@ -57,18 +57,18 @@ func ReleaseComponent(ctx workflow.Context, in ReleaseComponentInput) (ReleaseCo
 	if err := r.progress.serve(ctx); err != nil {
 		return ReleaseComponentResult{}, err
 	}
-	return r.run(ctx)
+	return r.run(cancellable(ctx))
 }
 
 type release struct {
 	in       ReleaseComponentInput
 	progress Progress
-	steps    struct{ record, write, applied, ready int }
+	steps    struct{ record, write, applied, ready step }
 }
 
 func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 	var res ReleaseComponentResult
-	if err := r.step(ctx, r.steps.record, r.record); err != nil {
+	if err := r.progress.run(ctx, r.steps.record, r.record); err != nil {
 		return res, err
 	}
 	gen, commit, err := r.write(ctx)
@@ -77,12 +77,12 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 	}
 	res.Commit = commit
 	if r.in.Delivery.GitOps() {
-		if err := r.step(ctx, r.steps.applied, r.waitApplied); err != nil {
+		if err := r.progress.run(ctx, r.steps.applied, r.waitApplied); err != nil {
 			return res, err
 		}
 	}
 	var ready activities.WaitReleaseReadyResult
-	err = r.step(ctx, r.steps.ready, func(ctx workflow.Context) error {
+	err = r.progress.run(ctx, r.steps.ready, func(ctx workflow.Context) error {
 		var c *activities.Crossplane
 		timeout := orDefault(r.in.ReadyTimeout, DefaultReadyTimeout)
 		return workflow.ExecuteActivity(waitUntil(ctx, timeout), c.WaitReleaseReady, activities.WaitReleaseReadyInput{
@@ -98,10 +98,6 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 	return res, nil
 }
 
-// step runs fn as progress step i.
-func (r *release) step(ctx workflow.Context, i int, fn func(workflow.Context) error) error {
-	return r.progress.run(ctx, i, fn)
-}
 
 func (r *release) record(ctx workflow.Context) error {
 	var k *activities.Kubernetes
@@ -131,7 +127,7 @@ func (r *release) chartVersion() string {
 // write applies the composite resource, or commits it in GitOps mode; it
 // returns the generation to wait for (0 in GitOps mode: Flux applies it).
 func (r *release) write(ctx workflow.Context) (gen int64, commit string, err error) {
-	err = r.step(ctx, r.steps.write, func(ctx workflow.Context) error {
+	err = r.progress.run(ctx, r.steps.write, func(ctx workflow.Context) error {
 		if r.in.Delivery.GitOps() {
 			var g *activities.Git
 			var out activities.CommitManifestResult

@@ -41,15 +41,19 @@ func ScheduledUpgrade(ctx workflow.Context, in ScheduledUpgradeInput) (Scheduled
 			"platform, namespace, component and target version are required", ErrInvalidInput, nil)
 	}
 	s := &scheduledUpgrade{in: in}
-	s.progress.add("wait for other rollouts of " + u.Component)
-	s.progress.add("upgrade " + u.Component + " to " + u.To)
+	s.steps.waitIdle = s.progress.add("wait for other rollouts of " + u.Component)
+	s.steps.upgrade = s.progress.add("upgrade " + u.Component + " to " + u.To)
 	if err := s.progress.serve(ctx); err != nil {
 		return ScheduledUpgradeResult{}, err
 	}
-	for i, fn := range []func(workflow.Context) error{s.waitIdle, s.upgrade} {
-		if err := s.progress.run(ctx, i, fn); err != nil {
-			return s.res, err
-		}
+	// A cancel while waiting stops here; during the upgrade it reaches the
+	// child, which rolls itself back.
+	ctx = cancellable(ctx)
+	if err := s.progress.run(ctx, s.steps.waitIdle, s.waitIdle); err != nil {
+		return s.res, err
+	}
+	if err := s.progress.run(ctx, s.steps.upgrade, s.upgrade); err != nil {
+		return s.res, err
 	}
 	return s.res, nil
 }
@@ -57,6 +61,7 @@ func ScheduledUpgrade(ctx workflow.Context, in ScheduledUpgradeInput) (Scheduled
 type scheduledUpgrade struct {
 	in       ScheduledUpgradeInput
 	progress Progress
+	steps    struct{ waitIdle, upgrade step }
 	res      ScheduledUpgradeResult
 }
 
@@ -75,23 +80,14 @@ func (s *scheduledUpgrade) waitIdle(ctx workflow.Context) error {
 	}).Get(ctx, &out)
 	s.res.WaitedFor = out.WaitedFor
 	if len(out.WaitedFor) > 0 {
-		s.progress.Steps[0].Message = "waited for " + strings.Join(out.WaitedFor, ", ")
+		s.progress.note(s.steps.waitIdle, "waited for "+strings.Join(out.WaitedFor, ", "))
 	}
 	return err
 }
 
 func (s *scheduledUpgrade) upgrade(ctx workflow.Context) error {
 	u := s.in.Upgrade
-	opts := workflow.ChildWorkflowOptions{
-		WorkflowID: UpgradeID(u.Platform, u.Component, u.To),
-		TaskQueue:  TaskQueueManager,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			SearchAttrPlatform.ValueSet(u.Platform), SearchAttrComponent.ValueSet(u.Component),
-			SearchAttrOperation.ValueSet(OperationUpgrade)),
-	}
-	if s.in.Generation != 0 {
-		opts.Memo = map[string]any{MemoPlatformGeneration: s.in.Generation}
-	}
-	cctx := workflow.WithChildOptions(ctx, opts)
+	cctx := operation{ID: UpgradeID(u.Platform, u.Component, u.To), Platform: u.Platform, Component: u.Component,
+		Operation: OperationUpgrade, Generation: s.in.Generation}.child(ctx)
 	return workflow.ExecuteChildWorkflow(cctx, UpgradeComponentWorkflow, u).Get(cctx, &s.res.UpgradeComponentResult)
 }

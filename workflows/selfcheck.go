@@ -48,6 +48,7 @@ func SelfCheck(ctx workflow.Context, in SelfCheckInput) (SelfCheckResult, error)
 type selfCheck struct {
 	in       SelfCheckInput
 	progress Progress
+	steps    []step // one per journaled step, in order
 }
 
 func newSelfCheck(in SelfCheckInput) (*selfCheck, error) {
@@ -56,15 +57,15 @@ func newSelfCheck(in SelfCheckInput) (*selfCheck, error) {
 	}
 	if in.Steps < 0 || in.Steps > maxSelfCheckSteps {
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("steps must be between 1 and %d, got %d", maxSelfCheckSteps, in.Steps), "InvalidInput", nil)
+			fmt.Sprintf("steps must be between 1 and %d, got %d", maxSelfCheckSteps, in.Steps), ErrInvalidInput, nil)
 	}
 	if in.StepHold < 0 || in.StepHold > maxSelfCheckHold {
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("step hold must be between 0 and %s, got %s", maxSelfCheckHold, in.StepHold), "InvalidInput", nil)
+			fmt.Sprintf("step hold must be between 0 and %s, got %s", maxSelfCheckHold, in.StepHold), ErrInvalidInput, nil)
 	}
 	s := &selfCheck{in: in}
 	for i := range in.Steps {
-		s.progress.Steps = append(s.progress.Steps, ProgressStep{Name: fmt.Sprintf("step %d", i+1), State: StepPending})
+		s.steps = append(s.steps, s.progress.add(fmt.Sprintf("step %d", i+1)))
 	}
 	return s, nil
 }
@@ -92,12 +93,12 @@ func (s *selfCheck) step(ctx workflow.Context, i int) (activities.StepReceipt, e
 			MaximumInterval:    5 * time.Second,
 		},
 	})
-	s.progress.start(ctx, i)
+	s.progress.start(ctx, s.steps[i])
 	var r activities.StepReceipt
 	err := workflow.ExecuteActivity(ctx, a.Step, activities.StepInput{
 		Index: i + 1, Note: s.in.Note, Hold: s.in.StepHold, FailFirstAttempt: s.in.FailFirstAttempt,
 	}).Get(ctx, &r)
-	s.progress.finish(ctx, i, err)
+	s.progress.finish(ctx, s.steps[i], err)
 	if err != nil {
 		return r, fmt.Errorf("self-check step %d: %w", i+1, err)
 	}

@@ -38,25 +38,45 @@ func UninstallComponent(ctx workflow.Context, in UninstallComponentInput) (Unins
 			"platform, namespace and component are required", ErrInvalidInput, nil)
 	}
 	u := &uninstall{in: in}
-	for _, name := range []string{"check dependents of " + in.Component, "delete release " + in.Component,
-		"wait until " + in.Component + " is gone", "delete component " + in.Component} {
-		u.progress.add(name)
-	}
+	u.steps.check = u.progress.add("check dependents of " + in.Component)
+	u.steps.deleteRelease = u.progress.add("delete release " + in.Component)
+	u.steps.waitGone = u.progress.add("wait until " + in.Component + " is gone")
+	u.steps.deleteComponent = u.progress.add("delete component " + in.Component)
 	if err := u.progress.serve(ctx); err != nil {
 		return UninstallComponentResult{}, err
 	}
-	return u.run(ctx)
+	return u.run(cancellable(ctx))
 }
 
 type uninstall struct {
 	in       UninstallComponentInput
 	progress Progress
+	steps    struct{ check, deleteRelease, waitGone, deleteComponent step }
 	res      UninstallComponentResult
 }
 
+// run checks, then removes. A cancel during the check stops it with
+// nothing changed; once the release is being deleted there is no way back
+// (putting it back would be an install), so the removal runs on a context
+// the cancel does not reach and the component is never left half removed.
 func (u *uninstall) run(ctx workflow.Context) (UninstallComponentResult, error) {
-	for i, fn := range []func(workflow.Context) error{u.checkDependents, u.deleteRelease, u.waitGone, u.deleteComponent} {
-		if err := u.progress.run(ctx, i, fn); err != nil {
+	if err := u.progress.run(ctx, u.steps.check, u.checkDependents); err != nil {
+		if temporal.IsCanceledError(err) {
+			return u.res, temporal.NewNonRetryableApplicationError(
+				"uninstall "+u.in.Component+" cancelled before anything changed", ErrCancelled, nil)
+		}
+		return u.res, err
+	}
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	for _, s := range []struct {
+		step step
+		fn   func(workflow.Context) error
+	}{
+		{u.steps.deleteRelease, u.deleteRelease},
+		{u.steps.waitGone, u.waitGone},
+		{u.steps.deleteComponent, u.deleteComponent},
+	} {
+		if err := u.progress.run(ctx, s.step, s.fn); err != nil {
 			return u.res, err
 		}
 	}

@@ -31,60 +31,84 @@ type UpgradeComponentResult struct {
 	Changelog []catalog.Version
 }
 
-// ErrRolledBack is the error type of an upgrade that failed and was rolled back.
-const ErrRolledBack = "RolledBack"
-
 // UpgradeComponent checks the upgrade against the catalog, records what
 // runs now, releases the new version and watches the rollout; if it does
-// not become Ready by the deadline it releases the recorded version again,
-// waits until that is Ready and raises an alert.
+// not become Ready by the deadline, or the run is cancelled during the
+// rollout, it releases the recorded version again, waits until that is
+// Ready and raises an alert. A cancel before the rollout stops it with
+// nothing changed; a cancel during the rollback does not stop the rollback.
 func UpgradeComponent(ctx workflow.Context, in UpgradeComponentInput) (UpgradeComponentResult, error) {
 	if in.Platform == "" || in.Namespace == "" || in.Component == "" || in.To == "" {
 		return UpgradeComponentResult{}, temporal.NewNonRetryableApplicationError(
 			"platform, namespace, component and target version are required", ErrInvalidInput, nil)
 	}
 	u := &upgrade{in: in}
-	// Backup steps, known once the check has run, go before the rollout.
-	for _, name := range []string{"check compatibility", "record current version"} {
-		u.progress.add(name)
-	}
+	u.steps.check = u.progress.add("check compatibility")
+	u.steps.record = u.progress.add("record current version")
 	if err := u.progress.serve(ctx); err != nil {
 		return UpgradeComponentResult{}, err
 	}
-	return u.run(ctx)
+	return u.run(cancellable(ctx))
 }
 
 type upgrade struct {
 	in       UpgradeComponentInput
 	progress Progress
-	check    activities.CheckUpgradeResult
-	current  activities.ReadComponentResult
+	steps    struct {
+		check, record step
+		// backups run before the rollout, one per forward-only release
+		// crossed; known once the check has run.
+		backups []backupStep
+		rollout step
+	}
+	check   activities.CheckUpgradeResult
+	current activities.ReadComponentResult
 }
 
+type backupStep struct {
+	step step
+	run  func(workflow.Context) error
+}
+
+// run goes step by step. Until the rollout nothing has changed, so a
+// failure or a cancel there simply stops; once the rollout has started,
+// either ends in a rollback.
 func (u *upgrade) run(ctx workflow.Context) (UpgradeComponentResult, error) {
-	if err := u.progress.run(ctx, 0, u.checkCompatibility); err != nil {
-		return UpgradeComponentResult{}, err
+	if err := u.progress.run(ctx, u.steps.check, u.checkCompatibility); err != nil {
+		return UpgradeComponentResult{}, u.stopped(err)
 	}
-	steps := []func(workflow.Context) error{u.record}
 	for _, v := range u.check.Plan.Crosses {
 		if v.Backup != nil {
-			u.progress.add(fmt.Sprintf("back up %s before %s", u.in.Component, v.Version))
-			steps = append(steps, u.backup(v.Version, *v.Backup))
+			u.steps.backups = append(u.steps.backups, backupStep{
+				step: u.progress.add(fmt.Sprintf("back up %s before %s", u.in.Component, v.Version)),
+				run:  u.backup(v.Version, *v.Backup),
+			})
 		}
 	}
-	u.progress.add("upgrade " + u.in.Component + " to " + u.in.To)
-	steps = append(steps, u.rollout)
-	for i, fn := range steps {
-		err := u.progress.run(ctx, i+1, fn)
-		switch {
-		case err == nil:
-		case i == len(steps)-1: // the rollout itself failed
-			return u.result(), u.rollback(ctx, err)
-		default:
-			return UpgradeComponentResult{}, err
+	u.steps.rollout = u.progress.add("upgrade " + u.in.Component + " to " + u.in.To)
+	if err := u.progress.run(ctx, u.steps.record, u.record); err != nil {
+		return UpgradeComponentResult{}, u.stopped(err)
+	}
+	for _, b := range u.steps.backups {
+		if err := u.progress.run(ctx, b.step, b.run); err != nil {
+			return UpgradeComponentResult{}, u.stopped(err)
 		}
+	}
+	if err := u.progress.run(ctx, u.steps.rollout, u.rollout); err != nil {
+		return u.result(), u.rollback(ctx, err)
 	}
 	return u.result(), nil
+}
+
+// stopped is the failure of a step before the rollout: a cancel becomes a
+// Cancelled error that says nothing changed; anything else is reported as
+// it is.
+func (u *upgrade) stopped(err error) error {
+	if temporal.IsCanceledError(err) {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"upgrade %s to %s cancelled before the rollout; nothing changed", u.in.Component, u.in.To), ErrCancelled, nil)
+	}
+	return err
 }
 
 // backup runs the catalog's backup of a forward-only release; a backup
@@ -118,7 +142,7 @@ func (u *upgrade) checkCompatibility(ctx workflow.Context) error {
 	for _, v := range u.check.Plan.Crosses {
 		msg += v.Changelog
 	}
-	u.progress.Steps[0].Message = msg
+	u.progress.note(u.steps.check, msg)
 	return nil
 }
 
@@ -130,21 +154,35 @@ func (u *upgrade) record(ctx workflow.Context) error {
 }
 
 // release runs ReleaseComponent at one version with the recorded values.
+// A release of the component that still runs (one this run did not start:
+// its own children are waited for when cancelled) is waited out a bounded
+// number of times instead of failing the rollback on the ID.
 func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) error {
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID: ReleaseID(u.in.Platform, u.in.Component),
-		TaskQueue:  TaskQueueManager,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			SearchAttrPlatform.ValueSet(u.in.Platform), SearchAttrComponent.ValueSet(u.in.Component),
-			SearchAttrOperation.ValueSet(OperationRelease)),
-	})
-	return workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, ReleaseComponentInput{
+	cctx := operation{ID: ReleaseID(u.in.Platform, u.in.Component), Platform: u.in.Platform,
+		Component: u.in.Component, Operation: OperationRelease}.child(ctx)
+	in := ReleaseComponentInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
 		Version: version, ChartVersion: chartVersion, Chart: u.current.Chart, Repository: u.current.Repository,
 		Category: u.current.Category, Dependencies: u.current.Dependencies, Values: u.current.Values,
 		Delivery: u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
-	}).Get(cctx, nil)
+	}
+	for attempt := 1; ; attempt++ {
+		err := workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, in).Get(cctx, nil)
+		if !temporal.IsWorkflowExecutionAlreadyStartedError(err) || attempt == releaseBusyAttempts {
+			return err
+		}
+		if err := workflow.Sleep(ctx, releaseBusyWait); err != nil {
+			return err
+		}
+	}
 }
+
+// How long a release waits for another release of the same component to
+// end before it gives up: 60 × 10 s, well past a release's usual minutes.
+const (
+	releaseBusyAttempts = 60
+	releaseBusyWait     = 10 * time.Second
+)
 
 func (u *upgrade) rollout(ctx workflow.Context) error {
 	if err := u.release(ctx, u.check.Plan.To.Version, u.check.ChartVersion); err != nil {
@@ -162,8 +200,9 @@ func (u *upgrade) mark(ctx workflow.Context, in activities.MarkRolledBackInput) 
 	return workflow.ExecuteActivity(apiCall(ctx), k.MarkRolledBack, in).Get(ctx, nil)
 }
 
-// rollback releases the recorded version again, even if the run was
-// cancelled, then alerts; it returns the failure to report.
+// rollback releases the recorded version again on a context the cancel
+// does not reach (a cancel during the rollback cannot stop it), then
+// alerts; it returns the failure to report.
 func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	from, to := u.current.Version, u.check.Plan.To.Version
@@ -171,9 +210,13 @@ func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
 		return u.release(ctx, from, u.check.FromChartVersion)
 	})
 	reason := rootCause(cause)
-	msg := fmt.Sprintf("upgrade %s %s → %s failed: %s; rolled back to %s", u.in.Component, from, to, reason, from)
+	what := "failed: " + reason
+	if temporal.IsCanceledError(cause) {
+		what = "cancelled"
+	}
+	msg := fmt.Sprintf("upgrade %s %s → %s %s; rolled back to %s", u.in.Component, from, to, what, from)
 	if err != nil {
-		msg = fmt.Sprintf("upgrade %s %s → %s failed: %s; rollback to %s failed too: %s", u.in.Component, from, to, reason, from, rootCause(err))
+		msg = fmt.Sprintf("upgrade %s %s → %s %s; rollback to %s failed too: %s", u.in.Component, from, to, what, from, rootCause(err))
 	}
 	if err == nil {
 		_ = u.mark(ctx, activities.MarkRolledBackInput{RolledBack: activities.RolledBack{

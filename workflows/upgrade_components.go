@@ -38,15 +38,12 @@ type UpgradeComponentsResult struct {
 	NotUpgraded []string `json:",omitempty"`
 }
 
-// ErrUpgradesStopped is the error type of a multi-component upgrade that
-// stopped at a failed (and rolled back) component.
-const ErrUpgradesStopped = "UpgradesStopped"
-
 // UpgradeComponents upgrades several components one at a time, each
 // after the components it depends on, through the same UpgradeComponent
 // child an upgrade of one component runs. The first failure stops it: that
 // component has rolled itself back, those upgraded before it stay upgraded,
-// and those after it are not touched.
+// and those after it are not touched. A cancel reaches the running child,
+// which rolls itself back, and stops the run the same way.
 func UpgradeComponents(ctx workflow.Context, in UpgradeComponentsInput) (UpgradeComponentsResult, error) {
 	if in.Platform == "" || in.Namespace == "" || len(in.Targets) == 0 {
 		return UpgradeComponentsResult{}, temporal.NewNonRetryableApplicationError(
@@ -56,22 +53,25 @@ func UpgradeComponents(ctx workflow.Context, in UpgradeComponentsInput) (Upgrade
 	for _, t := range in.Targets {
 		u.targets[t.Component] = t
 	}
-	u.progress.add("order by dependencies")
+	u.orderStep = u.progress.add("order by dependencies")
 	if err := u.progress.serve(ctx); err != nil {
 		return UpgradeComponentsResult{}, err
 	}
-	if err := u.progress.run(ctx, 0, u.orderByDependencies); err != nil {
+	ctx = cancellable(ctx)
+	if err := u.progress.run(ctx, u.orderStep, u.orderByDependencies); err != nil {
 		return UpgradeComponentsResult{}, err
 	}
 	return u.upgradeAll(ctx)
 }
 
 type upgradeComponents struct {
-	in       UpgradeComponentsInput
-	targets  map[string]UpgradeTarget
-	order    []string
-	progress Progress
-	res      UpgradeComponentsResult
+	in        UpgradeComponentsInput
+	targets   map[string]UpgradeTarget
+	order     []string
+	orderStep step
+	steps     map[string]step // component → its upgrade step
+	progress  Progress
+	res       UpgradeComponentsResult
 }
 
 func (u *upgradeComponents) orderByDependencies(ctx workflow.Context) error {
@@ -88,8 +88,9 @@ func (u *upgradeComponents) orderByDependencies(ctx workflow.Context) error {
 		return err
 	}
 	u.order = out.Order
+	u.steps = map[string]step{}
 	for _, n := range u.order {
-		u.progress.add("upgrade " + n + " to " + u.targets[n].To)
+		u.steps[n] = u.progress.add("upgrade " + n + " to " + u.targets[n].To)
 	}
 	return nil
 }
@@ -97,14 +98,14 @@ func (u *upgradeComponents) orderByDependencies(ctx workflow.Context) error {
 func (u *upgradeComponents) upgradeAll(ctx workflow.Context) (UpgradeComponentsResult, error) {
 	for i, name := range u.order {
 		var res UpgradeComponentResult
-		err := u.progress.run(ctx, i+1, func(ctx workflow.Context) error { return u.upgradeOne(ctx, name, &res) })
+		err := u.progress.run(ctx, u.steps[name], func(ctx workflow.Context) error { return u.upgradeOne(ctx, name, &res) })
 		if err == nil {
 			u.res.Upgraded = append(u.res.Upgraded, res)
 			continue
 		}
 		rest := u.order[i+1:]
-		for j := range rest {
-			u.progress.skip(i+2+j, "not upgraded: "+name+" failed first")
+		for _, n := range rest {
+			u.progress.skip(u.steps[n], "not upgraded: "+name+" failed first")
 		}
 		u.res.NotUpgraded = rest
 		msg := rootCause(err)
@@ -118,17 +119,8 @@ func (u *upgradeComponents) upgradeAll(ctx workflow.Context) (UpgradeComponentsR
 
 func (u *upgradeComponents) upgradeOne(ctx workflow.Context, name string, res *UpgradeComponentResult) error {
 	t := u.targets[name]
-	opts := workflow.ChildWorkflowOptions{
-		WorkflowID: UpgradeID(u.in.Platform, name, t.To),
-		TaskQueue:  TaskQueueManager,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			SearchAttrPlatform.ValueSet(u.in.Platform), SearchAttrComponent.ValueSet(name),
-			SearchAttrOperation.ValueSet(OperationUpgrade)),
-	}
-	if u.in.Generation != 0 {
-		opts.Memo = map[string]any{MemoPlatformGeneration: u.in.Generation}
-	}
-	cctx := workflow.WithChildOptions(ctx, opts)
+	cctx := operation{ID: UpgradeID(u.in.Platform, name, t.To), Platform: u.in.Platform, Component: name,
+		Operation: OperationUpgrade, Generation: u.in.Generation}.child(ctx)
 	return workflow.ExecuteChildWorkflow(cctx, UpgradeComponentWorkflow, UpgradeComponentInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: name, To: t.To,
 		ConfirmForwardOnly: t.ConfirmForwardOnly, IndexURL: u.in.IndexURL, Delivery: u.in.Delivery,
