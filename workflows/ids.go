@@ -112,7 +112,9 @@ func InstallID(platform, component string) string { return PrefixInstall + platf
 func ReleaseID(platform, component string) string { return PrefixRelease + platform + "/" + component }
 
 // UninstallID is the workflow ID of uninstalling one component.
-func UninstallID(platform, component string) string { return PrefixUninstall + platform + "/" + component }
+func UninstallID(platform, component string) string {
+	return PrefixUninstall + platform + "/" + component
+}
 
 // UpgradeID is the workflow ID of upgrading a component to one version:
 // asking twice for the same upgrade attaches to the running one.

@@ -61,7 +61,7 @@ type install struct {
 	progress    Progress
 	resolveStep step
 	steps       map[string]step // component → its release step
-	released    []string       // in release order: what undo must remove
+	released    []string        // in release order: what undo must remove
 }
 
 func (s *install) run(ctx workflow.Context) (InstallComponentsResult, error) {

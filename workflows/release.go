@@ -98,7 +98,6 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 	return res, nil
 }
 
-
 func (r *release) record(ctx workflow.Context) error {
 	var k *activities.Kubernetes
 	return workflow.ExecuteActivity(apiCall(ctx), k.UpsertComponent, activities.UpsertComponentInput{
