@@ -64,8 +64,7 @@ func (s *checkSchedules) options(p *v1alpha1.Platform) client.ScheduleOptions {
 			Args: []any{workflows.CheckUpdatesInput{
 				Platform: p.Name, Namespace: p.Namespace, IndexURL: p.Spec.CatalogIndexURL,
 			}},
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.SearchAttrPlatform.ValueSet(p.Name), workflows.SearchAttrOperation.ValueSet(workflows.OperationCheckUpdates)),
+			TypedSearchAttributes: workflows.OperationAttributes(p.Name, "", workflows.OperationCheckUpdates),
 		},
 	}
 }

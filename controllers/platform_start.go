@@ -7,7 +7,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -54,8 +53,7 @@ func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation, workflows.MemoComponents: names},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchAttrPlatform.ValueSet(p.Name), workflows.SearchAttrOperation.ValueSet(workflows.OperationUpgrade)),
+		TypedSearchAttributes: workflows.OperationAttributes(p.Name, "", workflows.OperationUpgrade),
 	}, workflows.UpgradeComponentsWorkflow, in)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", id, err)
@@ -108,9 +106,7 @@ func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s 
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchAttrPlatform.ValueSet(p.Name), workflows.SearchAttrComponent.ValueSet(s.Component),
-			workflows.SearchAttrOperation.ValueSet(op)),
+		TypedSearchAttributes: workflows.OperationAttributes(p.Name, s.Component, op),
 	}, wf, input)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", id, err)

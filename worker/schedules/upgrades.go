@@ -153,13 +153,9 @@ func (u Upgrade) options() client.ScheduleOptions {
 			Workflow:  workflows.ScheduledUpgradeWorkflow,
 			TaskQueue: workflows.TaskQueueManager,
 			Args:      []any{workflows.ScheduledUpgradeInput{Upgrade: in, Generation: u.Generation}},
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.SearchAttrPlatform.ValueSet(in.Platform), workflows.SearchAttrComponent.ValueSet(in.Component),
-				workflows.SearchAttrOperation.ValueSet(workflows.OperationScheduledUpgrade)),
+			TypedSearchAttributes: workflows.OperationAttributes(in.Platform, in.Component, workflows.OperationScheduledUpgrade),
 		},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchAttrPlatform.ValueSet(in.Platform), workflows.SearchAttrComponent.ValueSet(in.Component),
-			workflows.SearchAttrOperation.ValueSet(workflows.OperationScheduledUpgrade)),
+		TypedSearchAttributes: workflows.OperationAttributes(in.Platform, in.Component, workflows.OperationScheduledUpgrade),
 	}
 }
 
