@@ -3,9 +3,11 @@ package workflows
 import (
 	"context"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -19,24 +21,25 @@ import (
 // releases it is told to. (Activities themselves are tested against a real
 // API server and Git server in package activities.)
 type fakeCluster struct {
-	mu         sync.Mutex
-	plan       catalog.Plan
-	plans      map[string]catalog.Plan // per requested component, else plan
-	resolveErr error
-	dependents map[string][]string
-	neverReady map[string]bool
-	releases   map[string]string // component → version
-	components map[string]bool
-	commits    int
-	readyAfter time.Duration     // mock time WaitReleaseReady takes
-	failChart  map[string]string // component → chart version that never gets Ready
-	upgrade    activities.CheckUpgradeResult
-	upgrades   map[string]activities.CheckUpgradeResult // per component, else upgrade
-	upgradeErr error
-	order      []string // what OrderUpgrades answers
-	backupErr  error    // what RunBackup answers
-	alerts     []activities.RaiseAlertInput
-	calls      []string
+	mu          sync.Mutex
+	plan        catalog.Plan
+	plans       map[string]catalog.Plan // per requested component, else plan
+	resolveErr  error
+	dependents  map[string][]string
+	neverReady  map[string]bool
+	releases    map[string]string // component → version
+	components  map[string]bool
+	commits     int
+	readyAfter  time.Duration     // mock time WaitReleaseReady takes
+	failChart   map[string]string // component → chart version that never gets Ready
+	upgrade     activities.CheckUpgradeResult
+	upgrades    map[string]activities.CheckUpgradeResult // per component, else upgrade
+	upgradeErr  error
+	order       []string      // what OrderUpgrades answers
+	backupErr   error         // what RunBackup answers
+	backupAfter time.Duration // mock time RunBackup takes
+	alerts      []activities.RaiseAlertInput
+	calls       []string
 }
 
 func newFakeCluster(plan catalog.Plan) *fakeCluster {
@@ -92,7 +95,7 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 		func(_ context.Context, in activities.RunBackupInput) (activities.RunBackupResult, error) {
 			f.log("backup " + activities.BackupName(in.Component, in.Version))
 			return activities.RunBackupResult{Kind: in.Backup.Kind, Name: activities.BackupName(in.Component, in.Version)}, f.backupErr
-		})
+		}).After(f.backupAfter)
 	env.OnActivity(a.OrderUpgrades, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.OrderUpgradesInput) (activities.OrderUpgradesResult, error) {
 			return activities.OrderUpgradesResult{Order: f.order}, nil
@@ -206,6 +209,28 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 			return activities.WaitReleaseGoneResult{}, nil
 		})
 	return env
+}
+
+// progressOf queries the workflow's progress.
+func progressOf(t *testing.T, env *testsuite.TestWorkflowEnvironment) Progress {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryProgress)
+	require.NoError(t, err)
+	var p Progress
+	require.NoError(t, v.Get(&p))
+	return p
+}
+
+// stepNamed finds a progress step by its name.
+func stepNamed(t *testing.T, p Progress, name string) ProgressStep {
+	t.Helper()
+	for _, s := range p.Steps {
+		if s.Name == name {
+			return s
+		}
+	}
+	require.Failf(t, "no such step", "%q not in %+v", name, p.Steps)
+	return ProgressStep{}
 }
 
 // planStep builds a plan entry.
