@@ -17,11 +17,12 @@ type operation struct {
 	Generation int64
 }
 
-// child returns ctx with the options every child operation runs with. It
-// waits for a cancelled child to end (WaitForCancellation): the child's
-// compensation (an undo, a rollback) finishes before the parent moves on,
-// and nothing starts a workflow with the same ID while the old one still
-// runs.
+// child returns ctx with the options every child operation runs with. A
+// cancelled child is waited for until it has ended (WaitForCancellation;
+// SDK v1.50 resolves a child's future only when the child closes in any
+// case, and says so explicitly here): its compensation (an undo, a
+// rollback) finishes before the parent moves on, and the parent never
+// starts a workflow with the same ID while its own child still runs.
 func (o operation) child(ctx workflow.Context) workflow.Context {
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            o.ID,
