@@ -51,12 +51,14 @@ func Seed() []byte { return bytes.Clone(seed) }
 
 // Parse reads and validates a complete catalog. Every problem found is
 // reported (joined), each naming its field, so an author fixes all at once.
+// Every release of a complete catalog names its upstream source.
 func Parse(data []byte) (*Catalog, error) {
 	comps, errs := decode(data)
 	if comps == nil {
 		return nil, fmt.Errorf("parse catalog: %w", errors.Join(errs...))
 	}
 	errs = append(errs, validateAll(comps, false, true)...)
+	errs = append(errs, unsourced(comps)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("parse catalog: %w", errors.Join(errs...))
 	}
@@ -130,6 +132,7 @@ type rawVersion struct {
 	ForwardOnly  bool    `yaml:"forwardOnly,omitempty"`
 	Changelog    string  `yaml:"changelog,omitempty"`
 	Backup       *Backup `yaml:"backup,omitempty"`
+	Source       *Source `yaml:"source,omitempty"`
 }
 
 // decode turns bytes into components. A nil slice means the input could not
@@ -175,7 +178,8 @@ func decode(data []byte) (comps []Component, errs []error) {
 			Chart: rc.Chart, Requires: rc.Requires, Optional: rc.Optional, Endpoints: rc.Endpoints,
 		}
 		for j, rv := range rc.Versions {
-			v := Version{Version: rv.Version, Changelog: rv.Changelog, ForwardOnly: rv.ForwardOnly, ChartVersion: rv.ChartVersion, Backup: rv.Backup}
+			v := Version{Version: rv.Version, Changelog: rv.Changelog, ForwardOnly: rv.ForwardOnly, ChartVersion: rv.ChartVersion,
+				Backup: rv.Backup, Source: rv.Source}
 			if rv.Released == "" {
 				errs = append(errs, invalid(fmt.Sprintf("%s.versions[%d].released", componentPath(i, rc.Name), j),
 					"missing; set the release date as YYYY-MM-DD"))
@@ -256,7 +260,7 @@ func (c *Catalog) Marshal() ([]byte, error) {
 				released = v.Released.UTC().Format(time.DateOnly)
 			}
 			rc.Versions = append(rc.Versions, rawVersion{Version: v.Version, Released: released,
-				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup})
+				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup, Source: v.Source})
 		}
 		doc.Components = append(doc.Components, rc)
 	}

@@ -57,7 +57,7 @@ func TestResolveErrors(t *testing.T) {
 			kind: ErrUnsatisfiableRange, chain: []string{"keycloak", "cnpg"}, msg: "installed cnpg latest does not satisfy"},
 		{name: "optional not offered", cat: Default(), req: Request{Component: "ai-hub", Optional: []string{"vault"}},
 			kind: ErrInvalidRequest, chain: []string{"ai-hub", "vault"},
-			msg: `ai-hub → vault: "vault" is not an optional dependency of ai-hub (it offers neo4j, langserve)`},
+			msg: `ai-hub → vault: "vault" is not an optional dependency of ai-hub (it offers neo4j)`},
 		{name: "requested version unknown", cat: Default(), req: Request{Component: "grafana", Version: "v12.0.0"},
 			kind: ErrUnsatisfiableRange, chain: []string{"grafana"}, msg: "no version v12.0.0 of grafana in the catalog (have v11.4.0, v11.3.0, v11.2.0)"},
 		{name: "requested version invalid", cat: Default(), req: Request{Component: "grafana", Version: "11"},

@@ -9,8 +9,8 @@ import (
 // mandatory is a platform right after bootstrap.
 func mandatory(extra Installed) Installed {
 	in := Installed{
-		"cilium": "v1.16.2", "flux": "v2.4.0", "crossplane": "v1.18.0", "cert-manager": "v1.16.1",
-		"external-secrets": "v0.10.4", "gitea": "v1.22.3", "grafana": "v11.3.0", "backstage": "v1.30.0",
+		"cilium": "v1.16.2", "flux": "v2.4.0", "crossplane": "v2.1.0", "cert-manager": "v1.16.1",
+		"external-secrets": "v0.10.4", "gitea": "v1.22.3", "grafana": "v11.3.0", "backstage": "v1.31.0",
 	}
 	for k, v := range extra {
 		in[k] = v
@@ -77,7 +77,7 @@ func TestResolveSeed(t *testing.T) {
 			req:       Request{Component: "mongodb"},
 			layers:    [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
 			toInstall: [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
-			versions:  map[string]string{"redpanda": "v24.2.7", "debezium": "v3.0.1", "mongodb": "v8.0.3"},
+			versions:  map[string]string{"redpanda": "v24.2.7", "debezium": "v3.0.4", "mongodb": "v8.0.3"},
 		},
 		{
 			name:      "mongodb next to the mandatory components",
@@ -95,8 +95,8 @@ func TestResolveSeed(t *testing.T) {
 			req:       Request{Component: "ai-hub"},
 			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
 			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
-			optional:  []string{"langserve", "neo4j"},
-			versions:  map[string]string{"cnpg": "v1.24.0", "ai-hub": "v1.1.0", "kserve": "v0.14.0"},
+			optional:  []string{"neo4j"},
+			versions:  map[string]string{"cnpg": "v1.24.0", "ai-hub": "v0.1.0", "kserve": "v0.14.0"},
 		},
 		{
 			// An installed component is trusted to have its dependencies: its
@@ -106,7 +106,7 @@ func TestResolveSeed(t *testing.T) {
 			req:       Request{Component: "ai-hub"},
 			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
 			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
-			optional:  []string{"langserve", "neo4j"},
+			optional:  []string{"neo4j"},
 			versions:  map[string]string{"cnpg": "v1.23.1"},
 		},
 		{
@@ -114,7 +114,7 @@ func TestResolveSeed(t *testing.T) {
 			req:       Request{Component: "ai-hub"},
 			layers:    [][]string{{"cert-manager", "external-secrets", "knative", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
 			toInstall: [][]string{{"cert-manager", "external-secrets", "knative", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
-			optional:  []string{"langserve", "neo4j"},
+			optional:  []string{"neo4j"},
 		},
 		{
 			name:      "ai-hub with neo4j chosen",
@@ -122,16 +122,15 @@ func TestResolveSeed(t *testing.T) {
 			req:       Request{Component: "ai-hub", Optional: []string{"neo4j"}},
 			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
 			toInstall: [][]string{{"knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
-			optional:  []string{"langserve"},
 			versions:  map[string]string{"neo4j": "v5.25.1"},
 		},
 		{
 			name:      "ai-hub with an unchosen optional already installed",
-			installed: mandatory(Installed{"cnpg": "v1.24.0", "langserve": "0.3.0"}),
-			req:       Request{Component: "ai-hub", Optional: []string{"neo4j", "neo4j"}},
-			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
-			toInstall: [][]string{{"knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
-			optional:  []string{"=langserve"},
+			installed: mandatory(Installed{"cnpg": "v1.24.0", "neo4j": "5.24.2"}),
+			req:       Request{Component: "ai-hub"},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			optional:  []string{"=neo4j"},
 		},
 		{
 			name:      "open-banking pulls keycloak after cnpg",
@@ -143,10 +142,10 @@ func TestResolveSeed(t *testing.T) {
 		},
 		{
 			name:      "requested version",
-			req:       Request{Component: "backstage", Version: "1.30.0"},
-			layers:    [][]string{{"backstage"}},
-			toInstall: [][]string{{"backstage"}},
-			versions:  map[string]string{"backstage": "v1.30.0"},
+			req:       Request{Component: "cilium", Version: "1.16.1"},
+			layers:    [][]string{{"cilium"}},
+			toInstall: [][]string{{"cilium"}},
+			versions:  map[string]string{"cilium": "v1.16.1"},
 		},
 		{
 			name:      "already installed request",
@@ -269,7 +268,7 @@ func TestResolvePrefersPlatformVersions(t *testing.T) {
 
 func TestDependents(t *testing.T) {
 	c := Default()
-	installed := mandatory(Installed{"cnpg": "v1.24.0", "keycloak": "v26.0.5", "harbor": "v2.12.0", "ai-hub": "v1.1.0", "unknown-thing": "v1.0.0"})
+	installed := mandatory(Installed{"cnpg": "v1.24.0", "keycloak": "v26.0.5", "harbor": "v2.12.0", "ai-hub": "v0.1.0", "unknown-thing": "v1.0.0"})
 	require.Equal(t, []string{"ai-hub", "keycloak"}, c.Dependents(installed, "cnpg"), "harbor only offers cnpg as optional")
 	require.Equal(t, []string{"cnpg"}, c.Dependents(installed, "external-secrets"))
 	require.Empty(t, c.Dependents(installed, "redpanda"))

@@ -70,6 +70,18 @@ type Version struct {
 	// Backup is what runs before an upgrade crosses this release; every
 	// forward-only release declares one.
 	Backup *Backup `yaml:"backup,omitempty" json:"backup,omitempty"`
+	// Source says where the release's chart version, app version and date
+	// were checked upstream, so every value can be traced; required in the
+	// catalog compiled into the binary.
+	Source *Source `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// Source is where a release was checked: a file (a chart's Chart.yaml, a
+// Helm repository's index.yaml) in a public repository at a tag or commit.
+type Source struct {
+	Repository string `yaml:"repository" json:"repository"`
+	Ref        string `yaml:"ref" json:"ref"`
+	Path       string `yaml:"path" json:"path"`
 }
 
 // Backup is a Kubernetes object (a CloudNativePG Backup, a Job running a
@@ -86,6 +98,23 @@ type Backup struct {
 	Failed     *FieldMatch    `yaml:"failed,omitempty" json:"failed,omitempty"`
 	// Timeout bounds the backup, e.g. 30m (the default).
 	Timeout string `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// Volume, for a Job, is the volume the dump is written to: the upgrade
+	// creates a PersistentVolumeClaim of this size named like the backup,
+	// so a backup never depends on a claim someone had to create first,
+	// and each backup keeps its own.
+	Volume *BackupVolume `yaml:"volume,omitempty" json:"volume,omitempty"`
+	// Assumes lists the chart settings the backup relies on (release name,
+	// Service, Secret and key, image tag the chart pins), all the chart's
+	// defaults as released; a platform that overrides one of them needs
+	// its own backup.
+	Assumes []string `yaml:"assumes,omitempty" json:"assumes,omitempty"`
+}
+
+// BackupVolume is the claim a backup Job writes to: Name is the volume of
+// the Job's pod spec that mounts it, Size its requested storage (e.g. 8Gi).
+type BackupVolume struct {
+	Name string `yaml:"name" json:"name"`
+	Size string `yaml:"size" json:"size"`
 }
 
 // FieldMatch is a field of the object (a dotted path such as status.phase)

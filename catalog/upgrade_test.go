@@ -15,8 +15,8 @@ components:
     category: a-la-carte
     chart: {name: lib, repository: https://charts.example.com/}
     versions:
-      - {version: v1.0.0, released: 2025-01-01, changelog: "first"}
-      - {version: v0.9.0, released: 2024-06-01, changelog: "beta"}
+      - {version: v1.0.0, released: 2025-01-01, changelog: "first", source: {repository: https://github.com/example/charts, ref: r1, path: Chart.yaml}}
+      - {version: v0.9.0, released: 2024-06-01, changelog: "beta", source: {repository: https://github.com/example/charts, ref: r2, path: Chart.yaml}}
   - name: db
     title: DB
     description: a database
@@ -24,11 +24,11 @@ components:
     chart: {name: db, repository: https://charts.example.com/}
     requires: [{name: lib, range: ">= 1.0.0"}]
     versions:
-      - {version: v2.1.0, released: 2025-03-01, changelog: "## 2.1.0 faster"}
-      - {version: v2.0.0, released: 2025-02-01, changelog: "## 2.0.0 new on-disk format", forwardOnly: true,
+      - {version: v2.1.0, released: 2025-03-01, changelog: "## 2.1.0 faster", source: {repository: https://github.com/example/charts, ref: r3, path: Chart.yaml}}
+      - {version: v2.0.0, released: 2025-02-01, changelog: "## 2.0.0 new on-disk format", source: {repository: https://github.com/example/charts, ref: r4, path: Chart.yaml}, forwardOnly: true,
          backup: {apiVersion: batch/v1, kind: Job, spec: {backoffLimit: 0}, done: {path: status.succeeded, equals: "1"}}}
-      - {version: v1.1.0, released: 2025-01-15, changelog: "## 1.1.0 fixes"}
-      - {version: v1.0.0, released: 2025-01-01, changelog: "## 1.0.0"}
+      - {version: v1.1.0, released: 2025-01-15, changelog: "## 1.1.0 fixes", source: {repository: https://github.com/example/charts, ref: r5, path: Chart.yaml}}
+      - {version: v1.0.0, released: 2025-01-01, changelog: "## 1.0.0", source: {repository: https://github.com/example/charts, ref: r6, path: Chart.yaml}}
   - name: app
     title: App
     description: an app on db 1.x
@@ -36,7 +36,7 @@ components:
     chart: {name: app, repository: https://charts.example.com/}
     requires: [{name: db, range: ">= 1.0.0, < 2.0.0"}]
     versions:
-      - {version: v1.0.0, released: 2025-01-01, changelog: "first"}
+      - {version: v1.0.0, released: 2025-01-01, changelog: "first", source: {repository: https://github.com/example/charts, ref: r7, path: Chart.yaml}}
 `
 
 func TestCheckUpgrade(t *testing.T) {

@@ -17,8 +17,8 @@ components:
     endpoints:
       - {name: web, url: "https://alpha.{{domain}}"}
     versions:
-      - {version: v1.0.0, released: 2024-01-02, changelog: first}
-      - {version: 1.1.0, released: 2024-02-03, changelog: second}
+      - {version: v1.0.0, released: 2024-01-02, changelog: first, source: {repository: https://github.com/example/charts, ref: alpha-1.0.0, path: charts/alpha/Chart.yaml}}
+      - {version: 1.1.0, released: 2024-02-03, changelog: second, source: {repository: https://github.com/example/charts, ref: alpha-1.1.0, path: charts/alpha/Chart.yaml}}
   - name: beta
     title: Beta
     category: a-la-carte
@@ -26,7 +26,7 @@ components:
     requires:
       - {name: alpha, range: ">= 1.0.0", why: needs alpha}
     versions:
-      - {version: v0.1.0, released: 2024-03-04T10:00:00Z}
+      - {version: v0.1.0, released: 2024-03-04T10:00:00Z, source: {repository: https://github.com/example/beta, ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904, path: index.yaml}}
 `
 
 func TestParseGood(t *testing.T) {
@@ -57,20 +57,32 @@ func TestParseBad(t *testing.T) {
 		{name: "missing title", old: "    title: Beta\n", new: "", wantMsg: []string{"components[1] (beta).title: missing"}},
 		{name: "bad category", old: "category: a-la-carte", new: "category: optional", wantMsg: []string{`components[1] (beta).category: "optional" is not a category`}},
 		{name: "missing chart name", old: "{name: beta, repository", new: "{repository", wantMsg: []string{"components[1] (beta).chart.name: missing"}},
+		{name: "release without a source", old: ", source: {repository: https://github.com/example/beta, ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904, path: index.yaml}", new: "",
+			wantMsg: []string{"components[1] (beta).versions[0].source: missing; say where the release was checked upstream"}},
+		{name: "source not https", old: "https://github.com/example/beta", new: "git@github.com:example/beta",
+			wantMsg: []string{`components[1] (beta).versions[0].source.repository: "git@github.com:example/beta" is not an https URL`}},
+		{name: "source without ref", old: "ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904", new: `ref: ""`,
+			wantMsg: []string{"components[1] (beta).versions[0].source.ref: missing"}},
+		{name: "source path outside the repository", old: "path: index.yaml", new: "path: ../index.yaml",
+			wantMsg: []string{`components[1] (beta).versions[0].source.path: "../index.yaml" is not a path inside the repository`}},
 		{name: "bad chart repository scheme", old: "oci://ghcr.io", new: "ftp://ghcr.io", wantMsg: []string{`components[1] (beta).chart.repository: "ftp://ghcr.io/example/charts" has scheme "ftp"`}},
 		{name: "chart repository with credentials", old: "https://charts.example.com", new: "https://user:pw@charts.example.com", wantMsg: []string{"components[0] (alpha).chart.repository: contains credentials"}},
-		{name: "no versions", old: "      - {version: v0.1.0, released: 2024-03-04T10:00:00Z}\n", new: "", wantMsg: []string{"components[1] (beta).versions: empty"}},
+		{name: "no versions", old: "      - {version: v0.1.0, released: 2024-03-04T10:00:00Z, source: {repository: https://github.com/example/beta, ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904, path: index.yaml}}\n", new: "", wantMsg: []string{"components[1] (beta).versions: empty"}},
 		{name: "not semver", old: "version: 1.1.0", new: "version: \"1.2\"", wantMsg: []string{`components[0] (alpha).versions[1].version: "1.2" is not a semantic version (want vX.Y.Z)`}},
 		{name: "duplicate version", old: "version: 1.1.0", new: "version: 1.0.0", wantMsg: []string{"components[0] (alpha).versions[1].version: v1.0.0 is listed twice (also versions[0])"}},
 		{name: "missing release date", old: ", released: 2024-02-03", new: "", wantMsg: []string{"components[0] (alpha).versions[1].released: missing"}},
 		{name: "bad release date", old: "2024-02-03", new: "yesterday", wantMsg: []string{`components[0] (alpha).versions[1].released: "yesterday" is not a date`}},
-		{name: "forward-only without backup", old: "changelog: first}", new: "changelog: first, forwardOnly: true}",
+		{name: "forward-only without backup", old: "changelog: first,", new: "changelog: first, forwardOnly: true,",
 			wantMsg: []string{"components[0] (alpha).versions[0].backup: missing; a forward-only release must declare the backup"}},
-		{name: "backup without kind, path, value or a sane timeout", old: "changelog: first}",
-			new: "changelog: first, forwardOnly: true, backup: {apiVersion: batch/v1, done: {path: 'status..x'}, failed: {path: status.failed}, timeout: soon}}",
+		{name: "backup without kind, path, value or a sane timeout", old: "changelog: first,",
+			new: "changelog: first, forwardOnly: true, backup: {apiVersion: batch/v1, done: {path: 'status..x'}, failed: {path: status.failed}, timeout: soon},",
 			wantMsg: []string{"versions[0].backup.kind: missing", `versions[0].backup.done.path: "status..x" is not a dotted field path`,
 				"versions[0].backup.done.equals: missing", "versions[0].backup.failed.equals: missing", `versions[0].backup.timeout: "soon" is not a positive duration`}},
-		{name: "bad chart version", old: "changelog: first}", new: "changelog: first, chartVersion: one}", wantMsg: []string{`components[0] (alpha).versions[0].chartVersion: "one" is not a semantic version`}},
+		{name: "backup volume on a kind that mounts none", old: "changelog: first,",
+			new: "changelog: first, forwardOnly: true, backup: {apiVersion: postgresql.cnpg.io/v1, kind: Backup, done: {path: status.phase, equals: completed}, volume: {name: Backup, size: 8G}},",
+			wantMsg: []string{"versions[0].backup.volume: only a batch/v1 Job writes to a volume", `versions[0].backup.volume.name: "Backup" is not a volume name`,
+				`versions[0].backup.volume.size: "8G" is not a size such as 8Gi`}},
+		{name: "bad chart version", old: "changelog: first,", new: "changelog: first, chartVersion: one,", wantMsg: []string{`components[0] (alpha).versions[0].chartVersion: "one" is not a semantic version`}},
 		{name: "unknown dependency", old: "{name: alpha, range", new: "{name: gamma, range", wantMsg: []string{`components[1] (beta).requires[0].name: "gamma" is not in the catalog`}},
 		{name: "self dependency", old: "{name: alpha, range", new: "{name: beta, range", wantMsg: []string{`components[1] (beta).requires[0].name: "beta" depends on itself`}},
 		{name: "bad range", old: `">= 1.0.0"`, new: `"about one"`, wantMsg: []string{`components[1] (beta).requires[0].range: "about one" is not a semver constraint`}},
@@ -107,14 +119,15 @@ func TestParseCollectsEveryError(t *testing.T) {
 	in := strings.Replace(goodYAML, "category: mandatory", "category: core", 1)
 	in = strings.Replace(in, "version: 1.1.0", `version: "1.2"`, 1)
 	in = strings.Replace(in, "{name: alpha, range", "{name: gamma, range", 1)
-	_, err := Parse([]byte(in))
-	require.Error(t, err)
+	in = strings.Replace(in, ", source: {repository: https://github.com/example/beta, ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904, path: index.yaml}", "", 1)
+	_, err = Parse([]byte(in))
 	ves := ValidationErrors(err)
-	require.Len(t, ves, 3)
-	fields := []string{ves[0].Field, ves[1].Field, ves[2].Field}
+	require.Len(t, ves, 4)
+	fields := []string{ves[0].Field, ves[1].Field, ves[2].Field, ves[3].Field}
 	require.ElementsMatch(t, []string{
 		"components[0] (alpha).category",
 		"components[0] (alpha).versions[1].version",
 		"components[1] (beta).requires[0].name",
+		"components[1] (beta).versions[0].source",
 	}, fields)
 }
