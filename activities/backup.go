@@ -8,9 +8,13 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -61,7 +65,16 @@ func (k *Kubernetes) RunBackup(ctx context.Context, in RunBackupInput) (RunBacku
 	res := RunBackupResult{Kind: in.Backup.Kind, Name: name}
 	u := &unstructured.Unstructured{Object: map[string]any{}}
 	if in.Backup.Spec != nil {
-		u.Object["spec"] = in.Backup.Spec
+		u.Object["spec"] = runtime.DeepCopyJSONValue(in.Backup.Spec)
+	}
+	if v := in.Backup.Volume; v != nil {
+		if err := k.backupClaim(ctx, in, name, *v); err != nil {
+			return res, err
+		}
+		if err := mountClaim(u, v.Name, name); err != nil {
+			return res, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("backup of %s %s: %v", in.Component, in.Version, err), ErrInvalidBackup, nil)
+		}
 	}
 	u.SetGroupVersionKind(gv.WithKind(in.Backup.Kind))
 	u.SetNamespace(in.Namespace)
@@ -101,6 +114,51 @@ func (k *Kubernetes) RunBackup(ctx context.Context, in RunBackupInput) (RunBacku
 		case <-time.After(k.poll()):
 		}
 	}
+}
+
+// backupClaim creates the claim a backup Job writes to, named like the
+// backup, unless it exists: a retried backup reuses it, and it stays after
+// the upgrade (with the dump a restore needs) until an operator deletes it.
+func (k *Kubernetes) backupClaim(ctx context.Context, in RunBackupInput, name string, v catalog.BackupVolume) error {
+	size, err := resource.ParseQuantity(v.Size)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("backup of %s %s: volume size %q: %v", in.Component, in.Version, v.Size, err), ErrInvalidBackup, nil)
+	}
+	pvc := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: in.Namespace,
+			Labels: map[string]string{LabelPlatform: in.Platform, LabelComponent: in.Component}},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
+		},
+	}
+	switch err := k.Client.Create(ctx, pvc); {
+	case err == nil, apierrors.IsAlreadyExists(err):
+		return nil
+	case apierrors.IsInvalid(err):
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("backup volume %s/%s cannot be created: %v", in.Namespace, name, err), ErrInvalidBackup, nil)
+	default:
+		return fmt.Errorf("create backup volume %s/%s: %w", in.Namespace, name, err)
+	}
+}
+
+// mountClaim sets the Job's pod volume of that name to the claim, replacing
+// a volume of the same name the catalog's spec may carry.
+func mountClaim(job *unstructured.Unstructured, volume, claim string) error {
+	vols, _, err := unstructured.NestedSlice(job.Object, "spec", "template", "spec", "volumes")
+	if err != nil {
+		return fmt.Errorf("spec.template.spec.volumes: %w", err)
+	}
+	out := []any{map[string]any{"name": volume, "persistentVolumeClaim": map[string]any{"claimName": claim}}}
+	for _, v := range vols {
+		if m, ok := v.(map[string]any); ok && m["name"] == volume {
+			continue
+		}
+		out = append(out, v)
+	}
+	return unstructured.SetNestedSlice(job.Object, out, "spec", "template", "spec", "volumes")
 }
 
 // field reads a dotted path of an object as text ("" when absent).

@@ -67,6 +67,14 @@ func TestRunBackup_TestPlaysJobController(t *testing.T) {
 		require.NoError(t, cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: res.Name}, &j))
 		require.Equal(t, "mongodump", j.Spec.Template.Spec.Containers[0].Name)
 		require.Equal(t, "mongodb", j.Labels[LabelComponent])
+		// The dump goes to a claim the backup creates, named like it.
+		require.Len(t, j.Spec.Template.Spec.Volumes, 1)
+		require.Equal(t, "backup", j.Spec.Template.Spec.Volumes[0].Name)
+		require.Equal(t, res.Name, j.Spec.Template.Spec.Volumes[0].PersistentVolumeClaim.ClaimName)
+		var pvc corev1.PersistentVolumeClaim
+		require.NoError(t, cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: res.Name}, &pvc))
+		require.Equal(t, "8Gi", pvc.Spec.Resources.Requests.Storage().String())
+		require.Equal(t, []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}, pvc.Spec.AccessModes)
 		again, err := run[RunBackupResult](t, k, k.RunBackup, in("v8.0.3", time.Minute))
 		require.NoError(t, err, "a second run finds the finished backup")
 		require.Equal(t, res, again)
@@ -84,10 +92,11 @@ func TestRunBackup_TestPlaysJobController(t *testing.T) {
 		require.Contains(t, app.Message(), `status.succeeded is ""`)
 	})
 	t.Run("a kind the cluster does not serve", func(t *testing.T) {
-		kc, ok := catalog.Default().Components["keycloak"].Find("v26.0.5")
-		require.True(t, ok)
+		// A CloudNativePG Backup, on a cluster without CloudNativePG.
+		cnpg := catalog.Backup{APIVersion: "postgresql.cnpg.io/v1", Kind: "Backup", Spec: map[string]any{"cluster": map[string]any{"name": "keycloak"}},
+			Done: catalog.FieldMatch{Path: "status.phase", Equals: "completed"}}
 		_, err := run[RunBackupResult](t, k, k.RunBackup, RunBackupInput{Namespace: ns, Component: "keycloak", Version: "v26.0.5",
-			Backup: *kc.Backup, Deadline: time.Now().Add(time.Minute)})
+			Backup: cnpg, Deadline: time.Now().Add(time.Minute)})
 		app := requireAppError(t, err, ErrInvalidBackup, true)
 		require.Contains(t, app.Message(), "backup Backup openova-system/keycloak-before-v26-0-5 cannot be created")
 	})

@@ -120,7 +120,7 @@ func TestParseCollectsEveryError(t *testing.T) {
 	in = strings.Replace(in, "version: 1.1.0", `version: "1.2"`, 1)
 	in = strings.Replace(in, "{name: alpha, range", "{name: gamma, range", 1)
 	in = strings.Replace(in, ", source: {repository: https://github.com/example/beta, ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904, path: index.yaml}", "", 1)
-	_, err = Parse([]byte(in))
+	_, err := Parse([]byte(in))
 	ves := ValidationErrors(err)
 	require.Len(t, ves, 4)
 	fields := []string{ves[0].Field, ves[1].Field, ves[2].Field, ves[3].Field}

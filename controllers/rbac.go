@@ -36,4 +36,5 @@ package controllers
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete,namespace=openova-system
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get,namespace=openova-system
 // +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;create,namespace=openova-system
+// +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;create,namespace=openova-system
 // +kubebuilder:rbac:groups=postgresql.cnpg.io,resources=backups,verbs=get;create,namespace=openova-system
