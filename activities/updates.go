@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"go.temporal.io/sdk/activity"
 
 	"github.com/openova-io/core/catalog"
@@ -203,61 +202,14 @@ func helmOnly(comp *catalog.Component, installed string, idx helmIndexFetch) ([]
 	if err != nil {
 		return nil, fmt.Errorf("helm index %s: %s", idx.url, oneLine(err.Error()))
 	}
-	installedChart := strings.TrimPrefix(installed, "v")
-	if v, ok := comp.Find(installed); ok {
-		installedChart = v.HelmChartVersion()
-	}
-	fromChart, err := semver.NewVersion(installedChart)
-	if err != nil {
-		return nil, nil // an unknown installed version gets no blind offers
-	}
-	fromApp, _ := semver.NewVersion(installed)
-	listed := map[string]bool{}
-	for _, v := range comp.Versions {
-		listed[v.HelmChartVersion()] = true
-	}
 	var out []v1alpha1.AvailableVersion
-	seen := map[string]bool{}
-	for _, r := range releases {
-		chart, err := semver.NewVersion(r.ChartVersion)
-		// Helm skips pre-releases unless asked (--devel); so does this.
-		if err != nil || chart.Prerelease() != "" || !chart.GreaterThan(fromChart) || listed[r.ChartVersion] {
-			continue
-		}
-		version := r.ChartVersion
-		if r.AppVersion != "" {
-			if app, _ := semver.NewVersion(r.AppVersion); fromApp != nil && app != nil && !app.GreaterThan(fromApp) {
-				continue // a chart-only release of what runs (or older)
-			}
-			if _, ok := comp.Find(r.AppVersion); ok {
-				continue
-			}
-			version = r.AppVersion
-		}
-		if seen[version] {
-			continue // an older chart of the same software version
-		}
-		seen[version] = true
+	for _, o := range comp.HelmOffers(releases, installed, maxHelmVersions) {
 		out = append(out, v1alpha1.AvailableVersion{
-			Version: version, ChartVersion: r.ChartVersion, Source: v1alpha1.SourceHelmRepository,
-			Changelog: helmChangelog(r, strings.TrimSuffix(idx.url, "/index.yaml")),
+			Version: o.Version, ChartVersion: o.Release.ChartVersion, Source: v1alpha1.SourceHelmRepository,
+			Changelog: catalog.HelmChangelog(o.Release, strings.TrimSuffix(idx.url, "/index.yaml")),
 		})
-		if len(out) == maxHelmVersions {
-			break
-		}
 	}
 	return out, nil
-}
-
-// helmChangelog is all a Helm index says about a release, and what to do
-// about it.
-func helmChangelog(r catalog.HelmRelease, repository string) string {
-	published := ""
-	if !r.Created.IsZero() {
-		published = " published " + r.Created.UTC().Format(time.DateOnly)
-	}
-	return fmt.Sprintf("chart %s%s in %s; not in the OpenOva catalog yet: upgrade through a catalog index that lists it",
-		r.ChartVersion, published, repository)
 }
 
 // oneLine keeps the first line of a message: index errors go into an

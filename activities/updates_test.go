@@ -19,14 +19,25 @@ import (
 )
 
 // goodHelmIndex offers grafana charts around the catalog's: a repackage of
-// a catalog version, two charts of an unlisted 11.5.0, a pre-release and a
-// deprecated chart; loki charts state no appVersion.
+// a catalog version, two charts of an unlisted 11.5.0 (the newer with
+// artifacthub.io/changes), a pre-release and a deprecated chart; loki
+// charts state no appVersion and no changes.
 const goodHelmIndex = `apiVersion: v1
 entries:
   grafana:
     - {version: 9.0.0-beta.1, appVersion: 12.0.0-beta.1, created: "2025-01-20T10:00:00Z"}
     - {version: 8.10.0, appVersion: 11.6.0, created: "2025-01-10T10:00:00Z", deprecated: true}
-    - {version: 8.9.1, appVersion: 11.5.0, created: "2024-12-03T10:00:00Z"}
+    - version: 8.9.1
+      appVersion: 11.5.0
+      created: "2024-12-03T10:00:00Z"
+      annotations:
+        artifacthub.io/changes: |
+          - kind: changed
+            description: Bump Grafana to 11.5.0
+            links:
+              - {name: "PR #3512", url: "https://github.com/grafana/helm-charts/pull/3512"}
+          - kind: fixed
+            description: Probes honour the configured port
     - {version: 8.9.0, appVersion: 11.5.0, created: "2024-12-01T10:00:00Z"}
     - {version: 8.8.3, appVersion: 11.4.0, created: "2024-11-20T10:00:00Z"}
     - {version: 8.8.2, appVersion: 11.4.0, created: "2024-11-15T10:00:00Z"}
@@ -45,7 +56,8 @@ func updatesCatalog(t *testing.T, good, down, bad string) *catalog.Catalog {
 			name, name, chart, repo)
 		for _, v := range versions {
 			ver, chartVer, _ := strings.Cut(v, "=")
-			s += fmt.Sprintf("      - {version: %s, chartVersion: %s, released: 2024-10-01, changelog: \"## %s %s\"}\n", ver, chartVer, name, ver)
+			s += fmt.Sprintf("      - {version: %s, chartVersion: %s, released: 2024-10-01, changelog: \"## %s %s\", source: {repository: https://github.com/example/charts, ref: %s-%s, path: Chart.yaml}}\n",
+				ver, chartVer, name, ver, chart, chartVer)
 		}
 		return s
 	}
@@ -115,10 +127,13 @@ func TestUpdates(t *testing.T) {
 		require.Equal(t, []v1alpha1.AvailableVersion{
 			{Version: "v11.4.0", ChartVersion: "8.8.2", Changelog: "## grafana v11.4.0", Source: v1alpha1.SourceCatalog},
 			{Version: "v11.5.0", ChartVersion: "8.9.1", Source: v1alpha1.SourceHelmRepository,
-				Changelog: "chart 8.9.1 published 2024-12-03 in " + good.URL + "; not in the OpenOva catalog yet: upgrade through a catalog index that lists it"},
+				Changelog: "## Chart 8.9.1\n" +
+					"- Changed: Bump Grafana to 11.5.0 ([PR #3512](https://github.com/grafana/helm-charts/pull/3512))\n" +
+					"- Fixed: Probes honour the configured port\n" +
+					"\nChart 8.9.1 published 2024-12-03 in " + good.URL + "; not in the OpenOva catalog yet: upgrade through a catalog index that lists it.\n"},
 		}, g.Available)
 		require.Equal(t, []v1alpha1.AvailableVersion{{Version: "6.2.0", ChartVersion: "6.2.0", Source: v1alpha1.SourceHelmRepository,
-			Changelog: "chart 6.2.0 published 2024-12-02 in " + good.URL + "; not in the OpenOva catalog yet: upgrade through a catalog index that lists it"}},
+			Changelog: "## Chart 6.2.0\n\nChart 6.2.0 published 2024-12-02 in " + good.URL + "; not in the OpenOva catalog yet: upgrade through a catalog index that lists it.\n"}},
 			got["loki"].Available, "a chart without appVersion is offered by its chart version")
 	})
 	t.Run("a repository that is down keeps the catalog versions and says why", func(t *testing.T) {

@@ -23,6 +23,8 @@ type HelmRelease struct {
 	// ("v11.3.0"), or empty when the chart does not state a semver one.
 	AppVersion string
 	Created    time.Time
+	// Changes are the chart's artifacthub.io/changes, when it has them.
+	Changes []HelmChange `json:",omitempty"`
 }
 
 type helmIndex struct {
@@ -35,6 +37,8 @@ type helmIndexItem struct {
 	AppVersion string    `yaml:"appVersion"`
 	Created    time.Time `yaml:"created"`
 	Deprecated bool      `yaml:"deprecated"`
+	// Annotations are the chart's Chart.yaml annotations.
+	Annotations map[string]string `yaml:"annotations"`
 }
 
 // ParseHelmIndex reads a Helm repository's index.yaml and returns the
@@ -68,7 +72,7 @@ func ParseHelmIndex(data []byte, chart string) ([]HelmRelease, error) {
 		if err != nil || it.Deprecated {
 			continue
 		}
-		r := HelmRelease{ChartVersion: it.Version, Created: it.Created}
+		r := HelmRelease{ChartVersion: it.Version, Created: it.Created, Changes: parseChanges(it.Annotations[AnnotationChanges])}
 		if app, err := NormalizeVersion(it.AppVersion); err == nil {
 			r.AppVersion = app
 		}
