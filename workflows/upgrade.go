@@ -138,10 +138,11 @@ func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) er
 			SearchAttrPlatform.ValueSet(u.in.Platform), SearchAttrComponent.ValueSet(u.in.Component),
 			SearchAttrOperation.ValueSet(OperationRelease)),
 	})
+	spec := u.current.ComponentSpec
+	spec.Version = version
 	return workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, ReleaseComponentInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
-		Version: version, ChartVersion: chartVersion, Chart: u.current.Chart, Repository: u.current.Repository,
-		Category: u.current.Category, Dependencies: u.current.Dependencies, Values: u.current.Values,
+		ComponentSpec: spec, ChartVersion: chartVersion,
 		Delivery: u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
 	}).Get(cctx, nil)
 }
