@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -183,26 +182,4 @@ func permanent(err error) error {
 		return temporal.NewNonRetryableApplicationError(re.Error(), re.Kind, nil)
 	}
 	return temporal.NewNonRetryableApplicationError(err.Error(), catalog.ErrInvalidCatalog, nil)
-}
-
-// redactURL drops userinfo and query from a URL before it goes into an error.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User = nil
-	u.RawQuery = ""
-	u.Fragment = ""
-	return u.String()
-}
-
-// unwrapURLError keeps the cause of a *url.Error, whose message repeats the
-// full URL (with any credentials).
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
