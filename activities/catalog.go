@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -175,11 +174,12 @@ func (a *Catalog) fetch(ctx context.Context, indexURL string) ([]byte, error) {
 	return data, nil
 }
 
-// permanent turns a catalog error into a non-retryable error of its kind.
+// permanent turns a catalog error into a non-retryable error of its kind
+// (catalog.KindOf); one without a kind is an invalid catalog.
 func permanent(err error) error {
-	var re *catalog.ResolveError
-	if errors.As(err, &re) {
-		return temporal.NewNonRetryableApplicationError(re.Error(), re.Kind, nil)
+	kind := catalog.KindOf(err)
+	if kind == "" {
+		kind = catalog.ErrInvalidCatalog
 	}
-	return temporal.NewNonRetryableApplicationError(err.Error(), catalog.ErrInvalidCatalog, nil)
+	return temporal.NewNonRetryableApplicationError(err.Error(), kind, nil)
 }

@@ -95,7 +95,7 @@ func TestParseBad(t *testing.T) {
 			require.Error(t, err)
 			require.Nil(t, c)
 			require.Equal(t, ErrInvalidCatalog, KindOf(err))
-			require.NotEmpty(t, ValidationErrors(err))
+			require.NotEmpty(t, validationErrors(err))
 			for _, m := range tt.wantMsg {
 				require.Contains(t, err.Error(), m)
 			}
@@ -109,7 +109,7 @@ func TestParseCollectsEveryError(t *testing.T) {
 	in = strings.Replace(in, "{name: alpha, range", "{name: gamma, range", 1)
 	_, err := Parse([]byte(in))
 	require.Error(t, err)
-	ves := ValidationErrors(err)
+	ves := validationErrors(err)
 	require.Len(t, ves, 3)
 	fields := []string{ves[0].Field, ves[1].Field, ves[2].Field}
 	require.ElementsMatch(t, []string{
@@ -117,4 +117,30 @@ func TestParseCollectsEveryError(t *testing.T) {
 		"components[0] (alpha).versions[1].version",
 		"components[1] (beta).requires[0].name",
 	}, fields)
+}
+
+// validationErrors lists every ValidationError inside err (which may be a
+// join of many), to check that Parse reports all of them.
+func validationErrors(err error) []*ValidationError {
+	var out []*ValidationError
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if ve, ok := err.(*ValidationError); ok {
+			out = append(out, ve)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
 }
