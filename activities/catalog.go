@@ -2,11 +2,9 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -176,33 +174,12 @@ func (a *Catalog) fetch(ctx context.Context, indexURL string) ([]byte, error) {
 	return data, nil
 }
 
-// permanent turns a catalog error into a non-retryable error of its kind.
+// permanent turns a catalog error into a non-retryable error of its kind
+// (catalog.KindOf); one without a kind is an invalid catalog.
 func permanent(err error) error {
-	var re *catalog.ResolveError
-	if errors.As(err, &re) {
-		return temporal.NewNonRetryableApplicationError(re.Error(), re.Kind, nil)
+	kind := catalog.KindOf(err)
+	if kind == "" {
+		kind = catalog.ErrInvalidCatalog
 	}
-	return temporal.NewNonRetryableApplicationError(err.Error(), catalog.ErrInvalidCatalog, nil)
-}
-
-// redactURL drops userinfo and query from a URL before it goes into an error.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User = nil
-	u.RawQuery = ""
-	u.Fragment = ""
-	return u.String()
-}
-
-// unwrapURLError keeps the cause of a *url.Error, whose message repeats the
-// full URL (with any credentials).
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return temporal.NewNonRetryableApplicationError(err.Error(), kind, nil)
 }

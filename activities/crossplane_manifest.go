@@ -1,13 +1,13 @@
 package activities
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 // ReleaseManifest builds the composite resource of a release; ApplyRelease
@@ -29,7 +29,7 @@ func ReleaseManifest(in ApplyReleaseInput) (*unstructured.Unstructured, error) {
 	if len(chart) > 0 {
 		spec["chart"] = chart
 	}
-	values, err := decodeValues(in.Values)
+	values, err := v1alpha1.DecodeValues(in.Values)
 	if err != nil {
 		return nil, invalidRelease(in, err.Error())
 	}
@@ -75,53 +75,4 @@ func setIf(m map[string]any, key, value string) {
 func invalidRelease(in ApplyReleaseInput, msg string) error {
 	return temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("release %s/%s: %s", in.Namespace, in.Name, msg), ErrInvalidRelease, nil)
-}
-
-// decodeValues parses Helm values into JSON-compatible unstructured data
-// (integers as int64, as the API machinery does, so large numbers survive).
-// The error never quotes the values: they may hold secrets.
-func decodeValues(raw json.RawMessage) (map[string]any, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("values are not valid JSON")
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("values hold more than one JSON document")
-	}
-	if v == nil {
-		return nil, nil
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("values must be a JSON object")
-	}
-	return normalizeNumbers(obj).(map[string]any), nil
-}
-
-func normalizeNumbers(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = normalizeNumbers(e)
-		}
-		return t
-	case []any:
-		for i, e := range t {
-			t[i] = normalizeNumbers(e)
-		}
-		return t
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i
-		}
-		f, _ := t.Float64()
-		return f
-	default:
-		return v
-	}
 }

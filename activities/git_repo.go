@@ -100,7 +100,7 @@ func (g *Git) remote(ctx context.Context, rawURL, secretRef string) (remote, err
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" && u.Scheme != "file" {
 		return remote{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("git repository URL %s is not valid", redactGitURL(rawURL)), ErrGitRepository, nil)
+			fmt.Sprintf("git repository URL %s is not valid", redactURL(rawURL)), ErrGitRepository, nil)
 	}
 	rem := remote{}
 	if u.User != nil {
@@ -215,17 +215,6 @@ func cleanRepoPath(p string) (string, error) {
 			fmt.Sprintf("manifest path %q is not a file path inside the repository", p), ErrInvalidManifestPath, nil)
 	}
 	return c, nil
-}
-
-// redactGitURL drops userinfo, query and fragment from a URL for messages.
-func redactGitURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User = nil
-	u.RawQuery, u.Fragment = "", ""
-	return u.String()
 }
 
 // heartbeat records progress when running as an activity.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,7 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -49,15 +48,10 @@ func (k *Kubernetes) owner() string {
 
 // UpsertComponentInput is the spec of one Component resource.
 type UpsertComponentInput struct {
-	Namespace    string
-	Platform     string
-	Name         string
-	Chart        string
-	Repository   string
-	Version      string
-	Category     string
-	Dependencies []string
-	Values       json.RawMessage `json:",omitempty"`
+	Namespace string
+	Platform  string
+	Name      string
+	ComponentSpec
 }
 
 // UpsertComponentResult is the Component's generation after the apply.
@@ -68,51 +62,17 @@ type UpsertComponentResult struct {
 // UpsertComponent server-side applies the Component's spec, so running it
 // again changes nothing.
 func (k *Kubernetes) UpsertComponent(ctx context.Context, in UpsertComponentInput) (UpsertComponentResult, error) {
-	spec := map[string]any{
-		"platform": in.Platform,
-		"chart":    in.Chart,
-		"version":  in.Version,
-	}
-	if in.Repository != "" {
-		spec["repository"] = in.Repository
-	}
-	if in.Category != "" {
-		spec["category"] = in.Category
-	}
-	if len(in.Dependencies) > 0 {
-		deps := make([]any, len(in.Dependencies))
-		for i, d := range in.Dependencies {
-			deps[i] = d
-		}
-		spec["dependencies"] = deps
-	}
-	if len(in.Values) > 0 {
-		var v any
-		if err := json.Unmarshal(in.Values, &v); err != nil {
-			return UpsertComponentResult{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("component %s: values are not JSON: %v", in.Name, err), ErrInvalidComponent, nil)
-		}
-		spec["values"] = v
-	}
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": v1alpha1.GroupVersion.String(),
-		"kind":       "Component",
-		"metadata": map[string]any{
-			"name":      in.Name,
-			"namespace": in.Namespace,
-			"labels": map[string]any{
-				v1alpha1.LabelPlatform:  in.Platform,
-				v1alpha1.LabelComponent: in.Name,
-			},
-		},
-		"spec": spec,
-	}}
-	err := k.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(k.owner()), client.ForceOwnership)
-	if apierrors.IsInvalid(err) {
+	err := k.applyComponent(ctx, k.owner(), componentApply{
+		Namespace: in.Namespace, Name: in.Name, Platform: in.Platform, Spec: &in.ComponentSpec,
+	})
+	var refused *temporal.ApplicationError
+	switch {
+	case errors.As(err, &refused): // values the builder refused
+		return UpsertComponentResult{}, err
+	case apierrors.IsInvalid(err):
 		return UpsertComponentResult{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("component %s rejected by the API server: %v", in.Name, err), ErrInvalidComponent, nil)
-	}
-	if err != nil {
+	case err != nil:
 		return UpsertComponentResult{}, fmt.Errorf("apply component %s/%s: %w", in.Namespace, in.Name, err)
 	}
 	var c v1alpha1.Component

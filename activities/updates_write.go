@@ -9,7 +9,6 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"go.temporal.io/sdk/temporal"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -107,14 +106,10 @@ func (k *Kubernetes) writeAvailable(ctx context.Context, namespace string, cu Co
 	// The resourceVersion makes the apply conditional on what was read. A
 	// Component deleted in between is not created again: the apply fails
 	// validation (no spec) and the retry finds it gone.
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Component",
-		"metadata": map[string]any{
-			"name": cu.Name, "namespace": namespace, "resourceVersion": c.ResourceVersion,
-			"annotations": map[string]any{AnnotationAvailableVersions: string(doc)},
-		},
-	}}
-	err = k.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(updatesFieldOwner), client.ForceOwnership)
+	err = k.applyComponent(ctx, updatesFieldOwner, componentApply{
+		Namespace: namespace, Name: cu.Name, ResourceVersion: c.ResourceVersion,
+		Annotations: map[string]string{AnnotationAvailableVersions: string(doc)},
+	})
 	if err != nil {
 		if apierrors.IsConflict(err) {
 			return next, false, err

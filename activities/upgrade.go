@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
@@ -55,12 +54,7 @@ type ReadComponentInput struct {
 
 // ReadComponentResult is the Component's spec: what a rollback restores.
 type ReadComponentResult struct {
-	Version      string
-	Chart        string
-	Repository   string
-	Category     string
-	Dependencies []string        `json:",omitempty"`
-	Values       json.RawMessage `json:",omitempty"`
+	ComponentSpec
 }
 
 // ErrComponentMissing is the error type of an upgrade of a component that
@@ -79,12 +73,7 @@ func (k *Kubernetes) ReadComponent(ctx context.Context, in ReadComponentInput) (
 	if err != nil {
 		return ReadComponentResult{}, fmt.Errorf("read component %s/%s: %w", in.Namespace, in.Name, err)
 	}
-	out := ReadComponentResult{Version: c.Spec.Version, Chart: c.Spec.Chart, Repository: c.Spec.Repository,
-		Category: c.Spec.Category, Dependencies: c.Spec.Dependencies}
-	if c.Spec.Values != nil {
-		out.Values = json.RawMessage(c.Spec.Values.Raw)
-	}
-	return out, nil
+	return ReadComponentResult{ComponentSpec: componentSpecOf(c.Spec)}, nil
 }
 
 // AnnotationRolledBack holds, on a Component, the last upgrade that was
@@ -126,19 +115,15 @@ func (k *Kubernetes) MarkRolledBack(ctx context.Context, in MarkRolledBackInput)
 	} else if err != nil {
 		return MarkRolledBackResult{}, fmt.Errorf("read component %s/%s: %w", in.Namespace, in.Name, err)
 	}
-	meta := map[string]any{"name": in.Name, "namespace": in.Namespace}
+	mark := componentApply{Namespace: in.Namespace, Name: in.Name}
 	if !in.Clear {
 		doc, err := json.Marshal(in.RolledBack)
 		if err != nil {
 			return MarkRolledBackResult{}, temporal.NewNonRetryableApplicationError("encode rollback: "+err.Error(), ErrInvalidComponent, nil)
 		}
-		meta["annotations"] = map[string]any{AnnotationRolledBack: string(doc)}
+		mark.Annotations = map[string]string{AnnotationRolledBack: string(doc)}
 	}
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Component", "metadata": meta,
-	}}
-	err := k.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(rollbackFieldOwner), client.ForceOwnership)
-	if err != nil {
+	if err := k.applyComponent(ctx, rollbackFieldOwner, mark); err != nil {
 		return MarkRolledBackResult{}, fmt.Errorf("mark component %s/%s rolled back: %w", in.Namespace, in.Name, err)
 	}
 	return MarkRolledBackResult{}, nil

@@ -45,10 +45,6 @@ func Default() *Catalog {
 	return defaultCat
 }
 
-// Seed returns a copy of the embedded catalog source, e.g. for a UI that
-// offers it as a template for a private index.
-func Seed() []byte { return bytes.Clone(seed) }
-
 // Parse reads and validates a complete catalog. Every problem found is
 // reported (joined), each naming its field, so an author fixes all at once.
 // Every release of a complete catalog names its upstream source.

@@ -61,29 +61,3 @@ func KindOf(err error) string {
 	}
 	return ""
 }
-
-// ValidationErrors lists every ValidationError inside err (which may be a
-// join of many), so a UI can show them one per line.
-func ValidationErrors(err error) []*ValidationError {
-	var out []*ValidationError
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if ve, ok := err.(*ValidationError); ok {
-			out = append(out, ve)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	walk(err)
-	return out
-}

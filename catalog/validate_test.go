@@ -107,7 +107,7 @@ func TestParseBad(t *testing.T) {
 			require.Error(t, err)
 			require.Nil(t, c)
 			require.Equal(t, ErrInvalidCatalog, KindOf(err))
-			require.NotEmpty(t, ValidationErrors(err))
+			require.NotEmpty(t, validationErrors(err))
 			for _, m := range tt.wantMsg {
 				require.Contains(t, err.Error(), m)
 			}
@@ -121,7 +121,8 @@ func TestParseCollectsEveryError(t *testing.T) {
 	in = strings.Replace(in, "{name: alpha, range", "{name: gamma, range", 1)
 	in = strings.Replace(in, ", source: {repository: https://github.com/example/beta, ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904, path: index.yaml}", "", 1)
 	_, err := Parse([]byte(in))
-	ves := ValidationErrors(err)
+	require.Error(t, err)
+	ves := validationErrors(err)
 	require.Len(t, ves, 4)
 	fields := []string{ves[0].Field, ves[1].Field, ves[2].Field, ves[3].Field}
 	require.ElementsMatch(t, []string{
@@ -130,4 +131,30 @@ func TestParseCollectsEveryError(t *testing.T) {
 		"components[1] (beta).requires[0].name",
 		"components[1] (beta).versions[0].source",
 	}, fields)
+}
+
+// validationErrors lists every ValidationError inside err (which may be a
+// join of many), to check that Parse reports all of them.
+func validationErrors(err error) []*ValidationError {
+	var out []*ValidationError
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if ve, ok := err.(*ValidationError); ok {
+			out = append(out, ve)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
 }

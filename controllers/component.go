@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -57,14 +56,8 @@ func (r *ComponentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		rel = activities.ReleaseState(xr)
 	}
 	st := componentStatus(&c, rel)
-	if equality.Semantic.DeepEqual(c.Status, st) {
-		return ctrl.Result{}, nil
-	}
-	now := metav1.Now()
-	st.LastReconciled = &now
-	base := c.DeepCopy()
-	c.Status = st
-	if err := r.Client.Status().Patch(ctx, &c, crclient.MergeFrom(base)); err != nil {
+	stamp := func(s *v1alpha1.ComponentStatus, at *metav1.Time) { s.LastReconciled = at }
+	if err := patchStatus(ctx, r.Client, &c, &c.Status, st, stamp); err != nil {
 		return ctrl.Result{}, fmt.Errorf("patch status of component %s: %w", c.Name, err)
 	}
 	return ctrl.Result{}, nil

@@ -8,7 +8,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -107,8 +106,9 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err := r.startAll(ctx, &p, plan.Starts); err != nil {
 		return ctrl.Result{}, err
 	}
-	if err := r.patchStatus(ctx, &p, plan.Status); err != nil {
-		return ctrl.Result{}, err
+	stamp := func(s *v1alpha1.PlatformStatus, at *metav1.Time) { s.LastReconciled = at }
+	if err := patchStatus(ctx, r.Client, &p, &p.Status, plan.Status, stamp); err != nil {
+		return ctrl.Result{}, fmt.Errorf("patch status of platform %s: %w", p.Name, err)
 	}
 	if !plan.Busy {
 		if err := r.Checks.installedChanged(ctx, &p, installed); err != nil {
@@ -143,21 +143,4 @@ func upgradable(vs []v1alpha1.AvailableVersion) bool {
 		}
 	}
 	return false
-}
-
-// patchStatus patches the status subresource only when it changed; the
-// reconcile time moves only with a real change, so idle platforms cause no
-// writes.
-func (r *PlatformReconciler) patchStatus(ctx context.Context, p *v1alpha1.Platform, st v1alpha1.PlatformStatus) error {
-	if equality.Semantic.DeepEqual(p.Status, st) {
-		return nil
-	}
-	now := metav1.Now()
-	st.LastReconciled = &now
-	base := p.DeepCopy()
-	p.Status = st
-	if err := r.Client.Status().Patch(ctx, p, crclient.MergeFrom(base)); err != nil {
-		return fmt.Errorf("patch status of platform %s: %w", p.Name, err)
-	}
-	return nil
 }

@@ -106,7 +106,8 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 			if u, ok := f.upgrades[in.Name]; ok {
 				from = u.Plan.From.Version
 			}
-			return activities.ReadComponentResult{Version: from, Chart: in.Name, Repository: "https://charts.example/", Values: []byte(`{"replicas":2}`)}, nil
+			return activities.ReadComponentResult{ComponentSpec: activities.ComponentSpec{
+				Version: from, Chart: in.Name, Repository: "https://charts.example/", Values: []byte(`{"replicas":2}`)}}, nil
 		})
 	env.OnActivity(k.MarkRolledBack, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.MarkRolledBackInput) (activities.MarkRolledBackResult, error) {

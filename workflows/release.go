@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -17,14 +16,11 @@ type ReleaseComponentInput struct {
 	Platform  string
 	Namespace string
 	Component string
-	Version   string
+	// ComponentSpec is what the Component's spec is to say, Version being
+	// the software version.
+	activities.ComponentSpec
 	// ChartVersion is the Helm chart version that ships Version.
 	ChartVersion string
-	Chart        string
-	Repository   string
-	Category     string
-	Dependencies []string        `json:",omitempty"`
-	Values       json.RawMessage `json:",omitempty"`
 	Delivery     Delivery
 	// ReadyTimeout bounds the wait for Crossplane's Ready (default 15 min).
 	ReadyTimeout time.Duration
@@ -101,9 +97,7 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 func (r *release) record(ctx workflow.Context) error {
 	var k *activities.Kubernetes
 	return workflow.ExecuteActivity(apiCall(ctx), k.UpsertComponent, activities.UpsertComponentInput{
-		Namespace: r.in.Namespace, Platform: r.in.Platform, Name: r.in.Component,
-		Chart: r.in.Chart, Repository: r.in.Repository, Version: r.in.Version,
-		Category: r.in.Category, Dependencies: r.in.Dependencies, Values: r.in.Values,
+		Namespace: r.in.Namespace, Platform: r.in.Platform, Name: r.in.Component, ComponentSpec: r.in.ComponentSpec,
 	}).Get(ctx, nil)
 }
 

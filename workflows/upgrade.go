@@ -160,10 +160,11 @@ func (u *upgrade) record(ctx workflow.Context) error {
 func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) error {
 	cctx := operation{ID: ReleaseID(u.in.Platform, u.in.Component), Platform: u.in.Platform,
 		Component: u.in.Component, Operation: OperationRelease}.child(ctx)
+	spec := u.current.ComponentSpec
+	spec.Version = version
 	in := ReleaseComponentInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
-		Version: version, ChartVersion: chartVersion, Chart: u.current.Chart, Repository: u.current.Repository,
-		Category: u.current.Category, Dependencies: u.current.Dependencies, Values: u.current.Values,
+		ComponentSpec: spec, ChartVersion: chartVersion,
 		Delivery: u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
 	}
 	for attempt := 1; ; attempt++ {

@@ -73,13 +73,14 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	_, err = schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"),
 		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Atlantis/Capital"}}, now)
 	require.ErrorContains(t, err, `time zone "Atlantis/Capital" is unknown`)
-	require.NoError(t, schedules.Pause(ctx, sc, win.ID, "change freeze until January"))
+	// Operators pause a window with `temporal schedule toggle --pause`, the same call.
+	require.NoError(t, sc.GetHandle(ctx, win.ID).Pause(ctx, client.SchedulePauseOptions{Note: "change freeze until January"}))
 	require.Eventually(t, func() bool {
 		list, err := schedules.List(ctx, sc, "acme")
 		return err == nil && len(list) == 1 && list[0].Paused && list[0].Note == "change freeze until January" &&
 			list[0].Component == "kit" && list[0].To == "v1.1.0"
 	}, 30*time.Second, 200*time.Millisecond, "the paused window is not listed")
-	require.NoError(t, schedules.Unpause(ctx, sc, win.ID, "freeze over"))
+	require.NoError(t, sc.GetHandle(ctx, win.ID).Unpause(ctx, client.ScheduleUnpauseOptions{Note: "freeze over"}))
 
 	// Time travel without waiting: the server replays the last eight days
 	// of the schedule (a backfill), and the window fires exactly once, at

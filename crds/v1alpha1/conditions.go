@@ -21,7 +21,6 @@ const (
 	PhaseInstalling = "Installing"
 	PhaseRunning    = "Running"
 	PhaseFailed     = "Failed"
-	PhaseDeleting   = "Deleting"
 )
 
 // Health values of a component.

@@ -213,22 +213,6 @@ func List(ctx context.Context, c client.ScheduleClient, platform string) ([]Sche
 	return out, nil
 }
 
-// Pause stops the schedule from firing until Unpause, saying why.
-func Pause(ctx context.Context, c client.ScheduleClient, id, why string) error {
-	if err := c.GetHandle(ctx, id).Pause(ctx, client.SchedulePauseOptions{Note: why}); err != nil {
-		return fmt.Errorf("pause %s: %w", id, err)
-	}
-	return nil
-}
-
-// Unpause lets a paused schedule fire again.
-func Unpause(ctx context.Context, c client.ScheduleClient, id, why string) error {
-	if err := c.GetHandle(ctx, id).Unpause(ctx, client.ScheduleUnpauseOptions{Note: why}); err != nil {
-		return fmt.Errorf("unpause %s: %w", id, err)
-	}
-	return nil
-}
-
 // Cancel deletes the schedule; an upgrade it already started goes on (its
 // own cancel signal stops it and rolls it back).
 func Cancel(ctx context.Context, c client.ScheduleClient, id string) error {
