@@ -21,7 +21,10 @@ import (
 // the field names recorded histories hold, so add fields, never rename them.
 type ComponentSpec struct {
 	// Version is the software version (v1alpha1.ComponentSpec.Version).
-	Version      string
+	Version string
+	// ChartVersion is the Helm chart version that ships it (empty: the
+	// catalog rule, catalog.ChartVersionOf).
+	ChartVersion string `json:",omitempty"`
 	Chart        string
 	Repository   string
 	Category     string
@@ -32,7 +35,7 @@ type ComponentSpec struct {
 
 // componentSpecOf is the payload form of a Component's spec.
 func componentSpecOf(s v1alpha1.ComponentSpec) ComponentSpec {
-	out := ComponentSpec{Version: s.Version, Chart: s.Chart, Repository: s.Repository,
+	out := ComponentSpec{Version: s.Version, ChartVersion: s.ChartVersion, Chart: s.Chart, Repository: s.Repository,
 		Category: s.Category, Dependencies: s.Dependencies}
 	if s.Values != nil {
 		out.Values = json.RawMessage(s.Values.Raw)
@@ -88,6 +91,7 @@ func (c componentApply) object() (*unstructured.Unstructured, error) {
 // missing field, says what is wrong.
 func componentSpecObject(platform string, s ComponentSpec) (map[string]any, error) {
 	spec := map[string]any{"platform": platform, "chart": s.Chart, "version": s.Version}
+	setIf(spec, "chartVersion", s.ChartVersion)
 	setIf(spec, "repository", s.Repository)
 	setIf(spec, "category", s.Category)
 	if len(s.Dependencies) > 0 {

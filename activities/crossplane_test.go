@@ -241,6 +241,27 @@ func TestWaitReleaseReady_TestPlaysCrossplane(t *testing.T) {
 		require.NoError(t, err)
 	})
 
+	t.Run("Ready counts only with the asked chart deployed", func(t *testing.T) {
+		// Ready=True at the current generation, but Helm still runs 8.5.0
+		// (the Composition mirrors provider-helm's status.atProvider.version).
+		require.NoError(t, playCrossplane(cl, ns, "grafana", map[string]any{"installedVersion": "8.5.0"}, xpv1.ReconcileSuccess(), xpv1.Available()))
+		_, err := run[WaitReleaseReadyResult](t, c, c.WaitReleaseReady, WaitReleaseReadyInput{
+			Namespace: ns, Name: "grafana", Deadline: time.Now().Add(500 * time.Millisecond), ChartVersion: "8.6.0"})
+		requireAppError(t, err, ErrReleaseNotReady, true)
+		require.Contains(t, err.Error(), "Ready, but chart 8.5.0 is deployed, not 8.6.0")
+
+		go func() {
+			time.Sleep(500 * time.Millisecond)
+			if err := playCrossplane(cl, ns, "grafana", map[string]any{"installedVersion": "8.6.0"}, xpv1.ReconcileSuccess(), xpv1.Available()); err != nil {
+				t.Errorf("play Crossplane: %v", err)
+			}
+		}()
+		res, err := run[WaitReleaseReadyResult](t, c, c.WaitReleaseReady, WaitReleaseReadyInput{
+			Namespace: ns, Name: "grafana", Deadline: time.Now().Add(10 * time.Second), ChartVersion: "8.6.0"})
+		require.NoError(t, err)
+		require.Equal(t, "8.6.0", res.InstalledVersion)
+	})
+
 	t.Run("never Ready fails at the deadline with the reason", func(t *testing.T) {
 		require.NoError(t, playCrossplane(cl, ns, "grafana", nil,
 			xpv1.ReconcileSuccess(),

@@ -23,6 +23,11 @@ type WaitReleaseReadyInput struct {
 	// MinGeneration is the XR generation the conditions must have observed
 	// (from ApplyRelease); 0 accepts any.
 	MinGeneration int64 `json:",omitempty"`
+	// ChartVersion, when set, must also be the chart version Crossplane
+	// reports deployed (status.installedVersion, from provider-helm's
+	// status.atProvider.version): Ready with the previous chart still
+	// deployed is not this release.
+	ChartVersion string `json:",omitempty"`
 }
 
 // WaitReleaseReadyResult is the ready release.
@@ -55,7 +60,12 @@ func (c *Crossplane) WaitReleaseReady(ctx context.Context, in WaitReleaseReadyIn
 		}
 		component = componentOf(u)
 		state = ReleaseState(u)
-		return releaseReady(state, in.MinGeneration), describeState(state, in.MinGeneration), nil
+		ready := releaseReady(state, in.MinGeneration)
+		desc := describeState(state, in.MinGeneration)
+		if ready && in.ChartVersion != "" && state.Version != in.ChartVersion {
+			ready, desc = false, deployedChart(state.Version, in.ChartVersion)
+		}
+		return ready, desc, nil
 	})
 	var dl *deadlineError
 	if errors.As(err, &dl) {
@@ -196,6 +206,15 @@ func (c *Crossplane) waitFor(ctx context.Context, ns, name string, deadline time
 }
 
 // releaseReady: Synced and Ready are True and computed for minGen or later.
+// deployedChart says that Crossplane reports another chart deployed than
+// the one asked for (or none, as provider-helm before v1.3.0 does).
+func deployedChart(deployed, want string) string {
+	if deployed == "" {
+		return fmt.Sprintf("Ready, but no deployed chart version is reported yet (want %s; provider-helm v1.3.0 or later reports it)", want)
+	}
+	return fmt.Sprintf("Ready, but chart %s is deployed, not %s", deployed, want)
+}
+
 func releaseReady(s ReadReleaseResult, minGen int64) bool {
 	return s.Exists && conditionOK(s.Synced, minGen) && conditionOK(s.Ready, minGen)
 }

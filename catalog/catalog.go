@@ -95,11 +95,17 @@ func (e Endpoint) URLFor(domain string) string {
 }
 
 // HelmChartVersion is the version to ask Helm for.
-func (v Version) HelmChartVersion() string {
-	if v.ChartVersion != "" {
-		return v.ChartVersion
+func (v Version) HelmChartVersion() string { return ChartVersionOf(v.Version, v.ChartVersion) }
+
+// ChartVersionOf is the one rule for the Helm chart version of a software
+// version: the chart version the catalog names, else the software version
+// without its leading "v". Workflows, activities and controllers that hold
+// the two strings (not the catalog entry) ask here.
+func ChartVersionOf(version, chartVersion string) string {
+	if chartVersion != "" {
+		return chartVersion
 	}
-	return strings.TrimPrefix(v.Version, "v")
+	return strings.TrimPrefix(version, "v")
 }
 
 // The decoding mirrors of the public types: released dates are read as text

@@ -75,9 +75,23 @@ func componentStatus(c *v1alpha1.Component, rel activities.ReadReleaseResult) v1
 		set(v1alpha1.ConditionReady, false, "ReleaseMissing", "the composite resource does not exist (yet)")
 		set(v1alpha1.ConditionReconciling, true, "ReleaseMissing", "waiting for the composite resource")
 		set(v1alpha1.ConditionStalled, false, "ReleaseMissing", "")
-	case rel.Ready.Status == string(metav1.ConditionTrue) && rel.Synced.Status == string(metav1.ConditionTrue) && !stale(rel):
-		// Ready for the release's current generation: what the manager
-		// released (the Component's spec) is what runs.
+	case readyNow(rel) && !deployed(c, rel):
+		// Crossplane says Ready, but Helm has not deployed the chart the
+		// spec asks for yet: the component is not at its version.
+		msg := fmt.Sprintf("Ready, but chart %s is deployed, not %s", rel.Version, c.Spec.ChartVersion)
+		if rel.Version == "" {
+			msg = fmt.Sprintf("Ready, but no deployed chart version is reported yet (want %s; provider-helm v1.3.0 or later reports it)", c.Spec.ChartVersion)
+		}
+		st.Phase, st.Health = v1alpha1.PhaseInstalling, v1alpha1.HealthProgressing
+		if st.InstalledVersion != "" {
+			st.Health = v1alpha1.HealthDegraded
+		}
+		set(v1alpha1.ConditionReady, false, "ChartNotDeployed", msg)
+		set(v1alpha1.ConditionReconciling, true, "ChartNotDeployed", msg)
+		set(v1alpha1.ConditionStalled, false, "Progressing", "")
+	case readyNow(rel):
+		// Ready for the release's current generation with the spec's chart
+		// deployed: what the manager released is what runs.
 		st.Phase, st.Health = v1alpha1.PhaseRunning, v1alpha1.HealthHealthy
 		st.InstalledVersion = c.Spec.Version
 		st.Endpoints = endpoints(rel.Endpoints)
@@ -154,6 +168,19 @@ func rolledBack(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set func(st
 
 // stale reports conditions that Crossplane computed for an older generation
 // of the release (it has not seen the latest change yet).
+// readyNow is Synced and Ready for the release's current generation.
+func readyNow(rel activities.ReadReleaseResult) bool {
+	return rel.Ready.Status == string(metav1.ConditionTrue) && rel.Synced.Status == string(metav1.ConditionTrue) && !stale(rel)
+}
+
+// deployed says whether the chart Crossplane reports deployed (the XR's
+// status.installedVersion, provider-helm's status.atProvider.version) is
+// the one the spec asks for. A Component written before specs named their
+// chart version is taken at its word.
+func deployed(c *v1alpha1.Component, rel activities.ReadReleaseResult) bool {
+	return c.Spec.ChartVersion == "" || rel.Version == c.Spec.ChartVersion
+}
+
 func stale(rel activities.ReadReleaseResult) bool {
 	return rel.Ready.ObservedGeneration != 0 && rel.Ready.ObservedGeneration < rel.Generation
 }

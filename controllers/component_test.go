@@ -18,6 +18,7 @@ func TestComponentStatusMirrorsTheRelease(t *testing.T) {
 	cases := []struct {
 		name        string
 		installed   string // status.installedVersion before
+		specChart   string // spec.chartVersion; "-" for a Component written before specs named it
 		rel         activities.ReadReleaseResult
 		wantPhase   string
 		wantHealth  string
@@ -32,8 +33,24 @@ func TestComponentStatusMirrorsTheRelease(t *testing.T) {
 			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthProgressing, wantReason: "Creating",
 		},
 		{
-			name: "ready: the released version runs", rel: activities.ReadReleaseResult{Exists: true, Synced: cond("True", "ReconcileSuccess", ""), Ready: cond("True", "Available", ""),
+			name: "ready with the spec's chart deployed: the released version runs", rel: activities.ReadReleaseResult{Exists: true, Version: "2.2.0",
+				Synced: cond("True", "ReconcileSuccess", ""), Ready: cond("True", "Available", ""),
 				Endpoints: []activities.Endpoint{{Name: "ui", URL: "https://backstage.acme.io"}}},
+			wantPhase: v1alpha1.PhaseRunning, wantHealth: v1alpha1.HealthHealthy, wantVersion: "v1.30.0", wantReady: true, wantReason: "Available",
+		},
+		{
+			name: "ready with the previous chart still deployed is not at the version", installed: "v1.29.0",
+			rel:       activities.ReadReleaseResult{Exists: true, Version: "2.1.0", Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
+			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthDegraded, wantVersion: "v1.29.0", wantReason: "ChartNotDeployed",
+		},
+		{
+			name:      "ready without a reported chart is not at the version",
+			rel:       activities.ReadReleaseResult{Exists: true, Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
+			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthProgressing, wantReason: "ChartNotDeployed",
+		},
+		{
+			name: "a Component that names no chart version is taken at its word", specChart: "-",
+			rel:       activities.ReadReleaseResult{Exists: true, Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
 			wantPhase: v1alpha1.PhaseRunning, wantHealth: v1alpha1.HealthHealthy, wantVersion: "v1.30.0", wantReady: true, wantReason: "Available",
 		},
 		{
@@ -53,9 +70,17 @@ func TestComponentStatusMirrorsTheRelease(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			chart := "2.2.0"
+			switch tc.specChart {
+			case "-":
+				chart = ""
+			case "":
+			default:
+				chart = tc.specChart
+			}
 			c := &v1alpha1.Component{
 				ObjectMeta: metav1.ObjectMeta{Name: "backstage", Generation: 3},
-				Spec:       v1alpha1.ComponentSpec{Version: "v1.30.0"},
+				Spec:       v1alpha1.ComponentSpec{Version: "v1.30.0", ChartVersion: chart},
 				Status:     v1alpha1.ComponentStatus{InstalledVersion: tc.installed},
 			}
 			st := componentStatus(c, tc.rel)

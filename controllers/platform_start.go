@@ -53,7 +53,7 @@ func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation, workflows.MemoComponents: names},
-		TypedSearchAttributes: workflows.OperationAttributes(p.Name, "", workflows.OperationUpgrade),
+		TypedSearchAttributes:    workflows.OperationAttributes(p.Name, "", workflows.OperationUpgrade),
 	}, workflows.UpgradeComponentsWorkflow, in)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", id, err)
@@ -106,7 +106,7 @@ func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s 
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation},
-		TypedSearchAttributes: workflows.OperationAttributes(p.Name, s.Component, op),
+		TypedSearchAttributes:    workflows.OperationAttributes(p.Name, s.Component, op),
 	}, wf, input)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", id, err)

@@ -158,10 +158,10 @@ func (s *install) releaseInput(st catalog.Step) ReleaseComponentInput {
 	return ReleaseComponentInput{
 		Platform: s.in.Platform, Namespace: s.in.Namespace, Component: st.Name,
 		ComponentSpec: activities.ComponentSpec{
-			Version: st.Version, Chart: st.Chart.Name, Repository: st.Chart.Repository, Category: string(st.Category),
-			Dependencies: st.Dependencies, Values: s.in.Values[st.Name],
+			Version: st.Version, ChartVersion: st.ChartVersion, Chart: st.Chart.Name, Repository: st.Chart.Repository,
+			Category: string(st.Category), Dependencies: st.Dependencies, Values: s.in.Values[st.Name],
 		},
-		ChartVersion: st.ChartVersion, Delivery: s.in.Delivery, ReadyTimeout: s.in.ReadyTimeout,
+		Delivery: s.in.Delivery, ReadyTimeout: s.in.ReadyTimeout,
 	}
 }
 

@@ -2,13 +2,14 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
+
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalog"
 )
 
 // ReleaseComponentInput is one component at one version, as the plan pinned it.
@@ -17,11 +18,10 @@ type ReleaseComponentInput struct {
 	Namespace string
 	Component string
 	// ComponentSpec is what the Component's spec is to say, Version being
-	// the software version.
+	// the software version and ChartVersion the chart that ships it (it
+	// was a field of its own here before; the JSON is the same).
 	activities.ComponentSpec
-	// ChartVersion is the Helm chart version that ships Version.
-	ChartVersion string
-	Delivery     Delivery
+	Delivery Delivery
 	// ReadyTimeout bounds the wait for Crossplane's Ready (default 15 min).
 	ReadyTimeout time.Duration
 }
@@ -83,7 +83,7 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 		timeout := orDefault(r.in.ReadyTimeout, DefaultReadyTimeout)
 		return workflow.ExecuteActivity(waitUntil(ctx, timeout), c.WaitReleaseReady, activities.WaitReleaseReadyInput{
 			Namespace: r.in.Namespace, Name: r.in.Component,
-			Deadline: workflow.Now(ctx).Add(timeout), MinGeneration: gen,
+			Deadline: workflow.Now(ctx).Add(timeout), MinGeneration: gen, ChartVersion: r.chartVersion(),
 		}).Get(ctx, &ready)
 	})
 	if err != nil {
@@ -96,8 +96,12 @@ func (r *release) run(ctx workflow.Context) (ReleaseComponentResult, error) {
 
 func (r *release) record(ctx workflow.Context) error {
 	var k *activities.Kubernetes
+	// The spec names the chart version, so the Component reconciler can
+	// tell when Crossplane has deployed what was asked for.
+	spec := r.in.ComponentSpec
+	spec.ChartVersion = r.chartVersion()
 	return workflow.ExecuteActivity(apiCall(ctx), k.UpsertComponent, activities.UpsertComponentInput{
-		Namespace: r.in.Namespace, Platform: r.in.Platform, Name: r.in.Component, ComponentSpec: r.in.ComponentSpec,
+		Namespace: r.in.Namespace, Platform: r.in.Platform, Name: r.in.Component, ComponentSpec: spec,
 	}).Get(ctx, nil)
 }
 
@@ -108,13 +112,9 @@ func (r *release) manifest() activities.ApplyReleaseInput {
 	}
 }
 
-// chartVersion is what Helm is asked for: the catalog's chart version, else
-// the software version without its "v".
+// chartVersion is what Helm is asked for.
 func (r *release) chartVersion() string {
-	if r.in.ChartVersion != "" {
-		return r.in.ChartVersion
-	}
-	return strings.TrimPrefix(r.in.Version, "v")
+	return catalog.ChartVersionOf(r.in.Version, r.in.ChartVersion)
 }
 
 // write applies the composite resource, or commits it in GitOps mode; it

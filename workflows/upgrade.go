@@ -161,11 +161,11 @@ func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) er
 	cctx := operation{ID: ReleaseID(u.in.Platform, u.in.Component), Platform: u.in.Platform,
 		Component: u.in.Component, Operation: OperationRelease}.child(ctx)
 	spec := u.current.ComponentSpec
-	spec.Version = version
+	spec.Version, spec.ChartVersion = version, chartVersion
 	in := ReleaseComponentInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
-		ComponentSpec: spec, ChartVersion: chartVersion,
-		Delivery: u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
+		ComponentSpec: spec,
+		Delivery:      u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
 	}
 	for attempt := 1; ; attempt++ {
 		err := workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, in).Get(cctx, nil)

@@ -129,7 +129,11 @@ func (p *crossplanePlayer) set(ctx context.Context, u *unstructured.Unstructured
 	for _, c := range conds {
 		m, _ := c.(map[string]any)
 		if m["type"] == "Ready" && m["status"] == string(ready) && m["observedGeneration"] == gen && m["reason"] == reason {
-			return true
+			deployed, _, _ := unstructured.NestedString(u.Object, "status", "installedVersion")
+			chart, _, _ := unstructured.NestedString(u.Object, "spec", "chart", "version")
+			if ready != metav1.ConditionTrue || deployed == chart {
+				return true
+			}
 		}
 	}
 	ts := time.Now().UTC().Format(time.RFC3339)
@@ -141,6 +145,10 @@ func (p *crossplanePlayer) set(ctx context.Context, u *unstructured.Unstructured
 		_ = unstructured.SetNestedSlice(u.Object, []any{
 			map[string]any{"name": "ui", "url": "https://" + u.GetName() + ".acme.io"},
 		}, "status", "endpoints")
+		// What the Composition mirrors from provider-helm's
+		// status.atProvider.version once Helm deployed the chart.
+		chart, _, _ := unstructured.NestedString(u.Object, "spec", "chart", "version")
+		_ = unstructured.SetNestedField(u.Object, chart, "status", "installedVersion")
 	}
 	return p.c.Status().Update(ctx, u) == nil
 }

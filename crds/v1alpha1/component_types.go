@@ -22,6 +22,11 @@ type ComponentSpec struct {
 	Repository string `json:"repository,omitempty"`
 	// +kubebuilder:validation:Pattern=`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`
 	Version string `json:"version"`
+	// ChartVersion is the Helm chart version that ships Version; the
+	// component is at Version once Crossplane reports this chart deployed.
+	// +kubebuilder:validation:Pattern=`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`
+	// +optional
+	ChartVersion string `json:"chartVersion,omitempty"`
 	// +kubebuilder:validation:Enum=mandatory;a-la-carte;meta-platform
 	// +optional
 	Category string `json:"category,omitempty"`
