@@ -43,12 +43,12 @@ func TestComponentApplyObject(t *testing.T) {
 				"spec":{"platform":"acme","chart":"kit","version":"v1.0.0"}}`,
 		},
 		"annotation only": {
-			in: componentApply{Namespace: "ns", Name: "grafana", Annotations: map[string]string{AnnotationRolledBack: "{}"}},
+			in: componentApply{Namespace: "ns", Name: "grafana", Annotations: map[string]string{v1alpha1.AnnotationRolledBack: "{}"}},
 			want: `{"apiVersion":"openova.io/v1alpha1","kind":"Component",
 				"metadata":{"name":"grafana","namespace":"ns","annotations":{"openova.io/rolled-back":"{}"}}}`,
 		},
 		"conditional": {
-			in: componentApply{Namespace: "ns", Name: "grafana", ResourceVersion: "42", Annotations: map[string]string{AnnotationAvailableVersions: "{}"}},
+			in: componentApply{Namespace: "ns", Name: "grafana", ResourceVersion: "42", Annotations: map[string]string{v1alpha1.AnnotationAvailableVersions: "{}"}},
 			want: `{"apiVersion":"openova.io/v1alpha1","kind":"Component",
 				"metadata":{"name":"grafana","namespace":"ns","resourceVersion":"42","annotations":{"openova.io/available-versions":"{}"}}}`,
 		},
@@ -106,7 +106,7 @@ func TestValuesAbove2To53SurviveInComponentAndRelease(t *testing.T) {
 	require.NoError(t, err)
 	for _, path := range []string{
 		fmt.Sprintf("/apis/%s/namespaces/%s/components/grafana", v1alpha1.GroupVersion, ns),
-		fmt.Sprintf("/apis/%s/namespaces/%s/componentreleases/grafana", ReleaseGVK.GroupVersion(), ns),
+		fmt.Sprintf("/apis/%s/namespaces/%s/componentreleases/grafana", v1alpha1.ReleaseGVK.GroupVersion(), ns),
 	} {
 		require.Equal(t, values, storedValues(t, hc, strings.TrimSuffix(env.Config.Host, "/")+path), path)
 	}

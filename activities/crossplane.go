@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composite"
 	"go.temporal.io/sdk/temporal"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -34,16 +31,6 @@ type Crossplane struct {
 	// FieldOwner is the server-side apply field manager (default openova-manager).
 	FieldOwner string
 }
-
-// The composite resource type of a component release (deploy/crossplane/xrd.yaml).
-const (
-	ReleaseGroup   = "platform.openova.io"
-	ReleaseVersion = "v1alpha1"
-	ReleaseKind    = "ComponentRelease"
-)
-
-// ReleaseGVK is the GroupVersionKind of a ComponentRelease.
-var ReleaseGVK = schema.GroupVersionKind{Group: ReleaseGroup, Version: ReleaseVersion, Kind: ReleaseKind}
 
 // Defaults and the labels every release carries.
 const (
@@ -108,12 +95,6 @@ type ApplyReleaseResult struct {
 	Generation int64
 }
 
-// Endpoint is a URL a released component serves.
-type Endpoint struct {
-	Name string `json:"name"`
-	URL  string `json:"url"`
-}
-
 // ApplyRelease server-side applies the release's composite resource (with
 // forced ownership of the fields it sets), so running it again changes
 // nothing. A release the API server rejects is a non-retryable InvalidRelease.
@@ -166,36 +147,13 @@ type ReadReleaseInput struct {
 	Name      string
 }
 
-// ConditionSummary is one Crossplane condition of a release.
-type ConditionSummary struct {
-	Status  string `json:",omitempty"` // True, False or Unknown (also when absent)
-	Reason  string `json:",omitempty"`
-	Message string `json:",omitempty"`
-	// ObservedGeneration is the XR generation the condition was computed for (0: not reported).
-	ObservedGeneration int64 `json:",omitempty"`
-}
-
-// ReadReleaseResult is what the cluster says about a release.
-type ReadReleaseResult struct {
-	Exists bool
-	// Version is status.installedVersion.
-	Version   string `json:",omitempty"`
-	Synced    ConditionSummary
-	Ready     ConditionSummary
-	Endpoints []Endpoint `json:",omitempty"`
-	// Generation is the XR's metadata.generation.
-	Generation int64 `json:",omitempty"`
-	// Deleting is set once the XR has a deletion timestamp.
-	Deleting bool `json:",omitempty"`
-}
-
 // ReadRelease reads a release's state; a missing release is Exists=false.
-func (c *Crossplane) ReadRelease(ctx context.Context, in ReadReleaseInput) (ReadReleaseResult, error) {
+func (c *Crossplane) ReadRelease(ctx context.Context, in ReadReleaseInput) (v1alpha1.ReleaseState, error) {
 	u, err := c.get(ctx, in.Namespace, in.Name)
 	if err != nil {
-		return ReadReleaseResult{}, err
+		return v1alpha1.ReleaseState{}, err
 	}
-	return ReleaseState(u), nil
+	return v1alpha1.ReleaseStateOf(u), nil
 }
 
 // get returns the XR, nil when it does not exist.
@@ -213,47 +171,8 @@ func (c *Crossplane) get(ctx context.Context, namespace, name string) (*unstruct
 
 func newRelease(namespace, name string) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(ReleaseGVK)
+	u.SetGroupVersionKind(v1alpha1.ReleaseGVK)
 	u.SetNamespace(namespace)
 	u.SetName(name)
 	return u
-}
-
-// ReleaseState summarises a ComponentRelease (nil: it does not exist). It is
-// pure, so controllers that watch XRs reuse it for status mirroring.
-func ReleaseState(u *unstructured.Unstructured) ReadReleaseResult {
-	if u == nil {
-		return ReadReleaseResult{
-			Synced: ConditionSummary{Status: string(metav1.ConditionUnknown)},
-			Ready:  ConditionSummary{Status: string(metav1.ConditionUnknown)},
-		}
-	}
-	xr := &composite.Unstructured{Unstructured: *u}
-	res := ReadReleaseResult{
-		Exists:     true,
-		Synced:     summarize(xr.GetCondition(xpv1.TypeSynced)),
-		Ready:      summarize(xr.GetCondition(xpv1.TypeReady)),
-		Generation: u.GetGeneration(),
-		Deleting:   u.GetDeletionTimestamp() != nil,
-	}
-	res.Version, _, _ = unstructured.NestedString(u.Object, "status", "installedVersion")
-	items, _, _ := unstructured.NestedSlice(u.Object, "status", "endpoints")
-	for _, it := range items {
-		m, ok := it.(map[string]any)
-		if !ok {
-			continue
-		}
-		name, _ := m["name"].(string)
-		url, _ := m["url"].(string)
-		res.Endpoints = append(res.Endpoints, Endpoint{Name: name, URL: url})
-	}
-	return res
-}
-
-func summarize(c xpv1.Condition) ConditionSummary {
-	status := string(c.Status)
-	if status == "" {
-		status = string(metav1.ConditionUnknown)
-	}
-	return ConditionSummary{Status: status, Reason: string(c.Reason), Message: c.Message, ObservedGeneration: c.ObservedGeneration}
 }

@@ -44,8 +44,8 @@ func ReleaseManifest(in ApplyReleaseInput) (*unstructured.Unstructured, error) {
 		meta["labels"] = labels
 	}
 	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": ReleaseGVK.GroupVersion().String(),
-		"kind":       ReleaseKind,
+		"apiVersion": v1alpha1.ReleaseGVK.GroupVersion().String(),
+		"kind":       v1alpha1.ReleaseKind,
 		"metadata":   meta,
 		"spec":       spec,
 	}}, nil

@@ -18,6 +18,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/dev/testenv/kubeenv"
+
+	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 // The cluster in these tests is a real kube-apiserver + etcd with the CRD
@@ -74,7 +76,7 @@ func requireAppError(t *testing.T, err error, typ string, nonRetryable bool) *te
 // status fields through the status subresource, as Crossplane would.
 func playCrossplane(cl client.Client, ns, name string, status map[string]any, conds ...xpv1.Condition) error {
 	ctx := context.Background()
-	xr := composite.New(composite.WithGroupVersionKind(ReleaseGVK))
+	xr := composite.New(composite.WithGroupVersionKind(v1alpha1.ReleaseGVK))
 	if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, xr.GetUnstructured()); err != nil {
 		return err
 	}
@@ -211,11 +213,11 @@ func TestWaitReleaseReady_TestPlaysCrossplane(t *testing.T) {
 			Namespace: ns, Name: "grafana", Deadline: time.Now().Add(30 * time.Second), MinGeneration: applied.Generation})
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "it waited for Ready")
-		require.Equal(t, []Endpoint{{Name: "ui", URL: "https://grafana.acme.example"}}, res.Endpoints)
+		require.Equal(t, []v1alpha1.Endpoint{{Name: "ui", URL: "https://grafana.acme.example"}}, res.Endpoints)
 		require.Equal(t, "8.5.0", res.InstalledVersion)
 		require.Equal(t, applied.Generation, res.Generation)
 
-		state, err := run[ReadReleaseResult](t, c, c.ReadRelease, ReadReleaseInput{Namespace: ns, Name: "grafana"})
+		state, err := run[v1alpha1.ReleaseState](t, c, c.ReadRelease, ReadReleaseInput{Namespace: ns, Name: "grafana"})
 		require.NoError(t, err)
 		require.True(t, state.Exists)
 		require.Equal(t, "True", state.Ready.Status)
@@ -325,7 +327,7 @@ func TestDeleteRelease_TestPlaysGarbageCollector(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, del.Deleted)
 
-	state, err := run[ReadReleaseResult](t, c, c.ReadRelease, ReadReleaseInput{Namespace: ns, Name: "grafana"})
+	state, err := run[v1alpha1.ReleaseState](t, c, c.ReadRelease, ReadReleaseInput{Namespace: ns, Name: "grafana"})
 	require.NoError(t, err)
 	require.True(t, state.Exists)
 	require.True(t, state.Deleting)
@@ -347,7 +349,7 @@ func TestDeleteRelease_TestPlaysGarbageCollector(t *testing.T) {
 		Namespace: ns, Name: "grafana", Deadline: time.Now().Add(30 * time.Second)})
 	require.NoError(t, err)
 
-	state, err = run[ReadReleaseResult](t, c, c.ReadRelease, ReadReleaseInput{Namespace: ns, Name: "grafana"})
+	state, err = run[v1alpha1.ReleaseState](t, c, c.ReadRelease, ReadReleaseInput{Namespace: ns, Name: "grafana"})
 	require.NoError(t, err)
 	require.False(t, state.Exists)
 	again, err := run[DeleteReleaseResult](t, c, c.DeleteRelease, DeleteReleaseInput{Namespace: ns, Name: "grafana"})

@@ -11,6 +11,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 // WaitReleaseReadyInput asks to wait until Crossplane reports a release Synced and Ready.
@@ -32,8 +34,8 @@ type WaitReleaseReadyInput struct {
 
 // WaitReleaseReadyResult is the ready release.
 type WaitReleaseReadyResult struct {
-	Endpoints        []Endpoint `json:",omitempty"`
-	InstalledVersion string     `json:",omitempty"`
+	Endpoints        []v1alpha1.Endpoint `json:",omitempty"`
+	InstalledVersion string              `json:",omitempty"`
 	Generation       int64
 }
 
@@ -44,7 +46,7 @@ type WaitReleaseReadyResult struct {
 // component and the last Synced/Ready reason and message. A missing XR
 // before the deadline is a retryable ReleaseMissing error.
 func (c *Crossplane) WaitReleaseReady(ctx context.Context, in WaitReleaseReadyInput) (WaitReleaseReadyResult, error) {
-	var state ReadReleaseResult
+	var state v1alpha1.ReleaseState
 	var component string
 	err := c.waitFor(ctx, in.Namespace, in.Name, in.Deadline, func(ctx context.Context) (bool, string, error) {
 		u, err := c.get(ctx, in.Namespace, in.Name)
@@ -59,7 +61,7 @@ func (c *Crossplane) WaitReleaseReady(ctx context.Context, in WaitReleaseReadyIn
 				fmt.Sprintf("release %s/%s does not exist (yet)", in.Namespace, in.Name), ErrReleaseMissing)
 		}
 		component = componentOf(u)
-		state = ReleaseState(u)
+		state = v1alpha1.ReleaseStateOf(u)
 		ready := releaseReady(state, in.MinGeneration)
 		desc := describeState(state, in.MinGeneration)
 		if ready && in.ChartVersion != "" && state.Version != in.ChartVersion {
@@ -110,7 +112,7 @@ func (c *Crossplane) WaitReleaseExists(ctx context.Context, in WaitReleaseExists
 	if errors.As(err, &dl) {
 		return WaitReleaseExistsResult{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("%s not applied by %s: no %s %s/%s in the cluster (is Flux applying the platform repository?)",
-				in.Name, clock(in.Deadline), ReleaseKind, in.Namespace, in.Name), ErrReleaseNotApplied, nil)
+				in.Name, clock(in.Deadline), v1alpha1.ReleaseKind, in.Namespace, in.Name), ErrReleaseNotApplied, nil)
 	}
 	if err != nil {
 		return WaitReleaseExistsResult{}, err
@@ -146,7 +148,7 @@ func (c *Crossplane) WaitReleaseGone(ctx context.Context, in WaitReleaseGoneInpu
 		if f := u.GetFinalizers(); len(f) > 0 {
 			status += ", finalizers " + strings.Join(f, ", ")
 		}
-		return false, status + "; " + describeState(ReleaseState(u), 0), nil
+		return false, status + "; " + describeState(v1alpha1.ReleaseStateOf(u), 0), nil
 	})
 	var dl *deadlineError
 	if errors.As(err, &dl) {
@@ -215,28 +217,28 @@ func deployedChart(deployed, want string) string {
 	return fmt.Sprintf("Ready, but chart %s is deployed, not %s", deployed, want)
 }
 
-func releaseReady(s ReadReleaseResult, minGen int64) bool {
+func releaseReady(s v1alpha1.ReleaseState, minGen int64) bool {
 	return s.Exists && conditionOK(s.Synced, minGen) && conditionOK(s.Ready, minGen)
 }
 
-func conditionOK(c ConditionSummary, minGen int64) bool {
+func conditionOK(c v1alpha1.ConditionSummary, minGen int64) bool {
 	return c.Status == string(metav1.ConditionTrue) && !stale(c, minGen)
 }
 
-func stale(c ConditionSummary, minGen int64) bool {
+func stale(c v1alpha1.ConditionSummary, minGen int64) bool {
 	return c.ObservedGeneration != 0 && c.ObservedGeneration < minGen
 }
 
 // describeState says what is not yet right, worst first, e.g.
 // "Ready=False ReconcileError: boom; Synced=True ReconcileSuccess".
-func describeState(s ReadReleaseResult, minGen int64) string {
+func describeState(s v1alpha1.ReleaseState, minGen int64) string {
 	if !s.Exists {
 		return "release does not exist"
 	}
 	var bad, good []string
 	for _, c := range []struct {
 		name string
-		cond ConditionSummary
+		cond v1alpha1.ConditionSummary
 	}{{"Ready", s.Ready}, {"Synced", s.Synced}} {
 		d := c.name + "=" + c.cond.Status
 		if c.cond.Reason != "" {

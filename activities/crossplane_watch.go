@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"sync"
 
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/kube"
 )
 
 // ReleaseChanges wakes a waiting activity when a release changes, so that
@@ -34,18 +36,15 @@ type ReleaseWatch struct {
 	subs map[string]map[chan struct{}]struct{}
 }
 
-// ReleaseGVR is the resource of ComponentReleases, for the watch.
-var ReleaseGVR = schema.GroupVersionResource{Group: ReleaseGroup, Version: ReleaseVersion, Resource: "componentreleases"}
-
 // NewReleaseWatch builds the watch of namespace's releases; Run starts it.
 func NewReleaseWatch(rc *rest.Config, namespace string) (*ReleaseWatch, error) {
-	mc, err := metadata.NewForConfig(rc)
+	mc, err := metadata.NewForConfig(kube.WithRate(rc))
 	if err != nil {
 		return nil, fmt.Errorf("release watch: %w", err)
 	}
 	w := &ReleaseWatch{
 		namespace: namespace,
-		informer:  metadatainformer.NewFilteredMetadataInformer(mc, ReleaseGVR, namespace, 0, cache.Indexers{}, nil).Informer(),
+		informer:  metadatainformer.NewFilteredMetadataInformer(mc, v1alpha1.ReleaseGVR, namespace, 0, cache.Indexers{}, nil).Informer(),
 		subs:      map[string]map[chan struct{}]struct{}{},
 	}
 	notify := func(obj any) {

@@ -161,12 +161,12 @@ func TestUpdates(t *testing.T) {
 		require.NoError(t, err)
 		return out
 	}
-	read := func(name string) (AvailableVersions, *v1alpha1.Component) {
+	read := func(name string) (v1alpha1.AvailableVersions, *v1alpha1.Component) {
 		t.Helper()
 		var c v1alpha1.Component
 		require.NoError(t, cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &c))
-		av, ok := ParseAvailableVersions(c.Annotations[AnnotationAvailableVersions])
-		require.True(t, ok, "annotation of %s: %q", name, c.Annotations[AnnotationAvailableVersions])
+		av, ok := v1alpha1.ParseAvailableVersions(c.Annotations[v1alpha1.AnnotationAvailableVersions])
+		require.True(t, ok, "annotation of %s: %q", name, c.Annotations[v1alpha1.AnnotationAvailableVersions])
 		return av, &c
 	}
 	first := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -175,7 +175,7 @@ func TestUpdates(t *testing.T) {
 		out := write(res.Components, first)
 		require.Equal(t, WriteAvailableVersionsResult{Changed: 5, WithUpgrades: 4}, out)
 		av, before := read("grafana")
-		require.Equal(t, AvailableVersions{Versions: got["grafana"].Available, CheckedAt: first}, av)
+		require.Equal(t, v1alpha1.AvailableVersions{Versions: got["grafana"].Available, CheckedAt: first}, av)
 		require.Equal(t, "v11.3.0", before.Spec.Version, "the spec is untouched")
 
 		require.Equal(t, WriteAvailableVersionsResult{WithUpgrades: 4}, write(res.Components, first), "the same findings change nothing")
@@ -198,24 +198,4 @@ func TestUpdates(t *testing.T) {
 		av, _ = read("grafana")
 		require.Equal(t, got["grafana"].Available[:1], av.Versions)
 	})
-}
-
-func TestNewerThan(t *testing.T) {
-	cases := []struct {
-		name      string
-		v         v1alpha1.AvailableVersion
-		installed string
-		want      bool
-	}{
-		{"newer", v1alpha1.AvailableVersion{Version: "v11.5.0", Source: v1alpha1.SourceCatalog}, "v11.4.0", true},
-		{"same", v1alpha1.AvailableVersion{Version: "v11.4.0", Source: v1alpha1.SourceCatalog}, "11.4.0", false},
-		{"older", v1alpha1.AvailableVersion{Version: "v11.3.0", ChartVersion: "8.5.8", Source: v1alpha1.SourceHelmRepository}, "v11.4.0", false},
-		{"chart version only cannot be compared", v1alpha1.AvailableVersion{Version: "6.2.0", ChartVersion: "6.2.0", Source: v1alpha1.SourceHelmRepository}, "v11.4.0", true},
-		{"unknown installed version", v1alpha1.AvailableVersion{Version: "v1.0.0"}, "", true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.want, NewerThan(tc.v, tc.installed))
-		})
-	}
 }

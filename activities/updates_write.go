@@ -6,29 +6,17 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"go.temporal.io/sdk/temporal"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
-// AnnotationAvailableVersions holds, on a Component, what the last
-// CheckUpdates run found (JSON AvailableVersions); the Component reconciler
-// shows it as status.availableVersions and the UpdatesChecked condition.
-const AnnotationAvailableVersions = "openova.io/available-versions"
-
 // updatesFieldOwner owns only that annotation, like rollbackFieldOwner.
 const updatesFieldOwner = "openova-manager-updates"
-
-// AvailableVersions is what the annotation records.
-type AvailableVersions struct {
-	Versions   []v1alpha1.AvailableVersion `json:"versions,omitempty"`
-	CheckedAt  time.Time                   `json:"checkedAt"`
-	IndexError string                      `json:"indexError,omitempty"`
-}
 
 // WriteAvailableVersionsInput is one check's findings.
 type WriteAvailableVersionsInput struct {
@@ -57,7 +45,7 @@ func (k *Kubernetes) WriteAvailableVersions(ctx context.Context, in WriteAvailab
 	var res WriteAvailableVersionsResult
 	for _, cu := range in.Updates {
 		var (
-			next    AvailableVersions
+			next    v1alpha1.AvailableVersions
 			changed bool
 		)
 		// The read and the apply form one update: a conflict (the
@@ -83,24 +71,24 @@ func (k *Kubernetes) WriteAvailableVersions(ctx context.Context, in WriteAvailab
 	return res, nil
 }
 
-func (k *Kubernetes) writeAvailable(ctx context.Context, namespace string, cu ComponentUpdates, at time.Time) (AvailableVersions, bool, error) {
+func (k *Kubernetes) writeAvailable(ctx context.Context, namespace string, cu ComponentUpdates, at time.Time) (v1alpha1.AvailableVersions, bool, error) {
 	var c v1alpha1.Component
 	if err := k.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: cu.Name}, &c); err != nil {
 		if apierrors.IsNotFound(err) {
-			return AvailableVersions{}, false, err
+			return v1alpha1.AvailableVersions{}, false, err
 		}
-		return AvailableVersions{}, false, fmt.Errorf("read component %s/%s: %w", namespace, cu.Name, err)
+		return v1alpha1.AvailableVersions{}, false, fmt.Errorf("read component %s/%s: %w", namespace, cu.Name, err)
 	}
-	next := AvailableVersions{Versions: cu.Available, CheckedAt: at.UTC().Truncate(time.Second), IndexError: cu.IndexError}
+	next := v1alpha1.AvailableVersions{Versions: cu.Available, CheckedAt: at.UTC().Truncate(time.Second), IndexError: cu.IndexError}
 	if cu.IndexError != "" {
-		prev, _ := ParseAvailableVersions(c.Annotations[AnnotationAvailableVersions])
+		prev, _ := v1alpha1.ParseAvailableVersions(c.Annotations[v1alpha1.AnnotationAvailableVersions])
 		next.Versions = append(next.Versions, lastKnownHelm(prev.Versions, cu)...)
 	}
 	doc, err := json.Marshal(next)
 	if err != nil {
 		return next, false, temporal.NewNonRetryableApplicationError("encode available versions: "+err.Error(), ErrInvalidComponent, nil)
 	}
-	if c.Annotations[AnnotationAvailableVersions] == string(doc) {
+	if c.Annotations[v1alpha1.AnnotationAvailableVersions] == string(doc) {
 		return next, false, nil
 	}
 	// The resourceVersion makes the apply conditional on what was read. A
@@ -108,7 +96,7 @@ func (k *Kubernetes) writeAvailable(ctx context.Context, namespace string, cu Co
 	// validation (no spec) and the retry finds it gone.
 	err = k.applyComponent(ctx, updatesFieldOwner, componentApply{
 		Namespace: namespace, Name: cu.Name, ResourceVersion: c.ResourceVersion,
-		Annotations: map[string]string{AnnotationAvailableVersions: string(doc)},
+		Annotations: map[string]string{v1alpha1.AnnotationAvailableVersions: string(doc)},
 	})
 	if err != nil {
 		if apierrors.IsConflict(err) {
@@ -128,35 +116,9 @@ func lastKnownHelm(prev []v1alpha1.AvailableVersion, cu ComponentUpdates) []v1al
 	}
 	var out []v1alpha1.AvailableVersion
 	for _, v := range prev {
-		if v.Source == v1alpha1.SourceHelmRepository && !fresh[v.Version] && NewerThan(v, cu.Installed) {
+		if v.Source == v1alpha1.SourceHelmRepository && !fresh[v.Version] && catalog.NewerThan(v.Version, cu.Installed, v.ChartOnly()) {
 			out = append(out, v)
 		}
 	}
 	return out
-}
-
-// ParseAvailableVersions reads the annotation; ok is false when it is
-// missing or not valid.
-func ParseAvailableVersions(raw string) (AvailableVersions, bool) {
-	var av AvailableVersions
-	if raw == "" || json.Unmarshal([]byte(raw), &av) != nil {
-		return AvailableVersions{}, false
-	}
-	return av, true
-}
-
-// NewerThan reports whether v is newer than the installed version. A Helm
-// release whose chart states no software version (Version is the chart
-// version) cannot be compared and counts as newer, as does anything when
-// the installed version is unknown.
-func NewerThan(v v1alpha1.AvailableVersion, installed string) bool {
-	if v.Source == v1alpha1.SourceHelmRepository && v.Version == v.ChartVersion {
-		return true
-	}
-	cand, err1 := semver.NewVersion(v.Version)
-	cur, err2 := semver.NewVersion(installed)
-	if err1 != nil || err2 != nil {
-		return true
-	}
-	return cand.GreaterThan(cur)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -76,28 +75,15 @@ func (k *Kubernetes) ReadComponent(ctx context.Context, in ReadComponentInput) (
 	return ReadComponentResult{ComponentSpec: componentSpecOf(c.Spec)}, nil
 }
 
-// AnnotationRolledBack holds, on a Component, the last upgrade that was
-// rolled back (JSON RolledBack); the Component reconciler turns it into the
-// RolledBack condition. A later successful upgrade removes it.
-const AnnotationRolledBack = "openova.io/rolled-back"
-
 // rollbackFieldOwner owns only that annotation: applying under the
 // manager's own field owner with a partial object would drop its spec.
 const rollbackFieldOwner = "openova-manager-rollback"
-
-// RolledBack is what the annotation records.
-type RolledBack struct {
-	From   string    `json:"from"`
-	To     string    `json:"to"`
-	Reason string    `json:"reason"`
-	At     time.Time `json:"at"`
-}
 
 // MarkRolledBackInput sets (or, with Clear, removes) the annotation.
 type MarkRolledBackInput struct {
 	Namespace string
 	Name      string
-	RolledBack
+	v1alpha1.RolledBack
 	Clear bool
 }
 
@@ -121,7 +107,7 @@ func (k *Kubernetes) MarkRolledBack(ctx context.Context, in MarkRolledBackInput)
 		if err != nil {
 			return MarkRolledBackResult{}, temporal.NewNonRetryableApplicationError("encode rollback: "+err.Error(), ErrInvalidComponent, nil)
 		}
-		mark.Annotations = map[string]string{AnnotationRolledBack: string(doc)}
+		mark.Annotations = map[string]string{v1alpha1.AnnotationRolledBack: string(doc)}
 	}
 	if err := k.applyComponent(ctx, rollbackFieldOwner, mark); err != nil {
 		return MarkRolledBackResult{}, fmt.Errorf("mark component %s/%s rolled back: %w", in.Namespace, in.Name, err)

@@ -28,14 +28,14 @@ func TestMarkRolledBack(t *testing.T) {
 		require.NoError(t, cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: "grafana"}, &c))
 		return c
 	}
-	mark := MarkRolledBackInput{Namespace: ns, Name: "grafana", RolledBack: RolledBack{
+	mark := MarkRolledBackInput{Namespace: ns, Name: "grafana", RolledBack: v1alpha1.RolledBack{
 		From: "v11.3.0", To: "v11.4.0", Reason: "CrashLoopBackOff", At: time.Date(2026, 11, 26, 4, 0, 0, 0, time.UTC)}}
 
 	_, err := run[MarkRolledBackResult](t, k, k.MarkRolledBack, mark)
 	require.NoError(t, err)
 	first := read()
 	require.JSONEq(t, `{"from":"v11.3.0","to":"v11.4.0","reason":"CrashLoopBackOff","at":"2026-11-26T04:00:00Z"}`,
-		first.Annotations[AnnotationRolledBack])
+		first.Annotations[v1alpha1.AnnotationRolledBack])
 	require.Equal(t, "v11.3.0", first.Spec.Version)
 
 	_, err = run[MarkRolledBackResult](t, k, k.MarkRolledBack, mark)
@@ -45,7 +45,7 @@ func TestMarkRolledBack(t *testing.T) {
 	_, err = run[MarkRolledBackResult](t, k, k.MarkRolledBack, MarkRolledBackInput{Namespace: ns, Name: "grafana", Clear: true})
 	require.NoError(t, err)
 	cleared := read()
-	require.NotContains(t, cleared.Annotations, AnnotationRolledBack)
+	require.NotContains(t, cleared.Annotations, v1alpha1.AnnotationRolledBack)
 	require.Equal(t, "v11.3.0", cleared.Spec.Version)
 
 	_, err = run[MarkRolledBackResult](t, k, k.MarkRolledBack, MarkRolledBackInput{Namespace: ns, Name: "gone", RolledBack: mark.RolledBack})

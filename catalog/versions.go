@@ -162,3 +162,20 @@ func (c *Component) VersionList() []string {
 	}
 	return out
 }
+
+// NewerThan reports whether version is an upgrade from the installed one.
+// A release that names no software version (chartOnly: a Helm chart whose
+// version is all it says) cannot be compared and counts as newer, as does
+// anything when either version is not semver: an offer is shown rather
+// than hidden on a guess.
+func NewerThan(version, installed string, chartOnly bool) bool {
+	if chartOnly {
+		return true
+	}
+	cand, err1 := semver.NewVersion(version)
+	cur, err2 := semver.NewVersion(installed)
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	return cand.GreaterThan(cur)
+}

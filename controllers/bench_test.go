@@ -17,6 +17,7 @@ import (
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
+	kubeclient "github.com/openova-io/core/kube"
 )
 
 type countingTransport struct {
@@ -38,7 +39,7 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func BenchmarkReconcile500Releases(b *testing.B) {
 	const n = 500
 	env := kubeenv.Start(b, kubeenv.CompositeCRDs(b)...)
-	c, err := NewClient(env.Config)
+	c, err := kubeclient.NewClient(env.Config)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 
-	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
@@ -30,7 +30,7 @@ type ComponentReconciler struct {
 // SetupWithManager watches Components and their composite resources.
 func (r *ComponentReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	xr := &unstructured.Unstructured{}
-	xr.SetGroupVersionKind(activities.ReleaseGVK)
+	xr.SetGroupVersionKind(v1alpha1.ReleaseGVK)
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.Component{}).
 		Watches(xr, &handler.EnqueueRequestForObject{}).
@@ -46,14 +46,14 @@ func (r *ComponentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, crclient.IgnoreNotFound(err)
 	}
 	xr := &unstructured.Unstructured{}
-	xr.SetGroupVersionKind(activities.ReleaseGVK)
-	var rel activities.ReadReleaseResult
+	xr.SetGroupVersionKind(v1alpha1.ReleaseGVK)
+	var rel v1alpha1.ReleaseState
 	switch err := r.Client.Get(ctx, req.NamespacedName, xr); {
 	case apierrors.IsNotFound(err):
 	case err != nil:
 		return ctrl.Result{}, fmt.Errorf("read release of %s: %w", req.Name, err)
 	default:
-		rel = activities.ReleaseState(xr)
+		rel = v1alpha1.ReleaseStateOf(xr)
 	}
 	st := componentStatus(&c, rel)
 	stamp := func(s *v1alpha1.ComponentStatus, at *metav1.Time) { s.LastReconciled = at }
@@ -65,7 +65,7 @@ func (r *ComponentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 // componentStatus is the pure mirror of a release's state into a
 // Component's status.
-func componentStatus(c *v1alpha1.Component, rel activities.ReadReleaseResult) v1alpha1.ComponentStatus {
+func componentStatus(c *v1alpha1.Component, rel v1alpha1.ReleaseState) v1alpha1.ComponentStatus {
 	st := *c.Status.DeepCopy()
 	st.ObservedGeneration = c.Generation
 	set := conditionSetter(&st.Conditions, c.Generation)
@@ -123,7 +123,7 @@ func componentStatus(c *v1alpha1.Component, rel activities.ReadReleaseResult) v1
 // the installed one are shown, so the list shrinks as soon as an upgrade
 // lands rather than at the next check.
 func availableVersions(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set func(string, bool, string, string)) {
-	av, ok := activities.ParseAvailableVersions(c.Annotations[activities.AnnotationAvailableVersions])
+	av, ok := v1alpha1.ParseAvailableVersions(c.Annotations[v1alpha1.AnnotationAvailableVersions])
 	if !ok {
 		st.AvailableVersions = nil
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionUpdatesChecked)
@@ -135,7 +135,7 @@ func availableVersions(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set 
 	}
 	var shown []v1alpha1.AvailableVersion // nil when none: equal to what the API server returns
 	for _, v := range av.Versions {
-		if activities.NewerThan(v, installed) {
+		if catalog.NewerThan(v.Version, installed, v.ChartOnly()) {
 			shown = append(shown, v)
 		}
 	}
@@ -156,8 +156,8 @@ func availableVersions(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set 
 // rolledBack shows the last rolled-back upgrade (the annotation that
 // UpgradeComponent sets, and clears on a later success) as a condition.
 func rolledBack(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set func(string, bool, string, string)) {
-	var rb activities.RolledBack
-	raw, ok := c.Annotations[activities.AnnotationRolledBack]
+	var rb v1alpha1.RolledBack
+	raw, ok := c.Annotations[v1alpha1.AnnotationRolledBack]
 	if !ok || json.Unmarshal([]byte(raw), &rb) != nil {
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionRolledBack)
 		return
@@ -169,7 +169,7 @@ func rolledBack(c *v1alpha1.Component, st *v1alpha1.ComponentStatus, set func(st
 // stale reports conditions that Crossplane computed for an older generation
 // of the release (it has not seen the latest change yet).
 // readyNow is Synced and Ready for the release's current generation.
-func readyNow(rel activities.ReadReleaseResult) bool {
+func readyNow(rel v1alpha1.ReleaseState) bool {
 	return rel.Ready.Status == string(metav1.ConditionTrue) && rel.Synced.Status == string(metav1.ConditionTrue) && !stale(rel)
 }
 
@@ -177,11 +177,11 @@ func readyNow(rel activities.ReadReleaseResult) bool {
 // status.installedVersion, provider-helm's status.atProvider.version) is
 // the one the spec asks for. A Component written before specs named their
 // chart version is taken at its word.
-func deployed(c *v1alpha1.Component, rel activities.ReadReleaseResult) bool {
+func deployed(c *v1alpha1.Component, rel v1alpha1.ReleaseState) bool {
 	return c.Spec.ChartVersion == "" || rel.Version == c.Spec.ChartVersion
 }
 
-func stale(rel activities.ReadReleaseResult) bool {
+func stale(rel v1alpha1.ReleaseState) bool {
 	return rel.Ready.ObservedGeneration != 0 && rel.Ready.ObservedGeneration < rel.Generation
 }
 
@@ -192,7 +192,7 @@ func reason(r, def string) string {
 	return r
 }
 
-func endpoints(in []activities.Endpoint) []v1alpha1.Endpoint {
+func endpoints(in []v1alpha1.Endpoint) []v1alpha1.Endpoint {
 	var out []v1alpha1.Endpoint
 	for _, e := range in {
 		out = append(out, v1alpha1.Endpoint{Name: e.Name, URL: e.URL})

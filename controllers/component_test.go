@@ -7,19 +7,18 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 func TestComponentStatusMirrorsTheRelease(t *testing.T) {
-	cond := func(status, reason, msg string) activities.ConditionSummary {
-		return activities.ConditionSummary{Status: status, Reason: reason, Message: msg}
+	cond := func(status, reason, msg string) v1alpha1.ConditionSummary {
+		return v1alpha1.ConditionSummary{Status: status, Reason: reason, Message: msg}
 	}
 	cases := []struct {
 		name        string
 		installed   string // status.installedVersion before
 		specChart   string // spec.chartVersion; "-" for a Component written before specs named it
-		rel         activities.ReadReleaseResult
+		rel         v1alpha1.ReleaseState
 		wantPhase   string
 		wantHealth  string
 		wantVersion string
@@ -29,42 +28,42 @@ func TestComponentStatusMirrorsTheRelease(t *testing.T) {
 	}{
 		{name: "no release yet", wantPhase: v1alpha1.PhasePending, wantHealth: v1alpha1.HealthUnknown, wantReason: "ReleaseMissing"},
 		{
-			name: "creating", rel: activities.ReadReleaseResult{Exists: true, Synced: cond("True", "ReconcileSuccess", ""), Ready: cond("False", "Creating", "")},
+			name: "creating", rel: v1alpha1.ReleaseState{Exists: true, Synced: cond("True", "ReconcileSuccess", ""), Ready: cond("False", "Creating", "")},
 			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthProgressing, wantReason: "Creating",
 		},
 		{
-			name: "ready with the spec's chart deployed: the released version runs", rel: activities.ReadReleaseResult{Exists: true, Version: "2.2.0",
+			name: "ready with the spec's chart deployed: the released version runs", rel: v1alpha1.ReleaseState{Exists: true, Version: "2.2.0",
 				Synced: cond("True", "ReconcileSuccess", ""), Ready: cond("True", "Available", ""),
-				Endpoints: []activities.Endpoint{{Name: "ui", URL: "https://backstage.acme.io"}}},
+				Endpoints: []v1alpha1.Endpoint{{Name: "ui", URL: "https://backstage.acme.io"}}},
 			wantPhase: v1alpha1.PhaseRunning, wantHealth: v1alpha1.HealthHealthy, wantVersion: "v1.30.0", wantReady: true, wantReason: "Available",
 		},
 		{
 			name: "ready with the previous chart still deployed is not at the version", installed: "v1.29.0",
-			rel:       activities.ReadReleaseResult{Exists: true, Version: "2.1.0", Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
+			rel:       v1alpha1.ReleaseState{Exists: true, Version: "2.1.0", Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
 			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthDegraded, wantVersion: "v1.29.0", wantReason: "ChartNotDeployed",
 		},
 		{
 			name:      "ready without a reported chart is not at the version",
-			rel:       activities.ReadReleaseResult{Exists: true, Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
+			rel:       v1alpha1.ReleaseState{Exists: true, Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
 			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthProgressing, wantReason: "ChartNotDeployed",
 		},
 		{
 			name: "a Component that names no chart version is taken at its word", specChart: "-",
-			rel:       activities.ReadReleaseResult{Exists: true, Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
+			rel:       v1alpha1.ReleaseState{Exists: true, Synced: cond("True", "", ""), Ready: cond("True", "Available", "")},
 			wantPhase: v1alpha1.PhaseRunning, wantHealth: v1alpha1.HealthHealthy, wantVersion: "v1.30.0", wantReady: true, wantReason: "Available",
 		},
 		{
-			name: "ready for an older generation is still progressing", rel: activities.ReadReleaseResult{Exists: true, Generation: 2,
-				Synced: cond("True", "", ""), Ready: activities.ConditionSummary{Status: "True", Reason: "Available", ObservedGeneration: 1}},
+			name: "ready for an older generation is still progressing", rel: v1alpha1.ReleaseState{Exists: true, Generation: 2,
+				Synced: cond("True", "", ""), Ready: v1alpha1.ConditionSummary{Status: "True", Reason: "Available", ObservedGeneration: 1}},
 			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthProgressing, wantReason: "Available",
 		},
 		{
-			name: "not synced is stalled", rel: activities.ReadReleaseResult{Exists: true, Synced: cond("False", "ReconcileError", "chart not found"), Ready: cond("False", "Creating", "")},
+			name: "not synced is stalled", rel: v1alpha1.ReleaseState{Exists: true, Synced: cond("False", "ReconcileError", "chart not found"), Ready: cond("False", "Creating", "")},
 			wantPhase: v1alpha1.PhaseFailed, wantHealth: v1alpha1.HealthDegraded, wantStalled: true, wantReason: "ReconcileError",
 		},
 		{
 			name: "an installed component that stops being Ready is degraded", installed: "v1.30.0",
-			rel:       activities.ReadReleaseResult{Exists: true, Synced: cond("True", "", ""), Ready: cond("False", "Unavailable", "pods crash")},
+			rel:       v1alpha1.ReleaseState{Exists: true, Synced: cond("True", "", ""), Ready: cond("False", "Unavailable", "pods crash")},
 			wantPhase: v1alpha1.PhaseInstalling, wantHealth: v1alpha1.HealthDegraded, wantVersion: "v1.30.0", wantReason: "Unavailable",
 		},
 	}
@@ -100,10 +99,10 @@ func TestComponentStatusMirrorsTheRelease(t *testing.T) {
 }
 
 func TestComponentStatusShowsARollback(t *testing.T) {
-	ready := activities.ReadReleaseResult{Exists: true,
-		Synced: activities.ConditionSummary{Status: "True"}, Ready: activities.ConditionSummary{Status: "True"}}
+	ready := v1alpha1.ReleaseState{Exists: true,
+		Synced: v1alpha1.ConditionSummary{Status: "True"}, Ready: v1alpha1.ConditionSummary{Status: "True"}}
 	c := &v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana", Generation: 2, Annotations: map[string]string{
-		activities.AnnotationRolledBack: `{"from":"v11.3.0","to":"v11.4.0","reason":"grafana not Ready: CrashLoopBackOff","at":"2026-11-26T10:00:00Z"}`,
+		v1alpha1.AnnotationRolledBack: `{"from":"v11.3.0","to":"v11.4.0","reason":"grafana not Ready: CrashLoopBackOff","at":"2026-11-26T10:00:00Z"}`,
 	}}, Spec: v1alpha1.ComponentSpec{Version: "v11.3.0"}}
 	st := componentStatus(c, ready)
 	rb := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionRolledBack)
@@ -113,13 +112,13 @@ func TestComponentStatusShowsARollback(t *testing.T) {
 	require.Equal(t, v1alpha1.HealthHealthy, st.Health)
 
 	c.Status = st
-	delete(c.Annotations, activities.AnnotationRolledBack)
+	delete(c.Annotations, v1alpha1.AnnotationRolledBack)
 	require.Nil(t, meta.FindStatusCondition(componentStatus(c, ready).Conditions, v1alpha1.ConditionRolledBack), "cleared after a successful upgrade")
 }
 
 func TestComponentStatusShowsAvailableVersions(t *testing.T) {
-	ready := activities.ReadReleaseResult{Exists: true,
-		Synced: activities.ConditionSummary{Status: "True"}, Ready: activities.ConditionSummary{Status: "True"}}
+	ready := v1alpha1.ReleaseState{Exists: true,
+		Synced: v1alpha1.ConditionSummary{Status: "True"}, Ready: v1alpha1.ConditionSummary{Status: "True"}}
 	v114 := v1alpha1.AvailableVersion{Version: "v11.4.0", ChartVersion: "8.8.2", Changelog: "## Grafana 11.4.0", Source: v1alpha1.SourceCatalog}
 	v115 := v1alpha1.AvailableVersion{Version: "v11.5.0", ChartVersion: "8.9.1", Changelog: "chart 8.9.1 ...", Source: v1alpha1.SourceHelmRepository}
 	cases := []struct {
@@ -159,7 +158,7 @@ func TestComponentStatusShowsAvailableVersions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana", Generation: 2}, Spec: v1alpha1.ComponentSpec{Version: tc.spec}}
 			if tc.annotation != "" {
-				c.Annotations = map[string]string{activities.AnnotationAvailableVersions: tc.annotation}
+				c.Annotations = map[string]string{v1alpha1.AnnotationAvailableVersions: tc.annotation}
 			}
 			st := componentStatus(c, ready)
 			require.Equal(t, tc.want, st.AvailableVersions)
@@ -175,7 +174,7 @@ func TestComponentStatusShowsAvailableVersions(t *testing.T) {
 			c.Status = st
 			require.Equal(t, st, componentStatus(c, ready), "a second look changes nothing")
 
-			delete(c.Annotations, activities.AnnotationAvailableVersions)
+			delete(c.Annotations, v1alpha1.AnnotationAvailableVersions)
 			st = componentStatus(c, ready)
 			require.Nil(t, st.AvailableVersions)
 			require.Nil(t, meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionUpdatesChecked), "removed with the annotation")

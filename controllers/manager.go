@@ -6,8 +6,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -15,24 +13,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/kube"
 )
 
 // LeaderElectionID names the Lease that elects the one replica whose
 // reconcilers start workflows.
 const LeaderElectionID = "openova-manager.openova.io"
-
-// Scheme knows the core types and openova.io/v1alpha1.
-func Scheme() (*runtime.Scheme, error) {
-	s := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		return nil, fmt.Errorf("register core types: %w", err)
-	}
-	if err := v1alpha1.AddToScheme(s); err != nil {
-		return nil, fmt.Errorf("register openova.io types: %w", err)
-	}
-	return s, nil
-}
 
 // ManagerOptions configures the controller manager.
 type ManagerOptions struct {
@@ -54,11 +40,11 @@ type ManagerOptions struct {
 // Platform and Component reconcilers. Its own metrics and probe servers are
 // off: openova serves /metrics, /healthz and /readyz itself.
 func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
-	scheme, err := Scheme()
+	scheme, err := kube.Scheme()
 	if err != nil {
 		return nil, err
 	}
-	cfg = withRate(cfg)
+	cfg = kube.WithRate(cfg)
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme: scheme,
 		Cache:  cache.Options{DefaultNamespaces: map[string]cache.Config{o.Namespace: {}}},
@@ -86,29 +72,4 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 		return nil, fmt.Errorf("component controller: %w", err)
 	}
 	return mgr, nil
-}
-
-// NewClient is a direct (uncached) client for activities, which must read
-// what the API server has now, not what a cache saw.
-func NewClient(cfg *rest.Config) (crclient.Client, error) {
-	scheme, err := Scheme()
-	if err != nil {
-		return nil, err
-	}
-	c, err := crclient.New(withRate(cfg), crclient.Options{Scheme: scheme})
-	if err != nil {
-		return nil, fmt.Errorf("kubernetes client: %w", err)
-	}
-	return c, nil
-}
-
-// withRate raises client-go's default client-side limit (5 requests/s,
-// burst 10), which would pace a platform of a hundred components to a crawl;
-// the API server's priority and fairness still protects it.
-func withRate(cfg *rest.Config) *rest.Config {
-	cfg = rest.CopyConfig(cfg)
-	if cfg.QPS == 0 {
-		cfg.QPS, cfg.Burst = 50, 100
-	}
-	return cfg
 }

@@ -8,7 +8,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/workflows"
 )
@@ -136,9 +135,5 @@ func values(p *v1alpha1.Platform) map[string]json.RawMessage {
 }
 
 func delivery(p *v1alpha1.Platform) workflows.Delivery {
-	d := workflows.Delivery{Mode: p.Spec.Delivery}
-	if g := p.Spec.Git; g != nil {
-		d.Git = activities.GitTarget{URL: g.URL, Branch: g.Branch, Path: g.Path, SecretRef: g.SecretRef}
-	}
-	return d
+	return workflows.DeliveryOf(p.Spec.Delivery, p.Spec.Git)
 }

@@ -15,3 +15,13 @@ type Delivery struct {
 
 // GitOps reports whether releases go through the platform repository.
 func (d Delivery) GitOps() bool { return d.Mode == v1alpha1.DeliveryGitOps }
+
+// DeliveryOf is the delivery a Platform spec asks for (spec.delivery and
+// spec.git), so the controllers need not know the activities' types.
+func DeliveryOf(mode string, git *v1alpha1.GitRepository) Delivery {
+	d := Delivery{Mode: mode}
+	if git != nil {
+		d.Git = activities.GitTarget{URL: git.URL, Branch: git.Branch, Path: git.Path, SecretRef: git.SecretRef}
+	}
+	return d
+}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/catalog"
+
+	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 // fakeCluster stands in for the activities in workflow tests: it keeps the
@@ -193,7 +195,7 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 				return activities.WaitReleaseReadyResult{}, temporal.NewNonRetryableApplicationError(
 					in.Name+" not Ready by the deadline: Ready=False ReconcileError: image pull failed", activities.ErrReleaseNotReady, nil)
 			}
-			return activities.WaitReleaseReadyResult{Endpoints: []activities.Endpoint{{Name: "ui", URL: "https://" + in.Name}}}, nil
+			return activities.WaitReleaseReadyResult{Endpoints: []v1alpha1.Endpoint{{Name: "ui", URL: "https://" + in.Name}}}, nil
 		}).After(f.readyAfter)
 	env.OnActivity(c.DeleteRelease, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.DeleteReleaseInput) (activities.DeleteReleaseResult, error) {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/catalog"
+
+	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 // ReleaseComponentInput is one component at one version, as the plan pinned it.
@@ -29,7 +31,7 @@ type ReleaseComponentInput struct {
 // ReleaseComponentResult is what Crossplane reported once Ready.
 type ReleaseComponentResult struct {
 	Version   string
-	Endpoints []activities.Endpoint `json:",omitempty"`
+	Endpoints []v1alpha1.Endpoint `json:",omitempty"`
 	// Commit is the platform repository commit in GitOps mode.
 	Commit string `json:",omitempty"`
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/catalog"
+
+	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 // UpgradeComponentInput asks to move one installed component to a version.
@@ -220,7 +222,7 @@ func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
 		msg = fmt.Sprintf("upgrade %s %s → %s %s; rollback to %s failed too: %s", u.in.Component, from, to, what, from, rootCause(err))
 	}
 	if err == nil {
-		_ = u.mark(ctx, activities.MarkRolledBackInput{RolledBack: activities.RolledBack{
+		_ = u.mark(ctx, activities.MarkRolledBackInput{RolledBack: v1alpha1.RolledBack{
 			From: from, To: to, Reason: reason, At: workflow.Now(ctx)}})
 	}
 	alert := u.progress.add("raise alert")

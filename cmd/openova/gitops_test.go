@@ -20,7 +20,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/workflows"
 )
@@ -113,7 +112,7 @@ func fluxRound(ctx context.Context, t *testing.T, c client.Client, ns, repoURL s
 		_ = c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("kustomize-controller"), client.ForceOwnership)
 	}
 	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(activities.ReleaseGVK.GroupVersion().WithKind(activities.ReleaseKind + "List"))
+	list.SetGroupVersionKind(v1alpha1.ReleaseGVK.GroupVersion().WithKind(v1alpha1.ReleaseKind + "List"))
 	if c.List(ctx, list, client.InNamespace(ns)) != nil {
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/workflows"
 )
@@ -23,7 +22,7 @@ func TestManagerKill9MidInstallResumes_TestPlaysCrossplane(t *testing.T) {
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb"}}})
 	require.Eventually(t, func() bool {
 		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(activities.ReleaseGVK)
+		u.SetGroupVersionKind(v1alpha1.ReleaseGVK)
 		return e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: "redpanda"}, u) == nil
 	}, time.Minute, 50*time.Millisecond, "the first release was never written")
 	e.kill9AndRestart(t)

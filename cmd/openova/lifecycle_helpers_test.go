@@ -21,10 +21,10 @@ import (
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
-	"github.com/openova-io/core/controllers"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
+	kubeclient "github.com/openova-io/core/kube"
 	"github.com/openova-io/core/worker/codec"
 	"github.com/openova-io/core/workflows"
 )
@@ -64,7 +64,7 @@ func (e *managerEnv) recordHistory(t *testing.T, id, name string) {
 
 func startManagerEnv(t testing.TB, ns string, xpDelay time.Duration, extra ...string) *managerEnv {
 	kube := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
-	c, err := controllers.NewClient(kube.Config)
+	c, err := kubeclient.NewClient(kube.Config)
 	require.NoError(t, err)
 	require.NoError(t, c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 	dataDir := t.TempDir()

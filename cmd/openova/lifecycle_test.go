@@ -14,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/workflows"
@@ -164,7 +163,7 @@ func pickWithDependencies(t *testing.T, cat *catalog.Catalog, installed catalog.
 func requireNoRelease(t *testing.T, e *managerEnv, name string) {
 	t.Helper()
 	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(activities.ReleaseGVK)
+	u.SetGroupVersionKind(v1alpha1.ReleaseGVK)
 	err := e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, u)
 	require.Error(t, err, "release %s still exists", name)
 	require.True(t, strings.Contains(err.Error(), "not found"), err.Error())

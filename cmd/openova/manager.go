@@ -17,6 +17,7 @@ import (
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/controllers"
+	"github.com/openova-io/core/kube"
 	"github.com/openova-io/core/worker"
 )
 
@@ -112,7 +113,7 @@ set with an OPENOVA_<FLAG> environment variable.`,
 // clients: an activity must act on what the API server holds now. A watch
 // on the namespace's releases (until ctx ends) wakes the waits on changes.
 func managerActivities(ctx context.Context, rc *rest.Config, dataDir string, m managerFlags) ([]any, error) {
-	kc, err := controllers.NewClient(rc)
+	kc, err := kube.NewClient(rc)
 	if err != nil {
 		return nil, err
 	}

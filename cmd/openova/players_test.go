@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/crds/v1alpha1"
 )
 
 // crossplanePlayer plays Crossplane's part for the tests (envtest runs no
@@ -79,7 +79,7 @@ func (p *crossplanePlayer) letGo(name, chartVersion string) {
 
 func (p *crossplanePlayer) round(ctx context.Context) {
 	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(activities.ReleaseGVK.GroupVersion().WithKind(activities.ReleaseKind + "List"))
+	list.SetGroupVersionKind(v1alpha1.ReleaseGVK.GroupVersion().WithKind(v1alpha1.ReleaseKind + "List"))
 	if err := p.c.List(ctx, list); err != nil {
 		return
 	}

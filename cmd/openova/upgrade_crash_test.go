@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv"
@@ -96,7 +95,7 @@ func (e *managerEnv) waitReleaseChart(t *testing.T, name, chartVersion string) {
 // asks for ("" when there is none).
 func (e *managerEnv) releaseChart(t *testing.T, name string) string {
 	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(activities.ReleaseGVK)
+	u.SetGroupVersionKind(v1alpha1.ReleaseGVK)
 	if e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, u) != nil {
 		return ""
 	}

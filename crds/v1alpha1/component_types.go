@@ -82,6 +82,13 @@ type AvailableVersion struct {
 	ChartVersion string `json:"chartVersion,omitempty"`
 }
 
+// ChartOnly is a Helm repository release whose chart states no software
+// version: Version is its chart version, which says nothing about what
+// runs, so it cannot be compared with the installed version.
+func (v AvailableVersion) ChartOnly() bool {
+	return v.Source == SourceHelmRepository && v.Version == v.ChartVersion
+}
+
 // Sources of an AvailableVersion.
 const (
 	SourceCatalog        = "catalog"
