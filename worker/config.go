@@ -47,10 +47,9 @@ type Config struct {
 	// a missing one is an error rather than a first start.
 	CodecKeyFileExplicit bool
 
-	// Activities are the activity structs, holding their clients, that this
-	// mode's workflows call (manager mode: Crossplane, Kubernetes, Git,
-	// Catalog). cmd builds them, so worker never dials Kubernetes itself.
-	Activities []any
+	// Manager holds what manager mode's activities are built from
+	// (Register builds them); cmd dials Kubernetes, so worker never does.
+	Manager *ManagerDeps
 }
 
 // Embedded reports whether openova runs its own Temporal server.

@@ -81,7 +81,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) 
 		// Let running activities finish (or reach a heartbeat) before exit.
 		WorkerStopTimeout: 10 * time.Second,
 	})
-	register(e.worker, cfg, e.client)
+	Register(e.worker, cfg, e.client)
 	if err := e.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue(), err)
 	}

@@ -2,13 +2,32 @@ package worker
 
 import (
 	"path/filepath"
+	"sort"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
+	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/workflows"
 )
+
+// ManagerDeps are the typed dependencies the manager's activities are built
+// from; cmd turns flags into them, and nothing else builds an activity.
+type ManagerDeps struct {
+	// Kube is a direct (uncached) client (kube.NewClient): an activity must
+	// act on what the API server holds now.
+	Kube crclient.Client
+	// Releases, when set, wakes the wait activities as soon as a release
+	// changes (activities.ReleaseWatch); they then poll only as a fallback.
+	Releases activities.ReleaseChanges
+	// Namespace holds the Platform, its Components and the Git credentials
+	// Secrets.
+	Namespace string
+	// AlertmanagerURL and WebhookURL receive rollback alerts ("" for none).
+	AlertmanagerURL string
+	WebhookURL      string
+}
 
 // registry is the part of an SDK worker that registration needs; tests pass
 // a replayer or a test environment.
@@ -24,32 +43,50 @@ func taskQueue(m Mode) string {
 	return workflows.TaskQueueBootstrap
 }
 
-// register adds the workflows and activities each mode hosts. Both modes
-// host the self-check, so an operator can prove either engine end to end.
-// The manager's Rollouts activity asks this engine's Temporal client which
-// operations run.
-func register(r registry, cfg Config, c client.Client) {
-	r.RegisterWorkflowWithOptions(workflows.SelfCheck, workflow.RegisterOptions{Name: workflows.SelfCheckWorkflow})
-	r.RegisterActivity(&activities.SelfCheck{Dir: filepath.Join(cfg.DataDir, "selfcheck")})
-	if cfg.Mode == ModeManager {
-		RegisterManagerWorkflows(r)
-		r.RegisterActivity(&activities.Rollouts{Workflows: c})
+// Workflows are the workflows a mode hosts, by name.
+func Workflows(m Mode) map[string]any {
+	if m == ModeManager {
+		return workflows.ManagerWorkflows()
 	}
-	for _, a := range cfg.Activities {
-		r.RegisterActivity(a)
-	}
+	return workflows.BootstrapWorkflows()
 }
 
-// RegisterManagerWorkflows registers the day-2 workflows under their
-// constant names; replay tests use it too.
-func RegisterManagerWorkflows(r interface {
-	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
-}) {
-	r.RegisterWorkflowWithOptions(workflows.InstallComponents, workflow.RegisterOptions{Name: workflows.InstallComponentsWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.ReleaseComponent, workflow.RegisterOptions{Name: workflows.ReleaseComponentWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.UninstallComponent, workflow.RegisterOptions{Name: workflows.UninstallComponentWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.UpgradeComponent, workflow.RegisterOptions{Name: workflows.UpgradeComponentWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.CheckUpdates, workflow.RegisterOptions{Name: workflows.CheckUpdatesWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.ScheduledUpgrade, workflow.RegisterOptions{Name: workflows.ScheduledUpgradeWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.UpgradeComponents, workflow.RegisterOptions{Name: workflows.UpgradeComponentsWorkflow})
+// Activities builds the activity structs a mode hosts. Both modes host the
+// self-check's; the manager's Rollouts asks this engine's Temporal client c
+// which operations run.
+func Activities(cfg Config, c client.Client) []any {
+	out := []any{&activities.SelfCheck{Dir: filepath.Join(cfg.DataDir, "selfcheck")}}
+	if cfg.Mode != ModeManager || cfg.Manager == nil {
+		return out
+	}
+	d := cfg.Manager
+	return append(out,
+		&activities.Rollouts{Workflows: c},
+		&activities.Crossplane{Client: d.Kube, Changes: d.Releases},
+		&activities.Kubernetes{Client: d.Kube},
+		&activities.Catalog{Client: d.Kube},
+		&activities.Git{
+			Dir:    filepath.Join(cfg.DataDir, "git"),
+			Author: "openova", Email: "openova@localhost",
+			Credentials: activities.SecretCredentials(d.Kube, d.Namespace),
+		},
+		&activities.Alerts{AlertmanagerURL: d.AlertmanagerURL, WebhookURL: d.WebhookURL},
+	)
+}
+
+// Register adds a mode's workflows, under their constant names, and its
+// activities to r (a worker, a replayer, a test environment).
+func Register(r registry, cfg Config, c client.Client) {
+	wfs := Workflows(cfg.Mode)
+	names := make([]string, 0, len(wfs))
+	for name := range wfs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		r.RegisterWorkflowWithOptions(wfs[name], workflow.RegisterOptions{Name: name})
+	}
+	for _, a := range Activities(cfg, c) {
+		r.RegisterActivity(a)
+	}
 }

@@ -48,7 +48,6 @@ func TestCheckUpdates(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeCluster(catalog.Plan{})
 			env := f.newEnv()
-			env.RegisterWorkflow(CheckUpdates)
 			var (
 				a      *activities.Catalog
 				k      *activities.Kubernetes

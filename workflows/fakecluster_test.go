@@ -71,10 +71,9 @@ func (f *fakeCluster) callsOf(prefix string) []string {
 func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(InstallComponents, workflow.RegisterOptions{Name: InstallComponentsWorkflow})
-	env.RegisterWorkflowWithOptions(ReleaseComponent, workflow.RegisterOptions{Name: ReleaseComponentWorkflow})
-	env.RegisterWorkflowWithOptions(UninstallComponent, workflow.RegisterOptions{Name: UninstallComponentWorkflow})
-	env.RegisterWorkflowWithOptions(UpgradeComponent, workflow.RegisterOptions{Name: UpgradeComponentWorkflow})
+	for name, fn := range ManagerWorkflows() {
+		env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+	}
 	for _, a := range []any{&activities.Crossplane{}, &activities.Kubernetes{}, &activities.Catalog{}, &activities.Git{}, &activities.Alerts{}} {
 		env.RegisterActivity(a)
 	}

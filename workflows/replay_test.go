@@ -23,16 +23,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
 
-	registered := map[string]any{
-		SelfCheckWorkflow:          SelfCheck,
-		InstallComponentsWorkflow:  InstallComponents,
-		ReleaseComponentWorkflow:   ReleaseComponent,
-		UninstallComponentWorkflow: UninstallComponent,
-		UpgradeComponentWorkflow:   UpgradeComponent,
-		CheckUpdatesWorkflow:       CheckUpdates,
-		ScheduledUpgradeWorkflow:   ScheduledUpgrade,
-		UpgradeComponentsWorkflow:  UpgradeComponents,
-	}
+	registered := AllWorkflows()
 	covered := map[string]int{}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -90,7 +89,7 @@ set with an OPENOVA_<FLAG> environment variable.`,
 			// Watches are long requests: no client-side timeout beyond the check.
 			rc := controllers.Instrument(info.Config)
 			rc.Timeout = 0
-			if cfg.Activities, err = managerActivities(c.Context(), rc, cfg.DataDir, m); err != nil {
+			if cfg.Manager, err = managerDeps(c.Context(), rc, m); err != nil {
 				return err
 			}
 			return serve(c.Context(), cfg, o.listen, o.pprofListen, log, &sidecar{
@@ -109,10 +108,10 @@ set with an OPENOVA_<FLAG> environment variable.`,
 	return c
 }
 
-// managerActivities builds the activity structs with direct (uncached)
-// clients: an activity must act on what the API server holds now. A watch
-// on the namespace's releases (until ctx ends) wakes the waits on changes.
-func managerActivities(ctx context.Context, rc *rest.Config, dataDir string, m managerFlags) ([]any, error) {
+// managerDeps turns the manager's flags into what its activities are built
+// from: a direct (uncached) client, and a watch on the namespace's releases
+// (until ctx ends) that wakes the waits on changes.
+func managerDeps(ctx context.Context, rc *rest.Config, m managerFlags) (*worker.ManagerDeps, error) {
 	kc, err := kube.NewClient(rc)
 	if err != nil {
 		return nil, err
@@ -122,17 +121,8 @@ func managerActivities(ctx context.Context, rc *rest.Config, dataDir string, m m
 		return nil, err
 	}
 	go releases.Run(ctx)
-	return []any{
-		&activities.Crossplane{Client: kc, Changes: releases},
-		&activities.Kubernetes{Client: kc},
-		&activities.Catalog{Client: kc},
-		&activities.Git{
-			Dir:    filepath.Join(dataDir, "git"),
-			Author: "openova", Email: "openova@localhost",
-			Credentials: activities.SecretCredentials(kc, m.namespace),
-		},
-		&activities.Alerts{AlertmanagerURL: m.alertmanager, WebhookURL: m.webhook},
-	}, nil
+	return &worker.ManagerDeps{Kube: kc, Releases: releases, Namespace: m.namespace,
+		AlertmanagerURL: m.alertmanager, WebhookURL: m.webhook}, nil
 }
 
 // runControllers starts the controller manager once the engine is up: the
