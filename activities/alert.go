@@ -27,10 +27,6 @@ type Alerts struct {
 	WebhookURL string
 }
 
-// ErrAlertRejected is the error type of a receiver that refuses the alert
-// as malformed or unauthorised (4xx): retrying cannot help.
-const ErrAlertRejected = "AlertRejected"
-
 // AlertName is the alertname of upgrade rollbacks in Alertmanager.
 const AlertName = "OpenovaUpgradeRolledBack"
 

@@ -21,14 +21,6 @@ import (
 	"github.com/openova-io/core/catalog"
 )
 
-// Error types of a pre-upgrade backup that did not complete: the upgrade
-// stops before it touches the component.
-const (
-	ErrBackupFailed   = "BackupFailed"
-	ErrBackupTimedOut = "BackupTimedOut"
-	ErrInvalidBackup  = "InvalidBackup"
-)
-
 // RunBackupInput is one backup the catalog declares for a release.
 type RunBackupInput struct {
 	Namespace string

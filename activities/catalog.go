@@ -32,9 +32,6 @@ const (
 	indexTimeout  = 30 * time.Second
 )
 
-// ErrIndexUnreachable is the (retryable) error type of an index that could not be fetched.
-const ErrIndexUnreachable = "IndexUnreachable"
-
 // ResolvePlanInput asks for the plan of one install request.
 type ResolvePlanInput struct {
 	Namespace string

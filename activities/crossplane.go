@@ -44,20 +44,6 @@ const (
 	LabelComponent = v1alpha1.LabelComponent
 )
 
-// Error types of the Crossplane activities.
-const (
-	// ErrInvalidRelease: the release is malformed or the API server rejects it (non-retryable).
-	ErrInvalidRelease = "InvalidRelease"
-	// ErrReleaseNotReady: not Synced and Ready by the deadline (non-retryable).
-	ErrReleaseNotReady = "ReleaseNotReady"
-	// ErrReleaseNotApplied: in GitOps mode, the XR did not appear by the deadline (non-retryable).
-	ErrReleaseNotApplied = "ReleaseNotApplied"
-	// ErrReleaseNotGone: the XR was still there at the deadline (non-retryable).
-	ErrReleaseNotGone = "ReleaseNotGone"
-	// ErrReleaseMissing: the XR to wait for does not exist (yet); retryable.
-	ErrReleaseMissing = "ReleaseMissing"
-)
-
 func (c *Crossplane) owner() string {
 	if c.FieldOwner == "" {
 		return DefaultFieldOwner

@@ -34,16 +34,6 @@ type Git struct {
 	Credentials func(ctx context.Context, secretRef string) (transport.AuthMethod, error)
 }
 
-// Error types of the Git activities.
-const (
-	// ErrGitAuthFailed: the remote refused the credentials (non-retryable).
-	ErrGitAuthFailed = "GitAuthFailed"
-	// ErrInvalidManifestPath: the file path is not a plain path inside the repository (non-retryable).
-	ErrInvalidManifestPath = "InvalidManifestPath"
-	// ErrGitRepository: the repository does not exist or the URL is malformed (non-retryable).
-	ErrGitRepository = "GitRepositoryInvalid"
-)
-
 // pushAttempts bounds the fetch-rebuild-push loop when others push at the same time.
 const pushAttempts = 6
 

@@ -12,9 +12,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// ErrGitCredentials is the error type of a missing or malformed credentials Secret.
-const ErrGitCredentials = "GitCredentialsInvalid"
-
 // SecretCredentials resolves a platform's spec.git.secretRef: a Secret in
 // the manager's namespace with `username` and `password` (or a token as the
 // password). Only the Secret's name travels through workflow history; its

@@ -36,9 +36,6 @@ func (k *Kubernetes) poll() time.Duration {
 	return k.Poll
 }
 
-// ErrInvalidComponent is the error type of a Component the API server rejects.
-const ErrInvalidComponent = "InvalidComponent"
-
 func (k *Kubernetes) owner() string {
 	if k.FieldOwner == "" {
 		return DefaultFieldOwner

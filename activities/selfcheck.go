@@ -51,9 +51,6 @@ type StepReceipt struct {
 	At      time.Time
 }
 
-// ErrSelfCheckInjected is the error type of an injected first-attempt failure.
-const ErrSelfCheckInjected = "SelfCheckInjectedFailure"
-
 // Step records the step's receipt once (keyed by workflow, run and activity
 // ID, which stay the same across retries), then holds with heartbeats.
 func (s *SelfCheck) Step(ctx context.Context, in StepInput) (StepReceipt, error) {

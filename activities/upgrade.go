@@ -56,10 +56,6 @@ type ReadComponentResult struct {
 	ComponentSpec
 }
 
-// ErrComponentMissing is the error type of an upgrade of a component that
-// has no Component resource.
-const ErrComponentMissing = "ComponentMissing"
-
 // ReadComponent reads the Component's spec, so an upgrade can record what
 // it replaces before it touches anything.
 func (k *Kubernetes) ReadComponent(ctx context.Context, in ReadComponentInput) (ReadComponentResult, error) {

@@ -1,0 +1,59 @@
+package activities
+
+// Every error type an activity raises, in one place: each is the Type of an
+// ApplicationError, so the workflows, the controllers and the UI can tell
+// what went wrong and say what to do. Non-retryable unless a line says
+// otherwise. Catalog errors (DependencyCycle, Downgrade, ...) keep the
+// kinds of package catalog.
+
+// Error types of a pre-upgrade backup that did not complete: the upgrade
+// stops before it touches the component.
+const (
+	ErrBackupFailed   = "BackupFailed"
+	ErrBackupTimedOut = "BackupTimedOut"
+	ErrInvalidBackup  = "InvalidBackup"
+)
+
+// Error types of the Crossplane activities.
+const (
+	// ErrInvalidRelease: the release is malformed or the API server rejects it (non-retryable).
+	ErrInvalidRelease = "InvalidRelease"
+	// ErrReleaseNotReady: not Synced and Ready by the deadline (non-retryable).
+	ErrReleaseNotReady = "ReleaseNotReady"
+	// ErrReleaseNotApplied: in GitOps mode, the XR did not appear by the deadline (non-retryable).
+	ErrReleaseNotApplied = "ReleaseNotApplied"
+	// ErrReleaseNotGone: the XR was still there at the deadline (non-retryable).
+	ErrReleaseNotGone = "ReleaseNotGone"
+	// ErrReleaseMissing: the XR to wait for does not exist (yet); retryable.
+	ErrReleaseMissing = "ReleaseMissing"
+)
+
+// Error types of the Git activities.
+const (
+	// ErrGitAuthFailed: the remote refused the credentials (non-retryable).
+	ErrGitAuthFailed = "GitAuthFailed"
+	// ErrInvalidManifestPath: the file path is not a plain path inside the repository (non-retryable).
+	ErrInvalidManifestPath = "InvalidManifestPath"
+	// ErrGitRepository: the repository does not exist or the URL is malformed (non-retryable).
+	ErrGitRepository = "GitRepositoryInvalid"
+)
+
+// ErrAlertRejected is the error type of a receiver that refuses the alert
+// as malformed or unauthorised (4xx): retrying cannot help.
+const ErrAlertRejected = "AlertRejected"
+
+// ErrIndexUnreachable is the (retryable) error type of an index that could not be fetched.
+const ErrIndexUnreachable = "IndexUnreachable"
+
+// ErrGitCredentials is the error type of a missing or malformed credentials Secret.
+const ErrGitCredentials = "GitCredentialsInvalid"
+
+// ErrInvalidComponent is the error type of a Component the API server rejects.
+const ErrInvalidComponent = "InvalidComponent"
+
+// ErrSelfCheckInjected is the error type of an injected first-attempt failure.
+const ErrSelfCheckInjected = "SelfCheckInjectedFailure"
+
+// ErrComponentMissing is the error type of an upgrade of a component that
+// has no Component resource.
+const ErrComponentMissing = "ComponentMissing"
