@@ -42,7 +42,7 @@ func SelfCheck(ctx workflow.Context, in SelfCheckInput) (SelfCheckResult, error)
 	if err := s.progress.serve(ctx); err != nil {
 		return SelfCheckResult{}, err
 	}
-	return s.run(ctx)
+	return s.run(cancellable(ctx))
 }
 
 type selfCheck struct {
