@@ -26,7 +26,9 @@ import (
 // and the CRDs must be Established); everything else is a server-side dry
 // run. The namespace enforces the "restricted" Pod Security Standard, which
 // warns on a Deployment whose pod would be rejected: the test fails on any
-// warning.
+// warning. The server is the test's own, not the package's shared one: it
+// applies the build's CRDs and the fixed namespace openova-system, which
+// are cluster-scoped and would change the server under the other tests.
 func TestKustomizeBuildProdAppliesToAPIServer(t *testing.T) {
 	env := kubeenv.Start(t)
 	warnings := &warningRecorder{}
