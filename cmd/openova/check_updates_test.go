@@ -73,7 +73,7 @@ func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T)
 		"      - {version: v1.0.0, released: 2025-01-01, changelog: first}\n" +
 		"      - {version: v1.1.0, released: 2025-02-01, changelog: \"## Kit v1.1.0\\n- faster\"}\n")
 	indexURL := serveIndex(t, index)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL,
 		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)

@@ -40,7 +40,7 @@ func TestGitOpsMode_TestPlaysFluxAndCrossplane(t *testing.T) {
 	t.Cleanup(srv.StopHTTP)
 	repoURL := srv.HTTPAddress() + "/acme/platform.git"
 
-	e := startManagerEnv(t, "gitops", 500*time.Millisecond)
+	e := startManagerEnv(t, 500*time.Millisecond)
 	require.NoError(t, e.c.Create(context.Background(), &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "platform-git", Namespace: e.ns},
 		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitAuth.Password)},

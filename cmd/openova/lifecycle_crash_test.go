@@ -19,7 +19,7 @@ import (
 // restart on the same data dir the same workflows continue (no second
 // install, no second release of a component) and the platform gets Ready.
 func TestManagerKill9MidInstallResumes_TestPlaysCrossplane(t *testing.T) {
-	e := startManagerEnv(t, "openova-system", 3*time.Second)
+	e := startManagerEnv(t, 3*time.Second)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb"}}})
 	require.Eventually(t, func() bool {
 		u := &unstructured.Unstructured{}

@@ -15,7 +15,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -62,11 +61,15 @@ func (e *managerEnv) recordHistory(t *testing.T, id, name string) {
 	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", name+".json"), []byte(out), 0o644))
 }
 
-func startManagerEnv(t testing.TB, ns string, xpDelay time.Duration, extra ...string) *managerEnv {
-	kube := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
+// startManagerEnv runs `openova manager` on a namespace of its own on the
+// test binary's shared API server: the manager's cache, leader election,
+// release watch and the Crossplane player keep to that namespace, so no
+// test sees another's objects.
+func startManagerEnv(t testing.TB, xpDelay time.Duration, extra ...string) *managerEnv {
+	kube := kubeenv.Shared(t)
+	ns := kube.Namespace
 	c, err := controllers.NewClient(kube.Config)
 	require.NoError(t, err)
-	require.NoError(t, c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 	dataDir := t.TempDir()
 	keyFile := filepath.Join(dataDir, "codec.key")
 	if *record {
@@ -80,7 +83,7 @@ func startManagerEnv(t testing.TB, ns string, xpDelay time.Duration, extra ...st
 	}
 	args = append(args, extra...)
 	p := startOpenova(t, "manager", dataDir, args...)
-	e := &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, xpDelay), ns: ns,
+	e := &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, ns, xpDelay), ns: ns,
 		keyFile: keyFile, dataDir: dataDir, args: args}
 	return e
 }

@@ -26,7 +26,7 @@ import (
 // order, a failed install is undone, an uninstall that would break a
 // dependent is refused, and a spec change starts exactly one workflow.
 func TestLifecycleManager_TestPlaysCrossplane(t *testing.T) {
-	e := startManagerEnv(t, "openova-system", time.Second)
+	e := startManagerEnv(t, time.Second)
 	cat := catalog.Default()
 	installed := func() catalog.Installed {
 		out := catalog.Installed{}

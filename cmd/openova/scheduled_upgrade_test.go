@@ -49,7 +49,7 @@ components:
 //     for that rollout, then upgrades, and its run is recorded for replay.
 func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	indexURL := serveIndex(t, kitIndex)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL,
 		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
@@ -199,7 +199,7 @@ func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string) string 
 // the time it will run, while the platform stays Ready. Removing the window
 // cancels the schedule and upgrades at once.
 func TestMaintenanceWindowHoldsVersionBumps_TestPlaysCrossplane(t *testing.T) {
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{
 		MaintenanceWindow: &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"},
 		Components:        []v1alpha1.ComponentRef{{Name: "grafana", Version: "v11.3.0"}},

@@ -27,7 +27,7 @@ import (
 // the rollback raises exactly one alert.
 func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) {
 	rcv := testenv.NewReceiver(t, http.StatusOK)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--alertmanager-url", rcv.URL)
+	e := startManagerEnv(t, 200*time.Millisecond, "--alertmanager-url", rcv.URL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
 		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
 	}})

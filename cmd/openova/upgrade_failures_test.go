@@ -36,7 +36,7 @@ func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) 
 	indexURL := serveIndex(t, index)
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	// Installs keep the default test timeout (20 s); the upgrades ask for 8 s.
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond,
+	e := startManagerEnv(t, 200*time.Millisecond,
 		"--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	names := make([]string, rollbacks)
 	refs := make([]v1alpha1.ComponentRef, rollbacks)

@@ -52,7 +52,7 @@ components:
 // upgraded, tool is not touched, and the Platform says so.
 func TestUpgradeSeveralInDependencyOrder_TestPlaysCrossplane(t *testing.T) {
 	indexURL := serveIndex(t, stackIndex)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--ready-timeout", "12s")
+	e := startManagerEnv(t, 200*time.Millisecond, "--ready-timeout", "12s")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, Components: []v1alpha1.ComponentRef{
 		{Name: "tool", Version: "v1.0.0"}, {Name: "app", Version: "v1.0.0"}, {Name: "base", Version: "v1.0.0"},
 	}})

@@ -27,7 +27,7 @@ import (
 // Healthy again, and the alert reaches Alertmanager and the webhook.
 func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 	rcv := testenv.NewReceiver(t, http.StatusOK)
-	e := startManagerEnv(t, "openova-system", 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
+	e := startManagerEnv(t, 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
 		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
 	}})
