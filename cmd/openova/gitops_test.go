@@ -83,7 +83,7 @@ func playFlux(t *testing.T, c client.Client, ns, repoURL string) {
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			fluxRound(ctx, t, c, ns, repoURL)
+			fluxRound(ctx, c, ns, repoURL)
 			select {
 			case <-ctx.Done():
 			case <-time.After(300 * time.Millisecond):
@@ -93,8 +93,14 @@ func playFlux(t *testing.T, c client.Client, ns, repoURL string) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-func fluxRound(ctx context.Context, t *testing.T, c client.Client, ns, repoURL string) {
-	dir := t.TempDir()
+// fluxRound runs off the test goroutine: it reports nothing (a failed
+// round is tried again), and its clone is its own temporary folder.
+func fluxRound(ctx context.Context, c client.Client, ns, repoURL string) {
+	dir, err := os.MkdirTemp("", "flux-")
+	if err != nil {
+		return
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
 	if _, err := git.PlainCloneContext(ctx, dir, false, cloneMain(repoURL)); err != nil {
 		return // empty repository, or not there yet
 	}
