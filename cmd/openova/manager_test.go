@@ -5,9 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/openova-io/core/controllers"
+	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
 	"github.com/openova-io/core/workflows"
 )
@@ -27,4 +33,31 @@ func TestManagerRunsAgainstARealAPIServer(t *testing.T) {
 	require.NoError(t, err)
 	res := waitResult(t, run, time.Minute)
 	require.Len(t, res.Receipts, 2)
+
+	// The e2e tests share the API server and rely on this: a manager sees
+	// only its --namespace, so the same Platform name in another namespace
+	// (another test's) is none of its business.
+	t.Run("keeps to its namespace", func(t *testing.T) {
+		c, err := controllers.NewClient(kube.Config)
+		require.NoError(t, err)
+		other := kubeenv.Shared(t).Namespace
+		// The other first: a manager that watched both would reconcile it
+		// before its own.
+		for _, ns := range []string{other, kube.Namespace} {
+			require.NoError(t, c.Create(context.Background(), &v1alpha1.Platform{
+				ObjectMeta: metav1.ObjectMeta{Name: "acme", Namespace: ns},
+				Spec: v1alpha1.PlatformSpec{Organization: v1alpha1.Organization{Name: "acme", Domain: "acme.io"},
+					Regions: []v1alpha1.Region{{Name: "eu-central", Role: "primary"}}},
+			}))
+		}
+		get := func(t require.TestingT, ns string) v1alpha1.Platform {
+			var p v1alpha1.Platform
+			require.NoError(t, c.Get(context.Background(), crclient.ObjectKey{Namespace: ns, Name: "acme"}, &p))
+			return p
+		}
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			assert.True(ct, meta.IsStatusConditionTrue(get(ct, kube.Namespace).Status.Conditions, v1alpha1.ConditionReady))
+		}, time.Minute, 100*time.Millisecond, "the manager's own platform never got Ready")
+		require.Empty(t, get(t, other).Status.Conditions, "the manager reconciled a platform outside its namespace")
+	})
 }
