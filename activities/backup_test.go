@@ -83,7 +83,7 @@ func TestRunBackup_TestPlaysJobController(t *testing.T) {
 		play("mongodb-before-v8-0-4", batchv1.JobStatus{Failed: 1})
 		_, err := run[RunBackupResult](t, k, k.RunBackup, in("v8.0.4", time.Minute))
 		app := requireAppError(t, err, ErrBackupFailed, true)
-		require.Contains(t, app.Message(), "backup Job openova-system/mongodb-before-v8-0-4 failed (status.failed is 1); the upgrade was not started")
+		require.Contains(t, app.Message(), "backup Job "+ns+"/mongodb-before-v8-0-4 failed (status.failed is 1); the upgrade was not started")
 	})
 	t.Run("deadline", func(t *testing.T) {
 		_, err := run[RunBackupResult](t, k, k.RunBackup, in("v8.0.5", 300*time.Millisecond))
@@ -98,6 +98,6 @@ func TestRunBackup_TestPlaysJobController(t *testing.T) {
 		_, err := run[RunBackupResult](t, k, k.RunBackup, RunBackupInput{Namespace: ns, Component: "keycloak", Version: "v26.0.5",
 			Backup: cnpg, Deadline: time.Now().Add(time.Minute)})
 		app := requireAppError(t, err, ErrInvalidBackup, true)
-		require.Contains(t, app.Message(), "backup Backup openova-system/keycloak-before-v26-0-5 cannot be created")
+		require.Contains(t, app.Message(), "backup Backup "+ns+"/keycloak-before-v26-0-5 cannot be created")
 	})
 }

@@ -1,7 +1,6 @@
 package activities
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,15 +9,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
+	"github.com/openova-io/core/kube"
 )
 
 // The one builder gives each of the three applies exactly its own fields.
@@ -78,15 +73,10 @@ func TestComponentApplyRefusesBadValues(t *testing.T) {
 // in the composite resource as the API server stores them, and in what
 // ReadComponent records for a rollback.
 func TestValuesAbove2To53SurviveInComponentAndRelease(t *testing.T) {
-	env := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
-	scheme := runtime.NewScheme()
-	require.NoError(t, clientgoscheme.AddToScheme(scheme))
-	require.NoError(t, v1alpha1.AddToScheme(scheme))
-	cl, err := client.New(env.Config, client.Options{Scheme: scheme})
+	env := kubeenv.Shared(t)
+	cl, err := kube.NewClient(env.Config)
 	require.NoError(t, err)
-	ctx := context.Background()
-	ns := "openova-system"
-	require.NoError(t, cl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	ns := env.Namespace
 
 	// Keys sorted and compact, as the API server writes JSON.
 	const values = `{"big":9007199254740993,"nested":{"list":[9007199254740993,-9007199254740993,1.5]}}`

@@ -29,12 +29,10 @@ import (
 
 func crossplaneEnv(t *testing.T) (*Crossplane, client.Client, string) {
 	t.Helper()
-	env := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
+	env := kubeenv.Shared(t)
 	cl, err := client.New(env.Config, client.Options{})
 	require.NoError(t, err)
-	ns := "openova-system"
-	require.NoError(t, cl.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
-	return &Crossplane{Client: cl, Poll: 100 * time.Millisecond}, cl, ns
+	return &Crossplane{Client: cl, Poll: 100 * time.Millisecond}, cl, env.Namespace
 }
 
 // run executes one activity of act (a *Crossplane, *Git, …) in Temporal's

@@ -10,8 +10,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/dev/testenv/kubeenv"
@@ -72,12 +70,10 @@ func await[T any](t *testing.T, done <-chan outcome[T]) outcome[T] {
 // With a ReleaseWatch the waits see a change when it happens: the poll is
 // an hour here, so only the watch can wake them.
 func TestReleaseWatchWakesWaits_TestPlaysCrossplane(t *testing.T) {
-	env := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
+	env := kubeenv.Shared(t)
 	cl, err := client.New(env.Config, client.Options{})
 	require.NoError(t, err)
-	ns := "openova-system"
-	ctx := context.Background()
-	require.NoError(t, cl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	ns, ctx := env.Namespace, context.Background()
 	w, err := NewReleaseWatch(env.Config, ns)
 	require.NoError(t, err)
 	wctx, stop := context.WithCancel(ctx)

@@ -20,6 +20,9 @@ import (
 	kubeclient "github.com/openova-io/core/kube"
 )
 
+// The benchmarks share one API server, each run in namespaces of its own.
+func TestMain(m *testing.M) { kubeenv.Main(m) }
+
 type countingTransport struct {
 	rt http.RoundTripper
 	n  *atomic.Int64
@@ -38,13 +41,14 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // a Healthy component costs its one status patch).
 func BenchmarkReconcile500Releases(b *testing.B) {
 	const n = 500
-	env := kubeenv.Start(b, kubeenv.CompositeCRDs(b)...)
+	env := kubeenv.Shared(b)
 	c, err := kubeclient.NewClient(env.Config)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for i := 0; i < b.N; i++ {
-		ns := fmt.Sprintf("bench-%d", i)
+		// A fresh namespace per iteration: the manager's cache starts empty.
+		ns := fmt.Sprintf("%s-%d", env.Namespace, i)
 		if err := c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 			b.Fatal(err)
 		}

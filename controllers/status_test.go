@@ -5,28 +5,22 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
+	kubeclient "github.com/openova-io/core/kube"
 )
 
 // Against a real API server: a changed status is patched and stamped, the
 // same status again writes nothing, and the spec is never touched.
 func TestPatchStatusOnlyWhenChanged(t *testing.T) {
-	env := kubeenv.Start(t)
-	scheme := runtime.NewScheme()
-	require.NoError(t, clientgoscheme.AddToScheme(scheme))
-	require.NoError(t, v1alpha1.AddToScheme(scheme))
-	cl, err := crclient.New(env.Config, crclient.Options{Scheme: scheme})
+	env := kubeenv.Shared(t)
+	cl, err := kubeclient.NewClient(env.Config)
 	require.NoError(t, err)
 	ctx := context.Background()
-	ns := "openova-system"
-	require.NoError(t, cl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	ns := env.Namespace
 	c := &v1alpha1.Component{
 		ObjectMeta: metav1.ObjectMeta{Name: "grafana", Namespace: ns},
 		Spec:       v1alpha1.ComponentSpec{Platform: "acme", Chart: "grafana", Version: "v11.3.0"},

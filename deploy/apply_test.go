@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -26,7 +27,9 @@ import (
 // and the CRDs must be Established); everything else is a server-side dry
 // run. The namespace enforces the "restricted" Pod Security Standard, which
 // warns on a Deployment whose pod would be rejected: the test fails on any
-// warning.
+// warning. The server is the test's own, not the package's shared one: it
+// applies the build's CRDs and the fixed namespace openova-system, which
+// are cluster-scoped and would change the server under the other tests.
 func TestKustomizeBuildProdAppliesToAPIServer(t *testing.T) {
 	env := kubeenv.Start(t)
 	warnings := &warningRecorder{}
@@ -73,17 +76,16 @@ func apply(ctx context.Context, c client.Client, o *unstructured.Unstructured, o
 // waitEstablished waits until the API server serves the CRD's resource.
 func waitEstablished(t *testing.T, c client.Client, name string) {
 	t.Helper()
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		crd := &apiextv1.CustomResourceDefinition{}
-		if err := c.Get(context.Background(), client.ObjectKey{Name: name}, crd); err != nil {
-			return false
-		}
+		require.NoError(ct, c.Get(context.Background(), client.ObjectKey{Name: name}, crd))
+		established := apiextv1.ConditionUnknown
 		for _, cond := range crd.Status.Conditions {
-			if cond.Type == apiextv1.Established && cond.Status == apiextv1.ConditionTrue {
-				return true
+			if cond.Type == apiextv1.Established {
+				established = cond.Status
 			}
 		}
-		return false
+		assert.Equal(ct, apiextv1.ConditionTrue, established, "Established")
 	}, 30*time.Second, 100*time.Millisecond, "CRD %s is not Established", name)
 }
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery"
@@ -21,10 +20,13 @@ import (
 	"github.com/openova-io/core/dev/testenv/kubeenv"
 )
 
-const ns = "openova-system"
+// The CRD tests share one API server, each in its own namespace; the
+// kustomize build's test starts its own (it applies CRDs and cluster-wide
+// RBAC).
+func TestMain(m *testing.M) { kubeenv.Main(m) }
 
-// productPlatform is PRODUCT.md's Platform example.
-func productPlatform() *v1alpha1.Platform {
+// productPlatform is PRODUCT.md's Platform example, in namespace ns.
+func productPlatform(ns string) *v1alpha1.Platform {
 	return &v1alpha1.Platform{
 		ObjectMeta: metav1.ObjectMeta{Name: "acme-corp", Namespace: ns},
 		Spec: v1alpha1.PlatformSpec{
@@ -45,7 +47,7 @@ func productPlatform() *v1alpha1.Platform {
 // productComponent is PRODUCT.md's Component example, adapted to the types:
 // its category "data" is not one of the catalog's three categories, and a
 // Component names its platform.
-func productComponent() *v1alpha1.Component {
+func productComponent(ns string) *v1alpha1.Component {
 	return &v1alpha1.Component{
 		ObjectMeta: metav1.ObjectMeta{Name: "cnpg", Namespace: ns},
 		Spec: v1alpha1.ComponentSpec{
@@ -64,10 +66,9 @@ func productComponent() *v1alpha1.Component {
 // CEL rules) rejects each with a message naming the field, which is what
 // `kubectl apply` shows the operator. PRODUCT.md's examples are accepted.
 func TestCRDValidation(t *testing.T) {
-	env := kubeenv.Start(t)
-	c := newClient(t, env.Config)
+	env := kubeenv.Shared(t)
+	c, ns := newClient(t, env.Config), env.Namespace
 	ctx := context.Background()
-	require.NoError(t, c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 
 	platforms := []struct {
 		name, field string
@@ -106,7 +107,7 @@ func TestCRDValidation(t *testing.T) {
 	}
 	for _, tc := range platforms {
 		t.Run("platform/"+tc.name, func(t *testing.T) {
-			p := productPlatform()
+			p := productPlatform(ns)
 			tc.mutate(&p.Spec)
 			err := c.Create(ctx, p, client.DryRunAll)
 			require.Error(t, err, "the API server accepted %s", tc.name)
@@ -131,7 +132,7 @@ func TestCRDValidation(t *testing.T) {
 	}
 	for _, tc := range components {
 		t.Run("component/"+tc.name, func(t *testing.T) {
-			comp := productComponent()
+			comp := productComponent(ns)
 			tc.mutate(&comp.Spec)
 			err := c.Create(ctx, comp, client.DryRunAll)
 			require.Error(t, err, "the API server accepted %s", tc.name)
@@ -141,13 +142,13 @@ func TestCRDValidation(t *testing.T) {
 	}
 
 	t.Run("PRODUCT.md examples are accepted", func(t *testing.T) {
-		p := productPlatform()
+		p := productPlatform(ns)
 		require.NoError(t, c.Create(ctx, p))
 		require.Equal(t, v1alpha1.DeliveryDirect, p.Spec.Delivery, "delivery defaults to Direct")
-		comp := productComponent()
+		comp := productComponent(ns)
 		comp.Spec.Repository = "oci://ghcr.io/cloudnative-pg/charts"
 		require.NoError(t, c.Create(ctx, comp))
-		gitops := productPlatform()
+		gitops := productPlatform(ns)
 		gitops.Name = "acme-gitops"
 		gitops.Spec.Delivery = v1alpha1.DeliveryGitOps
 		gitops.Spec.Git = &v1alpha1.GitRepository{URL: "https://git.acme.io/acme/platform.git", SecretRef: "git-credentials"}
@@ -162,15 +163,14 @@ func TestCRDValidation(t *testing.T) {
 // components as `kubectl get` does (a meta.k8s.io Table) and checks the
 // columns an operator sees, and that `kubectl get plat` / `comp` resolve.
 func TestPrinterColumnsAndShortNames(t *testing.T) {
-	env := kubeenv.Start(t)
-	c := newClient(t, env.Config)
+	env := kubeenv.Shared(t)
+	c, ns := newClient(t, env.Config), env.Namespace
 	ctx := context.Background()
-	require.NoError(t, c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
-	p := productPlatform()
+	p := productPlatform(ns)
 	require.NoError(t, c.Create(ctx, p))
 	p.Status = v1alpha1.PlatformStatus{Phase: v1alpha1.PhaseRunning, Health: "3/3 healthy", ComponentsReady: "3/3", UpgradesAvailable: 2}
 	require.NoError(t, c.Status().Update(ctx, p))
-	comp := productComponent()
+	comp := productComponent(ns)
 	require.NoError(t, c.Create(ctx, comp))
 	comp.Status = v1alpha1.ComponentStatus{Phase: v1alpha1.PhaseRunning, Health: v1alpha1.HealthHealthy, InstalledVersion: "v1.24.0"}
 	require.NoError(t, c.Status().Update(ctx, comp))

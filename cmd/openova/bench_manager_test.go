@@ -33,7 +33,7 @@ func benchRelease(b *testing.B, n int) {
 	index := benchIndex(n - 1)
 	indexURL := serveIndex(b, index)
 	for i := 0; i < b.N; i++ {
-		e := startManagerEnv(b, "openova-system", 0, extraBenchArgs()...)
+		e := startManagerEnv(b, 0, extraBenchArgs()...)
 		before := restRequests(b, e.proc)
 		start := time.Now()
 		e.createPlatform(b, "bench", v1alpha1.PlatformSpec{

@@ -28,7 +28,7 @@ func benchUpgrades(b *testing.B, n int) {
 	index := rollIndex(n)
 	indexURL := serveIndex(b, index)
 	for i := 0; i < b.N; i++ {
-		e := startManagerEnv(b, "openova-system", 0, extraBenchArgs()...)
+		e := startManagerEnv(b, 0, extraBenchArgs()...)
 		refs := make([]v1alpha1.ComponentRef, n)
 		for j := range refs {
 			refs[j] = v1alpha1.ComponentRef{Name: fmt.Sprintf("roll-%02d", j), Version: "v1.0.0"}

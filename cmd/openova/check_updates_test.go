@@ -4,11 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -73,27 +73,29 @@ func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T)
 		"      - {version: v1.0.0, released: 2025-01-01, changelog: first}\n" +
 		"      - {version: v1.1.0, released: 2025-02-01, changelog: \"## Kit v1.1.0\\n- faster\"}\n")
 	indexURL := serveIndex(t, index)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL,
 		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 
 	sched := e.tc.ScheduleClient().GetHandle(context.Background(), workflows.CheckUpdatesID("acme"))
 	var desc *client.ScheduleDescription
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		var err error
 		desc, err = sched.Describe(context.Background())
-		return err == nil
+		assert.NoError(ct, err)
 	}, 30*time.Second, 100*time.Millisecond, "no schedule %s", workflows.CheckUpdatesID("acme"))
 	require.Equal(t, []client.ScheduleIntervalSpec{{Every: controllers.DefaultCheckEvery}}, desc.Schedule.Spec.Intervals)
 
 	checked := func(status metav1.ConditionStatus, msg string) v1alpha1.Component {
 		t.Helper()
 		var c v1alpha1.Component
-		require.Eventually(t, func() bool {
-			c = e.components(t)["kit"]
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			c = e.components(ct)["kit"]
 			cond := meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionUpdatesChecked)
-			return cond != nil && cond.Status == status && strings.Contains(cond.Message, msg)
+			require.NotNil(ct, cond, "kit has no UpdatesChecked condition")
+			assert.Equal(ct, status, cond.Status)
+			assert.Contains(ct, cond.Message, msg)
 		}, time.Minute, 100*time.Millisecond, "kit never showed UpdatesChecked=%s %q; running: %s", status, msg, e.running(t))
 		return c
 	}
@@ -102,8 +104,9 @@ func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T)
 	require.Equal(t, "## Kit v1.1.0\n- faster", c.Status.AvailableVersions[0].Changelog)
 	require.Equal(t, v1alpha1.SourceCatalog, c.Status.AvailableVersions[0].Source)
 	require.Equal(t, v1alpha1.SourceHelmRepository, c.Status.AvailableVersions[1].Source)
-	require.Eventually(t, func() bool { return e.platform(t, "acme").Status.UpgradesAvailable == 1 },
-		30*time.Second, 100*time.Millisecond, "the platform does not count 1 upgrade available")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.Equal(ct, int32(1), e.platform(ct, "acme").Status.UpgradesAvailable)
+	}, 30*time.Second, 100*time.Millisecond, "the platform does not count 1 upgrade available")
 
 	repo.answer(http.StatusServiceUnavailable, "maintenance")
 	require.NoError(t, sched.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
@@ -117,17 +120,19 @@ func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T)
 	e.recordHistory(t, e.lastRun(t, workflows.CheckUpdatesWorkflow), "checkupdates-v1-indexdown")
 
 	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.1.0" })
-	require.Eventually(t, func() bool {
-		c := e.components(t)["kit"]
-		return c.Status.InstalledVersion == "v1.1.0" && strings.Join(versionsOf(c), ",") == "v1.2.0"
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		c := e.components(ct)["kit"]
+		assert.Equal(ct, "v1.1.0", c.Status.InstalledVersion)
+		assert.Equal(ct, []string{"v1.2.0"}, versionsOf(c))
 	}, time.Minute, 100*time.Millisecond, "after the upgrade only v1.2.0 should be newer")
-	require.Eventually(t, func() bool { return e.platform(t, "acme").Status.UpgradesAvailable == 0 },
-		30*time.Second, 100*time.Millisecond, "a chart the catalog does not list is no upgrade")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.Zero(ct, e.platform(ct, "acme").Status.UpgradesAvailable)
+	}, 30*time.Second, 100*time.Millisecond, "a chart the catalog does not list is no upgrade")
 
 	require.NoError(t, e.c.Delete(context.Background(), &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme", Namespace: e.ns}}))
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		_, err := sched.Describe(context.Background())
-		return err != nil
+		assert.Error(ct, err, "the schedule is still there")
 	}, 30*time.Second, 100*time.Millisecond, "the schedule outlived its platform")
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
@@ -81,9 +82,10 @@ func TestProbesMetricsAndGracefulStop(t *testing.T) {
 		_ = resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode, path)
 	}
-	require.Eventually(t, func() bool {
-		m := get(t, "http://"+p.httpAddr+"/metrics")
-		return strings.Contains(m, "openova_temporal_workflow_completed") && strings.Contains(m, "process_resident_memory_bytes")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		m := get(ct, "http://"+p.httpAddr+"/metrics")
+		assert.Contains(ct, m, "openova_temporal_workflow_completed")
+		assert.Contains(ct, m, "process_resident_memory_bytes")
 	}, 30*time.Second, 500*time.Millisecond, "metrics lack SDK or process series")
 
 	require.NoError(t, p.stop(), "exit after SIGTERM; log:\n%s", p.log())
@@ -98,8 +100,11 @@ func TestProbesMetricsAndGracefulStop(t *testing.T) {
 	}
 }
 
-func get(t testing.TB, url string) string {
-	t.Helper()
+// get GETs url; t may be a CollectT (in EventuallyWithT).
+func get(t require.TestingT, url string) string {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 	resp, err := http.Get(url)
 	require.NoError(t, err)
 	defer func() { _ = resp.Body.Close() }()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openova-io/core/activities"
@@ -31,7 +32,9 @@ func TestKill9ResumesEveryWorkflow(t *testing.T) {
 	// Kill once every workflow has performed a side effect and is holding
 	// inside an activity.
 	effects := filepath.Join(dataDir, "selfcheck", "effects")
-	require.Eventually(t, func() bool { return countFiles(effects) >= n }, time.Minute, 50*time.Millisecond)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.GreaterOrEqual(ct, countFiles(effects), n, "side effects performed")
+	}, time.Minute, 50*time.Millisecond)
 	p.kill9()
 	before := countFiles(effects)
 

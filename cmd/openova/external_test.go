@@ -8,10 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
@@ -40,15 +40,14 @@ func TestExternalTemporalServer(t *testing.T) {
 
 	// Readiness follows the external server: gone, and openova says so.
 	require.NoError(t, dev.Kill())
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		resp, err := http.Get("http://" + p.httpAddr + "/readyz")
-		if err != nil {
-			return false
-		}
+		require.NoError(ct, err)
 		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(string(b), "temporal is not answering")
-	}, 30*time.Second, 200*time.Millisecond)
+		assert.Equal(ct, http.StatusServiceUnavailable, resp.StatusCode)
+		assert.Contains(ct, string(b), "temporal is not answering")
+	}, 30*time.Second, 200*time.Millisecond, "/readyz does not say Temporal is gone")
 }
 
 // startDevServer runs `temporal server start-dev`, with a file database or in
@@ -66,16 +65,14 @@ func startDevServer(t testing.TB, file bool) (string, *os.Process) {
 	cmd := exec.Command(bin, args...)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		c, err := client.DialContext(ctx, client.Options{HostPort: addr})
-		if err != nil {
-			return false
-		}
+		require.NoError(ct, err)
 		defer c.Close()
 		_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
-		return err == nil
+		assert.NoError(ct, err)
 	}, time.Minute, 200*time.Millisecond, "temporal dev server did not start")
 	return addr, cmd.Process
 }

@@ -39,7 +39,7 @@ func TestGitOpsMode_TestPlaysFluxAndCrossplane(t *testing.T) {
 	t.Cleanup(srv.StopHTTP)
 	repoURL := srv.HTTPAddress() + "/acme/platform.git"
 
-	e := startManagerEnv(t, "gitops", 500*time.Millisecond)
+	e := startManagerEnv(t, 500*time.Millisecond)
 	require.NoError(t, e.c.Create(context.Background(), &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "platform-git", Namespace: e.ns},
 		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitAuth.Password)},
@@ -82,7 +82,7 @@ func playFlux(t *testing.T, c client.Client, ns, repoURL string) {
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			fluxRound(ctx, t, c, ns, repoURL)
+			fluxRound(ctx, c, ns, repoURL)
 			select {
 			case <-ctx.Done():
 			case <-time.After(300 * time.Millisecond):
@@ -92,8 +92,14 @@ func playFlux(t *testing.T, c client.Client, ns, repoURL string) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-func fluxRound(ctx context.Context, t *testing.T, c client.Client, ns, repoURL string) {
-	dir := t.TempDir()
+// fluxRound runs off the test goroutine: it reports nothing (a failed
+// round is tried again), and its clone is its own temporary folder.
+func fluxRound(ctx context.Context, c client.Client, ns, repoURL string) {
+	dir, err := os.MkdirTemp("", "flux-")
+	if err != nil {
+		return
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
 	if _, err := git.PlainCloneContext(ctx, dir, false, cloneMain(repoURL)); err != nil {
 		return // empty repository, or not there yet
 	}

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/kubeenv"
 	"github.com/openova-io/core/worker/codec"
 )
 
@@ -30,7 +31,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(execMainEnv) == "1" {
 		os.Exit(Main(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	// The e2e tests share one API server, each in a namespace of its own.
+	kubeenv.Main(m)
 }
 
 // proc is a running openova process.

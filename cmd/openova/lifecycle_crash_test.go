@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -18,12 +19,12 @@ import (
 // restart on the same data dir the same workflows continue (no second
 // install, no second release of a component) and the platform gets Ready.
 func TestManagerKill9MidInstallResumes_TestPlaysCrossplane(t *testing.T) {
-	e := startManagerEnv(t, "openova-system", 3*time.Second)
+	e := startManagerEnv(t, 3*time.Second)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb"}}})
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(v1alpha1.ReleaseGVK)
-		return e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: "redpanda"}, u) == nil
+		assert.NoError(ct, e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: "redpanda"}, u))
 	}, time.Minute, 50*time.Millisecond, "the first release was never written")
 	e.kill9AndRestart(t)
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)

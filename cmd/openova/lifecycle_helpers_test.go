@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -62,11 +62,15 @@ func (e *managerEnv) recordHistory(t *testing.T, id, name string) {
 	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", name+".json"), []byte(out), 0o644))
 }
 
-func startManagerEnv(t testing.TB, ns string, xpDelay time.Duration, extra ...string) *managerEnv {
-	kube := kubeenv.Start(t, kubeenv.CompositeCRDs(t)...)
+// startManagerEnv runs `openova manager` on a namespace of its own on the
+// test binary's shared API server: the manager's cache, leader election,
+// release watch and the Crossplane player keep to that namespace, so no
+// test sees another's objects.
+func startManagerEnv(t testing.TB, xpDelay time.Duration, extra ...string) *managerEnv {
+	kube := kubeenv.Shared(t)
+	ns := kube.Namespace
 	c, err := kubeclient.NewClient(kube.Config)
 	require.NoError(t, err)
-	require.NoError(t, c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
 	dataDir := t.TempDir()
 	keyFile := filepath.Join(dataDir, "codec.key")
 	if *record {
@@ -80,7 +84,7 @@ func startManagerEnv(t testing.TB, ns string, xpDelay time.Duration, extra ...st
 	}
 	args = append(args, extra...)
 	p := startOpenova(t, "manager", dataDir, args...)
-	e := &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, xpDelay), ns: ns,
+	e := &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, ns, xpDelay), ns: ns,
 		keyFile: keyFile, dataDir: dataDir, args: args}
 	return e
 }
@@ -98,16 +102,19 @@ func (e *managerEnv) createPlatform(t testing.TB, name string, spec v1alpha1.Pla
 }
 
 // update changes the platform the way `kubectl edit` does: read, modify, update.
+// A conflict (the manager wrote the status meanwhile) reads and tries again.
 func (e *managerEnv) update(t *testing.T, name string, change func(*v1alpha1.Platform)) {
-	require.Eventually(t, func() bool {
+	t.Helper()
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		var p v1alpha1.Platform
-		require.NoError(t, e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, &p))
+		require.NoError(ct, e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, &p))
 		change(&p)
-		return e.c.Update(context.Background(), &p) == nil
-	}, 10*time.Second, 50*time.Millisecond)
+		assert.NoError(ct, e.c.Update(context.Background(), &p))
+	}, 10*time.Second, 50*time.Millisecond, "update platform %s", name)
 }
 
-func (e *managerEnv) platform(t testing.TB, name string) v1alpha1.Platform {
+// platform reads the platform; t may be a CollectT (in EventuallyWithT).
+func (e *managerEnv) platform(t require.TestingT, name string) v1alpha1.Platform {
 	var p v1alpha1.Platform
 	require.NoError(t, e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, &p))
 	return p
@@ -132,8 +139,9 @@ func (e *managerEnv) waitCondition(t testing.TB, name, typ string, status metav1
 	return metav1.Condition{}
 }
 
-// components lists the platform's Component resources by name.
-func (e *managerEnv) components(t testing.TB) map[string]v1alpha1.Component {
+// components lists the platform's Component resources by name; t may be a
+// CollectT (in EventuallyWithT).
+func (e *managerEnv) components(t require.TestingT) map[string]v1alpha1.Component {
 	var list v1alpha1.ComponentList
 	require.NoError(t, e.c.List(context.Background(), &list, crclient.InNamespace(e.ns)))
 	out := map[string]v1alpha1.Component{}
@@ -141,6 +149,19 @@ func (e *managerEnv) components(t testing.TB) map[string]v1alpha1.Component {
 		out[c.Name] = c
 	}
 	return out
+}
+
+// assertHealthyAt checks that the component is Healthy at version; t is
+// usually the CollectT of an EventuallyWithT.
+func assertHealthyAt(t assert.TestingT, comps map[string]v1alpha1.Component, name, version string) {
+	c := comps[name]
+	assert.Equal(t, version, c.Status.InstalledVersion, "%s's installed version", name)
+	assert.Equal(t, v1alpha1.HealthHealthy, c.Status.Health, "%s's health", name)
+}
+
+// assertRolledBack checks the component's RolledBack condition.
+func assertRolledBack(t assert.TestingT, comps map[string]v1alpha1.Component, name string, want bool) {
+	assert.Equal(t, want, meta.IsStatusConditionTrue(comps[name].Status.Conditions, v1alpha1.ConditionRolledBack), "%s's RolledBack", name)
 }
 
 // executions counts the workflow runs with this ID, closed or running.

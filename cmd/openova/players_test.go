@@ -21,6 +21,7 @@ import (
 // its finalizer once "its composed resources are gone".
 type crossplanePlayer struct {
 	c     client.Client
+	ns    string // the test's namespace: releases of other tests are not its business
 	delay time.Duration
 
 	mu    sync.Mutex
@@ -31,8 +32,8 @@ type crossplanePlayer struct {
 	ready map[string]time.Time
 }
 
-func playCrossplane(t testing.TB, c client.Client, delay time.Duration) *crossplanePlayer {
-	p := &crossplanePlayer{c: c, delay: delay, fail: map[string]string{}, chart: map[string]string{}, hold: map[string]bool{},
+func playCrossplane(t testing.TB, c client.Client, ns string, delay time.Duration) *crossplanePlayer {
+	p := &crossplanePlayer{c: c, ns: ns, delay: delay, fail: map[string]string{}, chart: map[string]string{}, hold: map[string]bool{},
 		seen: map[string]time.Time{}, ready: map[string]time.Time{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -80,7 +81,7 @@ func (p *crossplanePlayer) letGo(name, chartVersion string) {
 func (p *crossplanePlayer) round(ctx context.Context) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(v1alpha1.ReleaseGVK.GroupVersion().WithKind(v1alpha1.ReleaseKind + "List"))
-	if err := p.c.List(ctx, list); err != nil {
+	if err := p.c.List(ctx, list, client.InNamespace(p.ns)); err != nil {
 		return
 	}
 	now := time.Now()

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/catalog"
@@ -49,7 +49,7 @@ components:
 //     for that rollout, then upgrades, and its run is recorded for replay.
 func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	indexURL := serveIndex(t, kitIndex)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL,
 		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
@@ -75,10 +75,14 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	require.ErrorContains(t, err, `time zone "Atlantis/Capital" is unknown`)
 	// Operators pause a window with `temporal schedule toggle --pause`, the same call.
 	require.NoError(t, sc.GetHandle(ctx, win.ID).Pause(ctx, client.SchedulePauseOptions{Note: "change freeze until January"}))
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		list, err := schedules.List(ctx, sc, "acme")
-		return err == nil && len(list) == 1 && list[0].Paused && list[0].Note == "change freeze until January" &&
-			list[0].Component == "kit" && list[0].To == "v1.1.0"
+		require.NoError(ct, err)
+		require.Len(ct, list, 1)
+		assert.True(ct, list[0].Paused, "paused")
+		assert.Equal(ct, "change freeze until January", list[0].Note)
+		assert.Equal(ct, "kit", list[0].Component)
+		assert.Equal(ct, "v1.1.0", list[0].To)
 	}, 30*time.Second, 200*time.Millisecond, "the paused window is not listed")
 	require.NoError(t, sc.GetHandle(ctx, win.ID).Unpause(ctx, client.ScheduleUnpauseOptions{Note: "freeze over"}))
 
@@ -110,12 +114,15 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, at.UTC(), s.Next.UTC())
 	run := e.waitScheduledRunOf(t, s.ID)
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		v, err := e.tc.QueryWorkflow(ctx, run, "", workflows.QueryProgress)
+		require.NoError(ct, err)
 		var p workflows.Progress
-		return err == nil && v.Get(&p) == nil && p.Steps[0].State == workflows.StepRunning
+		require.NoError(ct, v.Get(&p))
+		require.NotEmpty(ct, p.Steps)
+		assert.Equal(ct, workflows.StepRunning, p.Steps[0].State, "first step")
 	}, 30*time.Second, 100*time.Millisecond, "the scheduled run is not waiting for the rollout")
-	require.Equal(t, "1.2.0", e.releaseChart(t, "kit"), "the scheduled upgrade did not wait for the running rollout")
+	require.Equal(t, "1.2.0", e.releaseChart("kit"), "the scheduled upgrade did not wait for the running rollout")
 	e.xp.letGo("kit", "1.2.0")
 	require.NoError(t, first.Get(ctx, nil))
 	var res workflows.ScheduledUpgradeResult
@@ -123,9 +130,8 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	require.Equal(t, "v1.2.0", res.From)
 	require.Equal(t, "v1.3.0", res.To)
 	require.Contains(t, res.WaitedFor, workflows.UpgradeID("acme", "kit", "v1.2.0"))
-	require.Eventually(t, func() bool {
-		c := e.components(t)["kit"]
-		return c.Status.InstalledVersion == "v1.3.0" && c.Status.Health == v1alpha1.HealthHealthy
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assertHealthyAt(ct, e.components(ct), "kit", "v1.3.0")
 	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.3.0")
 	e.recordHistory(t, run, "scheduledupgrade-v1-waited")
 
@@ -147,10 +153,10 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 			require.Equal(t, catalog.ErrDowngrade, app.Type(), "%s: %v", run, err) // v1.4.0 after v1.5.0
 		}
 	}
-	require.Eventually(t, func() bool {
-		c := e.components(t)["kit"]
-		return c.Status.InstalledVersion == "v1.5.0" && c.Status.Health == v1alpha1.HealthHealthy &&
-			!meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionRolledBack)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		comps := e.components(ct)
+		assertHealthyAt(ct, comps, "kit", "v1.5.0")
+		assertRolledBack(ct, comps, "kit", false)
 	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.5.0 without a rollback")
 }
 
@@ -184,13 +190,11 @@ func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string) string 
 	if scheduleID != "" {
 		query += " AND TemporalScheduledById = '" + scheduleID + "'"
 	}
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
-		if err != nil || len(resp.Executions) == 0 {
-			return false
-		}
+		require.NoError(ct, err)
+		require.NotEmpty(ct, resp.Executions, "no run of %s", query)
 		id = resp.Executions[0].GetExecution().GetWorkflowId()
-		return true
 	}, 30*time.Second, 100*time.Millisecond, "the schedule never fired")
 	return id
 }
@@ -200,7 +204,7 @@ func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string) string 
 // the time it will run, while the platform stays Ready. Removing the window
 // cancels the schedule and upgrades at once.
 func TestMaintenanceWindowHoldsVersionBumps_TestPlaysCrossplane(t *testing.T) {
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond)
+	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{
 		MaintenanceWindow: &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"},
 		Components:        []v1alpha1.ComponentRef{{Name: "grafana", Version: "v11.3.0"}},
@@ -222,8 +226,8 @@ func TestMaintenanceWindowHoldsVersionBumps_TestPlaysCrossplane(t *testing.T) {
 
 	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.MaintenanceWindow = nil })
 	e.waitCondition(t, "acme", v1alpha1.ConditionUpgradeScheduled, metav1.ConditionFalse, time.Minute)
-	require.Eventually(t, func() bool {
-		return e.components(t)["grafana"].Status.InstalledVersion == "v11.4.0"
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.Equal(ct, "v11.4.0", e.components(ct)["grafana"].Status.InstalledVersion)
 	}, time.Minute, 100*time.Millisecond, "without the window the bump did not run")
 	_, err = schedules.Get(context.Background(), e.tc.ScheduleClient(), workflows.ScheduledUpgradeID("acme", "grafana", "v11.4.0"))
 	require.Error(t, err, "the schedule outlived the window")

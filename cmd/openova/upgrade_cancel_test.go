@@ -27,7 +27,7 @@ import (
 func TestUpgradeCancel_TestPlaysCrossplane(t *testing.T) {
 	indexURL := serveIndex(t, rollIndex(2))
 	rcv := testenv.NewReceiver(t, http.StatusOK)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--alertmanager-url", rcv.URL)
+	e := startManagerEnv(t, 200*time.Millisecond, "--alertmanager-url", rcv.URL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, Components: []v1alpha1.ComponentRef{
 		{Name: "roll-00", Version: "v1.0.0"}, {Name: "roll-01", Version: "v1.0.0"},
 	}})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -26,7 +27,7 @@ import (
 // the rollback raises exactly one alert.
 func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) {
 	rcv := testenv.NewReceiver(t, http.StatusOK)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--alertmanager-url", rcv.URL)
+	e := startManagerEnv(t, 200*time.Millisecond, "--alertmanager-url", rcv.URL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
 		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
 	}})
@@ -68,10 +69,10 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 		stalled := e.waitCondition(t, "acme", v1alpha1.ConditionStalled, metav1.ConditionTrue, 2*time.Minute)
 		require.Contains(t, stalled.Message, "upgrade grafana v11.3.0 → v11.4.0 failed")
 		require.Contains(t, stalled.Message, "rolled back to v11.3.0")
-		require.Eventually(t, func() bool {
-			c := e.components(t)["grafana"]
-			return c.Status.Health == v1alpha1.HealthHealthy && c.Status.InstalledVersion == "v11.3.0" &&
-				meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionRolledBack)
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			comps := e.components(ct)
+			assertHealthyAt(ct, comps, "grafana", "v11.3.0")
+			assertRolledBack(ct, comps, "grafana", true)
 		}, time.Minute, 100*time.Millisecond, "grafana is not Healthy at v11.3.0 with RolledBack")
 		id := workflows.UpgradeID("acme", "grafana", "v11.4.0")
 		require.Equal(t, 1, e.executions(t, id))
@@ -87,13 +88,14 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 // for the chart version, i.e. a release of it is rolling out.
 func (e *managerEnv) waitReleaseChart(t *testing.T, name, chartVersion string) {
 	t.Helper()
-	require.Eventually(t, func() bool { return e.releaseChart(t, name) == chartVersion },
-		time.Minute, 50*time.Millisecond, "%s never rolled out chart %s; running: %s", name, chartVersion, e.running(t))
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.Equal(ct, chartVersion, e.releaseChart(name), "chart of release %s", name)
+	}, time.Minute, 50*time.Millisecond, "%s never rolled out chart %s; running: %s", name, chartVersion, e.running(t))
 }
 
 // releaseChart is the chart version the component's composite resource
 // asks for ("" when there is none).
-func (e *managerEnv) releaseChart(t *testing.T, name string) string {
+func (e *managerEnv) releaseChart(name string) string {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(v1alpha1.ReleaseGVK)
 	if e.c.Get(context.Background(), crclient.ObjectKey{Namespace: e.ns, Name: name}, u) != nil {

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -36,7 +36,7 @@ func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) 
 	indexURL := serveIndex(t, index)
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	// Installs keep the default test timeout (20 s); the upgrades ask for 8 s.
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond,
+	e := startManagerEnv(t, 200*time.Millisecond,
 		"--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	names := make([]string, rollbacks)
 	refs := make([]v1alpha1.ComponentRef, rollbacks)
@@ -80,16 +80,12 @@ func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) 
 		}
 		require.Equal(t, 1, e.executions(t, workflows.UpgradeID("acme", n, "v1.1.0")), "%s upgraded more than once", n)
 	}
-	require.Eventually(t, func() bool {
-		comps := e.components(t)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		comps := e.components(ct)
 		for _, n := range names {
-			c := comps[n]
-			if c.Status.Health != v1alpha1.HealthHealthy || c.Status.InstalledVersion != "v1.0.0" ||
-				!meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionRolledBack) {
-				return false
-			}
+			assertHealthyAt(ct, comps, n, "v1.0.0")
+			assertRolledBack(ct, comps, n, true)
 		}
-		return true
 	}, time.Minute, 200*time.Millisecond, "not every component is Healthy at v1.0.0 and RolledBack")
 
 	// CheckUpdates runs whenever installed versions change; it is not part

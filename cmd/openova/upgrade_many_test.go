@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -52,7 +52,7 @@ components:
 // upgraded, tool is not touched, and the Platform says so.
 func TestUpgradeSeveralInDependencyOrder_TestPlaysCrossplane(t *testing.T) {
 	indexURL := serveIndex(t, stackIndex)
-	e := startManagerEnv(t, "openova-system", 200*time.Millisecond, "--ready-timeout", "12s")
+	e := startManagerEnv(t, 200*time.Millisecond, "--ready-timeout", "12s")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, Components: []v1alpha1.ComponentRef{
 		{Name: "tool", Version: "v1.0.0"}, {Name: "app", Version: "v1.0.0"}, {Name: "base", Version: "v1.0.0"},
 	}})
@@ -77,12 +77,13 @@ func TestUpgradeSeveralInDependencyOrder_TestPlaysCrossplane(t *testing.T) {
 	require.Less(t, base[1], appSpan[0], "app's upgrade started before base's ended: %v", spans)
 	require.NotContains(t, spans, workflows.UpgradeID("acme", "tool", "v1.1.0"))
 
-	require.Eventually(t, func() bool {
-		c := e.components(t)
-		return c["base"].Status.InstalledVersion == "v1.1.0" && c["app"].Status.InstalledVersion == "v1.0.0" &&
-			c["tool"].Status.InstalledVersion == "v1.0.0" && c["app"].Status.Health == v1alpha1.HealthHealthy &&
-			meta.IsStatusConditionTrue(c["app"].Status.Conditions, v1alpha1.ConditionRolledBack) &&
-			!meta.IsStatusConditionTrue(c["base"].Status.Conditions, v1alpha1.ConditionRolledBack)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		c := e.components(ct)
+		assert.Equal(ct, "v1.1.0", c["base"].Status.InstalledVersion, "base's installed version")
+		assert.Equal(ct, "v1.0.0", c["tool"].Status.InstalledVersion, "tool's installed version")
+		assertHealthyAt(ct, c, "app", "v1.0.0")
+		assertRolledBack(ct, c, "app", true)
+		assertRolledBack(ct, c, "base", false)
 	}, time.Minute, 100*time.Millisecond, "want base v1.1.0, app rolled back to v1.0.0, tool v1.0.0")
 	require.Equal(t, 1, e.executions(t, workflows.UpgradesID("acme")), "the stopped upgrade was retried for the same generation")
 	e.recordHistory(t, workflows.UpgradesID("acme"), "upgradecomponents-v1-stopped")

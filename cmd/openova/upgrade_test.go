@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -27,7 +27,7 @@ import (
 // Healthy again, and the alert reaches Alertmanager and the webhook.
 func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 	rcv := testenv.NewReceiver(t, http.StatusOK)
-	e := startManagerEnv(t, "openova-system", 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
+	e := startManagerEnv(t, 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
 		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
 	}})
@@ -44,9 +44,8 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 		return res, err
 	}
 	healthyAt := func(name, version string) {
-		require.Eventually(t, func() bool {
-			c := e.components(t)[name]
-			return c.Status.Health == v1alpha1.HealthHealthy && c.Status.InstalledVersion == version
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			assertHealthyAt(ct, e.components(ct), name, version)
 		}, time.Minute, 100*time.Millisecond, "%s never Healthy at %s", name, version)
 	}
 
@@ -73,9 +72,11 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 	require.Contains(t, app.Message(), "CrashLoopBackOff")
 	require.Contains(t, app.Message(), "rolled back to v11.3.0")
 	healthyAt("grafana", "v11.3.0")
-	require.Eventually(t, func() bool {
-		c := meta.FindStatusCondition(e.components(t)["grafana"].Status.Conditions, v1alpha1.ConditionRolledBack)
-		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, "v11.3.0 → v11.4.0 failed")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		c := meta.FindStatusCondition(e.components(ct)["grafana"].Status.Conditions, v1alpha1.ConditionRolledBack)
+		require.NotNil(ct, c, "grafana has no RolledBack condition")
+		assert.Equal(ct, metav1.ConditionTrue, c.Status)
+		assert.Contains(ct, c.Message, "v11.3.0 → v11.4.0 failed")
 	}, 30*time.Second, 100*time.Millisecond, "grafana never showed RolledBack")
 	require.Nil(t, meta.FindStatusCondition(e.components(t)["backstage"].Status.Conditions, v1alpha1.ConditionRolledBack))
 

@@ -1,6 +1,10 @@
 // Package kubeenv starts a real kube-apiserver + etcd (envtest, built from
 // source by dev/dev.sh) with the project's CRDs installed. It lives apart
 // from testenv so that tests without a cluster do not link Kubernetes.
+//
+// Most tests take a namespace on the test binary's one server (Shared, with
+// Main as the package's TestMain); a test that needs a server of its own
+// (its own CRDs, cluster-scoped state) starts one (Start).
 package kubeenv
 
 import (
@@ -23,24 +27,18 @@ type Env struct {
 	Config *rest.Config
 	// Kubeconfig is the path of a kubeconfig file for the server.
 	Kubeconfig string
+	// Namespace is the test's own namespace, created (Shared only).
+	Namespace string
 }
 
-// Start runs kube-apiserver + etcd for the test, with the generated CRDs of
-// deploy/base/crds and any extra CRDs (e.g. composite resources played by
-// the test) installed. It stops when the test ends.
+// Start runs kube-apiserver + etcd for the test alone, with the generated
+// CRDs of deploy/base/crds and any extra CRDs (e.g. composite resources
+// played by the test) installed. It stops when the test ends.
 func Start(t testing.TB, extra ...*apiextv1.CustomResourceDefinition) *Env {
 	t.Helper()
-	// envtest logs through controller-runtime's logger, which complains
-	// (with a stack trace) when nobody set one.
-	logf.SetLogger(logr.Discard())
 	dir := filepath.Dir(testenv.Bin(t, "kube-apiserver"))
 	testenv.Bin(t, "etcd")
-	env := &envtest.Environment{
-		BinaryAssetsDirectory:    dir,
-		ControlPlaneStartTimeout: 2 * time.Minute,
-		CRDDirectoryPaths:        []string{filepath.Join(testenv.RepoRoot(), "deploy", "base", "crds")},
-		CRDs:                     extra,
-	}
+	env := newEnvironment(dir, extra)
 	cfg, err := env.Start()
 	if err != nil {
 		t.Fatalf("start kube-apiserver + etcd: %v", err)
@@ -51,4 +49,16 @@ func Start(t testing.TB, extra ...*apiextv1.CustomResourceDefinition) *Env {
 		t.Fatalf("write kubeconfig: %v", err)
 	}
 	return &Env{Config: cfg, Kubeconfig: kubeconfig}
+}
+
+func newEnvironment(binDir string, extra []*apiextv1.CustomResourceDefinition) *envtest.Environment {
+	// envtest logs through controller-runtime's logger, which complains
+	// (with a stack trace) when nobody set one.
+	logf.SetLogger(logr.Discard())
+	return &envtest.Environment{
+		BinaryAssetsDirectory:    binDir,
+		ControlPlaneStartTimeout: 2 * time.Minute,
+		CRDDirectoryPaths:        []string{filepath.Join(testenv.RepoRoot(), "deploy", "base", "crds")},
+		CRDs:                     extra,
+	}
 }

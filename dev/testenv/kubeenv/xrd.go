@@ -1,6 +1,7 @@
 package kubeenv
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +16,10 @@ import (
 
 // CompositeCRDs returns the CRDs that Crossplane v2 would generate from the
 // project's CompositeResourceDefinitions (deploy/crossplane/xrd.yaml), for
-// kubeenv.Start. There is no Crossplane in the test cluster: the CRD keeps
-// the XRD's group, names, scope, versions, printer columns and
-// openAPIV3Schema, and adds what Crossplane adds to a Namespaced (modern) XR:
+// kubeenv.Start (Shared installs them always). There is no Crossplane in the
+// test cluster: the CRD keeps the XRD's group, names, scope, versions,
+// printer columns and openAPIV3Schema, and adds what Crossplane adds to a
+// Namespaced (modern) XR:
 // status.conditions in Crossplane's shape (type, status, reason, message,
 // lastTransitionTime, observedGeneration; a map list keyed by type),
 // spec.crossplane and status.crossplane for its machinery fields, the
@@ -29,16 +31,24 @@ import (
 // TestWaitReleaseReady_TestPlaysCrossplane).
 func CompositeCRDs(t testing.TB) []*apiextv1.CustomResourceDefinition {
 	t.Helper()
+	crds, err := compositeCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crds
+}
+
+func compositeCRDs() ([]*apiextv1.CustomResourceDefinition, error) {
 	path := filepath.Join(testenv.RepoRoot(), "deploy", "crossplane", "xrd.yaml")
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("read XRD: %v", err)
+		return nil, fmt.Errorf("read XRD: %w", err)
 	}
 	crd, err := CRDFromXRD(data)
 	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return []*apiextv1.CustomResourceDefinition{crd}
+	return []*apiextv1.CustomResourceDefinition{crd}, nil
 }
 
 // xrd is the part of apiextensions.crossplane.io/v2 CompositeResourceDefinition
