@@ -29,7 +29,7 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	e := startManagerEnv(t, 200*time.Millisecond, "--alertmanager-url", rcv.URL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
-		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
+		{Name: "cilium", Version: "v1.16.1"}, {Name: "grafana", Version: "v11.3.0"},
 	}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 	chart := func(component, version string) string {
@@ -40,20 +40,20 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 
 	// Not subtests: the restarted manager must outlive each part.
 	{ // during the rollout
-		to := chart("backstage", "v1.31.0")
-		e.xp.holdChart("backstage", to)
-		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.31.0" })
-		e.waitReleaseChart(t, "backstage", to)
+		to := chart("cilium", "v1.16.2")
+		e.xp.holdChart("cilium", to)
+		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.16.2" })
+		e.waitReleaseChart(t, "cilium", to)
 		e.kill9AndRestart(t)
-		e.xp.letGo("backstage", to)
+		e.xp.letGo("cilium", to)
 		e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
-		c := e.components(t)["backstage"]
-		require.Equal(t, "v1.31.0", c.Status.InstalledVersion)
+		c := e.components(t)["cilium"]
+		require.Equal(t, "v1.16.2", c.Status.InstalledVersion)
 		require.Nil(t, meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionRolledBack))
-		id := workflows.UpgradeID("acme", "backstage", "v1.31.0")
+		id := workflows.UpgradeID("acme", "cilium", "v1.16.2")
 		require.Equal(t, 1, e.executions(t, id))
 		require.NoError(t, e.tc.GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
-		require.Equal(t, 2, e.executions(t, workflows.ReleaseID("acme", "backstage")), "install and upgrade: one release each")
+		require.Equal(t, 2, e.executions(t, workflows.ReleaseID("acme", "cilium")), "install and upgrade: one release each")
 		require.Equal(t, map[string]int{"CheckUpgrade": 1, "ReadComponent": 1, "MarkRolledBack": 1}, e.activities(t, id))
 	}
 

@@ -21,7 +21,7 @@ import (
 	"github.com/openova-io/core/workflows"
 )
 
-// UpgradeComponent through the real manager: Backstage v1.30 → v1.31
+// UpgradeComponent through the real manager: Cilium v1.16.1 → v1.16.2
 // succeeds with its changelog in the progress query; a Grafana release
 // that never gets Ready is rolled back to the recorded version, which is
 // Healthy again, and the alert reaches Alertmanager and the webhook.
@@ -29,7 +29,7 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	e := startManagerEnv(t, 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
-		{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"},
+		{Name: "cilium", Version: "v1.16.1"}, {Name: "grafana", Version: "v11.3.0"},
 	}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 	upgrade := func(component, to string) (workflows.UpgradeComponentResult, error) {
@@ -49,18 +49,18 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 		}, time.Minute, 100*time.Millisecond, "%s never Healthy at %s", name, version)
 	}
 
-	res, err := upgrade("backstage", "v1.31.0")
+	res, err := upgrade("cilium", "v1.16.2")
 	require.NoError(t, err)
-	require.Equal(t, "v1.30.0", res.From)
-	require.Equal(t, "v1.31.0", res.To)
-	v, err := e.tc.QueryWorkflow(context.Background(), workflows.UpgradeID("acme", "backstage", "v1.31.0"), "", workflows.QueryProgress)
+	require.Equal(t, "v1.16.1", res.From)
+	require.Equal(t, "v1.16.2", res.To)
+	v, err := e.tc.QueryWorkflow(context.Background(), workflows.UpgradeID("acme", "cilium", "v1.16.2"), "", workflows.QueryProgress)
 	require.NoError(t, err)
 	var p workflows.Progress
 	require.NoError(t, v.Get(&p))
-	want, _ := catalog.Default().Components["backstage"].Find("v1.31.0")
+	want, _ := catalog.Default().Components["cilium"].Find("v1.16.2")
 	require.Equal(t, want.Changelog, p.Steps[0].Message)
-	healthyAt("backstage", "v1.31.0")
-	e.recordHistory(t, workflows.UpgradeID("acme", "backstage", "v1.31.0"), "upgradecomponent-v1-ok")
+	healthyAt("cilium", "v1.16.2")
+	e.recordHistory(t, workflows.UpgradeID("acme", "cilium", "v1.16.2"), "upgradecomponent-v1-ok")
 
 	target, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
 	e.xp.failChart("grafana", target.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
@@ -78,7 +78,7 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 		assert.Equal(ct, metav1.ConditionTrue, c.Status)
 		assert.Contains(ct, c.Message, "v11.3.0 → v11.4.0 failed")
 	}, 30*time.Second, 100*time.Millisecond, "grafana never showed RolledBack")
-	require.Nil(t, meta.FindStatusCondition(e.components(t)["backstage"].Status.Conditions, v1alpha1.ConditionRolledBack))
+	require.Nil(t, meta.FindStatusCondition(e.components(t)["cilium"].Status.Conditions, v1alpha1.ConditionRolledBack))
 
 	require.Len(t, rcv.Bodies("/api/v2/alerts"), 1)
 	var alerts []struct {
