@@ -76,6 +76,7 @@ func TestBadInputExitsWithOneClearLine(t *testing.T) {
 // A data dir that holds history but lost its codec key is refused: a new key
 // would make that history unreadable.
 func TestLostCodecKeyIsRefused(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	dataDir := t.TempDir()
 	p := startOpenova(t, "bootstrap", dataDir)
 	require.NoError(t, p.stop())
@@ -87,6 +88,7 @@ func TestLostCodecKeyIsRefused(t *testing.T) {
 
 // A second process on the same data dir is refused instead of sharing SQLite.
 func TestDataDirInUseIsRefused(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	dataDir := t.TempDir()
 	startOpenova(t, "bootstrap", dataDir)
 	code, _, stderr := run(t, nil, "bootstrap", "--data-dir", dataDir, "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t))

@@ -66,6 +66,7 @@ func (h *helmRepository) answer(status int, body string) {
 // known versions and says why. An upgrade shrinks the list; deleting the
 // platform deletes its schedule.
 func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	repo := newHelmRepository(t)
 	index := []byte("apiVersion: catalog.openova.io/v1\ncomponents:\n" +
 		"  - name: kit\n    title: Kit\n    description: a component of the test's index\n    category: a-la-carte\n" +

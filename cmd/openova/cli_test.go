@@ -42,6 +42,7 @@ func waitResult(t testing.TB, run client.WorkflowRun, timeout time.Duration) wor
 // `openova bootstrap`: namespace retention is at least 90 days, the search
 // attributes exist, and workflows list and show.
 func TestTemporalCLIAgainstBootstrap(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	p := startOpenova(t, "bootstrap", t.TempDir())
 	c := p.client(t, "")
 	res := waitResult(t, startSelfCheck(t, c, "cli", workflows.SelfCheckInput{}), time.Minute)
@@ -74,6 +75,7 @@ func TestTemporalCLIAgainstBootstrap(t *testing.T) {
 // Probes and metrics: /healthz, /readyz, /metrics with SDK and process
 // metrics; SIGTERM stops cleanly (exit 0) and SQLite is closed (no WAL left).
 func TestProbesMetricsAndGracefulStop(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	p := startOpenova(t, "bootstrap", t.TempDir())
 	waitResult(t, startSelfCheck(t, p.client(t, ""), "metrics", workflows.SelfCheckInput{Steps: 1}), time.Minute)
 	for _, path := range []string{"/healthz", "/readyz"} {
@@ -131,6 +133,7 @@ func TestVersion(t *testing.T) {
 // The namespace's retention is re-checked on every start: one lowered to the
 // dev server's 24 h by an operator is raised back to 90 days.
 func TestRetentionRecheckedOnEveryStart(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	dataDir := t.TempDir()
 	p := startOpenova(t, "bootstrap", dataDir)
 	out, err := temporalCLI(t, "operator", "namespace", "update", "-n", "default", "--retention", "24h", "--address", p.temporalAddr)

@@ -20,6 +20,7 @@ import (
 // runs again while its side effect (the journal receipt, keyed by an
 // idempotency key) happens once.
 func TestKill9ResumesEveryWorkflow(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	dataDir := t.TempDir()
 	p := startOpenova(t, "bootstrap", dataDir)
 	c := p.client(t, "")

@@ -23,6 +23,7 @@ import (
 // process (the Temporal CLI's dev server, built from source), the same
 // workflows run there and nothing is embedded.
 func TestExternalTemporalServer(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	addr, dev := startDevServer(t, true)
 	dataDir := t.TempDir()
 	p := startOpenova(t, "bootstrap", dataDir, "--temporal-address", addr)

@@ -31,6 +31,7 @@ var gitAuth = &githttp.BasicAuth{Username: "openova", Password: "git-s3cret-cana
 // Flux (applies what the repository holds) and Crossplane, and running the
 // release again adds no commit.
 func TestGitOpsMode_TestPlaysFluxAndCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	srv, err := gittestserver.NewTempGitServer()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = os.RemoveAll(srv.Root()) })

@@ -19,6 +19,7 @@ import (
 // restart on the same data dir the same workflows continue (no second
 // install, no second release of a component) and the platform gets Ready.
 func TestManagerKill9MidInstallResumes_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	e := startManagerEnv(t, 3*time.Second)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb"}}})
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {

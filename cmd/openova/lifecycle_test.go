@@ -28,6 +28,7 @@ import (
 // subtest run by phases: a failure names its phase, and the phases after
 // it fail at once saying which one they needed.
 func TestLifecycleManager_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	e := startManagerEnv(t, time.Second)
 	cat := catalog.Default()
 	installed := func(t require.TestingT) catalog.Installed {

@@ -23,6 +23,7 @@ import (
 // the test's own): it finds the cluster, runs its worker on the manager
 // task queue and its HTTP server.
 func TestManagerRunsAgainstARealAPIServer(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	kube := kubeenv.Shared(t)
 	p := startOpenova(t, "manager", t.TempDir(), "--kubeconfig", kube.Kubeconfig, "--namespace", kube.Namespace)
 	require.Contains(t, p.log(), "kubernetes cluster reachable")

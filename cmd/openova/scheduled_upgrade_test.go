@@ -48,6 +48,7 @@ components:
 //     another upgrade of the same component is still rolling out: it waits
 //     for that rollout, then upgrades, and its run is recorded for replay.
 func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	indexURL := serveIndex(t, kitIndex)
 	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL,
@@ -204,6 +205,7 @@ func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string) string 
 // the time it will run, while the platform stays Ready. Removing the window
 // cancels the schedule and upgrades at once.
 func TestMaintenanceWindowHoldsVersionBumps_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{
 		MaintenanceWindow: &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"},

@@ -21,6 +21,7 @@ import (
 // codec endpoint and its token it decodes, and without the token the endpoint
 // refuses.
 func TestCanarySecretNeverInPlainText(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	const canary = "CANARY-5f3e1c9a-do-not-leak"
 	p := startOpenova(t, "bootstrap", t.TempDir())
 	c := p.client(t, "")

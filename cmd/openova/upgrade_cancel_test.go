@@ -25,6 +25,7 @@ import (
 // cancel during the rollback does not stop the rollback, and the rollback
 // does not collide with the cancelled release of the same component.
 func TestUpgradeCancel_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	indexURL := serveIndex(t, rollIndex(2))
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	e := startManagerEnv(t, 200*time.Millisecond, "--alertmanager-url", rcv.URL)

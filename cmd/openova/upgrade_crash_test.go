@@ -26,6 +26,7 @@ import (
 // step runs twice, nothing is released twice), ends where it should, and
 // the rollback raises exactly one alert.
 func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	e := startManagerEnv(t, 200*time.Millisecond, "--alertmanager-url", rcv.URL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{

@@ -32,6 +32,7 @@ const rollbacks = 20
 // raises one alert naming its component and versions, and no workflow is
 // left running.
 func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	index := rollIndex(rollbacks)
 	indexURL := serveIndex(t, index)
 	rcv := testenv.NewReceiver(t, http.StatusOK)

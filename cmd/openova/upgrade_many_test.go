@@ -51,6 +51,7 @@ components:
 // it), then tool. app's rollout fails: app alone is rolled back, base stays
 // upgraded, tool is not touched, and the Platform says so.
 func TestUpgradeSeveralInDependencyOrder_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	indexURL := serveIndex(t, stackIndex)
 	e := startManagerEnv(t, 200*time.Millisecond, "--ready-timeout", "12s")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, Components: []v1alpha1.ComponentRef{

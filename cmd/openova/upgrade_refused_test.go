@@ -22,6 +22,7 @@ import (
 // catalog's backup first (a Job; the test plays the Job controller) and
 // then rolls out. Going back to v7.0.14 is refused as a downgrade.
 func TestUpgradeRefusals_TestPlaysCrossplaneAndJobController(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb", Version: "v7.0.14"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)

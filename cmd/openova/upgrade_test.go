@@ -26,6 +26,7 @@ import (
 // that never gets Ready is rolled back to the recorded version, which is
 // Healthy again, and the alert reaches Alertmanager and the webhook.
 func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel() // its own processes, ports, data dir and namespace
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	e := startManagerEnv(t, 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+
+	"github.com/openova-io/core/worker/ports"
 )
 
 // Bin returns the path of a built asset (temporal, kube-apiserver, etcd).
@@ -44,15 +46,16 @@ func RepoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// FreePort returns a loopback port that was free a moment ago.
+// FreePort returns a loopback port that was free a moment ago, below the
+// kernel's ephemeral range (ports.Pick), so no outgoing connection takes it
+// before the process under test binds it.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := ports.Pick()
 	if err != nil {
 		t.Fatalf("find a free port: %v", err)
 	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // FreeAddr returns 127.0.0.1:<free port>.

@@ -25,6 +25,8 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/openova-io/core/worker/ports"
 )
 
 // SQLite files inside the data dir. Executions and visibility live in two
@@ -90,18 +92,28 @@ func Start(o Options) (*Server, error) {
 	if err := sqliteschema.CreateNamespaces(sqlConf, ns); err != nil {
 		return nil, fmt.Errorf("create namespace %s: %w", o.Namespace, err)
 	}
-	conf, hosts, err := serverConfig(host, port, sqlConf, visConf)
+	logger := newLogger(o.Logger)
+	srv, conf, err := startServer(o, logger, host, port, sqlConf, visConf)
 	if err != nil {
 		return nil, err
 	}
-	logger := newLogger(o.Logger)
+	return &Server{server: srv, dbPaths: []string{dbPath, visPath}, hostPort: conf.PublicClient.HostPort}, nil
+}
+
+// startServer builds the server on the frontend port and internal ports it
+// picks, and starts it.
+func startServer(o Options, logger slogLogger, host string, port int, sqlConf, visConf *config.SQL) (temporal.Server, *config.Config, error) {
+	conf, hosts, err := serverConfig(host, port, sqlConf, visConf)
+	if err != nil {
+		return nil, nil, err
+	}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
-		return nil, fmt.Errorf("create authorizer: %w", err)
+		return nil, nil, fmt.Errorf("create authorizer: %w", err)
 	}
 	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
 	if err != nil {
-		return nil, fmt.Errorf("create claim mapper: %w", err)
+		return nil, nil, fmt.Errorf("create claim mapper: %w", err)
 	}
 	dc := dynamicconfig.StaticClient{}
 	for k, v := range Tuning() {
@@ -120,12 +132,12 @@ func Start(o Options) (*Server, error) {
 		temporal.WithDynamicConfigClient(dc),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("create temporal server: %w", err)
+		return nil, nil, fmt.Errorf("create temporal server: %w", err)
 	}
 	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("start temporal server: %w", err)
+		return nil, nil, fmt.Errorf("start temporal server: %w", err)
 	}
-	return &Server{server: srv, dbPaths: []string{dbPath, visPath}, hostPort: conf.PublicClient.HostPort}, nil
+	return srv, conf, nil
 }
 
 // Stop stops every service, then checkpoints the WAL into the database file
@@ -154,7 +166,7 @@ func serverConfig(host string, port int, sqlConf, visConf *config.SQL) (*config.
 	conf.Persistence.VisibilityStore = "sqlite-visibility"
 	conf.Persistence.NumHistoryShards = 1
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}, "sqlite-visibility": {SQL: visConf}}
-	httpPort, err := freePort()
+	httpPort, err := ports.Pick()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,7 +193,7 @@ func serverConfig(host string, port int, sqlConf, visConf *config.SQL) (*config.
 			rpc = config.RPC{GRPCPort: port, BindOnIP: host, HTTPPort: httpPort}
 		} else {
 			// Internal services listen on loopback only, on ports the OS picks.
-			p, err := freePort()
+			p, err := ports.Pick()
 			if err != nil {
 				return nil, nil, err
 			}
@@ -219,15 +231,6 @@ func splitHostPort(addr string) (string, int, error) {
 		host = "0.0.0.0"
 	}
 	return host, port, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free loopback port: %w", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // clusterID is a stable UUID per database file: the server wants a UUID and
