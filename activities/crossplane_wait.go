@@ -65,7 +65,7 @@ func (c *Crossplane) WaitReleaseReady(ctx context.Context, in WaitReleaseReadyIn
 		ready := releaseReady(state, in.MinGeneration)
 		desc := describeState(state, in.MinGeneration)
 		if ready && in.ChartVersion != "" && state.Version != in.ChartVersion {
-			ready, desc = false, deployedChart(state.Version, in.ChartVersion)
+			ready, desc = false, v1alpha1.ChartNotDeployed(state.Version, in.ChartVersion)
 		}
 		return ready, desc, nil
 	})
@@ -208,15 +208,6 @@ func (c *Crossplane) waitFor(ctx context.Context, ns, name string, deadline time
 }
 
 // releaseReady: Synced and Ready are True and computed for minGen or later.
-// deployedChart says that Crossplane reports another chart deployed than
-// the one asked for (or none, as provider-helm before v1.3.0 does).
-func deployedChart(deployed, want string) string {
-	if deployed == "" {
-		return fmt.Sprintf("Ready, but no deployed chart version is reported yet (want %s; provider-helm v1.3.0 or later reports it)", want)
-	}
-	return fmt.Sprintf("Ready, but chart %s is deployed, not %s", deployed, want)
-}
-
 func releaseReady(s v1alpha1.ReleaseState, minGen int64) bool {
 	return s.Exists && conditionOK(s.Synced, minGen) && conditionOK(s.Ready, minGen)
 }

@@ -78,10 +78,7 @@ func componentStatus(c *v1alpha1.Component, rel v1alpha1.ReleaseState) v1alpha1.
 	case readyNow(rel) && !deployed(c, rel):
 		// Crossplane says Ready, but Helm has not deployed the chart the
 		// spec asks for yet: the component is not at its version.
-		msg := fmt.Sprintf("Ready, but chart %s is deployed, not %s", rel.Version, c.Spec.ChartVersion)
-		if rel.Version == "" {
-			msg = fmt.Sprintf("Ready, but no deployed chart version is reported yet (want %s; provider-helm v1.3.0 or later reports it)", c.Spec.ChartVersion)
-		}
+		msg := v1alpha1.ChartNotDeployed(rel.Version, c.Spec.ChartVersion)
 		st.Phase, st.Health = v1alpha1.PhaseInstalling, v1alpha1.HealthProgressing
 		if st.InstalledVersion != "" {
 			st.Health = v1alpha1.HealthDegraded

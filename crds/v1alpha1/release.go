@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -78,6 +79,17 @@ func ParseRolledBack(raw string) (RolledBack, bool) {
 		return RolledBack{}, false
 	}
 	return rb, true
+}
+
+// ChartNotDeployed says that Crossplane reports a release Ready with another
+// chart deployed than the one asked for (or none reported yet, as
+// provider-helm before v1.3.0 does): the wait activities and the Component
+// reconciler say it in the same words.
+func ChartNotDeployed(deployed, want string) string {
+	if deployed == "" {
+		return fmt.Sprintf("Ready, but no deployed chart version is reported yet (want %s; provider-helm v1.3.0 or later reports it)", want)
+	}
+	return fmt.Sprintf("Ready, but chart %s is deployed, not %s", deployed, want)
 }
 
 // ConditionSummary is one Crossplane condition of a release.
