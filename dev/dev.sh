@@ -10,7 +10,7 @@
 #
 #   dev/dev.sh test     assets + lint + every test (the README's test command)
 #   dev/dev.sh assets   Debian packages and test assets only
-#   dev/dev.sh generate controller-gen (built once) + go generate ./...
+#   dev/dev.sh generate controller-gen and templ (built once) + go generate ./...
 #   dev/dev.sh lint     go vet, gofmt, staticcheck, workflowcheck
 #   dev/dev.sh bench    assets + benchmarks (BENCHMARKS.md)
 set -euo pipefail
@@ -24,11 +24,12 @@ cd "$ROOT"
 log() { printf '== %s\n' "$*" >&2; }
 
 # Debian packages the tests need: etcd for envtest, git for the Git server
-# of the GitOps tests (git http-backend).
+# of the GitOps tests (git http-backend), chromium for the browser tests.
 packages() {
 	local missing=()
 	command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 	command -v git >/dev/null 2>&1 || missing+=(git)
+	command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 	if ((${#missing[@]})); then
 		log "installing Debian packages: ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
@@ -36,6 +37,7 @@ packages() {
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	fi
 	ln -sf "$(command -v etcd)" "$BIN/etcd"
+	ln -sf "$(command -v chromium)" "$BIN/chromium"
 }
 
 # tool_key MODULE_DIR MODULE: the cache key of a tool: its module's pinned
@@ -72,7 +74,13 @@ assets() {
 	build_tool kube-apiserver dev/tools/kube k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver
 	build_tool staticcheck dev/tools/lint honnef.co/go/tools honnef.co/go/tools/cmd/staticcheck
 	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck
+	generators
+}
+
+# generators: what `go generate` runs (and the staleness tests run again).
+generators() {
 	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools sigs.k8s.io/controller-tools/cmd/controller-gen
+	build_tool templ dev/tools/gen github.com/a-h/templ github.com/a-h/templ/cmd/templ
 }
 
 lint() {
@@ -96,8 +104,8 @@ export KUBEBUILDER_ASSETS="$BIN"
 case "${1:-test}" in
 assets) assets ;;
 generate)
-	# No packages or other assets: only controller-gen is needed to generate.
-	build_tool controller-gen dev/tools/gen sigs.k8s.io/controller-tools sigs.k8s.io/controller-tools/cmd/controller-gen
+	# No packages or other assets: only the generators are needed.
+	generators
 	log "go generate ./..."
 	go generate ./...
 	;;

@@ -1,17 +1,24 @@
-// Package web is openova's HTTP side: probes, metrics, the codec endpoint
-// and (in later releases) the wizard and dashboard. Handlers declare the
-// small interfaces they use, so this package links no Temporal server code.
+// Package web is openova's HTTP side: probes, metrics, the codec endpoint,
+// sign-in and the pages (a package per page area, mounted through Pages),
+// behind cross-site request protection and strict security headers.
+// Handlers declare the small interfaces they use, so this package links no
+// Temporal server code.
 package web
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/openova-io/core/web/auth"
+	"github.com/openova-io/core/web/static"
+	"github.com/openova-io/core/web/ui"
 )
 
 // Readiness answers whether the process can do its work now.
@@ -30,23 +37,69 @@ type Options struct {
 	// Codec serves Temporal's codec-server protocol under /codec.
 	Codec  http.Handler
 	Logger *slog.Logger
+	// Auth, when set, puts every page behind a session and serves sign-in.
+	Auth *auth.Auth
+	// Pages are the page areas of the mode (dashboard, components, ...).
+	Pages []Pages
+	// TLS says the server is reached over HTTPS (HSTS is sent).
+	TLS bool
+}
+
+// Pages is one page area: it adds its routes to the router.
+type Pages interface {
+	Routes(e *echo.Echo)
 }
 
 // readyTimeout bounds one readiness check, well under a kubelet's probe timeout.
 const readyTimeout = 2 * time.Second
 
-// New builds the router.
-func New(o Options) *echo.Echo {
+// New builds the handler: the router behind Go's cross-origin protection,
+// which refuses a state-changing request that a browser sends from another
+// site (Sec-Fetch-Site, else Origin against Host).
+func New(o Options) http.Handler {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(o.Logger)
+	e.Use(securityHeaders(o.TLS))
+	if o.Auth != nil {
+		e.Use(o.Auth.Require)
+		o.Auth.Routes(e)
+	}
+	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
+	for _, p := range o.Pages {
+		p.Routes(e)
+	}
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", readyz(o.Ready))
 	gatherer := mergedGatherer{primary: o.Metrics, more: o.MoreMetrics}
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{Registry: o.Metrics})))
 	e.Any("/codec/*", echo.WrapHandler(o.Codec))
-	return e
+	return http.NewCrossOriginProtection().Handler(e)
+}
+
+// contentSecurityPolicy allows only the site's own files: no inline script
+// or style, no framing, forms only to this site. Pico CSS draws its icons
+// from data: images.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+func securityHeaders(tls bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", contentSecurityPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			if tls {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			return next(c)
+		}
+	}
 }
 
 func readyz(r Readiness) echo.HandlerFunc {
@@ -61,7 +114,7 @@ func readyz(r Readiness) echo.HandlerFunc {
 }
 
 // errorHandler answers with the status text only: no internals, no stack
-// traces reach a client.
+// traces reach a client. A browser gets a page that says what to do.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -79,6 +132,16 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		} else {
 			log.Error("http handler failed", "path", c.Path(), "error", err.Error())
 		}
+		if wantsHTML(c.Request()) {
+			_ = ui.Render(c, code, ui.Meta{Title: http.StatusText(code)}, ui.Problem(ui.ProblemVM{
+				Title: http.StatusText(code), Message: msg, Back: "/"}))
+			return
+		}
 		_ = c.String(code, msg+"\n")
 	}
+}
+
+// wantsHTML: a browser navigation or htmx request, not a probe or the CLI.
+func wantsHTML(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true" || strings.Contains(r.Header.Get("Accept"), "text/html")
 }

@@ -1,0 +1,95 @@
+package ui
+
+import "time"
+
+// ProblemVM is a failure explained: title, message, what to do.
+type ProblemVM struct {
+	Title   string
+	Message string
+	Hint    string
+	Back    string
+}
+
+// TimelineVM is one operation's progress.
+type TimelineVM struct {
+	Title string
+	// State is running, succeeded, failed, cancelled or unknown.
+	State   string
+	Steps   []StepVM
+	Message string
+}
+
+// StateLabel is the badge text of the operation's state.
+func (t TimelineVM) StateLabel() string {
+	switch t.State {
+	case "running":
+		return "Running"
+	case "succeeded":
+		return "Succeeded"
+	case "failed":
+		return "Failed"
+	case "cancelled":
+		return "Cancelled"
+	}
+	return "Unknown"
+}
+
+// StepVM is one line of a timeline.
+type StepVM struct {
+	Name    string
+	State   string
+	When    string
+	Message string
+}
+
+// StepTimes formats a step's start and end the way timelines show them.
+func StepTimes(started, finished time.Time) string {
+	switch {
+	case started.IsZero():
+		return ""
+	case finished.IsZero():
+		return "since " + started.UTC().Format("15:04:05")
+	}
+	return started.UTC().Format("15:04:05") + "–" + finished.UTC().Format("15:04:05") + " (" + finished.Sub(started).Round(time.Second).String() + ")"
+}
+
+// LiveVM is a timeline kept current from StreamURL; when the operation
+// ends, DoneURL replaces DoneTarget (or the page loads DoneURL).
+type LiveVM struct {
+	ID         string
+	StreamURL  string
+	DoneURL    string
+	DoneTarget string
+	Timeline   TimelineVM
+}
+
+// CardVM is one component in a list.
+type CardVM struct {
+	Name         string
+	Title        string
+	Description  string
+	Version      string
+	Status       string
+	Installed    bool
+	Upgrade      string
+	UpgradeURL   string
+	InstallURL   string
+	UninstallURL string
+	Live         *LiveVM
+	Problem      string
+}
+
+// badgeKind maps a status word to its colour class.
+func badgeKind(status string) string {
+	switch status {
+	case "Healthy", "Succeeded", "Installed", "Ready":
+		return "ok"
+	case "Installing", "Upgrading", "Uninstalling", "Running", "Pending", "Scheduled", "Rolling back":
+		return "info"
+	case "Degraded", "RolledBack", "Rolled back", "Paused", "Cancelled":
+		return "warn"
+	case "Failed", "Unhealthy", "Error":
+		return "bad"
+	}
+	return "muted"
+}
