@@ -2,15 +2,15 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
+	catalogremote "github.com/openova-io/core/catalog/remote"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
@@ -25,12 +25,6 @@ type Catalog struct {
 	// Base is the embedded catalog (catalog.Default when nil).
 	Base *catalog.Catalog
 }
-
-// Limits on the remote index.
-const (
-	maxIndexBytes = 4 << 20
-	indexTimeout  = 30 * time.Second
-)
 
 // ResolvePlanInput asks for the plan of one install request.
 type ResolvePlanInput struct {
@@ -82,24 +76,14 @@ func (a *Catalog) Dependents(ctx context.Context, in DependentsInput) (Dependent
 	return DependentsResult{Dependents: cat.Dependents(installed, in.Component)}, nil
 }
 
-// InstalledComponents maps each Component of the platform to its version:
-// the one Crossplane reported installed, else the one being released. A
-// component mid-release counts as installed, so a second plan never releases
-// it twice.
+// InstalledComponents maps each Component of the platform to its version
+// (v1alpha1.InstalledVersions).
 func InstalledComponents(ctx context.Context, c client.Reader, namespace, platform string) (catalog.Installed, error) {
 	var list v1alpha1.ComponentList
 	if err := c.List(ctx, &list, client.InNamespace(namespace), client.MatchingLabels{v1alpha1.LabelPlatform: platform}); err != nil {
 		return nil, fmt.Errorf("list components of platform %s/%s: %w", namespace, platform, err)
 	}
-	out := catalog.Installed{}
-	for _, comp := range list.Items {
-		v := comp.Status.InstalledVersion
-		if v == "" {
-			v = comp.Spec.Version
-		}
-		out[comp.Name] = v
-	}
-	return out, nil
+	return catalog.Installed(v1alpha1.InstalledVersions(list.Items)), nil
 }
 
 // state is what every catalog question needs: the catalog of the moment
@@ -121,54 +105,15 @@ func (a *Catalog) load(ctx context.Context, indexURL string) (*catalog.Catalog, 
 	if base == nil {
 		base = catalog.Default()
 	}
-	if indexURL == "" {
-		return base, nil
+	cat, err := catalogremote.Load(ctx, a.HTTP, base, indexURL)
+	var re *catalogremote.Error
+	switch {
+	case errors.As(err, &re) && re.Permanent:
+		return nil, temporal.NewNonRetryableApplicationError(re.Msg, catalog.ErrInvalidCatalog, nil)
+	case err != nil:
+		return nil, temporal.NewApplicationError(err.Error(), ErrIndexUnreachable)
 	}
-	data, err := a.fetch(ctx, indexURL)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := catalog.ParseIndex(data)
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("catalog index %s: %v", redactURL(indexURL), err), catalog.ErrInvalidCatalog, nil)
-	}
-	merged, err := base.Merge(idx)
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("catalog index %s: %v", redactURL(indexURL), err), catalog.ErrInvalidCatalog, nil)
-	}
-	return merged, nil
-}
-
-// fetch gets the index with a size cap; transport failures stay retryable.
-func (a *Catalog) fetch(ctx context.Context, indexURL string) ([]byte, error) {
-	hc := a.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: indexTimeout}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, indexURL, nil)
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("catalog index URL %s is not valid: %v", redactURL(indexURL), err), catalog.ErrInvalidCatalog, nil)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, temporal.NewApplicationError(fmt.Sprintf("fetch catalog index %s: %v", redactURL(indexURL), unwrapURLError(err)), ErrIndexUnreachable)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return nil, temporal.NewApplicationError(fmt.Sprintf("fetch catalog index %s: HTTP %d", redactURL(indexURL), resp.StatusCode), ErrIndexUnreachable)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxIndexBytes+1))
-	if err != nil {
-		return nil, temporal.NewApplicationError(fmt.Sprintf("read catalog index %s: %v", redactURL(indexURL), err), ErrIndexUnreachable)
-	}
-	if len(data) > maxIndexBytes {
-		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("catalog index %s is larger than %d MiB", redactURL(indexURL), maxIndexBytes>>20), catalog.ErrInvalidCatalog, nil)
-	}
-	return data, nil
+	return cat, nil
 }
 
 // permanent turns a catalog error into a non-retryable error of its kind

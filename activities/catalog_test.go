@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/openova-io/core/catalog"
+	catalogremote "github.com/openova-io/core/catalog/remote"
 )
 
 // A remote catalog index served over HTTP on loopback: a good one adds
@@ -55,7 +56,7 @@ components:
     requires: [{name: nosuch}]
     versions: [{version: v1.0.0, released: 2025-01-01, changelog: x}]
 `, wantErr: "nosuch", wantType: catalog.ErrInvalidCatalog},
-		{name: "oversized", status: 200, body: strings.Repeat("#", maxIndexBytes+10), wantErr: "larger than 4 MiB", wantType: catalog.ErrInvalidCatalog},
+		{name: "oversized", status: 200, body: strings.Repeat("#", catalogremote.MaxIndexBytes+10), wantErr: "larger than 4 MiB", wantType: catalog.ErrInvalidCatalog},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,7 +51,7 @@ func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform,
 		TaskQueue:                workflows.TaskQueueManager,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation, workflows.MemoComponents: names},
+		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation, workflows.MemoComponents: names, workflows.MemoActor: actorOf(p, names[0])},
 		TypedSearchAttributes:    workflows.OperationAttributes(p.Name, "", workflows.OperationUpgrade),
 	}, workflows.UpgradeComponentsWorkflow, in)
 	if err != nil {
@@ -104,7 +104,7 @@ func (r *PlatformReconciler) start(ctx context.Context, p *v1alpha1.Platform, s 
 		TaskQueue:                workflows.TaskQueueManager,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation},
+		Memo:                     map[string]any{workflows.MemoPlatformGeneration: p.Generation, workflows.MemoActor: actorOf(p, s.Component)},
 		TypedSearchAttributes:    workflows.OperationAttributes(p.Name, s.Component, op),
 	}, wf, input)
 	if err != nil {

@@ -146,5 +146,10 @@ func ScheduledUpgradeID(platform, component, to string) string {
 // an operation was started for.
 const MemoPlatformGeneration = "platformGeneration"
 
+// MemoActor is the memo key naming who caused an operation: the user
+// signed in to the UI, or the field manager (kubectl, a GitOps controller)
+// that changed the Platform.
+const MemoActor = "actor"
+
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return PrefixSelfCheck + name }
