@@ -163,6 +163,14 @@ func (c *Component) VersionList() []string {
 	return out
 }
 
+// SameVersion reports whether two version strings name the same semver
+// version ("v1.2.0" and "1.2.0" do); false when either is not semver.
+func SameVersion(a, b string) bool {
+	na, errA := NormalizeVersion(a)
+	nb, errB := NormalizeVersion(b)
+	return errA == nil && errB == nil && na == nb
+}
+
 // NewerThan reports whether version is an upgrade from the installed one.
 // A release that names no software version (chartOnly: a Helm chart whose
 // version is all it says) cannot be compared and counts as newer, as does

@@ -98,11 +98,7 @@ func wantedKind(ref v1alpha1.ComponentRef, inst Installed, exists bool) OpKind {
 	return ""
 }
 
-func sameVersion(a, b string) bool {
-	na, errA := catalog.NormalizeVersion(a)
-	nb, errB := catalog.NormalizeVersion(b)
-	return errA == nil && errB == nil && na == nb
-}
+func sameVersion(a, b string) bool { return catalog.SameVersion(a, b) }
 
 // planPlatform compares the spec with the installed components and the
 // last operation of each, and decides what to start. A failed operation is

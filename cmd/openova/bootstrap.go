@@ -24,7 +24,7 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 				return err
 			}
 			level, _ := parseLevel(o.logLevel)
-			return serve(c.Context(), cfg, o.listen, o.pprofListen, newLogger(level), nil)
+			return serve(c.Context(), cfg, &o, newLogger(level), nil)
 		},
 	}
 	o.register(c.Flags(), "127.0.0.1:8080")

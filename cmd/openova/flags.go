@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,8 @@ type options struct {
 	dbSync            string
 	dynamicConfigFile string
 	pprofListen       string
+	httpsCert         string
+	httpsKey          string
 }
 
 func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
@@ -53,6 +56,8 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.dbSync, "temporal-db-sync", "full", "SQLite sync: full (every commit survives power loss) or normal (survives a crash of openova, not of the machine)")
 	fs.StringVar(&o.dynamicConfigFile, "temporal-dynamic-config", "", "YAML map of dynamic config overrides for the embedded server")
 	fs.StringVar(&o.pprofListen, "pprof-listen", "", "HOST:PORT for Go's pprof profiles (off when empty; keep it on loopback)")
+	fs.StringVar(&o.httpsCert, "tls-cert", "", "certificate (PEM) to serve --listen over HTTPS, for those who run openova without a proxy in front")
+	fs.StringVar(&o.httpsKey, "tls-key", "", "private key (PEM) of --tls-cert")
 }
 
 func defaultDataDir() string {
@@ -83,6 +88,9 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 	}
 	if o.dataDir == "" {
 		return worker.Config{}, usageError{errors.New("--data-dir is empty: name a directory openova may write")}
+	}
+	if err := checkHTTPS(o.httpsCert, o.httpsKey); err != nil {
+		return worker.Config{}, err
 	}
 	if o.temporalAddress != "" {
 		if fs.Changed("temporal-listen") {
@@ -124,6 +132,20 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 		cfg.CodecTokenFile = filepath.Join(dataDir, "codec.token")
 	}
 	return cfg, nil
+}
+
+// checkHTTPS: both --tls-cert and --tls-key or neither, and a pair that loads.
+func checkHTTPS(cert, key string) error {
+	switch {
+	case cert == "" && key == "":
+		return nil
+	case cert == "" || key == "":
+		return usageError{errors.New("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")}
+	}
+	if _, err := tls.LoadX509KeyPair(cert, key); err != nil {
+		return usageError{fmt.Errorf("--tls-cert %s / --tls-key %s cannot be loaded (%s): give a PEM certificate and its private key", cert, key, rootCause(err))}
+	}
+	return nil
 }
 
 func checkAddr(flag, addr string) error {

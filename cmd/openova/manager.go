@@ -92,8 +92,9 @@ set with an OPENOVA_<FLAG> environment variable.`,
 			if cfg.Manager, err = managerDeps(c.Context(), rc, m); err != nil {
 				return err
 			}
-			return serve(c.Context(), cfg, o.listen, o.pprofListen, log, &sidecar{
+			return serve(c.Context(), cfg, &o, log, &sidecar{
 				run: runControllers(rc, m, log), metrics: []prometheus.Gatherer{ctrlmetrics.Registry},
+				pages: managerPages(rc, m.namespace),
 			})
 		},
 	}

@@ -29,7 +29,8 @@ const shutdownTimeout = 10 * time.Second
 //
 // side, when set, runs with the engine (manager mode: the controller
 // manager) and stops first on shutdown; its failure stops openova.
-func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen string, log *slog.Logger, side *sidecar) error {
+func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger, side *sidecar) error {
+	httpListen, pprofListen := o.listen, o.pprofListen
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	// Everything openova writes (SQLite and its WAL, keys, journals) is
@@ -77,20 +78,36 @@ func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen strin
 		log.Info("stopped")
 	}()
 
+	https := o.httpsCert != ""
+	signIn, err := newAuth(cfg.DataDir, https, log)
+	if err != nil {
+		return err
+	}
+	uiPages, err := side.uiPages(ctx, eng)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.New(web.Options{Ready: eng, Metrics: metrics.Registry, MoreMetrics: side.gatherers(), Codec: eng.CodecHandler(), Logger: log}),
+		Handler: web.New(web.Options{Ready: eng, Metrics: metrics.Registry, MoreMetrics: side.gatherers(), Codec: eng.CodecHandler(), Logger: log,
+			Auth: signIn, Pages: uiPages, TLS: https}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("openova started", "mode", string(cfg.Mode), "url", "http://"+ln.Addr().String(),
+	scheme := "http"
+	if https {
+		scheme = "https"
+		go func() { served <- srv.ServeTLS(ln, o.httpsCert, o.httpsKey) }()
+	} else {
+		go func() { served <- srv.Serve(ln) }()
+	}
+	log.Info("openova started", "mode", string(cfg.Mode), "url", scheme+"://"+ln.Addr().String(),
 		"temporal", temporalAddr(cfg), "namespace", cfg.Namespace,
-		"codecEndpoint", "http://"+ln.Addr().String()+"/codec", "codecTokenFile", cfg.CodecTokenFile)
+		"codecEndpoint", scheme+"://"+ln.Addr().String()+"/codec", "codecTokenFile", cfg.CodecTokenFile)
 
 	sideDone := make(chan error, 1)
 	sideCtx, stopSide := context.WithCancel(ctx)
 	defer stopSide()
-	if side != nil {
+	if side != nil && side.run != nil {
 		go func() { sideDone <- side.run(sideCtx, eng) }()
 	}
 	select {
@@ -104,7 +121,7 @@ func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen strin
 		}
 		return err
 	}
-	if side != nil {
+	if side != nil && side.run != nil {
 		stopSide()
 		select {
 		case err := <-sideDone:
@@ -123,10 +140,19 @@ func serve(ctx context.Context, cfg worker.Config, httpListen, pprofListen strin
 	return nil
 }
 
-// sidecar is what a mode runs next to the engine, and the metrics it adds.
+// sidecar is what a mode runs next to the engine, the metrics it adds and
+// the UI's pages it serves.
 type sidecar struct {
 	run     func(context.Context, *worker.Engine) error
 	metrics []prometheus.Gatherer
+	pages   func(context.Context, *worker.Engine) ([]web.Pages, error)
+}
+
+func (s *sidecar) uiPages(ctx context.Context, eng *worker.Engine) ([]web.Pages, error) {
+	if s == nil || s.pages == nil {
+		return nil, nil
+	}
+	return s.pages(ctx, eng)
 }
 
 func (s *sidecar) gatherers() []prometheus.Gatherer {

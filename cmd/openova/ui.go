@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"k8s.io/client-go/rest"
+
+	"github.com/openova-io/core/web"
+	"github.com/openova-io/core/web/auth"
+	"github.com/openova-io/core/web/components"
+	"github.com/openova-io/core/web/dashboard"
+	"github.com/openova-io/core/web/operations"
+	"github.com/openova-io/core/web/pages"
+	"github.com/openova-io/core/web/platforms"
+	"github.com/openova-io/core/worker"
+)
+
+// newAuth loads sign-in from the data dir: the admin password's hash
+// (generated and printed once on first start) and the session key.
+func newAuth(dataDir string, https bool, log *slog.Logger) (*auth.Auth, error) {
+	hash, err := auth.EnsureAdmin(dataDir, log)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in: %w", err)
+	}
+	sessions, err := auth.LoadSessions(dataDir, https)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in: %w", err)
+	}
+	return auth.New(sessions, hash, log), nil
+}
+
+// managerPages builds the Lifecycle Manager's pages: a watch cache of the
+// namespace's platforms (running until ctx ends) and the engine's client,
+// whose data converter decodes what the pages show.
+func managerPages(rc *rest.Config, namespace string) func(context.Context, *worker.Engine) ([]web.Pages, error) {
+	return func(ctx context.Context, eng *worker.Engine) ([]web.Pages, error) {
+		store, run, err := platforms.New(rc, namespace)
+		if err != nil {
+			return nil, err
+		}
+		go func() { _ = run(ctx) }()
+		ops := &operations.Ops{Client: eng.Client()}
+		shell := pages.Shell{}
+		return []web.Pages{
+			&dashboard.Handler{Platforms: store, Operations: ops, Shell: shell},
+			&components.Handler{Platforms: store, Operations: ops, Shell: shell},
+			operations.Routes{Ops: ops},
+		}, nil
+	}
+}

@@ -1,0 +1,94 @@
+package components
+
+import (
+	"net/url"
+
+	"github.com/openova-io/core/catalog"
+)
+
+// DialogVM is the install dialog: what the install brings along, what it
+// may add, and the plan's picture.
+type DialogVM struct {
+	Platform  string
+	Component string
+	Title     string
+	Version   string
+	Required  []RowVM
+	Optional  []OptionVM
+	Picture   PictureVM
+	ActionURL string
+	// RefreshURL re-plans with other optional components chosen.
+	RefreshURL string
+	CancelURL  string
+	// Problem is why no plan can be made (the catalog's words).
+	Problem string
+}
+
+// RowVM is one component the install needs.
+type RowVM struct {
+	Name    string
+	Title   string
+	Version string
+	// State is "will be installed" or "already installed".
+	State string
+	Why   string
+}
+
+// OptionVM is an optional dependency the operator may choose.
+type OptionVM struct {
+	Name    string
+	Title   string
+	Why     string
+	Checked bool
+	// Installed optional components need no choice.
+	Installed bool
+}
+
+// stateLabels are the plan states as the dialog words them.
+var stateLabels = map[catalog.StepState]string{
+	catalog.WillInstall:      "will be installed",
+	catalog.AlreadyInstalled: "already installed",
+}
+
+// dialogOf builds the dialog from a resolved plan.
+func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, plan catalog.Plan, chosen []string) DialogVM {
+	base := "/platforms/" + url.PathEscape(platform) + "/components/" + url.PathEscape(comp.Name)
+	vm := DialogVM{Platform: platform, Component: comp.Name, Title: comp.Title, ActionURL: base + "/install",
+		RefreshURL: base + "/install", CancelURL: "/platforms/" + url.PathEscape(platform) + "/components?installed=0"}
+	why := map[string]string{}
+	for _, d := range append(append([]catalog.Dependency{}, comp.Requires...), comp.Optional...) {
+		why[d.Name] = d.Why
+	}
+	isChosen := map[string]bool{}
+	for _, o := range chosen {
+		isChosen[o] = true
+	}
+	for _, s := range plan.Steps() {
+		if s.Name == comp.Name {
+			vm.Version = s.Version
+			continue
+		}
+		row := RowVM{Name: s.Name, Title: titleOf(cat, s.Name), Version: s.Version, State: stateLabels[s.State], Why: why[s.Name]}
+		if row.Why == "" && s.NeededBy != "" && s.NeededBy != comp.Name {
+			row.Why = "needed by " + titleOf(cat, s.NeededBy)
+		}
+		if isChosen[s.Name] && !s.Required {
+			continue // shown checked among the options
+		}
+		vm.Required = append(vm.Required, row)
+	}
+	for _, d := range comp.Optional {
+		step, _ := plan.Step(d.Name)
+		vm.Optional = append(vm.Optional, OptionVM{Name: d.Name, Title: titleOf(cat, d.Name), Why: d.Why,
+			Checked: isChosen[d.Name], Installed: step.State == catalog.AlreadyInstalled})
+	}
+	vm.Picture = picture(plan, cat)
+	return vm
+}
+
+func titleOf(cat *catalog.Catalog, name string) string {
+	if c, ok := cat.Get(name); ok && c.Title != "" {
+		return c.Title
+	}
+	return name
+}

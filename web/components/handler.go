@@ -1,0 +1,235 @@
+// Package components is the Components page: the catalog by category with
+// what is installed, the install dialog (the resolver's plan), and install
+// and uninstall, which change the Platform spec.
+package components
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/web/auth"
+	"github.com/openova-io/core/web/operations"
+	"github.com/openova-io/core/web/pages"
+	"github.com/openova-io/core/web/platforms"
+	"github.com/openova-io/core/web/ui"
+)
+
+// Platforms is what the page reads and changes on the Kubernetes side.
+type Platforms interface {
+	Platform(ctx context.Context, name string) (*v1alpha1.Platform, error)
+	Components(ctx context.Context, platform string) ([]v1alpha1.Component, error)
+	Catalog(ctx context.Context, p *v1alpha1.Platform) (*catalog.Catalog, error)
+	ApplyComponent(ctx context.Context, platform string, ch platforms.Change, actor string) error
+}
+
+// Operations reads the operations the cards follow.
+type Operations interface {
+	Snapshot(ctx context.Context, id string) (operations.Snapshot, error)
+}
+
+// Handler serves the page.
+type Handler struct {
+	Platforms  Platforms
+	Operations Operations
+	Shell      pages.Shell
+}
+
+// Routes adds the page's routes.
+func (h *Handler) Routes(e *echo.Echo) {
+	e.GET("/platforms/:platform/components", h.list)
+	e.GET("/platforms/:platform/components/:component/install", h.installDialog)
+	e.POST("/platforms/:platform/components/:component/install", h.install)
+	e.POST("/platforms/:platform/components/:component/uninstall", h.uninstall)
+}
+
+// load reads everything a view of the platform's components needs.
+func (h *Handler) load(c echo.Context) (state, error) {
+	ctx := c.Request().Context()
+	p, err := pages.LoadPlatform(ctx, h.Platforms, c.Param("platform"))
+	if err != nil {
+		return state{}, err
+	}
+	cat, catErr := h.Platforms.Catalog(ctx, p)
+	comps, err := h.Platforms.Components(ctx, p.Name)
+	if err != nil {
+		return state{}, err
+	}
+	s := state{platform: p, components: comps, catalog: cat, ops: map[string]operations.Snapshot{}}
+	for _, id := range opIDs(p, cat, byName(comps)) {
+		if s.ops[id], err = h.Operations.Snapshot(ctx, id); err != nil {
+			return state{}, err
+		}
+	}
+	if catErr != nil {
+		return s, &indexError{catErr}
+	}
+	return s, nil
+}
+
+// indexError is a remote index that could not be read: pages go on with
+// the embedded catalog and say so.
+type indexError struct{ err error }
+
+func (e *indexError) Error() string { return e.err.Error() }
+
+func (h *Handler) loadTolerant(c echo.Context) (state, string, error) {
+	s, err := h.load(c)
+	var ie *indexError
+	if errors.As(err, &ie) {
+		return s, ie.Error(), nil
+	}
+	return s, "", err
+}
+
+func (h *Handler) list(c echo.Context) error {
+	s, indexProblem, err := h.loadTolerant(c)
+	if err != nil {
+		return err
+	}
+	s.installedOnly = installedOnly(c)
+	vm := build(s)
+	vm.IndexProblem = indexProblem
+	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, s.platform.Name, pages.Components, "Components", live(vm)), page(vm))
+}
+
+// installedOnly reads the toggle: on unless the last installed value is 0.
+func installedOnly(c echo.Context) bool {
+	vals := c.QueryParams()["installed"]
+	return len(vals) == 0 || vals[len(vals)-1] != "0"
+}
+
+func live(vm PageVM) bool {
+	for _, s := range vm.Sections {
+		for _, c := range s.Cards {
+			if c.Live != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (h *Handler) component(s state, name string) (*catalog.Component, error) {
+	comp, ok := s.catalog.Get(name)
+	if !ok {
+		return nil, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("The catalog of platform %s has no component %q: see the Components page for what can be installed.", s.platform.Name, name))
+	}
+	return comp, nil
+}
+
+func (h *Handler) installDialog(c echo.Context) error {
+	s, _, err := h.loadTolerant(c)
+	if err != nil {
+		return err
+	}
+	comp, err := h.component(s, c.Param("component"))
+	if err != nil {
+		return err
+	}
+	chosen, err := h.chosenOptionals(c, comp)
+	if err != nil {
+		return err
+	}
+	vm := h.plan(s, comp, chosen)
+	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, s.platform.Name, pages.Components, "Install "+comp.Title, false), dialog(vm))
+}
+
+// chosenOptionals reads the optional checkboxes, refusing names that are
+// not optional dependencies of the component.
+func (h *Handler) chosenOptionals(c echo.Context, comp *catalog.Component) ([]string, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	allowed := map[string]bool{}
+	for _, d := range comp.Optional {
+		allowed[d.Name] = true
+	}
+	var out []string
+	for _, o := range form["optional"] {
+		if !allowed[o] {
+			return nil, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%q is not an optional component of %s.", o, comp.Title))
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func (h *Handler) plan(s state, comp *catalog.Component, chosen []string) DialogVM {
+	installed := catalog.Installed(v1alpha1.InstalledVersions(s.components))
+	pinned := map[string]string{}
+	for _, ref := range s.platform.Spec.Components {
+		if ref.Version != "" {
+			pinned[ref.Name] = ref.Version
+		}
+	}
+	plan, err := s.catalog.Resolve(installed, catalog.Request{Component: comp.Name, Optional: chosen, Prefer: pinned})
+	if err != nil {
+		return DialogVM{Platform: s.platform.Name, Component: comp.Name, Title: comp.Title, Problem: err.Error(),
+			CancelURL: "/platforms/" + url.PathEscape(s.platform.Name) + "/components?installed=0"}
+	}
+	return dialogOf(s.platform.Name, comp, s.catalog, plan, chosen)
+}
+
+func (h *Handler) install(c echo.Context) error {
+	s, _, err := h.loadTolerant(c)
+	if err != nil {
+		return err
+	}
+	comp, err := h.component(s, c.Param("component"))
+	if err != nil {
+		return err
+	}
+	chosen, err := h.chosenOptionals(c, comp)
+	if err != nil {
+		return err
+	}
+	if vm := h.plan(s, comp, chosen); vm.Problem != "" {
+		return ui.Render(c, http.StatusUnprocessableEntity, h.Shell.Meta(c, s.platform.Name, pages.Components, "Install "+comp.Title, false), dialog(vm))
+	}
+	enabled := true
+	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &enabled, Optional: chosen}, user(c)); err != nil {
+		return err
+	}
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Installing " + comp.Title + ": its progress is shown below."})
+	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/components?installed=0#component-"+comp.Name)
+}
+
+func (h *Handler) uninstall(c echo.Context) error {
+	s, _, err := h.loadTolerant(c)
+	if err != nil {
+		return err
+	}
+	comp, err := h.component(s, c.Param("component"))
+	if err != nil {
+		return err
+	}
+	back := "/platforms/" + url.PathEscape(s.platform.Name) + "/components#component-" + comp.Name
+	if comp.Category == catalog.Mandatory {
+		pages.SetFlash(c, ui.Flash{Kind: "error", Text: comp.Title + " is mandatory: the platform cannot run without it."})
+		return ui.Redirect(c, back)
+	}
+	installed := catalog.Installed(v1alpha1.InstalledVersions(s.components))
+	if deps := s.catalog.Dependents(installed, comp.Name); len(deps) > 0 {
+		pages.SetFlash(c, ui.Flash{Kind: "error", Text: fmt.Sprintf("%s is still required by %v: uninstall those first.", comp.Title, deps)})
+		return ui.Redirect(c, back)
+	}
+	disabled := false
+	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &disabled}, user(c)); err != nil {
+		return err
+	}
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Uninstalling " + comp.Title + "."})
+	return ui.Redirect(c, back)
+}
+
+func user(c echo.Context) string {
+	u, _ := auth.UserFrom(c.Request().Context())
+	return u.Name
+}

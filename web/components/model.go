@@ -1,0 +1,218 @@
+package components
+
+import (
+	"net/url"
+	"sort"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/web/operations"
+	"github.com/openova-io/core/web/ui"
+	"github.com/openova-io/core/workflows"
+)
+
+// PageVM is the Components page.
+type PageVM struct {
+	Platform      string
+	InstalledOnly bool
+	Sections      []SectionVM
+	// IndexProblem says why the platform's remote index could not be read
+	// (the page then shows the embedded catalog).
+	IndexProblem string
+}
+
+// SectionVM is one category of components.
+type SectionVM struct {
+	ID    string
+	Title string
+	Cards []ui.CardVM
+	Empty string
+}
+
+// state is everything the page is built from.
+type state struct {
+	platform      *v1alpha1.Platform
+	components    []v1alpha1.Component
+	catalog       *catalog.Catalog
+	ops           map[string]operations.Snapshot
+	installedOnly bool
+}
+
+// sections are the page's categories, in the product's order.
+var sections = []struct {
+	cat   catalog.Category
+	id    string
+	title string
+}{
+	{catalog.Mandatory, "mandatory", "Mandatory (core platform)"},
+	{catalog.ALaCarte, "a-la-carte", "À la carte (optional)"},
+	{catalog.MetaPlatform, "meta-platforms", "Meta-platforms"},
+}
+
+// operationOf is the operation a component's card follows: the one that
+// brings it to what the spec asks (install, uninstall, upgrade), if any.
+func operationOf(p *v1alpha1.Platform, name string, cr *v1alpha1.Component) (id, kind string) {
+	ref, inSpec := specEntry(p, name)
+	switch {
+	case inSpec && ref.IsEnabled() && cr == nil:
+		return workflows.InstallID(p.Name, name), workflows.OperationInstall
+	case inSpec && !ref.IsEnabled() && cr != nil:
+		return workflows.UninstallID(p.Name, name), workflows.OperationUninstall
+	case inSpec && cr != nil && ref.Version != "" && cr.Status.InstalledVersion != "" && !catalog.SameVersion(ref.Version, cr.Status.InstalledVersion):
+		return workflows.UpgradeID(p.Name, name, ref.Version), workflows.OperationUpgrade
+	}
+	return "", ""
+}
+
+func specEntry(p *v1alpha1.Platform, name string) (v1alpha1.ComponentRef, bool) {
+	for _, c := range p.Spec.Components {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return v1alpha1.ComponentRef{}, false
+}
+
+// opIDs lists the operations the page needs to read.
+func opIDs(p *v1alpha1.Platform, cat *catalog.Catalog, crs map[string]*v1alpha1.Component) []string {
+	var ids []string
+	for _, name := range cat.Names() {
+		if id, _ := operationOf(p, name, crs[name]); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func byName(items []v1alpha1.Component) map[string]*v1alpha1.Component {
+	out := make(map[string]*v1alpha1.Component, len(items))
+	for i := range items {
+		out[items[i].Name] = &items[i]
+	}
+	return out
+}
+
+// build turns the state into the page.
+func build(s state) PageVM {
+	crs := byName(s.components)
+	vm := PageVM{Platform: s.platform.Name, InstalledOnly: s.installedOnly}
+	for _, sec := range sections {
+		out := SectionVM{ID: sec.id, Title: sec.title}
+		for _, comp := range s.catalog.InCategory(sec.cat) {
+			c := card(s, comp, crs[comp.Name])
+			if s.installedOnly && !c.Installed && c.Live == nil && c.Problem == "" {
+				continue
+			}
+			out.Cards = append(out.Cards, c)
+		}
+		sort.SliceStable(out.Cards, func(i, j int) bool { return out.Cards[i].Title < out.Cards[j].Title })
+		if len(out.Cards) == 0 {
+			out.Empty = "None installed."
+			if !s.installedOnly {
+				out.Empty = "The catalog has none."
+			}
+		}
+		vm.Sections = append(vm.Sections, out)
+	}
+	return vm
+}
+
+// card is one component's line.
+func card(s state, comp *catalog.Component, cr *v1alpha1.Component) ui.CardVM {
+	p := s.platform
+	base := "/platforms/" + url.PathEscape(p.Name) + "/components/" + url.PathEscape(comp.Name)
+	c := ui.CardVM{Name: comp.Name, Title: comp.Title, Description: comp.Description}
+	ref, inSpec := specEntry(p, comp.Name)
+	if cr != nil {
+		c.Installed = true
+		c.Version = cr.Status.InstalledVersion
+		if c.Version == "" {
+			c.Version = cr.Spec.Version
+		}
+		c.Status = statusOf(cr)
+		if up := firstCatalogUpgrade(cr); up != "" {
+			c.Upgrade = up
+			c.UpgradeURL = "/platforms/" + url.PathEscape(p.Name) + "/upgrades#upgrade-" + comp.Name
+		}
+		if comp.Category != catalog.Mandatory && (!inSpec || ref.IsEnabled()) {
+			c.UninstallURL = base + "/uninstall"
+		}
+	} else if !inSpec || !ref.IsEnabled() {
+		c.InstallURL = base + "/install"
+	}
+	id, kind := operationOf(p, comp.Name, cr)
+	if id == "" {
+		return c
+	}
+	op := s.ops[id]
+	switch {
+	case op.State == operations.StateRunning || !op.Found():
+		c.Status = map[string]string{workflows.OperationInstall: "Installing", workflows.OperationUninstall: "Uninstalling",
+			workflows.OperationUpgrade: "Upgrading"}[kind]
+		// When it ends, the whole list is read again: an install adds its
+		// dependencies too, an uninstall may free others.
+		c.Live = &ui.LiveVM{ID: "live-" + comp.Name, StreamURL: streamURL(id, kind+" "+comp.Title),
+			DoneURL: listURL(p.Name, s.installedOnly), DoneTarget: "#component-list",
+			Timeline: operations.Timeline(kind+" "+comp.Title, op)}
+		c.InstallURL, c.UninstallURL = "", ""
+	case op.State == operations.StateFailed || op.State == operations.StateCancelled:
+		c.Status = "Failed"
+		c.Problem = problemOf(kind, op)
+		if kind == workflows.OperationInstall {
+			c.InstallURL, c.UninstallURL = "", base+"/uninstall"
+		}
+	}
+	return c
+}
+
+func listURL(platform string, installedOnly bool) string {
+	v := "1"
+	if !installedOnly {
+		v = "0"
+	}
+	return "/platforms/" + url.PathEscape(platform) + "/components?installed=" + v
+}
+
+func streamURL(id, title string) string {
+	return "/operations/stream?" + url.Values{"id": {id}, "title": {title}}.Encode()
+}
+
+// problemOf says what failed and what to do.
+func problemOf(kind string, op operations.Snapshot) string {
+	switch kind {
+	case workflows.OperationInstall:
+		return "The install failed and was undone: " + op.Error + " Fix the cause, then remove the component from the platform (Uninstall) and install it again."
+	case workflows.OperationUninstall:
+		if op.ErrorType == workflows.ErrStillRequired {
+			return "The uninstall was refused: " + op.Error + " Uninstall those first."
+		}
+		return "The uninstall failed: " + op.Error
+	}
+	return "The upgrade failed: " + op.Error + " See the Upgrades page."
+}
+
+// statusOf is the component's badge.
+func statusOf(cr *v1alpha1.Component) string {
+	switch {
+	case cr.Status.Health != "":
+		return cr.Status.Health
+	case cr.Status.Phase != "":
+		return cr.Status.Phase
+	}
+	return v1alpha1.PhasePending
+}
+
+// firstCatalogUpgrade is the newest catalog version the component can be
+// upgraded to ("" when none); Helm-only versions cannot be upgraded to.
+func firstCatalogUpgrade(cr *v1alpha1.Component) string {
+	best := ""
+	for _, v := range cr.Status.AvailableVersions {
+		if v.Source == v1alpha1.SourceHelmRepository {
+			continue
+		}
+		if best == "" || catalog.NewerThan(v.Version, best, false) {
+			best = v.Version
+		}
+	}
+	return best
+}

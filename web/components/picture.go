@@ -1,0 +1,87 @@
+package components
+
+import (
+	"strconv"
+
+	"github.com/openova-io/core/catalog"
+)
+
+// PictureVM is the plan drawn as SVG: a column per layer (what installs in
+// parallel), left to right in install order, and a line from each
+// component to what it waits for.
+type PictureVM struct {
+	Width, Height int
+	Layers        []LabelVM
+	Boxes         []BoxVM
+	Lines         []LineVM
+}
+
+// LabelVM is a column heading.
+type LabelVM struct {
+	X, Y int
+	Text string
+}
+
+// BoxVM is one component of the plan.
+type BoxVM struct {
+	X, Y, W, H int
+	Name       string
+	Label      string
+	// Class is the plan state (will-install, already-installed).
+	Class string
+}
+
+// LineVM joins a component to one it waits for.
+type LineVM struct{ X1, Y1, X2, Y2 int }
+
+// Drawing sizes, in SVG user units.
+const (
+	boxW, boxH = 150, 30
+	colGap     = 40
+	rowGap     = 10
+	top        = 24
+)
+
+// picture lays the plan out; positions are computed here so the view only
+// draws them.
+func picture(plan catalog.Plan, cat *catalog.Catalog) PictureVM {
+	var pic PictureVM
+	where := map[string]BoxVM{}
+	rows := 0
+	for i, layer := range plan.Layers {
+		x := i * (boxW + colGap)
+		label := "then"
+		if i == 0 {
+			label = "first"
+		}
+		if i == len(plan.Layers)-1 && i > 0 {
+			label = "last"
+		}
+		pic.Layers = append(pic.Layers, LabelVM{X: x, Y: 14, Text: label + " (" + strconv.Itoa(len(layer)) + " in parallel)"})
+		if len(layer) == 1 {
+			pic.Layers[i].Text = label
+		}
+		for j, s := range layer {
+			b := BoxVM{X: x, Y: top + j*(boxH+rowGap), W: boxW, H: boxH, Name: s.Name,
+				Label: titleOf(cat, s.Name) + " " + s.Version, Class: string(s.State)}
+			where[s.Name] = b
+			pic.Boxes = append(pic.Boxes, b)
+		}
+		rows = max(rows, len(layer))
+	}
+	for _, layer := range plan.Layers {
+		for _, s := range layer {
+			to := where[s.Name]
+			for _, d := range s.Dependencies {
+				from, ok := where[d]
+				if !ok {
+					continue
+				}
+				pic.Lines = append(pic.Lines, LineVM{X1: from.X + from.W, Y1: from.Y + from.H/2, X2: to.X, Y2: to.Y + to.H/2})
+			}
+		}
+	}
+	pic.Width = max(len(plan.Layers)*(boxW+colGap)-colGap, boxW)
+	pic.Height = top + max(rows, 1)*(boxH+rowGap)
+	return pic
+}

@@ -1,0 +1,87 @@
+package platforms
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// Change is what the UI sets on one component's entry of the spec; zero
+// fields keep what the entry has.
+type Change struct {
+	Component string
+	// Enabled installs (true) or uninstalls (false) the component.
+	Enabled *bool
+	// Version moves the component to this version (an upgrade).
+	Version string
+	// Optional replaces the chosen optional dependencies.
+	Optional []string
+	// ConfirmForwardOnly accepts crossing a forward-only release.
+	ConfirmForwardOnly bool
+}
+
+// ApplyComponent writes the change with server-side apply under the UI's
+// field manager for that component, with the signed-in user recorded
+// beside it. The apply always carries the whole entry as the UI wants it
+// (what it had, changed), so applying under the same manager again never
+// drops a field the UI set before.
+func (s *Store) ApplyComponent(ctx context.Context, platform string, ch Change, actor string) error {
+	var p v1alpha1.Platform
+	if err := s.writer.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: platform}, &p); err != nil {
+		if apierrors.IsNotFound(err) {
+			return ErrNotFound
+		}
+		return fmt.Errorf("read platform %s: %w", platform, err)
+	}
+	var cur v1alpha1.ComponentRef
+	for _, c := range p.Spec.Components {
+		if c.Name == ch.Component {
+			cur = c
+		}
+	}
+	entry := map[string]any{"name": ch.Component, "enabled": cur.IsEnabled()}
+	if ch.Enabled != nil {
+		entry["enabled"] = *ch.Enabled
+	}
+	if v := firstNonEmpty(ch.Version, cur.Version); v != "" {
+		entry["version"] = v
+	}
+	optional := cur.Optional
+	if ch.Optional != nil {
+		optional = ch.Optional
+	}
+	if len(optional) > 0 {
+		list := make([]any, len(optional))
+		for i, o := range optional {
+			list[i] = o
+		}
+		entry["optional"] = list
+	}
+	if ch.ConfirmForwardOnly {
+		entry["confirmForwardOnly"] = true
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Platform",
+		"metadata": map[string]any{"name": platform, "namespace": s.namespace,
+			"annotations": map[string]any{v1alpha1.AnnotationActorPrefix + ch.Component: actor}},
+		"spec": map[string]any{"components": []any{entry}},
+	}}
+	err := s.writer.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
+		client.FieldOwner(v1alpha1.UIFieldManager(ch.Component)), client.ForceOwnership)
+	if err != nil {
+		return fmt.Errorf("apply %s of platform %s: %w", ch.Component, platform, err)
+	}
+	return nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
