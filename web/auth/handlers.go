@@ -42,7 +42,9 @@ func UserFrom(ctx context.Context) (User, bool) {
 }
 
 // WithUser puts u in ctx (for tests of handlers behind the middleware).
-func WithUser(ctx context.Context, u User) context.Context { return context.WithValue(ctx, userKey{}, u) }
+func WithUser(ctx context.Context, u User) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
 
 // Routes adds the sign-in routes.
 func (a *Auth) Routes(e *echo.Echo) {

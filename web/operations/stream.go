@@ -19,9 +19,9 @@ import (
 // stream says it is alive (proxies close silent connections), and how long
 // one stream lasts before the browser reconnects (resuming by Last-Event-ID).
 const (
-	pollEvery     = time.Second
-	keepAliveEvery  = 15 * time.Second
-	streamLasting = 10 * time.Minute
+	pollEvery      = time.Second
+	keepAliveEvery = 15 * time.Second
+	streamLasting  = 10 * time.Minute
 )
 
 // Snapshotter reads one operation.
