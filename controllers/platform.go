@@ -97,7 +97,7 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	plan := planPlatform(&p, installed, ops, scheduled)
+	plan := planPlatform(&p, installed, ops, scheduled, time.Now())
 	for _, id := range plan.Cancel {
 		if err := schedules.Cancel(ctx, r.Checks.client(), id); err != nil {
 			return ctrl.Result{}, err

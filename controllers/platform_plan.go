@@ -60,8 +60,10 @@ type Start struct {
 	Kind      OpKind
 	// To is the target version of an upgrade.
 	To string `json:",omitempty"`
-	// InWindow schedules the upgrade for the maintenance window.
-	InWindow bool `json:",omitempty"`
+	// InWindow schedules the upgrade: at At when set, else for the
+	// maintenance window.
+	InWindow bool      `json:",omitempty"`
+	At       time.Time `json:",omitzero"`
 }
 
 // Scheduled is an upgrade waiting for the maintenance window.
@@ -106,7 +108,7 @@ func sameVersion(a, b string) bool { return catalog.SameVersion(a, b) }
 // Stalled until the operator changes the spec. A completed upgrade is not
 // started again for its generation either, while the Component's status
 // catches up with it.
-func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[string]Op, scheduled map[string]Scheduled) PlatformPlan {
+func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[string]Op, scheduled map[string]Scheduled, now time.Time) PlatformPlan {
 	var plan PlatformPlan
 	var stalled, running, waiting []string
 	window, windowErr := maintenanceWindow(p)
@@ -125,6 +127,15 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 			}
 		case kind == KindUpgrade && op.kind() == kind && op.State == OpSucceeded && op.Generation == p.Generation:
 			running = append(running, fmt.Sprintf("upgrade %s: waiting for its status", ref.Name))
+		case kind == KindUpgrade && ref.UpgradeAt != nil && ref.UpgradeAt.After(now):
+			at := ref.UpgradeAt.UTC()
+			if s, ok := scheduled[ref.Name]; ok && sameVersion(s.To, ref.Version) && s.Next.Equal(at) {
+				keep[s.ID] = true
+				waiting = append(waiting, fmt.Sprintf("%s → %s at %s", ref.Name, ref.Version, at.Format("Mon 2006-01-02 15:04 MST")))
+				continue
+			}
+			plan.Starts = append(plan.Starts, Start{Component: ref.Name, Kind: kind, To: ref.Version, InWindow: true, At: at})
+			running = append(running, fmt.Sprintf("upgrade %s: scheduling it for %s", ref.Name, at.Format(time.RFC3339)))
 		case kind == KindUpgrade && windowErr != nil:
 			stalled = append(stalled, fmt.Sprintf("upgrade %s to %s: %v", ref.Name, ref.Version, windowErr))
 		case kind == KindUpgrade && window != nil:
@@ -152,7 +163,7 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 	sort.Strings(plan.Cancel)
 	plan.Busy = len(running) > 0
 	plan.Status = platformStatus(p, installed, running, stalled)
-	if window != nil || meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionUpgradeScheduled) != nil {
+	if window != nil || upgradesAt(p) || meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionUpgradeScheduled) != nil {
 		set := conditionSetter(&plan.Status.Conditions, p.Generation)
 		sort.Strings(waiting)
 		if len(waiting) > 0 {
@@ -162,6 +173,16 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 		}
 	}
 	return plan
+}
+
+// upgradesAt reports whether a component's version change is held until a time.
+func upgradesAt(p *v1alpha1.Platform) bool {
+	for _, c := range p.Spec.Components {
+		if c.UpgradeAt != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // maintenanceWindow turns the spec's window into a schedule's, checking

@@ -137,7 +137,7 @@ func TestPlanPlatform(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			plan := planPlatform(tc.p, tc.installed, tc.ops, nil)
+			plan := planPlatform(tc.p, tc.installed, tc.ops, nil, testNow)
 			require.Equal(t, tc.wantStarts, plan.Starts)
 			require.Equal(t, tc.wantPhase, plan.Status.Phase)
 			ready := meta.FindStatusCondition(plan.Status.Conditions, v1alpha1.ConditionReady)
@@ -158,7 +158,7 @@ func TestPlanPlatformCountsUpgrades(t *testing.T) {
 		"grafana":   {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0", Upgradable: true},
 		"cnpg":      healthy,
 	}
-	plan := planPlatform(platform(1, want("backstage"), want("grafana"), want("cnpg")), installed, nil, nil)
+	plan := planPlatform(platform(1, want("backstage"), want("grafana"), want("cnpg")), installed, nil, nil, testNow)
 	require.Equal(t, int32(2), plan.Status.UpgradesAvailable)
 }
 
@@ -167,9 +167,9 @@ func TestPlanPlatformCountsUpgrades(t *testing.T) {
 func TestPlanPlatformIsStable(t *testing.T) {
 	p := platform(1, want("mongodb"))
 	installed := map[string]Installed{"mongodb": healthy}
-	first := planPlatform(p, installed, nil, nil)
+	first := planPlatform(p, installed, nil, nil, testNow)
 	p.Status = first.Status
-	second := planPlatform(p, installed, nil, nil)
+	second := planPlatform(p, installed, nil, nil, testNow)
 	require.Equal(t, first.Status, second.Status)
 }
 
@@ -177,6 +177,9 @@ func TestPlanPlatformIsStable(t *testing.T) {
 // once scheduled the platform waits (not busy) and says until when; a
 // schedule the spec no longer asks for is cancelled; a bad time zone
 // stalls with the reason.
+// testNow is the plans' clock: a Wednesday, before the times the cases hold.
+var testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
 func TestPlanPlatformMaintenanceWindow(t *testing.T) {
 	grafana := map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}}
 	windowed := func(gen int64, zone string, refs ...v1alpha1.ComponentRef) *v1alpha1.Platform {
@@ -185,6 +188,12 @@ func TestPlanPlatformMaintenanceWindow(t *testing.T) {
 		return p
 	}
 	next := time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC) // 02:00 in Berlin
+	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+	pinnedAt := func(name, version string, when time.Time) v1alpha1.ComponentRef {
+		r := pinned(name, version)
+		r.UpgradeAt = &metav1.Time{Time: when}
+		return r
+	}
 	cases := []struct {
 		name       string
 		p          *v1alpha1.Platform
@@ -208,12 +217,25 @@ func TestPlanPlatformMaintenanceWindow(t *testing.T) {
 			scheduled:  map[string]Scheduled{"grafana": {ID: "upgrade-at/acme/grafana/v11.4.0", To: "v11.4.0", Next: next}},
 			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0"}},
 			wantCancel: []string{"upgrade-at/acme/grafana/v11.4.0"}, wantBusy: true},
+		{name: "a bump with upgradeAt is scheduled at that time", p: platform(2, pinnedAt("grafana", "v11.4.0", at)),
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0", InWindow: true, At: at}}, wantBusy: true},
+		{name: "upgradeAt goes before the maintenance window", p: windowed(2, "Europe/Berlin", pinnedAt("grafana", "v11.4.0", at)),
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0", InWindow: true, At: at}}, wantBusy: true},
+		{name: "a bump scheduled at its time waits", p: platform(2, pinnedAt("grafana", "v11.4.0", at)),
+			scheduled: map[string]Scheduled{"grafana": {ID: "upgrade-at/acme/grafana/v11.4.0", To: "v11.4.0", Next: at}},
+			wantWait:  "grafana → v11.4.0 at Thu 2026-11-26 09:30 UTC"},
+		{name: "a moved upgradeAt cancels the old schedule and makes a new one", p: platform(3, pinnedAt("grafana", "v11.4.0", at.Add(time.Hour))),
+			scheduled:  map[string]Scheduled{"grafana": {ID: "upgrade-at/acme/grafana/v11.4.0", To: "v11.4.0", Next: at}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0", InWindow: true, At: at.Add(time.Hour)}},
+			wantCancel: []string{"upgrade-at/acme/grafana/v11.4.0"}, wantBusy: true},
+		{name: "an upgradeAt already past upgrades now", p: platform(2, pinnedAt("grafana", "v11.4.0", testNow.Add(-time.Hour))),
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0"}}, wantBusy: true},
 		{name: "an unknown time zone stalls", p: windowed(2, "Mars/Olympus", pinned("grafana", "v11.4.0")),
 			wantStall: `upgrade grafana to v11.4.0: maintenance window: time zone "Mars/Olympus" is unknown`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			plan := planPlatform(tc.p, grafana, nil, tc.scheduled)
+			plan := planPlatform(tc.p, grafana, nil, tc.scheduled, testNow)
 			require.Equal(t, tc.wantStarts, plan.Starts)
 			require.Equal(t, tc.wantCancel, plan.Cancel)
 			require.Equal(t, tc.wantBusy, plan.Busy)

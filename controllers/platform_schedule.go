@@ -160,7 +160,7 @@ func (s *checkSchedules) remove(ctx context.Context, namespace, name string) err
 // platform without one costs nothing.
 func (r *PlatformReconciler) scheduledUpgrades(ctx context.Context, p *v1alpha1.Platform) (map[string]Scheduled, error) {
 	if r.Checks.client() == nil ||
-		(p.Spec.MaintenanceWindow == nil && meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionUpgradeScheduled) == nil) {
+		(p.Spec.MaintenanceWindow == nil && !upgradesAt(p) && meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionUpgradeScheduled) == nil) {
 		return nil, nil
 	}
 	list, err := schedules.List(ctx, r.Checks.client(), p.Name)
@@ -176,18 +176,20 @@ func (r *PlatformReconciler) scheduledUpgrades(ctx context.Context, p *v1alpha1.
 	return out, nil
 }
 
-// scheduleUpgrade creates the scheduled upgrade of a version bump for the
-// platform's maintenance window.
+// scheduleUpgrade creates the scheduled upgrade of a version bump: at the
+// component's upgradeAt, else in the platform's maintenance window.
 func (r *PlatformReconciler) scheduleUpgrade(ctx context.Context, p *v1alpha1.Platform, s Start) error {
 	if r.Checks.client() == nil {
 		return fmt.Errorf("schedule upgrade of %s: no Temporal schedule client", s.Component)
 	}
-	window, err := maintenanceWindow(p)
-	if err != nil || window == nil {
-		return fmt.Errorf("schedule upgrade of %s: %v", s.Component, err)
+	u := schedules.Upgrade{Upgrade: r.upgradeInput(p, s), Generation: p.Generation, At: s.At}
+	if s.At.IsZero() {
+		window, err := maintenanceWindow(p)
+		if err != nil || window == nil {
+			return fmt.Errorf("schedule upgrade of %s: %v", s.Component, err)
+		}
+		u.Window = window
 	}
-	_, err = schedules.Create(ctx, r.Checks.client(), schedules.Upgrade{
-		Upgrade: r.upgradeInput(p, s), Generation: p.Generation, Window: window,
-	}, time.Now())
+	_, err := schedules.Create(ctx, r.Checks.client(), u, time.Now())
 	return err
 }

@@ -5,6 +5,8 @@
 // Temporal server code.
 package web
 
+//go:generate ../.cache/bin/templ generate -path .
+
 import (
 	"context"
 	"log/slog"

@@ -109,6 +109,11 @@ type ComponentRef struct {
 	// catalog (one that cannot be rolled back past) when Version moves up.
 	// +optional
 	ConfirmForwardOnly bool `json:"confirmForwardOnly,omitempty"`
+	// UpgradeAt holds a change of Version until this time (a scheduled
+	// upgrade, a Temporal Schedule), ahead of any maintenance window. A
+	// time already past means now.
+	// +optional
+	UpgradeAt *metav1.Time `json:"upgradeAt,omitempty"`
 }
 
 // IsEnabled reports whether the component is wanted.
