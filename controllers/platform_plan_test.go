@@ -228,6 +228,8 @@ func TestPlanPlatformMaintenanceWindow(t *testing.T) {
 			scheduled:  map[string]Scheduled{"grafana": {ID: "upgrade-at/acme/grafana/v11.4.0", To: "v11.4.0", Next: at}},
 			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0", InWindow: true, At: at.Add(time.Hour)}},
 			wantCancel: []string{"upgrade-at/acme/grafana/v11.4.0"}, wantBusy: true},
+		{name: "an upgradeAt already past is as if unset: the window holds the bump", p: windowed(2, "Europe/Berlin", pinnedAt("grafana", "v11.4.0", testNow.Add(-time.Hour))),
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0", InWindow: true}}, wantBusy: true},
 		{name: "an upgradeAt already past upgrades now", p: platform(2, pinnedAt("grafana", "v11.4.0", testNow.Add(-time.Hour))),
 			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0"}}, wantBusy: true},
 		{name: "an unknown time zone stalls", p: windowed(2, "Mars/Olympus", pinned("grafana", "v11.4.0")),

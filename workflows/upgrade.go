@@ -228,14 +228,32 @@ func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
 	alert := u.progress.add("raise alert")
 	u.progress.start(ctx, alert)
 	var al *activities.Alerts
+	var sent activities.RaiseAlertResult
 	aerr := workflow.ExecuteActivity(apiCall(ctx), al.RaiseAlert, activities.RaiseAlertInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
 		FromVersion: from, ToVersion: to, Reason: reason, At: workflow.Now(ctx),
-	}).Get(ctx, nil)
+	}).Get(ctx, &sent)
 	var k *activities.Kubernetes
 	_ = workflow.ExecuteActivity(apiCall(ctx), k.RecordEvent, activities.RecordEventInput{
 		Namespace: u.in.Namespace, Platform: u.in.Platform, Warning: true, Reason: "UpgradeRolledBack", Message: msg,
 	}).Get(ctx, nil)
 	u.progress.finish(ctx, alert, aerr)
+	if aerr == nil {
+		u.progress.note(alert, alertNote(sent))
+	}
 	return temporal.NewNonRetryableApplicationError(msg, ErrRolledBack, nil)
+}
+
+// alertNote says where the rollback alert went, for the progress and the
+// Upgrades page.
+func alertNote(sent activities.RaiseAlertResult) string {
+	switch {
+	case sent.Alertmanager && sent.Webhook:
+		return "sent to Alertmanager and the webhook"
+	case sent.Alertmanager:
+		return "sent to Alertmanager"
+	case sent.Webhook:
+		return "sent to the webhook"
+	}
+	return "no receiver configured (--alertmanager-url, --alert-webhook-url)"
 }

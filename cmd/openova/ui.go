@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"k8s.io/client-go/rest"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/openova-io/core/web/operations"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/platforms"
+	"github.com/openova-io/core/web/upgrades"
 	"github.com/openova-io/core/worker"
 )
 
@@ -46,6 +48,7 @@ func managerPages(rc *rest.Config, namespace string) func(context.Context, *work
 		return []web.Pages{
 			&dashboard.Handler{Platforms: store, Operations: ops, Shell: shell},
 			&components.Handler{Platforms: store, Operations: ops, Shell: shell},
+			&upgrades.Handler{Platforms: store, Operations: ops, Schedules: &operations.Schedules{Client: eng.Client().ScheduleClient()}, Shell: shell, Now: time.Now},
 			operations.Routes{Ops: ops},
 		}, nil
 	}

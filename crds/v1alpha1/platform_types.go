@@ -111,7 +111,7 @@ type ComponentRef struct {
 	ConfirmForwardOnly bool `json:"confirmForwardOnly,omitempty"`
 	// UpgradeAt holds a change of Version until this time (a scheduled
 	// upgrade, a Temporal Schedule), ahead of any maintenance window. A
-	// time already past means now.
+	// time already past is as if unset.
 	// +optional
 	UpgradeAt *metav1.Time `json:"upgradeAt,omitempty"`
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
-	"github.com/openova-io/core/web/auth"
 	"github.com/openova-io/core/web/operations"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/platforms"
@@ -195,7 +194,7 @@ func (h *Handler) install(c echo.Context) error {
 		return ui.Render(c, http.StatusUnprocessableEntity, h.Shell.Meta(c, s.platform.Name, pages.Components, "Install "+comp.Title, false), dialog(vm))
 	}
 	enabled := true
-	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &enabled, Optional: chosen}, user(c)); err != nil {
+	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &enabled, Optional: chosen}, pages.User(c)); err != nil {
 		return err
 	}
 	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Installing " + comp.Title + ": its progress is shown below."})
@@ -222,14 +221,9 @@ func (h *Handler) uninstall(c echo.Context) error {
 		return ui.Redirect(c, back)
 	}
 	disabled := false
-	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &disabled}, user(c)); err != nil {
+	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &disabled}, pages.User(c)); err != nil {
 		return err
 	}
 	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Uninstalling " + comp.Title + "."})
 	return ui.Redirect(c, back)
-}
-
-func user(c echo.Context) string {
-	u, _ := auth.UserFrom(c.Request().Context())
-	return u.Name
 }

@@ -54,6 +54,13 @@ func (Shell) Meta(c echo.Context, platform, section, title string, live bool) ui
 	return m
 }
 
+// User is the signed-in user's name, which every change the UI makes
+// carries into the operation it starts.
+func User(c echo.Context) string {
+	u, _ := auth.UserFrom(c.Request().Context())
+	return u.Name
+}
+
 // PlatformReader reads one platform.
 type PlatformReader interface {
 	Platform(ctx context.Context, name string) (*v1alpha1.Platform, error)

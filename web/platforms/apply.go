@@ -3,6 +3,7 @@ package platforms
 import (
 	"context"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -23,6 +24,10 @@ type Change struct {
 	Optional []string
 	// ConfirmForwardOnly accepts crossing a forward-only release.
 	ConfirmForwardOnly bool
+	// UpgradeAt holds the version change until this time; with
+	// ClearUpgradeAt, the entry's hold is removed.
+	UpgradeAt      time.Time
+	ClearUpgradeAt bool
 }
 
 // ApplyComponent writes the change with server-side apply under the UI's
@@ -62,8 +67,14 @@ func (s *Store) ApplyComponent(ctx context.Context, platform string, ch Change, 
 		}
 		entry["optional"] = list
 	}
-	if ch.ConfirmForwardOnly {
+	if ch.ConfirmForwardOnly || cur.ConfirmForwardOnly && ch.Version == "" {
 		entry["confirmForwardOnly"] = true
+	}
+	switch {
+	case !ch.UpgradeAt.IsZero():
+		entry["upgradeAt"] = ch.UpgradeAt.UTC().Format(time.RFC3339)
+	case cur.UpgradeAt != nil && !ch.ClearUpgradeAt && ch.Version == "":
+		entry["upgradeAt"] = cur.UpgradeAt.UTC().Format(time.RFC3339)
 	}
 	u := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Platform",

@@ -28,11 +28,14 @@
     }
   });
 
-  // Forms marked data-confirm ask in a <dialog> before they are sent.
+  // Forms marked data-confirm ask in a <dialog> before they are sent. The
+  // listener runs in the capture phase and stops the event there, so
+  // htmx's boost never sees the unconfirmed submit.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (!form.matches("form[data-confirm]") || form.dataset.confirmed === "yes") { return; }
     ev.preventDefault();
+    ev.stopPropagation();
     var c = document.getElementById("confirm");
     c.querySelector("[data-confirm-text]").textContent = form.dataset.confirm;
     c.returnValue = "";

@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // time zones must resolve in a distroless image too
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -214,9 +215,12 @@ func List(ctx context.Context, c client.ScheduleClient, platform string) ([]Sche
 }
 
 // Cancel deletes the schedule; an upgrade it already started goes on (its
-// own cancel signal stops it and rolls it back).
+// own cancel signal stops it and rolls it back). A schedule already gone
+// is no error: the UI and the reconciler may both cancel one.
 func Cancel(ctx context.Context, c client.ScheduleClient, id string) error {
-	if err := c.GetHandle(ctx, id).Delete(ctx); err != nil {
+	err := c.GetHandle(ctx, id).Delete(ctx)
+	var nf *serviceerror.NotFound
+	if err != nil && !errors.As(err, &nf) {
 		return fmt.Errorf("cancel %s: %w", id, err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -133,7 +134,24 @@ func Do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	require.NoError(t, chromedp.Do(sctx, steps...))
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		failed(t, ctx)
+		require.NoError(t, err)
+	}
+}
+
+// failed keeps a screenshot of the page a step failed on.
+func failed(t testing.TB, ctx context.Context) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
+		dir := filepath.Join(testenv.RepoRoot(), ".cache", "screenshots", unsafeName.ReplaceAllString(t.Name(), "_"))
+		_ = os.MkdirAll(dir, 0o755)
+		path := filepath.Join(dir, "failed.png")
+		_ = os.WriteFile(path, png, 0o644)
+		t.Logf("failed on the page in %s", path)
+	}
 }
 
 // Text is the text of the first element matching css.
@@ -142,6 +160,9 @@ func Text(t testing.TB, ctx context.Context, css string) string {
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css), chromedp.NodeVisible))
+	if err != nil {
+		failed(t, ctx)
+	}
 	require.NoError(t, err, "text of %s", css)
 	return s
 }
@@ -168,4 +189,26 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot %s", path)
 	return path
+}
+
+// Present waits until an element matching css is in the page. It asks
+// the page again and again from Go, each time in the current document, so
+// it survives htmx swapping the body and a full navigation alike.
+func Present(css string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		expr := "document.querySelector(" + strconv.Quote(css) + ") !== null"
+		for {
+			qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			ok, err := chromedp.Evaluate[bool](expr)(qctx, t)
+			cancel()
+			if err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s never appeared: %w", css, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/browser"
+)
+
+// backstage130Index adds Backstage v1.30.0 to the embedded catalog, as a
+// platform's remote index would, so the platform can start at v1.30 for
+// Journey 3. Its notes are Backstage's own (docs/releases/v1.30.0.md, see
+// catalog/checks/backstage-and-data-components.md); the chart pairing
+// (2.2.0) is the test's, not upstream's, which is why it is test data and
+// not in the catalog.
+var backstage130Index = []byte(`apiVersion: catalog.openova.io/v1
+components:
+  - name: backstage
+    versions:
+      - version: v1.30.0
+        chartVersion: 2.2.0
+        released: 2024-08-20
+        changelog: |
+          ## Backstage 1.30.0
+          - The New Frontend System is ready for plugin adoption (blueprints, extension.override).
+          - Breaking: sign-in resolvers from config now take precedence.
+          [Release notes](https://backstage.io/docs/releases/v1.30.0)
+`)
+
+// Journey 3 in a real browser: the dashboard says "2 upgrades available";
+// the Upgrades page shows Backstage v1.30 → v1.31 and Grafana v11.3 →
+// v11.4 with their changelogs; Upgrade now on both: Backstage ends at
+// v1.31, Grafana's rollout fails and the page shows it rolled back, with
+// its reason and the alert a real HTTP receiver got. Then an upgrade is
+// scheduled in the maintenance window, listed with its next run, and
+// cancelled.
+func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
+	t.Parallel()
+	rcv := testenv.NewReceiver(t, http.StatusOK)
+	e := startManagerEnv(t, 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: serveIndex(t, backstage130Index),
+		Components: []v1alpha1.ComponentRef{{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"}}})
+	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.EqualValues(ct, 2, e.platform(ct, "acme").Status.UpgradesAvailable)
+	}, 2*time.Minute, 200*time.Millisecond, "the update check never found the two upgrades")
+	grafana114, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
+	e.xp.failChart("grafana", grafana114.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
+
+	ctx := signIn(t, e.proc)
+	require.Equal(t, "2 upgrades available", strings.TrimSpace(browser.Text(t, ctx, `[data-testid="upgrades-available"]`)))
+	browser.Screenshot(t, ctx, "dashboard-2-upgrades")
+
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="tile-upgrades"] a`)), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana`)))
+	backstage := browser.Text(t, ctx, `#upgrade-backstage`)
+	require.Contains(t, backstage, "v1.30.0 → v1.31.0")
+	require.Contains(t, backstage, "The new backend system is declared stable", "Backstage's changelog, rendered")
+	grafana := browser.Text(t, ctx, `#upgrade-grafana`)
+	require.Contains(t, grafana, "v11.3.0 → v11.4.0")
+	require.Contains(t, grafana, grafana114.Changelog[strings.Index(grafana114.Changelog, "\n- ")+3:][:30], "Grafana's changelog, rendered")
+	browser.Screenshot(t, ctx, "upgrades-with-changelogs")
+
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-backstage [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
+	browser.Screenshot(t, ctx, "upgrades-running")
+
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		comps := e.components(ct)
+		assertHealthyAt(ct, comps, "backstage", "v1.31.0")
+		assertRolledBack(ct, comps, "grafana", true)
+	}, 3*time.Minute, 200*time.Millisecond, "backstage never reached v1.31.0 or grafana never rolled back")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		_, err := chromedp.Run(ctx, chromedp.Reload())
+		require.NoError(ct, err)
+		rb, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rollbacks`)))
+		require.NoError(ct, err)
+		assert.Contains(ct, rb, "Grafana v11.3.0 → v11.4.0")
+		assert.Contains(ct, rb, "CrashLoopBackOff: grafana-7d9", "the reason")
+		assert.Contains(ct, rb, "Alert: sent to Alertmanager and the webhook")
+	}, time.Minute, time.Second, "the page never showed the rollback")
+	browser.Screenshot(t, ctx, "grafana-rolled-back")
+	require.Len(t, rcv.Bodies("/api/v2/alerts"), 1, "one alert reached the receiver")
+	var alerts []struct {
+		Labels map[string]string `json:"labels"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(rcv.Bodies("/api/v2/alerts")[0]), &alerts))
+	require.Equal(t, "grafana", alerts[0].Labels["component"])
+
+	t.Run("schedule in the maintenance window, then cancel", func(t *testing.T) {
+		e.update(t, "acme", func(p *v1alpha1.Platform) {
+			p.Spec.MaintenanceWindow = &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"}
+		})
+		e.xp.letGo("grafana", grafana114.HelmChartVersion())
+		browser.Do(t, ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-window"]`)))
+		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-window"]`)), browser.Present(`[data-testid="flash"]`))
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			_, err := chromedp.Run(ctx, chromedp.Reload())
+			require.NoError(ct, err)
+			next, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="scheduled-row"][data-component="grafana"] [data-testid="next"]`)))
+			require.NoError(ct, err)
+			assert.Regexp(ct, `^Sat \d{4}-\d\d-\d\d 01:00 UTC$`, strings.TrimSpace(next), "next run: Saturday 02:00 in Berlin (winter time)")
+		}, time.Minute, time.Second, "the scheduled upgrade is not listed")
+		browser.Screenshot(t, ctx, "scheduled-in-window")
+
+		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="scheduled-row"][data-component="grafana"] [data-testid="cancel-scheduled"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog#confirm[open]`)))
+		browser.Screenshot(t, ctx, "cancel-confirm")
+		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="confirm-ok"]`)), browser.Present(`[data-testid="flash"]`))
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			_, err := chromedp.Run(ctx, chromedp.Reload())
+			require.NoError(ct, err)
+			html, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS(`#scheduled`)))
+			require.NoError(ct, err)
+			assert.NotContains(ct, html, `data-component="grafana"`)
+		}, time.Minute, time.Second, "the cancelled upgrade is still listed")
+		browser.Screenshot(t, ctx, "scheduled-cancelled")
+		comps := e.components(t)
+		assertHealthyAt(t, comps, "grafana", "v11.3.0")
+	})
+}

@@ -1,0 +1,42 @@
+package operations
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/openova-io/core/worker/schedules"
+)
+
+// Schedules reads and acts on the platform's scheduled upgrades (Temporal
+// Schedules), the calls `temporal schedule list|toggle|delete` make.
+type Schedules struct {
+	Client client.ScheduleClient
+}
+
+// List is the platform's scheduled upgrades.
+func (s *Schedules) List(ctx context.Context, platform string) ([]schedules.Scheduled, error) {
+	return schedules.List(ctx, s.Client, platform)
+}
+
+// Pause holds a scheduled upgrade, with a note saying who and why.
+func (s *Schedules) Pause(ctx context.Context, id, note string) error {
+	if err := s.Client.GetHandle(ctx, id).Pause(ctx, client.SchedulePauseOptions{Note: note}); err != nil {
+		return fmt.Errorf("pause %s: %w", id, err)
+	}
+	return nil
+}
+
+// Resume lets a paused scheduled upgrade run at its time again.
+func (s *Schedules) Resume(ctx context.Context, id, note string) error {
+	if err := s.Client.GetHandle(ctx, id).Unpause(ctx, client.ScheduleUnpauseOptions{Note: note}); err != nil {
+		return fmt.Errorf("resume %s: %w", id, err)
+	}
+	return nil
+}
+
+// Cancel deletes a scheduled upgrade.
+func (s *Schedules) Cancel(ctx context.Context, id string) error {
+	return schedules.Cancel(ctx, s.Client, id)
+}

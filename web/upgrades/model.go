@@ -1,0 +1,192 @@
+package upgrades
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/web/operations"
+	"github.com/openova-io/core/web/ui"
+	"github.com/openova-io/core/worker/schedules"
+	"github.com/openova-io/core/workflows"
+)
+
+// PageVM is the Upgrades page.
+type PageVM struct {
+	Platform  string
+	Window    string
+	Available []AvailableVM
+	Scheduled []ScheduledVM
+	Running   []ui.LiveVM
+	Rollbacks []RollbackVM
+}
+
+// AvailableVM is one component with newer versions.
+type AvailableVM struct {
+	Component string
+	Title     string
+	From      string
+	Targets   []TargetVM
+	// HelmOnly are chart releases the catalog does not list yet: shown,
+	// not offered.
+	HelmOnly  []string
+	ActionURL string
+	HasWindow bool
+	Form      Form
+}
+
+// TargetVM is one version the component can go to.
+type TargetVM struct {
+	Version     string
+	Changelog   string
+	ForwardOnly bool
+}
+
+// ScheduledVM is one scheduled upgrade.
+type ScheduledVM struct {
+	ID        string
+	Component string
+	To        string
+	Next      string
+	Paused    bool
+	Note      string
+	PauseURL  string
+	CancelURL string
+}
+
+// RollbackVM is a past upgrade that failed and was rolled back.
+type RollbackVM struct {
+	Component string
+	From, To  string
+	Reason    string
+	At        string
+	Alert     string
+	AuditURL  string
+}
+
+type state struct {
+	platform   *v1alpha1.Platform
+	components []v1alpha1.Component
+	catalog    *catalog.Catalog
+	scheduled  []schedules.Scheduled
+	ops        map[string]operations.Snapshot
+	forms      map[string]Form
+}
+
+// runningID is the upgrade a component's card follows: to the version the
+// spec asks for, when it differs from the installed one.
+func runningID(p *v1alpha1.Platform, cr v1alpha1.Component) string {
+	for _, ref := range p.Spec.Components {
+		if ref.Name == cr.Name && ref.Version != "" && cr.Status.InstalledVersion != "" && !catalog.SameVersion(ref.Version, cr.Status.InstalledVersion) {
+			return workflows.UpgradeID(p.Name, cr.Name, ref.Version)
+		}
+	}
+	return ""
+}
+
+// rolledBack reads the component's last rollback, when its condition is on.
+func rolledBack(cr v1alpha1.Component) (v1alpha1.RolledBack, bool) {
+	if !meta.IsStatusConditionTrue(cr.Status.Conditions, v1alpha1.ConditionRolledBack) {
+		return v1alpha1.RolledBack{}, false
+	}
+	return v1alpha1.ParseRolledBack(cr.Annotations[v1alpha1.AnnotationRolledBack])
+}
+
+// opIDs lists the operations the page reads: running upgrades and the
+// runs that rolled back (for their alert step).
+func opIDs(p *v1alpha1.Platform, comps []v1alpha1.Component) []string {
+	var ids []string
+	for _, cr := range comps {
+		if id := runningID(p, cr); id != "" {
+			ids = append(ids, id)
+		}
+		if rb, ok := rolledBack(cr); ok {
+			ids = append(ids, workflows.UpgradeID(p.Name, cr.Name, rb.To))
+		}
+	}
+	return ids
+}
+
+func build(s state) PageVM {
+	p := s.platform
+	base := "/platforms/" + url.PathEscape(p.Name) + "/upgrades"
+	vm := PageVM{Platform: p.Name, Window: windowText(p.Spec.MaintenanceWindow)}
+	for _, cr := range s.components {
+		title := cr.Name
+		if c, ok := s.catalog.Get(cr.Name); ok {
+			title = c.Title
+		}
+		if id := runningID(p, cr); id != "" && s.ops[id].State == operations.StateRunning {
+			vm.Running = append(vm.Running, ui.LiveVM{ID: "upgrade-live-" + cr.Name,
+				StreamURL: "/operations/stream?" + url.Values{"id": {id}, "title": {"upgrade " + title}}.Encode(),
+				DoneURL:   base, Timeline: operations.Timeline("upgrade "+title, s.ops[id])})
+		}
+		if rb, ok := rolledBack(cr); ok {
+			id := workflows.UpgradeID(p.Name, cr.Name, rb.To)
+			vm.Rollbacks = append(vm.Rollbacks, RollbackVM{Component: title, From: rb.From, To: rb.To, Reason: rb.Reason,
+				At: rb.At.UTC().Format("2006-01-02 15:04 MST"), Alert: alertOf(s.ops[id]),
+				AuditURL: "/audit/operation?" + url.Values{"id": {id}}.Encode()})
+		}
+		if a, ok := available(s, cr, title, base); ok {
+			vm.Available = append(vm.Available, a)
+		}
+	}
+	for _, sc := range s.scheduled {
+		next := "fired"
+		if !sc.Next.IsZero() {
+			next = sc.Next.UTC().Format("Mon 2006-01-02 15:04 MST")
+		}
+		vm.Scheduled = append(vm.Scheduled, ScheduledVM{ID: sc.ID, Component: sc.Component, To: sc.To, Next: next,
+			Paused: sc.Paused, Note: sc.Note, PauseURL: base + "/scheduled/pause?" + url.Values{"id": {sc.ID}}.Encode(),
+			CancelURL: base + "/" + url.PathEscape(sc.Component) + "/cancel"})
+	}
+	sort.Slice(vm.Available, func(i, j int) bool { return vm.Available[i].Title < vm.Available[j].Title })
+	return vm
+}
+
+// available is the component's upgrade offer: catalog versions newer than
+// the installed one (newest first) with their changelogs.
+func available(s state, cr v1alpha1.Component, title, base string) (AvailableVM, bool) {
+	a := AvailableVM{Component: cr.Name, Title: title, From: cr.Status.InstalledVersion, HasWindow: s.platform.Spec.MaintenanceWindow != nil,
+		ActionURL: base + "/" + url.PathEscape(cr.Name), Form: s.forms[cr.Name]}
+	for _, v := range cr.Status.AvailableVersions {
+		if v.Source == v1alpha1.SourceHelmRepository {
+			a.HelmOnly = append(a.HelmOnly, v.Version)
+			continue
+		}
+		a.Targets = append(a.Targets, TargetVM{Version: v.Version, Changelog: v.Changelog, ForwardOnly: v.ForwardOnly})
+	}
+	sort.SliceStable(a.Targets, func(i, j int) bool { return catalog.NewerThan(a.Targets[i].Version, a.Targets[j].Version, false) })
+	if a.Form.To == "" && len(a.Targets) > 0 {
+		a.Form.To = a.Targets[0].Version
+	}
+	return a, len(a.Targets) > 0
+}
+
+// alertOf says where the rollback's alert went, from its run's progress.
+func alertOf(op operations.Snapshot) string {
+	for _, st := range op.Progress.Steps {
+		if st.Name == "raise alert" {
+			if st.State == workflows.StepFailed {
+				return "the alert could not be sent: " + st.Message
+			}
+			return st.Message
+		}
+	}
+	return ""
+}
+
+func windowText(w *v1alpha1.MaintenanceWindow) string {
+	if w == nil {
+		return ""
+	}
+	zone := w.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	return strings.Join(w.Days, ", ") + " at " + w.Start + " (" + zone + ")"
+}
