@@ -138,6 +138,10 @@ func (e *Engine) Embedded() *embedded.Server { return e.server }
 // the client does, through the codec.
 func (e *Engine) DataConverter() converter.DataConverter { return e.codec.DataConverter() }
 
+// FailureConverter decodes failure messages (encrypted in the history)
+// the way the client does.
+func (e *Engine) FailureConverter() converter.FailureConverter { return e.codec.FailureConverter() }
+
 // CodecHandler serves the codec endpoint to holders of the token.
 func (e *Engine) CodecHandler() http.Handler { return e.codec.Handler(e.token) }
 

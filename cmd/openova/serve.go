@@ -87,6 +87,7 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 	if err != nil {
 		return err
 	}
+	uiPages = append(uiPages, auditPages(eng, cfg))
 	srv := &http.Server{
 		Handler: web.New(web.Options{Ready: eng, Metrics: metrics.Registry, MoreMetrics: side.gatherers(), Codec: eng.CodecHandler(), Logger: log,
 			Auth: signIn, Pages: uiPages, TLS: https}),

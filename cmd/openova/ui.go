@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/openova-io/core/web"
+	"github.com/openova-io/core/web/audit"
 	"github.com/openova-io/core/web/auth"
 	"github.com/openova-io/core/web/components"
 	"github.com/openova-io/core/web/dashboard"
@@ -31,6 +32,15 @@ func newAuth(dataDir string, https bool, log *slog.Logger) (*auth.Auth, error) {
 		return nil, fmt.Errorf("sign-in: %w", err)
 	}
 	return auth.New(sessions, hash, log), nil
+}
+
+// auditPages is the audit view, in both modes; its CLI command names the
+// Temporal frontend openova uses.
+func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
+	bootstrap := cfg.Mode == worker.ModeBootstrap
+	return &audit.Handler{Temporal: eng.Client(), Snapshots: &operations.Ops{Client: eng.Client()},
+		Decoder: audit.Decoder{Data: eng.DataConverter(), Failure: eng.FailureConverter()},
+		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now, Home: bootstrap}
 }
 
 // managerPages builds the Lifecycle Manager's pages: a watch cache of the

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,49 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 		browser.Screenshot(t, ctx, "scheduled-cancelled")
 		comps := e.components(t)
 		assertHealthyAt(t, comps, "grafana", "v11.3.0")
+	})
+
+	t.Run("audit", func(t *testing.T) {
+		grafanaID := "upgrade/acme/grafana/v11.4.0"
+		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`nav a[href^="/audit"]`)), browser.Present(`[data-testid="audit-list"]`))
+		list := browser.Text(t, ctx, `[data-testid="audit-list"]`)
+		for _, id := range []string{grafanaID, "upgrade/acme/backstage/v1.31.0", "install/acme/grafana"} {
+			require.Contains(t, list, id, "the audit list has the journey's operations")
+		}
+		browser.Screenshot(t, ctx, "audit-list")
+
+		browser.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="filter-component"]`), "grafana"),
+			chromedp.Click(chromedp.CSS(`[data-testid="filter-apply"]`)), browser.Present(`[data-testid="filter-component"][value="grafana"]`))
+		filtered := browser.Text(t, ctx, `[data-testid="audit-list"]`)
+		require.Contains(t, filtered, grafanaID)
+		require.NotContains(t, filtered, "backstage", "filtering by component keeps grafana's operations only")
+		browser.Screenshot(t, ctx, "audit-filtered-by-component")
+
+		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="audit-row"][data-id="`+grafanaID+`"] a`)), browser.Present(`[data-testid="operation"]`))
+		require.Equal(t, "admin", strings.TrimSpace(browser.Text(t, ctx, `[data-testid="operation-actor"]`)), "the signed-in user started it")
+		require.Contains(t, browser.Text(t, ctx, `[data-testid="operation-failure"]`), "CrashLoopBackOff: grafana-7d9")
+		require.Contains(t, browser.Text(t, ctx, `[data-testid="operation-failure"]`), "rolled back to v11.3.0")
+		steps := browser.Text(t, ctx, `[data-testid="timeline"]`)
+		require.Contains(t, steps, "roll back grafana to v11.3.0", "the rollback is a step")
+		require.Contains(t, steps, "sent to Alertmanager and the webhook")
+		events := browser.Text(t, ctx, `[data-testid="events"]`)
+		require.Contains(t, events, "release/acme/grafana", "the child releases are linked")
+		cli := browser.Text(t, ctx, `[data-testid="cli"]`)
+		require.Contains(t, cli, "temporal workflow show --workflow-id '"+grafanaID+"'")
+		browser.Screenshot(t, ctx, "audit-grafana-upgrade")
+
+		// The commands on the page work as printed: the first shows the
+		// history (failures encrypted), the second decodes them through the
+		// codec endpoint with the data dir's token.
+		cmds, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="cli"]')].map(e => e.textContent)`))
+		require.NoError(t, err)
+		require.Len(t, cmds, 2)
+		for i, want := range []string{"WorkflowExecutionFailed", "rolled back to v11.3.0"} {
+			sh := exec.Command("sh", "-c", strings.Replace(cmds[i], "temporal ", testenv.Bin(t, "temporal")+" ", 1))
+			sh.Dir = e.dataDir
+			out, err := sh.CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			require.Contains(t, withPayloads(t, string(out)), want, "command %d", i)
+		}
 	})
 }

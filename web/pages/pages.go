@@ -30,15 +30,24 @@ const (
 )
 
 // Shell builds the shell's view model for a page.
-type Shell struct{}
+type Shell struct {
+	// Bootstrap is the bootstrap mode's shell (its wizard and audit).
+	Bootstrap bool
+}
 
 // Meta is the shell of a page about platform (empty: none) in section.
-func (Shell) Meta(c echo.Context, platform, section, title string, live bool) ui.Meta {
+func (s Shell) Meta(c echo.Context, platform, section, title string, live bool) ui.Meta {
 	m := ui.Meta{Title: title, Live: live, Flashes: TakeFlashes(c)}
 	if u, ok := auth.UserFrom(c.Request().Context()); ok {
 		m.User = u.Name
 	}
-	if platform != "" {
+	switch {
+	case s.Bootstrap:
+		m.Context = "Bootstrap"
+		m.Nav = []ui.NavItem{{Label: "Audit", URL: "/audit", Active: section == Audit}}
+	case platform == "" && m.User != "":
+		m.Nav = []ui.NavItem{{Label: "Platforms", URL: "/"}, {Label: "Audit", URL: "/audit", Active: section == Audit}}
+	case platform != "":
 		m.Context = "Platform: " + platform
 		base := "/platforms/" + url.PathEscape(platform)
 		for _, n := range []struct{ id, label, url string }{

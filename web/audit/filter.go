@@ -1,0 +1,113 @@
+package audit
+
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openova-io/core/workflows"
+)
+
+// Retention is how far back the audit view reaches: the embedded server
+// keeps closed operations this long.
+const Retention = 90 * 24 * time.Hour
+
+// Operations and states the filter offers, as visibility names them.
+var (
+	operationNames = []string{workflows.OperationInstall, workflows.OperationRelease, workflows.OperationUninstall,
+		workflows.OperationUpgrade, workflows.OperationScheduledUpgrade, workflows.OperationCheckUpdates}
+	statusNames = map[string]string{"running": "Running", "completed": "Completed", "failed": "Failed",
+		"cancelled": "Canceled", "terminated": "Terminated", "timed-out": "TimedOut"}
+	nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+)
+
+// dayLayout is the value of an <input type="date">.
+const dayLayout = "2006-01-02"
+
+// Filter is the audit list's filter form, what was wrong with it, and
+// the page token of a later page.
+type Filter struct {
+	Platform, Component, Operation, Status, Since, Until string
+	Page                                                 string
+	Errors                                               map[string]string
+}
+
+func readFilter(c echo.Context) Filter {
+	q := func(k string) string { return strings.TrimSpace(c.QueryParam(k)) }
+	return Filter{Platform: q("platform"), Component: q("component"), Operation: q("operation"), Status: q("status"),
+		Since: q("since"), Until: q("until"), Page: q("page"), Errors: map[string]string{}}
+}
+
+// query checks the filter and builds the visibility query; each value is
+// checked against a closed set or a name pattern before it goes in, so the
+// query cannot be bent by what is typed.
+func (f *Filter) query(now time.Time) (string, []byte) {
+	parts := []string{}
+	for _, kv := range []struct {
+		field, value string
+		attr         string
+	}{
+		{"platform", f.Platform, workflows.SearchAttrPlatform.GetName()},
+		{"component", f.Component, workflows.SearchAttrComponent.GetName()},
+	} {
+		if kv.value == "" {
+			continue
+		}
+		if !nameRE.MatchString(kv.value) || len(kv.value) > 63 {
+			f.Errors[kv.field] = fmt.Sprintf("%q is not a %s name (lower-case letters, digits and '-').", kv.value, kv.field)
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s = '%s'", kv.attr, kv.value))
+	}
+	if f.Operation != "" {
+		if !contains(operationNames, f.Operation) {
+			f.Errors["operation"] = fmt.Sprintf("%q is not an operation: choose one of %s.", f.Operation, strings.Join(operationNames, ", "))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s = '%s'", workflows.SearchAttrOperation.GetName(), f.Operation))
+		}
+	}
+	if f.Status != "" {
+		if s, ok := statusNames[f.Status]; ok {
+			parts = append(parts, fmt.Sprintf("ExecutionStatus = '%s'", s))
+		} else {
+			f.Errors["status"] = fmt.Sprintf("%q is not a status.", f.Status)
+		}
+	}
+	since := now.Add(-Retention)
+	if f.Since != "" {
+		if t, err := time.Parse(dayLayout, f.Since); err != nil {
+			f.Errors["since"] = "Give a date such as 2026-11-01."
+		} else if t.After(since) {
+			since = t
+		}
+	}
+	parts = append(parts, fmt.Sprintf("StartTime >= '%s'", since.UTC().Format(time.RFC3339)))
+	if f.Until != "" {
+		if t, err := time.Parse(dayLayout, f.Until); err != nil {
+			f.Errors["until"] = "Give a date such as 2026-11-30."
+		} else {
+			parts = append(parts, fmt.Sprintf("StartTime < '%s'", t.Add(24*time.Hour).UTC().Format(time.RFC3339)))
+		}
+	}
+	var token []byte
+	if f.Page != "" {
+		var err error
+		if token, err = base64.RawURLEncoding.DecodeString(f.Page); err != nil {
+			f.Errors["page"] = "The page link is broken: start from the first page."
+		}
+	}
+	return strings.Join(parts, " AND "), token
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
