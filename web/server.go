@@ -135,6 +135,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.Error("http handler failed", "path", c.Path(), "error", err.Error())
 		}
 		if wantsHTML(c.Request()) {
+			if code == http.StatusNotFound && msg == http.StatusText(code) {
+				msg = "There is no page at " + c.Request().URL.Path + ": the start page lists what there is."
+			}
 			_ = ui.Render(c, code, ui.Meta{Title: http.StatusText(code)}, ui.Problem(ui.ProblemVM{
 				Title: http.StatusText(code), Message: msg, Back: "/"}))
 			return
