@@ -16,6 +16,7 @@ import (
 	"github.com/openova-io/core/web/operations"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/platforms"
+	"github.com/openova-io/core/web/settings"
 	"github.com/openova-io/core/web/upgrades"
 	"github.com/openova-io/core/worker"
 )
@@ -46,9 +47,9 @@ func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 // managerPages builds the Lifecycle Manager's pages: a watch cache of the
 // namespace's platforms (running until ctx ends) and the engine's client,
 // whose data converter decodes what the pages show.
-func managerPages(rc *rest.Config, namespace string) func(context.Context, *worker.Engine) ([]web.Pages, error) {
+func managerPages(rc *rest.Config, m managerFlags) func(context.Context, *worker.Engine) ([]web.Pages, error) {
 	return func(ctx context.Context, eng *worker.Engine) ([]web.Pages, error) {
-		store, run, err := platforms.New(rc, namespace)
+		store, run, err := platforms.New(rc, m.namespace)
 		if err != nil {
 			return nil, err
 		}
@@ -59,6 +60,8 @@ func managerPages(rc *rest.Config, namespace string) func(context.Context, *work
 			&dashboard.Handler{Platforms: store, Operations: ops, Shell: shell},
 			&components.Handler{Platforms: store, Operations: ops, Shell: shell},
 			&upgrades.Handler{Platforms: store, Operations: ops, Schedules: &operations.Schedules{Client: eng.Client().ScheduleClient()}, Shell: shell, Now: time.Now},
+			&settings.Handler{Platforms: store, Shell: shell, Flags: settings.Flags{CheckEvery: m.checkEvery, ReadyTimeout: m.readyTimeout,
+				AlertmanagerURL: m.alertmanager, WebhookURL: m.webhook}},
 			operations.Routes{Ops: ops},
 		}, nil
 	}

@@ -23,6 +23,18 @@ type PageVM struct {
 	Scheduled []ScheduledVM
 	Running   []ui.LiveVM
 	Rollbacks []RollbackVM
+	// Problems are errors of a form the page cannot show (a component
+	// with nothing to upgrade to).
+	Problems []string
+}
+
+func offered(list []AvailableVM, name string) bool {
+	for _, a := range list {
+		if a.Component == name {
+			return true
+		}
+	}
+	return false
 }
 
 // AvailableVM is one component with newer versions.
@@ -135,6 +147,14 @@ func build(s state) PageVM {
 			vm.Available = append(vm.Available, a)
 		}
 	}
+	for name, f := range s.forms {
+		if len(f.Errors) > 0 && !offered(vm.Available, name) {
+			for _, msg := range f.Errors {
+				vm.Problems = append(vm.Problems, name+": "+msg)
+			}
+		}
+	}
+	sort.Strings(vm.Problems)
 	for _, sc := range s.scheduled {
 		next := "fired"
 		if !sc.Next.IsZero() {

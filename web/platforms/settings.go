@@ -1,0 +1,74 @@
+package platforms
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// Settings are the parts of a Platform spec the Settings page edits; a
+// zero field is cleared.
+type Settings struct {
+	IndexURL string
+	Window   *v1alpha1.MaintenanceWindow
+	Delivery string
+	Git      *v1alpha1.GitRepository
+}
+
+// ApplySettings writes the settings with server-side apply under the UI's
+// settings field manager, and removes the cleared ones with a merge patch
+// (an apply cannot remove a field another manager, such as kubectl, set).
+func (s *Store) ApplySettings(ctx context.Context, platform string, set Settings, actor string) error {
+	spec := map[string]any{"delivery": set.Delivery}
+	var clear []string
+	if set.IndexURL != "" {
+		spec["catalogIndexURL"] = set.IndexURL
+	} else {
+		clear = append(clear, "catalogIndexURL")
+	}
+	if set.Window != nil {
+		spec["maintenanceWindow"] = toMap(set.Window)
+	} else {
+		clear = append(clear, "maintenanceWindow")
+	}
+	if set.Git != nil {
+		spec["git"] = toMap(set.Git)
+	} else {
+		clear = append(clear, "git")
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Platform",
+		"metadata": map[string]any{"name": platform, "namespace": s.namespace,
+			"annotations": map[string]any{v1alpha1.AnnotationActorSettings: actor}},
+		"spec": spec,
+	}}
+	owner := client.FieldOwner(v1alpha1.UIFieldManager("settings"))
+	if err := s.writer.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), owner, client.ForceOwnership); err != nil {
+		return fmt.Errorf("apply settings of platform %s: %w", platform, err)
+	}
+	nulls := map[string]any{}
+	for _, f := range clear {
+		nulls[f] = nil
+	}
+	patch, _ := json.Marshal(map[string]any{"spec": nulls})
+	p := &v1alpha1.Platform{}
+	p.Name, p.Namespace = platform, s.namespace
+	if err := s.writer.Patch(ctx, p, client.RawPatch(types.MergePatchType, patch), owner); err != nil {
+		return fmt.Errorf("clear settings of platform %s: %w", platform, err)
+	}
+	return nil
+}
+
+// toMap is v as the JSON object an apply carries.
+func toMap(v any) map[string]any {
+	b, _ := json.Marshal(v)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}

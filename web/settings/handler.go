@@ -1,0 +1,109 @@
+// Package settings is the Settings page: what lives in the Platform spec
+// (catalog index, maintenance window, delivery and its repository) is
+// edited here, validated field by field on the server; what comes from the
+// manager's flags is shown with the flag that sets it.
+package settings
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openova-io/core/catalog/remote"
+	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/web/pages"
+	"github.com/openova-io/core/web/platforms"
+	"github.com/openova-io/core/web/ui"
+)
+
+// Platforms reads a platform and writes its settings.
+type Platforms interface {
+	Platform(ctx context.Context, name string) (*v1alpha1.Platform, error)
+	ApplySettings(ctx context.Context, platform string, s platforms.Settings, actor string) error
+}
+
+// Flags are the manager's settings that come from its command line.
+type Flags struct {
+	CheckEvery      time.Duration
+	ReadyTimeout    time.Duration
+	AlertmanagerURL string
+	WebhookURL      string
+}
+
+// PageVM is the Settings page.
+type PageVM struct {
+	ActionURL string
+	Form      Form
+	Flags     []FlagVM
+}
+
+// FlagVM is one flag-set setting.
+type FlagVM struct{ Label, Value, Flag string }
+
+// Handler serves the page.
+type Handler struct {
+	Platforms Platforms
+	Flags     Flags
+	Shell     pages.Shell
+}
+
+// Routes adds the page's routes.
+func (h *Handler) Routes(e *echo.Echo) {
+	e.GET("/platforms/:platform/settings", h.page)
+	e.POST("/platforms/:platform/settings", h.save)
+}
+
+func (h *Handler) render(c echo.Context, code int, p *v1alpha1.Platform, f Form) error {
+	vm := PageVM{ActionURL: "/platforms/" + url.PathEscape(p.Name) + "/settings", Form: f, Flags: h.flags()}
+	return ui.Render(c, code, h.Shell.Meta(c, p.Name, pages.Settings, "Settings", false), page(vm))
+}
+
+func (h *Handler) flags() []FlagVM {
+	orNone := func(u string) string {
+		if u == "" {
+			return "none"
+		}
+		return remote.RedactURL(u)
+	}
+	return []FlagVM{
+		{"Update check every", h.Flags.CheckEvery.String(), "--check-updates-every"},
+		{"Ready timeout of an install or upgrade", h.Flags.ReadyTimeout.String(), "--ready-timeout"},
+		{"Alertmanager receiving rollback alerts", orNone(h.Flags.AlertmanagerURL), "--alertmanager-url"},
+		{"Webhook receiving rollback alerts", orNone(h.Flags.WebhookURL), "--alert-webhook-url"},
+	}
+}
+
+func (h *Handler) page(c echo.Context) error {
+	p, err := pages.LoadPlatform(c.Request().Context(), h.Platforms, c.Param("platform"))
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, p, formOf(p))
+}
+
+func (h *Handler) save(c echo.Context) error {
+	p, err := pages.LoadPlatform(c.Request().Context(), h.Platforms, c.Param("platform"))
+	if err != nil {
+		return err
+	}
+	f := readForm(c)
+	f.check()
+	if len(f.Errors) > 0 {
+		return h.render(c, http.StatusUnprocessableEntity, p, f)
+	}
+	set := platforms.Settings{IndexURL: f.IndexURL, Delivery: f.Delivery}
+	if f.WindowOn {
+		set.Window = &v1alpha1.MaintenanceWindow{Days: f.Days, Start: f.Start, TimeZone: f.TimeZone}
+	}
+	if f.GitURL != "" {
+		set.Git = &v1alpha1.GitRepository{URL: f.GitURL, Branch: f.Branch, Path: f.Path, SecretRef: f.SecretName}
+	}
+	if err := h.Platforms.ApplySettings(c.Request().Context(), p.Name, set, pages.User(c)); err != nil {
+		return err
+	}
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Settings saved."})
+	return ui.Redirect(c, "/platforms/"+url.PathEscape(p.Name)+"/settings")
+}
