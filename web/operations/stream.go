@@ -47,7 +47,6 @@ func StreamHandler(ops Snapshotter) echo.HandlerFunc {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Accel-Buffering", "no")
 		w.WriteHeader(http.StatusOK)
-		rc := http.NewResponseController(w)
 		last := c.Request().Header.Get("Last-Event-ID")
 		ctx, cancel := context.WithTimeout(c.Request().Context(), streamLasting)
 		defer cancel()
@@ -69,7 +68,7 @@ func StreamHandler(ops Snapshotter) echo.HandlerFunc {
 						return nil
 					}
 					last, alive = sum, time.Now()
-					_ = rc.Flush()
+					w.Flush()
 				}
 				if event == "done" {
 					return nil
@@ -80,7 +79,7 @@ func StreamHandler(ops Snapshotter) echo.HandlerFunc {
 					return nil
 				}
 				alive = time.Now()
-				_ = rc.Flush()
+				w.Flush()
 			}
 			select {
 			case <-ctx.Done():
