@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,6 +38,12 @@ type options struct {
 	pprofListen       string
 	httpsCert         string
 	httpsKey          string
+	oidc              oidcFlags
+}
+
+// oidcFlags configure sign-in with an OpenID provider.
+type oidcFlags struct {
+	issuer, clientID, secretFile, redirectURL string
 }
 
 func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
@@ -58,6 +66,42 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.pprofListen, "pprof-listen", "", "HOST:PORT for Go's pprof profiles (off when empty; keep it on loopback)")
 	fs.StringVar(&o.httpsCert, "tls-cert", "", "certificate (PEM) to serve --listen over HTTPS, for those who run openova without a proxy in front")
 	fs.StringVar(&o.httpsKey, "tls-key", "", "private key (PEM) of --tls-cert")
+	fs.StringVar(&o.oidc.issuer, "oidc-issuer", "", "issuer URL of an OpenID provider to sign in with, next to the admin password (e.g. https://login.example.com/realms/ops)")
+	fs.StringVar(&o.oidc.clientID, "oidc-client-id", "", "client ID registered with the OpenID provider")
+	fs.StringVar(&o.oidc.secretFile, "oidc-client-secret-file", "", "file holding the OpenID client secret")
+	fs.StringVar(&o.oidc.redirectURL, "oidc-redirect-url", "", "redirect URL registered with the provider (default: <this server>/login/oidc/callback as the browser reaches it)")
+}
+
+// validate checks the OIDC flags: all or none, a URL, a readable secret.
+func (f oidcFlags) validate() error {
+	if f.issuer == "" {
+		if f.clientID != "" || f.secretFile != "" || f.redirectURL != "" {
+			return usageError{errors.New("--oidc-client-id, --oidc-client-secret-file and --oidc-redirect-url need --oidc-issuer")}
+		}
+		return nil
+	}
+	for flag, v := range map[string]string{"--oidc-issuer": f.issuer, "--oidc-redirect-url": f.redirectURL} {
+		if v == "" {
+			continue
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return usageError{fmt.Errorf("%s %q is not an http(s) URL", flag, v)}
+		}
+	}
+	if f.clientID == "" {
+		return usageError{errors.New("--oidc-issuer needs --oidc-client-id: the client registered with the provider")}
+	}
+	if f.secretFile == "" {
+		return usageError{errors.New("--oidc-issuer needs --oidc-client-secret-file: a file holding the client secret")}
+	}
+	b, err := os.ReadFile(f.secretFile)
+	if err != nil {
+		return usageError{fmt.Errorf("--oidc-client-secret-file %s cannot be read (%s)", f.secretFile, rootCause(err))}
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return usageError{fmt.Errorf("--oidc-client-secret-file %s is empty: put the client secret in it", f.secretFile)}
+	}
+	return nil
 }
 
 func defaultDataDir() string {
@@ -90,6 +134,9 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 		return worker.Config{}, usageError{errors.New("--data-dir is empty: name a directory openova may write")}
 	}
 	if err := checkHTTPS(o.httpsCert, o.httpsKey); err != nil {
+		return worker.Config{}, err
+	}
+	if err := o.oidc.validate(); err != nil {
 		return worker.Config{}, err
 	}
 	if o.temporalAddress != "" {

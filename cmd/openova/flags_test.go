@@ -72,6 +72,13 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "bad env int", env: map[string]string{"OPENOVA_TEMPORAL_DB_CONNS": "x"}, err: "environment variable OPENOVA_TEMPORAL_DB_CONNS"},
 		{name: "bad db sync", args: []string{"--temporal-db-sync", "off"}, err: `--temporal-db-sync "off": use full or normal`},
 		{name: "db conns too many", args: []string{"--temporal-db-conns", "33"}, err: "out of range: use 1 to 32"},
+		{name: "tls cert without key", args: []string{"--tls-cert", dc}, err: "--tls-cert and --tls-key go together"},
+		{name: "tls pair that does not load", args: []string{"--tls-cert", dc, "--tls-key", dc}, err: "cannot be loaded"},
+		{name: "oidc client without issuer", args: []string{"--oidc-client-id", "ops"}, err: "need --oidc-issuer"},
+		{name: "oidc issuer not a URL", args: []string{"--oidc-issuer", "login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc}, err: `--oidc-issuer "login.example.com" is not an http(s) URL`},
+		{name: "oidc without client ID", args: []string{"--oidc-issuer", "https://login.example.com"}, err: "needs --oidc-client-id"},
+		{name: "oidc secret file missing", args: []string{"--oidc-issuer", "https://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", filepath.Join(dir, "nope")}, err: "cannot be read (no such file or directory)"},
+		{name: "oidc secret file empty", args: []string{"--oidc-issuer", "https://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", writeFixture(t, dir, "empty", "\n")}, err: "is empty"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

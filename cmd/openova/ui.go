@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -23,7 +25,7 @@ import (
 
 // newAuth loads sign-in from the data dir: the admin password's hash
 // (generated and printed once on first start) and the session key.
-func newAuth(dataDir string, https bool, log *slog.Logger) (*auth.Auth, error) {
+func newAuth(ctx context.Context, dataDir string, https bool, of oidcFlags, log *slog.Logger) (*auth.Auth, error) {
 	hash, err := auth.EnsureAdmin(dataDir, log)
 	if err != nil {
 		return nil, fmt.Errorf("sign-in: %w", err)
@@ -32,7 +34,20 @@ func newAuth(dataDir string, https bool, log *slog.Logger) (*auth.Auth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sign-in: %w", err)
 	}
-	return auth.New(sessions, hash, log), nil
+	a := auth.New(sessions, hash, log)
+	if of.issuer != "" {
+		secret, err := os.ReadFile(of.secretFile)
+		if err != nil {
+			return nil, fmt.Errorf("--oidc-client-secret-file: %w", err)
+		}
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if a.OIDC, err = auth.NewOIDC(dctx, of.issuer, of.clientID, strings.TrimSpace(string(secret)), of.redirectURL); err != nil {
+			return nil, err
+		}
+		log.Info("sign-in with an OpenID provider", "issuer", of.issuer, "clientID", of.clientID)
+	}
+	return a, nil
 }
 
 // auditPages is the audit view, in both modes; its CLI command names the

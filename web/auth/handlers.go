@@ -21,6 +21,8 @@ type Auth struct {
 	// AdminHash is the PHC string of the admin password.
 	AdminHash string
 	Log       *slog.Logger
+	// OIDC, when set, offers sign-in with an OpenID provider.
+	OIDC *OIDC
 
 	limit *limiter
 	// hashing bounds concurrent argon2id computations (64 MiB each), so a
@@ -51,6 +53,10 @@ func (a *Auth) Routes(e *echo.Echo) {
 	e.GET("/login", a.loginPage)
 	e.POST("/login", a.login)
 	e.POST("/logout", a.logout)
+	if a.OIDC != nil {
+		e.GET("/login/oidc", a.oidcStart)
+		e.GET("/login/oidc/callback", a.oidcCallback)
+	}
 }
 
 // public paths need no session: sign-in itself, static files, probes,
@@ -100,7 +106,7 @@ func (a *Auth) Require(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (a *Auth) loginPage(c echo.Context) error {
-	return a.render(c, http.StatusOK, loginVM{Next: safeNext(c.QueryParam("next"))})
+	return a.render(c, http.StatusOK, loginVM{Next: safeNext(c.QueryParam("next")), OIDC: a.OIDC != nil})
 }
 
 func (a *Auth) render(c echo.Context, code int, v loginVM) error {
@@ -109,7 +115,7 @@ func (a *Auth) render(c echo.Context, code int, v loginVM) error {
 
 func (a *Auth) login(c echo.Context) error {
 	user, password := strings.TrimSpace(c.FormValue("user")), c.FormValue("password")
-	v := loginVM{User: user, Next: safeNext(c.FormValue("next"))}
+	v := loginVM{User: user, Next: safeNext(c.FormValue("next")), OIDC: a.OIDC != nil}
 	keys := []string{"addr:" + clientAddr(c.Request()), "user:" + user}
 	if wait := a.limit.wait(keys...); wait > 0 {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))

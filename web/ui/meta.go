@@ -16,6 +16,9 @@ type Meta struct {
 	// Live pages refresh every few seconds when the browser runs no
 	// script (with script, they stream).
 	Live bool
+	// Refresh, when set, is a local URL the page loads at once (a
+	// navigation this site starts, unlike a redirect).
+	Refresh string
 }
 
 // NavItem is one entry of the sidebar.
