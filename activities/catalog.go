@@ -10,7 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
-	catalogremote "github.com/openova-io/core/catalog/remote"
+	catalogremote "github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/openova-io/core/catalog"
-	catalogremote "github.com/openova-io/core/catalog/remote"
+	catalogremote "github.com/openova-io/core/catalogindex"
 )
 
 // A remote catalog index served over HTTP on loopback: a good one adds

@@ -1,6 +1,6 @@
 package activities
 
-import catalogremote "github.com/openova-io/core/catalog/remote"
+import catalogremote "github.com/openova-io/core/catalogindex"
 
 // redactURL and unwrapURLError are the one URL redactor (catalogremote.RedactURL),
 // under the short names every activity uses.

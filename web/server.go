@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -64,6 +65,12 @@ func New(o Options) http.Handler {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(o.Logger)
 	e.Use(securityHeaders(o.TLS))
+	// Pages and static files go compressed; an event stream must flush
+	// each event as it is, and metrics scrapers ask for their own encoding.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
+		p := c.Request().URL.Path
+		return strings.HasPrefix(p, "/operations/stream") || p == "/metrics" || strings.HasPrefix(p, "/codec/")
+	}}))
 	if o.Auth != nil {
 		e.Use(o.Auth.Require)
 		o.Auth.Routes(e)

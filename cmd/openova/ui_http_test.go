@@ -18,13 +18,13 @@ import (
 // uiClient is a signed-in HTTP client of the UI, as a browser without
 // script would be.
 type uiClient struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	hc   *http.Client
 }
 
 // signInHTTP signs in as admin with the first-run password.
-func signInHTTP(t *testing.T, p *proc) *uiClient {
+func signInHTTP(t testing.TB, p *proc) *uiClient {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	c := &uiClient{t: t, base: p.url(""), hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}

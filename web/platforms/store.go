@@ -20,7 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
-	"github.com/openova-io/core/catalog/remote"
+	"github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/kube"
 )
@@ -67,7 +67,7 @@ func New(rc *rest.Config, namespace string) (*Store, func(context.Context) error
 		return nil, nil, fmt.Errorf("ui client: %w", err)
 	}
 	s := &Store{reader: ca, writer: w, namespace: namespace, base: catalog.Default(),
-		http: &http.Client{Timeout: remote.IndexTimeout}, synced: ca.WaitForCacheSync, indexes: map[string]cachedIndex{}}
+		http: &http.Client{Timeout: catalogindex.IndexTimeout}, synced: ca.WaitForCacheSync, indexes: map[string]cachedIndex{}}
 	return s, ca.Start, nil
 }
 
@@ -141,7 +141,7 @@ func (s *Store) Catalog(ctx context.Context, p *v1alpha1.Platform) (*catalog.Cat
 	ci, ok := s.indexes[url]
 	s.mu.Unlock()
 	if !ok || time.Since(ci.at) > indexTTL {
-		cat, err := remote.Load(ctx, s.http, s.base, url)
+		cat, err := catalogindex.Load(ctx, s.http, s.base, url)
 		ci = cachedIndex{cat: cat, err: err, at: time.Now()}
 		s.mu.Lock()
 		s.indexes[url] = ci

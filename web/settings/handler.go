@@ -12,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/openova-io/core/catalog/remote"
+	"github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/platforms"
@@ -66,7 +66,7 @@ func (h *Handler) flags() []FlagVM {
 		if u == "" {
 			return "none"
 		}
-		return remote.RedactURL(u)
+		return catalogindex.RedactURL(u)
 	}
 	return []FlagVM{
 		{"Update check every", h.Flags.CheckEvery.String(), "--check-updates-every"},

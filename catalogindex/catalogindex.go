@@ -1,8 +1,10 @@
-// Package remote loads a platform's catalog: the embedded one plus the
+// Package catalogindex loads a platform's catalog: the embedded one plus the
 // platform's remote index, fetched over HTTP with a size cap and a timeout.
 // The manager's activities and the web UI load it the same way, so the
-// Components page offers exactly what an install would resolve.
-package remote
+// Components page offers exactly what an install would resolve. It sits
+// outside catalog, which does no I/O, and outside activities, which the
+// web UI may not import.
+package catalogindex
 
 import (
 	"context"
