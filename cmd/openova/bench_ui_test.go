@@ -46,6 +46,15 @@ func BenchmarkUIPages(b *testing.B) {
 		{"audit", "/audit?platform=bench"},
 	} {
 		b.Run(page.name, func(b *testing.B) {
+			b.Cleanup(func() {
+				if b.Failed() {
+					for _, line := range strings.Split(e.proc.log(), "\n") {
+						if strings.Contains(line, "http handler failed") {
+							b.Log(line)
+						}
+					}
+				}
+			})
 			for range b.N {
 				lat := load(b, ui, page.path, clients, each)
 				b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")

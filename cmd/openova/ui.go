@@ -50,11 +50,16 @@ func newAuth(ctx context.Context, dataDir string, https bool, of oidcFlags, log 
 	return a, nil
 }
 
+// listTTL is how long a visibility list serves identical page loads: a
+// page is at most this much behind, live operations stream anyway.
+const listTTL = time.Second
+
 // auditPages is the audit view, in both modes; its CLI command names the
 // Temporal frontend openova uses.
 func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 	bootstrap := cfg.Mode == worker.ModeBootstrap
-	return &audit.Handler{Temporal: eng.Client(), Snapshots: &operations.Ops{Client: eng.Client()},
+	tc := &operations.Coalesced{Client: eng.Client(), TTL: listTTL}
+	return &audit.Handler{Temporal: tc, Snapshots: &operations.Ops{Client: tc},
 		Decoder: audit.Decoder{Data: eng.DataConverter(), Failure: eng.FailureConverter()},
 		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now, Home: bootstrap}
 }
@@ -69,7 +74,7 @@ func managerPages(rc *rest.Config, m managerFlags) func(context.Context, *worker
 			return nil, err
 		}
 		go func() { _ = run(ctx) }()
-		ops := &operations.Ops{Client: eng.Client()}
+		ops := &operations.Ops{Client: &operations.Coalesced{Client: eng.Client(), TTL: listTTL}}
 		shell := pages.Shell{}
 		return []web.Pages{
 			&dashboard.Handler{Platforms: store, Operations: ops, Shell: shell},
