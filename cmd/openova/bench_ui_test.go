@@ -165,4 +165,3 @@ func weight(b *testing.B, ui *uiClient, path string) (requests int, wire, raw in
 	})
 	return requests, wire, raw
 }
-

@@ -96,7 +96,7 @@ func (a *Auth) oidcCallback(c echo.Context) error {
 	http.SetCookie(c.Response(), &http.Cookie{Name: oidcFlowCookie, Value: "", Path: "/login/oidc", HttpOnly: true, MaxAge: -1})
 	if err != nil {
 		a.Log.Warn("OIDC sign-in failed", "error", err.Error())
-		return a.render(c, http.StatusUnauthorized, loginVM{OIDC: true, Next: "/", Problem: "Sign-in with your identity provider failed: " + err.Error() + " Try again."})
+		return a.render(c, http.StatusUnauthorized, loginVM{OIDC: true, Next: "/", Problem: "Sign-in with your identity provider failed: " + err.Error() + ". Try again."})
 	}
 	if err := a.Sessions.Issue(c.Response(), User{Name: user, Method: "oidc"}); err != nil {
 		return err
@@ -111,33 +111,33 @@ func (a *Auth) oidcUser(c echo.Context) (string, string, error) {
 	o := a.OIDC
 	ck, err := c.Request().Cookie(oidcFlowCookie)
 	if err != nil {
-		return "", "", errors.New("the sign-in took too long or began in another browser.")
+		return "", "", errors.New("the sign-in took too long or began in another browser")
 	}
 	var f flowClaims
 	if _, err := jwt.ParseWithClaims(ck.Value, &f, func(*jwt.Token) (any, error) { return a.Sessions.key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired(),
 		jwt.WithAudience("openova-oidc"), jwt.WithTimeFunc(a.Sessions.now)); err != nil {
-		return "", "", errors.New("the sign-in took too long or began in another browser.")
+		return "", "", errors.New("the sign-in took too long or began in another browser")
 	}
 	if e := c.QueryParam("error"); e != "" {
-		return "", "", fmt.Errorf("the provider answered %q.", e)
+		return "", "", fmt.Errorf("the provider answered %q", e)
 	}
 	if c.QueryParam("state") != f.State {
-		return "", "", errors.New("the answer does not belong to this sign-in.")
+		return "", "", errors.New("the answer does not belong to this sign-in")
 	}
 	cfg := o.config
 	cfg.RedirectURL = o.redirect(c)
 	tok, err := cfg.Exchange(c.Request().Context(), c.QueryParam("code"), oauth2.VerifierOption(f.Verifier))
 	if err != nil {
-		return "", "", errors.New("the provider refused the code.")
+		return "", "", errors.New("the provider refused the code")
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok {
-		return "", "", errors.New("the provider sent no ID token.")
+		return "", "", errors.New("the provider sent no ID token")
 	}
 	id, err := o.verifier.Verify(c.Request().Context(), raw)
 	if err != nil || id.Nonce != f.Nonce {
-		return "", "", errors.New("the provider's ID token did not verify.")
+		return "", "", errors.New("the provider's ID token did not verify")
 	}
 	var claims struct {
 		PreferredUsername string `json:"preferred_username"`
