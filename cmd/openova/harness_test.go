@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -123,7 +124,7 @@ func (p *proc) waitReady() {
 			p.t.Fatalf("openova exited before ready (%v); log:\n%s", p.exitErr, p.log())
 		default:
 		}
-		resp, err := http.Get("http://" + p.httpAddr + "/readyz")
+		resp, err := readyClient.Get(p.scheme() + "://" + p.httpAddr + "/readyz")
 		if err == nil {
 			body := new(bytes.Buffer)
 			_, _ = body.ReadFrom(resp.Body)
@@ -136,6 +137,19 @@ func (p *proc) waitReady() {
 		time.Sleep(100 * time.Millisecond)
 	}
 	p.t.Fatalf("openova not ready after 90s (last: %s); log:\n%s", last, p.log())
+}
+
+// readyClient asks /readyz, over HTTPS too (the test's self-signed
+// certificate is not verified).
+var readyClient = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+	TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // test certificates
+
+// scheme is https when the process serves --tls-cert.
+func (p *proc) scheme() string {
+	if hasFlag(p.cmd.Args, "--tls-cert") {
+		return "https"
+	}
+	return "http"
 }
 
 func (p *proc) log() string {

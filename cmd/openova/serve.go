@@ -92,6 +92,7 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 		Handler: web.New(web.Options{Ready: eng, Metrics: metrics.Registry, MoreMetrics: side.gatherers(), Codec: eng.CodecHandler(), Logger: log,
 			Auth: signIn, Pages: uiPages, TLS: https}),
 		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.With("logger", "http").Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
 	scheme := "http"

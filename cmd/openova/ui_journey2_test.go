@@ -65,4 +65,20 @@ func TestJourney2InstallMongoDB_Browser_TestPlaysCrossplane(t *testing.T) {
 	assertHealthyAt(t, comps, "debezium", comps["debezium"].Spec.Version)
 	p := e.platform(t, "acme")
 	require.Equal(t, "admin", p.Annotations[v1alpha1.AnnotationActorPrefix+"mongodb"], "the UI recorded who asked")
+
+	// The audit view lists the install, with the signed-in user as its actor.
+	browser.Do(t, ctx, chromedp.Navigate(e.proc.url("/audit?platform=acme&component=mongodb")),
+		browser.Present(`[data-testid="audit-row"][data-id="install/acme/mongodb"]`))
+	require.Equal(t, "admin", strings.TrimSpace(browser.Text(t, ctx, `[data-testid="audit-row"][data-id="install/acme/mongodb"] [data-testid="actor"]`)))
+	browser.Screenshot(t, ctx, "audit-mongodb")
+
+	// On a phone: the pages fit the screen's width (no sideways scrolling).
+	browser.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for _, page := range []string{"/platforms/acme/", "/platforms/acme/components", "/platforms/acme/upgrades", "/audit?platform=acme"} {
+		browser.Do(t, ctx, chromedp.Navigate(e.proc.url(page)), browser.Present(`main h1`))
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		require.NoError(t, err)
+		require.LessOrEqual(t, width, 390, "%s is wider than the phone", page)
+		browser.Screenshot(t, ctx, "phone"+strings.ReplaceAll(strings.Split(page, "?")[0], "/", "-"))
+	}
 }
