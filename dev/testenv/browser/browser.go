@@ -154,15 +154,18 @@ func failed(t testing.TB, ctx context.Context) {
 	}
 }
 
-// Text is the text of the first element matching css.
+// Text is the text of the first element matching css, once there is one.
+// It reads the current document in the page itself, so a body htmx has
+// swapped (a boosted navigation) is read as it is now.
 func Text(t testing.TB, ctx context.Context, css string) string {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css), chromedp.NodeVisible))
-	if err != nil {
+	if err := chromedp.Do(sctx, Present(css)); err != nil {
 		failed(t, ctx)
+		require.NoError(t, err, "text of %s", css)
 	}
+	s, err := chromedp.Run(sctx, chromedp.Evaluate[string]("document.querySelector("+strconv.Quote(css)+").innerText"))
 	require.NoError(t, err, "text of %s", css)
 	return s
 }
