@@ -128,6 +128,30 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 		browser.Screenshot(t, ctx, "scheduled-cancelled")
 		comps := e.components(t)
 		assertHealthyAt(t, comps, "grafana", "v11.3.0")
+
+		// At a time (it goes before the window): the Platform holds the
+		// time (spec upgradeAt) and the reconciler schedules it.
+		at := time.Now().UTC().Add(72 * time.Hour).Truncate(time.Minute)
+		browser.Do(t, ctx, chromedp.Reload(), browser.Present(`#upgrade-grafana [data-testid="at"]`),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('#upgrade-grafana [data-testid="at"]').value = '`+at.Format("2006-01-02T15:04")+`'`),
+			chromedp.Click(chromedp.CSS(`#upgrade-grafana [data-testid="schedule-at"]`)), browser.Present(`[data-testid="flash"]`))
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			_, err := chromedp.Run(ctx, chromedp.Reload())
+			require.NoError(ct, err)
+			next, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="scheduled-row"][data-component="grafana"] [data-testid="next"]`)))
+			require.NoError(ct, err)
+			assert.Equal(ct, at.Format("Mon 2006-01-02 15:04 MST"), strings.TrimSpace(next))
+		}, time.Minute, time.Second, "the upgrade at a time is not listed with its time")
+		ref := e.platform(t, "acme").Spec.Components[1]
+		require.Equal(t, "grafana", ref.Name)
+		require.NotNil(t, ref.UpgradeAt)
+		require.True(t, at.Equal(ref.UpgradeAt.Time), "the Platform holds the time")
+		browser.Screenshot(t, ctx, "scheduled-at-a-time")
+		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="scheduled-row"][data-component="grafana"] [data-testid="cancel-scheduled"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog#confirm[open]`)), chromedp.Click(chromedp.CSS(`[data-testid="confirm-ok"]`)), browser.Present(`[data-testid="flash"]`))
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			assert.Nil(ct, e.platform(ct, "acme").Spec.Components[1].UpgradeAt, "cancelling clears the time")
+		}, 30*time.Second, 200*time.Millisecond)
 	})
 
 	t.Run("audit", func(t *testing.T) {

@@ -184,9 +184,12 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	_, _ = chromedp.Run(sctx, chromedp.Poll[bool](`!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`))
 	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	n, _ := shots.LoadOrStore(t.Name(), new(int))
+	n, loaded := shots.LoadOrStore(t.Name(), new(int))
 	*n.(*int)++
 	dir := filepath.Join(testenv.RepoRoot(), ".cache", "screenshots", unsafeName.ReplaceAllString(t.Name(), "_"))
+	if !loaded {
+		_ = os.RemoveAll(dir) // an earlier run's pictures would mix with this one's
+	}
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	path := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", *n.(*int), unsafeName.ReplaceAllString(name, "_")))
 	require.NoError(t, os.WriteFile(path, png, 0o644))
