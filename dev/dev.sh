@@ -73,6 +73,7 @@ assets() {
 	build_tool temporal dev/tools/temporal github.com/temporalio/cli github.com/temporalio/cli/cmd/temporal
 	build_tool kube-apiserver dev/tools/kube k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver
 	build_tool staticcheck dev/tools/lint honnef.co/go/tools honnef.co/go/tools/cmd/staticcheck
+	build_tool tofu dev/tools/tofu github.com/opentofu/opentofu github.com/opentofu/opentofu/cmd/tofu
 	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck
 	generators
 }

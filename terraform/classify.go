@@ -1,0 +1,85 @@
+package terraform
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Kinds of failure, used as the type of the workflow's non-retryable (or
+// retryable) errors.
+const (
+	ErrLockHeld           = "StateLockHeld"
+	ErrInvalidCredentials = "InvalidCredentials"
+	ErrQuota              = "QuotaExceeded"
+	ErrAPI                = "CloudAPIError"
+	ErrFailed             = "TerraformFailed"
+)
+
+// Error is a classified failure of one tofu command, with the last lines
+// it printed (redacted).
+type Error struct {
+	Kind    string
+	Command string
+	// LockID names the held lock, so a resume can release the lock its own
+	// killed run left.
+	LockID string
+	Output string
+	err    error
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("tofu %s: %s", e.Command, e.Kind)
+	if e.LockID != "" {
+		msg += " (lock " + e.LockID + ")"
+	}
+	if last := lastError(e.Output); last != "" {
+		msg += ": " + last
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.err }
+
+var (
+	lockIDRE = regexp.MustCompile(`(?m)^\s*ID:\s+(\S+)`)
+	credsRE  = regexp.MustCompile(`(?i)(unauthorized|invalid (api )?token|authentication failed|InvalidAccessKeyId|SignatureDoesNotMatch|\b401\b|\b403\b)`)
+	quotaRE  = regexp.MustCompile(`(?i)(quota|limit exceeded|resource_limit_exceeded|server_limit_reached)`)
+	apiRE    = regexp.MustCompile(`(?i)(\b5\d\d\b|service unavailable|rate limit|api error|timeout)`)
+)
+
+// classify names a failure from what tofu printed.
+func (r *Runner) classify(command string, err error, l *lines) error {
+	out := l.text()
+	e := &Error{Command: command, Output: out, err: errors.New(r.redact(err.Error()))}
+	switch {
+	case strings.Contains(out, "Error acquiring the state lock") || strings.Contains(out, "state lock"):
+		e.Kind = ErrLockHeld
+		if m := lockIDRE.FindStringSubmatch(out); m != nil {
+			e.LockID = m[1]
+		}
+	case quotaRE.MatchString(out): // before credentials: a limit may come as HTTP 403
+		e.Kind = ErrQuota
+	case credsRE.MatchString(out):
+		e.Kind = ErrInvalidCredentials
+	case apiRE.MatchString(out):
+		e.Kind = ErrAPI
+	default:
+		e.Kind = ErrFailed
+	}
+	return e
+}
+
+// lastError is the first line of tofu's last "Error:" block.
+func lastError(out string) string {
+	i := strings.LastIndex(out, "Error: ")
+	if i < 0 {
+		return ""
+	}
+	line := out[i+len("Error: "):]
+	if j := strings.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	return strings.TrimSpace(line)
+}

@@ -1,0 +1,237 @@
+// Package terraform runs OpenTofu (or Terraform) for the bootstrap through
+// hashicorp/terraform-exec: one working directory per platform and region,
+// the module written out of an embed.FS, init → plan to a saved plan file
+// → a summary of what it will do → apply exactly that plan. Output is
+// streamed line by line with secrets redacted; failures are classified so
+// a workflow can tell a held lock (with its ID) from bad credentials.
+package terraform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+)
+
+// Files in the working directory: the saved plan apply runs exactly, and
+// the variables file that exists only while a plan runs.
+const (
+	PlanFile = "openova.tfplan"
+	VarsFile = "openova.tfvars.json"
+)
+
+// Runner is one working directory.
+type Runner struct {
+	// Bin is the tofu or terraform binary (FindBinary).
+	Bin string
+	// Dir is the working directory; Module's files are written into it.
+	Dir    string
+	Module fs.FS
+	// PluginCache is shared by every working directory, so a provider is
+	// unpacked once.
+	PluginCache string
+	// Env adds to the environment of every run: provider credentials go
+	// here (HCLOUD_TOKEN, ...), so they are in no file and not in the plan.
+	Env map[string]string
+	// Vars are the module's input variables: written to VarsFile (0600)
+	// for the plan and removed when it ends.
+	Vars map[string]any
+	// Output receives every line tofu prints, redacted.
+	Output func(line string)
+	// Secrets are redacted from the output and from errors.
+	Secrets []string
+}
+
+// FindBinary is the binary to run: flag when set, else tofu, else
+// terraform on PATH. Its error says what to install.
+func FindBinary(flag string) (string, error) {
+	if flag != "" {
+		p, err := exec.LookPath(flag)
+		if err != nil {
+			return "", fmt.Errorf("--terraform-bin %s cannot be run (%v): give the path of a tofu or terraform binary", flag, err)
+		}
+		return p, nil
+	}
+	for _, name := range []string{"tofu", "terraform"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("neither tofu nor terraform is on PATH: install OpenTofu (https://opentofu.org/docs/intro/install/) or name a binary with --terraform-bin")
+}
+
+// Prepare writes the module into the working directory (replacing what an
+// earlier run wrote) and stops a tofu a killed openova left running there.
+func (r *Runner) Prepare(ctx context.Context) error {
+	if err := os.MkdirAll(r.Dir, 0o700); err != nil {
+		return fmt.Errorf("working directory %s: %w", r.Dir, err)
+	}
+	if err := StopLeftovers(ctx, r.Dir); err != nil {
+		return err
+	}
+	return fs.WalkDir(r.Module, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(r.Module, p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(r.Dir, p)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o600)
+	})
+}
+
+// tf is a terraform-exec handle whose output goes to Output, redacted;
+// the lines are also kept so a failure can be classified.
+func (r *Runner) tf() (*tfexec.Terraform, *lines, error) {
+	tf, err := tfexec.NewTerraform(r.Dir, r.Bin)
+	if err != nil {
+		return nil, nil, fmt.Errorf("terraform in %s: %w", r.Dir, err)
+	}
+	env := map[string]string{} // terraform-exec sets TF_IN_AUTOMATION itself
+	if r.PluginCache != "" {
+		if err := os.MkdirAll(r.PluginCache, 0o700); err != nil {
+			return nil, nil, err
+		}
+		env["TF_PLUGIN_CACHE_DIR"] = r.PluginCache
+	}
+	for k, v := range r.Env {
+		env[k] = v
+	}
+	if err := tf.SetEnv(env); err != nil {
+		return nil, nil, err
+	}
+	l := &lines{redact: r.redact, out: r.Output}
+	tf.SetStdout(l)
+	tf.SetStderr(l)
+	return tf, l, nil
+}
+
+// redact replaces every secret in s.
+func (r *Runner) redact(s string) string {
+	for _, sec := range r.Secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
+}
+
+// lines splits what tofu writes into lines, redacts and forwards them,
+// and keeps the last ones for classifying a failure.
+type lines struct {
+	mu     sync.Mutex
+	buf    []byte
+	kept   []string
+	redact func(string) string
+	out    func(string)
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	for {
+		i := strings.IndexByte(string(l.buf), '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := l.redact(string(l.buf[:i]))
+		l.buf = l.buf[i+1:]
+		l.kept = append(l.kept, line)
+		if len(l.kept) > 400 {
+			l.kept = l.kept[len(l.kept)-400:]
+		}
+		if l.out != nil {
+			l.out(line)
+		}
+	}
+}
+
+func (l *lines) text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(append(l.kept, l.redact(string(l.buf))), "\n")
+}
+
+// Init runs init with the backend configuration (key = value).
+func (r *Runner) Init(ctx context.Context, backend map[string]string) error {
+	tf, l, err := r.tf()
+	if err != nil {
+		return err
+	}
+	opts := []tfexec.InitOption{tfexec.Upgrade(false), tfexec.Reconfigure(true)}
+	for k, v := range backend {
+		opts = append(opts, tfexec.BackendConfig(k+"="+v))
+	}
+	if err := tf.Init(ctx, opts...); err != nil {
+		return r.classify("init", err, l)
+	}
+	return nil
+}
+
+// Plan writes the saved plan and summarises it.
+func (r *Runner) Plan(ctx context.Context) (Summary, error) {
+	tf, l, err := r.tf()
+	if err != nil {
+		return Summary{}, err
+	}
+	vars, err := json.Marshal(r.Vars)
+	if err != nil {
+		return Summary{}, fmt.Errorf("variables: %w", err)
+	}
+	path := filepath.Join(r.Dir, VarsFile)
+	if err := os.WriteFile(path, vars, 0o600); err != nil {
+		return Summary{}, fmt.Errorf("write %s: %w", VarsFile, err)
+	}
+	defer func() { _ = os.Remove(path) }()
+	if _, err := tf.Plan(ctx, tfexec.Out(PlanFile), tfexec.Lock(true), tfexec.VarFile(VarsFile)); err != nil {
+		return Summary{}, r.classify("plan", err, l)
+	}
+	plan, err := tf.ShowPlanFile(ctx, PlanFile)
+	if err != nil {
+		return Summary{}, r.classify("show plan", err, l)
+	}
+	return summarize(plan), nil
+}
+
+// Apply applies the saved plan, exactly what Plan summarised.
+func (r *Runner) Apply(ctx context.Context) error {
+	tf, l, err := r.tf()
+	if err != nil {
+		return err
+	}
+	if err := tf.Apply(ctx, tfexec.DirOrPlan(PlanFile), tfexec.Lock(true)); err != nil {
+		return r.classify("apply", err, l)
+	}
+	return nil
+}
+
+// Outputs are the module's outputs as JSON values.
+func (r *Runner) Outputs(ctx context.Context) (map[string][]byte, error) {
+	tf, l, err := r.tf()
+	if err != nil {
+		return nil, err
+	}
+	out, err := tf.Output(ctx)
+	if err != nil {
+		return nil, r.classify("output", err, l)
+	}
+	res := make(map[string][]byte, len(out))
+	for k, v := range out {
+		res[k] = v.Value
+	}
+	return res, nil
+}
