@@ -47,8 +47,8 @@ func NewClusterPKI(cluster string, now time.Time) (ClusterPKI, error) {
 		return ClusterPKI{}, err
 	}
 	admin, adminKey, err := sign(clientCA, clientKey, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "openova-admin", Organization: []string{"system:masters"}},
-		NotBefore:   now.Add(-time.Minute), NotAfter: now.Add(adminLifetime),
+		Subject:   pkix.Name{CommonName: "openova-admin", Organization: []string{"system:masters"}},
+		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(adminLifetime),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	})
