@@ -27,8 +27,8 @@ func TestStateInS3WithItsLockFile(t *testing.T) {
 	require.NoError(t, be.CreateBucket("state"))
 
 	r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: os.DirFS("testdata/nodes-s3"), PluginCache: t.TempDir(),
-		Vars: map[string]any{"names": []string{"cp-1"}},
-		Env: map[string]string{"AWS_ACCESS_KEY_ID": "openova", "AWS_SECRET_ACCESS_KEY": "s3-secret-canary", "AWS_ENDPOINT_URL_S3": srv.URL},
+		Vars:    map[string]any{"names": []string{"cp-1"}},
+		Env:     map[string]string{"AWS_ACCESS_KEY_ID": "openova", "AWS_SECRET_ACCESS_KEY": "s3-secret-canary", "AWS_ENDPOINT_URL_S3": srv.URL},
 		Secrets: []string{"s3-secret-canary"}}
 	ctx := context.Background()
 	require.NoError(t, r.Prepare(ctx))
