@@ -3,10 +3,13 @@ package terraform
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
@@ -15,6 +18,18 @@ import (
 
 	"github.com/openova-io/core/dev/testenv"
 )
+
+// withS3Backend is the nodes module with an S3 backend block added.
+func withS3Backend(t *testing.T) fs.FS {
+	t.Helper()
+	m := fstest.MapFS{}
+	for _, f := range []string{"testdata/nodes/main.tf", "testdata/s3-backend/backend.tf"} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		m[filepath.Base(f)] = &fstest.MapFile{Data: b}
+	}
+	return m
+}
 
 // State in a real S3 implementation on loopback (gofakes3, which honours
 // the conditional PutObject OpenTofu's use_lockfile locks with): apply
@@ -26,7 +41,7 @@ func TestStateInS3WithItsLockFile(t *testing.T) {
 	t.Cleanup(srv.Close)
 	require.NoError(t, be.CreateBucket("state"))
 
-	r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: os.DirFS("testdata/nodes-s3"), PluginCache: t.TempDir(),
+	r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: withS3Backend(t), PluginCache: t.TempDir(),
 		Vars:    map[string]any{"names": []string{"cp-1"}},
 		Env:     map[string]string{"AWS_ACCESS_KEY_ID": "openova", "AWS_SECRET_ACCESS_KEY": "s3-secret-canary", "AWS_ENDPOINT_URL_S3": srv.URL},
 		Secrets: []string{"s3-secret-canary"}}

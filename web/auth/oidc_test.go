@@ -15,17 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Sign-in with a real OpenID provider running in the test (mockoidc: its
-// discovery document, authorization and token endpoints, signed ID
-// tokens): the browser is sent there, comes back with a code, and ends
-// with the same session cookie a password sign-in gets, named after the
-// provider's user.
-func TestOIDCSignInWithARealProvider(t *testing.T) {
+// withProvider runs mockoidc and sign-in routes that use it.
+func withProvider(t *testing.T) (*mockoidc.MockOIDC, *Sessions, *echo.Echo) {
+	t.Helper()
 	m, err := mockoidc.Run()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Shutdown() })
 	cfg := m.Config()
-
 	s, err := LoadSessions(t.TempDir(), false)
 	require.NoError(t, err)
 	o, err := NewOIDC(context.Background(), cfg.Issuer, cfg.ClientID, cfg.ClientSecret, "")
@@ -34,6 +30,16 @@ func TestOIDCSignInWithARealProvider(t *testing.T) {
 	a.OIDC = o
 	e := echo.New()
 	a.Routes(e)
+	return m, s, e
+}
+
+// Sign-in with a real OpenID provider running in the test (mockoidc: its
+// discovery document, authorization and token endpoints, signed ID
+// tokens): the browser is sent there, comes back with a code, and ends
+// with the same session cookie a password sign-in gets, named after the
+// provider's user.
+func TestOIDCSignInWithARealProvider(t *testing.T) {
+	m, s, e := withProvider(t)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
@@ -72,18 +78,7 @@ func TestOIDCSignInWithARealProvider(t *testing.T) {
 // A callback that does not belong to a sign-in this browser started is
 // refused with the login page, and signs nobody in.
 func TestOIDCRefusesForeignCallbacks(t *testing.T) {
-	m, err := mockoidc.Run()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = m.Shutdown() })
-	cfg := m.Config()
-	s, err := LoadSessions(t.TempDir(), false)
-	require.NoError(t, err)
-	o, err := NewOIDC(context.Background(), cfg.Issuer, cfg.ClientID, cfg.ClientSecret, "")
-	require.NoError(t, err)
-	a := New(s, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	a.OIDC = o
-	e := echo.New()
-	a.Routes(e)
+	_, s, e := withProvider(t)
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/login/oidc/callback?code=stolen&state=guess", nil))
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
@@ -92,6 +87,6 @@ func TestOIDCRefusesForeignCallbacks(t *testing.T) {
 		require.NotEqual(t, s.CookieName(), ck.Name, "nobody is signed in")
 	}
 
-	_, err = NewOIDC(context.Background(), "http://127.0.0.1:1/nothing", "id", "secret", "")
+	_, err := NewOIDC(context.Background(), "http://127.0.0.1:1/nothing", "id", "secret", "")
 	require.ErrorContains(t, err, "check --oidc-issuer")
 }

@@ -5,7 +5,6 @@ package components
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -48,7 +47,9 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/platforms/:platform/components/:component/uninstall", h.uninstall)
 }
 
-// load reads everything a view of the platform's components needs.
+// load reads everything a view of the platform's components needs. A
+// remote index that cannot be read is no error: the page goes on with the
+// embedded catalog and says why (indexProblem).
 func (h *Handler) load(c echo.Context) (state, error) {
 	ctx := c.Request().Context()
 	p, err := pages.LoadPlatform(ctx, h.Platforms, c.Param("platform"))
@@ -61,40 +62,35 @@ func (h *Handler) load(c echo.Context) (state, error) {
 		return state{}, err
 	}
 	s := state{platform: p, components: comps, catalog: cat, ops: map[string]operations.Snapshot{}}
+	if catErr != nil {
+		s.indexProblem = catErr.Error()
+	}
 	for _, id := range opIDs(p, cat, byName(comps)) {
 		if s.ops[id], err = h.Operations.Snapshot(ctx, id); err != nil {
 			return state{}, err
 		}
 	}
-	if catErr != nil {
-		return s, &indexError{catErr}
-	}
 	return s, nil
 }
 
-// indexError is a remote index that could not be read: pages go on with
-// the embedded catalog and say so.
-type indexError struct{ err error }
-
-func (e *indexError) Error() string { return e.err.Error() }
-
-func (h *Handler) loadTolerant(c echo.Context) (state, string, error) {
+// loadComponent is load plus the catalog entry the URL names (404 when
+// the catalog has none).
+func (h *Handler) loadComponent(c echo.Context) (state, *catalog.Component, error) {
 	s, err := h.load(c)
-	var ie *indexError
-	if errors.As(err, &ie) {
-		return s, ie.Error(), nil
+	if err != nil {
+		return state{}, nil, err
 	}
-	return s, "", err
+	comp, err := h.component(s, c.Param("component"))
+	return s, comp, err
 }
 
 func (h *Handler) list(c echo.Context) error {
-	s, indexProblem, err := h.loadTolerant(c)
+	s, err := h.load(c)
 	if err != nil {
 		return err
 	}
 	s.installedOnly = installedOnly(c)
 	vm := build(s)
-	vm.IndexProblem = indexProblem
 	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, s.platform.Name, pages.Components, "Components", live(vm)), page(vm))
 }
 
@@ -124,11 +120,7 @@ func (h *Handler) component(s state, name string) (*catalog.Component, error) {
 }
 
 func (h *Handler) installDialog(c echo.Context) error {
-	s, _, err := h.loadTolerant(c)
-	if err != nil {
-		return err
-	}
-	comp, err := h.component(s, c.Param("component"))
+	s, comp, err := h.loadComponent(c)
 	if err != nil {
 		return err
 	}
@@ -178,11 +170,7 @@ func (h *Handler) plan(s state, comp *catalog.Component, chosen []string) Dialog
 }
 
 func (h *Handler) install(c echo.Context) error {
-	s, _, err := h.loadTolerant(c)
-	if err != nil {
-		return err
-	}
-	comp, err := h.component(s, c.Param("component"))
+	s, comp, err := h.loadComponent(c)
 	if err != nil {
 		return err
 	}
@@ -202,11 +190,7 @@ func (h *Handler) install(c echo.Context) error {
 }
 
 func (h *Handler) uninstall(c echo.Context) error {
-	s, _, err := h.loadTolerant(c)
-	if err != nil {
-		return err
-	}
-	comp, err := h.component(s, c.Param("component"))
+	s, comp, err := h.loadComponent(c)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,8 @@ type state struct {
 	catalog       *catalog.Catalog
 	ops           map[string]operations.Snapshot
 	installedOnly bool
+	// indexProblem says why the remote index could not be read.
+	indexProblem string
 }
 
 // sections are the page's categories, in the product's order.
@@ -95,7 +97,7 @@ func byName(items []v1alpha1.Component) map[string]*v1alpha1.Component {
 // build turns the state into the page.
 func build(s state) PageVM {
 	crs := byName(s.components)
-	vm := PageVM{Platform: s.platform.Name, InstalledOnly: s.installedOnly}
+	vm := PageVM{Platform: s.platform.Name, InstalledOnly: s.installedOnly, IndexProblem: s.indexProblem}
 	for _, sec := range sections {
 		out := SectionVM{ID: sec.id, Title: sec.title}
 		for _, comp := range s.catalog.InCategory(sec.cat) {

@@ -10,11 +10,14 @@
   function dialog() { return document.getElementById("dialog"); }
 
   // Links marked data-dialog load their page's fragment into the dialog;
-  // without this script they navigate to the full page.
+  // without this script they navigate to the full page. Like the
+  // confirmations below, the listener runs in the capture phase and stops
+  // the click there, so htmx's boost never turns it into a navigation.
   document.addEventListener("click", function (ev) {
     var a = ev.target.closest("a[data-dialog]");
     if (a) {
       ev.preventDefault();
+      ev.stopPropagation();
       var d = dialog();
       htmx.ajax("GET", a.getAttribute("href"), { target: "#dialog-body", swap: "innerHTML" }).then(function () {
         if (!d.open) { d.showModal(); }
@@ -24,9 +27,10 @@
     var close = ev.target.closest("[data-close-dialog]");
     if (close && close.closest("dialog")) {
       ev.preventDefault();
+      ev.stopPropagation();
       close.closest("dialog").close();
     }
-  });
+  }, true);
 
   // Forms marked data-confirm ask in a <dialog> before they are sent. The
   // listener runs in the capture phase and stops the event there, so

@@ -98,22 +98,25 @@ func (h *Handler) page(c echo.Context) error {
 	return h.render(c, http.StatusOK, s)
 }
 
-func (h *Handler) installed(s state, name string) (v1alpha1.Component, error) {
+// loadInstalled is load plus the installed component the URL names (404
+// when the platform has none).
+func (h *Handler) loadInstalled(c echo.Context) (state, v1alpha1.Component, error) {
+	s, err := h.load(c)
+	if err != nil {
+		return state{}, v1alpha1.Component{}, err
+	}
+	name := c.Param("component")
 	for _, cr := range s.components {
 		if cr.Name == name {
-			return cr, nil
+			return s, cr, nil
 		}
 	}
-	return v1alpha1.Component{}, echo.NewHTTPError(http.StatusNotFound,
+	return state{}, v1alpha1.Component{}, echo.NewHTTPError(http.StatusNotFound,
 		fmt.Sprintf("Platform %s has no installed component %q: only installed components can be upgraded.", s.platform.Name, name))
 }
 
 func (h *Handler) upgrade(c echo.Context) error {
-	s, err := h.load(c)
-	if err != nil {
-		return err
-	}
-	cr, err := h.installed(s, c.Param("component"))
+	s, cr, err := h.loadInstalled(c)
 	if err != nil {
 		return err
 	}
@@ -143,11 +146,7 @@ func (h *Handler) upgrade(c echo.Context) error {
 // spec no longer asks for the upgrade (the reconciler would otherwise
 // schedule it again), and deletes the schedule at once.
 func (h *Handler) cancel(c echo.Context) error {
-	s, err := h.load(c)
-	if err != nil {
-		return err
-	}
-	cr, err := h.installed(s, c.Param("component"))
+	s, cr, err := h.loadInstalled(c)
 	if err != nil {
 		return err
 	}
@@ -166,18 +165,24 @@ func (h *Handler) cancel(c echo.Context) error {
 	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/upgrades")
 }
 
+// pause needs only the platform and its schedules, not the whole page.
 func (h *Handler) pause(c echo.Context) error {
-	s, err := h.load(c)
+	ctx := c.Request().Context()
+	p, err := pages.LoadPlatform(ctx, h.Platforms, c.Param("platform"))
+	if err != nil {
+		return err
+	}
+	sched, err := h.Schedules.List(ctx, p.Name)
 	if err != nil {
 		return err
 	}
 	id := c.QueryParam("id")
 	var found bool
-	for _, sc := range s.scheduled {
+	for _, sc := range sched {
 		found = found || sc.ID == id
 	}
 	if !found {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Platform %s has no scheduled upgrade %q.", s.platform.Name, id))
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Platform %s has no scheduled upgrade %q.", p.Name, id))
 	}
 	note := "paused by " + pages.User(c) + " in the UI"
 	if c.FormValue("pause") == "no" {
@@ -188,5 +193,5 @@ func (h *Handler) pause(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/upgrades#scheduled")
+	return ui.Redirect(c, "/platforms/"+url.PathEscape(p.Name)+"/upgrades#scheduled")
 }
