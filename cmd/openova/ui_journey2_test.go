@@ -72,9 +72,17 @@ func TestJourney2InstallMongoDB_Browser_TestPlaysCrossplane(t *testing.T) {
 	require.Equal(t, "admin", strings.TrimSpace(browser.Text(t, ctx, `[data-testid="audit-row"][data-id="install/acme/mongodb"] [data-testid="actor"]`)))
 	browser.Screenshot(t, ctx, "audit-mongodb")
 
+	// Settings: a bad time zone is answered beside its field, the rest kept.
+	browser.Do(t, ctx, chromedp.Navigate(e.proc.url("/platforms/acme/settings")), browser.Present(`[data-testid="settings"]`),
+		chromedp.Click(chromedp.CSS(`[data-testid="window"]`)), chromedp.Click(chromedp.CSS(`input[name="day"][value="Saturday"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="start"]`), "02:00"), chromedp.SendKeys(chromedp.CSS(`[data-testid="timeZone"]`), "Mars/Olympus"),
+		chromedp.Click(chromedp.CSS(`[data-testid="save"]`)), browser.Present(`[data-testid="field-error"]`))
+	require.Contains(t, browser.Text(t, ctx, `[data-testid="field-error"]`), `"Mars/Olympus" is not a time zone`)
+	browser.Screenshot(t, ctx, "settings-bad-time-zone")
+
 	// On a phone: the pages fit the screen's width (no sideways scrolling).
 	browser.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	for _, page := range []string{"/platforms/acme/", "/platforms/acme/components", "/platforms/acme/upgrades", "/audit?platform=acme"} {
+	for _, page := range []string{"/platforms/acme/", "/platforms/acme/components", "/platforms/acme/upgrades", "/platforms/acme/settings", "/audit?platform=acme"} {
 		browser.Do(t, ctx, chromedp.Navigate(e.proc.url(page)), browser.Present(`main h1`))
 		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		require.NoError(t, err)

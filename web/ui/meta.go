@@ -35,6 +35,10 @@ type Flash struct {
 	Text string
 }
 
-// htmxConfig turns off what the Content-Security-Policy would block: the
-// indicator <style> htmx injects and its eval-based features.
-const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}`
+// htmxConfig turns off what the Content-Security-Policy would block (the
+// indicator <style> htmx injects, its eval-based features), and swaps
+// every answer but 204: a form refused with 422 and its messages beside
+// the fields, or a 404 or 403 page, is shown as it is without script
+// (htmx's default drops 4xx and 5xx answers).
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"...","swap":true}]}`
