@@ -74,8 +74,35 @@ assets() {
 	build_tool kube-apiserver dev/tools/kube k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver
 	build_tool staticcheck dev/tools/lint honnef.co/go/tools honnef.co/go/tools/cmd/staticcheck
 	build_tool tofu dev/tools/tofu github.com/opentofu/opentofu github.com/opentofu/opentofu/cmd/tofu
+	# The provider's module is not in the checksum database here; its sums
+	# are in dev/tools/hcloud/go.sum.
+	GONOSUMDB=github.com/hetznercloud/terraform-provider-hcloud \
+		build_tool terraform-provider-hcloud dev/tools/hcloud github.com/hetznercloud/terraform-provider-hcloud github.com/hetznercloud/terraform-provider-hcloud
+	provider_mirror hetznercloud/hcloud terraform-provider-hcloud dev/tools/hcloud github.com/hetznercloud/terraform-provider-hcloud
 	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck
 	generators
+}
+
+# provider_mirror SOURCE NAME MODULE_DIR MODULE: lay the built provider out as
+# OpenTofu's filesystem mirror (.cache/providers/registry.opentofu.org/
+# SOURCE/VERSION/OS_ARCH/NAME_vVERSION) and write .cache/tofurc pointing at
+# it, so tests install it offline (terraform's test helpers read both).
+provider_mirror() {
+	local source=$1 name=$2 dir=$3 module=$4 version platform mirror
+	version=$(tool_key "$dir" "$module" | cut -d- -f1)
+	version=${version#v}
+	platform="$(go env GOOS)_$(go env GOARCH)"
+	mirror="$ROOT/.cache/providers/registry.opentofu.org/$source/$version/$platform"
+	mkdir -p "$mirror"
+	ln -sfn "$(readlink -f "$BIN/$name")" "$mirror/${name}_v$version"
+	cat >"$ROOT/.cache/tofurc" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$ROOT/.cache/providers"
+    include = ["registry.opentofu.org/*/*"]
+  }
+}
+EOF
 }
 
 # generators: what `go generate` runs (and the staleness tests run again).

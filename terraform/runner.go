@@ -188,23 +188,36 @@ func (r *Runner) Plan(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	vars, err := json.Marshal(r.Vars)
+	done, err := r.writeVars()
 	if err != nil {
-		return Summary{}, fmt.Errorf("variables: %w", err)
+		return Summary{}, err
 	}
-	path := filepath.Join(r.Dir, VarsFile)
-	if err := os.WriteFile(path, vars, 0o600); err != nil {
-		return Summary{}, fmt.Errorf("write %s: %w", VarsFile, err)
-	}
-	defer func() { _ = os.Remove(path) }()
+	defer done()
 	if _, err := tf.Plan(ctx, tfexec.Out(PlanFile), tfexec.Lock(true), tfexec.VarFile(VarsFile)); err != nil {
 		return Summary{}, r.classify("plan", err, l)
+	}
+	// The saved plan holds the variables' values: owner only.
+	if err := os.Chmod(filepath.Join(r.Dir, PlanFile), 0o600); err != nil {
+		return Summary{}, err
 	}
 	plan, err := tf.ShowPlanFile(ctx, PlanFile)
 	if err != nil {
 		return Summary{}, r.classify("show plan", err, l)
 	}
 	return summarize(plan), nil
+}
+
+// writeVars writes VarsFile (0600) for one run; done removes it.
+func (r *Runner) writeVars() (done func(), err error) {
+	vars, err := json.Marshal(r.Vars)
+	if err != nil {
+		return nil, fmt.Errorf("variables: %w", err)
+	}
+	path := filepath.Join(r.Dir, VarsFile)
+	if err := os.WriteFile(path, vars, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", VarsFile, err)
+	}
+	return func() { _ = os.Remove(path) }, nil
 }
 
 // Apply applies the saved plan, exactly what Plan summarised.
@@ -234,4 +247,34 @@ func (r *Runner) Outputs(ctx context.Context) (map[string][]byte, error) {
 		res[k] = v.Value
 	}
 	return res, nil
+}
+
+// Destroy destroys everything the state holds (the abort of a bootstrap).
+func (r *Runner) Destroy(ctx context.Context) error {
+	tf, l, err := r.tf()
+	if err != nil {
+		return err
+	}
+	done, err := r.writeVars()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := tf.Destroy(ctx, tfexec.Lock(true), tfexec.VarFile(VarsFile)); err != nil {
+		return r.classify("destroy", err, l)
+	}
+	return nil
+}
+
+// Clean removes what a finished run leaves in the working directory that
+// holds secrets: the saved plan (it carries the variables' values) and the
+// variables file. The state is in the backend; .terraform keeps only the
+// providers and the backend settings.
+func (r *Runner) Clean() error {
+	for _, f := range []string{PlanFile, VarsFile} {
+		if err := os.Remove(filepath.Join(r.Dir, f)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
 }

@@ -62,3 +62,15 @@ func FreePort(t testing.TB) int {
 func FreeAddr(t testing.TB) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(FreePort(t)))
 }
+
+// TofuEnv is the environment under which OpenTofu installs providers from
+// the mirror dev/dev.sh builds from source (.cache/providers, named by
+// .cache/tofurc) instead of the registry, which is not reachable here.
+func TofuEnv(t testing.TB) map[string]string {
+	t.Helper()
+	rc := filepath.Join(RepoRoot(), ".cache", "tofurc")
+	if _, err := os.Stat(rc); err != nil {
+		Missing(t, "the provider mirror is not built: run dev/dev.sh assets")
+	}
+	return map[string]string{"TF_CLI_CONFIG_FILE": rc}
+}

@@ -1,0 +1,23 @@
+# The output contract every provider module shares; a module defines
+# local.load_balancer_ip and local.nodes (a list of { name, role,
+# public_ipv4, private_ipv4 }).
+
+output "api_endpoint" {
+  description = "The Kubernetes API URL, through the load balancer."
+  value       = "https://${local.load_balancer_ip}:${var.api_port}"
+}
+
+output "api_host" {
+  description = "The DNS name the API certificate also carries (api.<region>.<domain>)."
+  value       = local.api_host
+}
+
+output "load_balancer_ipv4" {
+  description = "The public IPv4 address of the API load balancer."
+  value       = local.load_balancer_ip
+}
+
+output "nodes" {
+  description = "Every node: name, role (control-plane or worker), public IPv4 and private address."
+  value       = local.nodes
+}

@@ -1,0 +1,101 @@
+# One k3s cluster in one Hetzner Cloud location: a private network, a
+# firewall and a spread placement group; control-plane and worker servers
+# whose cloud-init installs k3s with the CAs and token the Bootstrap workflow
+# generated; a load balancer in front of the Kubernetes API.
+
+# The location's network zone comes from the API itself, so an unknown
+# location fails the plan instead of landing in a guessed zone.
+data "hcloud_location" "region" {
+  name = var.region
+}
+
+locals {
+  load_balancer_ip = hcloud_load_balancer.api.ipv4
+  nodes = concat(
+    [for s in hcloud_server.control_plane : { name = s.name, role = "control-plane", public_ipv4 = s.ipv4_address, private_ipv4 = one(s.network[*].ip) }],
+    [for s in hcloud_server.worker : { name = s.name, role = "worker", public_ipv4 = s.ipv4_address, private_ipv4 = one(s.network[*].ip) }],
+  )
+}
+
+resource "hcloud_ssh_key" "break_glass" {
+  count      = var.ssh_public_key == "" ? 0 : 1
+  name       = local.cluster
+  public_key = var.ssh_public_key
+  labels     = local.labels
+}
+
+resource "hcloud_network" "nodes" {
+  name     = local.cluster
+  ip_range = var.node_cidr
+  labels   = local.labels
+}
+
+resource "hcloud_network_subnet" "nodes" {
+  network_id   = hcloud_network.nodes.id
+  type         = "cloud"
+  network_zone = data.hcloud_location.region.network_zone
+  ip_range     = local.subnet
+}
+
+# Traffic inside the private network is not filtered by Hetzner firewalls;
+# from outside only ICMP and the WireGuard port reach the nodes (the API is
+# served by the load balancer over the private network).
+resource "hcloud_firewall" "nodes" {
+  name   = local.cluster
+  labels = local.labels
+  rule {
+    direction  = "in"
+    protocol   = "icmp"
+    source_ips = ["0.0.0.0/0", "::/0"]
+  }
+  rule {
+    direction  = "in"
+    protocol   = "udp"
+    port       = tostring(var.wireguard.port)
+    source_ips = var.wireguard.allowed_sources
+  }
+  apply_to {
+    label_selector = "openova.io/cluster=${local.cluster}"
+  }
+}
+
+resource "hcloud_placement_group" "nodes" {
+  name   = local.cluster
+  type   = "spread"
+  labels = local.labels
+}
+
+resource "hcloud_load_balancer" "api" {
+  name               = "${local.cluster}-api"
+  load_balancer_type = "lb11"
+  location           = var.region
+  labels             = local.labels
+}
+
+resource "hcloud_load_balancer_network" "api" {
+  load_balancer_id = hcloud_load_balancer.api.id
+  subnet_id        = hcloud_network_subnet.nodes.id
+  ip               = cidrhost(local.subnet, 2)
+}
+
+resource "hcloud_load_balancer_service" "api" {
+  load_balancer_id = hcloud_load_balancer.api.id
+  protocol         = "tcp"
+  listen_port      = var.api_port
+  destination_port = 6443
+  health_check {
+    protocol = "tcp"
+    port     = 6443
+    interval = 10
+    timeout  = 5
+    retries  = 3
+  }
+}
+
+resource "hcloud_load_balancer_target" "api" {
+  type             = "label_selector"
+  load_balancer_id = hcloud_load_balancer.api.id
+  label_selector   = "openova.io/cluster=${local.cluster},openova.io/node-role=control-plane"
+  use_private_ip   = true
+  depends_on       = [hcloud_load_balancer_network.api]
+}
