@@ -57,3 +57,17 @@ const ErrSelfCheckInjected = "SelfCheckInjectedFailure"
 // ErrComponentMissing is the error type of an upgrade of a component that
 // has no Component resource.
 const ErrComponentMissing = "ComponentMissing"
+
+// Error types of the bootstrap's activities.
+const (
+	// ErrInvalidBootstrap: the request or a module is malformed (non-retryable).
+	ErrInvalidBootstrap = "InvalidBootstrap"
+	// ErrInvalidCredentials: the cloud refused the credentials (non-retryable).
+	ErrInvalidCredentials = "InvalidCredentials"
+	// ErrPlanNotApproved: an apply was asked without an approved plan (non-retryable).
+	ErrPlanNotApproved = "PlanNotApproved"
+	// ErrPlanChanged: the plan wants more than the user approved (non-retryable).
+	ErrPlanChanged = "PlanChanged"
+	// ErrAPIServerUnreachable: a new cluster's API server did not answer by the deadline (non-retryable).
+	ErrAPIServerUnreachable = "APIServerUnreachable"
+)

@@ -3,6 +3,8 @@ package terraform
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/user"
 	"regexp"
 	"strings"
 )
@@ -25,8 +27,10 @@ type Error struct {
 	// LockID names the held lock, so a resume can release the lock its own
 	// killed run left.
 	LockID string
-	Output string
-	err    error
+	// LockWho is the lock's holder as tofu records it (user@host).
+	LockWho string
+	Output  string
+	err     error
 }
 
 func (e *Error) Error() string {
@@ -43,10 +47,11 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.err }
 
 var (
-	lockIDRE = regexp.MustCompile(`(?m)^\s*ID:\s+(\S+)`)
-	credsRE  = regexp.MustCompile(`(?i)(unauthorized|invalid (api )?token|authentication failed|InvalidAccessKeyId|SignatureDoesNotMatch|\b401\b|\b403\b)`)
-	quotaRE  = regexp.MustCompile(`(?i)(quota|limit exceeded|resource_limit_exceeded|server_limit_reached)`)
-	apiRE    = regexp.MustCompile(`(?i)(\b5\d\d\b|service unavailable|rate limit|api error|timeout)`)
+	lockIDRE  = regexp.MustCompile(`(?m)^\s*ID:\s+(\S+)`)
+	lockWhoRE = regexp.MustCompile(`(?m)^\s*Who:\s+(\S+)`)
+	credsRE   = regexp.MustCompile(`(?i)(unauthorized|invalid (api )?token|authentication failed|InvalidAccessKeyId|SignatureDoesNotMatch|\b401\b|\b403\b)`)
+	quotaRE   = regexp.MustCompile(`(?i)(quota|limit exceeded|resource_limit_exceeded|server_limit_reached)`)
+	apiRE     = regexp.MustCompile(`(?i)(\b5\d\d\b|service unavailable|rate limit|api error|timeout)`)
 )
 
 // classify names a failure from what tofu printed.
@@ -58,6 +63,9 @@ func (r *Runner) classify(command string, err error, l *lines) error {
 		e.Kind = ErrLockHeld
 		if m := lockIDRE.FindStringSubmatch(out); m != nil {
 			e.LockID = m[1]
+		}
+		if m := lockWhoRE.FindStringSubmatch(out); m != nil {
+			e.LockWho = m[1]
 		}
 	case quotaRE.MatchString(out): // before credentials: a limit may come as HTTP 403
 		e.Kind = ErrQuota
@@ -82,4 +90,16 @@ func lastError(out string) string {
 		line = line[:j]
 	}
 	return strings.TrimSpace(line)
+}
+
+// LockHolder is how tofu names this process as a lock's holder (user@host),
+// so a resume can tell a lock its own killed run left from another
+// machine's.
+func LockHolder() string {
+	host, _ := os.Hostname()
+	name := "" // as OpenTofu's statemgr.NewLockInfo does
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return name + "@" + host
 }

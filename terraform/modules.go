@@ -53,11 +53,30 @@ func Module(p Provider) (fs.FS, error) {
 	return files, nil
 }
 
-// CredentialEnv are the environment variables each provider reads its
-// credentials from; the runner sets them for the tofu process only, so they
-// reach no variables file, plan or state.
-var CredentialEnv = map[Provider][]string{
-	Hetzner: {"HCLOUD_TOKEN"},
-	Huawei:  {"HW_ACCESS_KEY", "HW_SECRET_KEY"},
-	OCI:     {"OCI_TENANCY_OCID", "OCI_USER_OCID", "OCI_FINGERPRINT", "OCI_PRIVATE_KEY"},
+// CredentialField is one credential the wizard asks for, with the
+// environment variable the module's provider reads it from; the runner
+// sets those for the tofu process only, so credentials reach no variables
+// file, plan or state.
+type CredentialField struct{ Name, Label, Env string }
+
+// Credentials lists each provider's credential fields.
+var Credentials = map[Provider][]CredentialField{
+	Hetzner: {{Name: "token", Label: "API token", Env: "HCLOUD_TOKEN"}},
+	Huawei:  {{Name: "access_key", Label: "Access key", Env: "HW_ACCESS_KEY"}, {Name: "secret_key", Label: "Secret key", Env: "HW_SECRET_KEY"}},
+	OCI: {
+		{Name: "tenancy_ocid", Label: "Tenancy OCID", Env: "OCI_TENANCY_OCID"}, {Name: "user_ocid", Label: "User OCID", Env: "OCI_USER_OCID"},
+		{Name: "fingerprint", Label: "Key fingerprint", Env: "OCI_FINGERPRINT"}, {Name: "private_key", Label: "Private key (PEM)", Env: "OCI_PRIVATE_KEY"},
+	},
+}
+
+// CredentialEnv maps credentials by field name to the provider's
+// environment variables; unknown fields are dropped.
+func CredentialEnv(p Provider, creds map[string]string) map[string]string {
+	env := map[string]string{}
+	for _, f := range Credentials[p] {
+		if v, ok := creds[f.Name]; ok {
+			env[f.Env] = v
+		}
+	}
+	return env
 }

@@ -278,3 +278,16 @@ func (r *Runner) Clean() error {
 	}
 	return nil
 }
+
+// ForceUnlock releases the state lock with this ID: a resume releases the
+// lock its own killed run left (Prepare stopped that run first).
+func (r *Runner) ForceUnlock(ctx context.Context, lockID string) error {
+	tf, l, err := r.tf()
+	if err != nil {
+		return err
+	}
+	if err := tf.ForceUnlock(ctx, lockID); err != nil {
+		return r.classify("force-unlock", err, l)
+	}
+	return nil
+}

@@ -50,6 +50,8 @@ type Config struct {
 	// Manager holds what manager mode's activities are built from
 	// (Register builds them); cmd dials Kubernetes, so worker never does.
 	Manager *ManagerDeps
+	// Bootstrap holds what bootstrap mode's activities are built from.
+	Bootstrap *BootstrapDeps
 }
 
 // Embedded reports whether openova runs its own Temporal server.

@@ -9,6 +9,7 @@ import (
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/workflows"
 )
 
@@ -27,6 +28,17 @@ type ManagerDeps struct {
 	// AlertmanagerURL and WebhookURL receive rollback alerts ("" for none).
 	AlertmanagerURL string
 	WebhookURL      string
+}
+
+// BootstrapDeps are what the bootstrap's activities are built from.
+type BootstrapDeps struct {
+	// Terraform is the tofu or terraform binary (terraform.FindBinary).
+	Terraform string
+	// TerraformEnv is added to every tofu run (a provider mirror's
+	// TF_CLI_CONFIG_FILE; HCLOUD_ENDPOINT for a Hetzner API proxy).
+	TerraformEnv map[string]string
+	// Endpoints override the providers' API URLs.
+	Endpoints cloud.Endpoints
 }
 
 // registry is the part of an SDK worker that registration needs; tests pass
@@ -56,6 +68,15 @@ func Workflows(m Mode) map[string]any {
 // which operations run.
 func Activities(cfg Config, c client.Client) []any {
 	out := []any{&activities.SelfCheck{Dir: filepath.Join(cfg.DataDir, "selfcheck")}}
+	if cfg.Mode == ModeBootstrap && cfg.Bootstrap != nil {
+		d := cfg.Bootstrap
+		return append(out,
+			&activities.Terraform{Bin: d.Terraform, Dir: filepath.Join(cfg.DataDir, "terraform"), Env: d.TerraformEnv},
+			&activities.Cloud{Endpoints: d.Endpoints},
+			&activities.Clusters{},
+			&activities.Selection{},
+		)
+	}
 	if cfg.Mode != ModeManager || cfg.Manager == nil {
 		return out
 	}

@@ -20,6 +20,15 @@ const (
 	SignalCancel  = "cancel"
 )
 
+// Signals of the Bootstrap workflow: approve the plans shown in Review;
+// retry the step a region is parked on; abort (destroy what this run
+// created, then end).
+const (
+	SignalApprove = "approve"
+	SignalRetry   = "retry"
+	SignalAbort   = "abort"
+)
+
 // Workflow type names, registered explicitly so that renaming a Go function
 // never silently changes what running histories call.
 const (
@@ -31,6 +40,7 @@ const (
 	ScheduledUpgradeWorkflow   = "ScheduledUpgrade"
 	UpgradeComponentsWorkflow  = "UpgradeComponents"
 	CheckUpdatesWorkflow       = "CheckUpdates"
+	BootstrapWorkflow          = "Bootstrap"
 )
 
 // Operation values of the OpenovaOperation search attribute.
@@ -40,6 +50,7 @@ const (
 	OperationUninstall    = "uninstall"
 	OperationUpgrade      = "upgrade"
 	OperationCheckUpdates = "check-updates"
+	OperationBootstrap    = "bootstrap"
 	// OperationScheduledUpgrade marks upgrade Schedules and the runs they start.
 	OperationScheduledUpgrade = "scheduled-upgrade"
 )
@@ -62,6 +73,12 @@ const (
 	ErrUpgradesStopped = "UpgradesStopped"
 	// ErrCancelled: an operation was cancelled before it changed anything.
 	ErrCancelled = "Cancelled"
+	// ErrAborted: a bootstrap was aborted or cancelled and what it created
+	// was destroyed.
+	ErrAborted = "Aborted"
+	// ErrNotApproved: a bootstrap's plans were not approved in time;
+	// nothing was created.
+	ErrNotApproved = "NotApproved"
 )
 
 // Prefixes of the deterministic workflow and schedule IDs, so a list
@@ -76,6 +93,7 @@ const (
 	PrefixCheckUpdates     = "check-updates/"
 	PrefixScheduledUpgrade = "upgrade-at/"
 	PrefixSelfCheck        = "selfcheck/"
+	PrefixBootstrap        = "bootstrap/"
 )
 
 // Custom search attributes the UI filters on. They are registered by the
@@ -153,3 +171,7 @@ const MemoActor = "actor"
 
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return PrefixSelfCheck + name }
+
+// BootstrapID is the workflow ID of bootstrapping an organization's
+// platform: a second start (a reloaded wizard) attaches to the running one.
+func BootstrapID(organization string) string { return PrefixBootstrap + organization }

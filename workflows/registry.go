@@ -6,7 +6,7 @@ package workflows
 
 // BootstrapWorkflows are what a bootstrap worker hosts.
 func BootstrapWorkflows() map[string]any {
-	return map[string]any{SelfCheckWorkflow: SelfCheck}
+	return map[string]any{SelfCheckWorkflow: SelfCheck, BootstrapWorkflow: Bootstrap}
 }
 
 // ManagerWorkflows are what a manager worker hosts: the day-2 operations,

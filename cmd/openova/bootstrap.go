@@ -1,13 +1,18 @@
 package main
 
 import (
+	"fmt"
+	"net/url"
+
 	"github.com/spf13/cobra"
 
+	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/worker"
 )
 
 func newBootstrapCmd() *cobra.Command {
 	var o options
+	var b bootstrapFlags
 	c := &cobra.Command{
 		Use:   "bootstrap",
 		Short: "Run the bootstrap wizard and its durable workflows (outside any cluster)",
@@ -23,10 +28,56 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 			if err != nil {
 				return err
 			}
+			deps, err := b.deps()
+			if err != nil {
+				return err
+			}
+			cfg.Bootstrap = deps
 			level, _ := parseLevel(o.logLevel)
-			return serve(c.Context(), cfg, &o, newLogger(level), nil)
+			log := newLogger(level)
+			if deps.Terraform == "" {
+				log.Warn(b.missing)
+			}
+			return serve(c.Context(), cfg, &o, log, nil)
 		},
 	}
 	o.register(c.Flags(), "127.0.0.1:8080")
+	c.Flags().StringVar(&b.terraformBin, "terraform-bin", "", "tofu or terraform binary (default: tofu, else terraform, on PATH)")
+	c.Flags().StringVar(&b.hetznerAPI, "hetzner-api-url", "", "Hetzner Cloud API URL (default the public API; for an API proxy)")
 	return c
+}
+
+// bootstrapFlags are the bootstrap mode's own flags.
+type bootstrapFlags struct {
+	terraformBin string
+	hetznerAPI   string
+	// missing says, in one line, that no tofu or terraform was found and
+	// what to install.
+	missing string
+}
+
+// deps checks the flags and builds the bootstrap's activity dependencies.
+// A missing tofu is not fatal (the audit view works without it) but is
+// said at start, before anyone types a credential; a --terraform-bin that
+// cannot be run is an error.
+func (b *bootstrapFlags) deps() (*worker.BootstrapDeps, error) {
+	d := &worker.BootstrapDeps{TerraformEnv: map[string]string{}}
+	bin, err := terraform.FindBinary(b.terraformBin)
+	switch {
+	case err != nil && b.terraformBin != "":
+		return nil, usageError{err}
+	case err != nil:
+		b.missing = err.Error()
+	default:
+		d.Terraform = bin
+	}
+	if b.hetznerAPI != "" {
+		u, err := url.Parse(b.hetznerAPI)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			return nil, usageError{fmt.Errorf("--hetzner-api-url %q: give an http(s) URL without credentials, e.g. https://api.hetzner.cloud/v1", b.hetznerAPI)}
+		}
+		d.Endpoints.Hetzner = b.hetznerAPI
+		d.TerraformEnv["HCLOUD_ENDPOINT"] = b.hetznerAPI
+	}
+	return d, nil
 }

@@ -1,0 +1,63 @@
+package activities
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/catalog"
+)
+
+// Selection resolves a new platform's components with the embedded
+// catalog: an activity, so a newer openova binary replaying an older
+// bootstrap keeps the list that run recorded.
+type Selection struct{}
+
+// SelectionInput is what the user chose à la carte; the mandatory
+// components are always in.
+type SelectionInput struct {
+	Chosen []string
+}
+
+// SelectionResult lists every component to install, dependencies first,
+// with the component that pulled each in.
+type SelectionResult struct {
+	Components []SelectedComponent
+}
+
+// SelectedComponent is one entry of the list.
+type SelectedComponent struct {
+	Name     string
+	Version  string
+	NeededBy string `json:",omitempty"`
+}
+
+// Resolve resolves the mandatory components and each chosen one, with
+// their required dependencies, into one ordered list without repeats.
+func (*Selection) Resolve(_ context.Context, in SelectionInput) (SelectionResult, error) {
+	cat := catalog.Default()
+	var want []string
+	for _, c := range cat.InCategory(catalog.Mandatory) {
+		want = append(want, c.Name)
+	}
+	want = append(want, in.Chosen...)
+	installed := catalog.Installed{}
+	var res SelectionResult
+	for _, name := range want {
+		if _, done := installed[name]; done {
+			continue
+		}
+		plan, err := cat.Resolve(installed, catalog.Request{Component: name})
+		if err != nil {
+			return SelectionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), catalog.KindOf(err), nil)
+		}
+		for _, s := range plan.Steps() {
+			if s.State != catalog.WillInstall {
+				continue
+			}
+			installed[s.Name] = s.Version
+			res.Components = append(res.Components, SelectedComponent{Name: s.Name, Version: s.Version, NeededBy: s.NeededBy})
+		}
+	}
+	return res, nil
+}

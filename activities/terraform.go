@@ -1,0 +1,218 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/terraform"
+)
+
+// Terraform runs the bootstrap's provider modules: one working directory
+// per organization and region under Dir, state in the customer's bucket
+// (or local for development). Every method prepares the directory first,
+// which stops a tofu a killed openova left running there, so a retried
+// activity never races the run it replaces.
+type Terraform struct {
+	// Bin is the tofu or terraform binary (terraform.FindBinary).
+	Bin string
+	// Dir holds the working directories and the shared plugin cache.
+	Dir string
+	// Env is added to every run: a provider mirror's CLI configuration
+	// (TF_CLI_CONFIG_FILE) or a provider's API endpoint (HCLOUD_ENDPOINT).
+	Env map[string]string
+	// Vars are added to every module's variables (the module's own
+	// prefixed ones, e.g. hcloud_poll_interval).
+	Vars map[string]any
+}
+
+// TerraformInput is one region's module run.
+type TerraformInput struct {
+	Organization string
+	Provider     terraform.Provider
+	Region       string
+	// Credentials are the provider's environment variables
+	// (terraform.CredentialEnv); they travel only in encoded payloads.
+	Credentials map[string]string
+	// Vars are the contract's variables (terraform/modules/contract).
+	Vars  map[string]any
+	State StateBackend
+	// Approved is the plan the user approved: Apply refuses to create or
+	// change anything outside it.
+	Approved *terraform.Summary `json:",omitempty"`
+}
+
+// StateBackend is where the state lives: an S3-compatible bucket, or the
+// working directory when Bucket is empty (development only).
+type StateBackend struct {
+	Bucket    string `json:",omitempty"`
+	Region    string `json:",omitempty"`
+	Endpoint  string `json:",omitempty"`
+	KeyPrefix string `json:",omitempty"`
+	AccessKey string `json:",omitempty"`
+	SecretKey string `json:",omitempty"`
+}
+
+// PlanResult is what a region's plan will do.
+type PlanResult struct {
+	Summary terraform.Summary
+}
+
+// ClusterOutputs are a region's module outputs (the shared contract).
+type ClusterOutputs struct {
+	APIEndpoint      string
+	APIHost          string
+	LoadBalancerIPv4 string
+	Nodes            []Node
+}
+
+// Node is one server of a cluster.
+type Node struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	PublicIPv4  string `json:"public_ipv4"`
+	PrivateIPv4 string `json:"private_ipv4"`
+}
+
+// Plan plans the region and returns what it will do; nothing is created.
+func (t *Terraform) Plan(ctx context.Context, in TerraformInput) (PlanResult, error) {
+	var res PlanResult
+	err := t.run(ctx, in, func(r *terraform.Runner) error {
+		s, err := r.Plan(ctx)
+		res.Summary = s
+		return err
+	})
+	return res, err
+}
+
+// Apply plans again and applies that plan, if it stays within the approved
+// one: on a first run the two are the same; on a retry after a crash or a
+// failure the new plan holds only what is still missing. A plan that wants
+// more than was approved (the cloud changed underneath) is refused.
+func (t *Terraform) Apply(ctx context.Context, in TerraformInput) error {
+	if in.Approved == nil {
+		return temporal.NewNonRetryableApplicationError("apply without an approved plan", ErrPlanNotApproved, nil)
+	}
+	return t.run(ctx, in, func(r *terraform.Runner) error {
+		s, err := r.Plan(ctx)
+		if err != nil {
+			return err
+		}
+		if extra := outside(s, *in.Approved); len(extra) > 0 {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+				"the plan for %s now also wants %v, which was not approved: abort, or start the bootstrap again to review a new plan", in.Region, extra),
+				ErrPlanChanged, nil)
+		}
+		if err := r.Apply(ctx); err != nil {
+			return err
+		}
+		return r.Clean()
+	})
+}
+
+// outside lists the changes of s that the approved plan does not have.
+func outside(s, approved terraform.Summary) []string {
+	var extra []string
+	for _, c := range s.Resources {
+		if !slices.ContainsFunc(approved.Resources, func(a terraform.Change) bool { return a.Address == c.Address && a.Action == c.Action }) {
+			extra = append(extra, c.Action+" "+c.Address)
+		}
+	}
+	return extra
+}
+
+// Outputs reads the region's outputs from the state.
+func (t *Terraform) Outputs(ctx context.Context, in TerraformInput) (ClusterOutputs, error) {
+	var out ClusterOutputs
+	err := t.run(ctx, in, func(r *terraform.Runner) error {
+		raw, err := r.Outputs(ctx)
+		if err != nil {
+			return err
+		}
+		return decodeOutputs(raw, &out)
+	})
+	return out, err
+}
+
+// Destroy destroys everything the region's state holds.
+func (t *Terraform) Destroy(ctx context.Context, in TerraformInput) error {
+	return t.run(ctx, in, func(r *terraform.Runner) error {
+		if err := r.Destroy(ctx); err != nil {
+			return err
+		}
+		return r.Clean()
+	})
+}
+
+// run prepares and initialises the region's working directory, then runs
+// fn, heartbeating with the last line tofu printed. A lock this machine
+// holds while no tofu runs in the working directory (Prepare stopped any;
+// openova was killed) is one its own earlier run left: it is released and
+// the command tried once more. Another machine's lock is left alone.
+func (t *Terraform) run(ctx context.Context, in TerraformInput, fn func(*terraform.Runner) error) error {
+	r, backend, err := t.runner(ctx, in)
+	if err != nil {
+		return err
+	}
+	stop := heartbeatLines(ctx, r)
+	defer stop()
+	if err := r.Prepare(ctx); err != nil {
+		return fmt.Errorf("prepare %s: %w", in.Region, err)
+	}
+	if err := r.Init(ctx, backend); err != nil {
+		return terraformError(in, err)
+	}
+	err = fn(r)
+	var te *terraform.Error
+	if errors.As(err, &te) && te.Kind == terraform.ErrLockHeld && te.LockID != "" && te.LockWho == terraform.LockHolder() {
+		activity.GetLogger(ctx).Warn("releasing the state lock a stopped run left", "region", in.Region, "lock", te.LockID)
+		if uerr := r.ForceUnlock(ctx, te.LockID); uerr != nil {
+			return terraformError(in, uerr)
+		}
+		err = fn(r)
+	}
+	return terraformError(in, err)
+}
+
+// heartbeatLines makes every line tofu prints the activity's heartbeat
+// (and a log line), and heartbeats every few seconds while tofu is quiet.
+func heartbeatLines(ctx context.Context, r *terraform.Runner) (stop func()) {
+	var mu sync.Mutex
+	last := "starting"
+	r.Output = func(line string) {
+		mu.Lock()
+		last = line
+		mu.Unlock()
+		activity.GetLogger(ctx).Info("tofu", "line", line)
+		activity.RecordHeartbeat(ctx, line)
+	}
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				mu.Lock()
+				l := last
+				mu.Unlock()
+				activity.RecordHeartbeat(ctx, l)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// workDir is the region's working directory.
+func (t *Terraform) workDir(in TerraformInput) string {
+	return filepath.Join(t.Dir, in.Organization, in.Region)
+}

@@ -1,0 +1,205 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/terraform"
+)
+
+// BootstrapResult is each region's reachable cluster.
+type BootstrapResult struct {
+	Regions    []BootstrapCluster
+	Components []activities.SelectedComponent
+}
+
+// BootstrapCluster is one region's cluster and how to reach it. The
+// kubeconfig holds the admin key: it travels only in encoded payloads.
+type BootstrapCluster struct {
+	Region      string
+	Role        string
+	APIEndpoint string
+	Version     string
+	Nodes       []activities.Node
+	Kubeconfig  []byte
+}
+
+// BootstrapProgress is the Bootstrap's progress query: the steps as every
+// workflow has them, plus what the wizard's Review and progress pages need.
+type BootstrapProgress struct {
+	Steps   []ProgressStep
+	Regions []RegionProgress
+	// Awaiting names the decision the run waits for: SignalApprove, or
+	// SignalRetry (with SignalAbort) while a step is parked; "" otherwise.
+	Awaiting string `json:",omitempty"`
+}
+
+// RegionProgress is one region as the wizard shows it.
+type RegionProgress struct {
+	Name        string
+	Role        string
+	Plan        *terraform.Summary `json:",omitempty"`
+	APIEndpoint string             `json:",omitempty"`
+	// Parked is the error of the step the region waits on.
+	Parked string `json:",omitempty"`
+}
+
+// Defaults of the Bootstrap.
+const (
+	defaultAPITimeout = 20 * time.Minute
+	// approveWindow bounds the wait for approve: past it the plans are
+	// stale and the run ends with nothing created.
+	approveWindow = 7 * 24 * time.Hour
+)
+
+// Bootstrap builds a Kubernetes cluster per region: validate the request,
+// check the credentials with the cloud, resolve the components, generate
+// each cluster's CAs and token, plan every region, wait for approve, then
+// per region in parallel apply, read the outputs and wait until the API
+// server answers the kubeconfig built from them. A failed step parks its
+// region until retry or abort; abort and cancel destroy what the run
+// created.
+func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error) {
+	if errs := in.Validate(); len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Field + ": " + e.Message
+		}
+		return BootstrapResult{}, temporal.NewNonRetryableApplicationError(strings.Join(msgs, "; "), ErrInvalidInput, nil, errs)
+	}
+	b := &bootstrap{in: in}
+	b.steps.validate = b.progress.add("validate the request")
+	b.steps.credentials = b.progress.add("check the " + string(in.Provider) + " credentials")
+	b.steps.components = b.progress.add("resolve the components")
+	for _, r := range in.Regions {
+		b.regions = append(b.regions, b.newRegion(r))
+	}
+	b.steps.approve = b.progress.add("wait for approval of the plans")
+	for _, r := range b.regions {
+		r.steps.apply = b.progress.add("apply " + r.spec.Name)
+		r.steps.outputs = b.progress.add("read the outputs of " + r.spec.Name)
+		r.steps.api = b.progress.add("wait for the API server of " + r.spec.Name)
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, b.query); err != nil {
+		return BootstrapResult{}, fmt.Errorf("register progress query: %w", err)
+	}
+	return b.run(ctx)
+}
+
+type bootstrap struct {
+	in       BootstrapInput
+	progress Progress
+	steps    struct{ validate, credentials, components, approve step }
+	regions  []*region
+	result   BootstrapResult
+	// Decisions, set by the signal listener.
+	approved, aborted bool
+	retries           int
+	awaiting          string
+}
+
+// run goes phase by phase; any failure that is not parked (a refused
+// request, an abort) ends the run, destroying what it created.
+func (b *bootstrap) run(ctx workflow.Context) (BootstrapResult, error) {
+	work, stop := workflow.WithCancel(ctx)
+	defer stop()
+	b.listen(ctx, stop)
+	b.progress.start(ctx, b.steps.validate)
+	b.progress.finish(ctx, b.steps.validate, nil)
+	if err := b.progress.run(work, b.steps.credentials, b.checkCredentials); err != nil {
+		return BootstrapResult{}, err
+	}
+	if err := b.progress.run(work, b.steps.components, b.resolveComponents); err != nil {
+		return BootstrapResult{}, err
+	}
+	err := b.eachRegion(work, func(ctx workflow.Context, r *region) error { return r.prepare(ctx) })
+	if err == nil {
+		err = b.progress.run(work, b.steps.approve, b.waitApproval)
+	}
+	if err == nil {
+		err = b.eachRegion(work, func(ctx workflow.Context, r *region) error { return r.build(ctx) })
+	}
+	if err != nil {
+		return BootstrapResult{}, b.end(ctx, err)
+	}
+	for _, r := range b.regions {
+		b.result.Regions = append(b.result.Regions, r.cluster)
+	}
+	return b.result, nil
+}
+
+// eachRegion runs fn for every region in parallel and returns the first
+// error (an abort: parked failures wait inside fn).
+func (b *bootstrap) eachRegion(ctx workflow.Context, fn func(workflow.Context, *region) error) error {
+	errs := make([]error, len(b.regions))
+	wg := workflow.NewWaitGroup(ctx)
+	for i, r := range b.regions {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			errs[i] = fn(ctx, r)
+		})
+	}
+	wg.Wait(ctx)
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *bootstrap) checkCredentials(ctx workflow.Context) error {
+	var c *activities.Cloud
+	regions := make([]string, len(b.in.Regions))
+	for i, r := range b.in.Regions {
+		regions[i] = r.Name
+	}
+	return workflow.ExecuteActivity(apiCall(ctx), c.CheckCredentials, activities.CheckCredentialsInput{
+		Provider: b.in.Provider, Credentials: b.in.Credentials, Regions: regions,
+	}).Get(ctx, nil)
+}
+
+func (b *bootstrap) resolveComponents(ctx workflow.Context) error {
+	var s *activities.Selection
+	var res activities.SelectionResult
+	if err := workflow.ExecuteActivity(apiCall(ctx), s.Resolve, activities.SelectionInput{Chosen: b.in.Components}).Get(ctx, &res); err != nil {
+		return err
+	}
+	b.result.Components = res.Components
+	b.progress.note(b.steps.components, fmt.Sprintf("%d components", len(res.Components)))
+	return nil
+}
+
+// waitApproval waits for approve (or abort), bounded by approveWindow.
+func (b *bootstrap) waitApproval(ctx workflow.Context) error {
+	b.awaiting = SignalApprove
+	defer func() { b.awaiting = "" }()
+	ok, err := workflow.AwaitWithTimeout(ctx, approveWindow, func() bool { return b.approved || b.aborted })
+	switch {
+	case err != nil:
+		return err
+	case b.aborted:
+		return errAbort
+	case !ok:
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"the plans were not approved within %s; nothing was created: start the bootstrap again", approveWindow), ErrNotApproved, nil)
+	}
+	return nil
+}
+
+func (b *bootstrap) query() (BootstrapProgress, error) {
+	p := BootstrapProgress{Steps: b.progress.Steps, Awaiting: b.awaiting}
+	for _, r := range b.regions {
+		p.Regions = append(p.Regions, r.view())
+		if r.parked != "" && p.Awaiting == "" {
+			p.Awaiting = SignalRetry
+		}
+	}
+	return p, nil
+}

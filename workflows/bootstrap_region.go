@@ -1,0 +1,161 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/terraform"
+)
+
+// region is one region's cluster through the Bootstrap's phases.
+type region struct {
+	b     *bootstrap
+	spec  BootstrapRegion
+	steps struct{ secrets, plan, apply, outputs, api step }
+	// secrets are generated once; the plan, the outputs and the cluster
+	// are filled as the steps end.
+	secrets activities.ClusterSecrets
+	plan    *terraform.Summary
+	outputs activities.ClusterOutputs
+	cluster BootstrapCluster
+	// touched is set when an apply started: from then on, abort destroys.
+	touched bool
+	parked  string
+}
+
+func (b *bootstrap) newRegion(spec BootstrapRegion) *region {
+	r := &region{b: b, spec: spec}
+	r.steps.secrets = b.progress.add("generate the certificates of " + spec.Name)
+	r.steps.plan = b.progress.add("plan " + spec.Name)
+	return r
+}
+
+// prepare generates the region's secrets and plans it: nothing is created.
+func (r *region) prepare(ctx workflow.Context) error {
+	if err := r.b.attempt(ctx, r, r.steps.secrets, r.generateSecrets); err != nil {
+		return err
+	}
+	return r.b.attempt(ctx, r, r.steps.plan, r.planRegion)
+}
+
+// build applies the approved plan and waits for the cluster to answer.
+func (r *region) build(ctx workflow.Context) error {
+	for _, s := range []struct {
+		step step
+		fn   func(workflow.Context) error
+	}{{r.steps.apply, r.apply}, {r.steps.outputs, r.readOutputs}, {r.steps.api, r.waitAPIServer}} {
+		if err := r.b.attempt(ctx, r, s.step, s.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *region) clusterName() string { return r.b.in.Organization + "-" + r.spec.Name }
+
+func (r *region) generateSecrets(ctx workflow.Context) error {
+	var c *activities.Clusters
+	return workflow.ExecuteActivity(apiCall(ctx), c.GenerateClusterSecrets,
+		activities.ClusterSecretsInput{Cluster: r.clusterName()}).Get(ctx, &r.secrets)
+}
+
+// input is the region's module run: the contract's variables from the
+// request and the generated secrets.
+func (r *region) input() activities.TerraformInput {
+	in := r.b.in
+	vars := map[string]any{
+		"organization": in.Organization, "domain": in.Domain, "region": r.spec.Name, "role": r.spec.Role,
+		"control_plane_count": r.spec.ControlPlanes, "worker_count": r.spec.Workers,
+		"control_plane_size": r.spec.ControlPlaneSize, "worker_size": r.spec.WorkerSize,
+		"ssh_public_key": in.SSHPublicKey,
+		"cluster_ca": map[string]any{
+			"server_ca_cert": r.secrets.PKI.ServerCA, "server_ca_key": r.secrets.PKI.ServerCAKey,
+			"client_ca_cert": r.secrets.PKI.ClientCA, "client_ca_key": r.secrets.PKI.ClientCAKey,
+		},
+		"join_token": r.secrets.JoinToken,
+		"node_cidr":  r.spec.NodeCIDR, "pod_cidr": r.spec.PodCIDR, "service_cidr": r.spec.ServiceCIDR,
+	}
+	if in.APIPort != 0 {
+		vars["api_port"] = in.APIPort
+	}
+	return activities.TerraformInput{
+		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,
+		Credentials: terraform.CredentialEnv(in.Provider, in.Credentials), Vars: vars, State: in.State, Approved: r.plan,
+	}
+}
+
+func (r *region) planRegion(ctx workflow.Context) error {
+	var t *activities.Terraform
+	var res activities.PlanResult
+	if err := workflow.ExecuteActivity(terraformCall(ctx, 30*time.Minute), t.Plan, r.input()).Get(ctx, &res); err != nil {
+		return err
+	}
+	r.plan = &res.Summary
+	r.b.progress.note(r.steps.plan, fmt.Sprintf("%d to add, %d to change, %d to destroy", res.Summary.Add, res.Summary.Change, res.Summary.Destroy))
+	return nil
+}
+
+func (r *region) apply(ctx workflow.Context) error {
+	var t *activities.Terraform
+	r.touched = true
+	return workflow.ExecuteActivity(terraformCall(ctx, 2*time.Hour), t.Apply, r.input()).Get(ctx, nil)
+}
+
+func (r *region) readOutputs(ctx workflow.Context) error {
+	var t *activities.Terraform
+	if err := workflow.ExecuteActivity(terraformCall(ctx, 10*time.Minute), t.Outputs, r.input()).Get(ctx, &r.outputs); err != nil {
+		return err
+	}
+	r.b.progress.note(r.steps.outputs, "API at "+r.outputs.APIEndpoint)
+	return nil
+}
+
+// waitAPIServer builds the kubeconfig from the API endpoint and the
+// generated certificates and waits, bounded, until the API server answers.
+func (r *region) waitAPIServer(ctx workflow.Context) error {
+	timeout := orDefault(r.b.in.APITimeout, defaultAPITimeout)
+	var c *activities.Clusters
+	var res activities.ConnectResult
+	err := workflow.ExecuteActivity(waitUntil(ctx, timeout), c.Connect, activities.ConnectInput{
+		Cluster: r.clusterName(), Endpoint: r.outputs.APIEndpoint, PKI: r.secrets.PKI,
+		Deadline: workflow.Now(ctx).Add(timeout),
+	}).Get(ctx, &res)
+	if err != nil {
+		return err
+	}
+	r.cluster = BootstrapCluster{Region: r.spec.Name, Role: r.spec.Role, APIEndpoint: r.outputs.APIEndpoint,
+		Version: res.Version, Nodes: r.outputs.Nodes, Kubeconfig: res.Kubeconfig}
+	r.b.progress.note(r.steps.api, "Kubernetes "+res.Version+" answers")
+	return nil
+}
+
+// destroy destroys what the region's state holds.
+func (r *region) destroy(ctx workflow.Context) error {
+	var t *activities.Terraform
+	return workflow.ExecuteActivity(terraformCall(ctx, time.Hour), t.Destroy, r.input()).Get(ctx, nil)
+}
+
+func (r *region) view() RegionProgress {
+	return RegionProgress{Name: r.spec.Name, Role: r.spec.Role, Plan: r.plan, APIEndpoint: r.outputs.APIEndpoint, Parked: r.parked}
+}
+
+// terraformCall is for one tofu run: it heartbeats every few seconds, so a
+// killed openova's attempt is retried soon after it restarts (the retry
+// stops the left-over tofu first). Attempts lost to crashes count, hence
+// the generous maximum; classified permanent failures are not retried.
+func terraformCall(ctx workflow.Context, timeout time.Duration) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: timeout,
+		HeartbeatTimeout:    20 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    2 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    10,
+		},
+	})
+}

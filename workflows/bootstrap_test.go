@@ -1,0 +1,196 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/terraform"
+)
+
+// fakeClouds stands in for the bootstrap's activities: the order of every
+// call, and applies that fail a given number of times. (The activities run
+// the real OpenTofu against a fake Hetzner API in package activities.)
+type fakeClouds struct {
+	mu        sync.Mutex
+	calls     []string
+	failApply map[string]int
+}
+
+func (f *fakeClouds) log(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, s)
+}
+
+func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(Bootstrap, workflow.RegisterOptions{Name: BootstrapWorkflow})
+	var (
+		c  *activities.Cloud
+		cl *activities.Clusters
+		se *activities.Selection
+		tf *activities.Terraform
+	)
+	for _, a := range []any{c, cl, se, tf} {
+		env.RegisterActivity(a)
+	}
+	env.OnActivity(c.CheckCredentials, mock.Anything, mock.Anything).Return(activities.CheckCredentialsResult{}, nil)
+	env.OnActivity(se.Resolve, mock.Anything, mock.Anything).Return(activities.SelectionResult{
+		Components: []activities.SelectedComponent{{Name: "cilium", Version: "v1.16.0"}}}, nil)
+	env.OnActivity(cl.GenerateClusterSecrets, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ClusterSecretsInput) (activities.ClusterSecrets, error) {
+			return activities.ClusterSecrets{JoinToken: "token-of-" + in.Cluster}, nil
+		})
+	env.OnActivity(tf.Plan, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.TerraformInput) (activities.PlanResult, error) {
+			f.log("plan " + in.Region)
+			return activities.PlanResult{Summary: terraform.Summary{Add: 1, Resources: []terraform.Change{
+				{Address: "hcloud_server.control_plane[0]", Type: "hcloud_server", Name: "control_plane", Action: "create"}}}}, nil
+		})
+	env.OnActivity(tf.Apply, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.TerraformInput) error {
+			f.log("apply " + in.Region)
+			if in.Approved == nil || in.Approved.Add != 1 {
+				return errors.New("apply without the approved plan")
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.failApply[in.Region] > 0 {
+				f.failApply[in.Region]--
+				return temporal.NewNonRetryableApplicationError("hetzner in "+in.Region+": server limit reached", terraform.ErrQuota, nil)
+			}
+			return nil
+		})
+	env.OnActivity(tf.Outputs, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.TerraformInput) (activities.ClusterOutputs, error) {
+			return activities.ClusterOutputs{APIEndpoint: "https://" + in.Region + ".example:6443"}, nil
+		})
+	env.OnActivity(tf.Destroy, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.TerraformInput) error { f.log("destroy " + in.Region); return nil })
+	env.OnActivity(cl.Connect, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ConnectInput) (activities.ConnectResult, error) {
+			f.log("connect " + in.Endpoint)
+			return activities.ConnectResult{Version: "v1.34.1+k3s1", Kubeconfig: []byte("kubeconfig of " + in.Cluster)}, nil
+		})
+	return env
+}
+
+func twoRegions() BootstrapInput {
+	return BootstrapInput{
+		Organization: "acme", Domain: "acme.example", Provider: terraform.Hetzner,
+		Credentials: map[string]string{"token": "t"},
+		Regions: []BootstrapRegion{
+			{Name: "fsn1", Role: RolePrimary, ControlPlanes: 1, Workers: 2, ControlPlaneSize: "cpx22", WorkerSize: "cpx22",
+				NodeCIDR: "10.0.0.0/16", PodCIDR: "10.42.0.0/16", ServiceCIDR: "10.43.0.0/16"},
+			{Name: "hel1", Role: RoleStandby, ControlPlanes: 1, Workers: 2, ControlPlaneSize: "cpx22", WorkerSize: "cpx22",
+				NodeCIDR: "10.1.0.0/16", PodCIDR: "10.44.0.0/16", ServiceCIDR: "10.45.0.0/16"},
+		},
+	}
+}
+
+// signalAt sends a signal at a point of mock time.
+func signalAt(env *testsuite.TestWorkflowEnvironment, after time.Duration, name string) {
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(name, nil) }, after)
+}
+
+func queryProgress(t *testing.T, env *testsuite.TestWorkflowEnvironment) BootstrapProgress {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryProgress)
+	require.NoError(t, err)
+	var p BootstrapProgress
+	require.NoError(t, v.Get(&p))
+	return p
+}
+
+// Nothing is applied before approve; the Review's query carries both
+// plans; then both regions are built and the result has their clusters.
+func TestBootstrapAppliesOnlyAfterApprove(t *testing.T) {
+	f := &fakeClouds{}
+	env := f.newEnv()
+	env.RegisterDelayedCallback(func() {
+		p := queryProgress(t, env)
+		require.Equal(t, SignalApprove, p.Awaiting)
+		require.Len(t, p.Regions, 2)
+		for _, r := range p.Regions {
+			require.NotNil(t, r.Plan, r.Name)
+			require.Equal(t, 1, r.Plan.Add)
+		}
+		f.mu.Lock()
+		require.ElementsMatch(t, []string{"plan fsn1", "plan hel1"}, f.calls, "nothing applied before approve")
+		f.mu.Unlock()
+		env.SignalWorkflow(SignalApprove, nil)
+	}, time.Hour)
+	env.ExecuteWorkflow(Bootstrap, twoRegions())
+	require.NoError(t, env.GetWorkflowError())
+	var res BootstrapResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Len(t, res.Regions, 2)
+	require.Equal(t, "https://fsn1.example:6443", res.Regions[0].APIEndpoint)
+	require.Equal(t, "kubeconfig of acme-hel1", string(res.Regions[1].Kubeconfig))
+	require.Equal(t, []activities.SelectedComponent{{Name: "cilium", Version: "v1.16.0"}}, res.Components)
+	require.Subset(t, f.calls, []string{"apply fsn1", "apply hel1", "connect https://fsn1.example:6443", "connect https://hel1.example:6443"})
+}
+
+// A failed apply parks its region with the message until retry, which
+// runs the apply again and finishes.
+func TestBootstrapParksAFailedApplyUntilRetry(t *testing.T) {
+	f := &fakeClouds{failApply: map[string]int{"hel1": 1}}
+	env := f.newEnv()
+	signalAt(env, time.Hour, SignalApprove)
+	env.RegisterDelayedCallback(func() {
+		p := queryProgress(t, env)
+		require.Equal(t, SignalRetry, p.Awaiting)
+		require.Contains(t, p.Regions[1].Parked, "server limit reached")
+		require.Empty(t, p.Regions[0].Parked)
+		env.SignalWorkflow(SignalRetry, nil)
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(Bootstrap, twoRegions())
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, 2, count(f.calls, "apply hel1"))
+}
+
+// Abort while a region is parked destroys every region an apply touched.
+func TestBootstrapAbortDestroysWhatItCreated(t *testing.T) {
+	f := &fakeClouds{failApply: map[string]int{"hel1": 1}}
+	env := f.newEnv()
+	signalAt(env, time.Hour, SignalApprove)
+	signalAt(env, 2*time.Hour, SignalAbort)
+	env.ExecuteWorkflow(Bootstrap, twoRegions())
+	err := env.GetWorkflowError()
+	var app *temporal.ApplicationError
+	require.True(t, errors.As(err, &app), "%v", err)
+	require.Equal(t, ErrAborted, app.Type())
+	require.Contains(t, app.Error(), "what it created in fsn1 and hel1 was destroyed")
+	require.Subset(t, f.calls, []string{"destroy fsn1", "destroy hel1"})
+}
+
+// Abort before approve destroys nothing: nothing was created.
+func TestBootstrapAbortBeforeApproveCreatesNothing(t *testing.T) {
+	f := &fakeClouds{}
+	env := f.newEnv()
+	signalAt(env, time.Hour, SignalAbort)
+	env.ExecuteWorkflow(Bootstrap, twoRegions())
+	require.ErrorContains(t, env.GetWorkflowError(), "aborted before anything was created")
+	require.ElementsMatch(t, []string{"plan fsn1", "plan hel1"}, f.calls)
+}
+
+func count(list []string, s string) int {
+	n := 0
+	for _, e := range list {
+		if e == s {
+			n++
+		}
+	}
+	return n
+}
