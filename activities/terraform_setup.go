@@ -20,7 +20,11 @@ import (
 // provider's credentials and the bucket's keys go into the environment of
 // the tofu process only; every secret is also redacted from its output.
 func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.Runner, map[string]string, error) {
-	mod, err := terraform.Module(in.Provider)
+	module := terraform.Module
+	if in.State.Bucket != "" {
+		module = terraform.ModuleS3
+	}
+	mod, err := module(in.Provider)
 	if err != nil {
 		return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidBootstrap, nil)
 	}

@@ -58,6 +58,11 @@ var (
 func (r *Runner) classify(command string, err error, l *lines) error {
 	out := l.text()
 	e := &Error{Command: command, Output: out, err: errors.New(r.redact(err.Error()))}
+	// Classify by the error blocks only: the lines before them echo the
+	// configuration (a "timeout" argument is no API timeout).
+	if i := strings.Index(out, "Error: "); i >= 0 {
+		out = out[i:]
+	}
 	switch {
 	case strings.Contains(out, "Error acquiring the state lock") || strings.Contains(out, "state lock"):
 		e.Kind = ErrLockHeld

@@ -53,6 +53,20 @@ func Module(p Provider) (fs.FS, error) {
 	return files, nil
 }
 
+// backendS3 declares the S3 backend; its settings come from init's
+// -backend-config (S3Backend.Config) and the environment.
+const backendS3 = "terraform {\n  backend \"s3\" {}\n}\n"
+
+// ModuleS3 is Module with its state in an S3-compatible bucket.
+func ModuleS3(p Provider) (fs.FS, error) {
+	m, err := Module(p)
+	if err != nil {
+		return nil, err
+	}
+	m.(fstest.MapFS)["backend.tf"] = &fstest.MapFile{Data: []byte(backendS3), Mode: 0o600}
+	return m, nil
+}
+
 // CredentialField is one credential the wizard asks for, with the
 // environment variable the module's provider reads it from; the runner
 // sets those for the tofu process only, so credentials reach no variables
