@@ -1,0 +1,218 @@
+package activities
+
+import (
+	"encoding/base64"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"gopkg.in/yaml.v3"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/terraform"
+)
+
+// canaryToken is a well-formed Hetzner token that must show up nowhere but
+// in the fake's Authorization headers.
+const canaryToken = "CanaryTokenHcloud0000000000000000000000000000000000000000000000x"
+
+// The Hetzner module end to end at the activity level, with every cloud
+// stood in by something real: the real OpenTofu and the real hcloud
+// provider (both built from source) against the stateful fake Hetzner
+// Cloud API on loopback; state in a real S3 implementation on loopback
+// (gofakes3); the cluster the servers would boot stood in by envtest's
+// kube-apiserver started with the CAs the servers' cloud-init received, as
+// k3s would use them. Plan creates nothing; apply creates exactly what the
+// plan listed, each resource once; Connect reaches the API server with the
+// kubeconfig built from the outputs; destroy leaves nothing; the token is
+// in no state object and no file of the working directory.
+func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
+	api := fakehcloud.New(fakehcloud.Options{Token: canaryToken})
+	t.Cleanup(api.Close)
+	be := s3mem.New()
+	s3 := httptest.NewServer(gofakes3.New(be).Server())
+	t.Cleanup(s3.Close)
+	require.NoError(t, be.CreateBucket("acme-state"))
+
+	dir := t.TempDir()
+	env := testenv.TofuEnv(t)
+	env["HCLOUD_ENDPOINT"] = api.URL()
+	tf := &Terraform{Bin: testenv.Bin(t, "tofu"), Dir: dir, Env: env,
+		Vars: map[string]any{"hcloud_poll_function": "constant", "hcloud_poll_interval": "100ms"}}
+	var ts testsuite.WorkflowTestSuite
+	aenv := ts.NewTestActivityEnvironment()
+	aenv.RegisterActivity(tf)
+	aenv.RegisterActivity(&Clusters{})
+
+	v, err := aenv.ExecuteActivity((&Clusters{}).GenerateClusterSecrets, ClusterSecretsInput{Cluster: "acme-fsn1"})
+	require.NoError(t, err)
+	var secrets ClusterSecrets
+	require.NoError(t, v.Get(&secrets))
+	apiPort := testenv.FreePort(t)
+	in := TerraformInput{
+		Organization: "acme", Provider: terraform.Hetzner, Region: "fsn1",
+		Credentials: map[string]string{"HCLOUD_TOKEN": canaryToken},
+		Vars: map[string]any{
+			"organization": "acme", "domain": "acme.example", "region": "fsn1", "role": "primary",
+			"control_plane_count": 1, "worker_count": 2, "control_plane_size": "cpx31", "worker_size": "cpx21",
+			"cluster_ca": map[string]any{
+				"server_ca_cert": secrets.PKI.ServerCA, "server_ca_key": secrets.PKI.ServerCAKey,
+				"client_ca_cert": secrets.PKI.ClientCA, "client_ca_key": secrets.PKI.ClientCAKey,
+			},
+			"join_token": secrets.JoinToken, "api_port": apiPort,
+		},
+		State: StateBackend{Bucket: "acme-state", Region: "us-east-1", Endpoint: s3.URL, KeyPrefix: "openova",
+			AccessKey: "openova", SecretKey: "s3-secret-canary"},
+	}
+
+	v, err = aenv.ExecuteActivity(tf.Plan, in)
+	require.NoError(t, err)
+	var plan PlanResult
+	require.NoError(t, v.Get(&plan))
+	require.Empty(t, created(api), "a plan creates nothing")
+	planned := map[string]int{}
+	for _, c := range plan.Summary.Resources {
+		require.Equal(t, "create", c.Action, c.Address)
+		planned[c.Type]++
+	}
+	require.Equal(t, map[string]int{"hcloud_network": 1, "hcloud_network_subnet": 1, "hcloud_firewall": 1, "hcloud_placement_group": 1,
+		"hcloud_load_balancer": 1, "hcloud_load_balancer_network": 1, "hcloud_load_balancer_service": 1, "hcloud_load_balancer_target": 1,
+		"hcloud_server": 3}, planned)
+
+	in.Approved = &plan.Summary
+	_, err = aenv.ExecuteActivity(tf.Apply, in)
+	require.NoError(t, err)
+	made := created(api)
+	for _, c := range plan.Summary.Resources {
+		kind := strings.TrimPrefix(c.Type, "hcloud_")
+		require.NotEmpty(t, made[kind], "%s was planned and created", c.Address)
+	}
+	for kind, names := range made {
+		for _, n := range names {
+			require.Equal(t, 1, api.CreateCount(kind, n), "%s %s created once", kind, n)
+		}
+	}
+	require.Equal(t, []string{"acme-fsn1-cp-0", "acme-fsn1-worker-0", "acme-fsn1-worker-1"}, api.Live()["server"])
+
+	v, err = aenv.ExecuteActivity(tf.Outputs, in)
+	require.NoError(t, err)
+	var out ClusterOutputs
+	require.NoError(t, v.Get(&out))
+	require.Equal(t, "https://127.0.0.1:"+strconv.Itoa(apiPort), out.APIEndpoint)
+	require.Len(t, out.Nodes, 3)
+
+	startK3sStandIn(t, api, "acme-fsn1-cp-0", apiPort, secrets.PKI)
+	v, err = aenv.ExecuteActivity((&Clusters{}).Connect, ConnectInput{Cluster: "acme-fsn1", Endpoint: out.APIEndpoint,
+		PKI: secrets.PKI, Deadline: time.Now().Add(time.Minute)})
+	require.NoError(t, err)
+	var conn ConnectResult
+	require.NoError(t, v.Get(&conn))
+	require.NotEmpty(t, conn.Version)
+
+	_, err = aenv.ExecuteActivity(tf.Destroy, in)
+	require.NoError(t, err)
+	require.Empty(t, api.Live(), "destroy leaves nothing")
+
+	list, err := be.ListBucket("acme-state", &gofakes3.Prefix{}, gofakes3.ListBucketPage{})
+	require.NoError(t, err)
+	require.Len(t, list.Contents, 1, "the state, and no lock left: %+v %+v", list.Contents, list.CommonPrefixes)
+	require.Equal(t, "openova/acme/fsn1/terraform.tfstate", list.Contents[0].Key)
+	obj, err := be.GetObject("acme-state", list.Contents[0].Key, nil)
+	require.NoError(t, err)
+	state := make([]byte, obj.Size)
+	_, _ = obj.Contents.Read(state)
+	require.NotContains(t, string(state), canaryToken)
+	require.NotContains(t, string(state), secrets.PKI.ServerCAKey)
+	requireNotInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken)
+}
+
+// startK3sStandIn starts kube-apiserver as the control-plane server would
+// run k3s: with the CAs its cloud-init wrote under
+// /var/lib/rancher/k3s/server/tls and a serving certificate signed by that
+// CA for the names in its k3s tls-san.
+func startK3sStandIn(t *testing.T, api *fakehcloud.Server, server string, port int, generated ClusterPKI) {
+	t.Helper()
+	userData, ok := api.ServerUserData(server)
+	require.True(t, ok, "%s got a cloud-init", server)
+	var ci struct {
+		WriteFiles []struct{ Path, Encoding, Content string } `yaml:"write_files"`
+	}
+	require.NoError(t, yaml.Unmarshal([]byte(userData), &ci))
+	files := map[string]string{}
+	for _, f := range ci.WriteFiles {
+		b, err := base64.StdEncoding.DecodeString(f.Content)
+		require.NoError(t, err)
+		files[f.Path] = string(b)
+	}
+	const tls = "/var/lib/rancher/k3s/server/tls/"
+	var k3s struct {
+		TLSSAN []string `yaml:"tls-san"`
+	}
+	require.NoError(t, yaml.Unmarshal([]byte(files["/etc/rancher/k3s/config.yaml"]), &k3s))
+	pki := ClusterPKI{ServerCA: files[tls+"server-ca.crt"], ServerCAKey: files[tls+"server-ca.key"], ClientCA: files[tls+"client-ca.crt"],
+		Admin: generated.Admin, AdminKey: generated.AdminKey}
+	require.Equal(t, generated.ServerCA, pki.ServerCA, "the node got the generated server CA")
+
+	dir := t.TempDir()
+	cert, key, err := pki.ServingCert(k3s.TLSSAN, time.Now())
+	require.NoError(t, err)
+	sa, saKey, err := newCA("service-accounts", time.Now())
+	require.NoError(t, err)
+	for name, content := range map[string]string{"apiserver.crt": cert, "apiserver.key": key, "client-ca.crt": pki.ClientCA,
+		"sa-signer.crt": certPEM(sa), "sa-signer.key": keyPEM(saKey)} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
+	}
+	env := &envtest.Environment{BinaryAssetsDirectory: filepath.Dir(testenv.Bin(t, "kube-apiserver"))}
+	srv := env.ControlPlane.GetAPIServer()
+	srv.CertDir = dir
+	srv.SecureServing.CA = []byte(pki.ServerCA)
+	srv.SecureServing.Authn = &pkiAuthn{caFile: filepath.Join(dir, "client-ca.crt"), pki: pki}
+	srv.SecureServing.ListenAddr.Address = "127.0.0.1"
+	srv.SecureServing.ListenAddr.Port = strconv.Itoa(port)
+	_, err = env.Start()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = env.Stop() })
+}
+
+// fakeKinds are the fake API's names of what the Hetzner module creates.
+var fakeKinds = []string{"ssh_key", "network", "network_subnet", "firewall", "placement_group", "server",
+	"load_balancer", "load_balancer_network", "load_balancer_service", "load_balancer_target"}
+
+// created is what the fake API created so far, by kind.
+func created(api *fakehcloud.Server) map[string][]string {
+	out := map[string][]string{}
+	for _, k := range fakeKinds {
+		if names := api.Created(k); len(names) > 0 {
+			out[k] = names
+		}
+	}
+	return out
+}
+
+// requireNotInFiles fails if any of the secrets is in a file under dir.
+func requireNotInFiles(t *testing.T, dir string, secrets ...string) {
+	t.Helper()
+	require.NoError(t, filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || !info.Mode().IsRegular() || strings.Contains(p, string(filepath.Separator)+"plugins"+string(filepath.Separator)) {
+			return err // provider links and the shared plugin cache hold no secrets of this run
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			require.NotContains(t, string(b), s, "%s holds a secret", p)
+		}
+		return nil
+	}))
+}

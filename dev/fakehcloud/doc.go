@@ -1,0 +1,27 @@
+// Package fakehcloud is a stateful, in-memory fake of the Hetzner Cloud API
+// on loopback, for tests that run the real OpenTofu and the real
+// terraform-provider-hcloud (or hcloud-go) against something that answers
+// like the API without spending money or needing a token.
+//
+// It serves the routes the provider uses for SSH keys, networks and their
+// subnets and routes, firewalls, placement groups, servers, load balancers
+// and their services, targets and networks, the actions those create, and
+// the read-only catalog (locations, datacenters, server types, images, load
+// balancer types). Every body is encoded with the types of
+// github.com/hetznercloud/hcloud-go/v2/hcloud/schema, so its JSON has the
+// shape hcloud-go decodes; the package's tests check the routes and the
+// responses against the API's OpenAPI description in
+// testdata/hcloud-openapi.
+//
+// Point the provider at it with its endpoint argument (or HCLOUD_ENDPOINT)
+// set to URL() and its token to Token(). Tests then read what happened:
+// Requests (mutating calls), Created and CreateCount (was each resource
+// created once), Live (what still exists after a destroy) and
+// ServerUserData (the cloud-init a server received). FailNext and
+// FailNextAction inject API errors and failed actions.
+//
+// Effects are applied at once; actions report success in the response that
+// creates them unless Options.ActionRunningReports asks them to be seen
+// running first, so waiting clients poll GET /actions like they do for
+// the real API.
+package fakehcloud
