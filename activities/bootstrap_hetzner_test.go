@@ -1,7 +1,6 @@
 package activities
 
 import (
-	"encoding/base64"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,11 +13,10 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
-	"gopkg.in/yaml.v3"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/k3s"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -111,7 +109,12 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	require.Equal(t, "https://127.0.0.1:"+strconv.Itoa(apiPort), out.APIEndpoint)
 	require.Len(t, out.Nodes, 3)
 
-	startK3sStandIn(t, api, "acme-fsn1-cp-0", apiPort, secrets.PKI)
+	userData, ok := api.ServerUserData("acme-fsn1-cp-0")
+	require.True(t, ok)
+	node := k3s.ParseCloudInit(t, userData)
+	require.Equal(t, secrets.PKI.ServerCA, node.Files["/var/lib/rancher/k3s/server/tls/server-ca.crt"], "the node got the generated CA")
+	require.Contains(t, node.TLSSAN, "127.0.0.1", "the API certificate names the load balancer")
+	k3s.Start(t, userData, "127.0.0.1", apiPort)
 	v, err = aenv.ExecuteActivity((&Clusters{}).Connect, ConnectInput{Cluster: "acme-fsn1", Endpoint: out.APIEndpoint,
 		PKI: secrets.PKI, Deadline: time.Now().Add(time.Minute)})
 	require.NoError(t, err)
@@ -134,54 +137,6 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	require.NotContains(t, string(state), canaryToken)
 	require.NotContains(t, string(state), secrets.PKI.ServerCAKey)
 	requireNotInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken)
-}
-
-// startK3sStandIn starts kube-apiserver as the control-plane server would
-// run k3s: with the CAs its cloud-init wrote under
-// /var/lib/rancher/k3s/server/tls and a serving certificate signed by that
-// CA for the names in its k3s tls-san.
-func startK3sStandIn(t *testing.T, api *fakehcloud.Server, server string, port int, generated ClusterPKI) {
-	t.Helper()
-	userData, ok := api.ServerUserData(server)
-	require.True(t, ok, "%s got a cloud-init", server)
-	var ci struct {
-		WriteFiles []struct{ Path, Encoding, Content string } `yaml:"write_files"`
-	}
-	require.NoError(t, yaml.Unmarshal([]byte(userData), &ci))
-	files := map[string]string{}
-	for _, f := range ci.WriteFiles {
-		b, err := base64.StdEncoding.DecodeString(f.Content)
-		require.NoError(t, err)
-		files[f.Path] = string(b)
-	}
-	const tls = "/var/lib/rancher/k3s/server/tls/"
-	var k3s struct {
-		TLSSAN []string `yaml:"tls-san"`
-	}
-	require.NoError(t, yaml.Unmarshal([]byte(files["/etc/rancher/k3s/config.yaml"]), &k3s))
-	pki := ClusterPKI{ServerCA: files[tls+"server-ca.crt"], ServerCAKey: files[tls+"server-ca.key"], ClientCA: files[tls+"client-ca.crt"],
-		Admin: generated.Admin, AdminKey: generated.AdminKey}
-	require.Equal(t, generated.ServerCA, pki.ServerCA, "the node got the generated server CA")
-
-	dir := t.TempDir()
-	cert, key, err := pki.ServingCert(k3s.TLSSAN, time.Now())
-	require.NoError(t, err)
-	sa, saKey, err := newCA("service-accounts", time.Now())
-	require.NoError(t, err)
-	for name, content := range map[string]string{"apiserver.crt": cert, "apiserver.key": key, "client-ca.crt": pki.ClientCA,
-		"sa-signer.crt": certPEM(sa), "sa-signer.key": keyPEM(saKey)} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: filepath.Dir(testenv.Bin(t, "kube-apiserver"))}
-	srv := env.ControlPlane.GetAPIServer()
-	srv.CertDir = dir
-	srv.SecureServing.CA = []byte(pki.ServerCA)
-	srv.SecureServing.Authn = &pkiAuthn{caFile: filepath.Join(dir, "client-ca.crt"), pki: pki}
-	srv.SecureServing.ListenAddr.Address = "127.0.0.1"
-	srv.SecureServing.ListenAddr.Port = strconv.Itoa(port)
-	_, err = env.Start()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = env.Stop() })
 }
 
 // fakeKinds are the fake API's names of what the Hetzner module creates.
