@@ -100,7 +100,16 @@ func (r *Runner) tf() (*tfexec.Terraform, *lines, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("terraform in %s: %w", r.Dir, err)
 	}
-	env := map[string]string{} // terraform-exec sets TF_IN_AUTOMATION itself
+	// The process's environment (PATH, HOME, proxies, a CLI configuration),
+	// without what terraform-exec sets itself; r.Env on top. A terraform-exec
+	// handle given an environment does not inherit the process's.
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	env = tfexec.CleanEnv(env)
 	if r.PluginCache != "" {
 		if err := os.MkdirAll(r.PluginCache, 0o700); err != nil {
 			return nil, nil, err

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/k3s"
+	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/workflows"
+)
+
+// canaryHetznerToken is well-formed, so it passes every check; it must
+// reach the fake's Authorization headers and nothing else.
+const canaryHetznerToken = "CanaryHetznerToken0000000000000000000000000000000000000000000zz9"
+
+// cloudStandIn is everything outside openova a bootstrap talks to, each
+// stood in by something real on loopback: the fake Hetzner Cloud API
+// (dev/fakehcloud, on hcloud-go's schema types), a real S3 implementation
+// (gofakes3, with conditional writes) for the state, and envtest API
+// servers standing in for the k3s clusters the servers would boot.
+type cloudStandIn struct {
+	api   *fakehcloud.Server
+	s3    *s3mem.Backend
+	s3URL string
+	port  int
+	lbIP  map[string]string
+}
+
+// Load balancer addresses per region: each region's API on its own
+// loopback address, the same port.
+var standInLBs = map[string]string{"fsn1": "127.0.0.1", "hel1": "127.0.0.2"}
+
+func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
+	t.Helper()
+	c := &cloudStandIn{s3: s3mem.New(), port: testenv.FreePort(t), lbIP: standInLBs}
+	opts.Token = canaryHetznerToken
+	opts.PublicIPv4 = func(kind, name string) string {
+		for region, ip := range c.lbIP {
+			if kind == fakehcloud.KindLoadBalancer && name == "acme-"+region+"-api" {
+				return ip
+			}
+		}
+		return ""
+	}
+	c.api = fakehcloud.New(opts)
+	t.Cleanup(c.api.Close)
+	srv := httptest.NewServer(gofakes3.New(c.s3).Server())
+	t.Cleanup(srv.Close)
+	c.s3URL = srv.URL
+	require.NoError(t, c.s3.CreateBucket("acme-state"))
+	return c
+}
+
+// start runs `openova bootstrap` with the real OpenTofu, the hcloud
+// provider from the mirror dev/dev.sh builds, and the fake API.
+func (c *cloudStandIn) start(t *testing.T, dataDir string, extra ...string) *proc {
+	t.Helper()
+	for k, v := range testenv.TofuEnv(t) {
+		t.Setenv(k, v)
+	}
+	args := append([]string{"--terraform-bin", testenv.Bin(t, "tofu"), "--hetzner-api-url", c.api.URL()}, extra...)
+	return startOpenova(t, "bootstrap", dataDir, args...)
+}
+
+// input is a bootstrap of organization acme in the given regions (the
+// first the primary), with state in the bucket.
+func (c *cloudStandIn) input(regions ...string) workflows.BootstrapInput {
+	in := workflows.BootstrapInput{
+		Organization: "acme", Domain: "acme.example", Provider: terraform.Hetzner,
+		Credentials: map[string]string{"token": canaryHetznerToken},
+		State: activities.StateBackend{Bucket: "acme-state", Region: "us-east-1", Endpoint: c.s3URL, KeyPrefix: "openova",
+			AccessKey: "openova", SecretKey: "canary-s3-secret"},
+		APIPort:    c.port,
+		APITimeout: 2 * time.Minute,
+	}
+	for i, r := range regions {
+		role := workflows.RolePrimary
+		if i > 0 {
+			role = workflows.RoleStandby
+		}
+		in.Regions = append(in.Regions, workflows.BootstrapRegion{Name: r, Role: role, ControlPlanes: 1, Workers: 1,
+			ControlPlaneSize: "cpx31", WorkerSize: "cpx21",
+			NodeCIDR: []string{"10.0.0.0/16", "10.1.0.0/16"}[i], PodCIDR: []string{"10.42.0.0/16", "10.44.0.0/16"}[i],
+			ServiceCIDR: []string{"10.43.0.0/16", "10.45.0.0/16"}[i]})
+	}
+	return in
+}
+
+// boot stands in for the clusters the regions' servers boot: once a
+// region's first control-plane server exists, an API server starts with
+// the certificates its cloud-init carries, at its load balancer's address.
+func (c *cloudStandIn) boot(t *testing.T, regions ...string) {
+	t.Helper()
+	for _, r := range regions {
+		var userData string
+		require.EventuallyWithT(t, func(ct *assert.CollectT) {
+			ud, ok := c.api.ServerUserData("acme-" + r + "-cp-0")
+			assert.True(ct, ok, "the control plane of %s exists", r)
+			userData = ud
+		}, 5*time.Minute, 200*time.Millisecond)
+		k3s.Start(t, userData, c.lbIP[r], c.port)
+	}
+}
+
+// createdOnce fails unless every resource the fake created was created
+// exactly once, and returns how many of each kind there were.
+func (c *cloudStandIn) createdOnce(t *testing.T) map[string]int {
+	t.Helper()
+	counts := map[string]int{}
+	for _, k := range []string{fakehcloud.KindSSHKey, fakehcloud.KindNetwork, fakehcloud.KindNetworkSubnet, fakehcloud.KindFirewall,
+		fakehcloud.KindPlacementGroup, fakehcloud.KindServer, fakehcloud.KindLoadBalancer, fakehcloud.KindLoadBalancerNetwork,
+		fakehcloud.KindLoadBalancerService, fakehcloud.KindLoadBalancerTarget} {
+		for _, name := range c.api.Created(k) {
+			require.Equal(t, 1, c.api.CreateCount(k, name), "%s %s was created once", k, name)
+			counts[k]++
+		}
+	}
+	return counts
+}
+
+// bucket is every object in the state bucket, by key.
+func (c *cloudStandIn) bucket(t *testing.T) map[string]string {
+	t.Helper()
+	list, err := c.s3.ListBucket("acme-state", &gofakes3.Prefix{}, gofakes3.ListBucketPage{})
+	require.NoError(t, err)
+	out := map[string]string{}
+	for _, o := range list.Contents {
+		obj, err := c.s3.GetObject("acme-state", o.Key, nil)
+		require.NoError(t, err)
+		b, err := io.ReadAll(obj.Contents)
+		require.NoError(t, err)
+		out[o.Key] = string(b)
+	}
+	return out
+}
+
+// bootstrapProgress queries a running bootstrap.
+func bootstrapProgress(t *testing.T, c client.Client) (workflows.BootstrapProgress, error) {
+	v, err := c.QueryWorkflow(t.Context(), workflows.BootstrapID("acme"), "", workflows.QueryProgress)
+	if err != nil {
+		return workflows.BootstrapProgress{}, err
+	}
+	var p workflows.BootstrapProgress
+	return p, v.Get(&p)
+}
+
+// awaiting waits until the bootstrap waits for that decision.
+func awaiting(t *testing.T, c client.Client, decision string, timeout time.Duration) workflows.BootstrapProgress {
+	t.Helper()
+	var p workflows.BootstrapProgress
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		var err error
+		p, err = bootstrapProgress(t, c)
+		assert.NoError(ct, err)
+		assert.Equal(ct, decision, p.Awaiting, "steps: %+v regions: %+v", p.Steps, p.Regions)
+	}, timeout, 250*time.Millisecond)
+	return p
+}
+
+// requireNoSecretIn fails if a secret is in a file under dir (provider
+// binaries and links skipped).
+func requireNoSecretIn(t *testing.T, dir string, secrets ...string) {
+	t.Helper()
+	require.NoError(t, filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || !info.Mode().IsRegular() || strings.Contains(p, "terraform-provider-") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			require.NotContains(t, string(b), s, "%s holds a secret", p)
+		}
+		return nil
+	}))
+}
