@@ -10,9 +10,14 @@ import (
 	"time"
 )
 
-// stopGrace is how long a left-over tofu gets to release its lock after
-// SIGTERM before it is killed.
-var stopGrace = 30 * time.Second
+// leftoverWait is how long a resume waits for a tofu run a stopped openova
+// left (an apply runs detached and goes on) to end by itself; stopGrace
+// is how long it then gets to release its lock after SIGTERM before it is
+// killed.
+var (
+	leftoverWait = 15 * time.Minute
+	stopGrace    = 30 * time.Second
+)
 
 // Leftovers lists the processes running in dir (tofu and the provider
 // plugins it started): after openova was killed, its tofu may still hold
@@ -42,35 +47,38 @@ func Leftovers(dir string) ([]int, error) {
 	return out, nil
 }
 
-// StopLeftovers asks every process left running in dir to stop (SIGTERM:
-// tofu then releases its lock and writes its state), waits up to
-// stopGrace, then kills what is left.
+// StopLeftovers waits up to leftoverWait for the processes left running
+// in dir to end (a detached apply finishes and records what it created),
+// then asks the rest to stop (SIGTERM: tofu releases its lock and writes
+// its state), waits up to stopGrace, and kills what is left.
 func StopLeftovers(ctx context.Context, dir string) error {
-	pids, err := Leftovers(dir)
+	pids, err := waitGone(ctx, dir, leftoverWait)
 	if err != nil || len(pids) == 0 {
 		return err
 	}
 	for _, pid := range pids {
 		_ = syscall.Kill(pid, syscall.SIGTERM)
 	}
-	deadline := time.Now().Add(stopGrace)
-	for time.Now().Before(deadline) {
-		left, err := Leftovers(dir)
-		if err != nil {
-			return err
-		}
-		if len(left) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	left, _ := Leftovers(dir)
+	left, err := waitGone(ctx, dir, stopGrace)
 	for _, pid := range left {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
-	return nil
+	return err
+}
+
+// waitGone waits up to d until no process runs in dir and returns those
+// still running.
+func waitGone(ctx context.Context, dir string, d time.Duration) ([]int, error) {
+	deadline := time.Now().Add(d)
+	for {
+		left, err := Leftovers(dir)
+		if err != nil || len(left) == 0 || !time.Now().Before(deadline) {
+			return left, err
+		}
+		select {
+		case <-ctx.Done():
+			return left, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

@@ -100,9 +100,24 @@ func (r *Runner) tf() (*tfexec.Terraform, *lines, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("terraform in %s: %w", r.Dir, err)
 	}
-	// The process's environment (PATH, HOME, proxies, a CLI configuration),
-	// without what terraform-exec sets itself; r.Env on top. A terraform-exec
-	// handle given an environment does not inherit the process's.
+	env, err := r.environ()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tf.SetEnv(env); err != nil {
+		return nil, nil, err
+	}
+	l := &lines{redact: r.redact, out: r.Output}
+	tf.SetStdout(l)
+	tf.SetStderr(l)
+	return tf, l, nil
+}
+
+// environ is tofu's environment: the process's (PATH, HOME, proxies, a CLI
+// configuration) without what terraform-exec sets itself, the plugin
+// cache, then r.Env. A terraform-exec handle given an environment does not
+// inherit the process's.
+func (r *Runner) environ() (map[string]string, error) {
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -112,20 +127,14 @@ func (r *Runner) tf() (*tfexec.Terraform, *lines, error) {
 	env = tfexec.CleanEnv(env)
 	if r.PluginCache != "" {
 		if err := os.MkdirAll(r.PluginCache, 0o700); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		env["TF_PLUGIN_CACHE_DIR"] = r.PluginCache
 	}
 	for k, v := range r.Env {
 		env[k] = v
 	}
-	if err := tf.SetEnv(env); err != nil {
-		return nil, nil, err
-	}
-	l := &lines{redact: r.redact, out: r.Output}
-	tf.SetStdout(l)
-	tf.SetStderr(l)
-	return tf, l, nil
+	return env, nil
 }
 
 // redact replaces every secret in s.
@@ -229,16 +238,10 @@ func (r *Runner) writeVars() (done func(), err error) {
 	return func() { _ = os.Remove(path) }, nil
 }
 
-// Apply applies the saved plan, exactly what Plan summarised.
+// Apply applies the saved plan, exactly what Plan summarised. It runs
+// detached (runDetached), so a killed openova never cuts it short.
 func (r *Runner) Apply(ctx context.Context) error {
-	tf, l, err := r.tf()
-	if err != nil {
-		return err
-	}
-	if err := tf.Apply(ctx, tfexec.DirOrPlan(PlanFile), tfexec.Lock(true)); err != nil {
-		return r.classify("apply", err, l)
-	}
-	return nil
+	return r.runDetached(ctx, "apply", "apply", "-input=false", "-no-color", "-lock=true", PlanFile)
 }
 
 // Outputs are the module's outputs as JSON values.
@@ -258,21 +261,15 @@ func (r *Runner) Outputs(ctx context.Context) (map[string][]byte, error) {
 	return res, nil
 }
 
-// Destroy destroys everything the state holds (the abort of a bootstrap).
+// Destroy destroys everything the state holds (the abort of a bootstrap),
+// detached like Apply.
 func (r *Runner) Destroy(ctx context.Context) error {
-	tf, l, err := r.tf()
-	if err != nil {
-		return err
-	}
 	done, err := r.writeVars()
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := tf.Destroy(ctx, tfexec.Lock(true), tfexec.VarFile(VarsFile)); err != nil {
-		return r.classify("destroy", err, l)
-	}
-	return nil
+	return r.runDetached(ctx, "destroy", "destroy", "-input=false", "-no-color", "-lock=true", "-auto-approve", "-var-file="+VarsFile)
 }
 
 // Clean removes what a finished run leaves in the working directory that

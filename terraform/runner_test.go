@@ -73,8 +73,8 @@ func TestOutputIsRedacted(t *testing.T) {
 // command fails as StateLockHeld with the lock's ID, and Prepare stops
 // the left-over process so the resume goes through.
 func TestHeldLockAndLeftoverTofu(t *testing.T) {
-	stopGrace = 3 * time.Second
-	t.Cleanup(func() { stopGrace = 30 * time.Second })
+	leftoverWait, stopGrace = time.Second, 3*time.Second
+	t.Cleanup(func() { leftoverWait, stopGrace = 15*time.Minute, 30*time.Second })
 	dir := t.TempDir()
 	env := map[string]any{"names": []string{"a"}, "hold": "60"}
 	first, _ := runner(t, dir, env)

@@ -65,9 +65,10 @@ func TestStateInS3WithItsLockFile(t *testing.T) {
 	}
 
 	// A run that holds the S3 lock (its apply sleeps) refuses a second
-	// one with the lock's ID; stopping the left-over tofu releases it.
-	stopGrace = 5 * time.Second
-	t.Cleanup(func() { stopGrace = 30 * time.Second })
+	// one with the lock's ID; a left-over run that does not end within
+	// leftoverWait is stopped, which releases the lock.
+	leftoverWait, stopGrace = time.Second, 5*time.Second
+	t.Cleanup(func() { leftoverWait, stopGrace = 15*time.Minute, 30*time.Second })
 	hold := *r
 	hold.Dir = t.TempDir()
 	hold.Vars = map[string]any{"names": []string{"cp-1"}, "hold": "60"}

@@ -73,7 +73,22 @@ func (c *cloudStandIn) start(t *testing.T, dataDir string, extra ...string) *pro
 		t.Setenv(k, v)
 	}
 	args := append([]string{"--terraform-bin", testenv.Bin(t, "tofu"), "--hetzner-api-url", c.api.URL()}, extra...)
+	if *record {
+		args = append(args, "--codec-key-file", filepath.Join(testenv.RepoRoot(), "workflows", "testdata", "codec.key"))
+	}
 	return startOpenova(t, "bootstrap", dataDir, args...)
+}
+
+// recordHistory saves the bootstrap's history for the replay tests when
+// the tests run with -record (see TestRecordReplayHistories).
+func recordHistory(t *testing.T, p *proc, name string) {
+	t.Helper()
+	if !*record {
+		return
+	}
+	out, err := temporalCLI(t, "workflow", "show", "-w", workflows.BootstrapID("acme"), "--address", p.temporalAddr, "-o", "json")
+	require.NoError(t, err, out)
+	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", name+".json"), []byte(out), 0o644))
 }
 
 // input is a bootstrap of organization acme in the given regions (the

@@ -111,4 +111,5 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	require.NoError(t, err, history)
 	require.NotContains(t, history, canaryHetznerToken, "the undecoded history")
 	require.Contains(t, p.log(), "tofu", "tofu's output is in the log")
+	recordHistory(t, p, "bootstrap-v1-tworegions")
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/workflows"
+)
+
+func total(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// noLockNoTofu checks that the state bucket holds no lock and that no tofu
+// runs on in the region's working directory.
+func noLockNoTofu(t *testing.T, cloud *cloudStandIn, dataDir, region string) {
+	t.Helper()
+	for k := range cloud.bucket(t) {
+		require.False(t, strings.HasSuffix(k, ".tflock"), "lock %s left", k)
+	}
+	left, err := terraform.Leftovers(filepath.Join(dataDir, "terraform", "acme", region))
+	require.NoError(t, err)
+	require.Empty(t, left, "no tofu runs on")
+}
+
+// openova is killed with SIGKILL three times while the apply runs (the
+// fake's actions take a few polls each, so the apply lasts half a
+// minute): every time it restarts on the same data directory the
+// bootstrap resumes; the resumed apply waits for the tofu its dead
+// predecessor left running (it runs detached, so it records everything it
+// creates), plans again and finishes; no resource is created twice, the S3
+// lock is released and no tofu is left.
+func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
+	cloud := newCloudStandIn(t, fakehcloud.Options{ActionRunningReports: 3})
+	dataDir := t.TempDir()
+	p := cloud.start(t, dataDir)
+	c := p.client(t, "")
+	startBootstrap(t, c, cloud.input("fsn1"))
+	want := planned(t, awaiting(t, c, workflows.SignalApprove, time.Minute))
+	signalBootstrap(t, c, workflows.SignalApprove)
+
+	work := filepath.Join(dataDir, "terraform", "acme", "fsn1")
+	require.Eventually(t, func() bool { return total(cloud.createdOnce(t)) > 0 }, 3*time.Minute, 50*time.Millisecond, "the apply starts")
+	for kill := 1; kill <= 3; kill++ {
+		left, err := terraform.Leftovers(work)
+		require.NoError(t, err)
+		require.NotEmpty(t, left, "kill %d comes while tofu applies", kill)
+		n := total(cloud.createdOnce(t))
+		require.Less(t, n, total(want), "kill %d comes before the apply is done", kill)
+		p.kill9()
+		t.Logf("kill -9 #%d after %d of %d resources", kill, n, total(want))
+		p = cloud.start(t, dataDir)
+		c = p.client(t, "")
+	}
+	cloud.boot(t, "fsn1")
+	var res workflows.BootstrapResult
+	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), &res))
+	require.Len(t, res.Regions, 1)
+	require.Equal(t, want, cloud.createdOnce(t), "everything created once, nothing twice")
+	noLockNoTofu(t, cloud, dataDir, "fsn1")
+	recordHistory(t, p, "bootstrap-v1-killed")
+}
+
+// A failed apply (the API refuses a server: quota) parks the region with
+// the cloud's message; Retry finishes the bootstrap without creating
+// anything twice.
+func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
+	cloud := newCloudStandIn(t, fakehcloud.Options{})
+	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
+	dataDir := t.TempDir()
+	p := cloud.start(t, dataDir)
+	c := p.client(t, "")
+	run := startBootstrap(t, c, cloud.input("fsn1"))
+	want := planned(t, awaiting(t, c, workflows.SignalApprove, time.Minute))
+	signalBootstrap(t, c, workflows.SignalApprove)
+
+	parked := awaiting(t, c, workflows.SignalRetry, 3*time.Minute)
+	require.Contains(t, parked.Regions[0].Parked, "server limit reached")
+	require.Contains(t, parked.Regions[0].Parked, terraform.ErrQuota)
+	signalBootstrap(t, c, workflows.SignalRetry)
+	cloud.boot(t, "fsn1")
+	require.NoError(t, run.Get(t.Context(), nil))
+	require.Equal(t, want, cloud.createdOnce(t))
+	noLockNoTofu(t, cloud, dataDir, "fsn1")
+	recordHistory(t, p, "bootstrap-v1-retried")
+}
+
+// Abort of a parked bootstrap destroys what it created: the fake API
+// shows nothing left, and the run ends as Aborted.
+func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing.T) {
+	cloud := newCloudStandIn(t, fakehcloud.Options{})
+	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
+	dataDir := t.TempDir()
+	p := cloud.start(t, dataDir)
+	c := p.client(t, "")
+	run := startBootstrap(t, c, cloud.input("fsn1"))
+	awaiting(t, c, workflows.SignalApprove, time.Minute)
+	signalBootstrap(t, c, workflows.SignalApprove)
+	awaiting(t, c, workflows.SignalRetry, 3*time.Minute)
+	require.NotEmpty(t, cloud.api.Live(), "the failed apply created part of the cluster")
+
+	signalBootstrap(t, c, workflows.SignalAbort)
+	err := run.Get(t.Context(), nil)
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, err, &app)
+	require.Equal(t, workflows.ErrAborted, app.Type())
+	require.Contains(t, app.Error(), "what it created in fsn1 was destroyed")
+	require.Empty(t, cloud.api.Live(), "nothing is left in the cloud")
+	noLockNoTofu(t, cloud, dataDir, "fsn1")
+	recordHistory(t, p, "bootstrap-v1-aborted")
+}
