@@ -35,29 +35,13 @@ type SelectedComponent struct {
 // Resolve resolves the mandatory components and each chosen one, with
 // their required dependencies, into one ordered list without repeats.
 func (*Selection) Resolve(_ context.Context, in SelectionInput) (SelectionResult, error) {
-	cat := catalog.Default()
-	var want []string
-	for _, c := range cat.InCategory(catalog.Mandatory) {
-		want = append(want, c.Name)
+	list, err := catalog.Default().ResolveSelection(in.Chosen)
+	if err != nil {
+		return SelectionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), catalog.KindOf(err), nil)
 	}
-	want = append(want, in.Chosen...)
-	installed := catalog.Installed{}
 	var res SelectionResult
-	for _, name := range want {
-		if _, done := installed[name]; done {
-			continue
-		}
-		plan, err := cat.Resolve(installed, catalog.Request{Component: name})
-		if err != nil {
-			return SelectionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), catalog.KindOf(err), nil)
-		}
-		for _, s := range plan.Steps() {
-			if s.State != catalog.WillInstall {
-				continue
-			}
-			installed[s.Name] = s.Version
-			res.Components = append(res.Components, SelectedComponent{Name: s.Name, Version: s.Version, NeededBy: s.NeededBy})
-		}
+	for _, s := range list {
+		res.Components = append(res.Components, SelectedComponent{Name: s.Name, Version: s.Version, NeededBy: s.NeededBy})
 	}
 	return res, nil
 }

@@ -38,7 +38,7 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 			if deps.Terraform == "" {
 				log.Warn(b.missing)
 			}
-			return serve(c.Context(), cfg, &o, log, nil)
+			return serve(c.Context(), cfg, &o, log, &sidecar{pages: wizardPages(cfg, deps, b.missing)})
 		},
 	}
 	o.register(c.Flags(), "127.0.0.1:8080")

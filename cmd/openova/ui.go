@@ -10,6 +10,8 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web"
 	"github.com/openova-io/core/web/audit"
 	"github.com/openova-io/core/web/auth"
@@ -20,6 +22,7 @@ import (
 	"github.com/openova-io/core/web/platforms"
 	"github.com/openova-io/core/web/settings"
 	"github.com/openova-io/core/web/upgrades"
+	"github.com/openova-io/core/web/wizard"
 	"github.com/openova-io/core/worker"
 )
 
@@ -61,7 +64,20 @@ func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 	tc := &operations.Coalesced{Client: eng.Client(), TTL: listTTL}
 	return &audit.Handler{Temporal: tc, Snapshots: &operations.Ops{Client: tc},
 		Decoder: audit.Decoder{Data: eng.DataConverter(), Failure: eng.FailureConverter()},
-		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now, Home: bootstrap}
+		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now}
+}
+
+// wizardPages is the bootstrap wizard: it starts and follows Bootstrap
+// workflows through the engine's client and checks credentials with the
+// providers' APIs (at the endpoints the flags name).
+func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) func(context.Context, *worker.Engine) ([]web.Pages, error) {
+	return func(_ context.Context, eng *worker.Engine) ([]web.Pages, error) {
+		locate := func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error) {
+			return cloud.Locations(ctx, p, creds, deps.Endpoints)
+		}
+		return []web.Pages{&wizard.Handler{Bootstraps: &wizard.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
+			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing}}, nil
+	}
 }
 
 // managerPages builds the Lifecycle Manager's pages: a watch cache of the

@@ -63,7 +63,12 @@ func TestBootstrapUIOverTLSWithItsAudit(t *testing.T) {
 	require.NoError(t, err)
 	body := readAll(t, resp)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, body, `data-testid="audit-list"`, "bootstrap mode opens on its audit view")
+	require.Contains(t, body, `data-testid="step-organization"`, "bootstrap mode opens on its wizard")
+	resp, err = hc.Get(base + "/audit")
+	require.NoError(t, err)
+	body = readAll(t, resp)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, body, `data-testid="audit-list"`)
 	require.Contains(t, body, workflows.SelfCheckID("ui-audit"), "the mode's own operation is listed")
 }
 

@@ -50,8 +50,6 @@ type Handler struct {
 	// Address and Namespace are the Temporal frontend the CLI command dials.
 	Address, Namespace string
 	Now                func() time.Time
-	// Home makes / open the audit list (bootstrap mode, until its wizard).
-	Home bool
 }
 
 // pageSize is the number of operations per page.
@@ -61,9 +59,6 @@ const pageSize = 50
 func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/audit", h.list)
 	e.GET("/audit/operation", h.operation)
-	if h.Home {
-		e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/audit") })
-	}
 }
 
 func (h *Handler) list(c echo.Context) error {

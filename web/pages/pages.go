@@ -27,6 +27,7 @@ const (
 	Upgrades   = "upgrades"
 	Settings   = "settings"
 	Audit      = "audit"
+	Wizard     = "wizard"
 )
 
 // Shell builds the shell's view model for a page.
@@ -44,7 +45,7 @@ func (s Shell) Meta(c echo.Context, platform, section, title string, live bool) 
 	switch {
 	case s.Bootstrap:
 		m.Context = "Bootstrap"
-		m.Nav = []ui.NavItem{{Label: "Audit", URL: "/audit", Active: section == Audit}}
+		m.Nav = []ui.NavItem{{Label: "Bootstrap", URL: "/wizard", Active: section == Wizard}, {Label: "Audit", URL: "/audit", Active: section == Audit}}
 	case platform == "" && m.User != "":
 		m.Nav = []ui.NavItem{{Label: "Platforms", URL: "/"}, {Label: "Audit", URL: "/audit", Active: section == Audit}}
 	case platform != "":

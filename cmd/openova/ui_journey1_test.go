@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/dev/testenv/browser"
+)
+
+// tid is the selector of a data-testid.
+func tid(id string) string { return `[data-testid="` + id + `"]` }
+
+// evalIn evaluates expr in the page as it is now (htmx may have swapped
+// the body, which chromedp's DOM tracking can miss).
+func evalIn[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	require.NoError(t, err, expr)
+	return v
+}
+
+// valueOf is a form field's current value.
+func valueOf(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	return evalIn[string](t, ctx, "document.querySelector("+strconv.Quote(css)+").value")
+}
+
+// Journey 1 in a real browser, up to reachable clusters: the wizard with
+// provider Hetzner and two regions; a bad domain and a wrong token refused
+// beside their fields; Back and forward keeping what was typed; Debezium
+// chosen and Redpanda added for it, explained; Review showing both
+// regions' plans resource by resource; Approve; live progress; the final
+// page with each cluster's endpoint and kubeconfig. The cloud is the fake
+// Hetzner API with the real OpenTofu and hcloud provider, the state in S3
+// on loopback, and envtest standing in for k3s. The canary token is in no
+// page the browser saw.
+func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
+	cloud := newCloudStandIn(t, fakehcloud.Options{})
+	p := cloud.start(t, t.TempDir())
+	ctx := signIn(t, p)
+	var pagesSeen []string
+	html := func() string {
+		h, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+		require.NoError(t, err)
+		pagesSeen = append(pagesSeen, h)
+		return h
+	}
+	next := func(present string) {
+		t.Helper()
+		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("next"))), browser.Present(present))
+		html()
+	}
+	fieldError := func(field string) string {
+		return browser.Text(t, ctx, `[data-testid="field-error"][data-field="`+field+`"]`)
+	}
+
+	// Organization: a bad domain is refused beside its field, the name kept.
+	browser.Do(t, ctx, browser.Present(tid("step-organization")),
+		chromedp.SendKeys(chromedp.CSS(tid("organization")), "acme"), chromedp.SendKeys(chromedp.CSS(tid("domain")), "acme_example"))
+	next(`[data-testid="field-error"][data-field="domain"]`)
+	require.Contains(t, fieldError("domain"), "at least two labels")
+	require.Equal(t, "acme", valueOf(t, ctx, tid("organization")), "what was typed is kept")
+	browser.Screenshot(t, ctx, "organization-bad-domain")
+	browser.Do(t, ctx, chromedp.SetValue(chromedp.CSS(tid("domain")), "acme.example"))
+	next(tid("step-provider"))
+	browser.Screenshot(t, ctx, "provider")
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("provider-hetzner"))))
+	next(tid("step-credentials"))
+
+	// Credentials: a well-formed token the API refuses, then the canary.
+	browser.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(tid("token")), strings.Repeat("w", 64)))
+	next(`[data-testid="field-error"][data-field="token"]`)
+	require.Contains(t, fieldError("token"), "the Hetzner Cloud API refused this token")
+	browser.Screenshot(t, ctx, "credentials-wrong-token")
+	browser.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(tid("token")), canaryHetznerToken))
+	next(tid("step-regions"))
+
+	// Regions: from the provider's own list; two regions, the stand-in's port.
+	browser.Do(t, ctx, chromedp.SetValue(chromedp.CSS(tid("regions[0].name")), "fsn1"),
+		chromedp.SetValue(chromedp.CSS(tid("regions[1].name")), "hel1"),
+		chromedp.SetValue(chromedp.CSS(tid("regions[0].workers")), "1"), chromedp.SetValue(chromedp.CSS(tid("regions[1].workers")), "1"),
+		chromedp.SetValue(chromedp.CSS(tid("api_port")), strconv.Itoa(cloud.port)))
+	browser.Screenshot(t, ctx, "regions")
+	next(tid("step-state"))
+
+	// Back to the regions and to the credentials: nothing typed is lost,
+	// the token is only said to be set.
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("back"))), browser.Present(tid("step-regions")))
+	for field, want := range map[string]string{"regions[0].name": "fsn1", "regions[1].name": "hel1", "api_port": strconv.Itoa(cloud.port)} {
+		require.Equal(t, want, valueOf(t, ctx, tid(field)), "%s kept going back", field)
+	}
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("back"))), browser.Present(tid("token-set")))
+	require.NotContains(t, html(), canaryHetznerToken, "a credential is never shown back")
+	browser.Screenshot(t, ctx, "credentials-back")
+	next(tid("step-regions"))
+	next(tid("step-state"))
+
+	browser.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(tid("state.bucket")), "acme-state"),
+		chromedp.SendKeys(chromedp.CSS(tid("state.region")), "us-east-1"),
+		chromedp.SendKeys(chromedp.CSS(tid("state.endpoint")), cloud.s3URL),
+		chromedp.SendKeys(chromedp.CSS(tid("state.access_key")), "openova"),
+		chromedp.SendKeys(chromedp.CSS(tid("state.secret_key")), "canary-s3-secret"))
+	browser.Screenshot(t, ctx, "state")
+	next(tid("step-components"))
+
+	// Components: Debezium chosen, Redpanda added for it, explained.
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("component-debezium"))),
+		browser.Present(`[data-testid="added-component"][data-name="redpanda"]`))
+	require.Contains(t, browser.Text(t, ctx, tid("added")), "debezium requires it")
+	browser.Screenshot(t, ctx, "components")
+
+	// Review: the running workflow's plans, resource by resource.
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("next"))), browser.Present(`[data-testid="run"][data-awaiting="approve"]`))
+	html()
+	require.Empty(t, cloud.createdOnce(t), "nothing is created before approve")
+	rows := evalIn[int](t, ctx, `document.querySelectorAll('[data-testid="plan-resource"]').length`)
+	summary := browser.Text(t, ctx, tid("summary"))
+	require.Contains(t, summary, "fsn1")
+	require.Contains(t, summary, "hel1")
+	browser.Screenshot(t, ctx, "review")
+
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("approve"))), browser.Present(`[data-testid="run"][data-state="running"]`))
+	browser.Screenshot(t, ctx, "progress")
+	cloud.boot(t, "fsn1", "hel1")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="run"]').dataset.state`))
+		assert.NoError(ct, err)
+		assert.Equal(ct, "succeeded", state)
+	}, 5*time.Minute, time.Second, "the page follows the run to its end without a reload")
+	browser.Do(t, ctx, chromedp.Reload(), browser.Present(tid("kubeconfig")))
+	html()
+	require.Equal(t, rows, total(cloud.createdOnce(t)), "Review listed exactly what apply created, each once")
+	endpoints := browser.Text(t, ctx, tid("run"))
+	for _, ip := range []string{"127.0.0.1", "127.0.0.2"} {
+		require.Contains(t, endpoints, "https://"+ip+":"+strconv.Itoa(cloud.port))
+	}
+	browser.Screenshot(t, ctx, "done")
+
+	for i, h := range pagesSeen {
+		require.NotContains(t, h, canaryHetznerToken, "page %d", i)
+		require.NotContains(t, h, "canary-s3-secret", "page %d", i)
+	}
+	require.NotContains(t, p.log(), canaryHetznerToken)
+}

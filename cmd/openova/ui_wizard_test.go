@@ -1,0 +1,104 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/dev/fakehcloud"
+)
+
+// fieldErrors are the messages beside the fields of a page, by field.
+func fieldErrors(t *testing.T, body string) map[string]string {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	require.NoError(t, err)
+	out := map[string]string{}
+	doc.Find(`[data-testid="field-error"]`).Each(func(_ int, s *goquery.Selection) {
+		out[s.AttrOr("data-field", "")] = s.Text()
+	})
+	return out
+}
+
+// regionsForm is a valid regions step, edited by the case.
+func regionsForm(port int) url.Values {
+	v := url.Values{"api_port": {strconv.Itoa(port)}}
+	for i, r := range []struct{ name, role, node, pod, svc string }{
+		{"fsn1", "primary", "10.0.0.0/16", "10.42.0.0/16", "10.43.0.0/16"},
+		{"hel1", "standby", "10.1.0.0/16", "10.44.0.0/16", "10.45.0.0/16"},
+	} {
+		p := "regions[" + strconv.Itoa(i) + "]."
+		v.Set(p+"name", r.name)
+		v.Set(p+"role", r.role)
+		v.Set(p+"control_planes", "1")
+		v.Set(p+"workers", "1")
+		v.Set(p+"control_plane_size", "cpx31")
+		v.Set(p+"worker_size", "cpx21")
+		v.Set(p+"node_cidr", r.node)
+		v.Set(p+"pod_cidr", r.pod)
+		v.Set(p+"service_cidr", r.svc)
+	}
+	return v
+}
+
+// Bad input is refused before any plan, each with a message beside the
+// field it names, the rest of the form kept: a bad token, an unknown
+// region, two regions with one name, two primaries, an invalid domain,
+// overlapping networks. The fake API sees no mutating request and no
+// bootstrap starts.
+func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
+	cloud := newCloudStandIn(t, fakehcloud.Options{})
+	p := cloud.start(t, t.TempDir())
+	c := signInHTTP(t, p)
+	refused := func(path string, form url.Values, field, msg string) {
+		t.Helper()
+		resp, body := c.post(path, form)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
+		errs := fieldErrors(t, body)
+		require.Contains(t, errs[field], msg, "beside %s: %v", field, errs)
+	}
+	accepted := func(path string, form url.Values) {
+		t.Helper()
+		resp, body := c.post(path, form)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		require.Empty(t, fieldErrors(t, body), body)
+	}
+
+	refused("/wizard/organization", url.Values{"organization": {"acme"}, "domain": {"acme"}}, "domain", "at least two labels")
+	accepted("/wizard/organization", url.Values{"organization": {"acme"}, "domain": {"acme.example"}})
+	accepted("/wizard/provider", url.Values{"provider": {"hetzner"}})
+	refused("/wizard/credentials", url.Values{"token": {"short"}}, "token", "64 letters and digits")
+	refused("/wizard/credentials", url.Values{"token": {strings.Repeat("x", 64)}}, "token", "refused this token")
+	accepted("/wizard/credentials", url.Values{"token": {canaryHetznerToken}})
+
+	cases := []struct {
+		name, field, msg string
+		edit             func(url.Values)
+	}{
+		{"unknown region", "regions[1].name", `"ams9" is not a hetzner location`, func(v url.Values) { v.Set("regions[1].name", "ams9") }},
+		{"two regions with one name", "regions[1].name", "region fsn1 is chosen twice", func(v url.Values) { v.Set("regions[1].name", "fsn1") }},
+		{"two primaries", "regions[1].role", "only one region can be the primary", func(v url.Values) { v.Set("regions[1].role", "primary") }},
+		{"overlapping networks", "regions[1].pod_cidr", "overlaps 10.42.0.0/16", func(v url.Values) { v.Set("regions[1].pod_cidr", "10.42.0.0/17") }},
+		{"bad port", "api_port", "between 1 and 65535", func(v url.Values) { v.Set("api_port", "70000") }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			form := regionsForm(cloud.port)
+			tc.edit(form)
+			refused("/wizard/regions", form, tc.field, tc.msg)
+		})
+	}
+	accepted("/wizard/regions", regionsForm(cloud.port))
+	refused("/wizard/state", url.Values{"state.bucket": {"acme-state"}, "state.region": {"us-east-1"}, "state.endpoint": {"https://key:secret@s3.example"},
+		"state.access_key": {"k"}, "state.secret_key": {"s"}}, "state.endpoint", "without credentials")
+
+	require.Empty(t, cloud.api.Requests(), "no mutating request reached the cloud")
+	_, body := c.get("/wizard")
+	require.NotContains(t, body, `data-testid="run"`, "no bootstrap started")
+	require.NotContains(t, p.log(), canaryHetznerToken)
+}

@@ -1,0 +1,189 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/web/pages"
+	"github.com/openova-io/core/web/ui"
+	"github.com/openova-io/core/workflows"
+)
+
+// Bootstraps starts, reads and signals Bootstrap workflows (Temporal).
+type Bootstraps interface {
+	Start(ctx context.Context, in workflows.BootstrapInput, actor string) error
+	Status(ctx context.Context, org string) (Run, error)
+	Signal(ctx context.Context, org, name string) error
+	Latest(ctx context.Context) (string, error)
+}
+
+// Locations checks credentials with the provider's API and lists its
+// regions (cloud.Locations with openova's endpoints).
+type Locations func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error)
+
+// Handler serves the wizard.
+type Handler struct {
+	Bootstraps Bootstraps
+	Locations  Locations
+	Drafts     *Drafts
+	Shell      pages.Shell
+	// Missing, when set, says that no tofu or terraform was found and
+	// what to install; every wizard page shows it.
+	Missing string
+}
+
+// Routes adds the wizard's routes; / opens it.
+func (h *Handler) Routes(e *echo.Echo) {
+	e.GET("/", h.home)
+	e.GET("/wizard", h.home)
+	e.POST("/wizard/components/preview", h.preview)
+	e.GET("/wizard/:step", h.step)
+	e.POST("/wizard/:step", h.save)
+	e.GET("/wizard/run/:org", h.run)
+	e.POST("/wizard/run/:org/:decision", h.decide)
+	e.GET("/wizard/run/:org/kubeconfig/:region", h.kubeconfig)
+}
+
+// home opens the newest bootstrap (a closed tab or a restarted openova
+// finds it again), else the first step not done yet.
+func (h *Handler) home(c echo.Context) error {
+	org, err := h.Bootstraps.Latest(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if org != "" {
+		return ui.Redirect(c, runURL(org))
+	}
+	d := h.Drafts.Get(pages.User(c))
+	next := d.next()
+	if next == "" {
+		next = StepComponents
+	}
+	return ui.Redirect(c, "/wizard/"+next)
+}
+
+func knownStep(step string) bool {
+	return slices.ContainsFunc(steps, func(s struct{ ID, Title string }) bool { return s.ID == step })
+}
+
+func (h *Handler) step(c echo.Context) error {
+	step := c.Param("step")
+	if !knownStep(step) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no wizard step "+step+": the wizard starts at /wizard.")
+	}
+	d := h.Drafts.Get(pages.User(c))
+	if !d.reachable(step) {
+		return ui.Redirect(c, "/wizard/"+d.next())
+	}
+	return h.render(c, http.StatusOK, step, d, Errors{})
+}
+
+func (h *Handler) save(c echo.Context) error {
+	step := c.Param("step")
+	if !knownStep(step) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no wizard step "+step+": the wizard starts at /wizard.")
+	}
+	ctx := c.Request().Context()
+	d := h.Drafts.Get(pages.User(c))
+	if !d.reachable(step) {
+		return ui.Redirect(c, "/wizard/"+d.next())
+	}
+	read(c, step, d)
+	errs := check(step, d)
+	if step == StepCredentials && len(errs) == 0 {
+		h.checkCredentials(ctx, d, errs)
+	}
+	if len(errs) > 0 {
+		d.Done[step] = false
+		return h.render(c, http.StatusUnprocessableEntity, step, d, errs)
+	}
+	d.Done[step] = true
+	if step != StepComponents {
+		return ui.Redirect(c, "/wizard/"+next(step))
+	}
+	return h.plan(c, d)
+}
+
+// preview shows what the chosen components add, without leaving the page:
+// htmx swaps the list on every change; without script, "Update the list"
+// posts here and gets the whole step back.
+func (h *Handler) preview(c echo.Context) error {
+	d := h.Drafts.Get(pages.User(c))
+	if !d.reachable(StepComponents) {
+		return ui.Redirect(c, "/wizard/"+d.next())
+	}
+	read(c, StepComponents, d)
+	errs := check(StepComponents, d)
+	code := http.StatusOK
+	if len(errs) > 0 {
+		code = http.StatusUnprocessableEntity
+	}
+	return h.render(c, code, StepComponents, d, errs)
+}
+
+// checkCredentials asks the provider's API: a refused credential is
+// dropped (never kept, never shown) and its field says why.
+func (h *Handler) checkCredentials(ctx context.Context, d *Draft, errs Errors) {
+	locs, err := h.Locations(ctx, d.Provider, d.Credentials)
+	var ce *cloud.CredentialError
+	switch {
+	case errors.As(err, &ce):
+		delete(d.Credentials, ce.Field)
+		errs[ce.Field] = ce.Reason
+	case err != nil:
+		errs["credentials"] = err.Error()
+	default:
+		d.Locations = locs
+		for _, f := range terraform.Credentials[d.Provider] {
+			if d.Credentials[f.Name] == "" {
+				errs[f.Name] = "give the " + f.Label
+			}
+		}
+	}
+}
+
+// plan starts the Bootstrap, which plans every region and waits for
+// approval: Review shows its plans. A run of the same organization that
+// still waits for approval is aborted first (it created nothing), so going
+// back and changing a step plans anew.
+func (h *Handler) plan(c echo.Context, d *Draft) error {
+	ctx := c.Request().Context()
+	in := d.input()
+	run, err := h.Bootstraps.Status(ctx, in.Organization)
+	if err != nil {
+		return err
+	}
+	if run.State == "running" {
+		if run.Progress.Awaiting != workflows.SignalApprove {
+			return echo.NewHTTPError(http.StatusConflict, "A bootstrap of "+in.Organization+" is already running: follow it at "+runURL(in.Organization)+".")
+		}
+		if err := h.Bootstraps.Signal(ctx, in.Organization, workflows.SignalAbort); err != nil {
+			return err
+		}
+		if err := h.waitEnded(ctx, in.Organization); err != nil {
+			return err
+		}
+	}
+	if err := h.Bootstraps.Start(ctx, in, pages.User(c)); err != nil {
+		return err
+	}
+	return ui.Redirect(c, runURL(in.Organization))
+}
+
+func next(step string) string {
+	for i, s := range steps {
+		if s.ID == step && i+1 < len(steps) {
+			return steps[i+1].ID
+		}
+	}
+	return StepComponents
+}
+
+func runURL(org string) string { return "/wizard/run/" + url.PathEscape(org) }

@@ -1,0 +1,112 @@
+package wizard
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openova-io/core/web/pages"
+	"github.com/openova-io/core/web/ui"
+	"github.com/openova-io/core/workflows"
+)
+
+// run is the page of a running or ended bootstrap: while it plans, a live
+// timeline; then Review (the summary and each region's plan, resource by
+// resource) with Approve and Abort; then each region's steps live, a
+// parked failure with Retry and Abort; at the end each cluster's API
+// endpoint and its kubeconfig.
+func (h *Handler) run(c echo.Context) error {
+	org := c.Param("org")
+	r, err := h.Bootstraps.Status(c.Request().Context(), org)
+	if err != nil {
+		return err
+	}
+	if r.State == "" {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no bootstrap of "+org+": the wizard starts at /wizard.")
+	}
+	vm := runVM(r, h.Drafts.Get(pages.User(c)))
+	vm.Missing = h.Missing
+	meta := h.Shell.Meta(c, "", pages.Wizard, "Bootstrap", vm.Polling)
+	return ui.Render(c, http.StatusOK, meta, runPage(vm))
+}
+
+// decide sends approve, retry or abort; abort is confirmed in the page
+// (a dialog with script, a checkbox without).
+func (h *Handler) decide(c echo.Context) error {
+	org, decision := c.Param("org"), c.Param("decision")
+	switch decision {
+	case workflows.SignalApprove, workflows.SignalRetry:
+	case workflows.SignalAbort:
+		if c.FormValue("confirm") != "yes" {
+			pages.SetFlash(c, ui.Flash{Kind: "error", Text: "Tick “destroy what this bootstrap created” to abort."})
+			return ui.Redirect(c, runURL(org))
+		}
+	default:
+		return echo.NewHTTPError(http.StatusNotFound, "There is no decision "+decision+": approve, retry or abort.")
+	}
+	if err := h.Bootstraps.Signal(c.Request().Context(), org, decision); err != nil {
+		return err
+	}
+	if decision == workflows.SignalApprove {
+		h.Drafts.Forget(pages.User(c))
+	}
+	pages.SetFlash(c, ui.Flash{Kind: "info", Text: map[string]string{
+		workflows.SignalApprove: "Approved: the clusters are being built.",
+		workflows.SignalRetry:   "Retrying the parked step.",
+		workflows.SignalAbort:   "Aborting: what this bootstrap created is being destroyed.",
+	}[decision]})
+	return ui.Redirect(c, runURL(org))
+}
+
+// kubeconfig sends a finished region's admin kubeconfig as a download.
+func (h *Handler) kubeconfig(c echo.Context) error {
+	org, region := c.Param("org"), c.Param("region")
+	r, err := h.Bootstraps.Status(c.Request().Context(), org)
+	if err != nil {
+		return err
+	}
+	if r.Result != nil {
+		for _, cl := range r.Result.Regions {
+			if cl.Region == region {
+				c.Response().Header().Set("Cache-Control", "no-store")
+				c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+org+"-"+region+`.kubeconfig"`)
+				return c.Blob(http.StatusOK, "application/yaml", cl.Kubeconfig)
+			}
+		}
+	}
+	return echo.NewHTTPError(http.StatusNotFound, "There is no finished cluster "+region+" of "+org+" yet.")
+}
+
+// waitEnded waits until the organization's bootstrap is no longer running.
+func (h *Handler) waitEnded(ctx context.Context, org string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		r, err := h.Bootstraps.Status(ctx, org)
+		if err != nil {
+			return err
+		}
+		if r.State != "running" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return echo.NewHTTPError(http.StatusConflict, "The earlier plan of "+org+" did not stop in time: try again in a moment.")
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// regionSteps splits the steps into the run's own and each region's (a
+// region's steps name it last).
+func regionSteps(steps []workflows.ProgressStep, region string) (mine []workflows.ProgressStep) {
+	for _, s := range steps {
+		if strings.HasSuffix(s.Name, " "+region) {
+			mine = append(mine, s)
+		}
+	}
+	return mine
+}

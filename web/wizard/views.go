@@ -1,0 +1,230 @@
+package wizard
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/web/pages"
+	"github.com/openova-io/core/web/ui"
+	"github.com/openova-io/core/workflows"
+)
+
+// StepVM is one form step; it never holds a secret (a set credential is
+// only said to be set).
+type StepVM struct {
+	Nav                       []NavStep
+	Step, Title, Action, Back string
+	Missing                   string
+	Errors                    Errors
+	Organization, Domain      string
+	APIPort                   string
+	Providers                 []Option
+	ProviderLabel             string
+	Credentials               []CredentialVM
+	Regions                   []RegionVM
+	State                     StateVM
+	Mandatory, ALaCarte       []ComponentVM
+	Added                     []Added
+}
+
+// NavStep is one entry of the steps list.
+type NavStep struct {
+	Title, URL              string
+	Done, Current, Disabled bool
+}
+
+// Option is one choice of a select or radio group.
+type Option struct {
+	Value, Label, Note string
+	Selected           bool
+}
+
+// CredentialVM is one credential field.
+type CredentialVM struct {
+	Name, Label string
+	Set         bool
+	Multiline   bool
+}
+
+// RegionVM is one region's fieldset.
+type RegionVM struct {
+	Index     int
+	Legend    string
+	F         RegionForm
+	Locations []Option
+	Optional  bool
+}
+
+// StateVM is the state step without the secret key.
+type StateVM struct {
+	Local                                          bool
+	Bucket, Region, Endpoint, KeyPrefix, AccessKey string
+	SecretSet                                      bool
+}
+
+// ComponentVM is one component choice.
+type ComponentVM struct {
+	Name, Title, Description string
+	Checked                  bool
+}
+
+var providerLabels = map[terraform.Provider]Option{
+	terraform.Hetzner: {Label: "Hetzner Cloud", Note: "k3s on cloud servers, a load balancer in front of the API"},
+	terraform.Huawei:  {Label: "Huawei Cloud", Note: "k3s on elastic cloud servers (its provider cannot be run on this build's test machine)"},
+	terraform.OCI:     {Label: "Oracle Cloud (OCI)", Note: "k3s on compute instances (its provider cannot be run on this build's test machine)"},
+}
+
+func (h *Handler) render(c echo.Context, code int, step string, d *Draft, errs Errors) error {
+	vm := stepVM(step, d, errs)
+	vm.Missing = h.Missing
+	return ui.Render(c, code, h.Shell.Meta(c, "", pages.Wizard, "Bootstrap: "+vm.Title, false), stepPage(vm))
+}
+
+func stepVM(step string, d *Draft, errs Errors) StepVM {
+	vm := StepVM{Step: step, Action: "/wizard/" + step, Errors: errs, Organization: d.Organization, Domain: d.Domain, APIPort: d.APIPort,
+		ProviderLabel: providerLabels[d.Provider].Label}
+	for i, s := range steps {
+		if s.ID == step {
+			vm.Title = s.Title
+			if i > 0 {
+				vm.Back = "/wizard/" + steps[i-1].ID
+			}
+		}
+		vm.Nav = append(vm.Nav, NavStep{Title: s.Title, URL: "/wizard/" + s.ID, Done: d.Done[s.ID], Current: s.ID == step, Disabled: !d.reachable(s.ID)})
+	}
+	for _, p := range terraform.Providers {
+		o := providerLabels[p]
+		o.Value, o.Selected = string(p), p == d.Provider
+		vm.Providers = append(vm.Providers, o)
+	}
+	for _, f := range terraform.Credentials[d.Provider] {
+		vm.Credentials = append(vm.Credentials, CredentialVM{Name: f.Name, Label: f.Label, Set: d.Credentials[f.Name] != "", Multiline: f.Name == "private_key"})
+	}
+	for i, r := range d.Regions {
+		rv := RegionVM{Index: i, Legend: "Primary region", F: r, Optional: i > 0}
+		if i > 0 {
+			rv.Legend = "Standby region (optional)"
+		}
+		for _, l := range d.Locations {
+			rv.Locations = append(rv.Locations, Option{Value: l.Name, Label: fmt.Sprintf("%s — %s, %s (%s)", l.Name, l.City, l.Country, l.NetworkZone), Selected: l.Name == r.Name})
+		}
+		vm.Regions = append(vm.Regions, rv)
+	}
+	s := d.State
+	vm.State = StateVM{Local: s.Local, Bucket: s.Bucket, Region: s.Region, Endpoint: s.Endpoint, KeyPrefix: s.KeyPrefix, AccessKey: s.AccessKey, SecretSet: s.SecretKey != ""}
+	cat := catalog.Default()
+	for _, c := range cat.InCategory(catalog.Mandatory) {
+		vm.Mandatory = append(vm.Mandatory, ComponentVM{Name: c.Name, Title: c.Title, Description: c.Description, Checked: true})
+	}
+	for _, c := range cat.InCategory(catalog.ALaCarte) {
+		vm.ALaCarte = append(vm.ALaCarte, ComponentVM{Name: c.Name, Title: c.Title, Description: c.Description, Checked: slices.Contains(d.Chosen, c.Name)})
+	}
+	vm.Added, _ = resolve(d.Chosen)
+	return vm
+}
+
+// RunVM is a bootstrap's page.
+type RunVM struct {
+	Org, Title, State, Awaiting, Error, Missing string
+	Polling                                     bool
+	URL                                         string
+	Timeline                                    ui.TimelineVM
+	Regions                                     []RegionRunVM
+	Summary                                     []SummaryRow
+}
+
+// RegionRunVM is one region on the run page.
+type RegionRunVM struct {
+	Name, Role                            string
+	Plan                                  *terraform.Summary
+	Steps                                 []ui.StepVM
+	Parked, Endpoint, Version, Kubeconfig string
+	Nodes                                 []string
+}
+
+// SummaryRow is one line of Review's summary.
+type SummaryRow struct{ Label, Value string }
+
+func runVM(r Run, d *Draft) RunVM {
+	vm := RunVM{Org: r.Organization, State: r.State, Awaiting: r.Progress.Awaiting, Error: r.Error, URL: runURL(r.Organization)}
+	vm.Polling = r.State == "running" && vm.Awaiting == ""
+	switch {
+	case vm.Awaiting == workflows.SignalApprove:
+		vm.Title = "Review the plan of " + r.Organization
+	case r.State == "succeeded":
+		vm.Title = "The clusters of " + r.Organization + " are ready"
+	default:
+		vm.Title = "Bootstrap of " + r.Organization
+	}
+	regionNames := map[string]bool{}
+	for _, rp := range r.Progress.Regions {
+		regionNames[rp.Name] = true
+	}
+	vm.Timeline = ui.TimelineVM{Title: "Bootstrap", State: r.State, Message: r.Error}
+	for _, s := range r.Progress.Steps {
+		if !ownedByRegion(s.Name, regionNames) {
+			vm.Timeline.Steps = append(vm.Timeline.Steps, stepVMOf(s))
+		}
+	}
+	for _, rp := range r.Progress.Regions {
+		rv := RegionRunVM{Name: rp.Name, Role: rp.Role, Plan: rp.Plan, Parked: rp.Parked, Endpoint: rp.APIEndpoint}
+		for _, s := range regionSteps(r.Progress.Steps, rp.Name) {
+			rv.Steps = append(rv.Steps, stepVMOf(s))
+		}
+		if r.Result != nil {
+			for _, cl := range r.Result.Regions {
+				if cl.Region == rp.Name {
+					rv.Endpoint, rv.Version = cl.APIEndpoint, cl.Version
+					rv.Kubeconfig = runURL(r.Organization) + "/kubeconfig/" + url.PathEscape(rp.Name)
+					for _, n := range cl.Nodes {
+						rv.Nodes = append(rv.Nodes, fmt.Sprintf("%s (%s) %s / %s", n.Name, n.Role, n.PublicIPv4, n.PrivateIPv4))
+					}
+				}
+			}
+		}
+		vm.Regions = append(vm.Regions, rv)
+	}
+	if d != nil && d.Organization == r.Organization {
+		vm.Summary = summary(d)
+	}
+	return vm
+}
+
+func ownedByRegion(name string, regions map[string]bool) bool {
+	for r := range regions {
+		if strings.HasSuffix(name, " "+r) {
+			return true
+		}
+	}
+	return false
+}
+
+func stepVMOf(s workflows.ProgressStep) ui.StepVM {
+	return ui.StepVM{Name: s.Name, State: s.State, When: ui.StepTimes(s.Started, s.Finished), Message: s.Message}
+}
+
+// summary is Review's summary of what was entered (no secret).
+func summary(d *Draft) []SummaryRow {
+	rows := []SummaryRow{{"Organization", d.Organization}, {"Domain", d.Domain}, {"Cloud provider", providerLabels[d.Provider].Label}}
+	for _, r := range d.input().Regions {
+		rows = append(rows, SummaryRow{strings.ToUpper(r.Role[:1]) + r.Role[1:] + " region", fmt.Sprintf("%s: %d control plane, %d workers (%s / %s); nodes %s, pods %s, services %s",
+			r.Name, r.ControlPlanes, r.Workers, r.ControlPlaneSize, r.WorkerSize, r.NodeCIDR, r.PodCIDR, r.ServiceCIDR)})
+	}
+	state := "local, on this machine (development only)"
+	if !d.State.Local {
+		state = fmt.Sprintf("bucket %s (%s) at %s, keys under %s/", d.State.Bucket, d.State.Region, d.State.Endpoint, d.State.KeyPrefix)
+	}
+	rows = append(rows, SummaryRow{"Terraform state", state})
+	chosen := "none"
+	if len(d.Chosen) > 0 {
+		chosen = strings.Join(d.Chosen, ", ")
+	}
+	rows = append(rows, SummaryRow{"Components à la carte", chosen})
+	return rows
+}
