@@ -55,6 +55,8 @@ func TestBadInputExitsWithOneClearLine(t *testing.T) {
 		{"tls cert without key", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-cert", aFile}, exitError, "--temporal-tls-cert and --temporal-tls-key go together"},
 		{"tls ca missing", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-ca", filepath.Join(tmp, "no-ca.pem")}, exitError, "read --temporal-tls-ca"},
 		{"tls ca not pem", nil, []string{"bootstrap", "--data-dir", fresh(), "--listen", testenv.FreeAddr(t), "--temporal-address", testenv.FreeAddr(t), "--temporal-tls-ca", aFile}, exitError, "holds no PEM certificate"},
+		{"terraform bin missing", nil, []string{"bootstrap", "--terraform-bin", filepath.Join(tmp, "no-tofu")}, exitUsage, "cannot be run"},
+		{"hetzner api not a URL", nil, []string{"bootstrap", "--hetzner-api-url", "api.hetzner.cloud"}, exitUsage, `--hetzner-api-url "api.hetzner.cloud": give an http(s) URL`},
 		{"bad db sync", nil, []string{"bootstrap", "--temporal-db-sync", "off"}, exitUsage, "--temporal-db-sync \"off\": use full or normal"},
 		{"manager checks too often", nil, []string{"manager", "--data-dir", fresh(), "--check-updates-every", "10s"}, exitUsage, "--check-updates-every 10s is too short"},
 		{"manager ready timeout zero", nil, []string{"manager", "--data-dir", fresh(), "--ready-timeout", "0s"}, exitUsage, "--ready-timeout 0s must be positive"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,7 +75,8 @@ func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAs
 }
 
 // A failed apply (the API refuses a server: quota) parks the region with
-// the cloud's message; Retry finishes the bootstrap without creating
+// the cloud's message; after a restart of openova the wizard's / finds
+// the parked run, and its Retry finishes the bootstrap without creating
 // anything twice.
 func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
@@ -82,23 +84,36 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	dataDir := t.TempDir()
 	p := cloud.start(t, dataDir)
 	c := p.client(t, "")
-	run := startBootstrap(t, c, cloud.input("fsn1"))
+	startBootstrap(t, c, cloud.input("fsn1"))
 	want := planned(t, awaiting(t, c, workflows.SignalApprove, time.Minute))
 	signalBootstrap(t, c, workflows.SignalApprove)
 
 	parked := awaiting(t, c, workflows.SignalRetry, 3*time.Minute)
 	require.Contains(t, parked.Regions[0].Parked, "server limit reached")
 	require.Contains(t, parked.Regions[0].Parked, terraform.ErrQuota)
-	signalBootstrap(t, c, workflows.SignalRetry)
+
+	// A restarted openova finds the parked bootstrap from / (the session
+	// signed in before survives the restart), and its Retry resumes it.
+	ui := signInHTTP(t, p)
+	require.NoError(t, p.stop())
+	p = cloud.start(t, dataDir)
+	c = p.client(t, "")
+	ui.base = p.url("")
+	resp, body := ui.get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, body, `data-testid="parked"`)
+	require.Contains(t, body, "server limit reached")
+	resp, body = ui.post("/wizard/run/acme/retry", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	cloud.boot(t, "fsn1")
-	require.NoError(t, run.Get(t.Context(), nil))
+	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), nil))
 	require.Equal(t, want, cloud.createdOnce(t))
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	recordHistory(t, p, "bootstrap-v1-retried")
 }
 
-// Abort of a parked bootstrap destroys what it created: the fake API
-// shows nothing left, and the run ends as Aborted.
+// Abort of a parked bootstrap from its page (confirmed) destroys what it
+// created: the fake API shows nothing left, and the run ends as Aborted.
 func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
@@ -111,7 +126,12 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	awaiting(t, c, workflows.SignalRetry, 3*time.Minute)
 	require.NotEmpty(t, cloud.api.Live(), "the failed apply created part of the cluster")
 
-	signalBootstrap(t, c, workflows.SignalAbort)
+	// The page's Abort needs its confirmation; then it destroys.
+	ui := signInHTTP(t, p)
+	_, body := ui.post("/wizard/run/acme/abort", nil)
+	require.Contains(t, body, "to abort", "no abort without the confirmation")
+	require.NotEmpty(t, cloud.api.Live())
+	_, _ = ui.post("/wizard/run/acme/abort", url.Values{"confirm": {"yes"}})
 	err := run.Get(t.Context(), nil)
 	var app *temporal.ApplicationError
 	require.ErrorAs(t, err, &app)

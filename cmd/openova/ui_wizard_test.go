@@ -102,3 +102,16 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 	require.NotContains(t, body, `data-testid="run"`, "no bootstrap started")
 	require.NotContains(t, p.log(), canaryHetznerToken)
 }
+
+// Without tofu or terraform, openova bootstrap says so in one line at
+// start, with what to install, and the wizard shows it before anyone types
+// a credential.
+func TestBootstrapSaysAtStartWhenNoTofuIsFound(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	p := startOpenova(t, "bootstrap", t.TempDir())
+	const want = "neither tofu nor terraform is on PATH: install OpenTofu"
+	require.Equal(t, 1, strings.Count(p.log(), want), p.log())
+	c := signInHTTP(t, p)
+	_, body := c.get("/wizard/organization")
+	require.Contains(t, body, want)
+}
