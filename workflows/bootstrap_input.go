@@ -31,6 +31,10 @@ type BootstrapInput struct {
 	APITimeout time.Duration `json:",omitempty"`
 }
 
+// StateBackend is where a bootstrap keeps its Terraform state (the
+// activity's type, named here so the wizard needs only this package).
+type StateBackend = activities.StateBackend
+
 // BootstrapRegion is one region: a cluster of its own.
 type BootstrapRegion struct {
 	Name             string

@@ -8,7 +8,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/terraform"
@@ -81,7 +80,7 @@ func (d *Draft) input() workflows.BootstrapInput {
 		in.APIPort = -1 // refused by Validate, beside the field
 	}
 	if !d.State.Local {
-		in.State = activities.StateBackend{Bucket: d.State.Bucket, Region: d.State.Region, Endpoint: d.State.Endpoint,
+		in.State = workflows.StateBackend{Bucket: d.State.Bucket, Region: d.State.Region, Endpoint: d.State.Endpoint,
 			KeyPrefix: d.State.KeyPrefix, AccessKey: d.State.AccessKey, SecretKey: d.State.SecretKey}
 	}
 	return in
