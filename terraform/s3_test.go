@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -111,4 +112,56 @@ func TestStateInS3WithItsLockFile(t *testing.T) {
 	require.NoError(t, StopLeftovers(ctx, hold.Dir), "a resume stops the run its killed openova left")
 	<-applied
 	require.Eventually(t, func() bool { return !locked() }, 10*time.Second, 100*time.Millisecond, "the stopped run released the S3 lock")
+}
+
+// A tofu killed outright (SIGKILL: no chance to unlock) leaves its S3 lock
+// behind. The next run is refused with the lock's ID and a holder that is
+// this machine (LockHolder), which is how a resume knows the lock is its
+// own dead run's; ForceUnlock with that ID frees the state.
+func TestOwnStaleS3LockIsReleased(t *testing.T) {
+	be := s3mem.New()
+	srv := httptest.NewServer(gofakes3.New(be).Server())
+	t.Cleanup(srv.Close)
+	require.NoError(t, be.CreateBucket("state"))
+	ctx := context.Background()
+	backend := S3Backend{Bucket: "state", Key: "acme/fsn1.tfstate", Region: "us-east-1"}.Config()
+	newRunner := func(hold string) *Runner {
+		r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: withS3Backend(t), PluginCache: t.TempDir(),
+			Vars: map[string]any{"names": []string{"cp-1"}, "hold": hold},
+			Env:  map[string]string{"AWS_ACCESS_KEY_ID": "openova", "AWS_SECRET_ACCESS_KEY": "s3-secret", "AWS_ENDPOINT_URL_S3": srv.URL}}
+		require.NoError(t, r.Prepare(ctx))
+		require.NoError(t, r.Init(ctx, backend))
+		return r
+	}
+	dead := newRunner("60")
+	_, err := dead.Plan(ctx)
+	require.NoError(t, err)
+	applied := make(chan error, 1)
+	go func() { applied <- dead.Apply(context.Background()) }()
+	require.Eventually(t, func() bool {
+		list, _ := be.ListBucket("state", &gofakes3.Prefix{}, gofakes3.ListBucketPage{})
+		for _, o := range list.Contents {
+			if strings.HasSuffix(o.Key, ".tflock") {
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 100*time.Millisecond, "the apply holds the lock")
+	pids, err := Leftovers(dead.Dir)
+	require.NoError(t, err)
+	for _, pid := range pids {
+		require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	}
+	<-applied
+
+	resume := newRunner("0")
+	_, err = resume.Plan(ctx)
+	var te *Error
+	require.ErrorAs(t, err, &te)
+	require.Equal(t, ErrLockHeld, te.Kind)
+	require.NotEmpty(t, te.LockID)
+	require.Equal(t, LockHolder(), te.LockWho, "the lock names this machine as its holder")
+	require.NoError(t, resume.ForceUnlock(ctx, te.LockID))
+	_, err = resume.Plan(ctx)
+	require.NoError(t, err, "the state is free again")
 }
