@@ -24,6 +24,8 @@ type CheckCredentialsInput struct {
 	Provider    terraform.Provider
 	Credentials map[string]string
 	Regions     []string
+	// Sizes are the machine sizes each region will use.
+	Sizes map[string][]string `json:",omitempty"`
 }
 
 // CheckCredentialsResult lists the provider's regions.
@@ -46,13 +48,17 @@ func (c *Cloud) CheckCredentials(ctx context.Context, in CheckCredentialsInput) 
 		return CheckCredentialsResult{}, err
 	}
 	for _, r := range in.Regions {
-		if !slices.ContainsFunc(locs, func(l cloud.Location) bool { return l.Name == r }) {
+		i := slices.IndexFunc(locs, func(l cloud.Location) bool { return l.Name == r })
+		if i < 0 {
 			names := make([]string, 0, len(locs))
 			for _, l := range locs {
 				names = append(names, l.Name)
 			}
 			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 				"region %q is not a %s location: choose one of %v", r, in.Provider, names), ErrInvalidBootstrap, nil, "region")
+		}
+		if msg := cloud.SizeProblem(locs[i], in.Sizes[r]); msg != "" {
+			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError(msg, ErrInvalidBootstrap, nil, "size")
 		}
 	}
 	return CheckCredentialsResult{Locations: locs}, nil

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
 
@@ -24,6 +26,8 @@ type Location struct {
 	City        string
 	Country     string
 	NetworkZone string
+	// Sizes are the machine sizes (server types) one can create there.
+	Sizes []string
 }
 
 // Endpoints override a provider's API URL (a test's fake API, an API
@@ -75,7 +79,8 @@ func hetznerLocations(ctx context.Context, token, endpoint string) ([]Location, 
 	if endpoint != "" {
 		opts = append(opts, hcloud.WithEndpoint(endpoint))
 	}
-	locs, err := hcloud.NewClient(opts...).Location.All(ctx)
+	client := hcloud.NewClient(opts...)
+	locs, err := client.Location.All(ctx)
 	switch {
 	case hcloud.IsError(err, hcloud.ErrorCodeUnauthorized, hcloud.ErrorCodeForbidden):
 		return nil, &CredentialError{Provider: terraform.Hetzner, Field: "token",
@@ -83,10 +88,37 @@ func hetznerLocations(ctx context.Context, token, endpoint string) ([]Location, 
 	case err != nil:
 		return nil, fmt.Errorf("ask the Hetzner Cloud API for its locations: %w", err)
 	}
+	types, err := client.ServerType.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ask the Hetzner Cloud API for its server types: %w", err)
+	}
 	out := make([]Location, 0, len(locs))
 	for _, l := range locs {
-		out = append(out, Location{Name: l.Name, Description: l.Description, City: l.City, Country: l.Country, NetworkZone: string(l.NetworkZone)})
+		loc := Location{Name: l.Name, Description: l.Description, City: l.City, Country: l.Country, NetworkZone: string(l.NetworkZone)}
+		for _, st := range types {
+			for _, sl := range st.Locations {
+				if sl.Location != nil && sl.Location.Name == l.Name && sl.Available && !sl.IsDeprecated() {
+					loc.Sizes = append(loc.Sizes, st.Name)
+				}
+			}
+		}
+		sort.Strings(loc.Sizes)
+		out = append(out, loc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// SizeProblem says which of the sizes cannot be created in loc, "" if all
+// can (or the provider lists no sizes).
+func SizeProblem(loc Location, sizes []string) string {
+	if len(loc.Sizes) == 0 {
+		return ""
+	}
+	for _, s := range sizes {
+		if !slices.Contains(loc.Sizes, s) {
+			return fmt.Sprintf("size %q cannot be created in %s: choose one of %s", s, loc.Name, strings.Join(loc.Sizes, ", "))
+		}
+	}
+	return ""
 }

@@ -157,11 +157,13 @@ func (b *bootstrap) eachRegion(ctx workflow.Context, fn func(workflow.Context, *
 func (b *bootstrap) checkCredentials(ctx workflow.Context) error {
 	var c *activities.Cloud
 	regions := make([]string, len(b.in.Regions))
+	sizes := map[string][]string{}
 	for i, r := range b.in.Regions {
 		regions[i] = r.Name
+		sizes[r.Name] = []string{r.ControlPlaneSize, r.WorkerSize}
 	}
 	return workflow.ExecuteActivity(apiCall(ctx), c.CheckCredentials, activities.CheckCredentialsInput{
-		Provider: b.in.Provider, Credentials: b.in.Credentials, Regions: regions,
+		Provider: b.in.Provider, Credentials: b.in.Credentials, Regions: regions, Sizes: sizes,
 	}).Get(ctx, nil)
 }
 

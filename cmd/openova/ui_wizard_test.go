@@ -84,6 +84,7 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 		{"two regions with one name", "regions[1].name", "region fsn1 is chosen twice", func(v url.Values) { v.Set("regions[1].name", "fsn1") }},
 		{"two primaries", "regions[1].role", "only one region can be the primary", func(v url.Values) { v.Set("regions[1].role", "primary") }},
 		{"overlapping networks", "regions[1].pod_cidr", "overlaps 10.42.0.0/16", func(v url.Values) { v.Set("regions[1].pod_cidr", "10.42.0.0/17") }},
+		{"size not offered there", "regions[0].worker_size", `size "cx99" cannot be created in fsn1`, func(v url.Values) { v.Set("regions[0].worker_size", "cx99") }},
 		{"bad port", "api_port", "between 1 and 65535", func(v url.Values) { v.Set("api_port", "70000") }},
 	}
 	for _, tc := range cases {

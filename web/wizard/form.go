@@ -113,9 +113,18 @@ func check(step string, d *Draft) Errors {
 	switch step {
 	case StepRegions:
 		for i, r := range d.Regions {
-			f := fmt.Sprintf("regions[%d].name", i)
-			if r.Name != "" && errs[f] == "" && !slices.ContainsFunc(d.Locations, func(l cloud.Location) bool { return l.Name == r.Name }) {
-				errs[f] = fmt.Sprintf("%q is not a %s location: choose one of %s", r.Name, d.Provider, strings.Join(locationNames(d.Locations), ", "))
+			f := fmt.Sprintf("regions[%d].", i)
+			at := slices.IndexFunc(d.Locations, func(l cloud.Location) bool { return l.Name == r.Name })
+			switch {
+			case r.Name == "" || errs[f+"name"] != "":
+			case at < 0:
+				errs[f+"name"] = fmt.Sprintf("%q is not a %s location: choose one of %s", r.Name, d.Provider, strings.Join(locationNames(d.Locations), ", "))
+			default:
+				for _, s := range []struct{ field, size string }{{"control_plane_size", r.ControlPlaneSize}, {"worker_size", r.WorkerSize}} {
+					if msg := cloud.SizeProblem(d.Locations[at], []string{s.size}); msg != "" && errs[f+s.field] == "" {
+						errs[f+s.field] = msg
+					}
+				}
 			}
 		}
 	case StepState:
