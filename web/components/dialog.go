@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/web/ui"
 )
 
 // DialogVM is the install dialog: what the install brings along, what it
@@ -15,7 +16,7 @@ type DialogVM struct {
 	Version   string
 	Required  []RowVM
 	Optional  []OptionVM
-	Picture   PictureVM
+	Picture   ui.PictureVM
 	ActionURL string
 	// RefreshURL re-plans with other optional components chosen.
 	RefreshURL string
@@ -68,9 +69,9 @@ func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, pl
 			vm.Version = s.Version
 			continue
 		}
-		row := RowVM{Name: s.Name, Title: titleOf(cat, s.Name), Version: s.Version, State: stateLabels[s.State], Why: why[s.Name]}
+		row := RowVM{Name: s.Name, Title: ui.TitleOf(cat, s.Name), Version: s.Version, State: stateLabels[s.State], Why: why[s.Name]}
 		if row.Why == "" && s.NeededBy != "" && s.NeededBy != comp.Name {
-			row.Why = "needed by " + titleOf(cat, s.NeededBy)
+			row.Why = "needed by " + ui.TitleOf(cat, s.NeededBy)
 		}
 		if isChosen[s.Name] && !s.Required {
 			continue // shown checked among the options
@@ -79,16 +80,9 @@ func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, pl
 	}
 	for _, d := range comp.Optional {
 		step, _ := plan.Step(d.Name)
-		vm.Optional = append(vm.Optional, OptionVM{Name: d.Name, Title: titleOf(cat, d.Name), Why: d.Why,
+		vm.Optional = append(vm.Optional, OptionVM{Name: d.Name, Title: ui.TitleOf(cat, d.Name), Why: d.Why,
 			Checked: isChosen[d.Name], Installed: step.State == catalog.AlreadyInstalled})
 	}
-	vm.Picture = picture(plan, cat)
+	vm.Picture = ui.Picture(plan, cat)
 	return vm
-}
-
-func titleOf(cat *catalog.Catalog, name string) string {
-	if c, ok := cat.Get(name); ok && c.Title != "" {
-		return c.Title
-	}
-	return name
 }

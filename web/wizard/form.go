@@ -11,6 +11,7 @@ import (
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/web/ui"
 	"github.com/openova-io/core/workflows"
 )
 
@@ -165,4 +166,41 @@ func resolve(chosen []string) ([]Added, error) {
 		}
 	}
 	return added, nil
+}
+
+// ChosenPlan is one chosen component's install plan, drawn as the
+// manager's install dialog draws it: what it requires and in which order.
+type ChosenPlan struct {
+	Title    string
+	Requires []string
+	Picture  ui.PictureVM
+}
+
+// chosenPlans resolves each chosen component on top of the mandatory ones
+// (shown as already installed, as they will be by then).
+func chosenPlans(chosen []string) []ChosenPlan {
+	cat := catalog.Default()
+	base, err := cat.ResolveSelection(nil)
+	if err != nil {
+		return nil
+	}
+	installed := catalog.Installed{}
+	for _, s := range base {
+		installed[s.Name] = s.Version
+	}
+	var out []ChosenPlan
+	for _, name := range chosen {
+		plan, err := cat.Resolve(installed, catalog.Request{Component: name})
+		if err != nil {
+			continue
+		}
+		cp := ChosenPlan{Title: ui.TitleOf(cat, name), Picture: ui.Picture(plan, cat)}
+		for _, s := range plan.Steps() {
+			if s.Name != name && s.State == catalog.WillInstall {
+				cp.Requires = append(cp.Requires, ui.TitleOf(cat, s.Name)+" "+s.Version)
+			}
+		}
+		out = append(out, cp)
+	}
+	return out
 }

@@ -31,6 +31,7 @@ type StepVM struct {
 	State                     StateVM
 	Mandatory, ALaCarte       []ComponentVM
 	Added                     []Added
+	Plans                     []ChosenPlan
 }
 
 // NavStep is one entry of the steps list.
@@ -126,6 +127,7 @@ func stepVM(step string, d *Draft, errs Errors) StepVM {
 		vm.ALaCarte = append(vm.ALaCarte, ComponentVM{Name: c.Name, Title: c.Title, Description: c.Description, Checked: slices.Contains(d.Chosen, c.Name)})
 	}
 	vm.Added, _ = resolve(d.Chosen)
+	vm.Plans = chosenPlans(d.Chosen)
 	return vm
 }
 

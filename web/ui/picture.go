@@ -1,4 +1,4 @@
-package components
+package ui
 
 import (
 	"strconv"
@@ -42,9 +42,9 @@ const (
 	top        = 24
 )
 
-// picture lays the plan out; positions are computed here so the view only
+// Picture lays the plan out; positions are computed here so the view only
 // draws them.
-func picture(plan catalog.Plan, cat *catalog.Catalog) PictureVM {
+func Picture(plan catalog.Plan, cat *catalog.Catalog) PictureVM {
 	var pic PictureVM
 	where := map[string]BoxVM{}
 	rows := 0
@@ -63,7 +63,7 @@ func picture(plan catalog.Plan, cat *catalog.Catalog) PictureVM {
 		}
 		for j, s := range layer {
 			b := BoxVM{X: x, Y: top + j*(boxH+rowGap), W: boxW, H: boxH, Name: s.Name,
-				Label: titleOf(cat, s.Name) + " " + s.Version, Class: string(s.State)}
+				Label: TitleOf(cat, s.Name) + " " + s.Version, Class: string(s.State)}
 			where[s.Name] = b
 			pic.Boxes = append(pic.Boxes, b)
 		}
@@ -84,4 +84,12 @@ func picture(plan catalog.Plan, cat *catalog.Catalog) PictureVM {
 	pic.Width = max(len(plan.Layers)*(boxW+colGap)-colGap, boxW)
 	pic.Height = top + max(rows, 1)*(boxH+rowGap)
 	return pic
+}
+
+// TitleOf is a component's title in the catalog, else its name.
+func TitleOf(cat *catalog.Catalog, name string) string {
+	if c, ok := cat.Get(name); ok && c.Title != "" {
+		return c.Title
+	}
+	return name
 }
