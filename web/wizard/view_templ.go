@@ -1435,7 +1435,7 @@ func added(list []Added, plans []ChosenPlan) templ.Component {
 				}
 			}
 			for _, p := range plans {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 119, "<figure data-testid=\"chosen-plan\"><figcaption><strong>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 119, "<figure class=\"chosen-plan\" data-testid=\"chosen-plan\"><figcaption><strong>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
