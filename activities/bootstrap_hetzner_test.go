@@ -2,8 +2,6 @@ package activities
 
 import (
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,7 +134,7 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	_, _ = obj.Contents.Read(state)
 	require.NotContains(t, string(state), canaryToken)
 	require.NotContains(t, string(state), secrets.PKI.ServerCAKey)
-	requireNotInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken)
+	testenv.NoSecretInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken)
 }
 
 // fakeKinds are the fake API's names of what the Hetzner module creates.
@@ -152,22 +150,4 @@ func created(api *fakehcloud.Server) map[string][]string {
 		}
 	}
 	return out
-}
-
-// requireNotInFiles fails if any of the secrets is in a file under dir.
-func requireNotInFiles(t *testing.T, dir string, secrets ...string) {
-	t.Helper()
-	require.NoError(t, filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || !info.Mode().IsRegular() || strings.Contains(p, string(filepath.Separator)+"plugins"+string(filepath.Separator)) {
-			return err // provider links and the shared plugin cache hold no secrets of this run
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, s := range secrets {
-			require.NotContains(t, string(b), s, "%s holds a secret", p)
-		}
-		return nil
-	}))
 }

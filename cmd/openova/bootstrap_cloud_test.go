@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -184,23 +183,4 @@ func awaiting(t *testing.T, c client.Client, decision string, timeout time.Durat
 		assert.Equal(ct, decision, p.Awaiting, "steps: %+v regions: %+v", p.Steps, p.Regions)
 	}, timeout, 250*time.Millisecond)
 	return p
-}
-
-// requireNoSecretIn fails if a secret is in a file under dir (provider
-// binaries and links skipped).
-func requireNoSecretIn(t *testing.T, dir string, secrets ...string) {
-	t.Helper()
-	require.NoError(t, filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || !info.Mode().IsRegular() || strings.Contains(p, "terraform-provider-") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, s := range secrets {
-			require.NotContains(t, string(b), s, "%s holds a secret", p)
-		}
-		return nil
-	}))
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/workflows"
 )
@@ -106,7 +107,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 			require.NotContains(t, o, s, k)
 		}
 	}
-	requireNoSecretIn(t, dataDir, secrets...)
+	testenv.NoSecretInFiles(t, dataDir, secrets...)
 	history, err := temporalCLI(t, "workflow", "show", "-w", workflows.BootstrapID("acme"), "--address", p.temporalAddr, "-o", "json")
 	require.NoError(t, err, history)
 	require.NotContains(t, history, canaryHetznerToken, "the undecoded history")

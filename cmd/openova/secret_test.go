@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/workflows"
 )
 
@@ -67,20 +65,11 @@ func TestCanarySecretNeverInPlainText(t *testing.T) {
 func assertNoCanaryInFiles(t *testing.T, canary, dir string) {
 	t.Helper()
 	seen := 0
-	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(d.Name(), "temporal") && strings.Contains(d.Name(), ".db") {
+	for _, name := range testenv.NoSecretInFiles(t, dir, canary) {
+		if strings.HasPrefix(name, "temporal") && strings.Contains(name, ".db") {
 			seen++
 		}
-		require.False(t, bytes.Contains(b, []byte(canary)), "canary found in %s", path)
-		return nil
-	}))
+	}
 	require.GreaterOrEqual(t, seen, 2, "the SQLite files (executions, visibility) were not all checked")
 }
 
