@@ -1,6 +1,10 @@
 package ui
 
-import "time"
+import (
+	"time"
+
+	"github.com/a-h/templ"
+)
 
 // ProblemVM is a failure explained: title, message, what to do.
 type ProblemVM struct {
@@ -92,4 +96,13 @@ func badgeKind(status string) string {
 		return "bad"
 	}
 	return "muted"
+}
+
+// Invalid marks a field with an error for assistive technology (and
+// Pico's red outline); a valid field carries no mark at all.
+func Invalid(msg string) templ.Attributes {
+	if msg != "" {
+		return templ.Attributes{"aria-invalid": "true"}
+	}
+	return templ.Attributes{}
 }
