@@ -30,8 +30,11 @@ var steps = []struct{ ID, Title string }{
 	{StepRegions, "Regions"}, {StepState, "State bucket"}, {StepComponents, "Components"},
 }
 
-// Draft is what one user entered so far.
+// Draft is what one user entered so far. Handlers hold it through
+// Drafts.Lock: an htmx preview and a submit of the same user may overlap.
 type Draft struct {
+	mu sync.Mutex
+
 	Organization, Domain string
 	Provider             terraform.Provider
 	// Credentials by field name; never rendered back.
@@ -111,10 +114,10 @@ type Drafts struct {
 	m  map[string]*Draft
 }
 
-// Get returns user's draft, a new one the first time.
-func (s *Drafts) Get(user string) *Draft {
+// Lock returns user's draft (a new one the first time), locked until
+// unlock is called.
+func (s *Drafts) Lock(user string) (d *Draft, unlock func()) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.m == nil {
 		s.m = map[string]*Draft{}
 	}
@@ -123,7 +126,9 @@ func (s *Drafts) Get(user string) *Draft {
 		d = newDraft()
 		s.m[user] = d
 	}
-	return d
+	s.mu.Unlock()
+	d.mu.Lock()
+	return d, d.mu.Unlock
 }
 
 // Forget drops user's draft (the bootstrap started).

@@ -61,7 +61,8 @@ func (h *Handler) home(c echo.Context) error {
 	if org != "" {
 		return ui.Redirect(c, runURL(org))
 	}
-	d := h.Drafts.Get(pages.User(c))
+	d, unlock := h.Drafts.Lock(pages.User(c))
+	defer unlock()
 	next := d.next()
 	if next == "" {
 		next = StepComponents
@@ -78,7 +79,8 @@ func (h *Handler) step(c echo.Context) error {
 	if !knownStep(step) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no wizard step "+step+": the wizard starts at /wizard.")
 	}
-	d := h.Drafts.Get(pages.User(c))
+	d, unlock := h.Drafts.Lock(pages.User(c))
+	defer unlock()
 	if !d.reachable(step) {
 		return ui.Redirect(c, "/wizard/"+d.next())
 	}
@@ -91,7 +93,8 @@ func (h *Handler) save(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no wizard step "+step+": the wizard starts at /wizard.")
 	}
 	ctx := c.Request().Context()
-	d := h.Drafts.Get(pages.User(c))
+	d, unlock := h.Drafts.Lock(pages.User(c))
+	defer unlock()
 	if !d.reachable(step) {
 		return ui.Redirect(c, "/wizard/"+d.next())
 	}
@@ -115,7 +118,8 @@ func (h *Handler) save(c echo.Context) error {
 // htmx swaps the list on every change; without script, "Update the list"
 // posts here and gets the whole step back.
 func (h *Handler) preview(c echo.Context) error {
-	d := h.Drafts.Get(pages.User(c))
+	d, unlock := h.Drafts.Lock(pages.User(c))
+	defer unlock()
 	if !d.reachable(StepComponents) {
 		return ui.Redirect(c, "/wizard/"+d.next())
 	}

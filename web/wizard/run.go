@@ -27,7 +27,9 @@ func (h *Handler) run(c echo.Context) error {
 	if r.State == "" {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no bootstrap of "+org+": the wizard starts at /wizard.")
 	}
-	vm := runVM(r, h.Drafts.Get(pages.User(c)))
+	d, unlock := h.Drafts.Lock(pages.User(c))
+	vm := runVM(r, d)
+	unlock()
 	vm.Missing = h.Missing
 	meta := h.Shell.Meta(c, "", pages.Wizard, "Bootstrap", vm.Polling)
 	return ui.Render(c, http.StatusOK, meta, runPage(vm))
