@@ -144,6 +144,16 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	}
 	browser.Screenshot(t, ctx, "done")
 
+	// On a phone: a wizard step (the draft went with approve, so a new
+	// bootstrap starts over), the run page and the audit fit the width.
+	browser.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for _, page := range []string{"/wizard/organization", "/wizard/run/acme", "/audit"} {
+		browser.Do(t, ctx, chromedp.Navigate(p.url(page)), browser.Present(`main h1`))
+		require.LessOrEqual(t, evalIn[int](t, ctx, `document.documentElement.scrollWidth`), 390, "%s is wider than the phone", page)
+		browser.Screenshot(t, ctx, "phone"+strings.ReplaceAll(page, "/", "-"))
+		html()
+	}
+
 	for i, h := range pagesSeen {
 		require.NotContains(t, h, canaryHetznerToken, "page %d", i)
 		require.NotContains(t, h, "canary-s3-secret", "page %d", i)

@@ -19,7 +19,7 @@ const Retention = 90 * 24 * time.Hour
 // Operations and states the filter offers, as visibility names them.
 var (
 	operationNames = []string{workflows.OperationInstall, workflows.OperationRelease, workflows.OperationUninstall,
-		workflows.OperationUpgrade, workflows.OperationScheduledUpgrade, workflows.OperationCheckUpdates}
+		workflows.OperationUpgrade, workflows.OperationScheduledUpgrade, workflows.OperationCheckUpdates, workflows.OperationBootstrap}
 	statusNames = map[string]string{"running": "Running", "completed": "Completed", "failed": "Failed",
 		"cancelled": "Canceled", "terminated": "Terminated", "timed-out": "TimedOut"}
 	nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
