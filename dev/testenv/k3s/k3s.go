@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/kubeenv"
 )
 
 // tlsDir is where k3s finds pre-created CAs.
@@ -81,7 +82,7 @@ func Start(t testing.TB, userData, ip string, port int) {
 		"sa-signer.crt": saCert, "sa-signer.key": saKey} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
 	}
-	env := &envtest.Environment{BinaryAssetsDirectory: filepath.Dir(testenv.Bin(t, "kube-apiserver"))}
+	env := kubeenv.Environment(filepath.Dir(testenv.Bin(t, "kube-apiserver")))
 	srv := env.ControlPlane.GetAPIServer()
 	srv.CertDir = dir
 	srv.SecureServing.CA = []byte(serverCA)

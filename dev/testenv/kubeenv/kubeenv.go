@@ -52,13 +52,17 @@ func Start(t testing.TB, extra ...*apiextv1.CustomResourceDefinition) *Env {
 }
 
 func newEnvironment(binDir string, extra []*apiextv1.CustomResourceDefinition) *envtest.Environment {
-	// envtest logs through controller-runtime's logger, which complains
-	// (with a stack trace) when nobody set one.
+	env := Environment(binDir)
+	env.CRDDirectoryPaths = []string{filepath.Join(testenv.RepoRoot(), "deploy", "base", "crds")}
+	env.CRDs = extra
+	return env
+}
+
+// Environment is a bare envtest environment on the assets in binDir, as
+// every API server of the tests starts: a start timeout that a loaded CI
+// machine keeps, and controller-runtime's logger set (envtest logs through
+// it, and complains with a stack trace when nobody set one).
+func Environment(binDir string) *envtest.Environment {
 	logf.SetLogger(logr.Discard())
-	return &envtest.Environment{
-		BinaryAssetsDirectory:    binDir,
-		ControlPlaneStartTimeout: 2 * time.Minute,
-		CRDDirectoryPaths:        []string{filepath.Join(testenv.RepoRoot(), "deploy", "base", "crds")},
-		CRDs:                     extra,
-	}
+	return &envtest.Environment{BinaryAssetsDirectory: binDir, ControlPlaneStartTimeout: 2 * time.Minute}
 }
