@@ -178,10 +178,14 @@ var shots sync.Map // test name → *int
 // and returns the file's path.
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Helper()
+	// Let htmx settle (no request in flight, no swap pending), but on a
+	// page that keeps requesting, take the picture anyway: the wait must
+	// not eat the screenshot's own time.
+	settle, stop := context.WithTimeout(ctx, 10*time.Second)
+	_, _ = chromedp.Run(settle, chromedp.Poll[bool](`!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`))
+	stop()
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	// Let htmx settle: no request in flight, no swap pending.
-	_, _ = chromedp.Run(sctx, chromedp.Poll[bool](`!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`))
 	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 	n, loaded := shots.LoadOrStore(t.Name(), new(int))
