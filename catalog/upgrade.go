@@ -11,7 +11,10 @@ import (
 // Error kinds of upgrade checks, used verbatim as Temporal error types so
 // the UI can say what to do.
 const (
-	ErrDowngrade               = "Downgrade"
+	ErrDowngrade = "Downgrade"
+	// ErrAlreadyInstalled refuses an upgrade to the version that runs: an
+	// explicit one says so; a late or repeated scheduled one is a no-op.
+	ErrAlreadyInstalled        = "AlreadyInstalled"
 	ErrForwardOnlyNotConfirmed = "ForwardOnlyNotConfirmed"
 	ErrIncompatibleUpgrade     = "IncompatibleUpgrade"
 )
@@ -36,11 +39,11 @@ type UpgradePlan struct {
 	ForwardOnly []string
 }
 
-// CheckUpgrade refuses what would break the platform: an unknown or
-// missing version, a downgrade (rollback is its own operation), a
-// forward-only release without confirmation, a version outside a range an
-// installed dependent requires, and a dependency installed at a version the
-// component's range excludes.
+// CheckUpgrade refuses what would break the platform, or do nothing: an
+// unknown or missing version, the version that runs already, a downgrade
+// (rollback is its own operation), a forward-only release without
+// confirmation, a version outside a range an installed dependent requires,
+// and a dependency installed at a version the component's range excludes.
 func (c *Catalog) CheckUpgrade(installed Installed, req UpgradeRequest) (UpgradePlan, error) {
 	comp, ok := c.Components[req.Component]
 	if !ok {
@@ -60,12 +63,13 @@ func (c *Catalog) CheckUpgrade(installed Installed, req UpgradeRequest) (Upgrade
 			Detail: fmt.Sprintf("version %s is not in the catalog (have %s)", req.To, strings.Join(comp.VersionList(), ", "))}
 	}
 	to, _ := parseVersion(target.Version)
-	if !to.GreaterThan(from) {
-		what := "is already installed"
-		if to.LessThan(from) {
-			what = fmt.Sprintf("is older than the installed v%s: downgrades are refused; a failed upgrade rolls back by itself", from)
-		}
-		return UpgradePlan{}, &ResolveError{Kind: ErrDowngrade, Chain: []string{req.Component}, Detail: fmt.Sprintf("%s %s", target.Version, what)}
+	switch {
+	case to.Equal(from):
+		return UpgradePlan{}, &ResolveError{Kind: ErrAlreadyInstalled, Chain: []string{req.Component},
+			Detail: fmt.Sprintf("%s is already installed: nothing to upgrade", target.Version)}
+	case to.LessThan(from):
+		return UpgradePlan{}, &ResolveError{Kind: ErrDowngrade, Chain: []string{req.Component}, Detail: fmt.Sprintf(
+			"%s is older than the installed v%s: downgrades are refused; a failed upgrade rolls back by itself", target.Version, from)}
 	}
 	plan := UpgradePlan{Component: comp.Name, To: target}
 	plan.From, _ = comp.Find(fromText)

@@ -66,8 +66,13 @@ func TestCheckUpgrade(t *testing.T) {
 			wantMsg: "db: v1.0.0 is older than the installed v1.1.0: downgrades are refused",
 		},
 		{
-			name: "same version refused", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0"},
-			req: UpgradeRequest{Component: "db", To: "v1.1.0"}, wantKind: ErrDowngrade, wantMsg: "v1.1.0 is already installed",
+			name: "same version refused, not called a downgrade", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0"},
+			req: UpgradeRequest{Component: "db", To: "v1.1.0"}, wantKind: ErrAlreadyInstalled,
+			wantMsg: "db: v1.1.0 is already installed: nothing to upgrade",
+		},
+		{
+			name: "same version written without the v", cat: small, installed: Installed{"lib": "v1.0.0", "db": "1.1.0"},
+			req: UpgradeRequest{Component: "db", To: "v1.1.0"}, wantKind: ErrAlreadyInstalled,
 		},
 		{
 			name: "forward-only needs confirmation", cat: small, installed: Installed{"lib": "v1.0.0", "db": "v1.1.0"},

@@ -109,6 +109,7 @@ func (r *PlatformReconciler) describe(ctx context.Context, id string, kind OpKin
 		return op, fmt.Errorf("describe workflow %s: %w", id, err)
 	}
 	info := resp.GetWorkflowExecutionInfo()
+	op.Started = info.GetStartTime().AsTime()
 	if f := info.GetMemo().GetFields()[workflows.MemoPlatformGeneration]; f != nil && r.DataConverter != nil {
 		_ = r.DataConverter.FromPayload(f, &op.Generation)
 	}
@@ -120,7 +121,9 @@ func (r *PlatformReconciler) describe(ctx context.Context, id string, kind OpKin
 		op.State = OpSucceeded
 	default:
 		op.State = OpFailed
-		op.Message = r.failure(ctx, id, info.GetStatus())
+		var kind string
+		op.Message, kind = r.failure(ctx, id, info.GetStatus())
+		op.RolledBack = kind == workflows.ErrRolledBack
 	}
 	return op, nil
 }
@@ -171,17 +174,17 @@ func (r *PlatformReconciler) currentStep(ctx context.Context, id string) string 
 	return ""
 }
 
-// failure reads why the workflow failed (its result carries the
-// ApplicationError message, decoded through the codec).
-func (r *PlatformReconciler) failure(ctx context.Context, id string, status enumspb.WorkflowExecutionStatus) string {
+// failure reads why the workflow failed and the error's type (its result
+// carries the ApplicationError, decoded through the codec).
+func (r *PlatformReconciler) failure(ctx context.Context, id string, status enumspb.WorkflowExecutionStatus) (msg, kind string) {
 	err := r.Workflows.GetWorkflow(ctx, id, "").Get(ctx, nil)
 	var ae *temporal.ApplicationError
 	switch {
 	case err == nil:
-		return status.String()
+		return status.String(), ""
 	case errors.As(err, &ae):
-		return ae.Message()
+		return ae.Message(), ae.Type()
 	default:
-		return err.Error()
+		return err.Error(), ""
 	}
 }

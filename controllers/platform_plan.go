@@ -43,6 +43,10 @@ type Op struct {
 	State      OpState
 	Generation int64  // platform generation the workflow was started for
 	Message    string // failure message, or the running step
+	// RolledBack: the upgrade failed and rolled the component back.
+	RolledBack bool
+	// Started is when the workflow started.
+	Started time.Time
 }
 
 // Installed is what the Platform reconciler knows of one Component resource.
@@ -103,11 +107,12 @@ func wantedKind(ref v1alpha1.ComponentRef, inst Installed, exists bool) OpKind {
 func sameVersion(a, b string) bool { return catalog.SameVersion(a, b) }
 
 // planPlatform compares the spec with the installed components and the
-// last operation of each, and decides what to start. A failed operation is
-// not retried for the generation it was started for: the platform shows
-// Stalled until the operator changes the spec. A completed upgrade is not
-// started again for its generation either, while the Component's status
-// catches up with it.
+// last operation of each, and decides what to start. A failed operation
+// stands (the platform shows Stalled) until the operator acts: a
+// rolled-back upgrade until a Retry or another version, whatever else
+// changes in the spec; any other failure until the spec changes. A
+// completed upgrade is not started again for its generation either, while
+// the Component's status catches up with it.
 func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[string]Op, scheduled map[string]Scheduled, now time.Time) PlatformPlan {
 	var plan PlatformPlan
 	var stalled, running, waiting []string
@@ -121,8 +126,8 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 			running = append(running, describeOp(ref.Name, op))
 		case kind == "":
 			// in the desired state
-		case op.kind() == kind && op.State == OpFailed && op.Generation == p.Generation:
-			if msg := failed(ref.Name, op); !slices.Contains(stalled, msg) {
+		case op.kind() == kind && op.stands(p, ref.Name):
+			if msg := failed(ref.Name, op) + retryProblem(p, ref.Name); !slices.Contains(stalled, msg) {
 				stalled = append(stalled, msg) // a multi-component upgrade fails several with one message
 			}
 		case kind == KindUpgrade && op.kind() == kind && op.State == OpSucceeded && op.Generation == p.Generation:
@@ -215,6 +220,42 @@ func inZone(t time.Time, zone string) string {
 		t = t.In(loc)
 	}
 	return t.Format("Mon 2006-01-02 15:04 MST")
+}
+
+// stands reports whether a failed operation still holds its component
+// back: not once a retry was asked for after it started; a rolled-back
+// upgrade until then (it must not run again because another component
+// changed the spec); any other failure for the generation it ran for.
+func (op Op) stands(p *v1alpha1.Platform, component string) bool {
+	switch {
+	case op.State != OpFailed:
+		return false
+	case retryAsked(p, component).After(op.Started):
+		return false
+	case op.RolledBack:
+		return true
+	}
+	return op.Generation == p.Generation
+}
+
+// retryAsked is when a retry of the component's operation was asked for
+// (zero when never, or when the annotation is not a time).
+func retryAsked(p *v1alpha1.Platform, component string) time.Time {
+	at, _ := time.Parse(time.RFC3339, p.Annotations[v1alpha1.AnnotationRetryPrefix+component])
+	return at
+}
+
+// retryProblem says what is wrong with a retry annotation that is not a
+// time, so the operator sees why the retry did nothing.
+func retryProblem(p *v1alpha1.Platform, component string) string {
+	v, ok := p.Annotations[v1alpha1.AnnotationRetryPrefix+component]
+	if !ok {
+		return ""
+	}
+	if _, err := time.Parse(time.RFC3339, v); err != nil {
+		return fmt.Sprintf(" (annotation %s%s=%q is not a time such as 2026-12-05T08:00:00Z, so no retry)", v1alpha1.AnnotationRetryPrefix, component, v)
+	}
+	return ""
 }
 
 // failed says why an operation failed; workflow messages already name the

@@ -18,6 +18,12 @@ func platform(gen int64, comps ...v1alpha1.ComponentRef) *v1alpha1.Platform {
 	}
 }
 
+// retried adds a Retry request for the component, with the annotation's value.
+func retried(p *v1alpha1.Platform, component, value string) *v1alpha1.Platform {
+	p.Annotations = map[string]string{v1alpha1.AnnotationRetryPrefix + component: value}
+	return p
+}
+
 func want(name string) v1alpha1.ComponentRef { return v1alpha1.ComponentRef{Name: name} }
 
 func pinned(name, version string) v1alpha1.ComponentRef {
@@ -121,6 +127,54 @@ func TestPlanPlatform(t *testing.T) {
 			ops: map[string]Op{"grafana": {Kind: KindUpgrade, State: OpFailed, Generation: 5,
 				Message: "upgrade grafana v11.3.0 → v11.4.0 failed: CrashLoopBackOff; rolled back to v11.3.0"}},
 			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true, wantMsg: "rolled back to v11.3.0",
+		},
+		{
+			name:      "a rolled-back upgrade stays rolled back when another component changes the spec",
+			p:         platform(6, pinned("grafana", "v11.4.0"), want("keycloak")),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}, "keycloak": healthy},
+			ops: map[string]Op{"grafana": {Kind: KindUpgrade, State: OpFailed, Generation: 5, RolledBack: true, Started: testNow.Add(-time.Hour),
+				Message: "upgrade grafana v11.3.0 → v11.4.0 failed: CrashLoopBackOff; rolled back to v11.3.0"}},
+			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true, wantMsg: "rolled back to v11.3.0",
+		},
+		{
+			name:      "Retry asked after the rollback runs the upgrade again, in the same generation",
+			p:         retried(platform(5, pinned("grafana", "v11.4.0")), "grafana", testNow.Format(time.RFC3339)),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops: map[string]Op{"grafana": {Kind: KindUpgrade, State: OpFailed, Generation: 5, RolledBack: true, Started: testNow.Add(-time.Hour),
+				Message: "upgrade grafana v11.3.0 → v11.4.0 failed: CrashLoopBackOff; rolled back to v11.3.0"}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0"}}, wantPhase: v1alpha1.PhaseInstalling,
+			wantReady: metav1.ConditionFalse, wantMsg: "upgrade grafana: starting",
+		},
+		{
+			name:      "a Retry asked before the last attempt started is spent",
+			p:         retried(platform(7, pinned("grafana", "v11.4.0")), "grafana", testNow.Add(-2*time.Hour).Format(time.RFC3339)),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops: map[string]Op{"grafana": {Kind: KindUpgrade, State: OpFailed, Generation: 5, RolledBack: true, Started: testNow.Add(-time.Hour),
+				Message: "rolled back to v11.3.0"}},
+			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true, wantMsg: "rolled back to v11.3.0",
+		},
+		{
+			name:      "a Retry that is not a time says so and retries nothing",
+			p:         retried(platform(7, pinned("grafana", "v11.4.0")), "grafana", "now please"),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops: map[string]Op{"grafana": {Kind: KindUpgrade, State: OpFailed, Generation: 5, RolledBack: true, Started: testNow.Add(-time.Hour),
+				Message: "rolled back to v11.3.0"}},
+			wantPhase: v1alpha1.PhaseFailed, wantReady: metav1.ConditionFalse, wantStall: true,
+			wantMsg: `annotation retry.openova.io/grafana="now please" is not a time such as 2026-12-05T08:00:00Z, so no retry`,
+		},
+		{
+			name: "another version after a rollback is a new upgrade", p: platform(6, pinned("grafana", "v11.5.0")),
+			installed:  map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.5.0"}}, wantPhase: v1alpha1.PhaseInstalling,
+			wantReady: metav1.ConditionFalse,
+		},
+		{
+			name: "an upgrade refused before its rollout runs again once the spec changes", p: platform(6, pinned("grafana", "v11.4.0")),
+			installed: map[string]Installed{"grafana": {Ready: true, Health: v1alpha1.HealthHealthy, Version: "v11.3.0"}},
+			ops: map[string]Op{"grafana": {Kind: KindUpgrade, State: OpFailed, Generation: 5, Started: testNow.Add(-time.Hour),
+				Message: "grafana: v11.4.0 migrates data and cannot be rolled back: confirm the upgrade"}},
+			wantStarts: []Start{{Component: "grafana", Kind: KindUpgrade, To: "v11.4.0"}}, wantPhase: v1alpha1.PhaseInstalling,
+			wantReady: metav1.ConditionFalse,
 		},
 		{
 			name: "a completed upgrade waits for the component status", p: platform(5, pinned("grafana", "v11.4.0")),

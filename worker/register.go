@@ -65,7 +65,8 @@ func Workflows(m Mode) map[string]any {
 
 // Activities builds the activity structs a mode hosts. Both modes host the
 // self-check's; the manager's Rollouts asks this engine's Temporal client c
-// which operations run.
+// which operations run, and its Schedules deletes the schedules of
+// scheduled upgrades that have run.
 func Activities(cfg Config, c client.Client) []any {
 	out := []any{&activities.SelfCheck{Dir: filepath.Join(cfg.DataDir, "selfcheck")}}
 	if cfg.Mode == ModeBootstrap && cfg.Bootstrap != nil {
@@ -83,6 +84,7 @@ func Activities(cfg Config, c client.Client) []any {
 	d := cfg.Manager
 	return append(out,
 		&activities.Rollouts{Workflows: c},
+		&activities.Schedules{Temporal: c},
 		&activities.Crossplane{Client: d.Kube, Changes: d.Releases},
 		&activities.Kubernetes{Client: d.Kube},
 		&activities.Catalog{Client: d.Kube},

@@ -38,7 +38,7 @@ func TestRegisterPerMode(t *testing.T) {
 		{name: "manager", cfg: Config{Mode: ModeManager, DataDir: t.TempDir(), Manager: &ManagerDeps{
 			Kube: fake.NewClientBuilder().Build(), Namespace: "openova-system", AlertmanagerURL: "http://am:9093"}},
 			wantWorkflows: workflows.ManagerWorkflows(), wantActivities: []string{
-				"*activities.SelfCheck", "*activities.Rollouts", "*activities.Crossplane", "*activities.Kubernetes",
+				"*activities.SelfCheck", "*activities.Rollouts", "*activities.Schedules", "*activities.Crossplane", "*activities.Kubernetes",
 				"*activities.Catalog", "*activities.Git", "*activities.Alerts"}},
 	}
 	for _, tc := range cases {

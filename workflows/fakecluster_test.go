@@ -41,12 +41,18 @@ type fakeCluster struct {
 	backupErr   error         // what RunBackup answers
 	backupAfter time.Duration // mock time RunBackup takes
 	alerts      []activities.RaiseAlertInput
-	calls       []string
+	// installed, when set, tracks the version each Component runs: the
+	// spec's once its release is Ready, as the Component reconciler
+	// reports it; CheckUpgrade then refuses the version that runs, as the
+	// catalog does.
+	installed map[string]string
+	specs     map[string]string // component → version of its last upsert
+	calls     []string
 }
 
 func newFakeCluster(plan catalog.Plan) *fakeCluster {
 	return &fakeCluster{plan: plan, dependents: map[string][]string{}, neverReady: map[string]bool{},
-		releases: map[string]string{}, components: map[string]bool{}}
+		releases: map[string]string{}, components: map[string]bool{}, specs: map[string]string{}}
 }
 
 func (f *fakeCluster) log(s string) {
@@ -74,7 +80,8 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 	for name, fn := range ManagerWorkflows() {
 		env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
-	for _, a := range []any{&activities.Crossplane{}, &activities.Kubernetes{}, &activities.Catalog{}, &activities.Git{}, &activities.Alerts{}} {
+	for _, a := range []any{&activities.Crossplane{}, &activities.Kubernetes{}, &activities.Catalog{}, &activities.Git{},
+		&activities.Alerts{}, &activities.Schedules{}} {
 		env.RegisterActivity(a)
 	}
 	var (
@@ -83,10 +90,23 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 		a  *activities.Catalog
 		g  *activities.Git
 		al *activities.Alerts
+		sc *activities.Schedules
 	)
+	env.OnActivity(sc.ForgetSchedule, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ForgetScheduleInput) (activities.ForgetScheduleResult, error) {
+			f.log("forget " + in.ID)
+			return activities.ForgetScheduleResult{}, nil
+		})
 	env.OnActivity(a.CheckUpgrade, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CheckUpgradeInput) (activities.CheckUpgradeResult, error) {
 			f.log("check " + in.Request.Component)
+			f.mu.Lock()
+			runs, tracked := f.installed[in.Request.Component]
+			f.mu.Unlock()
+			if tracked && catalog.SameVersion(runs, in.Request.To) {
+				return activities.CheckUpgradeResult{}, temporal.NewNonRetryableApplicationError(
+					in.Request.Component+": "+in.Request.To+" is already installed: nothing to upgrade", catalog.ErrAlreadyInstalled, nil)
+			}
 			if u, ok := f.upgrades[in.Request.Component]; ok {
 				return u, nil
 			}
@@ -138,6 +158,7 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 			f.log("component " + in.Name)
 			f.mu.Lock()
 			f.components[in.Name] = true
+			f.specs[in.Name] = in.Version
 			f.mu.Unlock()
 			return activities.UpsertComponentResult{Generation: 1}, nil
 		})
@@ -194,6 +215,11 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 				return activities.WaitReleaseReadyResult{}, temporal.NewNonRetryableApplicationError(
 					in.Name+" not Ready by the deadline: Ready=False ReconcileError: image pull failed", activities.ErrReleaseNotReady, nil)
 			}
+			f.mu.Lock()
+			if f.installed != nil {
+				f.installed[in.Name] = f.specs[in.Name]
+			}
+			f.mu.Unlock()
 			return activities.WaitReleaseReadyResult{Endpoints: []v1alpha1.Endpoint{{Name: "ui", URL: "https://" + in.Name}}}, nil
 		}).After(f.readyAfter)
 	env.OnActivity(c.DeleteRelease, mock.Anything, mock.Anything).Return(

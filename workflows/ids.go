@@ -175,3 +175,12 @@ func SelfCheckID(name string) string { return PrefixSelfCheck + name }
 // BootstrapID is the workflow ID of bootstrapping an organization's
 // platform: a second start (a reloaded wizard) attaches to the running one.
 func BootstrapID(organization string) string { return PrefixBootstrap + organization }
+
+// Change IDs of workflow.GetVersion: a workflow whose code changed keeps
+// replaying the histories recorded before the change.
+const (
+	// ChangeScheduledUpgradeOnce: a ScheduledUpgrade checks which version
+	// runs before it upgrades (the target already there is a no-op) and
+	// deletes its Schedule when it ends, so a window upgrades once.
+	ChangeScheduledUpgradeOnce = "scheduled-upgrade-once"
+)

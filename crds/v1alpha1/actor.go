@@ -25,3 +25,10 @@ func UIFieldManager(component string) string { return FieldManagerUI + "/" + com
 func IsUIFieldManager(manager string) bool {
 	return manager == FieldManagerUI || strings.HasPrefix(manager, FieldManagerUI+"/")
 }
+
+// AnnotationRetryPrefix + component asks to retry the component's failed
+// operation (a rolled-back upgrade waits for this, or for another
+// version): its value is the time of the request (RFC 3339), and only an
+// operation that started before it is retried. The UI's Retry sets it;
+// from a shell: kubectl annotate platform NAME retry.openova.io/COMPONENT="$(date -u +%FT%TZ)" --overwrite
+const AnnotationRetryPrefix = "retry.openova.io/"

@@ -16,8 +16,10 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/openova-io/core/workflows"
 )
@@ -224,6 +226,22 @@ func Cancel(ctx context.Context, c client.ScheduleClient, id string) error {
 		return fmt.Errorf("cancel %s: %w", id, err)
 	}
 	return nil
+}
+
+// MatchingTimes lists the times the schedule's spec matches in [from,
+// to), as the server computes them (calendar, time zone, daylight saving):
+// what a backfill of that range would fire.
+func MatchingTimes(ctx context.Context, svc workflowservice.WorkflowServiceClient, namespace, id string, from, to time.Time) ([]time.Time, error) {
+	resp, err := svc.ListScheduleMatchingTimes(ctx, &workflowservice.ListScheduleMatchingTimesRequest{
+		Namespace: namespace, ScheduleId: id, StartTime: timestamppb.New(from), EndTime: timestamppb.New(to)})
+	if err != nil {
+		return nil, fmt.Errorf("times of schedule %s: %w", id, err)
+	}
+	out := make([]time.Time, 0, len(resp.GetStartTime()))
+	for _, ts := range resp.GetStartTime() {
+		out = append(out, ts.AsTime())
+	}
+	return out, nil
 }
 
 // parseID reads platform, component and version back from an ID made by
