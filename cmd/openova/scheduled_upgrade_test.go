@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -38,12 +41,14 @@ components:
 `)
 
 // Scheduled upgrades against the real manager and the real Temporal
-// server's Schedules:
+// server's Schedules, on any day of the week:
 //   - a maintenance window (Saturdays 02:00, Europe/Berlin) is due when
 //     the server computes it; it is listed, paused with a note, resumed;
-//     replayed over the past eight days (a backfill: time travel without
-//     waiting) it fires once, at last Saturday 02:00 Berlin time, and
-//     upgrades; then it is cancelled;
+//     replayed over a range of the past that holds exactly one window (a
+//     backfill: time travel without waiting) it fires once, at the last
+//     Saturday 02:00 Berlin time, upgrades, and its schedule is gone;
+//   - a late firing of the same upgrade is a successful no-op: no second
+//     upgrade, no alert, no failed operation;
 //   - an "upgrade at" a few seconds ahead fires on the real clock while
 //     another upgrade of the same component is still rolling out: it waits
 //     for that rollout, then upgrades, and its run is recorded for replay.
@@ -62,17 +67,20 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 			IndexURL: indexURL, ReadyTimeout: time.Minute}
 	}
 
-	// The maintenance window: when the server says it opens.
+	// The maintenance window: when the server says it opens. The server
+	// computes it a moment after the test's clock read, so either instant's
+	// next window is right.
 	window := &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Europe/Berlin"}
-	now := time.Now()
-	win, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"), Window: window}, now)
+	before := time.Now()
+	win, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"), Window: window}, before)
 	require.NoError(t, err)
-	require.Equal(t, nextSaturday2AMBerlin(now), win.Next.UTC(), "the window opens at the next Saturday 02:00 in Berlin")
-	again, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"), Window: window}, now)
+	require.Contains(t, []time.Time{nextSaturday2AMBerlin(before), nextSaturday2AMBerlin(time.Now())}, win.Next.UTC(),
+		"the window opens at the next Saturday 02:00 in Berlin")
+	again, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"), Window: window}, time.Now())
 	require.NoError(t, err)
 	require.Equal(t, win, again, "asking twice schedules once")
 	_, err = schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"),
-		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Atlantis/Capital"}}, now)
+		Window: &schedules.Window{Days: []time.Weekday{time.Saturday}, Start: "02:00", TimeZone: "Atlantis/Capital"}}, time.Now())
 	require.ErrorContains(t, err, `time zone "Atlantis/Capital" is unknown`)
 	// Operators pause a window with `temporal schedule toggle --pause`, the same call.
 	require.NoError(t, sc.GetHandle(ctx, win.ID).Pause(ctx, client.SchedulePauseOptions{Note: "change freeze until January"}))
@@ -87,20 +95,51 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	}, 30*time.Second, 200*time.Millisecond, "the paused window is not listed")
 	require.NoError(t, sc.GetHandle(ctx, win.ID).Unpause(ctx, client.ScheduleUnpauseOptions{Note: "freeze over"}))
 
-	// Time travel without waiting: the server replays the last eight days
-	// of the schedule (a backfill), and the window fires exactly once, at
-	// last Saturday 02:00 in Berlin, and the upgrade runs.
-	lastWindow := nextSaturday2AMBerlin(now.AddDate(0, 0, -7))
+	// Time travel without waiting: the server replays a range of the past
+	// that holds exactly one window (a backfill). The windows of the last
+	// eight days are the server's own answer (one or two, by the day the
+	// test runs), checked against Go's zone data; the last one fires,
+	// upgrades, and the schedule is gone after it.
+	now := time.Now()
+	windows, err := schedules.MatchingTimes(ctx, e.tc.WorkflowService(), "default", win.ID, now.AddDate(0, 0, -8), now)
+	require.NoError(t, err)
+	require.NotEmpty(t, windows, "eight days hold a Saturday")
+	lastWindow := windows[len(windows)-1].UTC()
+	require.Equal(t, nextSaturday2AMBerlin(now.AddDate(0, 0, -7)), lastWindow, "the server's last window is not last Saturday 02:00 in Berlin")
 	require.NoError(t, sc.GetHandle(ctx, win.ID).Backfill(ctx, client.ScheduleBackfillOptions{Backfill: []client.ScheduleBackfill{{
-		Start: now.AddDate(0, 0, -8), End: now, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}}}))
+		Start: lastWindow.Add(-time.Minute), End: lastWindow.Add(time.Minute), Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}}}))
 	fired := e.waitScheduledRun(t)
 	require.Equal(t, win.ID+"-"+lastWindow.Format(time.RFC3339), fired, "fired at another time than the window")
 	var byWindow workflows.ScheduledUpgradeResult
 	require.NoError(t, e.tc.GetWorkflow(ctx, fired, "").Get(ctx, &byWindow))
+	require.Equal(t, "v1.0.0", byWindow.From)
 	require.Equal(t, "v1.1.0", byWindow.To)
-	require.NoError(t, schedules.Cancel(ctx, sc, win.ID))
-	_, err = schedules.Get(ctx, sc, win.ID)
-	require.Error(t, err, "a cancelled schedule is gone")
+	require.Empty(t, byWindow.AlreadyAt)
+	e.waitScheduleGone(t, win.ID)
+
+	// A late firing (a server that was down at the window catches up, or
+	// a schedule made again): it finds v1.1.0 running and ends as a
+	// successful no-op that says so. Nothing is upgraded again, nothing
+	// alerts, no operation failed, and the schedule is gone again.
+	late, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.1.0"), Window: window}, time.Now())
+	require.NoError(t, err)
+	require.NoError(t, sc.GetHandle(ctx, late.ID).Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}))
+	second := e.waitScheduledRunOf(t, late.ID, fired)
+	var noop workflows.ScheduledUpgradeResult
+	require.NoError(t, e.tc.GetWorkflow(ctx, second, "").Get(ctx, &noop))
+	require.Equal(t, "v1.1.0", noop.AlreadyAt)
+	var skipped []string
+	for _, st := range e.progress(t, second).Steps {
+		if st.State == workflows.StepSkipped {
+			skipped = append(skipped, st.Name+": "+st.Message)
+		}
+	}
+	require.Equal(t, []string{"upgrade kit to v1.1.0: already at v1.1.0"}, skipped)
+	require.Equal(t, 1, e.executions(t, workflows.UpgradeID("acme", "kit", "v1.1.0")), "upgraded once")
+	require.NotContains(t, e.activities(t, second), "RaiseAlert")
+	require.Zero(t, e.failedOperations(t, "acme"), "a failed operation in the audit view")
+	e.waitScheduleGone(t, late.ID)
+	require.NoError(t, schedules.Cancel(ctx, sc, win.ID), "cancelling a schedule that is gone is no error")
 
 	// A rollout to v1.2.0 hangs while "upgrade at" v1.3.0 comes due.
 	e.xp.holdChart("kit", "1.2.0")
@@ -110,8 +149,11 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	}, workflows.UpgradeComponentWorkflow, upgrade("v1.2.0"))
 	require.NoError(t, err)
 	e.waitReleaseChart(t, "kit", "1.2.0")
-	at := time.Now().Add(3 * time.Second).Truncate(time.Second)
-	s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.3.0"), At: at}, time.Now())
+	// A few seconds ahead: enough for the create to reach the server first
+	// on a busy machine; what follows waits on conditions, not on time.
+	asked := time.Now()
+	at := asked.Add(5 * time.Second).Truncate(time.Second)
+	s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade("v1.3.0"), At: at}, asked)
 	require.NoError(t, err)
 	require.Equal(t, at.UTC(), s.Next.UTC())
 	run := e.waitScheduledRunOf(t, s.ID)
@@ -138,10 +180,11 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 
 	// Two upgrades of kit due at the same second go one after the other:
 	// neither rolls back, kit ends at v1.5.0 (whichever ran first).
-	at = time.Now().Add(3 * time.Second).Truncate(time.Second)
+	asked = time.Now()
+	at = asked.Add(5 * time.Second).Truncate(time.Second)
 	var ids []string
 	for _, to := range []string{"v1.4.0", "v1.5.0"} {
-		s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade(to), At: at}, time.Now())
+		s, err := schedules.Create(ctx, sc, schedules.Upgrade{Upgrade: upgrade(to), At: at}, asked)
 		require.NoError(t, err)
 		ids = append(ids, s.ID)
 	}
@@ -184,8 +227,8 @@ func upgradeAttrs(platform, component string) temporal.SearchAttributes {
 func (e *managerEnv) waitScheduledRun(t *testing.T) string { return e.waitScheduledRunOf(t, "") }
 
 // waitScheduledRunOf waits for a run started by the schedule with this ID
-// (any schedule when "").
-func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string) string {
+// (any schedule when ""), other than the runs named in seen.
+func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string, seen ...string) string {
 	var id string
 	query := "WorkflowType = '" + workflows.ScheduledUpgradeWorkflow + "'"
 	if scheduleID != "" {
@@ -194,10 +237,33 @@ func (e *managerEnv) waitScheduledRunOf(t *testing.T, scheduleID string) string 
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		require.NoError(ct, err)
-		require.NotEmpty(ct, resp.Executions, "no run of %s", query)
-		id = resp.Executions[0].GetExecution().GetWorkflowId()
-	}, 30*time.Second, 100*time.Millisecond, "the schedule never fired")
+		for _, ex := range resp.Executions {
+			if run := ex.GetExecution().GetWorkflowId(); !slices.Contains(seen, run) {
+				id = run
+				return
+			}
+		}
+		assert.Fail(ct, "no new run", "of %s", query)
+	}, time.Minute, 100*time.Millisecond, "the schedule never fired")
 	return id
+}
+
+// waitScheduleGone waits until the schedule was deleted.
+func (e *managerEnv) waitScheduleGone(t *testing.T, id string) {
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		_, err := schedules.Get(context.Background(), e.tc.ScheduleClient(), id)
+		var nf *serviceerror.NotFound
+		assert.True(ct, errors.As(err, &nf), "schedule %s is still there (%v)", id, err)
+	}, time.Minute, 100*time.Millisecond, "the schedule outlived its run")
+}
+
+// failedOperations counts the platform's workflows that ended other than
+// completed (what the audit view lists as failed).
+func (e *managerEnv) failedOperations(t *testing.T, platform string) int {
+	resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: fmt.Sprintf(
+		"%s = '%s' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'", workflows.SearchAttrPlatform.GetName(), platform)})
+	require.NoError(t, err)
+	return len(resp.Executions)
 }
 
 // A Platform with a maintenance window (Saturdays 02:00, Europe/Berlin):
@@ -213,11 +279,17 @@ func TestMaintenanceWindowHoldsVersionBumps_TestPlaysCrossplane(t *testing.T) {
 	})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 
+	before := time.Now()
 	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v11.4.0" })
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	next := nextSaturday2AMBerlin(time.Now()).In(berlin).Format("Mon 2006-01-02 15:04 MST")
 	c := e.waitCondition(t, "acme", v1alpha1.ConditionUpgradeScheduled, metav1.ConditionTrue, time.Minute)
-	require.Equal(t, "grafana → v11.4.0 at "+next, c.Message)
+	// The schedule was made between the two clock reads: either one's next
+	// window is right (they differ only across a window's opening).
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	var msgs []string
+	for _, at := range []time.Time{before, time.Now()} {
+		msgs = append(msgs, "grafana → v11.4.0 at "+nextSaturday2AMBerlin(at).In(berlin).Format("Mon 2006-01-02 15:04 MST"))
+	}
+	require.Contains(t, msgs, c.Message)
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, time.Minute)
 	list, err := schedules.List(context.Background(), e.tc.ScheduleClient(), "acme")
 	require.NoError(t, err)

@@ -2,11 +2,13 @@ package platforms
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -95,4 +97,26 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// RetryComponent asks the reconciler to run the component's failed
+// operation again (a rolled-back upgrade waits for this): it sets the
+// retry annotation to the time of the request, with the user beside it.
+// A merge patch of two annotations, so no field manager's spec entry
+// changes and the platform's generation stays.
+func (s *Store) RetryComponent(ctx context.Context, platform, component string, at time.Time, actor string) error {
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]any{
+		v1alpha1.AnnotationRetryPrefix + component: at.UTC().Format(time.RFC3339),
+		v1alpha1.AnnotationActorPrefix + component: actor,
+	}}})
+	p := &v1alpha1.Platform{}
+	p.Name, p.Namespace = platform, s.namespace
+	err := s.writer.Patch(ctx, p, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(v1alpha1.UIFieldManager(component)))
+	if apierrors.IsNotFound(err) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("retry %s of platform %s: %w", component, platform, err)
+	}
+	return nil
 }

@@ -25,6 +25,8 @@ func TestUpgradeFormChecks(t *testing.T) {
 		{"confirmed, it passes", "mongodb", Form{To: "v8.0.3", Confirm: true, Action: actionNow}, false, "", "", time.Time{}},
 		{"an unknown version", "grafana", Form{To: "v99.0.0", Action: actionNow}, false, "to", "not in the catalog", time.Time{}},
 		{"a downgrade", "grafana", Form{To: "v11.2.0", Action: actionNow}, false, "to", "downgrades are refused", time.Time{}},
+		{"the version that runs: refused, and not called a downgrade", "grafana", Form{To: "v11.3.0", Action: actionNow}, false, "to",
+			"grafana: v11.3.0 is already installed: nothing to upgrade", time.Time{}},
 		{"no version chosen", "grafana", Form{Action: actionNow}, false, "to", "Choose the version", time.Time{}},
 		{"now, with a window", "grafana", Form{To: "v11.4.0", Action: actionNow}, true, "action", "maintenance window", time.Time{}},
 		{"the window, without one", "grafana", Form{To: "v11.4.0", Action: actionWindow}, false, "action", "no maintenance window", time.Time{}},
@@ -46,6 +48,9 @@ func TestUpgradeFormChecks(t *testing.T) {
 			}
 			require.Contains(t, f.Errors[tc.field], tc.msg)
 			require.Len(t, f.Errors, 1, "%v", f.Errors)
+			if tc.form.To == installed[tc.component] {
+				require.NotContains(t, f.Errors[tc.field], "downgrade")
+			}
 		})
 	}
 }

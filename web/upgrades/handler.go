@@ -21,6 +21,7 @@ import (
 	"github.com/openova-io/core/web/platforms"
 	"github.com/openova-io/core/web/ui"
 	"github.com/openova-io/core/worker/schedules"
+	"github.com/openova-io/core/workflows"
 )
 
 // Platforms is what the page reads and changes on the Kubernetes side.
@@ -29,6 +30,7 @@ type Platforms interface {
 	Components(ctx context.Context, platform string) ([]v1alpha1.Component, error)
 	Catalog(ctx context.Context, p *v1alpha1.Platform) (*catalog.Catalog, error)
 	ApplyComponent(ctx context.Context, platform string, ch platforms.Change, actor string) error
+	RetryComponent(ctx context.Context, platform, component string, at time.Time, actor string) error
 }
 
 // Operations reads upgrade runs.
@@ -59,6 +61,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/platforms/:platform/upgrades/scheduled/pause", h.pause)
 	e.POST("/platforms/:platform/upgrades/:component", h.upgrade)
 	e.POST("/platforms/:platform/upgrades/:component/cancel", h.cancel)
+	e.POST("/platforms/:platform/upgrades/:component/retry", h.retry)
 }
 
 func (h *Handler) load(c echo.Context) (state, error) {
@@ -162,6 +165,28 @@ func (h *Handler) cancel(c echo.Context) error {
 		}
 	}
 	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: fmt.Sprintf("The scheduled upgrade of %s was cancelled; it stays at %s.", cr.Name, cr.Status.InstalledVersion)})
+	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/upgrades")
+}
+
+// retry runs a rolled-back upgrade again: the spec still asks for the
+// version that failed, and the reconciler waits for the operator's word.
+func (h *Handler) retry(c echo.Context) error {
+	s, cr, err := h.loadInstalled(c)
+	if err != nil {
+		return err
+	}
+	rb, ok := rolledBack(cr)
+	if !ok || runningID(s.platform, cr) != workflows.UpgradeID(s.platform.Name, cr.Name, rb.To) {
+		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf(
+			"%s has no rolled-back upgrade that the platform still asks for: choose a version under Available upgrades.", cr.Name))
+	}
+	if s.ops[runningID(s.platform, cr)].State == operations.StateRunning {
+		return echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("The upgrade of %s to %s is running already.", cr.Name, rb.To))
+	}
+	if err := h.Platforms.RetryComponent(c.Request().Context(), s.platform.Name, cr.Name, h.Now(), pages.User(c)); err != nil {
+		return err
+	}
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: fmt.Sprintf("Retrying the upgrade of %s to %s.", cr.Name, rb.To)})
 	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/upgrades")
 }
 

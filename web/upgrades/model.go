@@ -78,6 +78,9 @@ type RollbackVM struct {
 	At        string
 	Alert     string
 	AuditURL  string
+	// RetryURL runs the upgrade again; empty when the platform no longer
+	// asks for that version, or it runs.
+	RetryURL string
 }
 
 type state struct {
@@ -139,9 +142,13 @@ func build(s state) PageVM {
 		}
 		if rb, ok := rolledBack(cr); ok {
 			id := workflows.UpgradeID(p.Name, cr.Name, rb.To)
-			vm.Rollbacks = append(vm.Rollbacks, RollbackVM{Component: title, From: rb.From, To: rb.To, Reason: rb.Reason,
+			r := RollbackVM{Component: title, From: rb.From, To: rb.To, Reason: rb.Reason,
 				At: rb.At.UTC().Format("2006-01-02 15:04 MST"), Alert: alertOf(s.ops[id]),
-				AuditURL: "/audit/operation?" + url.Values{"id": {id}}.Encode()})
+				AuditURL: "/audit/operation?" + url.Values{"id": {id}}.Encode()}
+			if runningID(p, cr) == id && s.ops[id].State != operations.StateRunning {
+				r.RetryURL = base + "/" + url.PathEscape(cr.Name) + "/retry"
+			}
+			vm.Rollbacks = append(vm.Rollbacks, r)
 		}
 		if a, ok := available(s, cr, title, base); ok {
 			vm.Available = append(vm.Available, a)
