@@ -139,6 +139,7 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	require.NotContains(t, e.activities(t, second), "RaiseAlert")
 	require.Zero(t, e.failedOperations(t, "acme"), "a failed operation in the audit view")
 	e.waitScheduleGone(t, late.ID)
+	e.recordHistory(t, second, "scheduledupgrade-v2-alreadyat")
 	require.NoError(t, schedules.Cancel(ctx, sc, win.ID), "cancelling a schedule that is gone is no error")
 
 	// A rollout to v1.2.0 hangs while "upgrade at" v1.3.0 comes due.
@@ -176,7 +177,7 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		assertHealthyAt(ct, e.components(ct), "kit", "v1.3.0")
 	}, time.Minute, 100*time.Millisecond, "kit is not Healthy at v1.3.0")
-	e.recordHistory(t, run, "scheduledupgrade-v1-waited")
+	e.recordHistory(t, run, "scheduledupgrade-v2-waited")
 
 	// Two upgrades of kit due at the same second go one after the other:
 	// neither rolls back, kit ends at v1.5.0 (whichever ran first).
