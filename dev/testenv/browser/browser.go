@@ -13,11 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -145,7 +147,7 @@ func failed(t testing.TB, ctx context.Context) {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
+	if png, err := capture(sctx, 2*time.Second); err == nil {
 		dir := filepath.Join(testenv.RepoRoot(), ".cache", "screenshots", unsafeName.ReplaceAllString(t.Name(), "_"))
 		_ = os.MkdirAll(dir, 0o755)
 		path := filepath.Join(dir, "failed.png")
@@ -178,16 +180,10 @@ var shots sync.Map // test name → *int
 // and returns the file's path.
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Helper()
-	// Let htmx settle (no request in flight, no swap pending), but on a
-	// page that keeps requesting, take the picture anyway: the wait must
-	// not eat the screenshot's own time.
-	settle, stop := context.WithTimeout(ctx, 10*time.Second)
-	_, _ = chromedp.Run(settle, chromedp.Poll[bool](`!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`))
-	stop()
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
-	require.NoError(t, err)
+	png, err := capture(sctx, 10*time.Second)
+	require.NoError(t, err, "screenshot %s", name)
 	n, loaded := shots.LoadOrStore(t.Name(), new(int))
 	*n.(*int)++
 	dir := filepath.Join(testenv.RepoRoot(), ".cache", "screenshots", unsafeName.ReplaceAllString(t.Name(), "_"))
@@ -199,6 +195,80 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot %s", path)
 	return path
+}
+
+// capture takes a picture of the whole page (as tall as the document) once
+// the page has loaded and htmx has settled: no request in flight, no swap
+// pending. A page that keeps requesting is pictured anyway after settle, so
+// that the wait cannot eat the capture's own time.
+//
+// Chromium never answers a capture whose document a navigation replaces
+// while it runs: Page.captureScreenshot waits for a frame of the old
+// document (or for its size), which never comes once the new document has
+// committed, so the command hangs until the context ends. The UI's pages
+// navigate by themselves (a live operation that ends loads its done URL),
+// and on a busy machine a full-page capture takes seconds, so a picture and
+// such a navigation do overlap. capture therefore watches the tab's top
+// frame, and when it commits a new document during an attempt, it drops the
+// attempt and pictures the new document once that one has loaded.
+func capture(ctx context.Context, settle time.Duration) ([]byte, error) {
+	for {
+		png, navigated, err := captureOnce(ctx, settle)
+		if !navigated {
+			return png, err
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("the page kept navigating during the screenshot: %w", ctx.Err())
+		}
+	}
+}
+
+// captureOnce is one attempt of capture. navigated reports that the top
+// frame committed a new document during it, which makes the picture (or
+// its error) worthless.
+func captureOnce(ctx context.Context, settle time.Duration) (png []byte, navigated bool, err error) {
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var nav atomic.Bool
+	// Listen before the wait for the page, so that a commit between the
+	// wait and the capture is seen as well.
+	err = chromedp.Listen(actx, func(ev any) {
+		if e, ok := ev.(*page.EventFrameNavigated); ok && e.Frame.ParentID == "" {
+			nav.Store(true)
+			cancel() // the capture would wait for ever
+		}
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	settled(actx, settle)
+	png, err = chromedp.Run(actx, chromedp.FullScreenshot(100))
+	if nav.Load() {
+		return nil, true, nil
+	}
+	return png, false, err
+}
+
+// settled waits, at most for max, until the document has loaded and htmx
+// has settled. It asks from Go, like Present, so it needs no animation
+// frame of the page and survives a navigation.
+func settled(ctx context.Context, max time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, max)
+	defer cancel()
+	expr := `document.readyState === 'complete' && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')`
+	for {
+		qctx, qcancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(qctx, chromedp.Evaluate[bool](expr))
+		qcancel()
+		if err == nil && ok {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Present waits until an element matching css is in the page. It asks
