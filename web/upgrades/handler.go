@@ -134,6 +134,13 @@ func (h *Handler) upgrade(c echo.Context) error {
 	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, ch, pages.User(c)); err != nil {
 		return err
 	}
+	// Asking again for the version that was rolled back is the operator's
+	// word to try it again (now, at a time or in the window).
+	if rb, ok := rolledBack(cr); ok && catalog.SameVersion(rb.To, f.To) {
+		if err := h.Platforms.RetryComponent(c.Request().Context(), s.platform.Name, cr.Name, h.Now(), pages.User(c)); err != nil {
+			return err
+		}
+	}
 	msg := fmt.Sprintf("Upgrading %s to %s.", cr.Name, f.To)
 	switch f.Action {
 	case actionAt:
