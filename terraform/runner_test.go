@@ -86,7 +86,12 @@ func TestHeldLockAndLeftoverTofu(t *testing.T) {
 	applied := make(chan error, 1)
 	go func() { applied <- first.Apply(context.Background()) }()
 	require.Eventually(t, func() bool { p, _ := Leftovers(dir); return len(p) > 0 }, 30*time.Second, 100*time.Millisecond)
-	time.Sleep(2 * time.Second) // the apply holds the lock while it sleeps
+	// The apply holds the lock while it sleeps: OpenTofu's local state
+	// lock writes its info beside the state once it is taken.
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(dir, ".terraform.tfstate.lock.info"))
+		return err == nil
+	}, 30*time.Second, 100*time.Millisecond, "the apply takes the state lock")
 
 	second, _ := runner(t, dir, env)
 	_, err = second.Plan(ctx)

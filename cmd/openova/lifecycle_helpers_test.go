@@ -174,7 +174,9 @@ func (e *managerEnv) executions(t *testing.T, id string) int {
 }
 
 // childSpans reads an install's history: for each child workflow, the
-// index of its started and its closed event.
+// index of the event where the parent started it (initiated: in the
+// workflow task that asked for it, whenever the server gets to it) and of
+// its completed event.
 func (e *managerEnv) childSpans(t *testing.T, id string) map[string][2]int {
 	it := e.tc.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	spans := map[string][2]int{}
@@ -182,9 +184,8 @@ func (e *managerEnv) childSpans(t *testing.T, id string) map[string][2]int {
 		ev, err := it.Next()
 		require.NoError(t, err)
 		switch ev.GetEventType() {
-		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
-			id := ev.GetChildWorkflowExecutionStartedEventAttributes().GetWorkflowExecution().GetWorkflowId()
-			spans[id] = [2]int{i, -1}
+		case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+			spans[ev.GetStartChildWorkflowExecutionInitiatedEventAttributes().GetWorkflowId()] = [2]int{i, -1}
 		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
 			id := ev.GetChildWorkflowExecutionCompletedEventAttributes().GetWorkflowExecution().GetWorkflowId()
 			s := spans[id]

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -60,7 +61,14 @@ func TestUpgradeCancel_TestPlaysCrossplane(t *testing.T) {
 			if tc.cancelRollback {
 				e.waitStep(t, id, "roll back "+tc.component+" to v1.0.0", workflows.StepRunning)
 				require.NoError(t, e.tc.SignalWorkflow(context.Background(), id, "", workflows.SignalCancel, nil))
-				time.Sleep(2 * time.Second) // a cancel that stopped the rollback would end the run now
+				// A cancel that stopped the rollback would cancel it or end
+				// the run in the workflow task that handles the signal.
+				for _, typ := range e.afterSignal(t, id, 2) {
+					require.NotContains(t, []enumspb.EventType{
+						enumspb.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+						enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+					}, typ, "the second cancel stopped the rollback")
+				}
 				e.xp.letGo(tc.component, "1.0.0")
 			}
 
@@ -108,6 +116,34 @@ func (e *managerEnv) waitStep(t testing.TB, id, name, state string) {
 			assert.Equal(c, state, stepState(p, name), "step %q", name)
 		}
 	}, time.Minute, 100*time.Millisecond)
+}
+
+// afterSignal waits until the workflow has handled its n-th signal (a
+// workflow task completed after the signal reached its history) and
+// returns the types of the events from that signal on.
+func (e *managerEnv) afterSignal(t testing.TB, id string, n int) []enumspb.EventType {
+	t.Helper()
+	var after []enumspb.EventType
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		it := e.tc.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		signals, handled := 0, false
+		after = nil
+		for it.HasNext() {
+			ev, err := it.Next()
+			if !assert.NoError(c, err) {
+				return
+			}
+			if ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+				signals++
+			}
+			if signals >= n {
+				after = append(after, ev.GetEventType())
+				handled = handled || ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+			}
+		}
+		assert.True(c, handled, "signal %d of %s is not handled yet (%d signals)", n, id, signals)
+	}, time.Minute, 100*time.Millisecond)
+	return after
 }
 
 // stepState is the state of the named step, "" when there is none.

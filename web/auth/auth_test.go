@@ -117,6 +117,10 @@ func TestWrongPasswordFiveTimesIsSlowedDown(t *testing.T) {
 		e.ServeHTTP(rec, r)
 		return rec
 	}
+	// The limiter's clock stands still: the wait after the fifth failure
+	// is there however long the attempts took.
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	a.limit.now = func() time.Time { return now }
 	for i := range 5 {
 		rec := login("wrong")
 		require.Equal(t, http.StatusUnauthorized, rec.Code, "attempt %d", i+1)
@@ -129,7 +133,7 @@ func TestWrongPasswordFiveTimesIsSlowedDown(t *testing.T) {
 	require.Contains(t, rec.Body.String(), "Too many failed sign-ins")
 	require.NotEmpty(t, rec.Header().Get("Retry-After"))
 
-	a.limit.now = func() time.Time { return time.Now().Add(time.Minute) }
+	now = now.Add(time.Minute)
 	rec = login("right-password")
 	require.Equal(t, http.StatusSeeOther, rec.Code, "after the wait the right password works")
 	ck := rec.Result().Cookies()[0]
