@@ -81,8 +81,30 @@ func run(t testing.TB, env []string, args ...string) (int, string, string) {
 }
 
 // startOpenova starts `openova <mode>` on dataDir with fresh ports and waits
-// until /readyz answers 200.
+// until /readyz answers 200. A port is picked free and bound a moment
+// later by the child, so another process of the suite (a parallel package
+// picking ports of its own) may take it in between: a start that exits
+// because its port is in use starts again on other ports.
 func startOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		p := launchOpenova(t, mode, dataDir, extra...)
+		err := p.waitReady()
+		if err == nil {
+			return p
+		}
+		if attempt < portAttempts && p.exitedOnBusyPort() {
+			t.Logf("openova start %d: a port was taken before it bound it; starting again on other ports", attempt)
+			continue
+		}
+		t.Fatal(err)
+	}
+}
+
+// portAttempts bounds the starts of startOpenova.
+const portAttempts = 3
+
+func launchOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, dataDir: dataDir, httpAddr: testenv.FreeAddr(t), temporalAddr: testenv.FreeAddr(t),
 		logPath: filepath.Join(t.TempDir(), "openova.log"), exited: make(chan struct{})}
@@ -101,8 +123,19 @@ func startOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
 		close(p.exited)
 	}()
 	t.Cleanup(func() { p.stop() })
-	p.waitReady()
 	return p
+}
+
+// exitedOnBusyPort: the process ended, saying a port it was given or
+// picked was in use.
+func (p *proc) exitedOnBusyPort() bool {
+	select {
+	case <-p.exited:
+		log := p.log()
+		return strings.Contains(log, "is already in use") || strings.Contains(log, "address already in use")
+	default:
+		return false
+	}
 }
 
 func hasFlag(args []string, flag string) bool {
@@ -114,14 +147,14 @@ func hasFlag(args []string, flag string) bool {
 	return false
 }
 
-func (p *proc) waitReady() {
+func (p *proc) waitReady() error {
 	p.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.exited:
-			p.t.Fatalf("openova exited before ready (%v); log:\n%s", p.exitErr, p.log())
+			return fmt.Errorf("openova exited before ready (%v); log:\n%s", p.exitErr, p.log())
 		default:
 		}
 		resp, err := readyClient.Get(p.scheme() + "://" + p.httpAddr + "/readyz")
@@ -130,13 +163,13 @@ func (p *proc) waitReady() {
 			_, _ = body.ReadFrom(resp.Body)
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 			last = body.String()
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	p.t.Fatalf("openova not ready after 90s (last: %s); log:\n%s", last, p.log())
+	return fmt.Errorf("openova not ready after 90s (last: %s); log:\n%s", last, p.log())
 }
 
 // readyClient asks /readyz, over HTTPS too (the test's self-signed
