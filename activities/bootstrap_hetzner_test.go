@@ -133,8 +133,8 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	state := make([]byte, obj.Size)
 	_, _ = obj.Contents.Read(state)
 	require.NotContains(t, string(state), canaryToken)
-	require.NotContains(t, string(state), secrets.PKI.ServerCAKey)
-	testenv.NoSecretInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken)
+	require.NotContains(t, string(state), secrets.PKI.ServerCAKey.Reveal())
+	testenv.NoSecretInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken.Reveal())
 }
 
 // fakeKinds are the fake API's names of what the Hetzner module creates.

@@ -11,6 +11,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/openova-io/core/secret"
 )
 
 // Clusters generates what a new cluster is born with and waits for it to
@@ -31,7 +33,7 @@ type ClusterSecretsInput struct {
 // they travel only in encoded payloads.
 type ClusterSecrets struct {
 	PKI       ClusterPKI
-	JoinToken string
+	JoinToken secret.Text
 }
 
 // GenerateClusterSecrets makes new CAs, an admin certificate and a join
@@ -50,7 +52,7 @@ func (c *Clusters) GenerateClusterSecrets(_ context.Context, in ClusterSecretsIn
 	if _, err := rand.Read(b); err != nil {
 		return ClusterSecrets{}, fmt.Errorf("join token: %w", err)
 	}
-	return ClusterSecrets{PKI: pki, JoinToken: hex.EncodeToString(b)}, nil
+	return ClusterSecrets{PKI: pki, JoinToken: secret.Text(hex.EncodeToString(b))}, nil
 }
 
 // ConnectInput is the cluster's API endpoint (a module output), its
@@ -65,7 +67,7 @@ type ConnectInput struct {
 // ConnectResult is the kubeconfig that reached the API server and the
 // version it reports.
 type ConnectResult struct {
-	Kubeconfig []byte
+	Kubeconfig secret.Bytes
 	Version    string
 }
 

@@ -14,6 +14,8 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/openova-io/core/secret"
 )
 
 // ClusterPKI is what a new region's cluster trusts, generated before any
@@ -23,10 +25,13 @@ import (
 type ClusterPKI struct {
 	// ServerCA signs the API server's serving certificate; ClientCA the
 	// client certificates it accepts.
-	ServerCA, ServerCAKey string
-	ClientCA, ClientCAKey string
+	ServerCA    string
+	ServerCAKey secret.Text
+	ClientCA    string
+	ClientCAKey secret.Text
 	// Admin is the cluster-admin client certificate (system:masters).
-	Admin, AdminKey string
+	Admin    string
+	AdminKey secret.Text
 }
 
 // Certificate lifetimes: CAs for ten years, the admin certificate for one
@@ -55,15 +60,15 @@ func NewClusterPKI(cluster string, now time.Time) (ClusterPKI, error) {
 	if err != nil {
 		return ClusterPKI{}, err
 	}
-	return ClusterPKI{ServerCA: certPEM(serverCA), ServerCAKey: keyPEM(serverKey), ClientCA: certPEM(clientCA), ClientCAKey: keyPEM(clientKey),
-		Admin: certPEM(admin), AdminKey: keyPEM(adminKey)}, nil
+	return ClusterPKI{ServerCA: certPEM(serverCA), ServerCAKey: secret.Text(keyPEM(serverKey)), ClientCA: certPEM(clientCA), ClientCAKey: secret.Text(keyPEM(clientKey)),
+		Admin: certPEM(admin), AdminKey: secret.Text(keyPEM(adminKey))}, nil
 }
 
 // ServingCert signs an API server certificate for the addresses with the
 // server CA (k3s does this itself on the node; tests standing in for it
 // use this).
 func (p ClusterPKI) ServingCert(hosts []string, now time.Time) (certPEMText, keyPEMText string, err error) {
-	ca, caKey, err := parsePair(p.ServerCA, p.ServerCAKey)
+	ca, caKey, err := parsePair(p.ServerCA, p.ServerCAKey.Reveal())
 	if err != nil {
 		return "", "", err
 	}

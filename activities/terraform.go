@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -52,12 +53,12 @@ type TerraformInput struct {
 // StateBackend is where the state lives: an S3-compatible bucket, or the
 // working directory when Bucket is empty (development only).
 type StateBackend struct {
-	Bucket    string `json:",omitempty"`
-	Region    string `json:",omitempty"`
-	Endpoint  string `json:",omitempty"`
-	KeyPrefix string `json:",omitempty"`
-	AccessKey string `json:",omitempty"`
-	SecretKey string `json:",omitempty"`
+	Bucket    string      `json:",omitempty"`
+	Region    string      `json:",omitempty"`
+	Endpoint  string      `json:",omitempty"`
+	KeyPrefix string      `json:",omitempty"`
+	AccessKey secret.Text `json:",omitempty"`
+	SecretKey secret.Text `json:",omitempty"`
 }
 
 // PlanResult is what a region's plan will do.

@@ -56,12 +56,12 @@ func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.R
 	if s := in.State; s.Bucket != "" {
 		key := path.Join(s.KeyPrefix, in.Organization, in.Region, "terraform.tfstate")
 		backend = terraform.S3Backend{Bucket: s.Bucket, Key: key, Region: s.Region}.Config()
-		env["AWS_ACCESS_KEY_ID"] = s.AccessKey
-		env["AWS_SECRET_ACCESS_KEY"] = s.SecretKey
+		env["AWS_ACCESS_KEY_ID"] = s.AccessKey.Reveal()
+		env["AWS_SECRET_ACCESS_KEY"] = s.SecretKey.Reveal()
 		if s.Endpoint != "" {
 			env["AWS_ENDPOINT_URL_S3"] = s.Endpoint
 		}
-		secrets = append(secrets, s.SecretKey)
+		secrets = append(secrets, s.SecretKey.Reveal())
 	}
 	return &terraform.Runner{
 		Bin: t.Bin, Dir: t.workDir(in), Module: mod,

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -26,7 +27,7 @@ type BootstrapCluster struct {
 	APIEndpoint string
 	Version     string
 	Nodes       []activities.Node
-	Kubeconfig  []byte
+	Kubeconfig  secret.Bytes
 }
 
 // BootstrapProgress is the Bootstrap's progress query: the steps as every

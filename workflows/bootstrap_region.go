@@ -73,10 +73,10 @@ func (r *region) input() activities.TerraformInput {
 		"control_plane_size": r.spec.ControlPlaneSize, "worker_size": r.spec.WorkerSize,
 		"ssh_public_key": in.SSHPublicKey,
 		"cluster_ca": map[string]any{
-			"server_ca_cert": r.secrets.PKI.ServerCA, "server_ca_key": r.secrets.PKI.ServerCAKey,
-			"client_ca_cert": r.secrets.PKI.ClientCA, "client_ca_key": r.secrets.PKI.ClientCAKey,
+			"server_ca_cert": r.secrets.PKI.ServerCA, "server_ca_key": r.secrets.PKI.ServerCAKey.Reveal(),
+			"client_ca_cert": r.secrets.PKI.ClientCA, "client_ca_key": r.secrets.PKI.ClientCAKey.Reveal(),
 		},
-		"join_token": r.secrets.JoinToken,
+		"join_token": r.secrets.JoinToken.Reveal(),
 		"node_cidr":  r.spec.NodeCIDR, "pod_cidr": r.spec.PodCIDR, "service_cidr": r.spec.ServiceCIDR,
 	}
 	if in.APIPort != 0 {

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -50,7 +51,7 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 		Components: []activities.SelectedComponent{{Name: "cilium", Version: "v1.16.0"}}}, nil)
 	env.OnActivity(cl.GenerateClusterSecrets, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ClusterSecretsInput) (activities.ClusterSecrets, error) {
-			return activities.ClusterSecrets{JoinToken: "token-of-" + in.Cluster}, nil
+			return activities.ClusterSecrets{JoinToken: secret.Text("token-of-" + in.Cluster)}, nil
 		})
 	env.OnActivity(tf.Plan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.TerraformInput) (activities.PlanResult, error) {

@@ -56,7 +56,7 @@ func planned(t *testing.T, p workflows.BootstrapProgress) map[string]int {
 // standing in for k3s) answer the kubeconfigs openova built; the state is
 // in the bucket with no lock left, no tofu runs on, and the canary token
 // is in no log line, file of the data directory (SQLite included),
-// undecoded history or state object.
+// undecoded history or state object. The audit view shows no key.
 func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	dataDir := t.TempDir()
@@ -112,5 +112,8 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	require.NoError(t, err, history)
 	require.NotContains(t, history, canaryHetznerToken, "the undecoded history")
 	require.Contains(t, p.log(), "tofu", "tofu's output is in the log")
+	// The audit view of the bootstrap shows none of its keys (the clusters'
+	// CA keys, the admin key, the join tokens, the kubeconfigs) or canaries.
+	auditShowsNoSecret(t, p, c, workflows.BootstrapID("acme"), secrets...)
 	recordHistory(t, p, "bootstrap-v1-tworegions")
 }

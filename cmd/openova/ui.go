@@ -63,7 +63,7 @@ func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 	bootstrap := cfg.Mode == worker.ModeBootstrap
 	tc := &operations.Coalesced{Client: eng.Client(), TTL: listTTL}
 	return &audit.Handler{Temporal: tc, Snapshots: &operations.Ops{Client: tc},
-		Decoder: audit.Decoder{Data: eng.DataConverter(), Failure: eng.FailureConverter()},
+		Decoder: audit.Decoder{Data: eng.DataConverter(), Failure: eng.FailureConverter(), SecretFields: worker.SecretFields()},
 		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now}
 }
 

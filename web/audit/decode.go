@@ -3,20 +3,25 @@ package audit
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/sdk/converter"
+
+	"github.com/openova-io/core/secret"
 )
 
 // Masked replaces a value the audit view never shows.
-const Masked = "•••• (masked)"
+const Masked = secret.Masked
 
 // secretKey matches field names whose values may be secrets: credentials,
 // tokens, keys, and Helm values (a chart's values often carry passwords).
-var secretKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|apikey|api_key|privatekey|private_key|^key$|kubeconfig|^values$)`)
+// It is the last of three rules (see mask): a name catches what an
+// untyped map (OpenTofu variables, Helm values) carries.
+var secretKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|apikey|api_key|privatekey|private_key|ca_?key|^key$|kubeconfig|^values$)`)
 
 // Decoder turns a history's payloads and failures into what the audit
 // view shows, on the server: payloads are decrypted with the engine's data
@@ -25,6 +30,10 @@ var secretKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential
 type Decoder struct {
 	Data    converter.DataConverter
 	Failure converter.FailureConverter
+	// SecretFields are the JSON names of the fields typed secret.Text or
+	// secret.Bytes in the workflows' and activities' inputs and results
+	// (worker.SecretFields): masked whatever they are called.
+	SecretFields []string
 }
 
 // maxShown bounds one rendered payload.
@@ -51,7 +60,7 @@ func (d Decoder) Payload(p *commonpb.Payload) string {
 	if err := d.Data.FromPayload(p, &v); err != nil {
 		return "(cannot be decoded with this engine's key)"
 	}
-	b, err := json.MarshalIndent(mask(v), "", "  ")
+	b, err := json.MarshalIndent(d.mask(v), "", "  ")
 	if err != nil {
 		return "(not JSON)"
 	}
@@ -80,11 +89,14 @@ func (d Decoder) FailureMessage(f *failurepb.Failure) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	return secret.Redact(err.Error())
 }
 
-// mask walks a decoded JSON value and replaces what secretKey names.
-func mask(v any) any {
+// mask walks a decoded JSON value and replaces a secret with Masked, by
+// three rules: a field of a secret type (SecretFields), a string whose
+// content is key material (secret.Contains: PEM private keys, kubeconfig
+// keys, tokens, also base64-encoded), and a field whose name says secret.
+func (d Decoder) mask(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(t))
@@ -94,19 +106,23 @@ func mask(v any) any {
 		sort.Strings(keys)
 		out := make(map[string]any, len(t))
 		for _, k := range keys {
-			if secretKey.MatchString(k) && t[k] != nil && t[k] != "" {
+			if (secretKey.MatchString(k) || slices.Contains(d.SecretFields, k)) && t[k] != nil && t[k] != "" {
 				out[k] = Masked
 				continue
 			}
-			out[k] = mask(t[k])
+			out[k] = d.mask(t[k])
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = mask(e)
+			out[i] = d.mask(e)
 		}
 		return out
+	case string:
+		if secret.Contains(t) {
+			return Masked
+		}
 	}
 	return v
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web/ui"
 	"github.com/openova-io/core/workflows"
@@ -82,7 +83,7 @@ func (d *Draft) input() workflows.BootstrapInput {
 	}
 	if !d.State.Local {
 		in.State = workflows.StateBackend{Bucket: d.State.Bucket, Region: d.State.Region, Endpoint: d.State.Endpoint,
-			KeyPrefix: d.State.KeyPrefix, AccessKey: d.State.AccessKey, SecretKey: d.State.SecretKey}
+			KeyPrefix: d.State.KeyPrefix, AccessKey: secret.Text(d.State.AccessKey), SecretKey: secret.Text(d.State.SecretKey)}
 	}
 	return in
 }

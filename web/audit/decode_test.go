@@ -1,0 +1,49 @@
+package audit
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+)
+
+const pemKey = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMBLXWouMkORtMwb4zcLG6nYpcy0apD9\n-----END EC PRIVATE KEY-----\n"
+
+func TestPayloadMasks(t *testing.T) {
+	d := Decoder{Data: converter.GetDefaultDataConverter(), SecretFields: []string{"AdminKey"}}
+	cases := []struct {
+		name   string
+		value  any
+		hidden string
+		shown  string
+	}{
+		{"a field of a secret type, by its name in SecretFields", map[string]any{"AdminKey": "opaque-123", "Admin": "cert"}, "opaque-123", `"Admin": "cert"`},
+		{"a field named like a secret", map[string]any{"client_ca_key": "opaque-456", "region": "fsn1"}, "opaque-456", `"region": "fsn1"`},
+		{"key material under any name", map[string]any{"Note": pemKey, "Steps": 2}, "MHcCAQEE", `"Steps": 2`},
+		{"key material in a list", []any{"fine", pemKey}, "PRIVATE KEY", `"fine"`},
+		{"key material as the whole payload", pemKey, "PRIVATE KEY", Masked},
+		{"Helm values", map[string]any{"Values": map[string]any{"adminUser": "root"}}, "root", Masked},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := converter.GetDefaultDataConverter().ToPayload(c.value)
+			require.NoError(t, err)
+			out := d.Payload(p)
+			require.NotContains(t, out, c.hidden)
+			require.Contains(t, out, c.shown)
+		})
+	}
+}
+
+func TestFailureMessageRedactsKeys(t *testing.T) {
+	fc := temporal.GetDefaultFailureConverter()
+	d := Decoder{Data: converter.GetDefaultDataConverter(), Failure: fc}
+	f := fc.ErrorToFailure(temporal.NewApplicationError("tofu apply: invalid value "+pemKey+" for client_ca_key", "TerraformFailed", errors.New("cause")))
+	out := d.FailureMessage(f)
+	require.NotContains(t, out, "PRIVATE KEY")
+	require.NotContains(t, out, "MHcCAQEE")
+	require.True(t, strings.HasPrefix(out, "tofu apply: invalid value "+Masked), out)
+}
