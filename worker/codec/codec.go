@@ -3,6 +3,7 @@ package codec
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -56,35 +57,73 @@ func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 	return out, nil
 }
 
-// Decode decrypts payloads sealed by any key in the keyring and passes
-// unencrypted ones (for example input typed into the stock CLI) through.
+// ErrNotEncrypted is returned by Decode for a payload the codec did not
+// seal: whoever reaches the Temporal frontend could otherwise start or
+// signal a workflow with input of their own choosing, and the worker would
+// take it as openova's.
+var ErrNotEncrypted = errors.New("payload is not encrypted by openova's codec")
+
+// encodingNull is the SDK's encoding of a nil value: it carries no data, so
+// it is accepted in clear.
+const encodingNull = "binary/null"
+
+// Decode decrypts payloads sealed by any key in the keyring and refuses any
+// other payload (ErrNotEncrypted), except a nil one or a clear nil value,
+// which carry nothing. Search attributes are indexed in clear and never pass
+// here (the SDK decodes them without the codec).
 func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	return c.decode(payloads, true)
+}
+
+func (c *Codec) decode(payloads []*commonpb.Payload, strict bool) ([]*commonpb.Payload, error) {
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
-		if string(p.GetMetadata()[MetadataEncoding]) != EncodingEncrypted {
+		enc := string(p.GetMetadata()[MetadataEncoding])
+		if enc != EncodingEncrypted {
+			if strict && p != nil && !(enc == encodingNull && len(p.GetData()) == 0) {
+				return payloads, fmt.Errorf("%w (encoding %q): start and signal workflows through openova, or give the temporal CLI --codec-endpoint and --codec-auth so it encrypts the input", ErrNotEncrypted, enc)
+			}
 			out[i] = p
 			continue
 		}
-		id := string(p.GetMetadata()[MetadataKeyID])
-		aead, ok := c.keys.aeads[id]
-		if !ok {
-			return payloads, fmt.Errorf("payload is encrypted with codec key %q, which is not in the key file: add that key back (keys are never removed on rotation)", id)
-		}
-		data := p.GetData()
-		if len(data) < aead.NonceSize() {
-			return payloads, fmt.Errorf("decode payload: ciphertext too short")
-		}
-		plain, err := aead.Open(nil, data[:aead.NonceSize()], data[aead.NonceSize():], []byte(id))
+		dec, err := c.open(p)
 		if err != nil {
-			return payloads, fmt.Errorf("decode payload with key %q: authentication failed (wrong key or tampered data)", id)
+			return payloads, err
 		}
-		var dec commonpb.Payload
-		if err := proto.Unmarshal(plain, &dec); err != nil {
-			return payloads, fmt.Errorf("decode payload: %w", err)
-		}
-		out[i] = &dec
+		out[i] = dec
 	}
 	return out, nil
+}
+
+// open decrypts one sealed payload.
+func (c *Codec) open(p *commonpb.Payload) (*commonpb.Payload, error) {
+	id := string(p.GetMetadata()[MetadataKeyID])
+	aead, ok := c.keys.aeads[id]
+	if !ok {
+		return nil, fmt.Errorf("payload is encrypted with codec key %q, which is not in the key file: add that key back (keys are never removed on rotation)", id)
+	}
+	data := p.GetData()
+	if len(data) < aead.NonceSize() {
+		return nil, fmt.Errorf("decode payload: ciphertext too short")
+	}
+	plain, err := aead.Open(nil, data[:aead.NonceSize()], data[aead.NonceSize():], []byte(id))
+	if err != nil {
+		return nil, fmt.Errorf("decode payload with key %q: authentication failed (wrong key or tampered data)", id)
+	}
+	var dec commonpb.Payload
+	if err := proto.Unmarshal(plain, &dec); err != nil {
+		return nil, fmt.Errorf("decode payload: %w", err)
+	}
+	return &dec, nil
+}
+
+// reader is the codec as the codec endpoint serves it: a reader of history
+// sees clear payloads (one someone typed into the CLI, a refused input) as
+// they are, so that showing a history never fails on them.
+type reader struct{ *Codec }
+
+func (r reader) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	return r.decode(payloads, false)
 }
 
 // DataConverter encrypts every payload the SDK writes.
@@ -104,9 +143,11 @@ func (c *Codec) FailureConverter() converter.FailureConverter {
 // Handler serves Temporal's codec-server protocol (POST .../encode and
 // .../decode) to holders of the bearer token, so that
 // `temporal workflow show --codec-endpoint URL --codec-auth "Bearer TOKEN"`
-// shows decrypted history.
+// shows decrypted history and `temporal workflow start --input` with the
+// same flags sends an input the worker accepts. Its decode passes clear
+// payloads through (see reader).
 func (c *Codec) Handler(token string) http.Handler {
-	inner := converter.NewPayloadCodecHTTPHandler(c)
+	inner := converter.NewPayloadCodecHTTPHandler(reader{c})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("Authorization")
 		if !strings.HasPrefix(got, authorizationPrefix) ||

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/encoding/protojson"
 )
 
 func newKey(t testing.TB) []byte {
@@ -74,24 +75,107 @@ func TestRotationKeepsOldPayloadsReadable(t *testing.T) {
 	require.ErrorContains(t, err, "not in the key file: add that key back")
 }
 
-func TestDecodeRejectsTamperingAndPassesPlain(t *testing.T) {
+// Decode opens what the codec sealed and refuses everything else but the
+// payloads that carry nothing: a clear input would reach the worker as if
+// openova had sent it.
+func TestDecode(t *testing.T) {
 	kr, err := NewKeyring(newKey(t))
 	require.NoError(t, err)
 	c := New(kr)
-	enc, err := c.Encode([]*commonpb.Payload{payload(t, "x")})
+	seal := func(v any) *commonpb.Payload {
+		enc, err := c.Encode([]*commonpb.Payload{payload(t, v)})
+		require.NoError(t, err)
+		return enc[0]
+	}
+	tampered := seal("x")
+	tampered.Data[len(tampered.Data)-1] ^= 1
+	short := seal("x")
+	short.Data = short.Data[:3]
+	otherRing, err := NewKeyring(newKey(t))
 	require.NoError(t, err)
-	enc[0].Data[len(enc[0].Data)-1] ^= 1
-	_, err = c.Decode(enc)
-	require.ErrorContains(t, err, "authentication failed")
-
-	enc[0].Data = enc[0].Data[:3]
-	_, err = c.Decode(enc)
-	require.ErrorContains(t, err, "too short")
-
-	plain := payload(t, "typed into the CLI")
-	dec, err := c.Decode([]*commonpb.Payload{plain})
+	foreign, err := New(otherRing).Encode([]*commonpb.Payload{payload(t, "x")})
 	require.NoError(t, err)
-	require.Equal(t, plain, dec[0])
+	clearNil := payload(t, nil)
+	require.Equal(t, "binary/null", string(clearNil.Metadata[MetadataEncoding]))
+
+	cases := []struct {
+		name string
+		in   []*commonpb.Payload
+		want []any // decoded values, nil for a nil payload
+		err  string
+	}{
+		{name: "no payloads", in: nil, want: []any{}},
+		{name: "empty list", in: []*commonpb.Payload{}, want: []any{}},
+		{name: "sealed", in: []*commonpb.Payload{seal("a"), seal(map[string]int{"Steps": 3})}, want: []any{"a", map[string]any{"Steps": float64(3)}}},
+		{name: "sealed nil value", in: []*commonpb.Payload{seal(nil)}, want: []any{nil}},
+		{name: "nil payload", in: []*commonpb.Payload{nil}, want: []any{nil}},
+		{name: "clear nil value", in: []*commonpb.Payload{clearNil}, want: []any{nil}},
+		{name: "clear JSON", in: []*commonpb.Payload{payload(t, map[string]int{"Steps": 3})}, err: `payload is not encrypted by openova's codec (encoding "json/plain"): start and signal workflows through openova, or give the temporal CLI --codec-endpoint`},
+		{name: "clear JSON after a sealed one", in: []*commonpb.Payload{seal("a"), payload(t, "b")}, err: "payload is not encrypted"},
+		{name: "clear bytes", in: []*commonpb.Payload{payload(t, []byte("raw"))}, err: `(encoding "binary/plain")`},
+		{name: "no metadata", in: []*commonpb.Payload{{Data: []byte(`{"Steps":3}`)}}, err: `(encoding "")`},
+		{name: "null encoding with data", in: []*commonpb.Payload{{Metadata: map[string][]byte{MetadataEncoding: []byte("binary/null")}, Data: []byte("x")}}, err: "payload is not encrypted"},
+		{name: "tampered", in: []*commonpb.Payload{tampered}, err: "authentication failed"},
+		{name: "too short", in: []*commonpb.Payload{short}, err: "too short"},
+		{name: "unknown key", in: foreign, err: "not in the key file: add that key back"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := c.Decode(tc.in)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				if strings.Contains(tc.err, "not encrypted") {
+					require.ErrorIs(t, err, ErrNotEncrypted)
+				}
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, out, len(tc.want))
+			for i, want := range tc.want {
+				if tc.in[i] == nil {
+					require.Nil(t, out[i])
+					continue
+				}
+				var got any
+				require.NoError(t, converter.GetDefaultDataConverter().FromPayload(out[i], &got))
+				require.Equal(t, want, got)
+			}
+		})
+	}
+}
+
+// The codec endpoint shows a history whole: its decode passes a clear
+// payload through (the refused input is shown as it was sent), and its
+// encode seals what the CLI sends, which the strict Decode then opens.
+func TestHandlerDecodesClearAndEncodesForTheWorker(t *testing.T) {
+	kr, err := NewKeyring(newKey(t))
+	require.NoError(t, err)
+	c := New(kr)
+	h := c.Handler("0123456789abcdef0123")
+	post := func(path string, ps []*commonpb.Payload) []*commonpb.Payload {
+		body, err := protojson.Marshal(&commonpb.Payloads{Payloads: ps})
+		require.NoError(t, err)
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer 0123456789abcdef0123")
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		var out commonpb.Payloads
+		require.NoError(t, protojson.Unmarshal(rec.Body.Bytes(), &out))
+		return out.Payloads
+	}
+	typed := payload(t, map[string]int{"Steps": 1})
+	shown := post("/codec/decode", []*commonpb.Payload{typed})
+	require.Len(t, shown, 1)
+	require.Equal(t, typed.Data, shown[0].Data)
+
+	sealed := post("/codec/encode", []*commonpb.Payload{typed})
+	require.Len(t, sealed, 1)
+	require.Equal(t, EncodingEncrypted, string(sealed[0].Metadata[MetadataEncoding]))
+	opened, err := c.Decode(sealed)
+	require.NoError(t, err)
+	require.Equal(t, typed.Data, opened[0].Data)
 }
 
 func TestParseKeys(t *testing.T) {
