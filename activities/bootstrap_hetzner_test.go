@@ -65,7 +65,7 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 				"server_ca_cert": secrets.PKI.ServerCA, "server_ca_key": secrets.PKI.ServerCAKey,
 				"client_ca_cert": secrets.PKI.ClientCA, "client_ca_key": secrets.PKI.ClientCAKey,
 			},
-			"join_token": secrets.JoinToken, "api_port": apiPort,
+			"join_token": secrets.JoinToken, "agent_token": secrets.AgentToken, "api_port": apiPort,
 		},
 		State: StateBackend{Bucket: "acme-state", Region: "us-east-1", Endpoint: s3.URL, KeyPrefix: "openova",
 			AccessKey: "openova", SecretKey: "s3-secret-canary"},
@@ -134,7 +134,8 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	_, _ = obj.Contents.Read(state)
 	require.NotContains(t, string(state), canaryToken)
 	require.NotContains(t, string(state), secrets.PKI.ServerCAKey.Reveal())
-	testenv.NoSecretInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken.Reveal())
+	require.NotContains(t, string(state), secrets.AgentToken.Reveal())
+	testenv.NoSecretInFiles(t, dir, canaryToken, "s3-secret-canary", secrets.JoinToken.Reveal(), secrets.AgentToken.Reveal())
 }
 
 // fakeKinds are the fake API's names of what the Hetzner module creates.

@@ -29,16 +29,21 @@ type ClusterSecretsInput struct {
 	Cluster string
 }
 
-// ClusterSecrets are a cluster's CAs, admin certificate and join token;
-// they travel only in encoded payloads.
+// ClusterSecrets are a cluster's CAs, admin certificate and tokens; they
+// travel only in encoded payloads. JoinToken joins servers (and is k3s's
+// server token); AgentToken (k3s agent-token) joins workers only, so a
+// worker's cloud-init, which anything on that node can read from the
+// cloud's metadata service, cannot join a server to the cluster.
 type ClusterSecrets struct {
-	PKI       ClusterPKI
-	JoinToken secret.Text
+	PKI        ClusterPKI
+	JoinToken  secret.Text
+	AgentToken secret.Text
 }
 
-// GenerateClusterSecrets makes new CAs, an admin certificate and a join
-// token. The workflow calls it once per cluster and keeps the result in its
-// (encrypted) history, so a retry of a later step reuses the same ones.
+// GenerateClusterSecrets makes new CAs, an admin certificate, a join token
+// and an agent token. The workflow calls it once per cluster and keeps the
+// result in its (encrypted) history, so a retry of a later step reuses the
+// same ones.
 func (c *Clusters) GenerateClusterSecrets(_ context.Context, in ClusterSecretsInput) (ClusterSecrets, error) {
 	now := time.Now
 	if c.Now != nil {
@@ -48,11 +53,24 @@ func (c *Clusters) GenerateClusterSecrets(_ context.Context, in ClusterSecretsIn
 	if err != nil {
 		return ClusterSecrets{}, err
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
+	join, err := newToken()
+	if err != nil {
 		return ClusterSecrets{}, fmt.Errorf("join token: %w", err)
 	}
-	return ClusterSecrets{PKI: pki, JoinToken: secret.Text(hex.EncodeToString(b))}, nil
+	agent, err := newToken()
+	if err != nil {
+		return ClusterSecrets{}, fmt.Errorf("agent token: %w", err)
+	}
+	return ClusterSecrets{PKI: pki, JoinToken: join, AgentToken: agent}, nil
+}
+
+// newToken is 32 random bytes in hex.
+func newToken() (secret.Text, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return secret.Text(hex.EncodeToString(b)), nil
 }
 
 // ConnectInput is the cluster's API endpoint (a module output), its

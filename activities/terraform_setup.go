@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -50,7 +51,7 @@ func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.R
 		vars = map[string]any{}
 	}
 	maps.Copy(vars, t.Vars)
-	secrets = append(secrets, sensitiveValues(vars["cluster_ca"], vars["join_token"])...)
+	secrets = append(secrets, sensitiveValues(vars["cluster_ca"], vars["join_token"], vars["agent_token"])...)
 
 	var backend map[string]string
 	if s := in.State; s.Bucket != "" {
@@ -78,6 +79,8 @@ func sensitiveValues(values ...any) []string {
 	var walk func(any)
 	walk = func(v any) {
 		switch x := v.(type) {
+		case secret.Text:
+			walk(x.Reveal())
 		case string:
 			out = append(out, x)
 			for _, l := range strings.Split(x, "\n") {

@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -76,8 +79,8 @@ func (r *region) input() activities.TerraformInput {
 			"server_ca_cert": r.secrets.PKI.ServerCA, "server_ca_key": r.secrets.PKI.ServerCAKey.Reveal(),
 			"client_ca_cert": r.secrets.PKI.ClientCA, "client_ca_key": r.secrets.PKI.ClientCAKey.Reveal(),
 		},
-		"join_token": r.secrets.JoinToken.Reveal(),
-		"node_cidr":  r.spec.NodeCIDR, "pod_cidr": r.spec.PodCIDR, "service_cidr": r.spec.ServiceCIDR,
+		"join_token": r.secrets.JoinToken.Reveal(), "agent_token": r.agentToken(),
+		"node_cidr": r.spec.NodeCIDR, "pod_cidr": r.spec.PodCIDR, "service_cidr": r.spec.ServiceCIDR,
 	}
 	if in.APIPort != 0 {
 		vars["api_port"] = in.APIPort
@@ -86,6 +89,21 @@ func (r *region) input() activities.TerraformInput {
 		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,
 		Credentials: terraform.CredentialEnv(in.Provider, in.Credentials), Vars: vars, State: in.State, Approved: r.plan,
 	}
+}
+
+// agentToken is the token the region's workers join with. A bootstrap
+// whose secrets were generated before agent tokens existed has none in its
+// history; it gets one derived from its join token (an HMAC, so the same on
+// every replay and attempt, different from the join token and not revealing
+// it), instead of failing the module's check or giving workers the server
+// token. A pure function: no new command, so such histories still replay.
+func (r *region) agentToken() string {
+	if t := r.secrets.AgentToken.Reveal(); t != "" {
+		return t
+	}
+	mac := hmac.New(sha256.New, []byte(r.secrets.JoinToken.Reveal()))
+	mac.Write([]byte("openova k3s agent-token"))
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 func (r *region) planRegion(ctx workflow.Context) error {

@@ -18,27 +18,40 @@ locals {
   api_host          = "api.${var.region}.${var.domain}"
   server_url        = "https://${local.control_plane_ips[0]}:6443"
   # k3s's configuration (/etc/rancher/k3s/config.yaml) of each node: the
-  # first server starts the embedded etcd, the others join it.
+  # first server starts the embedded etcd, the others join it. Servers also
+  # accept the agent token, which workers join with: it admits agents only,
+  # so a worker's user data (served to anything on the node by the cloud's
+  # metadata service) cannot join a server, which would hold etcd and the CAs.
   k3s_server = {
     token          = var.join_token
+    "agent-token"  = var.agent_token
     "cluster-cidr" = var.pod_cidr
     "service-cidr" = var.service_cidr
     "tls-san"      = [local.load_balancer_ip, local.api_host]
     disable        = ["servicelb"]
   }
-  control_plane_user_data = [for i, ip in local.control_plane_ips : templatefile("${path.module}/k3s-cloud-init.yaml.tftpl", {
-    role        = "server"
-    node_ip     = ip
-    k3s_version = var.k3s_version
-    ca          = var.cluster_ca
+  # What every node's cloud-init runs: install-k3s.sh (the pinned release,
+  # checked against its published SHA-256) and the systemd unit of its role.
+  k3s_install = {
+    install_script = file("${path.module}/install-k3s.sh")
+    k3s_version    = var.k3s_version
+    release_url    = trimsuffix(var.k3s_release_url, "/")
+  }
+  control_plane_user_data = [for i, ip in local.control_plane_ips : templatefile("${path.module}/k3s-cloud-init.yaml.tftpl", merge(local.k3s_install, {
+    role      = "server"
+    unit      = "k3s.service"
+    unit_file = templatefile("${path.module}/k3s.service.tftpl", { role = "server" })
+    node_ip   = ip
+    ca        = var.cluster_ca
     config = yamlencode(merge(local.k3s_server, { "node-ip" = ip },
     i == 0 ? tomap({ "cluster-init" = "true" }) : tomap({ server = local.server_url })))
-  })]
-  worker_user_data = [for ip in local.worker_ips : templatefile("${path.module}/k3s-cloud-init.yaml.tftpl", {
-    role        = "agent"
-    node_ip     = ip
-    k3s_version = var.k3s_version
-    ca          = null
-    config      = yamlencode({ token = var.join_token, "node-ip" = ip, server = local.server_url })
-  })]
+  }))]
+  worker_user_data = [for ip in local.worker_ips : templatefile("${path.module}/k3s-cloud-init.yaml.tftpl", merge(local.k3s_install, {
+    role      = "agent"
+    unit      = "k3s-agent.service"
+    unit_file = templatefile("${path.module}/k3s.service.tftpl", { role = "agent" })
+    node_ip   = ip
+    ca        = null
+    config    = yamlencode({ token = var.agent_token, "node-ip" = ip, server = local.server_url })
+  }))]
 }
