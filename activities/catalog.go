@@ -21,7 +21,10 @@ import (
 // the index, is what the history records).
 type Catalog struct {
 	Client client.Reader
-	HTTP   *http.Client
+	// HTTP fetches the catalog index and the Helm repositories' indexes: a
+	// netguard client (nil: https only), since a platform's index, and the
+	// chart repositories it names, are URLs its editors choose.
+	HTTP *http.Client
 	// Base is the embedded catalog (catalog.Default when nil).
 	Base *catalog.Catalog
 }

@@ -66,7 +66,7 @@ components:
 			}))
 			defer srv.Close()
 			url := strings.Replace(srv.URL, "http://", "http://user:idx-s3cret@", 1) + "/index.yaml?token=idx-s3cret"
-			c, err := (&Catalog{}).load(context.Background(), url)
+			c, err := (&Catalog{HTTP: devHTTP}).load(context.Background(), url)
 			if tc.wantErr == "" {
 				require.NoError(t, err)
 				tc.check(t, c)
@@ -86,7 +86,7 @@ func TestCatalogIndexUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	_, err := (&Catalog{}).load(context.Background(), url+"/index.yaml")
+	_, err := (&Catalog{HTTP: devHTTP}).load(context.Background(), url+"/index.yaml")
 	var app *temporal.ApplicationError
 	require.True(t, errors.As(err, &app))
 	require.Equal(t, ErrIndexUnreachable, app.Type())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/netguard"
 )
 
 // Limits on fetching a chart's Helm repository index.
@@ -163,7 +164,7 @@ func (a *Catalog) fetchHelmIndex(ctx context.Context, repository string) helmInd
 	}
 	hc := a.HTTP
 	if hc == nil {
-		hc = &http.Client{}
+		hc = netguard.Policy{}.Client(0)
 	}
 	ctx, cancel := context.WithTimeout(ctx, helmIndexTimeout)
 	defer cancel()

@@ -109,7 +109,7 @@ func TestUpdates(t *testing.T) {
 		}))
 	}
 
-	a := &Catalog{Client: cl, Base: cat}
+	a := &Catalog{Client: cl, Base: cat, HTTP: devHTTP}
 	res, err := run[CheckUpdatesResult](t, a, a.CheckUpdates,
 		CheckUpdatesInput{Namespace: ns, Platform: "acme"})
 	require.NoError(t, err)

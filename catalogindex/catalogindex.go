@@ -1,5 +1,7 @@
 // Package catalogindex loads a platform's catalog: the embedded one plus the
-// platform's remote index, fetched over HTTP with a size cap and a timeout.
+// platform's remote index, fetched over HTTP with a size cap and a timeout,
+// through a netguard client: whoever may set a platform's index URL must
+// not be able to make the manager fetch from a cloud metadata address.
 // The manager's activities and the web UI load it the same way, so the
 // Components page offers exactly what an install would resolve. It sits
 // outside catalog, which does no I/O, and outside activities, which the
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/netguard"
 )
 
 // Limits on the remote index.
@@ -53,16 +56,22 @@ func Load(ctx context.Context, hc *http.Client, base *catalog.Catalog, indexURL 
 	return merged, nil
 }
 
-// Fetch gets the index with a size cap.
+// Fetch gets the index with a size cap. hc should be a netguard client
+// (nil: one that fetches over https only); a destination it refuses is a
+// permanent error, since the URL must change.
 func Fetch(ctx context.Context, hc *http.Client, indexURL string) ([]byte, error) {
 	if hc == nil {
-		hc = &http.Client{Timeout: IndexTimeout}
+		hc = netguard.Policy{}.Client(IndexTimeout)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, indexURL, nil)
 	if err != nil {
 		return nil, &Error{Permanent: true, Msg: fmt.Sprintf("catalog index URL %s is not valid: %v", RedactURL(indexURL), UnwrapURLError(err))}
 	}
 	resp, err := hc.Do(req)
+	var refused *netguard.Error
+	if errors.As(err, &refused) {
+		return nil, &Error{Permanent: true, Msg: fmt.Sprintf("catalog index %s is refused: %s", RedactURL(indexURL), refused.Msg)}
+	}
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("fetch catalog index %s: %v", RedactURL(indexURL), UnwrapURLError(err))}
 	}

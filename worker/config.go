@@ -5,6 +5,8 @@ package worker
 
 import (
 	"time"
+
+	"github.com/openova-io/core/netguard"
 )
 
 // Mode says which workflows a process hosts.
@@ -52,6 +54,9 @@ type Config struct {
 	Manager *ManagerDeps
 	// Bootstrap holds what bootstrap mode's activities are built from.
 	Bootstrap *BootstrapDeps
+	// Fetch is where the activities' own fetches may go (catalog index,
+	// Helm repositories, Git): https only unless --allow-http-fetch.
+	Fetch netguard.Policy
 }
 
 // Embedded reports whether openova runs its own Temporal server.

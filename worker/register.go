@@ -9,6 +9,7 @@ import (
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/workflows"
 )
@@ -87,7 +88,7 @@ func Activities(cfg Config, c client.Client) []any {
 		&activities.Schedules{Temporal: c},
 		&activities.Crossplane{Client: d.Kube, Changes: d.Releases},
 		&activities.Kubernetes{Client: d.Kube},
-		&activities.Catalog{Client: d.Kube},
+		&activities.Catalog{Client: d.Kube, HTTP: cfg.Fetch.Client(catalogindex.IndexTimeout)},
 		&activities.Git{
 			Dir:    filepath.Join(cfg.DataDir, "git"),
 			Author: "openova", Email: "openova@localhost",

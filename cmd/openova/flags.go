@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
+	"github.com/openova-io/core/netguard"
 	"github.com/openova-io/core/worker"
 )
 
@@ -39,11 +40,16 @@ type options struct {
 	httpsCert         string
 	httpsKey          string
 	oidc              oidcFlags
+	allowHTTPFetch    bool
 }
 
 // oidcFlags configure sign-in with an OpenID provider.
 type oidcFlags struct {
 	issuer, clientID, secretFile, redirectURL string
+	// allowedUsers, allowedDomains and allowedGroups name who may sign in
+	// (auth.Allow); groupsClaim is where the ID token lists groups.
+	allowedUsers, allowedDomains, allowedGroups []string
+	groupsClaim                                 string
 }
 
 func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
@@ -70,13 +76,19 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.oidc.clientID, "oidc-client-id", "", "client ID registered with the OpenID provider")
 	fs.StringVar(&o.oidc.secretFile, "oidc-client-secret-file", "", "file holding the OpenID client secret")
 	fs.StringVar(&o.oidc.redirectURL, "oidc-redirect-url", "", "redirect URL registered with the provider (default: <this server>/login/oidc/callback as the browser reaches it)")
+	fs.StringSliceVar(&o.oidc.allowedUsers, "oidc-allowed-users", nil, "comma list of the provider's users who may sign in: their subject (sub) or verified email address")
+	fs.StringSliceVar(&o.oidc.allowedDomains, "oidc-allowed-email-domains", nil, "comma list of email domains whose users may sign in (verified addresses only), e.g. example.com")
+	fs.StringSliceVar(&o.oidc.allowedGroups, "oidc-allowed-groups", nil, "comma list of the provider's groups whose members may sign in (asks for the groups scope)")
+	fs.StringVar(&o.oidc.groupsClaim, "oidc-groups-claim", "groups", "ID token claim that lists the user's groups")
+	fs.BoolVar(&o.allowHTTPFetch, "allow-http-fetch", false, "let openova fetch over plain http (catalog index, Git, S3 endpoint, OpenID provider): for development against servers on loopback only")
 }
 
-// validate checks the OIDC flags: all or none, a URL, a readable secret.
-func (f oidcFlags) validate() error {
+// validate checks the OIDC flags: all or none, a URL the fetch policy
+// admits, a readable secret, and someone named who may sign in.
+func (f oidcFlags) validate(fetch netguard.Policy) error {
 	if f.issuer == "" {
-		if f.clientID != "" || f.secretFile != "" || f.redirectURL != "" {
-			return usageError{errors.New("--oidc-client-id, --oidc-client-secret-file and --oidc-redirect-url need --oidc-issuer")}
+		if f.clientID != "" || f.secretFile != "" || f.redirectURL != "" || !f.allow().Empty() {
+			return usageError{errors.New("--oidc-client-id, --oidc-client-secret-file, --oidc-redirect-url and --oidc-allowed-* need --oidc-issuer")}
 		}
 		return nil
 	}
@@ -87,6 +99,9 @@ func (f oidcFlags) validate() error {
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return usageError{fmt.Errorf("%s %q is not an http(s) URL", flag, v)}
 		}
+	}
+	if err := fetch.CheckURL(f.issuer); err != nil {
+		return usageError{fmt.Errorf("--oidc-issuer: %w", err)}
 	}
 	if f.clientID == "" {
 		return usageError{errors.New("--oidc-issuer needs --oidc-client-id: the client registered with the provider")}
@@ -101,7 +116,7 @@ func (f oidcFlags) validate() error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return usageError{fmt.Errorf("--oidc-client-secret-file %s is empty: put the client secret in it", f.secretFile)}
 	}
-	return nil
+	return f.checkAllow()
 }
 
 func defaultDataDir() string {
@@ -136,7 +151,7 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 	if err := checkHTTPS(o.httpsCert, o.httpsKey); err != nil {
 		return worker.Config{}, err
 	}
-	if err := o.oidc.validate(); err != nil {
+	if err := o.oidc.validate(netguard.Policy{AllowHTTP: o.allowHTTPFetch}); err != nil {
 		return worker.Config{}, err
 	}
 	if o.temporalAddress != "" {
@@ -171,6 +186,7 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 		Address: o.temporalAddress, Namespace: o.temporalNamespace,
 		TLSCert: o.tlsCert, TLSKey: o.tlsKey, TLSCA: o.tlsCA, TLSServerName: o.tlsServer, APIKey: o.apiKey,
 		CodecKeyFile: o.codecKeyFile, CodecTokenFile: o.codecTokenFile, CodecKeyFileExplicit: o.codecKeyFile != "",
+		Fetch: netguard.Policy{AllowHTTP: o.allowHTTPFetch},
 	}
 	if cfg.CodecKeyFile == "" {
 		cfg.CodecKeyFile = filepath.Join(dataDir, "codec.key")

@@ -44,6 +44,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 			require.Equal(t, filepath.Join(dir, "codec.key"), c.CodecKeyFile)
 			require.False(t, c.CodecKeyFileExplicit)
 			require.Equal(t, "openova-bootstrap", c.TaskQueue())
+			require.False(t, c.Fetch.AllowHTTP, "plain http fetches are refused unless asked for")
 		}},
 		{name: "env fills unset flags", env: map[string]string{"OPENOVA_DATA_DIR": dir, "OPENOVA_TEMPORAL_ADDRESS": "temporal.example:7233", "OPENOVA_TEMPORAL_NAMESPACE": "ops"},
 			check: func(t *testing.T, c worker.Config) {
@@ -79,6 +80,22 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "oidc without client ID", args: []string{"--oidc-issuer", "https://login.example.com"}, err: "needs --oidc-client-id"},
 		{name: "oidc secret file missing", args: []string{"--oidc-issuer", "https://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", filepath.Join(dir, "nope")}, err: "cannot be read (no such file or directory)"},
 		{name: "oidc secret file empty", args: []string{"--oidc-issuer", "https://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", writeFixture(t, dir, "empty", "\n")}, err: "is empty"},
+		{name: "oidc admits nobody unless named", args: []string{"--oidc-issuer", "https://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc},
+			err: "--oidc-issuer admits nobody until you name who may sign in: give --oidc-allowed-users"},
+		{name: "oidc allow list without issuer", args: []string{"--oidc-allowed-users", "42"}, err: "need --oidc-issuer"},
+		{name: "oidc allowed domain not a domain", args: []string{"--oidc-issuer", "https://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc,
+			"--oidc-allowed-email-domains", "ops@example.com"}, err: `--oidc-allowed-email-domains "ops@example.com" is not a domain`},
+		{name: "oidc allowed users with an empty entry", args: []string{"--oidc-issuer", "https://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc,
+			"--oidc-allowed-users", "42,,7"}, err: "--oidc-allowed-users has an empty entry"},
+		{name: "oidc issuer over plain http", args: []string{"--oidc-issuer", "http://login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc,
+			"--oidc-allowed-users", "42"}, err: "--oidc-issuer: http://login.example.com is plain http, which anyone on the way can read and change: give an https URL (openova allows http only with --allow-http-fetch"},
+		{name: "oidc issuer at the metadata address", args: []string{"--oidc-issuer", "https://169.254.169.254/", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc,
+			"--oidc-allowed-users", "42", "--allow-http-fetch"}, err: "--oidc-issuer: 169.254.169.254 is a link-local address"},
+		{name: "oidc issuer naming the metadata service", args: []string{"--oidc-issuer", "https://metadata.google.internal/", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc,
+			"--oidc-allowed-email-domains", "example.com"}, err: "names a cloud metadata service"},
+		{name: "oidc allow lists from the environment, http in development", env: map[string]string{"OPENOVA_OIDC_ALLOWED_USERS": "42,ada@example.org", "OPENOVA_ALLOW_HTTP_FETCH": "true"},
+			args:  []string{"--data-dir", dir, "--oidc-issuer", "http://127.0.0.1:5556/dex", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc},
+			check: func(t *testing.T, c worker.Config) { require.True(t, c.Fetch.AllowHTTP) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

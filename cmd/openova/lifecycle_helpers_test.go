@@ -78,7 +78,9 @@ func startManagerEnv(t testing.TB, xpDelay time.Duration, extra ...string) *mana
 		// replay tests hold.
 		keyFile = filepath.Join(testenv.RepoRoot(), "workflows", "testdata", "codec.key")
 	}
-	args := []string{"--kubeconfig", kube.Kubeconfig, "--namespace", ns, "--ready-timeout", "20s"}
+	// The tests' catalog indexes, Helm and Git servers are plain http on
+	// loopback: development (extra may say --allow-http-fetch=false).
+	args := []string{"--kubeconfig", kube.Kubeconfig, "--namespace", ns, "--ready-timeout", "20s", "--allow-http-fetch"}
 	if *record {
 		args = append(args, "--codec-key-file", keyFile)
 	}

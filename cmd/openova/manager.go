@@ -94,7 +94,7 @@ set with an OPENOVA_<FLAG> environment variable.`,
 			}
 			return serve(c.Context(), cfg, &o, log, &sidecar{
 				run: runControllers(rc, m, log), metrics: []prometheus.Gatherer{ctrlmetrics.Registry},
-				pages: managerPages(rc, m),
+				pages: managerPages(rc, m, cfg.Fetch),
 			})
 		},
 	}

@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 	}()
 
 	https := o.httpsCert != ""
-	signIn, err := newAuth(ctx, cfg.DataDir, https, o.oidc, log)
+	signIn, err := newAuth(ctx, cfg.DataDir, https, o.oidc, cfg.Fetch, log)
 	if err != nil {
 		return err
 	}

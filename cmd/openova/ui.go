@@ -10,7 +10,9 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/netguard"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web"
 	"github.com/openova-io/core/web/audit"
@@ -28,7 +30,7 @@ import (
 
 // newAuth loads sign-in from the data dir: the admin password's hash
 // (generated and printed once on first start) and the session key.
-func newAuth(ctx context.Context, dataDir string, https bool, of oidcFlags, log *slog.Logger) (*auth.Auth, error) {
+func newAuth(ctx context.Context, dataDir string, https bool, of oidcFlags, fetch netguard.Policy, log *slog.Logger) (*auth.Auth, error) {
 	hash, err := auth.EnsureAdmin(dataDir, log)
 	if err != nil {
 		return nil, fmt.Errorf("sign-in: %w", err)
@@ -45,10 +47,13 @@ func newAuth(ctx context.Context, dataDir string, https bool, of oidcFlags, log 
 		}
 		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		if a.OIDC, err = auth.NewOIDC(dctx, of.issuer, of.clientID, strings.TrimSpace(string(secret)), of.redirectURL); err != nil {
+		a.OIDC, err = auth.NewOIDC(dctx, auth.OIDCConfig{Issuer: of.issuer, ClientID: of.clientID, ClientSecret: strings.TrimSpace(string(secret)),
+			RedirectURL: of.redirectURL, Allow: of.allow(), HTTP: fetch.Client(30 * time.Second)})
+		if err != nil {
 			return nil, err
 		}
-		log.Info("sign-in with an OpenID provider", "issuer", of.issuer, "clientID", of.clientID)
+		log.Info("sign-in with an OpenID provider", "issuer", of.issuer, "clientID", of.clientID,
+			"allowedUsers", of.allowedUsers, "allowedEmailDomains", of.allowedDomains, "allowedGroups", of.allowedGroups)
 	}
 	return a, nil
 }
@@ -83,9 +88,9 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 // managerPages builds the Lifecycle Manager's pages: a watch cache of the
 // namespace's platforms (running until ctx ends) and the engine's client,
 // whose data converter decodes what the pages show.
-func managerPages(rc *rest.Config, m managerFlags) func(context.Context, *worker.Engine) ([]web.Pages, error) {
+func managerPages(rc *rest.Config, m managerFlags, fetch netguard.Policy) func(context.Context, *worker.Engine) ([]web.Pages, error) {
 	return func(ctx context.Context, eng *worker.Engine) ([]web.Pages, error) {
-		store, run, err := platforms.New(rc, m.namespace)
+		store, run, err := platforms.New(rc, m.namespace, fetch.Client(catalogindex.IndexTimeout))
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +102,7 @@ func managerPages(rc *rest.Config, m managerFlags) func(context.Context, *worker
 			&components.Handler{Platforms: store, Operations: ops, Shell: shell},
 			&upgrades.Handler{Platforms: store, Operations: ops, Schedules: &operations.Schedules{Client: eng.Client().ScheduleClient()}, Shell: shell, Now: time.Now},
 			&settings.Handler{Platforms: store, Shell: shell, Flags: settings.Flags{CheckEvery: m.checkEvery, ReadyTimeout: m.readyTimeout,
-				AlertmanagerURL: m.alertmanager, WebhookURL: m.webhook}},
+				AlertmanagerURL: m.alertmanager, WebhookURL: m.webhook}, Fetch: fetch},
 			operations.Routes{Ops: ops},
 		}, nil
 	}

@@ -41,6 +41,8 @@ type claims struct {
 	jwt.RegisteredClaims
 	Since  int64  `json:"since"`
 	Method string `json:"amr,omitempty"`
+	// Identity is User.Identity.
+	Identity string `json:"idn,omitempty"`
 }
 
 // User is a signed-in operator.
@@ -49,6 +51,10 @@ type User struct {
 	// Method is "password" or "oidc".
 	Method string
 	Since  time.Time
+	// Identity, for a user of an OpenID provider, is the provider's issuer
+	// and the user's subject ("<issuer>#<sub>"): who they are, stable and
+	// not of their choosing, unlike Name.
+	Identity string
 }
 
 // LoadSessions reads (or on first start creates) the signing key in dataDir.
@@ -94,7 +100,7 @@ func (s *Sessions) Issue(w http.ResponseWriter, u User) error {
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: u.Name, Audience: jwt.ClaimStrings{audience},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp)},
-		Since: u.Since.Unix(), Method: u.Method,
+		Since: u.Since.Unix(), Method: u.Method, Identity: u.Identity,
 	})
 	signed, err := tok.SignedString(s.key)
 	if err != nil {
@@ -124,7 +130,7 @@ func (s *Sessions) Read(r *http.Request) (User, bool, error) {
 		return User{}, false, errors.New("session expired")
 	}
 	renew := c.ExpiresAt.Sub(s.now()) < Idle/2
-	return User{Name: c.Subject, Method: c.Method, Since: since}, renew, nil
+	return User{Name: c.Subject, Method: c.Method, Since: since, Identity: c.Identity}, renew, nil
 }
 
 // Clear removes the session cookie.

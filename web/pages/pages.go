@@ -64,10 +64,15 @@ func (s Shell) Meta(c echo.Context, platform, section, title string, live bool) 
 	return m
 }
 
-// User is the signed-in user's name, which every change the UI makes
-// carries into the operation it starts.
+// User is who is signed in, as every change the UI makes carries it into
+// the operation it starts (and as the wizard keys its drafts): the name,
+// and for a user of an OpenID provider their issuer and subject too, since
+// two accounts may show the same name.
 func User(c echo.Context) string {
 	u, _ := auth.UserFrom(c.Request().Context())
+	if u.Identity != "" {
+		return u.Name + " (" + u.Identity + ")"
+	}
 	return u.Name
 }
 

@@ -52,7 +52,9 @@ type cachedIndex struct {
 }
 
 // New builds a Store on a watch cache of namespace; Run starts the cache.
-func New(rc *rest.Config, namespace string) (*Store, func(context.Context) error, error) {
+// hc fetches the platforms' catalog indexes: a netguard client, so the
+// pages fetch only where the manager's activities would.
+func New(rc *rest.Config, namespace string, hc *http.Client) (*Store, func(context.Context) error, error) {
 	scheme, err := kube.Scheme()
 	if err != nil {
 		return nil, nil, err
@@ -67,7 +69,7 @@ func New(rc *rest.Config, namespace string) (*Store, func(context.Context) error
 		return nil, nil, fmt.Errorf("ui client: %w", err)
 	}
 	s := &Store{reader: ca, writer: w, namespace: namespace, base: catalog.Default(),
-		http: &http.Client{Timeout: catalogindex.IndexTimeout}, synced: ca.WaitForCacheSync, indexes: map[string]cachedIndex{}}
+		http: hc, synced: ca.WaitForCacheSync, indexes: map[string]cachedIndex{}}
 	return s, ca.Start, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/netguard"
 )
 
 // Days of a maintenance window, as the Platform spec names them.
@@ -98,6 +99,23 @@ func (f *Form) check() {
 		}
 	default:
 		f.Errors["delivery"] = "Choose Direct or GitOps."
+	}
+}
+
+// checkFetch refuses, on fields check found well-formed, a catalog index
+// or a repository the manager would not fetch from under its fetch
+// policy (plain http without --allow-http-fetch, a link-local or cloud
+// metadata address): better said here than as a stalled platform later.
+func (f *Form) checkFetch(fetch netguard.Policy) {
+	if f.IndexURL != "" && f.Errors["indexURL"] == "" {
+		if err := fetch.CheckURL(f.IndexURL); err != nil {
+			f.Errors["indexURL"] = "The manager will not fetch this catalog index: " + err.Error() + "."
+		}
+	}
+	if f.Delivery == "GitOps" && f.Errors["gitURL"] == "" {
+		if err := fetch.CheckURL(f.GitURL, "ssh"); err != nil {
+			f.Errors["gitURL"] = "The manager will not use this repository: " + err.Error() + "."
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/netguard"
 )
 
 func TestSettingsFormChecksEveryField(t *testing.T) {
@@ -30,6 +32,13 @@ func TestSettingsFormChecksEveryField(t *testing.T) {
 		}, "secretName", "not a Secret name"},
 		{"branch not a branch", func(f *Form) { f.Delivery, f.GitURL, f.Branch = "GitOps", "https://git.example.com/p.git", "a b" }, "branch", "not a branch"},
 		{"path escapes", func(f *Form) { f.Delivery, f.GitURL, f.Path = "GitOps", "https://git.example.com/p.git", "../x" }, "path", "inside the repository"},
+		{"index over plain http", func(f *Form) { f.IndexURL = "http://catalog.example.com/index.yaml" }, "indexURL", "give an https URL (openova allows http only with --allow-http-fetch"},
+		{"index at the metadata address", func(f *Form) { f.IndexURL = "https://169.254.169.254/latest/meta-data/" }, "indexURL",
+			"The manager will not fetch this catalog index: 169.254.169.254 is a link-local address"},
+		{"index naming the metadata service", func(f *Form) { f.IndexURL = "https://metadata.google.internal/" }, "indexURL", "names a cloud metadata service"},
+		{"repository over plain http", func(f *Form) { f.Delivery, f.GitURL = "GitOps", "http://git.example.com/p.git" }, "gitURL", "give an https URL"},
+		{"repository at the metadata address", func(f *Form) { f.Delivery, f.GitURL = "GitOps", "ssh://[fd00:ec2::254]/p.git" }, "gitURL",
+			"The manager will not use this repository: fd00:ec2::254 is a cloud metadata address"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -37,6 +46,7 @@ func TestSettingsFormChecksEveryField(t *testing.T) {
 			f.Errors = map[string]string{}
 			tc.edit(&f)
 			f.check()
+			f.checkFetch(netguard.Policy{})
 			require.Contains(t, f.Errors[tc.field], tc.msg)
 			require.Len(t, f.Errors, 1, "only the wrong field is marked: %v", f.Errors)
 		})
@@ -45,5 +55,12 @@ func TestSettingsFormChecksEveryField(t *testing.T) {
 		TimeZone: "Europe/Berlin", Delivery: "GitOps", GitURL: "https://git.example.com/p.git", Branch: "main", Path: "platform",
 		SecretName: "git-creds", Errors: map[string]string{}}
 	good.check()
+	good.checkFetch(netguard.Policy{})
 	require.Empty(t, good.Errors)
+
+	// In development (--allow-http-fetch) servers on loopback over http are fine.
+	dev := Form{IndexURL: "http://127.0.0.1:8080/index.yaml", Delivery: "GitOps", GitURL: "http://127.0.0.1:3000/acme/platform.git", Errors: map[string]string{}}
+	dev.check()
+	dev.checkFetch(netguard.Policy{AllowHTTP: true})
+	require.Empty(t, dev.Errors)
 }

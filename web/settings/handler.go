@@ -14,6 +14,7 @@ import (
 
 	"github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/netguard"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/platforms"
 	"github.com/openova-io/core/web/ui"
@@ -48,6 +49,9 @@ type Handler struct {
 	Platforms Platforms
 	Flags     Flags
 	Shell     pages.Shell
+	// Fetch is where the manager may fetch from (--allow-http-fetch): the
+	// form refuses a catalog index or repository it would not fetch.
+	Fetch netguard.Policy
 }
 
 // Routes adds the page's routes.
@@ -91,6 +95,7 @@ func (h *Handler) save(c echo.Context) error {
 	}
 	f := readForm(c)
 	f.check()
+	f.checkFetch(h.Fetch)
 	if len(f.Errors) > 0 {
 		return h.render(c, http.StatusUnprocessableEntity, p, f)
 	}
