@@ -10,6 +10,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -44,8 +45,12 @@ type Options struct {
 	Auth *auth.Auth
 	// Pages are the page areas of the mode (dashboard, components, ...).
 	Pages []Pages
-	// TLS says the server is reached over HTTPS (HSTS is sent).
+	// TLS says browsers reach the server over HTTPS, its own or a
+	// proxy's (HSTS is sent).
 	TLS bool
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For names the client; without them the peer is.
+	TrustedProxies []*net.IPNet
 }
 
 // Pages is one page area: it adds its routes to the router.
@@ -64,7 +69,10 @@ func New(o Options) http.Handler {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(o.Logger)
+	e.IPExtractor = ipExtractor(o.TrustedProxies)
+	e.Use(recovered(o.Logger))
 	e.Use(securityHeaders(o.TLS))
+	e.Use(bounded())
 	// Pages and static files go compressed; an event stream must flush
 	// each event as it is, and metrics scrapers ask for their own encoding.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {

@@ -40,6 +40,7 @@ type options struct {
 	httpsCert         string
 	httpsKey          string
 	oidc              oidcFlags
+	proxy             proxyFlags
 	allowHTTPFetch    bool
 }
 
@@ -72,6 +73,7 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.pprofListen, "pprof-listen", "", "HOST:PORT for Go's pprof profiles (off when empty; keep it on loopback)")
 	fs.StringVar(&o.httpsCert, "tls-cert", "", "certificate (PEM) to serve --listen over HTTPS, for those who run openova without a proxy in front")
 	fs.StringVar(&o.httpsKey, "tls-key", "", "private key (PEM) of --tls-cert")
+	o.proxy.register(fs)
 	fs.StringVar(&o.oidc.issuer, "oidc-issuer", "", "issuer URL of an OpenID provider to sign in with, next to the admin password (e.g. https://login.example.com/realms/ops)")
 	fs.StringVar(&o.oidc.clientID, "oidc-client-id", "", "client ID registered with the OpenID provider")
 	fs.StringVar(&o.oidc.secretFile, "oidc-client-secret-file", "", "file holding the OpenID client secret")
@@ -149,6 +151,9 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 		return worker.Config{}, usageError{errors.New("--data-dir is empty: name a directory openova may write")}
 	}
 	if err := checkHTTPS(o.httpsCert, o.httpsKey); err != nil {
+		return worker.Config{}, err
+	}
+	if err := o.proxy.validate(o.httpsCert != ""); err != nil {
 		return worker.Config{}, err
 	}
 	if err := o.oidc.validate(netguard.Policy{AllowHTTP: o.allowHTTPFetch}); err != nil {

@@ -87,8 +87,15 @@ func run(t testing.TB, env []string, args ...string) (int, string, string) {
 // because its port is in use starts again on other ports.
 func startOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
 	t.Helper()
+	return startOpenovaEnv(t, nil, mode, dataDir, extra...)
+}
+
+// startOpenovaEnv is startOpenova with env (KEY=value) added to the
+// process's environment.
+func startOpenovaEnv(t testing.TB, env []string, mode, dataDir string, extra ...string) *proc {
+	t.Helper()
 	for attempt := 1; ; attempt++ {
-		p := launchOpenova(t, mode, dataDir, extra...)
+		p := launchOpenova(t, env, mode, dataDir, extra...)
 		err := p.waitReady()
 		if err == nil {
 			return p
@@ -104,7 +111,7 @@ func startOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
 // portAttempts bounds the starts of startOpenova.
 const portAttempts = 3
 
-func launchOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
+func launchOpenova(t testing.TB, env []string, mode, dataDir string, extra ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, dataDir: dataDir, httpAddr: testenv.FreeAddr(t), temporalAddr: testenv.FreeAddr(t),
 		logPath: filepath.Join(t.TempDir(), "openova.log"), exited: make(chan struct{})}
@@ -114,7 +121,7 @@ func launchOpenova(t testing.TB, mode, dataDir string, extra ...string) *proc {
 	}
 	logFile, err := os.Create(p.logPath)
 	require.NoError(t, err)
-	p.cmd = openovaCmd(context.Background(), nil, args...)
+	p.cmd = openovaCmd(context.Background(), env, args...)
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	require.NoError(t, p.cmd.Start())
 	go func() {

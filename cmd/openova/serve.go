@@ -78,8 +78,10 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 		log.Info("stopped")
 	}()
 
+	// Cookies are Secure and HSTS is sent when browsers reach the UI over
+	// HTTPS: openova's own (--tls-cert) or a proxy's (--public-url).
 	https := o.httpsCert != ""
-	signIn, err := newAuth(ctx, cfg.DataDir, https, o.oidc, cfg.Fetch, log)
+	signIn, err := newAuth(ctx, cfg.DataDir, o.proxy.secure, o.oidc, cfg.Fetch, log)
 	if err != nil {
 		return err
 	}
@@ -88,12 +90,9 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 		return err
 	}
 	uiPages = append(uiPages, auditPages(eng, cfg))
-	srv := &http.Server{
-		Handler: web.New(web.Options{Ready: eng, Metrics: metrics.Registry, MoreMetrics: side.gatherers(), Codec: eng.CodecHandler(), Logger: log,
-			Auth: signIn, Pages: uiPages, TLS: https}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.With("logger", "http").Handler(), slog.LevelWarn),
-	}
+	srv := web.NewServer(web.New(web.Options{Ready: eng, Metrics: metrics.Registry, MoreMetrics: side.gatherers(), Codec: eng.CodecHandler(), Logger: log,
+		Auth: signIn, Pages: uiPages, TLS: o.proxy.secure, TrustedProxies: o.proxy.nets}),
+		slog.NewLogLogger(log.With("logger", "http").Handler(), slog.LevelWarn))
 	served := make(chan error, 1)
 	scheme := "http"
 	if https {

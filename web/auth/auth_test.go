@@ -156,9 +156,16 @@ func TestSecureCookieOverTLS(t *testing.T) {
 	require.Equal(t, http.SameSiteStrictMode, ck.SameSite)
 }
 
+// A redirect after sign-in stays on this site, however the other host is
+// spelled (browsers drop tabs and newlines and read a backslash as '/').
 func TestSafeNext(t *testing.T) {
-	for in, want := range map[string]string{"/platforms/acme/": "/platforms/acme/", "//evil.example/": "/", "https://evil.example": "/",
-		"/\\evil.example": "/", "": "/", "/login?next=/x": "/"} {
-		require.Equal(t, want, safeNext(in), in)
+	for in, want := range map[string]string{
+		"/platforms/acme/": "/platforms/acme/", "/audit?kind=upgrade&page=2": "/audit?kind=upgrade&page=2",
+		"//evil.example/": "/", "https://evil.example": "/", "http:evil": "/", "/\\evil.example": "/", "/\\/evil": "/",
+		"/\t/evil.example": "/", "/%09/evil.example": "/", "/\n/evil": "/", "/%0a/evil": "/", "/%2F%2Fevil": "/", "/%2f/evil": "/",
+		"/%5Cevil": "/", " //evil": "/", "\t//evil": "/", "evil.example": "/", "//user@evil": "/", "/%zz": "/",
+		"": "/", "/login?next=/x": "/", "/login/oidc": "/",
+	} {
+		require.Equal(t, want, safeNext(in), "%q", in)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,6 +55,7 @@ func (a *Auth) Routes(e *echo.Echo) {
 	e.GET("/login", a.loginPage)
 	e.POST("/login", a.login)
 	e.POST("/logout", a.logout)
+	e.POST("/logout/everywhere", a.logoutEverywhere)
 	if a.OIDC != nil {
 		e.GET("/login/oidc", a.oidcStart)
 		e.GET("/login/oidc/callback", a.oidcCallback)
@@ -88,7 +91,7 @@ func (a *Auth) Require(next echo.HandlerFunc) echo.HandlerFunc {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
 				return echo.NewHTTPError(http.StatusForbidden, "You are not signed in (or your session ended): sign in again, then repeat the action.")
 			}
-			to := "/login?next=" + r.URL.RequestURI()
+			to := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 			if ui.IsFragmentRequest(r) {
 				c.Response().Header().Set("HX-Redirect", to)
 				return c.NoContent(http.StatusUnauthorized)
@@ -113,21 +116,38 @@ func (a *Auth) render(c echo.Context, code int, v loginVM) error {
 	return ui.Render(c, code, ui.Meta{Title: "Sign in"}, loginForm(v))
 }
 
+// Bounds of what the sign-in form takes, checked before anything is
+// counted or logged: a longer name is no one's, a longer password no
+// generated one's.
+const (
+	maxUserLen     = 256
+	maxPasswordLen = 1024
+)
+
 func (a *Auth) login(c echo.Context) error {
 	user, password := strings.TrimSpace(c.FormValue("user")), c.FormValue("password")
 	v := loginVM{User: user, Next: safeNext(c.FormValue("next")), OIDC: a.OIDC != nil}
-	keys := []string{"addr:" + clientAddr(c.Request()), "user:" + user}
-	if wait := a.limit.wait(keys...); wait > 0 {
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		v.Problem = fmt.Sprintf("Too many failed sign-ins: wait %s, then try again.", wait.Round(time.Second)+time.Second)
-		return a.render(c, http.StatusTooManyRequests, v)
-	}
-	if user == "" || password == "" {
+	source := c.RealIP()
+	switch {
+	case len(user) > maxUserLen:
+		a.Log.Warn("sign-in refused: user name too long", "user", truncate(user), "bytes", len(user), "addr", source)
+		v.User, v.Error = "", fmt.Sprintf("A user name has at most %d characters: check what you typed.", maxUserLen)
+		return a.render(c, http.StatusUnprocessableEntity, v)
+	case len(password) > maxPasswordLen:
+		v.Error = fmt.Sprintf("A password has at most %d characters: check what you typed.", maxPasswordLen)
+		return a.render(c, http.StatusUnprocessableEntity, v)
+	case user == "" || password == "":
 		v.Error = "Enter your user name and password."
 		return a.render(c, http.StatusUnprocessableEntity, v)
 	}
 	ok := false
 	if user == AdminUser {
+		att, wait := a.limit.reserve(source, user)
+		if wait > 0 {
+			c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+			v.Problem = fmt.Sprintf("Too many failed sign-ins from your address: wait %s, then try again.", wait.Round(time.Second)+time.Second)
+			return a.render(c, http.StatusTooManyRequests, v)
+		}
 		a.hashing <- struct{}{}
 		var err error
 		ok, err = Verify(a.AdminHash, password)
@@ -136,41 +156,81 @@ func (a *Auth) login(c echo.Context) error {
 			a.Log.Error("admin password hash unreadable", "error", err.Error(), "file", PasswordFile)
 			return echo.NewHTTPError(http.StatusInternalServerError, "The stored admin password hash is unreadable: delete "+PasswordFile+" in the data dir and restart to generate a new password.")
 		}
+		if ok {
+			a.limit.release(att)
+		}
 	}
 	if !ok {
-		a.limit.fail(keys...)
-		a.Log.Warn("sign-in failed", "user", user, "addr", clientAddr(c.Request()))
+		a.Log.Warn("sign-in failed", "user", truncate(user), "addr", source)
 		v.Error = "Wrong user name or password."
 		return a.render(c, http.StatusUnauthorized, v)
 	}
-	a.limit.succeed(keys...)
 	if err := a.Sessions.Issue(c.Response(), User{Name: user, Method: "password"}); err != nil {
 		return err
 	}
-	a.Log.Info("signed in", "user", user, "method", "password")
+	a.Log.Info("signed in", "user", user, "method", "password", "addr", source)
 	return c.Redirect(http.StatusSeeOther, v.Next)
 }
 
+// logout ends this session on the server and in the browser.
 func (a *Auth) logout(c echo.Context) error {
+	if u, ok := UserFrom(c.Request().Context()); ok {
+		if err := a.Sessions.Revoke(u); err != nil {
+			return err
+		}
+		a.Log.Info("signed out", "user", u.Name)
+	}
 	a.Sessions.Clear(c.Response())
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// safeNext keeps a redirect target on this site: a local path, never
-// //host or a scheme.
+// logoutEverywhere ends every session of the user, in every browser.
+func (a *Auth) logoutEverywhere(c echo.Context) error {
+	if u, ok := UserFrom(c.Request().Context()); ok {
+		if err := a.Sessions.RevokeAll(u.Name); err != nil {
+			return err
+		}
+		a.Log.Info("signed out everywhere", "user", u.Name)
+	}
+	a.Sessions.Clear(c.Response())
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// safeNext keeps a redirect target on this site: a path here, with its
+// query, and never another host however it is spelled. No scheme, host or
+// user; one leading '/'; no backslash and no control character, in the
+// value and decoded (browsers drop tabs and newlines and read '\' as '/',
+// so "/\t/evil.example" would become "//evil.example"); never the sign-in
+// page itself.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	decoded, err := url.PathUnescape(next)
+	if err != nil {
+		return "/"
+	}
+	for _, s := range []string{next, decoded, u.Path} {
+		if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, '\\') || strings.ContainsFunc(s, unicode.IsControl) {
+			return "/"
+		}
+	}
+	if u.Path == "/login" || strings.HasPrefix(u.Path, "/login/") {
 		return "/"
 	}
 	return next
 }
 
-// clientAddr is the peer's IP: a proxy's forwarding headers are not
-// trusted, so they cannot be used to dodge the limiter.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// truncate shortens what a client typed for the log.
+func truncate(s string) string {
+	const keep = 64
+	if len(s) <= keep {
+		return s
 	}
-	return host
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -31,8 +31,9 @@ const (
 type Sessions struct {
 	key []byte
 	// Secure marks cookies Secure and gives them the __Host- prefix (served over TLS).
-	Secure bool
-	now    func() time.Time
+	Secure  bool
+	now     func() time.Time
+	revoked *revocations
 }
 
 // claims are a session's JWT claims: the user, how they signed in, and
@@ -41,6 +42,10 @@ type claims struct {
 	jwt.RegisteredClaims
 	Since  int64  `json:"since"`
 	Method string `json:"amr,omitempty"`
+	// Session is the session's ID, the same across renewals, and Gen the
+	// user's generation when it was issued: sign-out ends either.
+	Session string `json:"sid"`
+	Gen     int    `json:"gen,omitempty"`
 	// Identity is User.Identity.
 	Identity string `json:"idn,omitempty"`
 }
@@ -51,6 +56,8 @@ type User struct {
 	// Method is "password" or "oidc".
 	Method string
 	Since  time.Time
+	// Session is the session's ID (kept across renewals).
+	Session string
 	// Identity, for a user of an OpenID provider, is the provider's issuer
 	// and the user's subject ("<issuer>#<sub>"): who they are, stable and
 	// not of their choosing, unlike Name.
@@ -75,7 +82,11 @@ func LoadSessions(dataDir string, secure bool) (*Sessions, error) {
 	if len(key) < 32 {
 		return nil, fmt.Errorf("%s holds %d bytes, want 32: delete it to generate a new key", path, len(key))
 	}
-	return &Sessions{key: key, Secure: secure, now: time.Now}, nil
+	revoked, err := loadRevocations(dataDir, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &Sessions{key: key, Secure: secure, now: time.Now, revoked: revoked}, nil
 }
 
 // CookieName is the session cookie's name; over TLS it carries the
@@ -93,6 +104,9 @@ func (s *Sessions) Issue(w http.ResponseWriter, u User) error {
 	if u.Since.IsZero() {
 		u.Since = now
 	}
+	if u.Session == "" {
+		u.Session = newSessionID()
+	}
 	exp := now.Add(Idle)
 	if limit := u.Since.Add(Max); exp.After(limit) {
 		exp = limit
@@ -100,7 +114,7 @@ func (s *Sessions) Issue(w http.ResponseWriter, u User) error {
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: u.Name, Audience: jwt.ClaimStrings{audience},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp)},
-		Since: u.Since.Unix(), Method: u.Method, Identity: u.Identity,
+		Since: u.Since.Unix(), Method: u.Method, Session: u.Session, Gen: s.revoked.generation(u.Name), Identity: u.Identity,
 	})
 	signed, err := tok.SignedString(s.key)
 	if err != nil {
@@ -129,9 +143,19 @@ func (s *Sessions) Read(r *http.Request) (User, bool, error) {
 	if s.now().After(since.Add(Max)) || c.Subject == "" {
 		return User{}, false, errors.New("session expired")
 	}
+	if err := s.revoked.ended(c.Session, c.Subject, c.Gen); err != nil {
+		return User{}, false, err
+	}
 	renew := c.ExpiresAt.Sub(s.now()) < Idle/2
-	return User{Name: c.Subject, Method: c.Method, Since: since, Identity: c.Identity}, renew, nil
+	return User{Name: c.Subject, Method: c.Method, Since: since, Identity: c.Identity, Session: c.Session}, renew, nil
 }
+
+// Revoke ends u's session on the server: its cookie, and any copy of it,
+// no longer signs anyone in.
+func (s *Sessions) Revoke(u User) error { return s.revoked.revoke(u.Session, u.Since) }
+
+// RevokeAll ends every session of user on the server, in every browser.
+func (s *Sessions) RevokeAll(user string) error { return s.revoked.revokeAll(user) }
 
 // Clear removes the session cookie.
 func (s *Sessions) Clear(w http.ResponseWriter) {

@@ -192,7 +192,9 @@ func runVM(r Run, d *Draft) RunVM {
 		}
 		vm.Regions = append(vm.Regions, rv)
 	}
-	if d != nil && d.Organization == r.Organization {
+	// The summary is of a draft whose every step was accepted: one being
+	// edited may hold what its step refused (an empty role).
+	if d != nil && d.Organization == r.Organization && d.next() == "" {
 		vm.Summary = summary(d)
 	}
 	return vm
@@ -215,7 +217,7 @@ func stepVMOf(s workflows.ProgressStep) ui.StepVM {
 func summary(d *Draft) []SummaryRow {
 	rows := []SummaryRow{{"Organization", d.Organization}, {"Domain", d.Domain}, {"Cloud provider", providerLabels[d.Provider].Label}}
 	for _, r := range d.input().Regions {
-		rows = append(rows, SummaryRow{strings.ToUpper(r.Role[:1]) + r.Role[1:] + " region", fmt.Sprintf("%s: %d control plane, %d workers (%s / %s); nodes %s, pods %s, services %s",
+		rows = append(rows, SummaryRow{roleLabel(r.Role), fmt.Sprintf("%s: %d control plane, %d workers (%s / %s); nodes %s, pods %s, services %s",
 			r.Name, r.ControlPlanes, r.Workers, r.ControlPlaneSize, r.WorkerSize, r.NodeCIDR, r.PodCIDR, r.ServiceCIDR)})
 	}
 	state := "local, on this machine (development only)"
@@ -229,4 +231,15 @@ func summary(d *Draft) []SummaryRow {
 	}
 	rows = append(rows, SummaryRow{"Components à la carte", chosen})
 	return rows
+}
+
+// roleLabel names a region by its role in the summary.
+func roleLabel(role string) string {
+	switch role {
+	case workflows.RolePrimary:
+		return "Primary region"
+	case workflows.RoleStandby:
+		return "Standby region"
+	}
+	return "Region"
 }
