@@ -27,12 +27,18 @@ func (h *Handler) run(c echo.Context) error {
 	if r.State == "" {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no bootstrap of "+org+": the wizard starts at /wizard.")
 	}
-	d, unlock := h.Drafts.Lock(pages.User(c))
-	vm := runVM(r, d)
-	unlock()
+	vm := h.runPageVM(r, pages.User(c))
 	vm.Missing = h.Missing
 	meta := h.Shell.Meta(c, "", pages.Wizard, "Bootstrap", vm.Polling)
 	return ui.Render(c, http.StatusOK, meta, runPage(vm))
+}
+
+// runPageVM reads the user's draft under its lock, released however it
+// ends (a panic that left it held would hang the user's every next page).
+func (h *Handler) runPageVM(r Run, user string) RunVM {
+	d, unlock := h.Drafts.Lock(user)
+	defer unlock()
+	return runVM(r, d)
 }
 
 // decide sends approve, retry or abort; abort is confirmed in the page
