@@ -27,8 +27,10 @@ type Config struct {
 	Mode    Mode
 	DataDir string
 
-	// Embedded server (used when Address is empty).
+	// Embedded server (used when Address is empty). HTTPListen is its HTTP
+	// API's address, off when empty.
 	Listen        string
+	HTTPListen    string
 	DBConns       int
 	DBSync        string
 	DynamicConfig map[string]any

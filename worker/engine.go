@@ -57,6 +57,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) 
 		e.server, err = embedded.Start(embedded.Options{
 			DataDir:          cfg.DataDir,
 			Listen:           cfg.Listen,
+			HTTPListen:       cfg.HTTPListen,
 			Namespace:        cfg.Namespace,
 			Retention:        MinRetention,
 			SearchAttributes: searchAttributeTypes(),
@@ -69,6 +70,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) 
 			return nil, err
 		}
 		hostPort = e.server.HostPort()
+		logAccess(log, cfg, e.server)
 	}
 	if e.client, err = dial(ctx, cfg, hostPort, e, log, metrics); err != nil {
 		return nil, err
@@ -93,6 +95,16 @@ func dial(ctx context.Context, cfg Config, hostPort string, e *Engine, log *slog
 	tlsConf, err := tlsConfig(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if e.server != nil {
+		// Off loopback the embedded frontend wants openova's certificate.
+		own, err := e.server.ClientTLS()
+		if err != nil {
+			return nil, err
+		}
+		if own != nil {
+			tlsConf = own
+		}
 	}
 	opts := client.Options{
 		HostPort:          hostPort,

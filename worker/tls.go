@@ -5,7 +5,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+
+	"github.com/openova-io/core/worker/embedded"
 )
 
 // tlsConfig builds client TLS from the flags; an API key implies TLS.
@@ -36,4 +39,18 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 		conf.RootCAs = pool
 	}
 	return conf, nil
+}
+
+// logAccess says how the embedded frontend can be reached: the client
+// certificates it asks for off loopback (and the files the operator hands
+// the temporal CLI), and the HTTP API when it is on.
+func logAccess(log *slog.Logger, cfg Config, s *embedded.Server) {
+	if pki := s.PKI(); pki != nil {
+		log.Info("temporal frontend requires client certificates", "listen", cfg.Listen, "serverName", embedded.ServerName,
+			"ca", pki.Path(embedded.CAFile), "operatorCert", pki.Path(embedded.OperatorCertFile), "operatorKey", pki.Path(embedded.OperatorKeyFile),
+			"issuedNow", s.Issued())
+	}
+	if cfg.HTTPListen != "" {
+		log.Info("temporal HTTP API listening", "addr", cfg.HTTPListen)
+	}
 }

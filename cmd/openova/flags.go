@@ -26,6 +26,7 @@ type options struct {
 	dataDir           string
 	logLevel          string
 	temporalListen    string
+	temporalHTTP      string
 	temporalAddress   string
 	temporalNamespace string
 	tlsCert, tlsKey   string
@@ -57,7 +58,8 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.listen, "listen", defaultListen, "HTTP address for the UI, probes, metrics and codec endpoint")
 	fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "directory for the SQLite database, codec key and token")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&o.temporalListen, "temporal-listen", "127.0.0.1:7233", "gRPC address of the embedded Temporal frontend (the temporal CLI dials it)")
+	fs.StringVar(&o.temporalListen, "temporal-listen", "127.0.0.1:7233", "gRPC address of the embedded Temporal frontend (the temporal CLI dials it); off loopback it requires client certificates from <data-dir>/temporal-tls")
+	fs.StringVar(&o.temporalHTTP, "temporal-http-listen", "", temporalHTTPHelp)
 	fs.StringVar(&o.temporalAddress, "temporal-address", "", "HOST:PORT of an existing Temporal cluster; then nothing is embedded")
 	fs.StringVar(&o.temporalNamespace, "temporal-namespace", "default", "Temporal namespace")
 	fs.StringVar(&o.tlsCert, "temporal-tls-cert", "", "client certificate (PEM) for an external Temporal cluster")
@@ -169,6 +171,9 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 	} else if err := checkAddr("--temporal-listen", o.temporalListen); err != nil {
 		return worker.Config{}, err
 	}
+	if err := o.checkTemporalHTTP(fs); err != nil {
+		return worker.Config{}, err
+	}
 	if !namespaceRE.MatchString(o.temporalNamespace) {
 		return worker.Config{}, usageError{fmt.Errorf("--temporal-namespace %q is not a valid namespace name (letters, digits, '.', '_', '-'; 2-255 characters)", o.temporalNamespace)}
 	}
@@ -187,7 +192,7 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 		return worker.Config{}, usageError{fmt.Errorf("--data-dir %q: %w", o.dataDir, err)}
 	}
 	cfg := worker.Config{
-		Mode: mode, DataDir: dataDir, Listen: o.temporalListen, DBConns: o.dbConns, DBSync: o.dbSync, DynamicConfig: dc,
+		Mode: mode, DataDir: dataDir, Listen: o.temporalListen, HTTPListen: o.temporalHTTP, DBConns: o.dbConns, DBSync: o.dbSync, DynamicConfig: dc,
 		Address: o.temporalAddress, Namespace: o.temporalNamespace,
 		TLSCert: o.tlsCert, TLSKey: o.tlsKey, TLSCA: o.tlsCA, TLSServerName: o.tlsServer, APIKey: o.apiKey,
 		CodecKeyFile: o.codecKeyFile, CodecTokenFile: o.codecTokenFile, CodecKeyFileExplicit: o.codecKeyFile != "",

@@ -53,6 +53,13 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 			return err
 		}
 		_ = tl.Close()
+		if cfg.HTTPListen != "" {
+			hl, err := listen("--temporal-http-listen", cfg.HTTPListen)
+			if err != nil {
+				return err
+			}
+			_ = hl.Close()
+		}
 	}
 
 	if pprofListen != "" {

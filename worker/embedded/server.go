@@ -6,6 +6,7 @@
 package embedded
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,9 +42,13 @@ const (
 type Options struct {
 	DataDir string
 	// Listen is the frontend gRPC address (host:port) that workers, the UI
-	// and the stock temporal CLI dial.
-	Listen    string
-	Namespace string
+	// and the stock temporal CLI dial. Off loopback, the frontend requires a
+	// client certificate of the CA in <DataDir>/temporal-tls (EnsurePKI).
+	Listen string
+	// HTTPListen is the frontend's HTTP API address, on Listen's host; empty
+	// leaves the HTTP API off. Requests a browser sends are refused.
+	HTTPListen string
+	Namespace  string
 	// Retention is written into the namespace when it is created; the worker
 	// package re-checks it on every start.
 	Retention        time.Duration
@@ -64,15 +69,37 @@ type Server struct {
 	server   temporal.Server
 	dbPaths  []string
 	hostPort string
+	access   access
 }
 
 // HostPort is the frontend address a client dials (a wildcard listen
 // address becomes loopback).
 func (s *Server) HostPort() string { return s.hostPort }
 
+// PKI is the frontend's certificate authority and files, or nil when the
+// frontend listens on loopback without TLS.
+func (s *Server) PKI() *PKI { return s.access.pki }
+
+// Issued names the certificate files this start wrote (a first start, a
+// renewal, a new listen host).
+func (s *Server) Issued() []string { return s.access.issued }
+
+// ClientTLS is what openova's own client presents to the frontend: nil
+// on loopback.
+func (s *Server) ClientTLS() (*tls.Config, error) {
+	if s.access.pki == nil {
+		return nil, nil
+	}
+	return s.access.pki.ClientTLS()
+}
+
 // Start creates the schema and namespace on first start and runs the server.
 func Start(o Options) (*Server, error) {
 	host, port, err := splitHostPort(o.Listen)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := newAccess(o, host, port)
 	if err != nil {
 		return nil, err
 	}
@@ -93,17 +120,17 @@ func Start(o Options) (*Server, error) {
 		return nil, fmt.Errorf("create namespace %s: %w", o.Namespace, err)
 	}
 	logger := newLogger(o.Logger)
-	srv, conf, err := startServer(o, logger, host, port, sqlConf, visConf)
+	srv, conf, err := startServer(o, logger, acc, port, sqlConf, visConf)
 	if err != nil {
 		return nil, err
 	}
-	return &Server{server: srv, dbPaths: []string{dbPath, visPath}, hostPort: conf.PublicClient.HostPort}, nil
+	return &Server{server: srv, dbPaths: []string{dbPath, visPath}, hostPort: conf.PublicClient.HostPort, access: acc}, nil
 }
 
 // startServer builds the server on the frontend port and internal ports it
 // picks, and starts it.
-func startServer(o Options, logger slogLogger, host string, port int, sqlConf, visConf *config.SQL) (temporal.Server, *config.Config, error) {
-	conf, hosts, err := serverConfig(host, port, sqlConf, visConf)
+func startServer(o Options, logger slogLogger, acc access, port int, sqlConf, visConf *config.SQL) (temporal.Server, *config.Config, error) {
+	conf, hosts, err := serverConfig(acc.host, port, sqlConf, visConf)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,6 +146,7 @@ func startServer(o Options, logger slogLogger, host string, port int, sqlConf, v
 	for k, v := range Tuning() {
 		dc[dynamicconfig.MakeKey(k)] = v
 	}
+	acc.apply(conf, dc)
 	for k, v := range o.DynamicConfig {
 		dc[dynamicconfig.MakeKey(k)] = v
 	}
@@ -130,6 +158,7 @@ func startServer(o Options, logger slogLogger, host string, port int, sqlConf, v
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
 		temporal.WithDynamicConfigClient(dc),
+		temporal.WithChainedFrontendGrpcInterceptors(refuseBrowsers),
 	)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create temporal server: %w", err)
@@ -166,10 +195,6 @@ func serverConfig(host string, port int, sqlConf, visConf *config.SQL) (*config.
 	conf.Persistence.VisibilityStore = "sqlite-visibility"
 	conf.Persistence.NumHistoryShards = 1
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}, "sqlite-visibility": {SQL: visConf}}
-	httpPort, err := ports.Pick()
-	if err != nil {
-		return nil, nil, err
-	}
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,
@@ -179,7 +204,6 @@ func serverConfig(host string, port int, sqlConf, visConf *config.SQL) (*config.
 				Enabled:                true,
 				InitialFailoverVersion: 1,
 				RPCAddress:             net.JoinHostPort(host, strconv.Itoa(port)),
-				HTTPAddress:            net.JoinHostPort(host, strconv.Itoa(httpPort)),
 				ClusterID:              clusterID(sqlConf.DatabaseName),
 			},
 		},
@@ -190,7 +214,8 @@ func serverConfig(host string, port int, sqlConf, visConf *config.SQL) (*config.
 	for _, svc := range []primitives.ServiceName{primitives.FrontendService, primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
 		var rpc config.RPC
 		if svc == primitives.FrontendService {
-			rpc = config.RPC{GRPCPort: port, BindOnIP: host, HTTPPort: httpPort}
+			// The HTTP API stays off (HTTPPort 0) unless access.apply opens it.
+			rpc = config.RPC{GRPCPort: port, BindOnIP: host}
 		} else {
 			// Internal services listen on loopback only, on ports the OS picks.
 			p, err := ports.Pick()
