@@ -104,7 +104,10 @@ func TestPagesNeedASession(t *testing.T) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/platforms/acme/", nil))
 	require.Equal(t, http.StatusSeeOther, rec.Code)
-	require.Equal(t, "/login?next=/platforms/acme/", rec.Header().Get("Location"))
+	require.Equal(t, "/login?next=%2Fplatforms%2Facme%2F", rec.Header().Get("Location"))
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/audit?kind=upgrade&page=2", nil))
+	require.Equal(t, "/login?next=%2Faudit%3Fkind%3Dupgrade%26page%3D2", rec.Header().Get("Location"), "the whole query comes back after sign-in")
 
 	r := httptest.NewRequest(http.MethodGet, "/platforms/acme/", nil)
 	r.AddCookie(session(t, s))
