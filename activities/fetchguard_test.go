@@ -15,9 +15,12 @@ import (
 	"github.com/openova-io/core/netguard"
 )
 
-// devHTTP fetches as openova --allow-http-fetch does: the tests' servers
-// are plain http on loopback.
-var devHTTP = netguard.Policy{AllowHTTP: true}.Client(0)
+// devFetch and devHTTP fetch as openova --allow-http-fetch does: the
+// tests' servers are plain http on loopback.
+var (
+	devFetch = netguard.Policy{AllowHTTP: true}
+	devHTTP  = devFetch.Client(0)
+)
 
 // A catalog index the fetch policy refuses is a permanent error that says
 // why (the URL must change; retrying cannot help), and no request leaves:

@@ -18,6 +18,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+
+	"github.com/openova-io/core/netguard"
 )
 
 // Git writes manifests into a platform's Git repository (GitOps mode: Flux
@@ -31,7 +33,12 @@ type Git struct {
 	Email  string // default "openova@localhost"
 	// Credentials resolves a SecretRef to an auth method; nil (or a nil
 	// result) means anonymous, or the userinfo of the URL if it has one.
+	// SecretCredentials binds each to the host its Secret names.
 	Credentials func(ctx context.Context, secretRef string) (transport.AuthMethod, error)
+	// Fetch is where repositories may be (openova --allow-http-fetch):
+	// https or ssh, plain http only in development; never a link-local or
+	// metadata address.
+	Fetch netguard.Policy
 }
 
 // pushAttempts bounds the fetch-rebuild-push loop when others push at the same time.

@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -14,8 +16,10 @@ import (
 
 // SecretCredentials resolves a platform's spec.git.secretRef: a Secret in
 // the manager's namespace with `username` and `password` (or a token as the
-// password). Only the Secret's name travels through workflow history; its
-// content is read here, at the moment of the push.
+// password), and `url`, the repository (or the Git host) they are for: they
+// are sent to that host only, so whoever may edit spec.git.url cannot have
+// them sent elsewhere. Only the Secret's name travels through workflow
+// history; its content is read here, at the moment of the push.
 func SecretCredentials(c client.Reader, namespace string) func(ctx context.Context, secretRef string) (transport.AuthMethod, error) {
 	return func(ctx context.Context, secretRef string) (transport.AuthMethod, error) {
 		if secretRef == "" {
@@ -38,6 +42,19 @@ func SecretCredentials(c client.Reader, namespace string) func(ctx context.Conte
 		if user == "" {
 			user = "git"
 		}
-		return &githttp.BasicAuth{Username: user, Password: pass}, nil
+		raw := strings.TrimSpace(string(s.Data["url"]))
+		if raw == "" {
+			return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+				"git credentials Secret %s/%s has no url key: add url with the repository's URL (e.g. https://git.example.com/acme/platform.git); openova sends the credentials to that host only",
+				namespace, secretRef), ErrGitCredentials, nil)
+		}
+		origin, err := url.Parse(raw)
+		if err != nil || origin.Host == "" || (origin.Scheme != "https" && origin.Scheme != "http") {
+			return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+				"git credentials Secret %s/%s: url is not an http(s) URL: give the repository's URL, e.g. https://git.example.com/acme/platform.git",
+				namespace, secretRef), ErrGitCredentials, nil)
+		}
+		origin.User, origin.Path, origin.RawQuery, origin.Fragment = nil, "", "", ""
+		return &boundAuth{BasicAuth: &githttp.BasicAuth{Username: user, Password: pass}, origin: origin}, nil
 	}
 }

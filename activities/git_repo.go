@@ -16,6 +16,8 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/netguard"
 )
 
 // remote is a repository URL split into what may be shown and what not.
@@ -95,12 +97,18 @@ func openOrInit(dir string, rem remote, branch string) (*gogit.Repository, error
 
 // remote resolves the URL and its credentials. Userinfo in the URL is
 // turned into basic auth and stripped, so it never lands in the clone's
-// config or in a message.
+// config or in a message. The URL must be one g.Fetch admits, and
+// credentials bound to a host (SecretCredentials) must be for its host.
 func (g *Git) remote(ctx context.Context, rawURL, secretRef string) (remote, error) {
+	guardGitTransport()
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" && u.Scheme != "file" {
+	if err != nil || u.Host == "" {
 		return remote{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("git repository URL %s is not valid", redactURL(rawURL)), ErrGitRepository, nil)
+	}
+	if err := g.Fetch.CheckURL(rawURL, "ssh"); err != nil {
+		return remote{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("git repository URL %s is refused: %v", redactURL(rawURL), err), ErrGitRepository, nil)
 	}
 	rem := remote{}
 	if u.User != nil {
@@ -117,6 +125,15 @@ func (g *Git) remote(ctx context.Context, rawURL, secretRef string) (remote, err
 		auth, err := g.Credentials(ctx, secretRef)
 		if err != nil {
 			return remote{}, err
+		}
+		if bound, ok := auth.(*boundAuth); ok {
+			if !netguard.SameOrigin(bound.origin, u) {
+				return remote{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+					"git credentials Secret %s are for %s, not for %s: openova sends a Secret's credentials only to the host its url key names; "+
+						"if the repository moved, change url in the Secret too, or name another Secret", secretRef, bound.origin, redactURL(u.Scheme+"://"+u.Host)),
+					ErrGitCredentials, nil)
+			}
+			rem.secret = append(rem.secret, bound.Password)
 		}
 		if auth != nil {
 			rem.auth = auth
@@ -143,7 +160,7 @@ func (rem remote) classify(ctx context.Context, op string, err error) error {
 	switch {
 	case isAuthError(err):
 		return temporal.NewNonRetryableApplicationError(msg+": check the credentials Secret", ErrGitAuthFailed, nil)
-	case errors.Is(err, transport.ErrRepositoryNotFound):
+	case errors.Is(err, transport.ErrRepositoryNotFound), isRefusedDestination(err):
 		return temporal.NewNonRetryableApplicationError(msg, ErrGitRepository, nil)
 	}
 	var ae *temporal.ApplicationError

@@ -81,7 +81,7 @@ func history(t *testing.T, repoURL string, auth transport.AuthMethod) ([]string,
 
 func TestCommitManifestIntoEmptyRepoThenIdempotent(t *testing.T) {
 	repoURL := gitServer(t, "", "")
-	g := &Git{Dir: t.TempDir()}
+	g := &Git{Fetch: devFetch, Dir: t.TempDir()}
 	in := CommitManifestInput{RepoURL: repoURL, Branch: "main", Path: "platform/components/mongodb.yaml",
 		Content: []byte("kind: ComponentRelease\nversion: 1\n"), Message: "release mongodb 1"}
 
@@ -99,7 +99,7 @@ func TestCommitManifestIntoEmptyRepoThenIdempotent(t *testing.T) {
 	require.Len(t, commits, 1)
 
 	// A fresh cache (another manager replica, or a lost data dir) agrees.
-	other := &Git{Dir: t.TempDir()}
+	other := &Git{Fetch: devFetch, Dir: t.TempDir()}
 	fresh, err := run[CommitManifestResult](t, other, other.CommitManifest, in)
 	require.NoError(t, err)
 	require.False(t, fresh.Changed)
@@ -115,7 +115,7 @@ func TestCommitManifestIntoEmptyRepoThenIdempotent(t *testing.T) {
 
 func TestRemoveManifestIsIdempotent(t *testing.T) {
 	repoURL := gitServer(t, "", "")
-	g := &Git{Dir: t.TempDir()}
+	g := &Git{Fetch: devFetch, Dir: t.TempDir()}
 	rm := RemoveManifestInput{RepoURL: repoURL, Branch: "main", Path: "platform/components/mongodb.yaml", Message: "remove mongodb"}
 
 	none, err := run[RemoveManifestResult](t, g, g.RemoveManifest, rm)
@@ -144,7 +144,7 @@ func TestRemoveManifestIsIdempotent(t *testing.T) {
 // the loser of each race re-fetches and rebuilds its commit, so all land.
 func TestCommitManifestConcurrentWritersBothLand(t *testing.T) {
 	repoURL := gitServer(t, "", "")
-	a, b := &Git{Dir: t.TempDir()}, &Git{Dir: t.TempDir()}
+	a, b := &Git{Fetch: devFetch, Dir: t.TempDir()}, &Git{Fetch: devFetch, Dir: t.TempDir()}
 	const perWriter = 4
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*perWriter)
@@ -174,7 +174,7 @@ func TestCommitManifestConcurrentWritersBothLand(t *testing.T) {
 func TestCommitManifestWrongPasswordIsGitAuthFailed(t *testing.T) {
 	const password = "s3cret-wrong-Pa55"
 	repoURL := gitServer(t, "flux", "right-password")
-	g := &Git{Dir: t.TempDir(), Credentials: func(_ context.Context, ref string) (transport.AuthMethod, error) {
+	g := &Git{Fetch: devFetch, Dir: t.TempDir(), Credentials: func(_ context.Context, ref string) (transport.AuthMethod, error) {
 		require.Equal(t, "platform-git", ref)
 		return &githttp.BasicAuth{Username: "flux", Password: password}, nil
 	}}
@@ -184,7 +184,7 @@ func TestCommitManifestWrongPasswordIsGitAuthFailed(t *testing.T) {
 	require.NotContains(t, err.Error(), password)
 
 	t.Run("password in the URL", func(t *testing.T) {
-		anon := &Git{Dir: t.TempDir()}
+		anon := &Git{Fetch: devFetch, Dir: t.TempDir()}
 		withUser := "http://flux:" + password + "@" + repoURL[len("http://"):]
 		_, err := run[CommitManifestResult](t, anon, anon.CommitManifest, CommitManifestInput{
 			RepoURL: withUser, Branch: "main", Path: "a.yaml", Content: []byte("a")})
@@ -194,7 +194,7 @@ func TestCommitManifestWrongPasswordIsGitAuthFailed(t *testing.T) {
 	})
 
 	t.Run("right password", func(t *testing.T) {
-		ok := &Git{Dir: t.TempDir(), Credentials: func(context.Context, string) (transport.AuthMethod, error) {
+		ok := &Git{Fetch: devFetch, Dir: t.TempDir(), Credentials: func(context.Context, string) (transport.AuthMethod, error) {
 			return &githttp.BasicAuth{Username: "flux", Password: "right-password"}, nil
 		}}
 		res, err := run[CommitManifestResult](t, ok, ok.CommitManifest, in)
@@ -204,7 +204,7 @@ func TestCommitManifestWrongPasswordIsGitAuthFailed(t *testing.T) {
 }
 
 func TestCommitManifestRejectsPathsOutsideTheRepo(t *testing.T) {
-	g := &Git{Dir: t.TempDir()}
+	g := &Git{Fetch: devFetch, Dir: t.TempDir()}
 	for _, p := range []string{"", "/etc/passwd", "../x.yaml", "a/../../x.yaml", ".git/config"} {
 		_, err := run[CommitManifestResult](t, g, g.CommitManifest, CommitManifestInput{
 			RepoURL: "http://127.0.0.1:1/x.git", Branch: "main", Path: p, Content: []byte("x")})

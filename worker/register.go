@@ -93,6 +93,7 @@ func Activities(cfg Config, c client.Client) []any {
 			Dir:    filepath.Join(cfg.DataDir, "git"),
 			Author: "openova", Email: "openova@localhost",
 			Credentials: activities.SecretCredentials(d.Kube, d.Namespace),
+			Fetch:       cfg.Fetch,
 		},
 		&activities.Alerts{AlertmanagerURL: d.AlertmanagerURL, WebhookURL: d.WebhookURL},
 	)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/netguard"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -67,7 +68,7 @@ var (
 	// endpointRE is an http(s) URL of a host (name or IPv4) and port, with
 	// no user info: a regular expression, since url.Parse reads GODEBUG
 	// settings, which workflowcheck rightly calls non-deterministic.
-	endpointRE = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^@\s]*)?$`)
+	endpointRE = regexp.MustCompile(`^https?://([A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^@\s]*)?$`)
 )
 
 // Validate checks the request the way the modules and the clouds will, so
@@ -195,8 +196,12 @@ func (in BootstrapInput) stateProblems() []FieldError {
 		errs = append(errs, FieldError{"state.bucket", "a bucket name has 3–63 lower-case letters, digits, '.' and '-'"})
 	}
 	if s.Endpoint != "" {
-		if !endpointRE.MatchString(s.Endpoint) {
+		if m := endpointRE.FindStringSubmatch(s.Endpoint); m == nil {
 			errs = append(errs, FieldError{"state.endpoint", "give the S3 endpoint as https://host[:port], without credentials"})
+		} else if err := netguard.CheckHost(m[1]); err != nil {
+			// OpenTofu would send the bucket's keys there and keep the
+			// cluster's secrets in what answers.
+			errs = append(errs, FieldError{"state.endpoint", "the S3 endpoint " + err.Error()})
 		}
 	}
 	if s.Region == "" {

@@ -71,7 +71,8 @@ func (c *cloudStandIn) start(t *testing.T, dataDir string, extra ...string) *pro
 	for k, v := range testenv.TofuEnv(t) {
 		t.Setenv(k, v)
 	}
-	args := append([]string{"--terraform-bin", testenv.Bin(t, "tofu"), "--hetzner-api-url", c.api.URL()}, extra...)
+	// The S3 server is plain http on loopback: development.
+	args := append([]string{"--terraform-bin", testenv.Bin(t, "tofu"), "--hetzner-api-url", c.api.URL(), "--allow-http-fetch"}, extra...)
 	if *record {
 		args = append(args, "--codec-key-file", filepath.Join(testenv.RepoRoot(), "workflows", "testdata", "codec.key"))
 	}

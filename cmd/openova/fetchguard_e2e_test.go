@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,9 +17,9 @@ import (
 
 // The running manager's Settings page refuses a catalog index or a Git
 // repository at the cloud metadata address (over http, over https, by
-// name), with the reason beside the field and nothing saved; and a
-// Platform that names one anyway (kubectl) stalls with the reason instead
-// of being fetched. The manager runs with --allow-http-fetch (the test's
+// name), with the reason beside the field and nothing saved; kubectl is
+// refused by the CRD, and a Platform that names one in a spelling the CRD
+// does not know stalls with the reason instead of being fetched. The manager runs with --allow-http-fetch (the test's
 // servers are http on loopback): the metadata refusal holds even so.
 func TestSettingsRefuseMetadataAddresses(t *testing.T) {
 	t.Parallel() // its own processes, ports, data dir and namespace
@@ -54,10 +55,15 @@ func TestSettingsRefuseMetadataAddresses(t *testing.T) {
 		})
 	}
 
-	// Through kubectl the index reaches the manager, which refuses to fetch
+	// Through kubectl the API server refuses the metadata address (the
+	// CRD's rule); a spelling the rule does not know (the metadata address
+	// inside a NAT64 address) reaches the manager, which refuses to fetch
 	// it and says why on the Platform.
+	p := e.platform(t, "acme")
+	p.Spec.CatalogIndexURL = "https://169.254.169.254/latest/meta-data/"
+	require.ErrorContains(t, e.c.Update(context.Background(), &p), "points at a link-local or cloud metadata address")
 	e.update(t, "acme", func(p *v1alpha1.Platform) {
-		p.Spec.CatalogIndexURL = "https://169.254.169.254/latest/meta-data/"
+		p.Spec.CatalogIndexURL = "https://[64:ff9b::a9fe:a9fe]/latest/meta-data/"
 		p.Spec.Components = []v1alpha1.ComponentRef{{Name: "cnpg"}}
 	})
 	stalled := e.waitCondition(t, "acme", v1alpha1.ConditionStalled, metav1.ConditionTrue, time.Minute)

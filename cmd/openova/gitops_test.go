@@ -43,7 +43,7 @@ func TestGitOpsMode_TestPlaysFluxAndCrossplane(t *testing.T) {
 	e := startManagerEnv(t, 500*time.Millisecond)
 	require.NoError(t, e.c.Create(context.Background(), &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "platform-git", Namespace: e.ns},
-		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitAuth.Password)},
+		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitAuth.Password), "url": []byte(repoURL)},
 	}))
 	playFlux(t, e.c, e.ns, repoURL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{

@@ -81,7 +81,7 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 			return cloud.Locations(ctx, p, creds, deps.Endpoints)
 		}
 		return []web.Pages{&wizard.Handler{Bootstraps: &wizard.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
-			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing}}, nil
+			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch}}, nil
 	}
 }
 

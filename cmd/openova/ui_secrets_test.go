@@ -41,7 +41,7 @@ func TestUIShowsNoSecretAndRefusesBadInput_TestPlaysFluxAndCrossplane(t *testing
 	e := startManagerEnv(t, 300*time.Millisecond)
 	require.NoError(t, e.c.Create(context.Background(), &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "platform-git", Namespace: e.ns},
-		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitCanary)},
+		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitCanary), "url": []byte(repoURL)},
 	}))
 	playFlux(t, e.c, e.ns, repoURL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{

@@ -43,7 +43,10 @@ type PlatformSpec struct {
 	MaintenanceWindow *MaintenanceWindow `json:"maintenanceWindow,omitempty"`
 
 	// CatalogIndexURL adds components and versions from a remote catalog index.
+	// The manager fetches it, so it may not point at a link-local or cloud
+	// metadata address.
 	// +kubebuilder:validation:Pattern=`^https?://`
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[^:/]+://([^/@?#]*@)?(169[.]254[.][0-9]+[.][0-9]+|100[.]100[.]100[.]200|168[.]63[.]129[.]16|[[](?i:fe[89ab][0-9a-f]:[^]]*|fd00:ec2::254|fd20:ce::254|::ffff:169[.]254[.][0-9.]+)[]]|(?i:metadata([.]google[.]internal|[.]goog)?|instance-data([.]ec2[.]internal)?)[.]?)(:[0-9]*)?([/?#].*)?$')",message="points at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, metadata.google.internal, ...), where the machine's cloud credentials are served: openova does not fetch from there; give the address of the catalog server itself"
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	CatalogIndexURL string `json:"catalogIndexURL,omitempty"`
@@ -121,7 +124,10 @@ func (c ComponentRef) IsEnabled() bool { return c.Enabled == nil || *c.Enabled }
 
 // GitRepository is where GitOps mode commits manifests.
 type GitRepository struct {
+	// URL of the repository; not at a link-local or cloud metadata address.
 	// +kubebuilder:validation:Pattern=`^(https?|ssh)://`
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[^:/]+://([^/@?#]*@)?(169[.]254[.][0-9]+[.][0-9]+|100[.]100[.]100[.]200|168[.]63[.]129[.]16|[[](?i:fe[89ab][0-9a-f]:[^]]*|fd00:ec2::254|fd20:ce::254|::ffff:169[.]254[.][0-9.]+)[]]|(?i:metadata([.]google[.]internal|[.]goog)?|instance-data([.]ec2[.]internal)?)[.]?)(:[0-9]*)?([/?#].*)?$')",message="points at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, metadata.google.internal, ...), where the machine's cloud credentials are served: openova does not fetch from there; give the address of the Git server itself"
 	URL string `json:"url"`
 	// +kubebuilder:default=main
 	// +optional
@@ -131,7 +137,8 @@ type GitRepository struct {
 	// +optional
 	Path string `json:"path,omitempty"`
 	// SecretRef names a Secret in the platform's namespace with username
-	// and password (or token) for the repository.
+	// and password (or token) for the repository, and url: the repository
+	// (or Git host) they are for, the only host they are sent to.
 	// +optional
 	SecretRef string `json:"secretRef,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/netguard"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/ui"
@@ -37,6 +38,9 @@ type Handler struct {
 	// Missing, when set, says that no tofu or terraform was found and
 	// what to install; every wizard page shows it.
 	Missing string
+	// Fetch is where openova may send the state bucket's keys
+	// (--allow-http-fetch admits a plain http S3 endpoint).
+	Fetch netguard.Policy
 }
 
 // Routes adds the wizard's routes; / opens it.
@@ -100,6 +104,7 @@ func (h *Handler) save(c echo.Context) error {
 	}
 	read(c, step, d)
 	errs := check(step, d)
+	checkFetch(step, d, h.Fetch, errs)
 	if step == StepCredentials && len(errs) == 0 {
 		h.checkCredentials(ctx, d, errs)
 	}
