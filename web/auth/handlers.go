@@ -140,14 +140,14 @@ func (a *Auth) login(c echo.Context) error {
 		v.Error = "Enter your user name and password."
 		return a.render(c, http.StatusUnprocessableEntity, v)
 	}
+	att, wait := a.limit.reserve(source, limitedAs(user))
+	if wait > 0 {
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		v.Problem = fmt.Sprintf("Too many failed sign-ins from your address: wait %s, then try again.", wait.Round(time.Second)+time.Second)
+		return a.render(c, http.StatusTooManyRequests, v)
+	}
 	ok := false
 	if user == AdminUser {
-		att, wait := a.limit.reserve(source, user)
-		if wait > 0 {
-			c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			v.Problem = fmt.Sprintf("Too many failed sign-ins from your address: wait %s, then try again.", wait.Round(time.Second)+time.Second)
-			return a.render(c, http.StatusTooManyRequests, v)
-		}
 		a.hashing <- struct{}{}
 		var err error
 		ok, err = Verify(a.AdminHash, password)
@@ -156,20 +156,28 @@ func (a *Auth) login(c echo.Context) error {
 			a.Log.Error("admin password hash unreadable", "error", err.Error(), "file", PasswordFile)
 			return echo.NewHTTPError(http.StatusInternalServerError, "The stored admin password hash is unreadable: delete "+PasswordFile+" in the data dir and restart to generate a new password.")
 		}
-		if ok {
-			a.limit.release(att)
-		}
 	}
 	if !ok {
 		a.Log.Warn("sign-in failed", "user", truncate(user), "addr", source)
 		v.Error = "Wrong user name or password."
 		return a.render(c, http.StatusUnauthorized, v)
 	}
+	a.limit.release(att)
 	if err := a.Sessions.Issue(c.Response(), User{Name: user, Method: "password"}); err != nil {
 		return err
 	}
 	a.Log.Info("signed in", "user", user, "method", "password", "addr", source)
 	return c.Redirect(http.StatusSeeOther, v.Next)
+}
+
+// limitedAs is the name an attempt is counted under: its own for a name
+// with a password, one for all others, which are refused without a check
+// (see the limiter).
+func limitedAs(user string) string {
+	if user == AdminUser {
+		return user
+	}
+	return ""
 }
 
 // logout ends this session on the server and in the browser.

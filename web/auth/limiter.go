@@ -32,9 +32,10 @@ import (
 //   - An attempt is counted before the password is checked (reserve) and
 //     forgiven if it was right (release): concurrent guesses of one pair
 //     cannot all be checked before the first failure is recorded.
-//   - Only names that have a password (AdminUser) are counted. Any other
-//     name fails without a check and so guesses nothing; counting it would
-//     only let a flood of made-up names fill the table.
+//   - A name without a password (any but AdminUser) fails without a check
+//     and guesses nothing: all such names of a source are counted as one,
+//     so a flood of made-up names is slowed down (and its log lines with
+//     it) without making an entry per name.
 //   - Pairs and users live in one LRU table of maxEntries (tens of bytes
 //     each): a flood of sources evicts the least recently used. The
 //     attacked user's entry is touched by every attempt and stays; a

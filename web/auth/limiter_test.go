@@ -130,7 +130,18 @@ func TestLoginRefusesOversizedFields(t *testing.T) {
 			require.Less(t, log.Len(), 1024, "the name is logged truncated")
 		})
 	}
-	require.Zero(t, a.limit.entries.Len(), "none of them made a limiter entry")
+	require.Equal(t, []string{"pair:192.0.2.10|", "user:"}, a.limit.entries.Keys(),
+		"only the unknown name was counted, as every name without a password")
+
+	for i := range freeAttempts + 1 {
+		rec := login(fmt.Sprintf("made-up-%d", i), "x", "192.0.2.11")
+		if i < freeAttempts {
+			require.Equal(t, http.StatusUnauthorized, rec.Code)
+		} else {
+			require.Equal(t, http.StatusTooManyRequests, rec.Code, "a flood of made-up names is slowed down")
+		}
+	}
+	require.Equal(t, http.StatusSeeOther, login("admin", "right-password", "192.0.2.11").Code, "but not the admin's sign-in")
 }
 
 // testLogin is Auth with a known admin password, and a sign-in from an
