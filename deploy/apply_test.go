@@ -60,7 +60,7 @@ func TestKustomizeBuildProdAppliesToAPIServer(t *testing.T) {
 				require.NoError(t, apply(ctx, c, o, client.DryRunAll), "dry-run apply %s %s", o.GetKind(), o.GetName())
 				n++
 			}
-			require.GreaterOrEqual(t, n, 7, "too few objects were applied")
+			require.GreaterOrEqual(t, n, 6, "too few objects were applied") // ServiceAccount, Role, RoleBinding, PVC, Deployment, Service
 			require.Empty(t, warnings.get(), "the API server warned")
 		})
 	}

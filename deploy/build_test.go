@@ -66,8 +66,6 @@ func TestOverlaysBuild(t *testing.T) {
 		{"CustomResourceDefinition", "platforms.openova.io"},
 		{"CustomResourceDefinition", "components.openova.io"},
 		{"ServiceAccount", "openova-manager"},
-		{"ClusterRole", "openova-manager"},
-		{"ClusterRoleBinding", "openova-manager"},
 		{"Role", "openova-manager"},
 		{"RoleBinding", "openova-manager"},
 		{"PersistentVolumeClaim", "openova-data"},

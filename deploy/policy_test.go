@@ -11,9 +11,17 @@ import (
 // TestRBACLeastPrivilege guards DESIGN.md's security model on what a user
 // actually applies: no wildcard anywhere, no ClusterRole that can read
 // Secrets (which would expose every namespace's credentials), and Secrets only
-// through a namespaced Role, read-only.
+// through a namespaced Role, read-only. The manager works in openova-system
+// only, so there is no cluster-wide role or binding at all, and nothing that
+// grants more permissions (RBAC objects, escalate, bind, impersonate, tokens,
+// exec).
 func TestRBACLeastPrivilege(t *testing.T) {
 	objs := build(t, "overlays/prod")
+	for _, kind := range []string{"ClusterRole", "ClusterRoleBinding"} {
+		for _, o := range byKind(objs, kind) {
+			require.Failf(t, "cluster-wide RBAC", "%s %s: the manager's permissions are a Role in openova-system", kind, o.GetName())
+		}
+	}
 	roles := append(byKind(objs, "ClusterRole"), byKind(objs, "Role")...)
 	require.NotEmpty(t, roles)
 	secretsInRole := false
@@ -28,6 +36,13 @@ func TestRBACLeastPrivilege(t *testing.T) {
 				for _, v := range strs(rule[field]) {
 					require.NotContains(t, v, "*", "%s: wildcard in %s: %v", id, field, rule)
 				}
+			}
+			require.NotContains(t, strs(rule["apiGroups"]), "rbac.authorization.k8s.io", "%s grants RBAC objects: %v", id, rule)
+			for _, v := range []string{"escalate", "bind", "impersonate"} {
+				require.NotContains(t, strs(rule["verbs"]), v, "%s: %v", id, rule)
+			}
+			for _, r := range []string{"pods/exec", "pods/attach", "serviceaccounts/token", "nodes", "nodes/proxy", "certificatesigningrequests"} {
+				require.NotContains(t, strs(rule["resources"]), r, "%s: %v", id, rule)
 			}
 			if !slices.Contains(strs(rule["resources"]), "secrets") {
 				continue
