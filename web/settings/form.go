@@ -112,7 +112,7 @@ func (f *Form) checkFetch(fetch netguard.Policy) {
 			f.Errors["indexURL"] = "The manager will not fetch this catalog index: " + err.Error() + "."
 		}
 	}
-	if f.Delivery == "GitOps" && f.Errors["gitURL"] == "" {
+	if (f.Delivery == "GitOps" || f.GitURL != "") && f.Errors["gitURL"] == "" {
 		if err := fetch.CheckURL(f.GitURL, "ssh"); err != nil {
 			f.Errors["gitURL"] = "The manager will not use this repository: " + err.Error() + "."
 		}

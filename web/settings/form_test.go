@@ -39,6 +39,7 @@ func TestSettingsFormChecksEveryField(t *testing.T) {
 		{"repository over plain http", func(f *Form) { f.Delivery, f.GitURL = "GitOps", "http://git.example.com/p.git" }, "gitURL", "give an https URL"},
 		{"repository at the metadata address", func(f *Form) { f.Delivery, f.GitURL = "GitOps", "ssh://[fd00:ec2::254]/p.git" }, "gitURL",
 			"The manager will not use this repository: fd00:ec2::254 is a cloud metadata address"},
+		{"repository kept with Direct delivery", func(f *Form) { f.GitURL = "https://169.254.169.254/p.git" }, "gitURL", "169.254.169.254 is a link-local address"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
