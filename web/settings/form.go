@@ -87,6 +87,8 @@ func (f *Form) check() {
 			f.Errors["gitURL"] = "GitOps needs the platform repository's URL: https://, http:// or ssh://."
 		} else if u, err := url.Parse(f.GitURL); err != nil || u.User != nil {
 			f.Errors["gitURL"] = "Give the URL without credentials: name the Secret that holds them below."
+		} else if len(f.GitURL) > 2048 {
+			f.Errors["gitURL"] = "The repository URL is longer than 2048 characters (the Platform's limit): give a shorter one."
 		}
 		if f.SecretName != "" && (!nameRE.MatchString(f.SecretName) || len(f.SecretName) > 253) {
 			f.Errors["secretName"] = fmt.Sprintf("%q is not a Secret name (lower-case letters, digits and '-').", f.SecretName)

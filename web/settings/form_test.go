@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,6 +40,7 @@ func TestSettingsFormChecksEveryField(t *testing.T) {
 		{"repository over plain http", func(f *Form) { f.Delivery, f.GitURL = "GitOps", "http://git.example.com/p.git" }, "gitURL", "give an https URL"},
 		{"repository at the metadata address", func(f *Form) { f.Delivery, f.GitURL = "GitOps", "ssh://[fd00:ec2::254]/p.git" }, "gitURL",
 			"The manager will not use this repository: fd00:ec2::254 is a cloud metadata address"},
+		{"repository URL too long", func(f *Form) { f.Delivery, f.GitURL = "GitOps", "https://git.example.com/"+strings.Repeat("a", 2048) }, "gitURL", "longer than 2048"},
 		{"repository kept with Direct delivery", func(f *Form) { f.GitURL = "https://169.254.169.254/p.git" }, "gitURL", "169.254.169.254 is a link-local address"},
 	}
 	for _, tc := range cases {
