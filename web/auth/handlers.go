@@ -195,7 +195,7 @@ func (a *Auth) logout(c echo.Context) error {
 // logoutEverywhere ends every session of the user, in every browser.
 func (a *Auth) logoutEverywhere(c echo.Context) error {
 	if u, ok := UserFrom(c.Request().Context()); ok {
-		if err := a.Sessions.RevokeAll(u.Name); err != nil {
+		if err := a.Sessions.RevokeAll(u); err != nil {
 			return err
 		}
 		a.Log.Info("signed out everywhere", "user", u.Name)

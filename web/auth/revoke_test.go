@@ -46,6 +46,9 @@ func TestSignOutEndsSessionsOnTheServer(t *testing.T) {
 	require.Equal(t, u.Session, ru.Session, "a renewal keeps the session's ID")
 
 	other, alice := issue(User{Name: "admin"}), issue(User{Name: "alice"})
+	// Two OpenID accounts that show the same name are two accounts.
+	oidcA := issue(User{Name: "sam", Method: "oidc", Identity: "https://idp.example#111"})
+	oidcB := issue(User{Name: "sam", Method: "oidc", Identity: "https://idp.example#222"})
 	require.NoError(t, s.Revoke(ru))
 	for name, ck := range map[string]*http.Cookie{"the cookie": renewed, "a copy from before the renewal": copied} {
 		_, err := read(ck)
@@ -57,9 +60,14 @@ func TestSignOutEndsSessionsOnTheServer(t *testing.T) {
 	s = load() // a restart
 	_, err = read(copied)
 	require.ErrorContains(t, err, "signed out", "the sign-out survives a restart")
-	require.NoError(t, s.RevokeAll("admin"))
+	require.NoError(t, s.RevokeAll(User{Name: "admin"}))
 	_, err = read(other)
 	require.ErrorContains(t, err, "signed out everywhere")
+	require.NoError(t, s.RevokeAll(User{Name: "sam", Identity: "https://idp.example#111"}))
+	_, err = read(oidcA)
+	require.ErrorContains(t, err, "signed out everywhere")
+	_, err = read(oidcB)
+	require.NoError(t, err, "the other account named sam goes on")
 	_, err = read(alice)
 	require.NoError(t, err, "another user's session goes on")
 	fresh := issue(User{Name: "admin"})

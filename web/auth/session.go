@@ -64,6 +64,15 @@ type User struct {
 	Identity string
 }
 
+// Account is whose sessions "sign out everywhere" ends: the identity of an
+// OpenID user (two accounts may show the same name), else the name.
+func (u User) Account() string {
+	if u.Identity != "" {
+		return u.Identity
+	}
+	return u.Name
+}
+
 // LoadSessions reads (or on first start creates) the signing key in dataDir.
 func LoadSessions(dataDir string, secure bool) (*Sessions, error) {
 	path := filepath.Join(dataDir, KeyFile)
@@ -114,7 +123,7 @@ func (s *Sessions) Issue(w http.ResponseWriter, u User) error {
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: u.Name, Audience: jwt.ClaimStrings{audience},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp)},
-		Since: u.Since.Unix(), Method: u.Method, Session: u.Session, Gen: s.revoked.generation(u.Name), Identity: u.Identity,
+		Since: u.Since.Unix(), Method: u.Method, Session: u.Session, Gen: s.revoked.generation(u.Account()), Identity: u.Identity,
 	})
 	signed, err := tok.SignedString(s.key)
 	if err != nil {
@@ -143,19 +152,21 @@ func (s *Sessions) Read(r *http.Request) (User, bool, error) {
 	if s.now().After(since.Add(Max)) || c.Subject == "" {
 		return User{}, false, errors.New("session expired")
 	}
-	if err := s.revoked.ended(c.Session, c.Subject, c.Gen); err != nil {
+	u := User{Name: c.Subject, Method: c.Method, Since: since, Identity: c.Identity, Session: c.Session}
+	if err := s.revoked.ended(c.Session, u.Account(), c.Gen); err != nil {
 		return User{}, false, err
 	}
 	renew := c.ExpiresAt.Sub(s.now()) < Idle/2
-	return User{Name: c.Subject, Method: c.Method, Since: since, Identity: c.Identity, Session: c.Session}, renew, nil
+	return u, renew, nil
 }
 
 // Revoke ends u's session on the server: its cookie, and any copy of it,
 // no longer signs anyone in.
 func (s *Sessions) Revoke(u User) error { return s.revoked.revoke(u.Session, u.Since) }
 
-// RevokeAll ends every session of user on the server, in every browser.
-func (s *Sessions) RevokeAll(user string) error { return s.revoked.revokeAll(user) }
+// RevokeAll ends every session of u's account (User.Account) on the
+// server, in every browser.
+func (s *Sessions) RevokeAll(u User) error { return s.revoked.revokeAll(u.Account()) }
 
 // Clear removes the session cookie.
 func (s *Sessions) Clear(w http.ResponseWriter) {
