@@ -79,7 +79,7 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.oidc.issuer, "oidc-issuer", "", "issuer URL of an OpenID provider to sign in with, next to the admin password (e.g. https://login.example.com/realms/ops)")
 	fs.StringVar(&o.oidc.clientID, "oidc-client-id", "", "client ID registered with the OpenID provider")
 	fs.StringVar(&o.oidc.secretFile, "oidc-client-secret-file", "", "file holding the OpenID client secret")
-	fs.StringVar(&o.oidc.redirectURL, "oidc-redirect-url", "", "redirect URL registered with the provider (default: <this server>/login/oidc/callback as the browser reaches it)")
+	fs.StringVar(&o.oidc.redirectURL, "oidc-redirect-url", "", "redirect URL registered with the provider (default: <--public-url>/login/oidc/callback, else this server as the browser reaches it)")
 	fs.StringSliceVar(&o.oidc.allowedUsers, "oidc-allowed-users", nil, "comma list of the provider's users who may sign in: their subject (sub) or verified email address")
 	fs.StringSliceVar(&o.oidc.allowedDomains, "oidc-allowed-email-domains", nil, "comma list of email domains whose users may sign in (verified addresses only), e.g. example.com")
 	fs.StringSliceVar(&o.oidc.allowedGroups, "oidc-allowed-groups", nil, "comma list of the provider's groups whose members may sign in (asks for the groups scope)")

@@ -61,6 +61,16 @@ func (p *proxyFlags) validate(https bool) error {
 	return nil
 }
 
+// oidcRedirect is the OpenID redirect URL: --oidc-redirect-url, else the
+// callback under --public-url (behind a TLS proxy the browser's request
+// reaches openova as plain HTTP, so the URL cannot be read from it).
+func (p *proxyFlags) oidcRedirect(flag string) string {
+	if flag != "" || p.publicURL == "" {
+		return flag
+	}
+	return strings.TrimSuffix(p.publicURL, "/") + "/login/oidc/callback"
+}
+
 // parseNet reads a CIDR, or an address as a network of itself.
 func parseNet(s string) (*net.IPNet, error) {
 	if _, n, err := net.ParseCIDR(s); err == nil {

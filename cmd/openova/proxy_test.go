@@ -52,3 +52,16 @@ func TestProxyFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestOIDCRedirectFollowsThePublicURL(t *testing.T) {
+	cases := []struct{ public, flag, want string }{
+		{"", "", ""},
+		{"https://ops.example.com", "", "https://ops.example.com/login/oidc/callback"},
+		{"https://ops.example.com/", "", "https://ops.example.com/login/oidc/callback"},
+		{"https://ops.example.com", "https://sso.example.com/cb", "https://sso.example.com/cb"},
+	}
+	for _, c := range cases {
+		p := proxyFlags{publicURL: c.public}
+		require.Equal(t, c.want, p.oidcRedirect(c.flag), "%+v", c)
+	}
+}

@@ -88,7 +88,9 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 	// Cookies are Secure and HSTS is sent when browsers reach the UI over
 	// HTTPS: openova's own (--tls-cert) or a proxy's (--public-url).
 	https := o.httpsCert != ""
-	signIn, err := newAuth(ctx, cfg.DataDir, o.proxy.secure, o.oidc, cfg.Fetch, log)
+	of := o.oidc
+	of.redirectURL = o.proxy.oidcRedirect(of.redirectURL)
+	signIn, err := newAuth(ctx, cfg.DataDir, o.proxy.secure, of, cfg.Fetch, log)
 	if err != nil {
 		return err
 	}
