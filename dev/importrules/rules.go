@@ -45,6 +45,9 @@ var Rules = []Rule{
 	{"secret imports nothing but the standard library: every layer marks its secrets with it", func(g Graph) []string {
 		return g.noDeps([]string{"secret"}, []string{Module + "/", "go.", "k8s.io/", "sigs.k8s.io/", "github.com/"})
 	}},
+	{"netguard imports nothing but the standard library: every fetch of every layer goes through it", func(g Graph) []string {
+		return g.noDeps([]string{"netguard"}, []string{Module + "/", "go.", "k8s.io/", "sigs.k8s.io/", "github.com/"})
+	}},
 	{"catalog and crds import no Temporal and no Kubernetes client", func(g Graph) []string {
 		return g.noDeps([]string{"catalog", "crds"}, []string{"go.temporal.io/", "k8s.io/client-go/", "sigs.k8s.io/controller-runtime/pkg/client"})
 	}},

@@ -57,6 +57,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"a controller imports activities", m("controllers"), m("activities"), "controllers and web never import activities"},
 		{"a controller reaches activities through kube", m("kube"), m("activities"), "reach activities only through workflows"},
 		{"catalog imports crds", m("catalog"), m("crds/v1alpha1"), "catalog and crds import no other package"},
+		{"netguard imports the SDK", m("netguard"), "go.temporal.io/sdk/client", "netguard imports nothing but the standard library"},
 		{"secret imports the SDK", m("secret"), "go.temporal.io/sdk/converter", "secret imports nothing but the standard library"},
 		{"crds imports the SDK", m("crds/v1alpha1"), "go.temporal.io/sdk/client", "import no Temporal and no Kubernetes client"},
 		{"controllers import the server", m("controllers"), "go.temporal.io/server/common", "only worker/embedded imports go.temporal.io/server"},
