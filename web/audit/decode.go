@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/openova-io/core/secret"
+	"github.com/openova-io/core/worker/codec"
 )
 
 // Masked replaces a value the audit view never shows.
@@ -58,6 +59,9 @@ func (d Decoder) Payload(p *commonpb.Payload) string {
 	}
 	var v any
 	if err := d.Data.FromPayload(p, &v); err != nil {
+		if string(p.GetMetadata()[codec.MetadataEncoding]) != codec.EncodingEncrypted {
+			return "(not encrypted by openova's codec, so its worker refused it)"
+		}
 		return "(cannot be decoded with this engine's key)"
 	}
 	b, err := json.MarshalIndent(d.mask(v), "", "  ")

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/worker/codec"
 )
 
 const pemKey = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMBLXWouMkORtMwb4zcLG6nYpcy0apD9\n-----END EC PRIVATE KEY-----\n"
@@ -46,4 +49,24 @@ func TestFailureMessageRedactsKeys(t *testing.T) {
 	require.NotContains(t, out, "PRIVATE KEY")
 	require.NotContains(t, out, "MHcCAQEE")
 	require.True(t, strings.HasPrefix(out, "tofu apply: invalid value "+Masked), out)
+}
+
+// A payload the engine cannot read says why: not encrypted by openova (its
+// worker refused it), or sealed with another key.
+func TestPayloadSaysWhyItCannotBeShown(t *testing.T) {
+	ring := func() *codec.Keyring {
+		k, err := codec.NewKeyring(bytes.Repeat([]byte{byte(len(t.Name()))}, 32))
+		require.NoError(t, err)
+		return k
+	}
+	d := Decoder{Data: codec.New(ring()).DataConverter()}
+	clear, err := converter.GetDefaultDataConverter().ToPayload(map[string]any{"Organization": "acme"})
+	require.NoError(t, err)
+	require.Equal(t, "(not encrypted by openova's codec, so its worker refused it)", d.Payload(clear))
+
+	other, err := codec.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	require.NoError(t, err)
+	sealed, err := codec.New(other).DataConverter().ToPayload("x")
+	require.NoError(t, err)
+	require.Equal(t, "(cannot be decoded with this engine's key)", d.Payload(sealed))
 }
