@@ -63,6 +63,9 @@ func Verify(phc, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false, fmt.Errorf("argon2 parameters: %w", err)
 	}
+	if t < 1 || p < 1 { // argon2.IDKey panics on these
+		return false, errors.New("argon2 parameters: t and p must be at least 1")
+	}
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
 		return false, fmt.Errorf("argon2 salt: %w", err)
@@ -70,6 +73,9 @@ func Verify(phc, password string) (bool, error) {
 	want, err := b64.DecodeString(parts[5])
 	if err != nil {
 		return false, fmt.Errorf("argon2 key: %w", err)
+	}
+	if len(want) < 16 { // an empty key panics argon2.IDKey; a short one matches many passwords
+		return false, errors.New("argon2 key: shorter than 16 bytes")
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil

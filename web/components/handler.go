@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -148,7 +149,9 @@ func (h *Handler) chosenOptionals(c echo.Context, comp *catalog.Component) ([]st
 		if !allowed[o] {
 			return nil, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%q is not an optional component of %s.", o, comp.Title))
 		}
-		out = append(out, o)
+		if !slices.Contains(out, o) { // the spec's list is a set: a duplicate is refused
+			out = append(out, o)
+		}
 	}
 	return out, nil
 }

@@ -68,9 +68,11 @@ func (f *Form) check() {
 		if len(f.Days) == 0 {
 			f.Errors["days"] = "Choose at least one day."
 		}
-		for _, d := range f.Days {
+		for i, d := range f.Days {
 			if !contains(Days, d) {
 				f.Errors["days"] = fmt.Sprintf("%q is not a day of the week.", d)
+			} else if contains(f.Days[:i], d) { // the CRD's list is a set
+				f.Errors["days"] = fmt.Sprintf("%s is chosen twice.", d)
 			}
 		}
 		if !startRE.MatchString(f.Start) {
@@ -81,8 +83,13 @@ func (f *Form) check() {
 		}
 	}
 	switch f.Delivery {
-	case "Direct":
-	case "GitOps":
+	case "Direct", "GitOps":
+	default:
+		f.Errors["delivery"] = "Choose Direct or GitOps."
+	}
+	// A repository given with Direct delivery is kept in the spec too, so
+	// it is checked the same way.
+	if f.Delivery == "GitOps" || f.GitURL != "" {
 		if !gitRE.MatchString(f.GitURL) {
 			f.Errors["gitURL"] = "GitOps needs the platform repository's URL: https://, http:// or ssh://."
 		} else if u, err := url.Parse(f.GitURL); err != nil || u.User != nil {
@@ -99,8 +106,6 @@ func (f *Form) check() {
 		if strings.HasPrefix(f.Path, "/") || strings.Contains(f.Path, "..") {
 			f.Errors["path"] = "Give a path inside the repository, e.g. platform."
 		}
-	default:
-		f.Errors["delivery"] = "Choose Direct or GitOps."
 	}
 }
 

@@ -29,7 +29,8 @@ func read(c echo.Context, step string, d *Draft) {
 	case StepProvider:
 		if p := terraform.Provider(v("provider")); p != d.Provider {
 			d.Provider, d.Credentials, d.Locations = p, map[string]string{}, nil
-			d.Done[StepCredentials] = false
+			// The regions were checked against the old provider's list.
+			d.Done[StepCredentials], d.Done[StepRegions] = false, false
 		}
 	case StepCredentials:
 		for _, f := range terraform.Credentials[d.Provider] {

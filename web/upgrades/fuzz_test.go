@@ -1,0 +1,77 @@
+package upgrades
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/catalog"
+)
+
+// FuzzUpgradeForm posts the upgrade form (version, confirmation, now / at
+// a time / in the window, date and zone) and checks it as the handler does.
+// It holds: only the form's own fields are marked; an accepted version is
+// one the catalog upgrades to; an accepted "at" is a later instant that
+// reads back, in the chosen zone, as the date and time typed.
+func FuzzUpgradeForm(f *testing.F) {
+	f.Add("grafana", "v11.4.0", "", "now", "", "", false)
+	f.Add("grafana", "v11.4.0", "", "at", "2026-12-05T02:00", "Europe/Berlin", false)
+	f.Add("mongodb", "v8.0.3", "yes", "window", "", "", true)
+	f.Add("grafana", "v11.2.0", "", "at", "2026-12-01T11:00", "UTC", false)
+	f.Add("grafana", "v11.4.0", "", "at", "soon", "Mars/Olympus", false)
+	f.Add("grafana", " v11.4.0 ", "", "at", "2027-03-28T02:30", "Europe/Berlin", false) // a local time that does not exist
+	f.Add("nope", "", "no", "", "", "", false)
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	installed := catalog.Installed{"mongodb": "v7.0.14", "redpanda": "v24.2.7", "debezium": "v3.0.4", "grafana": "v11.3.0"}
+	fieldsOf := map[string]bool{"to": true, "confirm": true, "action": true, "at": true, "zone": true}
+	f.Fuzz(func(t *testing.T, component, to, confirm, action, at, zone string, window bool) {
+		form := url.Values{"to": {to}, "confirm": {confirm}, "action": {action}, "at": {at}, "zone": {zone}}
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+		fm := readForm(echo.New().NewContext(req, httptest.NewRecorder()))
+
+		when := fm.check(catalog.Default(), installed, component, window, now)
+		for field := range fm.Errors {
+			require.True(t, fieldsOf[field], "unknown field %q marked: %v", field, fm.Errors)
+		}
+		if fm.Action != actionAt || fm.Errors["zone"] != "" || fm.Errors["at"] != "" {
+			require.True(t, when.IsZero(), "a time without an accepted date and zone: %s", when)
+		}
+		if len(fm.Errors) > 0 {
+			return
+		}
+		require.Equal(t, strings.TrimSpace(to), fm.To)
+		_, err := catalog.Default().CheckUpgrade(installed, catalog.UpgradeRequest{Component: component, To: fm.To, ConfirmForwardOnly: fm.Confirm})
+		require.NoError(t, err, "an accepted version is one the upgrade workflow accepts")
+		switch fm.Action {
+		case actionAt:
+			require.True(t, when.After(now), "an accepted time is later than now: %s", when)
+			zoneName := fm.Zone
+			if zoneName == "" {
+				zoneName = "UTC"
+			}
+			loc, err := time.LoadLocation(zoneName)
+			require.NoError(t, err)
+			// A local time that the zone skips (a spring-forward gap) moves
+			// by the gap; any other reads back as typed.
+			back, err := time.ParseInLocation(atLayout, when.In(loc).Format(atLayout), loc)
+			require.NoError(t, err)
+			require.True(t, back.Equal(when), "%s in %s reads back as %s", when, zoneName, back)
+			typed, err := time.ParseInLocation(atLayout, fm.At, loc)
+			require.NoError(t, err)
+			require.True(t, typed.Equal(when))
+		case actionNow:
+			require.False(t, window)
+		case actionWindow:
+			require.True(t, window)
+		default:
+			t.Fatalf("action %q accepted", fm.Action)
+		}
+	})
+}
