@@ -37,10 +37,12 @@ func FuzzCheckURL(f *testing.F) {
 			if perr != nil {
 				return
 			}
-			for _, s := range []string{u.User.String(), u.RawQuery, u.Fragment} {
-				if len(s) >= 8 && !strings.Contains(strings.ToLower(u.Host), strings.ToLower(s)) {
-					require.NotContains(t, err.Error(), s, "a refusal quotes the URL's credentials, query or fragment")
-				}
+			// The same URL with credentials, a query and a fragment.
+			withSecrets := *u
+			withSecrets.User = url.UserPassword("canary-user", "canary-password")
+			withSecrets.RawQuery, withSecrets.Fragment = "canary-query", "canary-fragment"
+			if err := (Policy{AllowHTTP: allowHTTP}).CheckURL(withSecrets.String(), also...); err != nil && !strings.Contains(raw, "canary-") {
+				require.NotRegexp(t, "canary-", err.Error(), "a refusal quotes the URL's credentials, query or fragment")
 			}
 			return
 		}
@@ -48,7 +50,7 @@ func FuzzCheckURL(f *testing.F) {
 		scheme := strings.ToLower(u.Scheme)
 		require.True(t, scheme == "https" || allowHTTP && scheme == "http" || ssh && scheme == "ssh", "scheme %q accepted", u.Scheme)
 		host := u.Hostname()
-		require.NotEmpty(t, strings.Trim(host, "[]."), "no host")
+		require.NotEmpty(t, host, "no host") // a name such as ".." fails at DNS, where Control checks the address
 		if ip, err := netip.ParseAddr(host); err == nil {
 			require.NoError(t, CheckIP(ip), "the address the URL names is accepted at entry but refused at dial")
 		}
