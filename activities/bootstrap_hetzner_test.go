@@ -81,7 +81,8 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 		require.Equal(t, "create", c.Action, c.Address)
 		planned[c.Type]++
 	}
-	require.Equal(t, map[string]int{"hcloud_network": 1, "hcloud_network_subnet": 1, "hcloud_firewall": 1, "hcloud_placement_group": 1,
+	// Two placement groups: the control planes' and the first 10 workers'.
+	require.Equal(t, map[string]int{"hcloud_network": 1, "hcloud_network_subnet": 1, "hcloud_firewall": 1, "hcloud_placement_group": 2,
 		"hcloud_load_balancer": 1, "hcloud_load_balancer_network": 1, "hcloud_load_balancer_service": 1, "hcloud_load_balancer_target": 1,
 		"hcloud_server": 3}, planned)
 

@@ -25,12 +25,14 @@ cd "$ROOT"
 log() { printf '== %s\n' "$*" >&2; }
 
 # Debian packages the tests need: etcd for envtest, git for the Git server
-# of the GitOps tests (git http-backend), chromium for the browser tests.
+# of the GitOps tests (git http-backend), chromium for the browser tests,
+# cloud-init for `cloud-init schema` of every node's user data.
 packages() {
 	local missing=()
 	command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 	command -v git >/dev/null 2>&1 || missing+=(git)
 	command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+	command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
 	if ((${#missing[@]})); then
 		log "installing Debian packages: ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
@@ -39,6 +41,7 @@ packages() {
 	fi
 	ln -sf "$(command -v etcd)" "$BIN/etcd"
 	ln -sf "$(command -v chromium)" "$BIN/chromium"
+	ln -sf "$(command -v cloud-init)" "$BIN/cloud-init"
 }
 
 # tool_key MODULE_DIR MODULE: the cache key of a tool: its module's pinned

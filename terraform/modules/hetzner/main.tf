@@ -1,5 +1,5 @@
 # One k3s cluster in one Hetzner Cloud location: a private network, a
-# firewall and a spread placement group; control-plane and worker servers
+# firewall and spread placement groups; control-plane and worker servers
 # whose cloud-init installs k3s with the CAs and token the Bootstrap workflow
 # generated; a load balancer in front of the Kubernetes API.
 
@@ -59,8 +59,18 @@ resource "hcloud_firewall" "nodes" {
   }
 }
 
+# A spread group puts each server on another host, but holds at most 10
+# servers (Hetzner's limit): the control planes (at most 3, the etcd quorum)
+# have one of their own, the workers one per 10.
 resource "hcloud_placement_group" "nodes" {
   name   = local.cluster
+  type   = "spread"
+  labels = local.labels
+}
+
+resource "hcloud_placement_group" "workers" {
+  count  = ceil(var.worker_count / 10)
+  name   = "${local.cluster}-workers-${count.index}"
   type   = "spread"
   labels = local.labels
 }

@@ -30,7 +30,7 @@ resource "hcloud_server" "worker" {
   server_type        = var.worker_size
   image              = "ubuntu-24.04"
   location           = var.region
-  placement_group_id = hcloud_placement_group.nodes.id
+  placement_group_id = hcloud_placement_group.workers[floor(count.index / 10)].id
   ssh_keys           = hcloud_ssh_key.break_glass[*].id
   labels             = merge(local.labels, { "openova.io/node-role" = "worker" })
   user_data          = local.worker_user_data[count.index]

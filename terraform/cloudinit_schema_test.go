@@ -1,0 +1,131 @@
+package terraform
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/dev/testenv"
+)
+
+// hetznerUserDataLimit is what Hetzner accepts as a server's user data
+// (docs.hetzner.cloud, "Create a Server": user_data, "max 32 KiB").
+const hetznerUserDataLimit = 32768
+
+// The largest region the contract allows (3 control planes, 50 workers),
+// built by the real OpenTofu and hcloud provider against the fake Hetzner
+// API: every server's user data is valid cloud-config by Debian's own
+// cloud-init (`cloud-init schema`), the schema a node's first boot applies,
+// and stays under Hetzner's user data limit. A node whose cloud-config does
+// not validate boots without k3s; one over the limit is refused by the API
+// only at apply, after the plan was approved.
+func TestHetznerUserData_LargestRegion_ValidCloudConfigUnderTheLimit(t *testing.T) {
+	cloudInit := testenv.Bin(t, "cloud-init")
+	rel := newFakeRelease(t)
+	const cps, workers = 3, 50
+	userData := applyHetznerNodes(t, rel, cps, workers, "join-token-0123456789abcdef0123456789abcdef", "agent-token-fedcba9876543210fedcba9876543210")
+	require.Len(t, userData, cps+workers, "one user data per server")
+
+	// Nodes of one role differ in their addresses only: check the schema
+	// of each distinct shape once, and the size of every document.
+	dir := t.TempDir()
+	checked := map[string]bool{}
+	largest := map[string]int{}
+	for name, ud := range userData {
+		role := "worker"
+		if strings.Contains(name, "-cp-") {
+			role = "control plane"
+		}
+		largest[role] = max(largest[role], len(ud))
+		require.LessOrEqual(t, len(ud), hetznerUserDataLimit, "%s: user data of %d bytes is over Hetzner's limit", name, len(ud))
+		shape := perNode.ReplaceAllString(ud, "$1")
+		if checked[shape] {
+			continue
+		}
+		checked[shape] = true
+		path := filepath.Join(dir, name+".yaml")
+		require.NoError(t, os.WriteFile(path, []byte(ud), 0o600))
+		out, err := exec.Command(cloudInit, "schema", "--config-file", path).CombinedOutput()
+		require.NoError(t, err, "%s: cloud-init schema: %s", name, out)
+		require.Contains(t, string(out), "Valid cloud-config", name)
+	}
+	t.Logf("largest user data: control plane %d bytes, worker %d bytes (limit %d); %d distinct documents checked",
+		largest["control plane"], largest["worker"], hetznerUserDataLimit, len(checked))
+
+	t.Run("the schema check catches a broken document", func(t *testing.T) {
+		path := filepath.Join(dir, "broken.yaml")
+		for _, ud := range userData {
+			broken := strings.Replace(ud, "runcmd:\n", "runcmd: 5\nx:\n", 1)
+			require.NotEqual(t, ud, broken)
+			require.NoError(t, os.WriteFile(path, []byte(broken), 0o600))
+			break
+		}
+		out, err := exec.Command(cloudInit, "schema", "--config-file", path).CombinedOutput()
+		require.Error(t, err, "cloud-init schema accepted a runcmd that is not a list: %s", out)
+		require.Contains(t, string(out), "runcmd")
+	})
+}
+
+// perNode matches what differs between nodes of one role and not their
+// document's shape: the header comment and the files' (base64) contents,
+// whose addresses cloud-init's schema does not read.
+var perNode = regexp.MustCompile(`(?m)^(# k3s |\s+content: ).*$`)
+
+// applyHetznerNodes applies the Hetzner module with cps control planes and
+// workers workers against the fake Hetzner API with the release URL on rel,
+// and returns each server's user data by name.
+func applyHetznerNodes(t *testing.T, rel *fakeRelease, cps, workers int, joinToken, agentToken string) map[string]string {
+	t.Helper()
+	api := fakehcloud.New(fakehcloud.Options{})
+	t.Cleanup(api.Close)
+	fsys, err := Module(Hetzner)
+	require.NoError(t, err)
+	env := testenv.TofuEnv(t)
+	env["HCLOUD_ENDPOINT"], env["HCLOUD_TOKEN"] = api.URL(), api.Token()
+	r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: fsys, PluginCache: t.TempDir(), Env: env,
+		Secrets: []string{joinToken, agentToken, api.Token()},
+		Vars: map[string]any{
+			"organization": "acme", "domain": "acme.example", "region": "fsn1", "role": "primary",
+			"control_plane_count": cps, "worker_count": workers, "control_plane_size": "cpx31", "worker_size": "cax21",
+			"cluster_ca":  map[string]any{"server_ca_cert": pemSized("CERTIFICATE"), "server_ca_key": pemSized("EC PRIVATE KEY"), "client_ca_cert": pemSized("CERTIFICATE"), "client_ca_key": pemSized("EC PRIVATE KEY")},
+			"join_token":  joinToken,
+			"agent_token": agentToken, "k3s_release_url": rel.URL,
+			"hcloud_poll_function": "constant", "hcloud_poll_interval": "100ms",
+		}}
+	ctx := context.Background()
+	require.NoError(t, r.Prepare(ctx))
+	require.NoError(t, r.Init(ctx, nil))
+	_, err = r.Plan(ctx)
+	require.NoError(t, err)
+	require.NoError(t, r.Apply(ctx))
+	out := map[string]string{}
+	for i := range cps {
+		name := fmt.Sprintf("acme-fsn1-cp-%d", i)
+		ud, ok := api.ServerUserData(name)
+		require.True(t, ok, name)
+		out[name] = ud
+	}
+	for i := range workers {
+		name := fmt.Sprintf("acme-fsn1-worker-%d", i)
+		ud, ok := api.ServerUserData(name)
+		require.True(t, ok, name)
+		out[name] = ud
+	}
+	return out
+}
+
+// pemSized is a PEM block of 1 KiB of body: larger than the P-256 CA
+// certificates and keys the bootstrap generates (about 560 and 230 bytes),
+// so the size check holds for the real ones.
+func pemSized(kind string) string {
+	body := strings.Repeat(strings.Repeat("A", 64)+"\n", 16)
+	return "-----BEGIN " + kind + "-----\n" + body + "-----END " + kind + "-----\n"
+}
