@@ -3,6 +3,7 @@ package terraform
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,7 +32,7 @@ func TestHetznerUserData_LargestRegion_ValidCloudConfigUnderTheLimit(t *testing.
 	cloudInit := testenv.Bin(t, "cloud-init")
 	rel := newFakeRelease(t)
 	const cps, workers = 3, 50
-	userData := applyHetznerNodes(t, rel, cps, workers, "join-token-0123456789abcdef0123456789abcdef", "agent-token-fedcba9876543210fedcba9876543210")
+	userData := applyHetznerNodes(t, rel, cps, workers, "join-token-0123456789abcdef0123456789abcdef", "agent-token-fedcba9876543210fedcba9876543210", map[string]any{"cilium": testCilium})
 	require.Len(t, userData, cps+workers, "one user data per server")
 
 	// Nodes of one role differ in their addresses only: check the schema
@@ -81,8 +82,8 @@ var perNode = regexp.MustCompile(`(?m)^(# k3s |\s+content: ).*$`)
 
 // applyHetznerNodes applies the Hetzner module with cps control planes and
 // workers workers against the fake Hetzner API with the release URL on rel,
-// and returns each server's user data by name.
-func applyHetznerNodes(t *testing.T, rel *fakeRelease, cps, workers int, joinToken, agentToken string) map[string]string {
+// and extra variables, and returns each server's user data by name.
+func applyHetznerNodes(t *testing.T, rel *fakeRelease, cps, workers int, joinToken, agentToken string, extra map[string]any) map[string]string {
 	t.Helper()
 	api := fakehcloud.New(fakehcloud.Options{})
 	t.Cleanup(api.Close)
@@ -100,6 +101,7 @@ func applyHetznerNodes(t *testing.T, rel *fakeRelease, cps, workers int, joinTok
 			"agent_token": agentToken, "k3s_release_url": rel.URL,
 			"hcloud_poll_function": "constant", "hcloud_poll_interval": "100ms",
 		}}
+	maps.Copy(r.Vars, extra)
 	ctx := context.Background()
 	require.NoError(t, r.Prepare(ctx))
 	require.NoError(t, r.Init(ctx, nil))

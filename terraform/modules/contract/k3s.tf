@@ -29,7 +29,36 @@ locals {
     "service-cidr" = var.service_cidr
     "tls-san"      = [local.load_balancer_ip, local.api_host]
     disable        = ["servicelb"]
+    # With Cilium as the CNI, k3s runs neither flannel nor its network
+    # policy controller (flannel options must match on every server).
+    "flannel-backend"        = var.cilium == null ? "vxlan" : "none"
+    "disable-network-policy" = var.cilium != null
   }
+  # Cilium, installed by k3s's Helm controller from the servers' manifests
+  # folder at first boot: bootstrap runs it on the host network before any
+  # CNI exists. Pod addresses come from the nodes' pod CIDRs, which k3s
+  # allocates from var.pod_cidr (Cilium's own default pool, 10.0.0.0/8,
+  # overlaps the node network). Traffic between the region's nodes is
+  # encrypted with WireGuard: Hetzner's private networks are not.
+  cilium_manifest = var.cilium == null ? null : yamlencode({
+    apiVersion = "helm.cattle.io/v1"
+    kind       = "HelmChart"
+    metadata   = { name = "cilium", namespace = "kube-system" }
+    spec = {
+      bootstrap       = true
+      repo            = var.cilium.chart_repository
+      chart           = "cilium"
+      version         = var.cilium.chart_version
+      targetNamespace = "kube-system"
+      valuesContent = yamlencode({
+        cluster    = { name = local.cluster, id = var.cilium.cluster_id }
+        ipam       = { mode = "kubernetes" }
+        k8s        = { requireIPv4PodCIDR = true }
+        encryption = { enabled = true, type = "wireguard" }
+        operator   = { replicas = var.control_plane_count + var.worker_count > 1 ? 2 : 1 }
+      })
+    }
+  })
   # What every node's cloud-init runs: install-k3s.sh (the pinned release,
   # checked against its published SHA-256) and the systemd unit of its role.
   k3s_install = {
@@ -38,20 +67,22 @@ locals {
     release_url    = trimsuffix(var.k3s_release_url, "/")
   }
   control_plane_user_data = [for i, ip in local.control_plane_ips : templatefile("${path.module}/k3s-cloud-init.yaml.tftpl", merge(local.k3s_install, {
-    role      = "server"
-    unit      = "k3s.service"
-    unit_file = templatefile("${path.module}/k3s.service.tftpl", { role = "server" })
-    node_ip   = ip
-    ca        = var.cluster_ca
+    role         = "server"
+    unit         = "k3s.service"
+    unit_file    = templatefile("${path.module}/k3s.service.tftpl", { role = "server" })
+    node_ip      = ip
+    ca           = var.cluster_ca
+    cni_manifest = local.cilium_manifest
     config = yamlencode(merge(local.k3s_server, { "node-ip" = ip },
     i == 0 ? tomap({ "cluster-init" = "true" }) : tomap({ server = local.server_url })))
   }))]
   worker_user_data = [for ip in local.worker_ips : templatefile("${path.module}/k3s-cloud-init.yaml.tftpl", merge(local.k3s_install, {
-    role      = "agent"
-    unit      = "k3s-agent.service"
-    unit_file = templatefile("${path.module}/k3s.service.tftpl", { role = "agent" })
-    node_ip   = ip
-    ca        = null
-    config    = yamlencode({ token = var.agent_token, "node-ip" = ip, server = local.server_url })
+    role         = "agent"
+    unit         = "k3s-agent.service"
+    unit_file    = templatefile("${path.module}/k3s.service.tftpl", { role = "agent" })
+    node_ip      = ip
+    ca           = null
+    cni_manifest = null
+    config       = yamlencode({ token = var.agent_token, "node-ip" = ip, server = local.server_url })
   }))]
 }

@@ -153,3 +153,21 @@ variable "wireguard" {
     allowed_sources = ["0.0.0.0/0", "::/0"]
   }
 }
+
+variable "cilium" {
+  description = "The CNI: Cilium's chart (repository and version, from openova's catalog) and the region's cluster ID (1-255, distinct per region; changing it later restarts every workload). k3s installs it at first boot through its Helm controller. null keeps k3s's own flannel (a bootstrap started before openova installed Cilium)."
+  type = object({
+    chart_repository = string
+    chart_version    = string
+    cluster_id       = number
+  })
+  default = null
+  validation {
+    condition = var.cilium == null || try(
+      can(regex("^https://[^[:space:]'\"]+$", var.cilium.chart_repository)) &&
+      can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", var.cilium.chart_version)) &&
+      var.cilium.cluster_id >= 1 && var.cilium.cluster_id <= 255 && floor(var.cilium.cluster_id) == var.cilium.cluster_id,
+    false)
+    error_message = "cilium needs an https chart_repository, a chart_version such as 1.16.2 and a whole cluster_id from 1 to 255."
+  }
+}
