@@ -17,7 +17,21 @@ const (
 	ErrQuota              = "QuotaExceeded"
 	ErrAPI                = "CloudAPIError"
 	ErrFailed             = "TerraformFailed"
+	// ErrStateEncrypted: the state or the saved plan is encrypted with a
+	// key this openova does not have (another data directory's codec key,
+	// or none). Retrying cannot help; the key can.
+	ErrStateEncrypted = "StateEncrypted"
 )
+
+// StateEncryptedHint says what to do about ErrStateEncrypted.
+const StateEncryptedHint = "the state is encrypted with another key: run openova with the data directory (or --codec-key-file) that created it"
+
+// encryptedRE matches what OpenTofu prints when it cannot decrypt: no
+// encryption configured for an encrypted state or plan, a key that does
+// not open it, or openova's key command lacking the key (KeyNotHeld).
+// It runs on the output with its line breaks (tofu wraps at 78 columns)
+// turned into spaces.
+var encryptedRE = regexp.MustCompile(`(?i)(state file is encrypted and can not be read|plan file is encrypted and requires|decryption failed for all provided methods|` + regexp.QuoteMeta(KeyNotHeld) + `)`)
 
 // Error is a classified failure of one tofu command, with the last lines
 // it printed (redacted).
@@ -30,11 +44,17 @@ type Error struct {
 	// LockWho is the lock's holder as tofu records it (user@host).
 	LockWho string
 	Output  string
-	err     error
+	// cause is what tofu said was wrong, when the last error's first line
+	// does not (a state it cannot decrypt is reported as a lock failure).
+	cause string
+	err   error
 }
 
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("tofu %s: %s", e.Command, e.Kind)
+	if e.Kind == ErrStateEncrypted {
+		return msg + ": " + StateEncryptedHint + " (tofu: " + e.cause + ")"
+	}
 	if e.LockID != "" {
 		msg += " (lock " + e.LockID + ")"
 	}
@@ -64,6 +84,11 @@ func (r *Runner) classify(command string, err error, l *lines) error {
 		out = out[i:]
 	}
 	switch {
+	// Before the lock: tofu reads the state while it takes the lock, and
+	// says so under "Error acquiring the state lock".
+	case encryptedRE.MatchString(strings.Join(strings.Fields(out), " ")):
+		e.Kind = ErrStateEncrypted
+		e.cause = encryptedRE.FindString(strings.Join(strings.Fields(out), " "))
 	case strings.Contains(out, "Error acquiring the state lock") || strings.Contains(out, "state lock"):
 		e.Kind = ErrLockHeld
 		if m := lockIDRE.FindStringSubmatch(out); m != nil {

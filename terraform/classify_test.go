@@ -19,6 +19,12 @@ func TestClassify(t *testing.T) {
 		{"quota", "Error: server limit reached (resource_limit_exceeded, 403)", ErrQuota, ""},
 		{"API down", "Error: service unavailable (unavailable, 503)", ErrAPI, ""},
 		{"anything else", "Error: Unsupported argument\n\n  on main.tf line 3", ErrFailed, ""},
+		// OpenTofu 1.10.6 reads the state while it takes the lock, so an
+		// undecryptable state comes as a lock error (and without a lock ID).
+		{"encrypted state, no encryption configured", "Error: Error acquiring the state lock\n\nError message: Unsupported state file format: This state file is encrypted\nand can not be read without an encryption configuration\n\nOpenTofu acquires a state lock to protect the state from being written\nby multiple users at the same time.", ErrStateEncrypted, ""},
+		{"encrypted state, wrong key", "Error: Error acquiring the state lock\n\nError message: decryption failed for all provided methods\nattempted decryption failed for state: decryption failed: cipher: message\nauthentication failed\n", ErrStateEncrypted, ""},
+		{"encrypted state, key not held", "Error: Error acquiring the state lock\n\nError message: <nil>: Unable to fetch encryption key data;\nkey_provider.external.openova failed with error: the external command exited\nwith a non-zero exit code (exit status 1)\n\nStderr:\n-------\nopenova: the state is encrypted with a key openova does not hold (derived\nfrom codec key 0123456789abcdef, not in the codec key file)\n", ErrStateEncrypted, ""},
+		{"encrypted plan, no encryption configured", "Error: Couldn't show local plan\n\nPlan read error: the given plan file is encrypted and requires a valid\nencryption configuration to decrypt", ErrStateEncrypted, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -33,6 +39,9 @@ func TestClassify(t *testing.T) {
 			require.NotContains(t, err.Error(), "s3cret")
 			require.NotContains(t, te.Output, "s3cret")
 			require.Contains(t, err.Error(), "tofu apply: "+tc.kind)
+			if tc.kind == ErrStateEncrypted {
+				require.Contains(t, err.Error(), StateEncryptedHint, "says what to do")
+			}
 		})
 	}
 }

@@ -48,6 +48,9 @@ type Runner struct {
 	Output func(line string)
 	// Secrets are redacted from the output and from errors.
 	Secrets []string
+	// Encryption, when set, has OpenTofu encrypt the state and the saved
+	// plan (OpenTofu only: Prepare refuses another binary).
+	Encryption *Encryption
 
 	// handle is kept across commands: terraform-exec asks the binary for
 	// its version once per handle (about 35 ms a command otherwise).
@@ -80,6 +83,14 @@ func (r *Runner) Prepare(ctx context.Context) error {
 	}
 	if err := StopLeftovers(ctx, r.Dir); err != nil {
 		return err
+	}
+	if r.Encryption != nil {
+		if err := r.Encryption.check(); err != nil {
+			return err
+		}
+		if err := checkOpenTofu(ctx, r.Bin); err != nil {
+			return err
+		}
 	}
 	return fs.WalkDir(r.Module, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -123,7 +134,7 @@ func (r *Runner) tf() (*tfexec.Terraform, *lines, error) {
 
 // environ is tofu's environment: the process's (PATH, HOME, proxies, a CLI
 // configuration) without what terraform-exec sets itself, the plugin
-// cache, then r.Env. A terraform-exec handle given an environment does not
+// cache, then r.Env, then Encryption's. A terraform-exec handle given an environment does not
 // inherit the process's.
 func (r *Runner) environ() (map[string]string, error) {
 	env := map[string]string{}
@@ -141,6 +152,15 @@ func (r *Runner) environ() (map[string]string, error) {
 	}
 	for k, v := range r.Env {
 		env[k] = v
+	}
+	if r.Encryption != nil {
+		enc, err := r.Encryption.env()
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range enc {
+			env[k] = v
+		}
 	}
 	return env, nil
 }
