@@ -71,3 +71,11 @@ const (
 	// ErrAPIServerUnreachable: a new cluster's API server did not answer by the deadline (non-retryable).
 	ErrAPIServerUnreachable = "APIServerUnreachable"
 )
+
+// Error types of a new cluster's CNI.
+const (
+	// ErrCNINotReady: Cilium did not run on every node by the deadline (non-retryable).
+	ErrCNINotReady = "CNINotReady"
+	// ErrCNIPolicyUnsupported: the cluster's Cilium cannot hold the metadata policy safely (non-retryable).
+	ErrCNIPolicyUnsupported = "CNIPolicyUnsupported"
+)
