@@ -74,6 +74,7 @@ build_tool() {
 
 assets() {
 	packages
+	crds
 	build_tool temporal dev/tools/temporal github.com/temporalio/cli github.com/temporalio/cli/cmd/temporal
 	build_tool kube-apiserver dev/tools/kube k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver
 	build_tool staticcheck dev/tools/lint honnef.co/go/tools honnef.co/go/tools/cmd/staticcheck
@@ -85,6 +86,19 @@ assets() {
 	provider_mirror hetznercloud/hcloud terraform-provider-hcloud dev/tools/hcloud github.com/hetznercloud/terraform-provider-hcloud
 	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck
 	generators
+}
+
+# crds: CRDs the tests install where the controller that creates them on a
+# cluster cannot run here: Cilium's (its operator creates them), of the
+# catalog's newest Cilium, from the cilium module of that version, linked
+# as .cache/crds/cilium-<version>.
+crds() {
+	local version dir
+	version=$(awk '/^  - name: /{c=($3=="cilium")} c && /^      - version:/ {print $3}' catalog/catalog.yaml | sort -V | tail -1)
+	dir=$(go mod download -json "github.com/cilium/cilium@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+	[[ -d $dir ]] || { log "the cilium module $version was not downloaded"; return 1; }
+	mkdir -p "$ROOT/.cache/crds"
+	ln -sfn "$dir/pkg/k8s/apis/cilium.io/client/crds/v2" "$ROOT/.cache/crds/cilium-$version"
 }
 
 # provider_mirror SOURCE NAME MODULE_DIR MODULE: lay the built provider out as
