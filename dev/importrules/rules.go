@@ -48,6 +48,9 @@ var Rules = []Rule{
 	{"netguard imports nothing but the standard library: every fetch of every layer goes through it", func(g Graph) []string {
 		return g.noDeps([]string{"netguard"}, []string{Module + "/", "go.", "k8s.io/", "sigs.k8s.io/", "github.com/"})
 	}},
+	{"mesh imports only the standard library and secret: the workflows and the UI check the link's networks with it", func(g Graph) []string {
+		return g.onlyStdlibAnd([]string{"mesh"}, Module+"/secret")
+	}},
 	{"catalog and crds import no Temporal and no Kubernetes client", func(g Graph) []string {
 		return g.noDeps([]string{"catalog", "crds"}, []string{"go.temporal.io/", "k8s.io/client-go/", "sigs.k8s.io/controller-runtime/pkg/client"})
 	}},
@@ -136,6 +139,29 @@ func (g Graph) noDirectExcept(from []string, prefix, allowed string) []string {
 		for _, imp := range g[p].Imports {
 			if imp == prefix || strings.HasPrefix(imp, prefix+"/") {
 				out = append(out, fmt.Sprintf("%s imports %s", p, imp))
+			}
+		}
+	}
+	return out
+}
+
+// onlyStdlibAnd: packages under from depend on nothing outside the
+// standard library (whose first path element has no dot) but allowed and
+// their own subfolders.
+func (g Graph) onlyStdlibAnd(from []string, allowed ...string) []string {
+	var out []string
+	for _, p := range g.members(from) {
+		for _, d := range g[p].Deps {
+			first, _, _ := strings.Cut(d, "/")
+			if !strings.Contains(first, ".") || strings.HasPrefix(d, p) {
+				continue
+			}
+			ok := false
+			for _, a := range allowed {
+				ok = ok || d == a || strings.HasPrefix(d, a+"/")
+			}
+			if !ok {
+				out = append(out, fmt.Sprintf("%s depends on %s", p, d))
 			}
 		}
 	}

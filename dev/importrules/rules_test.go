@@ -59,6 +59,8 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"catalog imports crds", m("catalog"), m("crds/v1alpha1"), "catalog and crds import no other package"},
 		{"netguard imports the SDK", m("netguard"), "go.temporal.io/sdk/client", "netguard imports nothing but the standard library"},
 		{"secret imports the SDK", m("secret"), "go.temporal.io/sdk/converter", "secret imports nothing but the standard library"},
+		{"mesh imports wgtypes", m("mesh"), "golang.zx2c4.com/wireguard/wgctrl/wgtypes", "mesh imports only the standard library and secret"},
+		{"mesh imports netguard", m("mesh"), m("netguard"), "mesh imports only the standard library and secret"},
 		{"crds imports the SDK", m("crds/v1alpha1"), "go.temporal.io/sdk/client", "import no Temporal and no Kubernetes client"},
 		{"controllers import the server", m("controllers"), "go.temporal.io/server/common", "only worker/embedded imports go.temporal.io/server"},
 		{"workflows import controller-runtime", m("workflows"), "sigs.k8s.io/controller-runtime/pkg/client", "workflows import no Kubernetes client"},
