@@ -131,11 +131,11 @@ func (p *Peer) set(key, value string) error {
 		p.PresharedKey = secret.Text(value)
 	case "endpoint":
 		if p.Endpoint.IsValid() {
-			return fmt.Errorf("Endpoint given twice")
+			return fmt.Errorf("the Endpoint is given twice")
 		}
 		ap, err := netip.ParseAddrPort(value)
 		if err != nil || ap.Port() == 0 {
-			return fmt.Errorf("Endpoint %q is not an IP address and port such as 203.0.113.7:51820", value)
+			return fmt.Errorf("the Endpoint %q is not an IP address and port such as 203.0.113.7:51820", value)
 		}
 		p.Endpoint = ap
 	case "allowedips":
