@@ -65,7 +65,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
-	root.AddCommand(newBootstrapCmd(), newManagerCmd(), newVersionCmd())
+	root.AddCommand(newBootstrapCmd(), newManagerCmd(), newVersionCmd(), newTofuKeyCmd())
 	for _, c := range root.Commands() {
 		c.Args = func(c *cobra.Command, args []string) error {
 			if len(args) > 0 {

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/openova-io/core/secret"
+	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/worker/codec"
+)
+
+// newTofuKeyCmd is OpenTofu's external key provider for the state and plan
+// encryption the bootstrap turns on (terraform.Encryption): tofu runs
+// `openova tofu-key` itself, with the codec key file and the organization
+// in its environment, and reads the state key from stdout. Hidden: nobody
+// types it. Its errors go to stderr, which tofu shows in its own.
+func newTofuKeyCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:    terraform.KeyCommand,
+		Short:  "OpenTofu's external key provider for the bootstrap's state encryption (run by tofu)",
+		Hidden: true,
+		RunE: func(c *cobra.Command, _ []string) error {
+			path := os.Getenv(terraform.EnvKeyFile)
+			if path == "" {
+				return errors.New(terraform.EnvKeyFile + " is not set: this command is run by tofu for openova's state encryption")
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("read the codec key file: %w", err)
+			}
+			raw, err := codec.ParseKeys(data)
+			if err != nil {
+				return fmt.Errorf("codec key file %s: %w", path, err)
+			}
+			keys := make([]secret.Bytes, len(raw))
+			for i, k := range raw {
+				keys[i] = secret.Bytes(k)
+			}
+			return terraform.ServeKey(c.InOrStdin(), c.OutOrStdout(), keys, os.Getenv(terraform.EnvOrg))
+		},
+	}
+}
