@@ -44,28 +44,31 @@ packages() {
 	ln -sf "$(command -v cloud-init)" "$BIN/cloud-init"
 }
 
-# tool_key MODULE_DIR MODULE: the cache key of a tool: its module's pinned
-# version, then a hash of the tools module (go.mod, go.sum) and the Go
-# version, so a changed pin or toolchain builds a new one and the old one is
-# never used.
+# tool_key MODULE_DIR MODULE [BUILD FLAGS...]: the cache key of a tool: its
+# module's pinned version, then a hash of the tools module (go.mod, go.sum),
+# the Go version and the extra build flags if any (none adds nothing, so
+# tools built without flags keep their keys), so a changed pin, toolchain or
+# flag builds a new one and the old one is never used.
 tool_key() {
 	local dir=$1 module=$2 version sum
 	version=$(awk -v m="$module" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$ROOT/$dir/go.mod")
-	sum=$(cat "$ROOT/$dir/go.mod" "$ROOT/$dir/go.sum" <(go env GOVERSION) | sha256sum | cut -c1-12)
+	sum=$(cat "$ROOT/$dir/go.mod" "$ROOT/$dir/go.sum" <(go env GOVERSION) <(if (($# > 2)); then printf '%s\n' "${@:3}"; fi) | sha256sum | cut -c1-12)
 	echo "${version:-unpinned}-$sum"
 }
 
-# build_tool NAME MODULE_DIR MODULE PACKAGE: go build PACKAGE from the pinned
-# tools module into the tool cache unless that version is there already, and
-# link it into .cache/bin/NAME.
+# build_tool NAME MODULE_DIR MODULE PACKAGE [BUILD FLAGS...]: go build
+# PACKAGE (with the extra go build flags, e.g. -tags or -ldflags) from the
+# pinned tools module into the tool cache unless that version is there
+# already, and link it into .cache/bin/NAME.
 build_tool() {
 	local name=$1 dir=$2 module=$3 pkg=$4 out
-	out="$TOOLS/$name-$(tool_key "$dir" "$module")"
+	shift 4
+	out="$TOOLS/$name-$(tool_key "$dir" "$module" "$@")"
 	if [[ ! -x "$out/$name" ]]; then
 		log "building $name from source (once per version; cached in $out)"
 		local start=$SECONDS
 		mkdir -p "$out"
-		(cd "$ROOT/$dir" && go build -o "$out/$name.tmp" "$pkg")
+		(cd "$ROOT/$dir" && go build "$@" -o "$out/$name.tmp" "$pkg")
 		mv "$out/$name.tmp" "$out/$name"
 		log "built $name in $((SECONDS - start))s"
 	fi
@@ -85,7 +88,38 @@ assets() {
 		build_tool terraform-provider-hcloud dev/tools/hcloud github.com/hetznercloud/terraform-provider-hcloud github.com/hetznercloud/terraform-provider-hcloud
 	provider_mirror hetznercloud/hcloud terraform-provider-hcloud dev/tools/hcloud github.com/hetznercloud/terraform-provider-hcloud
 	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck
+	flux
+	gitea
 	generators
+}
+
+# gitea: two real Gitea servers stand in for the regions' Gitea in the
+# activities' tests (dev/testenv/gitea). cgo and the sqlite tags give it
+# SQLite; main.Version makes /api/v1/version say the pinned version instead
+# of "development". Without the bindata tag it reads its templates and
+# options from the module's folder in the module cache (downloaded here, so
+# a fresh machine has it; the harness finds it with go mod download -json).
+gitea() {
+	local version
+	version=$(tool_key dev/tools/gitea code.gitea.io/gitea | cut -d- -f1)
+	(cd "$ROOT/dev/tools/gitea" && go mod download code.gitea.io/gitea)
+	CGO_ENABLED=1 build_tool gitea dev/tools/gitea code.gitea.io/gitea code.gitea.io/gitea \
+		-tags=sqlite,sqlite_unlock_notify "-ldflags=-X main.Version=${version#v}"
+}
+
+# flux: Flux's source-controller and kustomize-controller, which the Flux
+# activities' tests run against envtest API servers (dev/testenv/flux), and
+# their CRDs from the modules' config/crd/bases, linked into .cache/crds/
+# (the harness installs them into each API server).
+flux() {
+	build_tool source-controller dev/tools/flux-source github.com/fluxcd/source-controller github.com/fluxcd/source-controller
+	build_tool kustomize-controller dev/tools/flux-kustomize github.com/fluxcd/kustomize-controller github.com/fluxcd/kustomize-controller
+	local name dir
+	mkdir -p "$ROOT/.cache/crds"
+	for name in source kustomize; do
+		dir=$(cd "$ROOT/dev/tools/flux-$name" && go mod download -json "github.com/fluxcd/$name-controller" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+		ln -sfn "$dir/config/crd/bases" "$ROOT/.cache/crds/flux-$name"
+	done
 }
 
 # crds: CRDs the tests install where the controller that creates them on a
