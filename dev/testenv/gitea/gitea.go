@@ -1,0 +1,324 @@
+// Package gitea starts real Gitea servers (built from source by dev/dev.sh
+// into the tool cache) on loopback, each with its own folder, SQLite
+// database and site admin, as the regions' Gitea of a bootstrap. A missing
+// binary or module folder skips the test on a laptop and fails it when
+// CI=true (testenv.Missing).
+//
+// The binary is built without Gitea's bindata tag (its embedded assets are
+// generated, not part of the module), so it reads its templates and options
+// (licences, .gitignore and README templates, locales) from
+// [server] STATIC_ROOT_PATH. That is this version's folder in the module
+// cache, `$(go env GOMODCACHE)/code.gitea.io/gitea@<version>`, the version
+// being the one dev/tools/gitea/go.mod pins; `dev/dev.sh assets` downloads
+// it on a fresh machine (go mod download) before it builds the binary.
+package gitea
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/secret"
+)
+
+// Instance is one running Gitea server.
+type Instance struct {
+	// Name is what the test called it (a region's name).
+	Name string
+	// URL is its root URL, http://127.0.0.1:<port>/ without the slash.
+	URL string
+	// Username and Password are the site admin's.
+	Username string
+	Password secret.Text
+	// Dir holds its app.ini, database, repositories and log.
+	Dir string
+	// Started is how long it took from exec to the API answering.
+	Started time.Duration
+
+	cmd   *exec.Cmd
+	begin time.Time
+	done  chan error
+}
+
+// Start starts one Gitea server per name, in parallel, and stops them when
+// the test ends. Each is ready (the API answers, the admin exists) on return.
+func Start(t testing.TB, names ...string) []*Instance {
+	t.Helper()
+	bin := testenv.Bin(t, "gitea")
+	static := StaticRoot(t)
+	out := make([]*Instance, len(names))
+	errs := make(chan error, len(names))
+	for i, name := range names {
+		inst := &Instance{Name: name, Dir: t.TempDir(), Username: "openova-admin", Password: secret.Text(random(t, 16))}
+		out[i] = inst
+		port := testenv.FreePort(t)
+		go func() { errs <- inst.start(bin, static, port) }()
+	}
+	for range names {
+		require.NoError(t, <-errs)
+	}
+	for _, inst := range out {
+		t.Cleanup(func() {
+			if err := inst.Stop(); err != nil {
+				t.Errorf("stop gitea %s: %v", inst.Name, err)
+			}
+		})
+		inst.waitReady(t)
+		inst.createAdmin(t, bin)
+	}
+	return out
+}
+
+// StaticRoot is the module folder of the Gitea version dev/tools/gitea
+// pins, where the binary finds its templates and options.
+func StaticRoot(t testing.TB) string {
+	t.Helper()
+	modFile := filepath.Join(testenv.RepoRoot(), "dev", "tools", "gitea", "go.mod")
+	b, err := os.ReadFile(modFile)
+	require.NoError(t, err)
+	var version string
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "require" && f[1] == "code.gitea.io/gitea" {
+			version = f[2]
+		}
+	}
+	require.NotEmpty(t, version, "%s pins code.gitea.io/gitea", modFile)
+	cache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	require.NoError(t, err, "go env GOMODCACHE")
+	dir := filepath.Join(strings.TrimSpace(string(cache)), "code.gitea.io", "gitea@"+version)
+	if _, err := os.Stat(filepath.Join(dir, "templates")); err != nil {
+		testenv.Missing(t, "gitea %s's module folder (its templates) is not in the module cache: run dev/dev.sh assets", version)
+	}
+	return dir
+}
+
+func (i *Instance) start(bin, static string, port int) error {
+	i.URL = "http://127.0.0.1:" + strconv.Itoa(port)
+	ini, err := appIni(i.Dir, static, port)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(i.config(), []byte(ini), 0o600); err != nil {
+		return err
+	}
+	logFile, err := os.Create(filepath.Join(i.Dir, "stdout.log"))
+	if err != nil {
+		return err
+	}
+	i.cmd = exec.Command(bin, "web", "--config", i.config())
+	i.cmd.Env = i.env()
+	i.cmd.Stdout, i.cmd.Stderr = logFile, logFile
+	// The server dies with the test binary even if it is killed before
+	// its cleanups run.
+	i.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	i.begin = time.Now()
+	if err := i.cmd.Start(); err != nil {
+		_ = logFile.Close()
+		return fmt.Errorf("start gitea %s: %w", i.Name, err)
+	}
+	i.done = make(chan error, 1)
+	go func() { i.done <- i.cmd.Wait(); _ = logFile.Close() }()
+	return nil
+}
+
+func (i *Instance) config() string { return filepath.Join(i.Dir, "app.ini") }
+
+// env runs Gitea as the test's user; a test run as root (CI here) must say
+// so, or Gitea refuses to start.
+func (i *Instance) env() []string {
+	env := append(os.Environ(), "GITEA_WORK_DIR="+i.Dir, "HOME="+filepath.Join(i.Dir, "home"))
+	if os.Geteuid() == 0 {
+		env = append(env, "GITEA_I_AM_BEING_UNSAFE_RUNNING_AS_ROOT=true")
+	}
+	return env
+}
+
+// waitReady waits for the API to answer (SQLite migrated, routes up), or
+// fails at once with the log if the server exits.
+func (i *Instance) waitReady(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var last error
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-i.done:
+			i.done <- err
+			t.Fatalf("gitea %s exited before answering (%v); its log:\n%s", i.Name, err, i.Log())
+		case <-tick.C:
+		}
+		resp, err := http.Get(i.URL + "/api/v1/version")
+		if err != nil {
+			last = err
+			continue
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			i.Started = time.Since(i.begin)
+			return
+		}
+		last = fmt.Errorf("GET /api/v1/version: %s", resp.Status)
+	}
+	t.Fatalf("gitea %s did not answer on %s within 2 minutes (%v); its log:\n%s", i.Name, i.URL, last, i.Log())
+}
+
+// createAdmin makes the site admin the way an operator (or the chart's
+// init container) does: the gitea CLI against the instance's database.
+func (i *Instance) createAdmin(t testing.TB, bin string) {
+	t.Helper()
+	cmd := exec.Command(bin, "admin", "user", "create", "--config", i.config(), "--admin",
+		"--username", i.Username, "--password", i.Password.Reveal(), "--email", i.Username+"@example.invalid",
+		"--must-change-password=false")
+	cmd.Env = i.env()
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "gitea admin user create on %s: %s", i.Name, strings.ReplaceAll(string(out), i.Password.Reveal(), secret.Masked))
+}
+
+// Stop ends the server (SIGTERM, then SIGKILL if it has not exited within
+// 30 s) and waits for it.
+func (i *Instance) Stop() error {
+	if i.cmd == nil || i.cmd.Process == nil {
+		return nil
+	}
+	_ = i.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-i.done:
+	case <-time.After(30 * time.Second):
+		_ = i.cmd.Process.Kill()
+		<-i.done
+	}
+	i.cmd = nil
+	return nil
+}
+
+// Log is the server's log so far (its stdout and the file log).
+func (i *Instance) Log() string {
+	var b strings.Builder
+	for _, name := range []string{"stdout.log", filepath.Join("log", "gitea.log")} {
+		f, err := os.Open(filepath.Join(i.Dir, name))
+		if err != nil {
+			continue
+		}
+		s := bufio.NewScanner(f)
+		s.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for s.Scan() {
+			b.WriteString(s.Text() + "\n")
+		}
+		_ = f.Close()
+	}
+	return b.String()
+}
+
+func random(t testing.TB, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return hex.EncodeToString(b)
+}
+
+// appIni is a single-process configuration: SQLite, no SSH, no mail, no
+// LFS, installed (INSTALL_LOCK) so no setup page, loopback remotes allowed
+// for push mirrors ([migrations] ALLOW_LOCALNETWORKS; production needs it
+// too, its remotes are private addresses over the WireGuard link).
+func appIni(dir, static string, port int) (string, error) {
+	u, err := user.Current()
+	if err != nil {
+		return "", err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	key := hex.EncodeToString(b)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	internal := hex.EncodeToString(b)
+	return fmt.Sprintf(`APP_NAME = openova test
+RUN_MODE = prod
+RUN_USER = %[1]s
+WORK_PATH = %[2]s
+
+[server]
+PROTOCOL = http
+HTTP_ADDR = 127.0.0.1
+HTTP_PORT = %[3]d
+ROOT_URL = http://127.0.0.1:%[3]d/
+DISABLE_SSH = true
+START_SSH_SERVER = false
+LFS_START_SERVER = false
+OFFLINE_MODE = true
+STATIC_ROOT_PATH = %[4]s
+APP_DATA_PATH = %[2]s/data
+GRACEFUL_HAMMER_TIME = 5s
+
+[database]
+DB_TYPE = sqlite3
+PATH = %[2]s/data/gitea.db
+SQLITE_JOURNAL_MODE = WAL
+
+[repository]
+ROOT = %[2]s/repositories
+DEFAULT_BRANCH = main
+
+[security]
+INSTALL_LOCK = true
+SECRET_KEY = %[5]s
+INTERNAL_TOKEN = %[6]s
+
+[oauth2]
+ENABLED = false
+
+[service]
+DISABLE_REGISTRATION = true
+
+[mailer]
+ENABLED = false
+
+[session]
+PROVIDER = memory
+
+[cache]
+ADAPTER = memory
+
+[queue]
+TYPE = channel
+
+[indexer]
+ISSUE_INDEXER_TYPE = db
+REPO_INDEXER_ENABLED = false
+
+[packages]
+ENABLED = false
+
+[actions]
+ENABLED = false
+
+[migrations]
+ALLOW_LOCALNETWORKS = true
+
+[mirror]
+ENABLED = true
+
+[log]
+MODE = file
+LEVEL = Info
+ROOT_PATH = %[2]s/log
+`, u.Username, dir, port, static, key, internal), nil
+}
