@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"go.temporal.io/sdk/temporal"
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
@@ -11,77 +10,58 @@ import (
 	"github.com/openova-io/core/secret"
 )
 
-// WireGuard generates the keys of the link between two regions' gateways
-// (package mesh renders each gateway's wg0.conf from them). It holds no
-// client: the keys are made here and go nowhere but into the activity's
-// result, which the workflow keeps in its encrypted history, and from
-// there into the gateways' cloud-init.
+// WireGuard makes the keys of the site-to-site link between two regions'
+// gateways (package mesh renders the gateways' wg0.conf from them). The
+// keys live only in the workflow's encrypted history and in the gateways'
+// user data: nothing is stored here, so a second attempt of the activity
+// (its first result lost in a crash) makes new keys and does no harm.
 type WireGuard struct{}
 
-// WireGuardKeysInput names the two regions the link joins.
-type WireGuardKeysInput struct {
-	A, B string
+// LinkKeysInput names the link's two regions (A is the primary's).
+type LinkKeysInput struct {
+	RegionA, RegionB string
 }
 
-// GatewayKeys are one region's gateway's key pair, in wg-quick's base64
-// form. The private key travels only in encoded payloads; the public key
-// is plain (it is public, and pages may show it).
-type GatewayKeys struct {
+// GatewayKey is one gateway's key pair.
+type GatewayKey struct {
 	Region     string
 	PrivateKey secret.Text
-	PublicKey  string
+	// PublicKey is what the other gateway names as its peer.
+	PublicKey string
 }
 
-// WireGuardKeys are both gateways' key pairs and the preshared key the
-// two share.
-type WireGuardKeys struct {
-	A, B         GatewayKeys
+// LinkKeys are both gateways' key pairs and the preshared key they share.
+type LinkKeys struct {
+	A, B         GatewayKey
 	PresharedKey secret.Text
 }
 
-// LogValue shows the regions and public keys: slog's JSON handler would
-// otherwise marshal the struct, private keys included.
-func (g GatewayKeys) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("region", g.Region), slog.String("public_key", g.PublicKey),
-		slog.Any("private_key", g.PrivateKey))
-}
-
-// LogValue shows both gateways' public keys, never a secret one.
-func (k WireGuardKeys) LogValue() slog.Value {
-	return slog.GroupValue(slog.Any("a", k.A), slog.Any("b", k.B), slog.Any("preshared_key", k.PresharedKey))
-}
-
-// GenerateWireGuardKeys makes a key pair per gateway and a preshared key.
-// It has no side effect, so running it twice is safe: a retried attempt
-// makes other keys, and only the result the history records counts. A
-// replay or a resumed run reads that recorded result instead of calling
-// the activity again, so the gateways and the files rendered later always
-// agree.
-func (w *WireGuard) GenerateWireGuardKeys(_ context.Context, in WireGuardKeysInput) (WireGuardKeys, error) {
-	if in.A == "" || in.B == "" || in.A == in.B {
-		return WireGuardKeys{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("a link joins two different regions, not %q and %q", in.A, in.B), ErrInvalidBootstrap, nil)
+// GenerateLinkKeys makes a key pair per gateway and one preshared key,
+// with wgtypes (Curve25519, clamped as WireGuard requires).
+func (w *WireGuard) GenerateLinkKeys(_ context.Context, in LinkKeysInput) (LinkKeys, error) {
+	if in.RegionA == "" || in.RegionB == "" || in.RegionA == in.RegionB {
+		return LinkKeys{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("a link joins two different regions, not %q and %q", in.RegionA, in.RegionB), ErrInvalidBootstrap, nil)
 	}
-	a, err := gatewayKeys(in.A)
+	a, err := gatewayKey(in.RegionA)
 	if err != nil {
-		return WireGuardKeys{}, err
+		return LinkKeys{}, err
 	}
-	b, err := gatewayKeys(in.B)
+	b, err := gatewayKey(in.RegionB)
 	if err != nil {
-		return WireGuardKeys{}, err
+		return LinkKeys{}, err
 	}
 	psk, err := wgtypes.GenerateKey()
 	if err != nil {
-		return WireGuardKeys{}, fmt.Errorf("preshared key: %w", err)
+		return LinkKeys{}, fmt.Errorf("generate the preshared key: %w", err)
 	}
-	return WireGuardKeys{A: a, B: b, PresharedKey: secret.Text(psk.String())}, nil
+	return LinkKeys{A: a, B: b, PresharedKey: secret.Text(psk.String())}, nil
 }
 
-// gatewayKeys is a fresh key pair for a region's gateway.
-func gatewayKeys(region string) (GatewayKeys, error) {
+func gatewayKey(region string) (GatewayKey, error) {
 	k, err := wgtypes.GeneratePrivateKey()
 	if err != nil {
-		return GatewayKeys{}, fmt.Errorf("private key of %s's gateway: %w", region, err)
+		return GatewayKey{}, fmt.Errorf("generate the key of %s's gateway: %w", region, err)
 	}
-	return GatewayKeys{Region: region, PrivateKey: secret.Text(k.String()), PublicKey: k.PublicKey().String()}, nil
+	return GatewayKey{Region: region, PrivateKey: secret.Text(k.String()), PublicKey: k.PublicKey().String()}, nil
 }

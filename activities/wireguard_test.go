@@ -1,12 +1,9 @@
 package activities
 
 import (
-	"bytes"
-	"encoding/base64"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -14,92 +11,69 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/openova-io/core/mesh"
+	"github.com/openova-io/core/secret"
 )
 
-// generateWireGuardKeys runs the activity the way the worker does, so its
-// result goes through the data converter as the history records it.
-func generateWireGuardKeys(t *testing.T, in WireGuardKeysInput) (WireGuardKeys, error) {
-	t.Helper()
+// The link's keys render the gateways' wg0.conf that mesh parses back,
+// each side naming the other's public key and both the same preshared
+// key; two runs make different keys; nothing secret prints.
+func TestGenerateLinkKeys(t *testing.T) {
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestActivityEnvironment()
 	w := &WireGuard{}
 	env.RegisterActivity(w)
-	v, err := env.ExecuteActivity(w.GenerateWireGuardKeys, in)
-	if err != nil {
-		return WireGuardKeys{}, err
+	gen := func(in LinkKeysInput) (LinkKeys, error) {
+		v, err := env.ExecuteActivity(w.GenerateLinkKeys, in)
+		if err != nil {
+			return LinkKeys{}, err
+		}
+		var keys LinkKeys
+		require.NoError(t, v.Get(&keys))
+		return keys, nil
 	}
-	var keys WireGuardKeys
-	require.NoError(t, v.Get(&keys))
-	return keys, nil
-}
-
-// The keys are WireGuard keys: each public key is the one mesh derives from
-// its private key (wgtypes and crypto/ecdh agree), the preshared key has 32
-// bytes, no two are the same, and a second run makes new ones (the
-// recorded result, not a rerun, is what a resumed workflow uses).
-func TestGenerateWireGuardKeys(t *testing.T) {
-	keys, err := generateWireGuardKeys(t, WireGuardKeysInput{A: "fsn1", B: "nbg1"})
+	keys, err := gen(LinkKeysInput{RegionA: "fsn1", RegionB: "hel1"})
 	require.NoError(t, err)
-	require.Equal(t, "fsn1", keys.A.Region)
-	require.Equal(t, "nbg1", keys.B.Region)
-	for _, g := range []GatewayKeys{keys.A, keys.B} {
-		public, err := mesh.PublicKey(g.PrivateKey)
-		require.NoError(t, err)
-		require.Equal(t, public, g.PublicKey, "%s's public key", g.Region)
-	}
-	psk, err := base64.StdEncoding.DecodeString(keys.PresharedKey.Reveal())
+	again, err := gen(LinkKeysInput{RegionA: "fsn1", RegionB: "hel1"})
 	require.NoError(t, err)
-	require.Len(t, psk, 32)
-	all := []string{keys.A.PrivateKey.Reveal(), keys.A.PublicKey, keys.B.PrivateKey.Reveal(), keys.B.PublicKey, keys.PresharedKey.Reveal()}
-	seen := map[string]bool{}
-	for _, k := range all {
-		require.False(t, seen[k], "a key appears twice")
-		seen[k] = true
-	}
+	require.NotEqual(t, keys.A.PrivateKey.Reveal(), again.A.PrivateKey.Reveal())
+	require.NotEqual(t, keys.PresharedKey.Reveal(), again.PresharedKey.Reveal())
+	require.NotEqual(t, keys.A.PublicKey, keys.B.PublicKey)
 
-	again, err := generateWireGuardKeys(t, WireGuardKeysInput{A: "fsn1", B: "nbg1"})
-	require.NoError(t, err)
-	require.NotEqual(t, keys.A.PrivateKey, again.A.PrivateKey)
-	require.NotEqual(t, keys.PresharedKey, again.PresharedKey)
-
-	// What they are for: both gateways' files render, and each names the
-	// other's public key.
 	link := mesh.Link{
 		A: mesh.Site{Region: "fsn1", PublicAddress: netip.MustParseAddr("203.0.113.10"), Tunnel: mesh.TunnelA, PrivateKey: keys.A.PrivateKey,
 			Networks: mesh.Networks{Node: netip.MustParsePrefix("10.0.0.0/16"), Pod: netip.MustParsePrefix("10.42.0.0/16"), Service: netip.MustParsePrefix("10.43.0.0/16")}},
-		B: mesh.Site{Region: "nbg1", PublicAddress: netip.MustParseAddr("198.51.100.20"), Tunnel: mesh.TunnelB, PrivateKey: keys.B.PrivateKey,
+		B: mesh.Site{Region: "hel1", PublicAddress: netip.MustParseAddr("198.51.100.20"), Tunnel: mesh.TunnelB, PrivateKey: keys.B.PrivateKey,
 			Networks: mesh.Networks{Node: netip.MustParsePrefix("10.1.0.0/16"), Pod: netip.MustParsePrefix("10.44.0.0/16"), Service: netip.MustParsePrefix("10.45.0.0/16")}},
 		PresharedKey: keys.PresharedKey,
 	}
-	a, b, err := link.Configs()
+	a, b, err := link.Render()
 	require.NoError(t, err)
-	require.Equal(t, keys.B.PublicKey, a.Peers[0].PublicKey)
-	require.Equal(t, keys.A.PublicKey, b.Peers[0].PublicKey)
-}
+	for _, side := range []struct {
+		conf          string
+		self, peerPub string
+	}{{a.Reveal(), keys.A.PrivateKey.Reveal(), keys.B.PublicKey}, {b.Reveal(), keys.B.PrivateKey.Reveal(), keys.A.PublicKey}} {
+		c, err := mesh.Parse(secret.Text(side.conf))
+		require.NoError(t, err)
+		require.Equal(t, side.self, c.Interface.PrivateKey.Reveal())
+		require.Len(t, c.Peers, 1)
+		require.Equal(t, side.peerPub, c.Peers[0].PublicKey)
+		require.Equal(t, keys.PresharedKey.Reveal(), c.Peers[0].PresharedKey.Reveal())
+	}
 
-// Printed or logged, the result shows the public keys and none of the
-// secret ones.
-func TestWireGuardKeysPrintMasked(t *testing.T) {
-	keys, err := generateWireGuardKeys(t, WireGuardKeysInput{A: "fsn1", B: "nbg1"})
-	require.NoError(t, err)
-	var log bytes.Buffer
-	slog.New(slog.NewJSONHandler(&log, nil)).Info("keys", "keys", keys)
-	for _, out := range []string{fmt.Sprintf("%v", keys), fmt.Sprintf("%+v", keys), fmt.Sprintf("%#v", keys), log.String()} {
-		require.Contains(t, out, keys.A.PublicKey)
-		for _, s := range []string{keys.A.PrivateKey.Reveal(), keys.B.PrivateKey.Reveal(), keys.PresharedKey.Reveal()} {
-			require.NotContains(t, out, s)
+	// Logs and messages print them masked; the audit view masks them by
+	// their type (the payload itself carries them, encrypted).
+	require.Subset(t, secret.Fields(reflect.TypeOf(keys)), []string{"PrivateKey", "PresharedKey"})
+	for _, s := range []string{fmt.Sprintf("%v", keys), fmt.Sprintf("%+v", keys)} {
+		for _, k := range []string{keys.A.PrivateKey.Reveal(), keys.B.PrivateKey.Reveal(), keys.PresharedKey.Reveal()} {
+			require.NotContains(t, s, k)
 		}
 	}
-}
 
-func TestGenerateWireGuardKeysRefusesABadLink(t *testing.T) {
-	for _, in := range []WireGuardKeysInput{{A: "fsn1"}, {B: "nbg1"}, {A: "fsn1", B: "fsn1"}} {
-		t.Run(fmt.Sprintf("%q-%q", in.A, in.B), func(t *testing.T) {
-			_, err := generateWireGuardKeys(t, in)
-			var appErr *temporal.ApplicationError
-			require.True(t, errors.As(err, &appErr), "%v", err)
-			require.Equal(t, ErrInvalidBootstrap, appErr.Type())
-			require.True(t, appErr.NonRetryable())
-		})
+	for _, in := range []LinkKeysInput{{RegionA: "fsn1"}, {RegionA: "fsn1", RegionB: "fsn1"}} {
+		_, err := gen(in)
+		var appErr *temporal.ApplicationError
+		require.ErrorAs(t, err, &appErr)
+		require.Equal(t, ErrInvalidBootstrap, appErr.Type())
+		require.True(t, appErr.NonRetryable())
 	}
 }

@@ -33,6 +33,7 @@ var notSecret = map[string]string{
 	"SecretRef":      "the name of a Kubernetes Secret, not its data",
 	"KeyPrefix":      "the bucket's folder for state files",
 	"PrivateIPv4":    "a node's address on the private network",
+	"PublicKey":      "a WireGuard gateway's public key, which the other gateway names as its peer",
 }
 
 // leaf is one value the filler wrote, as the payload's JSON spells it.

@@ -76,6 +76,7 @@ func Activities(cfg Config, c client.Client) []any {
 			&activities.Terraform{Bin: d.Terraform, Dir: filepath.Join(cfg.DataDir, "terraform"), Env: d.TerraformEnv},
 			&activities.Cloud{Endpoints: d.Endpoints},
 			&activities.Clusters{},
+			&activities.WireGuard{},
 			&activities.Selection{},
 		)
 	}
