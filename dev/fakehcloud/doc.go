@@ -4,7 +4,8 @@
 // like the API without spending money or needing a token.
 //
 // It serves the routes the provider uses for SSH keys, networks and their
-// subnets and routes, firewalls, placement groups, servers, load balancers
+// subnets and routes, firewalls, placement groups, Primary IPs (and
+// servers created with them), servers, load balancers
 // and their services, targets and networks, the actions those create, and
 // the read-only catalog (locations, datacenters, server types, images, load
 // balancer types). Every body is encoded with the types of
@@ -19,6 +20,10 @@
 // created once), Live (what still exists after a destroy) and
 // ServerUserData (the cloud-init a server received). FailNext and
 // FailNextAction inject API errors and failed actions.
+//
+// It refuses what the API refuses that a test of openova must meet: user
+// data over 32,768 bytes, a Primary IP where Options.NoPrimaryIPs says
+// none are offered, a Primary IP assigned to a running server.
 //
 // Effects are applied at once; actions report success in the response that
 // creates them unless Options.ActionRunningReports asks them to be seen

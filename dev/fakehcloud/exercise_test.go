@@ -102,6 +102,8 @@ func exercise(e *env, cl cluster) {
 	e.do(c.LoadBalancer.DisablePublicInterface(ctx, cl.lb))
 	e.do(c.LoadBalancer.EnablePublicInterface(ctx, cl.lb))
 
+	exercisePrimaryIPs(e)
+
 	acts, _, err := c.Server.Action.List(ctx, hcloud.ActionListOpts{})
 	require.NoError(t, err)
 	require.NotEmpty(t, acts)

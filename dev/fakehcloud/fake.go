@@ -24,11 +24,15 @@ const maxBody = 1 << 20
 type Options struct {
 	// Token is the bearer token requests must carry; DefaultToken if empty.
 	Token string
-	// PublicIPv4 chooses the public IPv4 of a new server or load balancer
-	// (kind is KindServer or KindLoadBalancer). If it is nil or returns "",
+	// PublicIPv4 chooses the public IPv4 of a new server, load balancer or
+	// Primary IP (kind is KindServer, KindLoadBalancer or KindPrimaryIP). If it is nil or returns "",
 	// load balancers get 127.0.0.1, so tests can reach "the load balancer"
 	// on loopback, and servers get addresses from 203.0.113.0/24.
 	PublicIPv4 func(kind, name string) string
+	// NoPrimaryIPs are locations (by name) where Primary IPs are not
+	// offered: creating one there is invalid_input on location, so a
+	// test can show that openova refuses such a region before any plan.
+	NoPrimaryIPs []string
 	// ActionRunningReports is how many times an action is reported as
 	// running, counting the response that creates it, before it reports
 	// success. 0 means actions are already finished when created.

@@ -28,6 +28,7 @@ const (
 	KindLoadBalancerNetwork = "load_balancer_network"
 	KindLoadBalancerService = "load_balancer_service"
 	KindLoadBalancerTarget  = "load_balancer_target"
+	KindPrimaryIP           = "primary_ip"
 )
 
 // Request is one mutating request (POST, PUT or DELETE) the fake
@@ -129,6 +130,9 @@ func (s *Server) Live() map[string][]string {
 		for _, r := range nw.Routes {
 			add(KindNetworkRoute, routeName(nw, r))
 		}
+	}
+	for _, p := range sorted(s.st.primaryIPs) {
+		add(KindPrimaryIP, p.Name)
 	}
 	for _, srv := range sorted(s.st.servers) {
 		add(KindServer, srv.Name)

@@ -104,6 +104,16 @@ var routes = concat(
 		{Route{post, "/servers/{id}/actions/change_type"}, created, (*Server).changeServerType},
 		{Route{post, "/servers/{id}/actions/rebuild"}, created, (*Server).rebuildServer},
 
+		{Route{get, "/primary_ips"}, ok, (*Server).listPrimaryIPs},
+		{Route{post, "/primary_ips"}, created, (*Server).createPrimaryIP},
+		{Route{get, "/primary_ips/{id}"}, ok, (*Server).getPrimaryIP},
+		{Route{put, "/primary_ips/{id}"}, ok, (*Server).updatePrimaryIP},
+		{Route{del, "/primary_ips/{id}"}, none, (*Server).deletePrimaryIP},
+		{Route{post, "/primary_ips/{id}/actions/assign"}, created, (*Server).assignPrimaryIP},
+		{Route{post, "/primary_ips/{id}/actions/unassign"}, created, (*Server).unassignPrimaryIP},
+		{Route{post, "/primary_ips/{id}/actions/change_protection"}, created, (*Server).changePrimaryIPProtection},
+		{Route{post, "/primary_ips/{id}/actions/change_dns_ptr"}, created, (*Server).changePrimaryIPDNSPtr},
+
 		{Route{get, "/load_balancers"}, ok, (*Server).listLoadBalancers},
 		{Route{post, "/load_balancers"}, created, (*Server).createLoadBalancer},
 		{Route{get, "/load_balancers/{id}"}, ok, (*Server).getLoadBalancer},
@@ -126,6 +136,7 @@ var routes = concat(
 	actionRoutes("networks", "network"),
 	actionRoutes("firewalls", "firewall"),
 	actionRoutes("load_balancers", "load_balancer"),
+	actionRoutes("primary_ips", "primary_ip"),
 )
 
 // actionRoutes are the four routes that read the actions of a type of

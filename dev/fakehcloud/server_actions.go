@@ -199,6 +199,9 @@ func (s *Server) rebuildServer(c *call) (any, error) {
 		return nil, errInvalid("image", "image %v not found", req.Image)
 	}
 	srv.Image = &im
+	if req.UserData != nil && len(*req.UserData) > maxUserData {
+		return nil, errInvalid("user_data", "is longer than %d bytes", maxUserData)
+	}
 	if req.UserData != nil {
 		srv.userData = *req.UserData
 	}

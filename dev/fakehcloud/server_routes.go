@@ -90,6 +90,7 @@ func (s *Server) forgetServer(srv *server) {
 			return t.Type == "server" && t.Server.ID == srv.ID
 		})
 	}
+	s.releasePrimaryIPs(srv)
 	delete(s.st.servers, srv.ID)
 }
 

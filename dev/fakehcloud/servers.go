@@ -77,7 +77,7 @@ func (s *Server) createServer(c *call) (any, error) {
 		return nil, err
 	}
 	c.kind, c.name = KindServer, req.Name
-	srv, err := s.newServer(req)
+	srv, pips, err := s.newServer(req)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +87,9 @@ func (s *Server) createServer(c *call) (any, error) {
 	if err != nil {
 		s.forgetServer(srv)
 		return nil, err
+	}
+	for _, p := range pips {
+		s.assign(p, srv)
 	}
 	s.log.created(KindServer, srv.Name)
 	s.log.serverCreated(req)
@@ -128,8 +131,54 @@ func (s *Server) attachAtCreate(srv *server, req schema.ServerCreateRequest) ([]
 	return next, nil
 }
 
-// newServer validates a create request and builds the server it asks for.
-func (s *Server) newServer(req schema.ServerCreateRequest) (*server, error) {
+// newServer validates a create request and builds the server it asks for,
+// with the Primary IPs it names (assigned once the server exists).
+func (s *Server) newServer(req schema.ServerCreateRequest) (*server, []*schema.PrimaryIP, error) {
+	srv, err := s.newServerChecked(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pips []*schema.PrimaryIP
+	if req.PublicNet != nil {
+		for _, want := range []struct {
+			id  int64
+			typ string
+		}{{req.PublicNet.IPv4ID, "ipv4"}, {req.PublicNet.IPv6ID, "ipv6"}} {
+			p, err := s.primaryIPForServer(want.id, want.typ, srv.Location)
+			if err != nil {
+				return nil, nil, err
+			}
+			if p != nil {
+				pips = append(pips, p)
+			}
+		}
+	}
+	if req.PlacementGroup != 0 {
+		if err := s.joinPlacementGroup(srv, req.PlacementGroup); err != nil {
+			return nil, nil, err
+		}
+	}
+	srv.ID = s.st.newID()
+	srv.Server.IncludedTraffic = includedTraffic(srv.Location)
+	if len(pips) == 0 || pips[0].Type != "ipv4" {
+		ip := s.publicIPv4(KindServer, req.Name)
+		srv.Server.PublicNet.IPv4 = schema.ServerPublicNetIPv4{ID: s.st.newID(), IP: ip, DNSPtr: reverseDNS(ip)}
+	}
+	srv.Server.PublicNet.IPv6 = schema.ServerPublicNetIPv6{ID: s.st.newID(), IP: fmt.Sprintf("2001:db8:%x::/64", srv.ID)}
+	for _, p := range pips {
+		// the Primary IP's address replaces the one the API would make
+		if p.Type == "ipv4" {
+			srv.publicIPv4 = false
+		} else {
+			srv.publicIPv6 = false
+		}
+	}
+	return srv, pips, nil
+}
+
+// newServerChecked checks a create request and builds the server without
+// its ID, addresses and placement group.
+func (s *Server) newServerChecked(req schema.ServerCreateRequest) (*server, error) {
 	if !hostname.MatchString(req.Name) {
 		return nil, errInvalid("name", "%q is not a valid hostname", req.Name)
 	}
@@ -181,24 +230,15 @@ func (s *Server) newServer(req schema.ServerCreateRequest) (*server, error) {
 	if req.PublicNet != nil {
 		srv.publicIPv4, srv.publicIPv6 = req.PublicNet.EnableIPv4, req.PublicNet.EnableIPv6
 	}
-	if req.PlacementGroup != 0 {
-		if err := s.joinPlacementGroup(srv, req.PlacementGroup); err != nil {
-			return nil, err
-		}
-	}
 	status := "running"
 	if req.StartAfterCreate != nil && !*req.StartAfterCreate {
 		status = "off"
 	}
-	id := s.st.newID()
 	traffic := uint64(0)
 	srv.Server = schema.Server{
-		ID: id, Name: req.Name, Status: status, Created: now(), ServerType: st, Location: loc,
-		Image: &im, Labels: labels, PrimaryDiskSize: st.Disk, IncludedTraffic: includedTraffic(loc),
+		Name: req.Name, Status: status, Created: now(), ServerType: st, Location: loc,
+		Image: &im, Labels: labels, PrimaryDiskSize: st.Disk,
 		OutgoingTraffic: &traffic, IngoingTraffic: &traffic, PrivateNet: []schema.ServerPrivateNet{},
 	}
-	ip := s.publicIPv4(KindServer, req.Name)
-	srv.Server.PublicNet.IPv4 = schema.ServerPublicNetIPv4{ID: s.st.newID(), IP: ip, DNSPtr: reverseDNS(ip)}
-	srv.Server.PublicNet.IPv6 = schema.ServerPublicNetIPv6{ID: s.st.newID(), IP: fmt.Sprintf("2001:db8:%x::/64", id)}
 	return srv, nil
 }

@@ -35,6 +35,14 @@ func fixSpec(t *testing.T, doc *openapi3.T) {
 	server := schemas["server"].Value
 	require.Contains(t, server.Required, "datacenter")
 	server.Required = slices.DeleteFunc(server.Required, func(s string) bool { return s == "datacenter" })
+	// The same holds for a Primary IP's datacenter (hcloud-go's
+	// schema.PrimaryIP has none since v2.50.0).
+	// The description repeats the Primary IP's schema inline in each
+	// response rather than naming it once.
+	for _, resp := range []string{"create_primary_ip_response", "get_primary_ip_response", "replace_primary_ip_response"} {
+		noDatacenter(t, schemas[resp].Value.Properties["primary_ip"].Value)
+	}
+	noDatacenter(t, schemas["list_primary_ips_response"].Value.Properties["primary_ips"].Value.Items.Value)
 
 	// Since 2026-10-05 deleting a load balancer answers 201 with an action
 	// instead of 204 (hcloud-go v2.52.0, LoadBalancerClient.DeleteWithResult);
@@ -55,6 +63,13 @@ func fixSpec(t *testing.T, doc *openapi3.T) {
 	service := schemas["load_balancer_service"]
 	nullable(t, service, "http")
 	nullable(t, service.Value.Properties["health_check"], "http")
+}
+
+// noDatacenter drops datacenter from a schema's required properties.
+func noDatacenter(t *testing.T, s *openapi3.Schema) {
+	t.Helper()
+	require.Contains(t, s.Required, "datacenter")
+	s.Required = slices.DeleteFunc(s.Required, func(p string) bool { return p == "datacenter" })
 }
 
 // nullable lets the named properties of a schema also be null, keeping

@@ -24,6 +24,7 @@ type state struct {
 	firewalls       map[int64]*schema.Firewall
 	servers         map[int64]*server
 	loadBalancers   map[int64]*schema.LoadBalancer
+	primaryIPs      map[int64]*schema.PrimaryIP
 	actions         map[int64]*action
 }
 
@@ -47,6 +48,7 @@ func newState() *state {
 		firewalls:       map[int64]*schema.Firewall{},
 		servers:         map[int64]*server{},
 		loadBalancers:   map[int64]*schema.LoadBalancer{},
+		primaryIPs:      map[int64]*schema.PrimaryIP{},
 		actions:         map[int64]*action{},
 	}
 }
