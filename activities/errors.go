@@ -79,3 +79,18 @@ const (
 	// ErrCNIPolicyUnsupported: the cluster's Cilium cannot hold the metadata policy safely (non-retryable).
 	ErrCNIPolicyUnsupported = "CNIPolicyUnsupported"
 )
+
+// Error types of the Gitea activities.
+const (
+	// ErrGiteaAuth: a Gitea refused the admin's credentials (non-retryable).
+	ErrGiteaAuth = "GiteaAuthFailed"
+	// ErrGiteaNameRefused: Gitea refuses the organization, repository or token name (non-retryable).
+	ErrGiteaNameRefused = "GiteaNameRefused"
+	// ErrGiteaInvalidInput: a URL that is not http(s) or carries credentials, a missing field (non-retryable).
+	ErrGiteaInvalidInput = "GiteaInvalidInput"
+	// ErrGiteaMirrorFailed: a push mirror did not carry the repository by the deadline; retryable
+	// (the other side may still be coming up), the mirror is removed before the retry.
+	ErrGiteaMirrorFailed = "GiteaMirrorFailed"
+	// ErrGiteaMirrorMissing: a sync was asked of a repository without its push mirror (non-retryable).
+	ErrGiteaMirrorMissing = "GiteaMirrorMissing"
+)

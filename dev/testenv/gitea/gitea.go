@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -230,95 +229,4 @@ func random(t testing.TB, n int) string {
 	_, err := rand.Read(b)
 	require.NoError(t, err)
 	return hex.EncodeToString(b)
-}
-
-// appIni is a single-process configuration: SQLite, no SSH, no mail, no
-// LFS, installed (INSTALL_LOCK) so no setup page, loopback remotes allowed
-// for push mirrors ([migrations] ALLOW_LOCALNETWORKS; production needs it
-// too, its remotes are private addresses over the WireGuard link).
-func appIni(dir, static string, port int) (string, error) {
-	u, err := user.Current()
-	if err != nil {
-		return "", err
-	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	key := hex.EncodeToString(b)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	internal := hex.EncodeToString(b)
-	return fmt.Sprintf(`APP_NAME = openova test
-RUN_MODE = prod
-RUN_USER = %[1]s
-WORK_PATH = %[2]s
-
-[server]
-PROTOCOL = http
-HTTP_ADDR = 127.0.0.1
-HTTP_PORT = %[3]d
-ROOT_URL = http://127.0.0.1:%[3]d/
-DISABLE_SSH = true
-START_SSH_SERVER = false
-LFS_START_SERVER = false
-OFFLINE_MODE = true
-STATIC_ROOT_PATH = %[4]s
-APP_DATA_PATH = %[2]s/data
-GRACEFUL_HAMMER_TIME = 5s
-
-[database]
-DB_TYPE = sqlite3
-PATH = %[2]s/data/gitea.db
-SQLITE_JOURNAL_MODE = WAL
-
-[repository]
-ROOT = %[2]s/repositories
-DEFAULT_BRANCH = main
-
-[security]
-INSTALL_LOCK = true
-SECRET_KEY = %[5]s
-INTERNAL_TOKEN = %[6]s
-
-[oauth2]
-ENABLED = false
-
-[service]
-DISABLE_REGISTRATION = true
-
-[mailer]
-ENABLED = false
-
-[session]
-PROVIDER = memory
-
-[cache]
-ADAPTER = memory
-
-[queue]
-TYPE = channel
-
-[indexer]
-ISSUE_INDEXER_TYPE = db
-REPO_INDEXER_ENABLED = false
-
-[packages]
-ENABLED = false
-
-[actions]
-ENABLED = false
-
-[migrations]
-ALLOW_LOCALNETWORKS = true
-
-[mirror]
-ENABLED = true
-
-[log]
-MODE = file
-LEVEL = Info
-ROOT_PATH = %[2]s/log
-`, u.Username, dir, port, static, key, internal), nil
 }
