@@ -41,7 +41,7 @@ func TestGitea_TwoRealServers(t *testing.T) {
 			orgs, _, err := sdk(t, inst).AdminListOrgs(gitea.AdminListOrgsOptions{})
 			require.NoError(t, err)
 			require.Len(t, orgs, 1)
-			require.Equal(t, "acme", orgs[0].UserName)
+			require.Equal(t, "acme", orgs[0].Name)
 
 			var first, second EnsureGiteaRepositoryResult
 			in := EnsureGiteaRepositoryInput{Gitea: endpoint(inst), Org: "acme", Repo: "platform"}
