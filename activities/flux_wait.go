@@ -37,11 +37,6 @@ type WaitFluxSyncedResult struct {
 	Revision string
 }
 
-// fluxRerequest is how long a reconcile Flux has handled without seeing the
-// commit waits before the next request: the commit may still be on its way
-// to the region's Gitea (the push mirror).
-const fluxRerequest = 10 * time.Second
-
 // WaitFluxSynced waits until the region's Kustomization is Ready with the
 // commit applied, heartbeating what Flux reports. It asks Flux to look now
 // (the reconcile.fluxcd.io/requestedAt annotation, as `flux reconcile`
@@ -59,7 +54,7 @@ func (f *Flux) WaitFluxSynced(ctx context.Context, in WaitFluxSyncedInput) (Wait
 	if err != nil {
 		return WaitFluxSyncedResult{}, err
 	}
-	w := fluxWait{c: c, in: in}
+	w := fluxWait{c: c, in: in, rerequest: 5 * f.poll()}
 	for {
 		done, state, err := w.check(ctx)
 		if err != nil {
@@ -92,6 +87,10 @@ type fluxWait struct {
 	requested string    // the requestedAt value last set
 	at        time.Time // when
 	revision  string
+	// rerequest is how long a reconcile Flux has handled without seeing the
+	// commit waits before the next request (five polls): the commit may
+	// still be on its way to the region's Gitea (the push mirror).
+	rerequest time.Duration
 }
 
 // check reads both objects once: done, or a description of where Flux is,
@@ -115,7 +114,7 @@ func (w *fluxWait) check(ctx context.Context) (bool, string, error) {
 		return false, "", w.fail(ErrFluxStalled, "Flux gave up fetching %s: %s", url, srcState.stalled)
 	case ksState.stalled != "":
 		return false, "", w.fail(ErrFluxStalled, "Flux gave up applying %s: %s", FluxPath(w.in.Region), ksState.stalled)
-	case srcState.ready == "False" && authFailure(srcState.message):
+	case srcState.ready == "False" && authFailure(srcState.message) && w.handled(src):
 		return false, "", w.fail(ErrFluxSourceAuthFailed,
 			"the Gitea refused Flux's credentials for %s (%s): check the username and token in Secret %s/%s, then Retry",
 			url, srcState.message, FluxNamespace, FluxSyncName)
@@ -138,10 +137,9 @@ func (w *fluxWait) check(ctx context.Context) (bool, string, error) {
 }
 
 // request asks source-controller to fetch now, once, and again when it has
-// handled the last request at least fluxRerequest ago without the commit.
+// handled the last request at least w.rerequest ago without the commit.
 func (w *fluxWait) request(ctx context.Context, src *unstructured.Unstructured) error {
-	handled, _, _ := unstructured.NestedString(src.Object, "status", "lastHandledReconcileAt")
-	if w.requested != "" && (handled != w.requested || time.Since(w.at) < fluxRerequest) {
+	if w.requested != "" && (!w.handled(src) || time.Since(w.at) < w.rerequest) {
 		return nil
 	}
 	w.at = time.Now()
@@ -152,6 +150,14 @@ func (w *fluxWait) request(ctx context.Context, src *unstructured.Unstructured) 
 		return fluxAPIError(w.in.Region, "request a reconcile of GitRepository "+FluxNamespace+"/"+FluxSyncName, err)
 	}
 	return nil
+}
+
+// handled reports whether source-controller has finished the reconcile
+// this wait requested, so its Ready condition speaks of the credentials in
+// place now, not of an earlier attempt (e.g. with a token replaced since).
+func (w *fluxWait) handled(src *unstructured.Unstructured) bool {
+	handled, _, _ := unstructured.NestedString(src.Object, "status", "lastHandledReconcileAt")
+	return w.requested != "" && handled == w.requested
 }
 
 func (w *fluxWait) get(ctx context.Context, apiVersion, kind string) (*unstructured.Unstructured, error) {
@@ -191,6 +197,7 @@ func fluxStateOf(u *unstructured.Unstructured) fluxState {
 		status, _ := m["status"].(string)
 		reason, _ := m["reason"].(string)
 		message, _ := m["message"].(string)
+		message = strings.TrimSpace(message)
 		switch m["type"] {
 		case "Ready":
 			s.ready, s.reason, s.message = status, reason, message
