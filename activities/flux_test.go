@@ -43,8 +43,10 @@ type fluxRegion struct {
 // committed on the primary under clusters/<region>/ appears in both API
 // servers; each activity runs twice and nothing exists twice; a wrong
 // token makes the wait fail at once with Flux's own words, and the right
-// one applied again recovers. No token is in an error, a log line of the
-// activities or the controllers' logs.
+// one applied again recovers; a commit that does not build fails the wait
+// at once, one that never comes at the deadline, saying where Flux is. No
+// token is in an error, a log line of the activities or the controllers'
+// logs.
 func TestFlux_TwoRegionsRealControllers(t *testing.T) {
 	gr := newGiteaRun()
 	insts := giteaenv.Start(t, "fsn1", "nbg1")
@@ -135,6 +137,21 @@ func TestFlux_TwoRegionsRealControllers(t *testing.T) {
 		require.NoError(t, fr.do(fr.f.ApplyFluxSync, primary.sync, &ApplyFluxSyncResult{}))
 		require.NoError(t, fr.do(fr.f.WaitFluxSynced, fr.wait(primary, next), &WaitFluxSyncedResult{}))
 		require.NoError(t, primary.c.Get(context.Background(), client.ObjectKey{Namespace: "default", Name: "second"}, &corev1.ConfigMap{}))
+	})
+
+	t.Run("a commit that does not build fails the wait at once; one that never comes, at the deadline", func(t *testing.T) {
+		broken := commitFiles(t, primary.gitea, writer, map[string]string{"clusters/fsn1/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n"})
+		err := fr.do(fr.f.WaitFluxSynced, fr.wait(primary, broken), &WaitFluxSyncedResult{})
+		require.Equal(t, ErrFluxStalled, errType(err), "%v", err)
+		require.Contains(t, err.Error(), "does not build")
+		t.Logf("the wait for a commit that does not build: %v", err)
+
+		never := WaitFluxSyncedInput{Region: "fsn1", Kubeconfig: primary.sync.Kubeconfig,
+			Commit: strings.Repeat("0", 40), Deadline: time.Now().Add(2 * time.Second)}
+		err = fr.do(fr.f.WaitFluxSynced, never, &WaitFluxSyncedResult{})
+		require.Equal(t, ErrFluxNotSynced, errType(err), "%v", err)
+		require.Contains(t, err.Error(), "did not apply commit 000000000000 of clusters/fsn1/")
+		require.Contains(t, err.Error(), "source at", "it says where Flux is")
 	})
 
 	t.Run("no token in errors or logs", func(t *testing.T) {
