@@ -63,6 +63,14 @@ func NewEncryption(keyFile, org string) (*Encryption, error) {
 	return &Encryption{Command: []string{self, KeyCommand}, KeyFile: abs, Org: org}, nil
 }
 
+// prepare checks the configuration and that bin is OpenTofu.
+func (e *Encryption) prepare(ctx context.Context, bin string) error {
+	if err := e.check(); err != nil {
+		return err
+	}
+	return checkOpenTofu(ctx, bin)
+}
+
 // check refuses a configuration tofu would misread: a relative command
 // (tofu runs it from the working directory), no key file, no org.
 func (e *Encryption) check() error {
@@ -122,9 +130,9 @@ func hclString(s string) string {
 // checkOpenTofu refuses encryption with a binary that is not OpenTofu:
 // Terraform ignores TF_ENCRYPTION and would write the state in clear.
 func checkOpenTofu(ctx context.Context, bin string) error {
-	out, err := exec.CommandContext(ctx, bin, "version").Output()
+	out, err := exec.CommandContext(ctx, bin, "--version").Output()
 	if err != nil {
-		return fmt.Errorf("state encryption: %s version: %w", bin, err)
+		return fmt.Errorf("state encryption: %s --version: %w", bin, err)
 	}
 	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("OpenTofu ")) {
 		line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")

@@ -164,9 +164,7 @@ func TestEncryptedStateAndPlan(t *testing.T) {
 	s, err := r.Plan(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 3, s.Add, "tofu read its encrypted plan back for the summary")
-	plan, err := os.ReadFile(filepath.Join(r.Dir, PlanFile))
-	require.NoError(t, err)
-	require.NotContains(t, string(plan), canary, "the saved plan is encrypted")
+	requireEncryptedPlan(t, filepath.Join(r.Dir, PlanFile), canary)
 	require.NoError(t, r.Apply(ctx), "the detached apply runs the key command too")
 
 	state := s3.object(t, encStateKey)
