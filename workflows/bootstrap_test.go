@@ -34,8 +34,7 @@ func (f *fakeClouds) log(s string) {
 }
 
 func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	env.RegisterWorkflowWithOptions(Bootstrap, workflow.RegisterOptions{Name: BootstrapWorkflow})
 	var (
 		c  *activities.Cloud

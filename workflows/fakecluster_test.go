@@ -75,8 +75,7 @@ func (f *fakeCluster) callsOf(prefix string) []string {
 
 // newEnv registers the manager workflows and mocks every activity with f.
 func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	for name, fn := range ManagerWorkflows() {
 		env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/openova-io/core/activities"
 )
@@ -31,8 +30,7 @@ func TestSelfCheck(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
+			env := newWorkflowEnv()
 			env.RegisterActivity(&activities.SelfCheck{})
 			var a *activities.SelfCheck
 			calls := 0
@@ -77,8 +75,7 @@ func TestSelfCheck(t *testing.T) {
 // The progress query shows a failed step with its message and later steps
 // still pending.
 func TestSelfCheckProgressOnFailure(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
+	env := newWorkflowEnv()
 	env.RegisterActivity(&activities.SelfCheck{})
 	var a *activities.SelfCheck
 	env.OnActivity(a.Step, mock.Anything, mock.Anything).Return(activities.StepReceipt{}, temporal.NewNonRetryableApplicationError("boom", "Test", nil))
