@@ -63,3 +63,15 @@ func getJSON(t *testing.T, url, user, password string, status int, into any) {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(into))
 	}
 }
+
+// TestShared: the shared servers start once; a second call gets the same
+// ones, answering.
+func TestShared(t *testing.T) {
+	first := Shared(t, "a", "b")
+	second := Shared(t, "a", "b")
+	require.Len(t, first, 2)
+	for i := range first {
+		require.Same(t, first[i], second[i])
+		getJSON(t, first[i].URL+"/api/v1/user", first[i].Username, first[i].Password.Reveal(), http.StatusOK, nil)
+	}
+}
