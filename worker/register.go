@@ -77,6 +77,7 @@ func Activities(cfg Config, c client.Client) []any {
 			&activities.Cloud{Endpoints: d.Endpoints},
 			&activities.Clusters{},
 			&activities.WireGuard{},
+			&activities.Gitea{},
 			&activities.Selection{},
 		)
 	}
