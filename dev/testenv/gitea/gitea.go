@@ -77,9 +77,13 @@ func Start(t testing.TB, names ...string) []*Instance {
 // the ones it returns are still to be removed (they may be running).
 func start(bin, static string, names []string) ([]*Instance, error) {
 	out := make([]*Instance, 0, len(names))
-	errs := make(chan error, len(names))
+	picked := make([]int, 0, len(names))
 	for _, name := range names {
 		password, err := random(16)
+		if err != nil {
+			return out, err
+		}
+		port, err := ports.Pick()
 		if err != nil {
 			return out, err
 		}
@@ -87,18 +91,21 @@ func start(bin, static string, names []string) ([]*Instance, error) {
 		if err != nil {
 			return out, err
 		}
-		inst := &Instance{Name: name, Dir: dir, Username: "openova-admin", Password: secret.Text(password)}
-		out = append(out, inst)
-		p, err := ports.Pick()
-		if err != nil {
-			return out, err
-		}
-		go func() { errs <- inst.start(bin, static, p) }()
+		out = append(out, &Instance{Name: name, Dir: dir, Username: "openova-admin", Password: secret.Text(password)})
+		picked = append(picked, port)
 	}
-	for range names {
-		if err := <-errs; err != nil {
-			return out, err
+	errs := make(chan error, len(out))
+	for i, inst := range out {
+		go func() { errs <- inst.start(bin, static, picked[i]) }()
+	}
+	var first error
+	for range out { // every start returns before any is removed
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
+	}
+	if first != nil {
+		return out, first
 	}
 	for _, inst := range out {
 		if err := inst.waitReady(); err != nil {

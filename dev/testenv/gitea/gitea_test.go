@@ -75,3 +75,14 @@ func TestShared(t *testing.T) {
 		getJSON(t, first[i].URL+"/api/v1/user", first[i].Username, first[i].Password.Reveal(), http.StatusOK, nil)
 	}
 }
+
+// TestStart_ServerExits: a server that exits at once (here a binary that
+// is not Gitea) fails the start at once, with its log, instead of waiting
+// out the two minutes; its folder is removed.
+func TestStart_ServerExits(t *testing.T) {
+	insts, err := start("/bin/false", t.TempDir(), []string{"broken"})
+	require.ErrorContains(t, err, "gitea broken exited before answering")
+	require.Len(t, insts, 1)
+	require.NoError(t, insts[0].remove())
+	require.NoDirExists(t, insts[0].Dir)
+}
