@@ -76,6 +76,7 @@ func (g *Gitea) syncMirror(ctx context.Context, c *gitea.Client, ep GiteaEndpoin
 			return temporal.NewApplicationError(fmt.Sprintf("gitea %s: its clock did not pass the last sync of push mirror %s (%s) within %s",
 				ep.Region, remote, prev.Format(time.RFC3339), g.mirrorWait()), ErrGiteaMirrorFailed)
 		}
+		heartbeat(ctx, "waiting for gitea's clock to pass the last sync of push mirror "+remote)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
