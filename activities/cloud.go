@@ -3,16 +3,15 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/cloud/cloudapi"
 	"github.com/openova-io/core/terraform"
 )
 
-// Cloud asks the providers' own APIs (package cloud): the Bootstrap
+// Cloud asks the providers' own APIs (package cloud/cloudapi): the Bootstrap
 // workflow checks the credentials with a real call before it plans.
 type Cloud struct {
 	Endpoints cloud.Endpoints
@@ -37,7 +36,7 @@ type CheckCredentialsResult struct {
 // (non-retryable, naming the provider and the field); an unreachable API
 // is retried.
 func (c *Cloud) CheckCredentials(ctx context.Context, in CheckCredentialsInput) (CheckCredentialsResult, error) {
-	locs, err := cloud.Locations(ctx, in.Provider, in.Credentials, c.Endpoints)
+	locs, err := cloudapi.Locations(ctx, in.Provider, in.Credentials, c.Endpoints)
 	var ce *cloud.CredentialError
 	switch {
 	case errors.As(err, &ce):
@@ -48,17 +47,13 @@ func (c *Cloud) CheckCredentials(ctx context.Context, in CheckCredentialsInput) 
 		return CheckCredentialsResult{}, err
 	}
 	for _, r := range in.Regions {
-		i := slices.IndexFunc(locs, func(l cloud.Location) bool { return l.Name == r })
-		if i < 0 {
-			names := make([]string, 0, len(locs))
-			for _, l := range locs {
-				names = append(names, l.Name)
-			}
-			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-				"region %q is not a %s location: choose one of %v", r, in.Provider, names), ErrInvalidBootstrap, nil, "region")
+		sizes := make([]cloud.Size, len(in.Sizes[r]))
+		for i, s := range in.Sizes[r] {
+			sizes[i] = cloud.Size{Field: "size", Name: s}
 		}
-		if msg := cloud.SizeProblem(locs[i], in.Sizes[r]); msg != "" {
-			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError(msg, ErrInvalidBootstrap, nil, "size")
+		if problems := cloud.CheckRegion(in.Provider, locs, r, sizes...); len(problems) > 0 {
+			p := problems[0]
+			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError("region "+r+": "+p.Message, ErrInvalidBootstrap, nil, p.Field)
 		}
 	}
 	return CheckCredentialsResult{Locations: locs}, nil

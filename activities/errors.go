@@ -94,3 +94,17 @@ const (
 	// ErrGiteaMirrorMissing: a sync was asked of a repository without its push mirror (non-retryable).
 	ErrGiteaMirrorMissing = "GiteaMirrorMissing"
 )
+
+// Error types of the Flux activities.
+const (
+	// ErrInvalidFluxSync: the sync's input is malformed or the API server refuses its objects (non-retryable).
+	ErrInvalidFluxSync = "InvalidFluxSync"
+	// ErrFluxNotInstalled: Flux's CRDs are not in the region's cluster (yet); retryable.
+	ErrFluxNotInstalled = "FluxNotInstalled"
+	// ErrFluxSourceAuthFailed: the region's Gitea refused Flux's token (non-retryable).
+	ErrFluxSourceAuthFailed = "FluxSourceAuthFailed"
+	// ErrFluxStalled: Flux gave up, or the commit does not build (non-retryable).
+	ErrFluxStalled = "FluxStalled"
+	// ErrFluxNotSynced: the Kustomization had not applied the commit by the deadline (non-retryable).
+	ErrFluxNotSynced = "FluxNotSynced"
+)

@@ -40,7 +40,7 @@ type TerraformInput struct {
 	Provider     terraform.Provider
 	Region       string
 	// Credentials are the provider's environment variables
-	// (terraform.CredentialEnv); they travel only in encoded payloads.
+	// (cloud.CredentialEnv); they travel only in encoded payloads.
 	Credentials map[string]string
 	// Vars are the contract's variables (terraform/modules/contract).
 	Vars  map[string]any

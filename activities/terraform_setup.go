@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
@@ -30,7 +31,7 @@ func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.R
 		return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidBootstrap, nil)
 	}
 	var allowed []string
-	for _, f := range terraform.Credentials[in.Provider] {
+	for _, f := range cloud.Credentials[in.Provider] {
 		allowed = append(allowed, f.Env)
 	}
 	env := maps.Clone(t.Env)

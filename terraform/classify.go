@@ -21,7 +21,13 @@ const (
 	// key this openova does not have (another data directory's codec key,
 	// or none). Retrying cannot help; the key can.
 	ErrStateEncrypted = "StateEncrypted"
+	// ErrStateNotEncrypted: encryption is on and enforced, and the state
+	// was written in clear (before it was turned on).
+	ErrStateNotEncrypted = "StateNotEncrypted"
 )
+
+// StateNotEncryptedHint says what to do about ErrStateNotEncrypted.
+const StateNotEncryptedHint = "the state was written without encryption: run once with Encryption.Migrate to encrypt it"
 
 // StateEncryptedHint says what to do about ErrStateEncrypted.
 const StateEncryptedHint = "the state is encrypted with another key: run openova with the data directory (or --codec-key-file) that created it"
@@ -29,9 +35,11 @@ const StateEncryptedHint = "the state is encrypted with another key: run openova
 // encryptedRE matches what OpenTofu prints when it cannot decrypt: no
 // encryption configured for an encrypted state or plan, a key that does
 // not open it, or openova's key command lacking the key (KeyNotHeld).
-// It runs on the output with its line breaks (tofu wraps at 78 columns)
-// turned into spaces.
 var encryptedRE = regexp.MustCompile(`(?i)(state file is encrypted and can not be read|plan file is encrypted and requires|decryption failed for all provided methods|` + regexp.QuoteMeta(KeyNotHeld) + `)`)
+
+// notEncrypted is what OpenTofu says of a state in clear when encryption
+// is enforced.
+const notEncrypted = "encountered unencrypted payload without unencrypted method configured"
 
 // Error is a classified failure of one tofu command, with the last lines
 // it printed (redacted).
@@ -52,8 +60,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("tofu %s: %s", e.Command, e.Kind)
-	if e.Kind == ErrStateEncrypted {
+	switch e.Kind {
+	case ErrStateEncrypted:
 		return msg + ": " + StateEncryptedHint + " (tofu: " + e.cause + ")"
+	case ErrStateNotEncrypted:
+		return msg + ": " + StateNotEncryptedHint + " (tofu: " + e.cause + ")"
 	}
 	if e.LockID != "" {
 		msg += " (lock " + e.LockID + ")"
@@ -83,12 +94,15 @@ func (r *Runner) classify(command string, err error, l *lines) error {
 	if i := strings.Index(out, "Error: "); i >= 0 {
 		out = out[i:]
 	}
+	// tofu wraps its messages: match sentences on one line.
+	flat := strings.Join(strings.Fields(out), " ")
 	switch {
 	// Before the lock: tofu reads the state while it takes the lock, and
 	// says so under "Error acquiring the state lock".
-	case encryptedRE.MatchString(strings.Join(strings.Fields(out), " ")):
-		e.Kind = ErrStateEncrypted
-		e.cause = encryptedRE.FindString(strings.Join(strings.Fields(out), " "))
+	case encryptedRE.MatchString(flat):
+		e.Kind, e.cause = ErrStateEncrypted, encryptedRE.FindString(flat)
+	case strings.Contains(flat, notEncrypted):
+		e.Kind, e.cause = ErrStateNotEncrypted, notEncrypted
 	case strings.Contains(out, "Error acquiring the state lock") || strings.Contains(out, "state lock"):
 		e.Kind = ErrLockHeld
 		if m := lockIDRE.FindStringSubmatch(out); m != nil {

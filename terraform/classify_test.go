@@ -24,6 +24,7 @@ func TestClassify(t *testing.T) {
 		{"encrypted state, no encryption configured", "Error: Error acquiring the state lock\n\nError message: Unsupported state file format: This state file is encrypted\nand can not be read without an encryption configuration\n\nOpenTofu acquires a state lock to protect the state from being written\nby multiple users at the same time.", ErrStateEncrypted, ""},
 		{"encrypted state, wrong key", "Error: Error acquiring the state lock\n\nError message: decryption failed for all provided methods\nattempted decryption failed for state: decryption failed: cipher: message\nauthentication failed\n", ErrStateEncrypted, ""},
 		{"encrypted state, key not held", "Error: Error acquiring the state lock\n\nError message: <nil>: Unable to fetch encryption key data;\nkey_provider.external.openova failed with error: the external command exited\nwith a non-zero exit code (exit status 1)\n\nStderr:\n-------\nopenova: the state is encrypted with a key openova does not hold (derived\nfrom codec key 0123456789abcdef, not in the codec key file)\n", ErrStateEncrypted, ""},
+		{"state in clear, encryption enforced", "Error: Error acquiring the state lock\n\nError message: encountered unencrypted payload without unencrypted method\nconfigured\n", ErrStateNotEncrypted, ""},
 		{"encrypted plan, no encryption configured", "Error: Couldn't show local plan\n\nPlan read error: the given plan file is encrypted and requires a valid\nencryption configuration to decrypt", ErrStateEncrypted, ""},
 	}
 	for _, tc := range cases {
@@ -39,8 +40,11 @@ func TestClassify(t *testing.T) {
 			require.NotContains(t, err.Error(), "s3cret")
 			require.NotContains(t, te.Output, "s3cret")
 			require.Contains(t, err.Error(), "tofu apply: "+tc.kind)
-			if tc.kind == ErrStateEncrypted {
+			switch tc.kind {
+			case ErrStateEncrypted:
 				require.Contains(t, err.Error(), StateEncryptedHint, "says what to do")
+			case ErrStateNotEncrypted:
+				require.Contains(t, err.Error(), StateNotEncryptedHint, "says what to do")
 			}
 		})
 	}

@@ -42,6 +42,12 @@ type Encryption struct {
 	KeyFile string
 	// Org is the organization: each gets its own key.
 	Org string
+	// Migrate reads a state written in clear (a bootstrap begun before
+	// encryption was turned on: enforced, tofu refuses it as
+	// ErrStateNotEncrypted) and writes it back encrypted. The state is
+	// then not enforced for that run (OpenTofu allows no fallback to clear
+	// otherwise); the plan stays enforced.
+	Migrate bool
 }
 
 // NewEncryption is the encryption of org's state with a key derived from
@@ -61,6 +67,14 @@ func NewEncryption(keyFile, org string) (*Encryption, error) {
 		return nil, fmt.Errorf("state encryption: codec key file %s: %w", keyFile, err)
 	}
 	return &Encryption{Command: []string{self, KeyCommand}, KeyFile: abs, Org: org}, nil
+}
+
+// prepare checks the configuration and that bin is OpenTofu.
+func (e *Encryption) prepare(ctx context.Context, bin string) error {
+	if err := e.check(); err != nil {
+		return err
+	}
+	return CheckOpenTofu(ctx, bin)
 }
 
 // check refuses a configuration tofu would misread: a relative command
@@ -94,16 +108,26 @@ func (e *Encryption) config() string {
 	for i, a := range e.Command {
 		cmd[i] = hclString(a)
 	}
+	state := `state {
+  method   = method.aes_gcm.openova
+  enforced = true
+}`
+	if e.Migrate {
+		state = `method "unencrypted" "migrate" {}
+state {
+  method = method.aes_gcm.openova
+  fallback {
+    method = method.unencrypted.migrate
+  }
+}`
+	}
 	return `key_provider "external" "openova" {
   command = [` + strings.Join(cmd, ", ") + `]
 }
 method "aes_gcm" "openova" {
   keys = key_provider.external.openova
 }
-state {
-  method   = method.aes_gcm.openova
-  enforced = true
-}
+` + state + `
 plan {
   method   = method.aes_gcm.openova
   enforced = true
@@ -119,12 +143,14 @@ func hclString(s string) string {
 	return strings.ReplaceAll(q, "%{", "%%{")
 }
 
-// checkOpenTofu refuses encryption with a binary that is not OpenTofu:
+// CheckOpenTofu refuses encryption with a binary that is not OpenTofu:
 // Terraform ignores TF_ENCRYPTION and would write the state in clear.
-func checkOpenTofu(ctx context.Context, bin string) error {
-	out, err := exec.CommandContext(ctx, bin, "version").Output()
+// Prepare runs it when encryption is on; a caller may run it at start to
+// say so early.
+func CheckOpenTofu(ctx context.Context, bin string) error {
+	out, err := exec.CommandContext(ctx, bin, "--version").Output()
 	if err != nil {
-		return fmt.Errorf("state encryption: %s version: %w", bin, err)
+		return fmt.Errorf("state encryption: %s --version: %w", bin, err)
 	}
 	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("OpenTofu ")) {
 		line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")

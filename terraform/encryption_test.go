@@ -164,9 +164,7 @@ func TestEncryptedStateAndPlan(t *testing.T) {
 	s, err := r.Plan(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 3, s.Add, "tofu read its encrypted plan back for the summary")
-	plan, err := os.ReadFile(filepath.Join(r.Dir, PlanFile))
-	require.NoError(t, err)
-	require.NotContains(t, string(plan), canary, "the saved plan is encrypted")
+	requireEncryptedPlan(t, filepath.Join(r.Dir, PlanFile), canary)
 	require.NoError(t, r.Apply(ctx), "the detached apply runs the key command too")
 
 	state := s3.object(t, encStateKey)
@@ -243,4 +241,45 @@ func TestEncryptedStateAndPlan(t *testing.T) {
 	for _, a := range enc.Command {
 		requireNoKey(t, spell, a, "the key command's arguments")
 	}
+}
+
+// A state written in clear (a bootstrap begun before encryption was on) is
+// refused by an enforced run as StateNotEncrypted, saying what to do; a
+// run with Migrate reads it and writes it back encrypted, after which the
+// enforced runs read it.
+func TestMigrateStateInClear(t *testing.T) {
+	const canary = "canary-node-4a90c3"
+	ctx := context.Background()
+	s3 := newEncS3(t)
+	plain, _ := encRunner(t, s3, nil, canary)
+	_, err := plain.Plan(ctx)
+	require.NoError(t, err)
+	require.NoError(t, plain.Apply(ctx))
+	require.Contains(t, string(s3.object(t, encStateKey)), canary, "the state is in clear")
+
+	enc, err := NewEncryption(keyFile(t), "acme")
+	require.NoError(t, err)
+	refused, _ := encPrepared(t, s3, enc, canary)
+	err = encInit(refused)
+	var te *Error
+	require.True(t, errors.As(err, &te), "%v", err)
+	require.Equal(t, ErrStateNotEncrypted, te.Kind, te.Output)
+	require.Contains(t, err.Error(), StateNotEncryptedHint)
+
+	migrate := *enc
+	migrate.Migrate = true
+	m, _ := encRunner(t, s3, &migrate, canary, "cp-1")
+	s, err := m.Plan(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, s.Add)
+	requireEncryptedPlan(t, filepath.Join(m.Dir, PlanFile), canary)
+	require.NoError(t, m.Apply(ctx))
+	state := s3.object(t, encStateKey)
+	require.NotContains(t, string(state), canary, "written back encrypted")
+	require.Contains(t, string(state), `"encrypted_data"`)
+
+	after, _ := encRunner(t, s3, enc, canary, "cp-1")
+	s, err = after.Plan(ctx)
+	require.NoError(t, err, "the enforced runs read the migrated state")
+	require.Equal(t, Summary{}, s)
 }

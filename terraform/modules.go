@@ -6,22 +6,25 @@ import (
 	"io/fs"
 	"path"
 	"testing/fstest"
+
+	"github.com/openova-io/core/cloud"
 )
 
-// Provider names one of the embedded modules.
-type Provider string
+// Provider names one of the embedded modules: the cloud's name (package
+// cloud holds the providers' facts; the modules are named after them).
+type Provider = cloud.Provider
 
 // The providers openova can build a cluster on. Only Hetzner's provider
 // can be built here; Huawei's and OCI's modules are checked offline for
 // syntax and the contract (TestModulesShareTheContract).
 const (
-	Hetzner Provider = "hetzner"
-	Huawei  Provider = "huawei"
-	OCI     Provider = "oci"
+	Hetzner = cloud.Hetzner
+	Huawei  = cloud.Huawei
+	OCI     = cloud.OCI
 )
 
 // Providers lists every module, in the wizard's order.
-var Providers = []Provider{Hetzner, Huawei, OCI}
+var Providers = cloud.Providers
 
 // contractDir holds the variables, outputs and k3s cloud-init every module
 // shares; Module puts them beside the provider's own files.
@@ -65,32 +68,4 @@ func ModuleS3(p Provider) (fs.FS, error) {
 	}
 	m.(fstest.MapFS)["backend.tf"] = &fstest.MapFile{Data: []byte(backendS3), Mode: 0o600}
 	return m, nil
-}
-
-// CredentialField is one credential the wizard asks for, with the
-// environment variable the module's provider reads it from; the runner
-// sets those for the tofu process only, so credentials reach no variables
-// file, plan or state.
-type CredentialField struct{ Name, Label, Env string }
-
-// Credentials lists each provider's credential fields.
-var Credentials = map[Provider][]CredentialField{
-	Hetzner: {{Name: "token", Label: "API token", Env: "HCLOUD_TOKEN"}},
-	Huawei:  {{Name: "access_key", Label: "Access key", Env: "HW_ACCESS_KEY"}, {Name: "secret_key", Label: "Secret key", Env: "HW_SECRET_KEY"}},
-	OCI: {
-		{Name: "tenancy_ocid", Label: "Tenancy OCID", Env: "OCI_TENANCY_OCID"}, {Name: "user_ocid", Label: "User OCID", Env: "OCI_USER_OCID"},
-		{Name: "fingerprint", Label: "Key fingerprint", Env: "OCI_FINGERPRINT"}, {Name: "private_key", Label: "Private key (PEM)", Env: "OCI_PRIVATE_KEY"},
-	},
-}
-
-// CredentialEnv maps credentials by field name to the provider's
-// environment variables; unknown fields are dropped.
-func CredentialEnv(p Provider, creds map[string]string) map[string]string {
-	env := map[string]string{}
-	for _, f := range Credentials[p] {
-		if v, ok := creds[f.Name]; ok {
-			env[f.Env] = v
-		}
-	}
-	return env
 }

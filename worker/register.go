@@ -78,6 +78,7 @@ func Activities(cfg Config, c client.Client) []any {
 			&activities.Clusters{},
 			&activities.WireGuard{},
 			&activities.Gitea{},
+			&activities.Flux{},
 			&activities.Selection{},
 		)
 	}

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -87,7 +88,7 @@ func (r *region) input() activities.TerraformInput {
 	}
 	return activities.TerraformInput{
 		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,
-		Credentials: terraform.CredentialEnv(in.Provider, in.Credentials), Vars: vars, State: in.State, Approved: r.plan,
+		Credentials: cloud.CredentialEnv(in.Provider, in.Credentials), Vars: vars, State: in.State, Approved: r.plan,
 	}
 }
 

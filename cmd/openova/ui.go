@@ -12,6 +12,7 @@ import (
 
 	"github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/cloud/cloudapi"
 	"github.com/openova-io/core/netguard"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web"
@@ -78,7 +79,7 @@ func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) func(context.Context, *worker.Engine) ([]web.Pages, error) {
 	return func(_ context.Context, eng *worker.Engine) ([]web.Pages, error) {
 		locate := func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error) {
-			return cloud.Locations(ctx, p, creds, deps.Endpoints)
+			return cloudapi.Locations(ctx, p, creds, deps.Endpoints)
 		}
 		return []web.Pages{&wizard.Handler{Bootstraps: &wizard.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
 			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch}}, nil

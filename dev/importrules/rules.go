@@ -63,6 +63,20 @@ var Rules = []Rule{
 	{"workflows import no Kubernetes client: activities do the I/O", func(g Graph) []string {
 		return g.noDirect([]string{"workflows"}, nil, "k8s.io/client-go/", "sigs.k8s.io/controller-runtime/")
 	}},
+	{"only dev's own packages import dev (test servers, fakes, harnesses): the product links none", func(g Graph) []string {
+		var out []string
+		for _, p := range g.members([]string{""}) {
+			if within(p, "dev") {
+				continue
+			}
+			for _, imp := range g[p].Imports {
+				if within(imp, "dev") {
+					out = append(out, fmt.Sprintf("%s imports %s", p, imp))
+				}
+			}
+		}
+		return out
+	}},
 	{"activities never import workflows, controllers, worker, web or cmd", func(g Graph) []string {
 		return g.noDirect([]string{"activities"}, []string{"workflows", "controllers", "worker", "web", "cmd"})
 	}},

@@ -65,6 +65,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"controllers import the server", m("controllers"), "go.temporal.io/server/common", "only worker/embedded imports go.temporal.io/server"},
 		{"workflows import controller-runtime", m("workflows"), "sigs.k8s.io/controller-runtime/pkg/client", "workflows import no Kubernetes client"},
 		{"activities import workflows", m("activities"), m("workflows"), "activities never import workflows"},
+		{"activities import a test harness", m("activities"), m("dev/testenv/gitea"), "only dev's own packages import dev"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

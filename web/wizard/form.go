@@ -33,7 +33,7 @@ func read(c echo.Context, step string, d *Draft) {
 			d.Done[StepCredentials], d.Done[StepRegions] = false, false
 		}
 	case StepCredentials:
-		for _, f := range terraform.Credentials[d.Provider] {
+		for _, f := range cloud.Credentials[d.Provider] {
 			if s := v(f.Name); s != "" { // empty keeps what was entered before
 				d.Credentials[f.Name] = s
 			}
@@ -117,16 +117,17 @@ func check(step string, d *Draft) Errors {
 	case StepRegions:
 		for i, r := range d.Regions {
 			f := fmt.Sprintf("regions[%d].", i)
-			at := slices.IndexFunc(d.Locations, func(l cloud.Location) bool { return l.Name == r.Name })
-			switch {
-			case r.Name == "" || errs[f+"name"] != "":
-			case at < 0:
-				errs[f+"name"] = fmt.Sprintf("%q is not a %s location: choose one of %s", r.Name, d.Provider, strings.Join(locationNames(d.Locations), ", "))
-			default:
-				for _, s := range []struct{ field, size string }{{"control_plane_size", r.ControlPlaneSize}, {"worker_size", r.WorkerSize}} {
-					if msg := cloud.SizeProblem(d.Locations[at], []string{s.size}); msg != "" && errs[f+s.field] == "" {
-						errs[f+s.field] = msg
-					}
+			if r.Name == "" || errs[f+"name"] != "" {
+				continue
+			}
+			for _, p := range cloud.CheckRegion(d.Provider, d.Locations, r.Name,
+				cloud.Size{Field: "control_plane_size", Name: r.ControlPlaneSize}, cloud.Size{Field: "worker_size", Name: r.WorkerSize}) {
+				field := f + p.Field
+				if p.Field == cloud.FieldRegion {
+					field = f + "name"
+				}
+				if errs[field] == "" {
+					errs[field] = p.Message
 				}
 			}
 		}
@@ -140,14 +141,6 @@ func check(step string, d *Draft) Errors {
 		}
 	}
 	return errs
-}
-
-func locationNames(locs []cloud.Location) []string {
-	out := make([]string, len(locs))
-	for i, l := range locs {
-		out[i] = l.Name
-	}
-	return out
 }
 
 // Added is a component the chosen ones pull in, and why.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
@@ -59,7 +58,7 @@ func stepForm(step, org, domain, provider, creds, apiPort string, regions [2]str
 	case StepCredentials:
 		// Every provider's fields, as a browser sends only the shown ones.
 		for _, p := range terraform.Providers {
-			for i, f := range terraform.Credentials[p] {
+			for i, f := range cloud.Credentials[p] {
 				v.Set(f.Name, fields(creds, 4)[i])
 			}
 		}
@@ -144,9 +143,8 @@ func FuzzWizardSteps(f *testing.F) {
 		require.Empty(t, in.Validate(), "every step is done, yet the Bootstrap workflow refuses the input")
 		require.True(t, orgRE(in.Organization) && in.Organization == strings.ToLower(in.Organization), "organization %q", in.Organization)
 		for _, r := range in.Regions {
-			at := slices.IndexFunc(d.Locations, func(l cloud.Location) bool { return l.Name == r.Name })
-			require.GreaterOrEqual(t, at, 0, "region %q is not a location of %s", r.Name, d.Provider)
-			require.Empty(t, cloud.SizeProblem(d.Locations[at], []string{r.ControlPlaneSize, r.WorkerSize}))
+			require.Empty(t, cloud.CheckRegion(d.Provider, d.Locations, r.Name,
+				cloud.Size{Field: "control_plane_size", Name: r.ControlPlaneSize}, cloud.Size{Field: "worker_size", Name: r.WorkerSize}))
 			for _, c := range []string{r.NodeCIDR, r.PodCIDR, r.ServiceCIDR} {
 				_, n, err := net.ParseCIDR(c)
 				require.NoError(t, err)

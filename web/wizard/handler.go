@@ -26,7 +26,7 @@ type Bootstraps interface {
 }
 
 // Locations checks credentials with the provider's API and lists its
-// regions (cloud.Locations with openova's endpoints).
+// regions (cloudapi.Locations with openova's endpoints).
 type Locations func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error)
 
 // Handler serves the wizard.
@@ -150,7 +150,7 @@ func (h *Handler) checkCredentials(ctx context.Context, d *Draft, errs Errors) {
 		errs["credentials"] = err.Error()
 	default:
 		d.Locations = locs
-		for _, f := range terraform.Credentials[d.Provider] {
+		for _, f := range cloud.Credentials[d.Provider] {
 			if d.Credentials[f.Name] == "" {
 				errs[f.Name] = "give the " + f.Label
 			}

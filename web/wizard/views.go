@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/ui"
@@ -104,7 +105,7 @@ func stepVM(step string, d *Draft, errs Errors) StepVM {
 		o.Value, o.Selected = string(p), p == d.Provider
 		vm.Providers = append(vm.Providers, o)
 	}
-	for _, f := range terraform.Credentials[d.Provider] {
+	for _, f := range cloud.Credentials[d.Provider] {
 		vm.Credentials = append(vm.Credentials, CredentialVM{Name: f.Name, Label: f.Label, Set: d.Credentials[f.Name] != "", Multiline: f.Name == "private_key"})
 	}
 	for i, r := range d.Regions {

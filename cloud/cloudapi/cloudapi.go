@@ -1,0 +1,76 @@
+// Package cloudapi asks a provider's own API whether credentials work and
+// which regions and sizes it has: the bootstrap wizard calls it on submit
+// (so a bad token is refused beside its field, before any plan) and the
+// Bootstrap workflow's credential check calls it again through an
+// activity. It holds no state and imports no Temporal; the facts and
+// checks it answers with are package cloud's.
+package cloudapi
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/hetznercloud/hcloud-go/v2/hcloud"
+
+	"github.com/openova-io/core/cloud"
+)
+
+// hetznerToken is the form of a Hetzner Cloud API token (the provider
+// refuses any other length).
+var hetznerToken = regexp.MustCompile(`^[A-Za-z0-9]{64}$`)
+
+// Locations checks the credentials with a real API call and returns the
+// provider's regions, sorted by name. Bad credentials are a
+// *cloud.CredentialError; a provider that cannot be asked from this build
+// wraps cloud.ErrNotSupported.
+func Locations(ctx context.Context, p cloud.Provider, creds map[string]string, ep cloud.Endpoints) ([]cloud.Location, error) {
+	switch p {
+	case cloud.Hetzner:
+		return hetznerLocations(ctx, creds["token"], ep.Hetzner)
+	case cloud.Huawei, cloud.OCI:
+		return nil, fmt.Errorf("checking %s credentials: %w yet (its SDK is not part of this build); choose Hetzner", p, cloud.ErrNotSupported)
+	default:
+		return nil, fmt.Errorf("unknown provider %q: choose one of %v", p, cloud.Providers)
+	}
+}
+
+func hetznerLocations(ctx context.Context, token, endpoint string) ([]cloud.Location, error) {
+	if !hetznerToken.MatchString(token) {
+		return nil, &cloud.CredentialError{Provider: cloud.Hetzner, Field: "token",
+			Reason: "a Hetzner Cloud API token is 64 letters and digits: create one under Security → API tokens of your project"}
+	}
+	opts := []hcloud.ClientOption{hcloud.WithToken(token), hcloud.WithApplication("openova", "")}
+	if endpoint != "" {
+		opts = append(opts, hcloud.WithEndpoint(endpoint))
+	}
+	client := hcloud.NewClient(opts...)
+	locs, err := client.Location.All(ctx)
+	switch {
+	case hcloud.IsError(err, hcloud.ErrorCodeUnauthorized, hcloud.ErrorCodeForbidden):
+		return nil, &cloud.CredentialError{Provider: cloud.Hetzner, Field: "token",
+			Reason: "the Hetzner Cloud API refused this token: check that it is the project's token and has Read & Write permission"}
+	case err != nil:
+		return nil, fmt.Errorf("ask the Hetzner Cloud API for its locations: %w", err)
+	}
+	types, err := client.ServerType.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ask the Hetzner Cloud API for its server types: %w", err)
+	}
+	out := make([]cloud.Location, 0, len(locs))
+	for _, l := range locs {
+		loc := cloud.Location{Name: l.Name, Description: l.Description, City: l.City, Country: l.Country, NetworkZone: string(l.NetworkZone)}
+		for _, st := range types {
+			for _, sl := range st.Locations {
+				if sl.Location != nil && sl.Location.Name == l.Name && sl.Available && !sl.IsDeprecated() {
+					loc.Sizes = append(loc.Sizes, st.Name)
+				}
+			}
+		}
+		sort.Strings(loc.Sizes)
+		out = append(out, loc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}

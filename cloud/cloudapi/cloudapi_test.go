@@ -1,0 +1,50 @@
+package cloudapi
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/dev/fakehcloud"
+)
+
+var token = strings.Repeat("a1", 32)
+
+// Locations asks the (fake) Hetzner API: the locations sorted by name, each
+// with the server types one can create there; a token the API refuses, or
+// one of the wrong form (never sent), is a CredentialError on "token".
+func TestLocations(t *testing.T) {
+	api := fakehcloud.New(fakehcloud.Options{Token: token})
+	t.Cleanup(api.Close)
+	ep := cloud.Endpoints{Hetzner: api.URL()}
+	ctx := context.Background()
+
+	locs, err := Locations(ctx, cloud.Hetzner, map[string]string{"token": token}, ep)
+	require.NoError(t, err)
+	names := make([]string, len(locs))
+	for i, l := range locs {
+		names[i] = l.Name
+	}
+	require.IsIncreasing(t, names)
+	require.Contains(t, names, "fsn1")
+	require.Empty(t, cloud.CheckRegion(cloud.Hetzner, locs, "fsn1", cloud.Size{Field: "worker_size", Name: "cx22"}))
+	require.NotEmpty(t, cloud.CheckRegion(cloud.Hetzner, locs, "ash", cloud.Size{Field: "worker_size", Name: "cx22"}),
+		"cx22 is offered in the EU only")
+
+	for name, tok := range map[string]string{"refused": strings.Repeat("b2", 32), "malformed": "short"} {
+		_, err := Locations(ctx, cloud.Hetzner, map[string]string{"token": tok}, ep)
+		var ce *cloud.CredentialError
+		require.ErrorAs(t, err, &ce, name)
+		require.Equal(t, "token", ce.Field)
+		require.NotContains(t, err.Error(), tok)
+	}
+
+	_, err = Locations(ctx, cloud.OCI, nil, ep)
+	require.True(t, errors.Is(err, cloud.ErrNotSupported))
+	_, err = Locations(ctx, "aws", nil, ep)
+	require.ErrorContains(t, err, "unknown provider")
+}
