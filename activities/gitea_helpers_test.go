@@ -68,6 +68,28 @@ func errType(err error) string {
 	return ""
 }
 
+// sharedGitea are the package's two real Gitea servers, the primary
+// (fsn1) and the standby (nbg1), started once for every test.
+func sharedGitea(t *testing.T) []*giteaenv.Instance {
+	t.Helper()
+	insts := giteaenv.Shared(t, "fsn1", "nbg1")
+	t.Logf("gitea servers ready in %s and %s (started once per package)", insts[0].Started, insts[1].Started)
+	return insts
+}
+
+func orgCount(t *testing.T, c *gitea.Client, name string) int {
+	t.Helper()
+	orgs, _, err := c.AdminListOrgs(gitea.AdminListOrgsOptions{})
+	require.NoError(t, err)
+	n := 0
+	for _, o := range orgs {
+		if o.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
 func endpoint(inst *giteaenv.Instance) GiteaEndpoint {
 	return GiteaEndpoint{Region: inst.Name, URL: inst.URL, Username: inst.Username, Password: inst.Password}
 }

@@ -55,7 +55,10 @@ const primaryProbe = 10 * time.Second
 //     the standby's state to the primary).
 //
 // An unreachable primary does not fail the promotion (a region that is
-// down is the reason to promote): the result says so. Every step is
+// down is the reason to promote): the result says so. Commits written on
+// the old primary after the fence (by users who still reach it) are not
+// carried anywhere, and the reversed mirror, once made, overwrites them:
+// the standby's history is the one that counts from the promotion on. Every step is
 // idempotent, so running it twice changes nothing the second time.
 // Refused credentials on either side are non-retryable.
 func (g *Gitea) PromoteGitea(ctx context.Context, in PromoteGiteaInput) (PromoteGiteaResult, error) {

@@ -56,9 +56,12 @@ func (g *Gitea) SyncGiteaPushMirror(ctx context.Context, in SyncGiteaPushMirrorI
 // syncMirror asks Gitea to push the repository's mirrors and waits until
 // this mirror records a sync newer than the one it had, then reports its
 // error if it has one. Gitea records the time to the second, so the
-// trigger waits for the clock to pass the previous sync's second: a newer
-// time can then only be this sync's (or a concurrent one's, equally
-// telling).
+// trigger waits until Gitea's own clock (its answers' Date header) has
+// passed the previous sync's second: a newer time can then only be this
+// sync's (or a concurrent one's, equally telling). Gitea's clock, not
+// this machine's: the bootstrap's laptop may be minutes off the cluster's,
+// which would make the wait endless (behind) or miss a sync in the same
+// second (ahead).
 func (g *Gitea) syncMirror(ctx context.Context, c *gitea.Client, ep GiteaEndpoint, org, repo, remote string, secrets ...secret.Text) error {
 	m, resp, err := c.GetPushMirrorByRemoteName(org, repo, remote)
 	if err != nil {
@@ -67,11 +70,20 @@ func (g *Gitea) syncMirror(ctx context.Context, c *gitea.Client, ep GiteaEndpoin
 	prev := lastSync(m)
 	tick := time.NewTicker(g.poll())
 	defer tick.Stop()
-	for !prev.IsZero() && !time.Now().After(prev.Add(time.Second)) {
+	deadline := time.Now().Add(g.mirrorWait())
+	for !prev.IsZero() && !serverTime(resp).After(prev) {
+		if time.Now().After(deadline) {
+			return temporal.NewApplicationError(fmt.Sprintf("gitea %s: its clock did not pass the last sync of push mirror %s (%s) within %s",
+				ep.Region, remote, prev.Format(time.RFC3339), g.mirrorWait()), ErrGiteaMirrorFailed)
+		}
+		heartbeat(ctx, "waiting for gitea's clock to pass the last sync of push mirror "+remote)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
+		}
+		if _, resp, err = c.ServerVersion(); err != nil {
+			return g.fail(ep, "read the version", resp, err, secrets...)
 		}
 	}
 	// Gitea (1.26) pushes every mirror of the repository within this call
@@ -83,7 +95,7 @@ func (g *Gitea) syncMirror(ctx context.Context, c *gitea.Client, ep GiteaEndpoin
 	if trigger != nil && answered && status(resp) != http.StatusInternalServerError {
 		return g.fail(ep, "trigger the push mirrors of "+org+"/"+repo, resp, trigger, secrets...)
 	}
-	deadline := time.Now().Add(g.mirrorWait())
+	deadline = time.Now().Add(g.mirrorWait())
 	for {
 		heartbeat(ctx, "waiting for push mirror "+remote)
 		m, resp, err := c.GetPushMirrorByRemoteName(org, repo, remote)
@@ -108,6 +120,18 @@ func (g *Gitea) syncMirror(ctx context.Context, c *gitea.Client, ep GiteaEndpoin
 		case <-tick.C:
 		}
 	}
+}
+
+// serverTime is Gitea's clock when it answered (the Date header, to the
+// second). An answer without one (a proxy that drops it) falls back to
+// this machine's clock, which is right unless the two clocks differ.
+func serverTime(resp *gitea.Response) time.Time {
+	if resp != nil && resp.Response != nil {
+		if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			return t
+		}
+	}
+	return time.Now()
 }
 
 // lastSync is when the mirror last pushed (with or without success); zero if never.

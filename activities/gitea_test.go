@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	giteaenv "github.com/openova-io/core/dev/testenv/gitea"
 	"github.com/openova-io/core/secret"
 )
 
@@ -24,8 +23,7 @@ import (
 // turns the mirror so a commit on the standby reaches the primary. No
 // password or token is in any error or log line of the activities.
 func TestGitea_TwoRealServers(t *testing.T) {
-	insts := giteaenv.Start(t, "fsn1", "nbg1")
-	t.Logf("two gitea servers ready in %s and %s", insts[0].Started, insts[1].Started)
+	insts := sharedGitea(t)
 	primary, standby := insts[0], insts[1]
 	pc, sc := sdk(t, primary), sdk(t, standby)
 	r := newGiteaRun()
@@ -38,10 +36,7 @@ func TestGitea_TwoRealServers(t *testing.T) {
 				require.NoError(t, r.do(r.g.EnsureGiteaOrg, EnsureGiteaOrgInput{Gitea: endpoint(inst), Org: "acme"}, &org))
 				require.Equal(t, created, org.Created, "run %d on %s", i+1, inst.Name)
 			}
-			orgs, _, err := sdk(t, inst).AdminListOrgs(gitea.AdminListOrgsOptions{})
-			require.NoError(t, err)
-			require.Len(t, orgs, 1)
-			require.Equal(t, "acme", orgs[0].Name)
+			require.Equal(t, 1, orgCount(t, sdk(t, inst), "acme"))
 
 			var first, second EnsureGiteaRepositoryResult
 			in := EnsureGiteaRepositoryInput{Gitea: endpoint(inst), Org: "acme", Repo: "platform"}
@@ -65,16 +60,6 @@ func TestGitea_TwoRealServers(t *testing.T) {
 		require.Equal(t, ErrGiteaNameRefused, errType(err))
 		err = r.do(r.g.EnsureGiteaRepository, EnsureGiteaRepositoryInput{Gitea: endpoint(primary), Org: "acme", Repo: "x.git"}, &EnsureGiteaRepositoryResult{})
 		require.Equal(t, ErrGiteaNameRefused, errType(err))
-		// The copied rule agrees with the real server (names the check refuses
-		// are sent anyway, straight to the API).
-		for _, name := range []string{"ok-name", "api", "bad--name", "x.keys", "-lead", "Ünï"} {
-			_, _, err := pc.CreateOrg(gitea.CreateOrgOption{Name: name})
-			require.Equal(t, GiteaOrgNameError(name) == nil, err == nil, "organization %q: gitea says %v", name, err)
-		}
-		for _, name := range []string{"ok.repo", "x.wiki", "a..b", "-", ".hidden"} {
-			_, _, err := pc.CreateOrgRepo("acme", gitea.CreateRepoOption{Name: name})
-			require.Equal(t, GiteaRepoNameError(name) == nil, err == nil, "repository %q: gitea says %v", name, err)
-		}
 
 		wrong := endpoint(primary)
 		wrong.Password = "canary-wrong-password"
@@ -217,4 +202,19 @@ func TestGitea_TwoRealServers(t *testing.T) {
 			require.NotContains(t, text, s.Reveal())
 		}
 	})
+}
+
+// TestGiteaNames_AgreeWithServer: the copied name rules say what the real
+// server does (names the check refuses are sent anyway, straight to the
+// API, in an organization of this test's own).
+func TestGiteaNames_AgreeWithServer(t *testing.T) {
+	c := sdk(t, sharedGitea(t)[0])
+	for _, name := range []string{"ok-name", "api", "bad--name", "x.keys", "-lead", "Ünï", "trail.", "names"} {
+		_, _, err := c.CreateOrg(gitea.CreateOrgOption{Name: name})
+		require.Equal(t, GiteaOrgNameError(name) == nil, err == nil, "organization %q: gitea says %v", name, err)
+	}
+	for _, name := range []string{"ok.repo", "x.wiki", "a..b", "-", ".hidden", "x.Atom", "a_b-c.d"} {
+		_, _, err := c.CreateOrgRepo("names", gitea.CreateRepoOption{Name: name})
+		require.Equal(t, GiteaRepoNameError(name) == nil, err == nil, "repository %q: gitea says %v", name, err)
+	}
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/secret"
+	"github.com/openova-io/core/worker/ports"
 )
 
 // Instance is one running Gitea server.
@@ -55,31 +56,66 @@ type Instance struct {
 
 // Start starts one Gitea server per name, in parallel, and stops them when
 // the test ends. Each is ready (the API answers, the admin exists) on return.
+// Tests that can share servers (each in its own organization) use Shared.
 func Start(t testing.TB, names ...string) []*Instance {
 	t.Helper()
 	bin := testenv.Bin(t, "gitea")
 	static := StaticRoot(t)
-	out := make([]*Instance, len(names))
-	errs := make(chan error, len(names))
-	for i, name := range names {
-		inst := &Instance{Name: name, Dir: t.TempDir(), Username: "openova-admin", Password: secret.Text(random(t, 16))}
-		out[i] = inst
-		port := testenv.FreePort(t)
-		go func() { errs <- inst.start(bin, static, port) }()
-	}
-	for range names {
-		require.NoError(t, <-errs)
-	}
-	for _, inst := range out {
-		t.Cleanup(func() {
-			if err := inst.Stop(); err != nil {
+	out, err := start(bin, static, names)
+	t.Cleanup(func() {
+		for _, inst := range out {
+			if err := inst.remove(); err != nil {
 				t.Errorf("stop gitea %s: %v", inst.Name, err)
 			}
-		})
-		inst.waitReady(t)
-		inst.createAdmin(t, bin)
-	}
+		}
+	})
+	require.NoError(t, err)
 	return out
+}
+
+// start starts the servers side by side and waits for each; on an error
+// the ones it returns are still to be removed (they may be running).
+func start(bin, static string, names []string) ([]*Instance, error) {
+	out := make([]*Instance, 0, len(names))
+	picked := make([]int, 0, len(names))
+	for _, name := range names {
+		password, err := random(16)
+		if err != nil {
+			return out, err
+		}
+		port, err := ports.Pick()
+		if err != nil {
+			return out, err
+		}
+		dir, err := os.MkdirTemp("", "gitea-"+name+"-")
+		if err != nil {
+			return out, err
+		}
+		out = append(out, &Instance{Name: name, Dir: dir, Username: "openova-admin", Password: secret.Text(password)})
+		picked = append(picked, port)
+	}
+	errs := make(chan error, len(out))
+	for i, inst := range out {
+		go func() { errs <- inst.start(bin, static, picked[i]) }()
+	}
+	var first error
+	for range out { // every start returns before any is removed
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return out, first
+	}
+	for _, inst := range out {
+		if err := inst.waitReady(); err != nil {
+			return out, err
+		}
+		if err := inst.createAdmin(bin); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // StaticRoot is the module folder of the Gitea version dev/tools/gitea
@@ -148,8 +184,7 @@ func (i *Instance) env() []string {
 
 // waitReady waits for the API to answer (SQLite migrated, routes up), or
 // fails at once with the log if the server exits.
-func (i *Instance) waitReady(t testing.TB) {
-	t.Helper()
+func (i *Instance) waitReady() error {
 	deadline := time.Now().Add(2 * time.Minute)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -158,7 +193,7 @@ func (i *Instance) waitReady(t testing.TB) {
 		select {
 		case err := <-i.done:
 			i.done <- err
-			t.Fatalf("gitea %s exited before answering (%v); its log:\n%s", i.Name, err, i.Log())
+			return fmt.Errorf("gitea %s exited before answering (%v); its log:\n%s", i.Name, err, i.Log())
 		case <-tick.C:
 		}
 		resp, err := http.Get(i.URL + "/api/v1/version")
@@ -169,23 +204,24 @@ func (i *Instance) waitReady(t testing.TB) {
 		_ = resp.Body.Close()
 		if resp.StatusCode == http.StatusOK {
 			i.Started = time.Since(i.begin)
-			return
+			return nil
 		}
 		last = fmt.Errorf("GET /api/v1/version: %s", resp.Status)
 	}
-	t.Fatalf("gitea %s did not answer on %s within 2 minutes (%v); its log:\n%s", i.Name, i.URL, last, i.Log())
+	return fmt.Errorf("gitea %s did not answer on %s within 2 minutes (%v); its log:\n%s", i.Name, i.URL, last, i.Log())
 }
 
 // createAdmin makes the site admin the way an operator (or the chart's
 // init container) does: the gitea CLI against the instance's database.
-func (i *Instance) createAdmin(t testing.TB, bin string) {
-	t.Helper()
+func (i *Instance) createAdmin(bin string) error {
 	cmd := exec.Command(bin, "admin", "user", "create", "--config", i.config(), "--admin",
 		"--username", i.Username, "--password", i.Password.Reveal(), "--email", i.Username+"@example.invalid",
 		"--must-change-password=false")
 	cmd.Env = i.env()
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "gitea admin user create on %s: %s", i.Name, strings.ReplaceAll(string(out), i.Password.Reveal(), secret.Masked))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("gitea admin user create on %s: %w: %s", i.Name, err, strings.ReplaceAll(string(out), i.Password.Reveal(), secret.Masked))
+	}
+	return nil
 }
 
 // Stop ends the server (SIGTERM, then SIGKILL if it has not exited within
@@ -223,10 +259,19 @@ func (i *Instance) Log() string {
 	return b.String()
 }
 
-func random(t testing.TB, n int) string {
-	t.Helper()
+// remove stops the server and deletes its folder.
+func (i *Instance) remove() error {
+	err := i.Stop()
+	if rmErr := os.RemoveAll(i.Dir); err == nil {
+		err = rmErr
+	}
+	return err
+}
+
+func random(n int) (string, error) {
 	b := make([]byte, n)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	return hex.EncodeToString(b)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }

@@ -63,3 +63,26 @@ func getJSON(t *testing.T, url, user, password string, status int, into any) {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(into))
 	}
 }
+
+// TestShared: the shared servers start once; a second call gets the same
+// ones, answering.
+func TestShared(t *testing.T) {
+	first := Shared(t, "a", "b")
+	second := Shared(t, "a", "b")
+	require.Len(t, first, 2)
+	for i := range first {
+		require.Same(t, first[i], second[i])
+		getJSON(t, first[i].URL+"/api/v1/user", first[i].Username, first[i].Password.Reveal(), http.StatusOK, nil)
+	}
+}
+
+// TestStart_ServerExits: a server that exits at once (here a binary that
+// is not Gitea) fails the start at once, with its log, instead of waiting
+// out the two minutes; its folder is removed.
+func TestStart_ServerExits(t *testing.T) {
+	insts, err := start("/bin/false", t.TempDir(), []string{"broken"})
+	require.ErrorContains(t, err, "gitea broken exited before answering")
+	require.Len(t, insts, 1)
+	require.NoError(t, insts[0].remove())
+	require.NoDirExists(t, insts[0].Dir)
+}
