@@ -10,7 +10,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/openova-io/core/dev/fakehcloud"
-	"github.com/openova-io/core/dev/testenv"
 )
 
 // testCilium is the module's cilium variable as the Bootstrap workflow
@@ -100,10 +99,6 @@ func TestHetznerUserData_CiliumIsTheCNI(t *testing.T) {
 func TestHetznerModuleRefusesABadCiliumVariable(t *testing.T) {
 	api := fakehcloud.New(fakehcloud.Options{})
 	t.Cleanup(api.Close)
-	fsys, err := Module(Hetzner)
-	require.NoError(t, err)
-	env := testenv.TofuEnv(t)
-	env["HCLOUD_ENDPOINT"], env["HCLOUD_TOKEN"] = api.URL(), api.Token()
 	pluginCache := t.TempDir()
 	for _, tc := range []struct {
 		name   string
@@ -117,15 +112,12 @@ func TestHetznerModuleRefusesABadCiliumVariable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cilium := maps.Clone(testCilium)
 			maps.Copy(cilium, tc.cilium)
-			r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: fsys, PluginCache: pluginCache, Env: env,
-				Vars: map[string]any{
-					"organization": "acme", "domain": "acme.example", "region": "fsn1", "role": "primary",
-					"control_plane_size": "cpx31", "worker_size": "cax21",
-					"cluster_ca":  map[string]any{"server_ca_cert": "c", "server_ca_key": "k", "client_ca_cert": "c", "client_ca_key": "k"},
-					"join_token":  "join-token-0123456789abcdef0123456789abcdef",
-					"agent_token": "agent-token-fedcba9876543210fedcba9876543210",
-					"cilium":      cilium,
-				}}
+			r := hetznerRunner(t, api, pluginCache, map[string]any{
+				"cluster_ca":  map[string]any{"server_ca_cert": "c", "server_ca_key": "k", "client_ca_cert": "c", "client_ca_key": "k"},
+				"join_token":  "join-token-0123456789abcdef0123456789abcdef",
+				"agent_token": "agent-token-fedcba9876543210fedcba9876543210",
+				"cilium":      cilium,
+			})
 			ctx := context.Background()
 			require.NoError(t, r.Prepare(ctx))
 			require.NoError(t, r.Init(ctx, nil))

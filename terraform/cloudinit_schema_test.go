@@ -87,25 +87,18 @@ func applyHetznerNodes(t *testing.T, rel *fakeRelease, cps, workers int, joinTok
 	t.Helper()
 	api := fakehcloud.New(fakehcloud.Options{})
 	t.Cleanup(api.Close)
-	fsys, err := Module(Hetzner)
-	require.NoError(t, err)
-	env := testenv.TofuEnv(t)
-	env["HCLOUD_ENDPOINT"], env["HCLOUD_TOKEN"] = api.URL(), api.Token()
-	r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: fsys, PluginCache: t.TempDir(), Env: env,
-		Secrets: []string{joinToken, agentToken, api.Token()},
-		Vars: map[string]any{
-			"organization": "acme", "domain": "acme.example", "region": "fsn1", "role": "primary",
-			"control_plane_count": cps, "worker_count": workers, "control_plane_size": "cpx31", "worker_size": "cax21",
-			"cluster_ca":  map[string]any{"server_ca_cert": pemSized("CERTIFICATE"), "server_ca_key": pemSized("EC PRIVATE KEY"), "client_ca_cert": pemSized("CERTIFICATE"), "client_ca_key": pemSized("EC PRIVATE KEY")},
-			"join_token":  joinToken,
-			"agent_token": agentToken, "k3s_release_url": rel.URL,
-			"hcloud_poll_function": "constant", "hcloud_poll_interval": "100ms",
-		}}
-	maps.Copy(r.Vars, extra)
+	vars := map[string]any{
+		"control_plane_count": cps, "worker_count": workers, "k3s_release_url": rel.URL,
+		"cluster_ca":  map[string]any{"server_ca_cert": pemSized("CERTIFICATE"), "server_ca_key": pemSized("EC PRIVATE KEY"), "client_ca_cert": pemSized("CERTIFICATE"), "client_ca_key": pemSized("EC PRIVATE KEY")},
+		"join_token":  joinToken,
+		"agent_token": agentToken,
+	}
+	maps.Copy(vars, extra)
+	r := hetznerRunner(t, api, t.TempDir(), vars, joinToken, agentToken)
 	ctx := context.Background()
 	require.NoError(t, r.Prepare(ctx))
 	require.NoError(t, r.Init(ctx, nil))
-	_, err = r.Plan(ctx)
+	_, err := r.Plan(ctx)
 	require.NoError(t, err)
 	require.NoError(t, r.Apply(ctx))
 	out := map[string]string{}
@@ -130,4 +123,23 @@ func applyHetznerNodes(t *testing.T, rel *fakeRelease, cps, workers int, joinTok
 func pemSized(kind string) string {
 	body := strings.Repeat(strings.Repeat("A", 64)+"\n", 16)
 	return "-----BEGIN " + kind + "-----\n" + body + "-----END " + kind + "-----\n"
+}
+
+// hetznerRunner runs the Hetzner module against api: a location, sizes and
+// the fake's fast polling, then vars (the test's own), with the given
+// values redacted from its output.
+func hetznerRunner(t *testing.T, api *fakehcloud.Server, pluginCache string, vars map[string]any, secrets ...string) *Runner {
+	t.Helper()
+	fsys, err := Module(Hetzner)
+	require.NoError(t, err)
+	env := testenv.TofuEnv(t)
+	env["HCLOUD_ENDPOINT"], env["HCLOUD_TOKEN"] = api.URL(), api.Token()
+	all := map[string]any{
+		"organization": "acme", "domain": "acme.example", "region": "fsn1", "role": "primary",
+		"control_plane_size": "cpx31", "worker_size": "cax21",
+		"hcloud_poll_function": "constant", "hcloud_poll_interval": "100ms",
+	}
+	maps.Copy(all, vars)
+	return &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: fsys, PluginCache: pluginCache, Env: env,
+		Secrets: append(secrets, api.Token()), Vars: all}
 }

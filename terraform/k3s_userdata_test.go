@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"context"
 	"encoding/base64"
 	"io/fs"
 	"os"
@@ -11,9 +10,6 @@ import (
 	"github.com/hashicorp/terraform-config-inspect/tfconfig"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
-
-	"github.com/openova-io/core/dev/fakehcloud"
-	"github.com/openova-io/core/dev/testenv"
 )
 
 // cloudInit is what a server's user data gives cloud-init: the files it
@@ -54,33 +50,8 @@ func (ci cloudInit) k3sConfig(t *testing.T) map[string]any {
 // data each server was created with.
 func applyHetzner(t *testing.T, rel *fakeRelease, joinToken, agentToken string) (server, worker cloudInit) {
 	t.Helper()
-	api := fakehcloud.New(fakehcloud.Options{})
-	t.Cleanup(api.Close)
-	fsys, err := Module(Hetzner)
-	require.NoError(t, err)
-	env := testenv.TofuEnv(t)
-	env["HCLOUD_ENDPOINT"], env["HCLOUD_TOKEN"] = api.URL(), api.Token()
-	r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: fsys, PluginCache: t.TempDir(), Env: env,
-		Secrets: []string{joinToken, agentToken, api.Token()},
-		Vars: map[string]any{
-			"organization": "acme", "domain": "acme.example", "region": "fsn1", "role": "primary",
-			"control_plane_count": 1, "worker_count": 1, "control_plane_size": "cpx31", "worker_size": "cax21",
-			"cluster_ca":  map[string]any{"server_ca_cert": "cert", "server_ca_key": "key", "client_ca_cert": "cert", "client_ca_key": "key"},
-			"join_token":  joinToken,
-			"agent_token": agentToken, "k3s_release_url": rel.URL,
-			"hcloud_poll_function": "constant", "hcloud_poll_interval": "100ms",
-		}}
-	ctx := context.Background()
-	require.NoError(t, r.Prepare(ctx))
-	require.NoError(t, r.Init(ctx, nil))
-	_, err = r.Plan(ctx)
-	require.NoError(t, err)
-	require.NoError(t, r.Apply(ctx))
-	cp, ok := api.ServerUserData("acme-fsn1-cp-0")
-	require.True(t, ok)
-	w, ok := api.ServerUserData("acme-fsn1-worker-0")
-	require.True(t, ok)
-	return parseCloudInit(t, cp), parseCloudInit(t, w)
+	ud := applyHetznerNodes(t, rel, 1, 1, joinToken, agentToken, nil)
+	return parseCloudInit(t, ud["acme-fsn1-cp-0"]), parseCloudInit(t, ud["acme-fsn1-worker-0"])
 }
 
 // The cloud-init every node of the Hetzner module is created with (the
