@@ -24,22 +24,6 @@ type Clusters struct {
 	Now func() time.Time
 }
 
-// ClusterSecretsInput names the cluster.
-type ClusterSecretsInput struct {
-	Cluster string
-}
-
-// ClusterSecrets are a cluster's CAs, admin certificate and tokens; they
-// travel only in encoded payloads. JoinToken joins servers (and is k3s's
-// server token); AgentToken (k3s agent-token) joins workers only, so a
-// worker's cloud-init, which anything on that node can read from the
-// cloud's metadata service, cannot join a server to the cluster.
-type ClusterSecrets struct {
-	PKI        ClusterPKI
-	JoinToken  secret.Text
-	AgentToken secret.Text
-}
-
 // GenerateClusterSecrets makes new CAs, an admin certificate, a join token
 // and an agent token. The workflow calls it once per cluster and keeps the
 // result in its (encrypted) history, so a retry of a later step reuses the
@@ -73,28 +57,12 @@ func newToken() (secret.Text, error) {
 	return secret.Text(hex.EncodeToString(b)), nil
 }
 
-// ConnectInput is the cluster's API endpoint (a module output), its
-// generated certificates and the absolute deadline of the wait.
-type ConnectInput struct {
-	Cluster  string
-	Endpoint string
-	PKI      ClusterPKI
-	Deadline time.Time
-}
-
-// ConnectResult is the kubeconfig that reached the API server and the
-// version it reports.
-type ConnectResult struct {
-	Kubeconfig secret.Bytes
-	Version    string
-}
-
 // Connect builds the admin kubeconfig from the endpoint and the generated
 // certificates and asks the API server for its version with it until it
 // answers or the deadline passes, heartbeating what it last saw: k3s takes
 // minutes to install and start on a new server.
 func (c *Clusters) Connect(ctx context.Context, in ConnectInput) (ConnectResult, error) {
-	kubeconfig, err := in.PKI.Kubeconfig(in.Cluster, in.Endpoint)
+	kubeconfig, err := Kubeconfig(in.PKI, in.Cluster, in.Endpoint)
 	if err != nil {
 		return ConnectResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidBootstrap, nil)
 	}

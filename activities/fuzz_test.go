@@ -50,7 +50,7 @@ func FuzzClusterOutputs(f *testing.F) {
 			require.Equal(t, want, out.APIEndpoint)
 		}
 
-		kc, err := pki.Kubeconfig(cluster, out.APIEndpoint)
+		kc, err := Kubeconfig(pki, cluster, out.APIEndpoint)
 		if err != nil {
 			return
 		}

@@ -18,22 +18,6 @@ import (
 	"github.com/openova-io/core/secret"
 )
 
-// ClusterPKI is what a new region's cluster trusts, generated before any
-// server exists: k3s takes pre-created CAs instead of making its own
-// (k3s-io/k3s#1868), so openova can build the admin kubeconfig itself from
-// the API endpoint, without SSH. The keys travel only in encoded payloads.
-type ClusterPKI struct {
-	// ServerCA signs the API server's serving certificate; ClientCA the
-	// client certificates it accepts.
-	ServerCA    string
-	ServerCAKey secret.Text
-	ClientCA    string
-	ClientCAKey secret.Text
-	// Admin is the cluster-admin client certificate (system:masters).
-	Admin    string
-	AdminKey secret.Text
-}
-
 // Certificate lifetimes: CAs for ten years, the admin certificate for one
 // (a platform rotates it through the manager).
 const (
@@ -64,10 +48,10 @@ func NewClusterPKI(cluster string, now time.Time) (ClusterPKI, error) {
 		Admin: certPEM(admin), AdminKey: secret.Text(keyPEM(adminKey))}, nil
 }
 
-// ServingCert signs an API server certificate for the addresses with the
+// ServingCert signs an API server certificate for the addresses with p's
 // server CA (k3s does this itself on the node; tests standing in for it
 // use this).
-func (p ClusterPKI) ServingCert(hosts []string, now time.Time) (certPEMText, keyPEMText string, err error) {
+func ServingCert(p ClusterPKI, hosts []string, now time.Time) (certPEMText, keyPEMText string, err error) {
 	ca, caKey, err := parsePair(p.ServerCA, p.ServerCAKey.Reveal())
 	if err != nil {
 		return "", "", err
@@ -89,8 +73,8 @@ func (p ClusterPKI) ServingCert(hosts []string, now time.Time) (certPEMText, key
 }
 
 // Kubeconfig is the admin kubeconfig of the cluster at endpoint
-// (https://host:port), trusting the server CA.
-func (p ClusterPKI) Kubeconfig(cluster, endpoint string) ([]byte, error) {
+// (https://host:port), trusting p's server CA.
+func Kubeconfig(p ClusterPKI, cluster, endpoint string) ([]byte, error) {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters[cluster] = &clientcmdapi.Cluster{Server: endpoint, CertificateAuthorityData: []byte(p.ServerCA)}
 	cfg.AuthInfos["openova-admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: []byte(p.Admin), ClientKeyData: []byte(p.AdminKey)}

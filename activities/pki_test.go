@@ -55,7 +55,7 @@ func TestClusterPKIAndKubeconfig(t *testing.T) {
 	_, err = admin.Verify(x509.VerifyOptions{Roots: servers, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	require.Error(t, err, "the server CA does not vouch for clients")
 
-	certText, keyText, err := p.ServingCert([]string{"127.0.0.1", "api.acme.example"}, now)
+	certText, keyText, err := ServingCert(p, []string{"127.0.0.1", "api.acme.example"}, now)
 	require.NoError(t, err)
 	pair, err := tls.X509KeyPair([]byte(certText), []byte(keyText))
 	require.NoError(t, err)
@@ -68,7 +68,7 @@ func TestClusterPKIAndKubeconfig(t *testing.T) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 
-	kc, err := p.Kubeconfig("acme-eu", srv.URL)
+	kc, err := Kubeconfig(p, "acme-eu", srv.URL)
 	require.NoError(t, err)
 	rc, err := clientcmd.RESTConfigFromKubeConfig(kc)
 	require.NoError(t, err)
@@ -80,7 +80,7 @@ func TestClusterPKIAndKubeconfig(t *testing.T) {
 
 	other, err := NewClusterPKI("acme-us", now)
 	require.NoError(t, err)
-	okc, err := other.Kubeconfig("acme-us", srv.URL)
+	okc, err := Kubeconfig(other, "acme-us", srv.URL)
 	require.NoError(t, err)
 	orc, err := clientcmd.RESTConfigFromKubeConfig(okc)
 	require.NoError(t, err)
@@ -98,7 +98,7 @@ func TestKubeconfigReachesAnAPIServerStartedWithThePKI(t *testing.T) {
 	p, err := NewClusterPKI("acme-eu", time.Now())
 	require.NoError(t, err)
 	dir := t.TempDir()
-	cert, key, err := p.ServingCert([]string{"127.0.0.1", "localhost"}, time.Now())
+	cert, key, err := ServingCert(p, []string{"127.0.0.1", "localhost"}, time.Now())
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "apiserver.crt"), []byte(cert), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "apiserver.key"), []byte(key), 0o600))
@@ -118,7 +118,7 @@ func TestKubeconfigReachesAnAPIServerStartedWithThePKI(t *testing.T) {
 	t.Cleanup(func() { _ = env.Stop() })
 	require.NotNil(t, api.SecureServing.ListenAddr.Port)
 	endpoint := "https://127.0.0.1:" + api.SecureServing.ListenAddr.Port
-	kc, err := p.Kubeconfig("acme-eu", endpoint)
+	kc, err := Kubeconfig(p, "acme-eu", endpoint)
 	require.NoError(t, err)
 	rc, err := clientcmd.RESTConfigFromKubeConfig(kc)
 	require.NoError(t, err)

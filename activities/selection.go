@@ -25,13 +25,6 @@ type SelectionResult struct {
 	Components []SelectedComponent
 }
 
-// SelectedComponent is one entry of the list.
-type SelectedComponent struct {
-	Name     string
-	Version  string
-	NeededBy string `json:",omitempty"`
-}
-
 // Resolve resolves the mandatory components and each chosen one, with
 // their required dependencies, into one ordered list without repeats.
 func (*Selection) Resolve(_ context.Context, in SelectionInput) (SelectionResult, error) {

@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -32,54 +31,6 @@ type Terraform struct {
 	// Vars are added to every module's variables (the module's own
 	// prefixed ones, e.g. hcloud_poll_interval).
 	Vars map[string]any
-}
-
-// TerraformInput is one region's module run.
-type TerraformInput struct {
-	Organization string
-	Provider     terraform.Provider
-	Region       string
-	// Credentials are the provider's environment variables
-	// (cloud.CredentialEnv); they travel only in encoded payloads.
-	Credentials map[string]string
-	// Vars are the contract's variables (terraform/modules/contract).
-	Vars  map[string]any
-	State StateBackend
-	// Approved is the plan the user approved: Apply refuses to create or
-	// change anything outside it.
-	Approved *terraform.Summary `json:",omitempty"`
-}
-
-// StateBackend is where the state lives: an S3-compatible bucket, or the
-// working directory when Bucket is empty (development only).
-type StateBackend struct {
-	Bucket    string      `json:",omitempty"`
-	Region    string      `json:",omitempty"`
-	Endpoint  string      `json:",omitempty"`
-	KeyPrefix string      `json:",omitempty"`
-	AccessKey secret.Text `json:",omitempty"`
-	SecretKey secret.Text `json:",omitempty"`
-}
-
-// PlanResult is what a region's plan will do.
-type PlanResult struct {
-	Summary terraform.Summary
-}
-
-// ClusterOutputs are a region's module outputs (the shared contract).
-type ClusterOutputs struct {
-	APIEndpoint      string
-	APIHost          string
-	LoadBalancerIPv4 string
-	Nodes            []Node
-}
-
-// Node is one server of a cluster.
-type Node struct {
-	Name        string `json:"name"`
-	Role        string `json:"role"`
-	PublicIPv4  string `json:"public_ipv4"`
-	PrivateIPv4 string `json:"private_ipv4"`
 }
 
 // Plan plans the region and returns what it will do; nothing is created.

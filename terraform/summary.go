@@ -4,23 +4,17 @@ import (
 	"sort"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/openova-io/core/bootstrap"
 )
 
 // Summary is what a plan will do, resource by resource: what the wizard's
-// Review shows before anyone approves.
-type Summary struct {
-	Add, Change, Destroy int
-	Resources            []Change
-}
+// Review shows before anyone approves (a payload of the Bootstrap's
+// contract, so package bootstrap defines it).
+type Summary = bootstrap.PlanSummary
 
 // Change is one resource of a plan.
-type Change struct {
-	Address string
-	Type    string
-	Name    string
-	// Action is create, update, delete, replace or read.
-	Action string
-}
+type Change = bootstrap.PlanChange
 
 // summarize counts the plan's resource changes (a replace counts as one
 // add and one destroy, as tofu's own summary does) and lists them by address.

@@ -9,46 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
-	"github.com/openova-io/core/secret"
-	"github.com/openova-io/core/terraform"
 )
-
-// BootstrapResult is each region's reachable cluster.
-type BootstrapResult struct {
-	Regions    []BootstrapCluster
-	Components []activities.SelectedComponent
-}
-
-// BootstrapCluster is one region's cluster and how to reach it. The
-// kubeconfig holds the admin key: it travels only in encoded payloads.
-type BootstrapCluster struct {
-	Region      string
-	Role        string
-	APIEndpoint string
-	Version     string
-	Nodes       []activities.Node
-	Kubeconfig  secret.Bytes
-}
-
-// BootstrapProgress is the Bootstrap's progress query: the steps as every
-// workflow has them, plus what the wizard's Review and progress pages need.
-type BootstrapProgress struct {
-	Steps   []ProgressStep
-	Regions []RegionProgress
-	// Awaiting names the decision the run waits for: SignalApprove, or
-	// SignalRetry (with SignalAbort) while a step is parked; "" otherwise.
-	Awaiting string `json:",omitempty"`
-}
-
-// RegionProgress is one region as the wizard shows it.
-type RegionProgress struct {
-	Name        string
-	Role        string
-	Plan        *terraform.Summary `json:",omitempty"`
-	APIEndpoint string             `json:",omitempty"`
-	// Parked is the error of the step the region waits on.
-	Parked string `json:",omitempty"`
-}
 
 // Defaults of the Bootstrap.
 const (
@@ -73,7 +34,7 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 		}
 		return BootstrapResult{}, temporal.NewNonRetryableApplicationError(strings.Join(msgs, "; "), ErrInvalidInput, nil, errs)
 	}
-	b := &bootstrap{in: in}
+	b := &bootstrapRun{in: in}
 	b.steps.validate = b.progress.add("validate the request")
 	b.steps.credentials = b.progress.add("check the " + string(in.Provider) + " credentials")
 	b.steps.components = b.progress.add("resolve the components")
@@ -92,7 +53,7 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 	return b.run(ctx)
 }
 
-type bootstrap struct {
+type bootstrapRun struct {
 	in       BootstrapInput
 	progress Progress
 	steps    struct{ validate, credentials, components, approve step }
@@ -106,7 +67,7 @@ type bootstrap struct {
 
 // run goes phase by phase; any failure that is not parked (a refused
 // request, an abort) ends the run, destroying what it created.
-func (b *bootstrap) run(ctx workflow.Context) (BootstrapResult, error) {
+func (b *bootstrapRun) run(ctx workflow.Context) (BootstrapResult, error) {
 	work, stop := workflow.WithCancel(ctx)
 	defer stop()
 	b.listen(ctx, stop)
@@ -136,7 +97,7 @@ func (b *bootstrap) run(ctx workflow.Context) (BootstrapResult, error) {
 
 // eachRegion runs fn for every region in parallel and returns the first
 // error (an abort: parked failures wait inside fn).
-func (b *bootstrap) eachRegion(ctx workflow.Context, fn func(workflow.Context, *region) error) error {
+func (b *bootstrapRun) eachRegion(ctx workflow.Context, fn func(workflow.Context, *region) error) error {
 	errs := make([]error, len(b.regions))
 	wg := workflow.NewWaitGroup(ctx)
 	for i, r := range b.regions {
@@ -155,7 +116,7 @@ func (b *bootstrap) eachRegion(ctx workflow.Context, fn func(workflow.Context, *
 	return nil
 }
 
-func (b *bootstrap) checkCredentials(ctx workflow.Context) error {
+func (b *bootstrapRun) checkCredentials(ctx workflow.Context) error {
 	var c *activities.Cloud
 	regions := make([]string, len(b.in.Regions))
 	sizes := map[string][]string{}
@@ -168,7 +129,7 @@ func (b *bootstrap) checkCredentials(ctx workflow.Context) error {
 	}).Get(ctx, nil)
 }
 
-func (b *bootstrap) resolveComponents(ctx workflow.Context) error {
+func (b *bootstrapRun) resolveComponents(ctx workflow.Context) error {
 	var s *activities.Selection
 	var res activities.SelectionResult
 	if err := workflow.ExecuteActivity(apiCall(ctx), s.Resolve, activities.SelectionInput{Chosen: b.in.Components}).Get(ctx, &res); err != nil {
@@ -180,7 +141,7 @@ func (b *bootstrap) resolveComponents(ctx workflow.Context) error {
 }
 
 // waitApproval waits for approve (or abort), bounded by approveWindow.
-func (b *bootstrap) waitApproval(ctx workflow.Context) error {
+func (b *bootstrapRun) waitApproval(ctx workflow.Context) error {
 	b.awaiting = SignalApprove
 	defer func() { b.awaiting = "" }()
 	ok, err := workflow.AwaitWithTimeout(ctx, approveWindow, func() bool { return b.approved || b.aborted })
@@ -196,7 +157,7 @@ func (b *bootstrap) waitApproval(ctx workflow.Context) error {
 	return nil
 }
 
-func (b *bootstrap) query() (BootstrapProgress, error) {
+func (b *bootstrapRun) query() (BootstrapProgress, error) {
 	p := BootstrapProgress{Steps: b.progress.Steps, Awaiting: b.awaiting}
 	for _, r := range b.regions {
 		p.Regions = append(p.Regions, r.view())

@@ -15,7 +15,7 @@ var errAbort = errors.New("aborted")
 // listen records the decisions the signals carry for the whole run. abort
 // and cancel also cancel the running steps, so an apply stops (tofu is
 // interrupted and saves its state) before the destroy.
-func (b *bootstrap) listen(ctx workflow.Context, stopWork func()) {
+func (b *bootstrapRun) listen(ctx workflow.Context, stopWork func()) {
 	approve := workflow.GetSignalChannel(ctx, SignalApprove)
 	retry := workflow.GetSignalChannel(ctx, SignalRetry)
 	abort := workflow.GetSignalChannel(ctx, SignalAbort)
@@ -41,7 +41,7 @@ func (b *bootstrap) listen(ctx workflow.Context, stopWork func()) {
 
 // attempt runs a region's step until it succeeds. A failure parks the
 // region with its message until retry (the step runs again) or abort.
-func (b *bootstrap) attempt(ctx workflow.Context, r *region, s step, fn func(workflow.Context) error) error {
+func (b *bootstrapRun) attempt(ctx workflow.Context, r *region, s step, fn func(workflow.Context) error) error {
 	for {
 		err := b.progress.run(ctx, s, fn)
 		if err == nil {
@@ -73,7 +73,7 @@ func failureMessage(err error) string {
 // end finishes a run that stopped: after an abort or a cancel it destroys
 // every region an apply touched, in a context the cancel does not reach;
 // a destroy that fails parks until retry.
-func (b *bootstrap) end(ctx workflow.Context, err error) error {
+func (b *bootstrapRun) end(ctx workflow.Context, err error) error {
 	if !errors.Is(err, errAbort) && !temporal.IsCanceledError(err) {
 		return err
 	}

@@ -11,27 +11,27 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/cloud"
-	"github.com/openova-io/core/terraform"
 )
 
 // region is one region's cluster through the Bootstrap's phases.
 type region struct {
-	b     *bootstrap
+	b     *bootstrapRun
 	spec  BootstrapRegion
 	steps struct{ secrets, plan, apply, outputs, api step }
 	// secrets are generated once; the plan, the outputs and the cluster
 	// are filled as the steps end.
-	secrets activities.ClusterSecrets
-	plan    *terraform.Summary
-	outputs activities.ClusterOutputs
+	secrets bootstrap.ClusterSecrets
+	plan    *bootstrap.PlanSummary
+	outputs bootstrap.ClusterOutputs
 	cluster BootstrapCluster
 	// touched is set when an apply started: from then on, abort destroys.
 	touched bool
 	parked  string
 }
 
-func (b *bootstrap) newRegion(spec BootstrapRegion) *region {
+func (b *bootstrapRun) newRegion(spec BootstrapRegion) *region {
 	r := &region{b: b, spec: spec}
 	r.steps.secrets = b.progress.add("generate the certificates of " + spec.Name)
 	r.steps.plan = b.progress.add("plan " + spec.Name)
@@ -64,12 +64,12 @@ func (r *region) clusterName() string { return r.b.in.Organization + "-" + r.spe
 func (r *region) generateSecrets(ctx workflow.Context) error {
 	var c *activities.Clusters
 	return workflow.ExecuteActivity(apiCall(ctx), c.GenerateClusterSecrets,
-		activities.ClusterSecretsInput{Cluster: r.clusterName()}).Get(ctx, &r.secrets)
+		bootstrap.ClusterSecretsInput{Cluster: r.clusterName()}).Get(ctx, &r.secrets)
 }
 
 // input is the region's module run: the contract's variables from the
 // request and the generated secrets.
-func (r *region) input() activities.TerraformInput {
+func (r *region) input() bootstrap.TerraformInput {
 	in := r.b.in
 	vars := map[string]any{
 		"organization": in.Organization, "domain": in.Domain, "region": r.spec.Name, "role": r.spec.Role,
@@ -86,7 +86,7 @@ func (r *region) input() activities.TerraformInput {
 	if in.APIPort != 0 {
 		vars["api_port"] = in.APIPort
 	}
-	return activities.TerraformInput{
+	return bootstrap.TerraformInput{
 		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,
 		Credentials: cloud.CredentialEnv(in.Provider, in.Credentials), Vars: vars, State: in.State, Approved: r.plan,
 	}
@@ -109,7 +109,7 @@ func (r *region) agentToken() string {
 
 func (r *region) planRegion(ctx workflow.Context) error {
 	var t *activities.Terraform
-	var res activities.PlanResult
+	var res bootstrap.PlanResult
 	if err := workflow.ExecuteActivity(terraformCall(ctx, 30*time.Minute), t.Plan, r.input()).Get(ctx, &res); err != nil {
 		return err
 	}
@@ -138,8 +138,8 @@ func (r *region) readOutputs(ctx workflow.Context) error {
 func (r *region) waitAPIServer(ctx workflow.Context) error {
 	timeout := orDefault(r.b.in.APITimeout, defaultAPITimeout)
 	var c *activities.Clusters
-	var res activities.ConnectResult
-	err := workflow.ExecuteActivity(waitUntil(ctx, timeout), c.Connect, activities.ConnectInput{
+	var res bootstrap.ConnectResult
+	err := workflow.ExecuteActivity(waitUntil(ctx, timeout), c.Connect, bootstrap.ConnectInput{
 		Cluster: r.clusterName(), Endpoint: r.outputs.APIEndpoint, PKI: r.secrets.PKI,
 		Deadline: workflow.Now(ctx).Add(timeout),
 	}).Get(ctx, &res)

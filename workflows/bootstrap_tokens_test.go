@@ -27,7 +27,7 @@ func TestRegionInputPassesTheAgentToken(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := twoRegions()
-			r := &region{b: &bootstrap{in: in}, spec: in.Regions[0],
+			r := &region{b: &bootstrapRun{in: in}, spec: in.Regions[0],
 				secrets: activities.ClusterSecrets{JoinToken: join, AgentToken: tc.agent}}
 			vars := r.input().Vars
 			require.Equal(t, join, vars["join_token"])

@@ -6,6 +6,8 @@ package workflows
 
 import (
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/bootstrap"
 )
 
 // Task queues: one per mode, so a bootstrap worker never picks up day-2 work.
@@ -24,9 +26,9 @@ const (
 // retry the step a region is parked on; abort (destroy what this run
 // created, then end).
 const (
-	SignalApprove = "approve"
-	SignalRetry   = "retry"
-	SignalAbort   = "abort"
+	SignalApprove = bootstrap.SignalApprove
+	SignalRetry   = bootstrap.SignalRetry
+	SignalAbort   = bootstrap.SignalAbort
 )
 
 // Workflow type names, registered explicitly so that renaming a Go function

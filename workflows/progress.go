@@ -2,18 +2,19 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/openova-io/core/bootstrap"
 )
 
 // Step states shown by the progress query.
 const (
-	StepPending   = "pending"
-	StepRunning   = "running"
-	StepSucceeded = "succeeded"
-	StepFailed    = "failed"
-	StepSkipped   = "skipped"
+	StepPending   = bootstrap.StepPending
+	StepRunning   = bootstrap.StepRunning
+	StepSucceeded = bootstrap.StepSucceeded
+	StepFailed    = bootstrap.StepFailed
+	StepSkipped   = bootstrap.StepSkipped
 )
 
 // Progress is what every workflow's progress query returns; the UI renders it
@@ -22,14 +23,9 @@ type Progress struct {
 	Steps []ProgressStep
 }
 
-// ProgressStep is one line of a workflow's progress.
-type ProgressStep struct {
-	Name     string
-	State    string
-	Started  time.Time `json:",omitempty"`
-	Finished time.Time `json:",omitempty"`
-	Message  string    `json:",omitempty"`
-}
+// ProgressStep is one line of a workflow's progress (package bootstrap
+// defines it, so the wizard reads the Bootstrap's without this package).
+type ProgressStep = bootstrap.ProgressStep
 
 // step is a handle on one line of a Progress, returned by add. Workflow code
 // keeps the handles of its steps by name, so what a step means never

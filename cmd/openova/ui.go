@@ -26,6 +26,7 @@ import (
 	"github.com/openova-io/core/web/settings"
 	"github.com/openova-io/core/web/upgrades"
 	"github.com/openova-io/core/web/wizard"
+	"github.com/openova-io/core/web/wizard/engine"
 	"github.com/openova-io/core/worker"
 )
 
@@ -81,7 +82,7 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 		locate := func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error) {
 			return cloudapi.Locations(ctx, p, creds, deps.Endpoints)
 		}
-		return []web.Pages{&wizard.Handler{Bootstraps: &wizard.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
+		return []web.Pages{&wizard.Handler{Bootstraps: &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
 			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch}}, nil
 	}
 }

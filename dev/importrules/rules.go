@@ -51,6 +51,16 @@ var Rules = []Rule{
 	{"mesh imports only the standard library and secret: the workflows and the UI check the link's networks with it", func(g Graph) []string {
 		return g.onlyStdlibAnd([]string{"mesh"}, Module+"/secret")
 	}},
+	{"bootstrap imports only the standard library, secret, cloud, netguard and mesh: the wizard, the workflows and the activities share the Bootstrap's contract through it", func(g Graph) []string {
+		return g.onlyStdlibAnd([]string{"bootstrap"}, Module+"/secret", Module+"/cloud", Module+"/netguard", Module+"/mesh")
+	}},
+	{"cloud (its API client cloud/cloudapi aside) imports nothing but the standard library: the contract and the wizard check regions with it", func(g Graph) []string {
+		return g.noDepsExactly([]string{"cloud"}, []string{Module + "/", "go.", "k8s.io/", "sigs.k8s.io/", "github.com/"})
+	}},
+	{"the wizard's pages (its Temporal adapter web/wizard/engine aside) depend on no workflows, activities, Terraform runner, cloud SDK, Git or Temporal client", func(g Graph) []string {
+		return g.noDepsExactly([]string{"web/wizard"}, []string{Module + "/workflows", Module + "/activities", Module + "/terraform", Module + "/cloud/cloudapi",
+			"github.com/go-git/", "github.com/hetznercloud/", "github.com/hashicorp/terraform-exec", "github.com/hashicorp/terraform-json", "go.temporal.io/"})
+	}},
 	{"catalog and crds import no Temporal and no Kubernetes client", func(g Graph) []string {
 		return g.noDeps([]string{"catalog", "crds"}, []string{"go.temporal.io/", "k8s.io/client-go/", "sigs.k8s.io/controller-runtime/pkg/client"})
 	}},
@@ -176,6 +186,23 @@ func (g Graph) onlyStdlibAnd(from []string, allowed ...string) []string {
 			}
 			if !ok {
 				out = append(out, fmt.Sprintf("%s depends on %s", p, d))
+			}
+		}
+	}
+	return out
+}
+
+// noDepsExactly is noDeps for the packages dirs name exactly, without
+// their subfolders (a package whose adapter lives in a subfolder).
+func (g Graph) noDepsExactly(dirs, prefixes []string) []string {
+	var out []string
+	for _, d := range dirs {
+		p := Module + "/" + d
+		for _, dep := range g[p].Deps {
+			for _, pre := range prefixes {
+				if strings.HasPrefix(dep, pre) && !strings.HasPrefix(dep, p+"/") {
+					out = append(out, fmt.Sprintf("%s depends on %s", p, dep))
+				}
 			}
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/openova-io/core/cloud"
-	"github.com/openova-io/core/terraform"
 )
 
 // Steps of the wizard, in order; each is a page /wizard/<step>.
@@ -36,7 +35,7 @@ type Draft struct {
 	mu sync.Mutex
 
 	Organization, Domain string
-	Provider             terraform.Provider
+	Provider             cloud.Provider
 	// Credentials by field name; never rendered back.
 	Credentials map[string]string
 	// Locations are the provider's regions, from the credential check.
@@ -79,7 +78,7 @@ func defaultRegions() []RegionForm {
 }
 
 func newDraft() *Draft {
-	return &Draft{Provider: terraform.Hetzner, Credentials: map[string]string{}, Regions: defaultRegions(), APIPort: "6443",
+	return &Draft{Provider: cloud.Hetzner, Credentials: map[string]string{}, Regions: defaultRegions(), APIPort: "6443",
 		State: StateForm{KeyPrefix: "openova"}, Done: map[string]bool{}}
 }
 

@@ -8,12 +8,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/secret"
-	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web/ui"
-	"github.com/openova-io/core/workflows"
 )
 
 // Errors are a step's refused fields, by the form's field name (the same
@@ -27,7 +26,7 @@ func read(c echo.Context, step string, d *Draft) {
 	case StepOrganization:
 		d.Organization, d.Domain = strings.ToLower(v("organization")), strings.ToLower(v("domain"))
 	case StepProvider:
-		if p := terraform.Provider(v("provider")); p != d.Provider {
+		if p := cloud.Provider(v("provider")); p != d.Provider {
 			d.Provider, d.Credentials, d.Locations = p, map[string]string{}, nil
 			// The regions were checked against the old provider's list.
 			d.Done[StepCredentials], d.Done[StepRegions] = false, false
@@ -66,8 +65,8 @@ func read(c echo.Context, step string, d *Draft) {
 
 // input is the Bootstrap request the draft describes. Regions without a
 // name (no standby chosen) are left out.
-func (d *Draft) input() workflows.BootstrapInput {
-	in := workflows.BootstrapInput{Organization: d.Organization, Domain: d.Domain, Provider: d.Provider,
+func (d *Draft) input() bootstrap.Input {
+	in := bootstrap.Input{Organization: d.Organization, Domain: d.Domain, Provider: d.Provider,
 		Credentials: d.Credentials, Components: d.Chosen}
 	for i, r := range d.Regions {
 		if r.Name == "" && i > 0 {
@@ -75,7 +74,7 @@ func (d *Draft) input() workflows.BootstrapInput {
 		}
 		cp, _ := strconv.Atoi(r.ControlPlanes)
 		w, _ := strconv.Atoi(r.Workers)
-		in.Regions = append(in.Regions, workflows.BootstrapRegion{Name: r.Name, Role: r.Role, ControlPlanes: cp, Workers: w,
+		in.Regions = append(in.Regions, bootstrap.Region{Name: r.Name, Role: r.Role, ControlPlanes: cp, Workers: w,
 			ControlPlaneSize: r.ControlPlaneSize, WorkerSize: r.WorkerSize, NodeCIDR: r.NodeCIDR, PodCIDR: r.PodCIDR, ServiceCIDR: r.ServiceCIDR})
 	}
 	in.APIPort, _ = strconv.Atoi(d.APIPort)
@@ -83,7 +82,7 @@ func (d *Draft) input() workflows.BootstrapInput {
 		in.APIPort = -1 // refused by Validate, beside the field
 	}
 	if !d.State.Local {
-		in.State = workflows.StateBackend{Bucket: d.State.Bucket, Region: d.State.Region, Endpoint: d.State.Endpoint,
+		in.State = bootstrap.StateBackend{Bucket: d.State.Bucket, Region: d.State.Region, Endpoint: d.State.Endpoint,
 			KeyPrefix: d.State.KeyPrefix, AccessKey: secret.Text(d.State.AccessKey), SecretKey: secret.Text(d.State.SecretKey)}
 	}
 	return in

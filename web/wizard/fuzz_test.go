@@ -13,21 +13,20 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/cloud"
-	"github.com/openova-io/core/terraform"
-	"github.com/openova-io/core/workflows"
 )
 
 // fuzzLocations stand in for what the credentials check returns (each
 // provider's API): the regions step is checked against them.
-var fuzzLocations = map[terraform.Provider][]cloud.Location{
-	terraform.Hetzner: {
+var fuzzLocations = map[cloud.Provider][]cloud.Location{
+	cloud.Hetzner: {
 		{Name: "fsn1", City: "Falkenstein", Country: "DE", NetworkZone: "eu-central", Sizes: []string{"cpx31", "cx22"}},
 		{Name: "hel1", City: "Helsinki", Country: "FI", NetworkZone: "eu-central", Sizes: []string{"cpx31"}},
 		{Name: "ash", City: "Ashburn", Country: "US", NetworkZone: "us-east"},
 	},
-	terraform.Huawei: {{Name: "eu-west-101", City: "Dublin", Country: "IE", Sizes: []string{"s6.large.2"}}},
-	terraform.OCI:    {{Name: "eu-frankfurt-1", City: "Frankfurt", Country: "DE"}},
+	cloud.Huawei: {{Name: "eu-west-101", City: "Dublin", Country: "IE", Sizes: []string{"s6.large.2"}}},
+	cloud.OCI:    {{Name: "eu-frankfurt-1", City: "Frankfurt", Country: "DE"}},
 }
 
 // postForm is the echo context of a form POST with these fields.
@@ -57,7 +56,7 @@ func stepForm(step, org, domain, provider, creds, apiPort string, regions [2]str
 		v.Set("provider", provider) // one of the fuzzed ones, in turn
 	case StepCredentials:
 		// Every provider's fields, as a browser sends only the shown ones.
-		for _, p := range terraform.Providers {
+		for _, p := range cloud.Providers {
 			for i, f := range cloud.Credentials[p] {
 				v.Set(f.Name, fields(creds, 4)[i])
 			}
@@ -170,6 +169,6 @@ func render(t *testing.T, step string, d *Draft, errs Errors) {
 	t.Helper()
 	vm := stepVM(step, d, errs)
 	require.NoError(t, stepPage(vm).Render(context.Background(), io.Discard))
-	run := Run{Organization: d.Organization, State: "running", Progress: workflows.BootstrapProgress{Awaiting: workflows.SignalApprove}}
+	run := Run{Organization: d.Organization, State: "running", Progress: bootstrap.Progress{Awaiting: bootstrap.SignalApprove}}
 	require.NoError(t, runPage(runVM(run, d)).Render(context.Background(), io.Discard))
 }

@@ -9,17 +9,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/netguard"
-	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/ui"
-	"github.com/openova-io/core/workflows"
 )
 
-// Bootstraps starts, reads and signals Bootstrap workflows (Temporal).
+// Bootstraps starts, reads and signals Bootstrap workflows (engine.Temporal).
 type Bootstraps interface {
-	Start(ctx context.Context, in workflows.BootstrapInput, actor string) error
+	Start(ctx context.Context, in bootstrap.Input, actor string) error
 	Status(ctx context.Context, org string) (Run, error)
 	Signal(ctx context.Context, org, name string) error
 	Latest(ctx context.Context) (string, error)
@@ -27,7 +26,18 @@ type Bootstraps interface {
 
 // Locations checks credentials with the provider's API and lists its
 // regions (cloudapi.Locations with openova's endpoints).
-type Locations func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error)
+type Locations func(ctx context.Context, p cloud.Provider, creds map[string]string) ([]cloud.Location, error)
+
+// Run is a bootstrap as the wizard shows it.
+type Run struct {
+	Organization string
+	// State is running, succeeded, failed or cancelled ("" if none).
+	State    string
+	Progress bootstrap.Progress
+	Result   *bootstrap.Result
+	// Error is a failed run's message, as the workflow worded it.
+	Error string
+}
 
 // Handler serves the wizard.
 type Handler struct {
@@ -170,10 +180,10 @@ func (h *Handler) plan(c echo.Context, d *Draft) error {
 		return err
 	}
 	if run.State == "running" {
-		if run.Progress.Awaiting != workflows.SignalApprove {
+		if run.Progress.Awaiting != bootstrap.SignalApprove {
 			return echo.NewHTTPError(http.StatusConflict, "A bootstrap of "+in.Organization+" is already running: follow it at "+runURL(in.Organization)+".")
 		}
-		if err := h.Bootstraps.Signal(ctx, in.Organization, workflows.SignalAbort); err != nil {
+		if err := h.Bootstraps.Signal(ctx, in.Organization, bootstrap.SignalAbort); err != nil {
 			return err
 		}
 		if err := h.waitEnded(ctx, in.Organization); err != nil {

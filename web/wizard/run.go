@@ -8,9 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/ui"
-	"github.com/openova-io/core/workflows"
 )
 
 // run is the page of a running or ended bootstrap: while it plans, a live
@@ -46,8 +46,8 @@ func (h *Handler) runPageVM(r Run, user string) RunVM {
 func (h *Handler) decide(c echo.Context) error {
 	org, decision := c.Param("org"), c.Param("decision")
 	switch decision {
-	case workflows.SignalApprove, workflows.SignalRetry:
-	case workflows.SignalAbort:
+	case bootstrap.SignalApprove, bootstrap.SignalRetry:
+	case bootstrap.SignalAbort:
 		if c.FormValue("confirm") != "yes" {
 			pages.SetFlash(c, ui.Flash{Kind: "error", Text: "Tick “destroy what this bootstrap created” to abort."})
 			return ui.Redirect(c, runURL(org))
@@ -58,13 +58,13 @@ func (h *Handler) decide(c echo.Context) error {
 	if err := h.Bootstraps.Signal(c.Request().Context(), org, decision); err != nil {
 		return err
 	}
-	if decision == workflows.SignalApprove {
+	if decision == bootstrap.SignalApprove {
 		h.Drafts.Forget(pages.User(c))
 	}
 	pages.SetFlash(c, ui.Flash{Kind: "info", Text: map[string]string{
-		workflows.SignalApprove: "Approved: the clusters are being built.",
-		workflows.SignalRetry:   "Retrying the parked step.",
-		workflows.SignalAbort:   "Aborting: what this bootstrap created is being destroyed.",
+		bootstrap.SignalApprove: "Approved: the clusters are being built.",
+		bootstrap.SignalRetry:   "Retrying the parked step.",
+		bootstrap.SignalAbort:   "Aborting: what this bootstrap created is being destroyed.",
 	}[decision]})
 	return ui.Redirect(c, runURL(org))
 }
@@ -110,7 +110,7 @@ func (h *Handler) waitEnded(ctx context.Context, org string) error {
 
 // regionSteps splits the steps into the run's own and each region's (a
 // region's steps name it last).
-func regionSteps(steps []workflows.ProgressStep, region string) (mine []workflows.ProgressStep) {
+func regionSteps(steps []bootstrap.ProgressStep, region string) (mine []bootstrap.ProgressStep) {
 	for _, s := range steps {
 		if strings.HasSuffix(s.Name, " "+region) {
 			mine = append(mine, s)

@@ -8,12 +8,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/cloud"
-	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web/pages"
 	"github.com/openova-io/core/web/ui"
-	"github.com/openova-io/core/workflows"
 )
 
 // StepVM is one form step; it never holds a secret (a set credential is
@@ -76,10 +75,10 @@ type ComponentVM struct {
 	Checked                  bool
 }
 
-var providerLabels = map[terraform.Provider]Option{
-	terraform.Hetzner: {Label: "Hetzner Cloud", Note: "k3s on cloud servers, a load balancer in front of the API"},
-	terraform.Huawei:  {Label: "Huawei Cloud", Note: "k3s on elastic cloud servers (its provider cannot be run on this build's test machine)"},
-	terraform.OCI:     {Label: "Oracle Cloud (OCI)", Note: "k3s on compute instances (its provider cannot be run on this build's test machine)"},
+var providerLabels = map[cloud.Provider]Option{
+	cloud.Hetzner: {Label: "Hetzner Cloud", Note: "k3s on cloud servers, a load balancer in front of the API"},
+	cloud.Huawei:  {Label: "Huawei Cloud", Note: "k3s on elastic cloud servers (its provider cannot be run on this build's test machine)"},
+	cloud.OCI:     {Label: "Oracle Cloud (OCI)", Note: "k3s on compute instances (its provider cannot be run on this build's test machine)"},
 }
 
 func (h *Handler) render(c echo.Context, code int, step string, d *Draft, errs Errors) error {
@@ -100,7 +99,7 @@ func stepVM(step string, d *Draft, errs Errors) StepVM {
 		}
 		vm.Nav = append(vm.Nav, NavStep{Title: s.Title, URL: "/wizard/" + s.ID, Done: d.Done[s.ID], Current: s.ID == step, Disabled: !d.reachable(s.ID)})
 	}
-	for _, p := range terraform.Providers {
+	for _, p := range cloud.Providers {
 		o := providerLabels[p]
 		o.Value, o.Selected = string(p), p == d.Provider
 		vm.Providers = append(vm.Providers, o)
@@ -145,7 +144,7 @@ type RunVM struct {
 // RegionRunVM is one region on the run page.
 type RegionRunVM struct {
 	Name, Role                            string
-	Plan                                  *terraform.Summary
+	Plan                                  *bootstrap.PlanSummary
 	Steps                                 []ui.StepVM
 	Parked, Endpoint, Version, Kubeconfig string
 	Nodes                                 []string
@@ -158,7 +157,7 @@ func runVM(r Run, d *Draft) RunVM {
 	vm := RunVM{Org: r.Organization, State: r.State, Awaiting: r.Progress.Awaiting, Error: r.Error, URL: runURL(r.Organization)}
 	vm.Polling = r.State == "running" && vm.Awaiting == ""
 	switch {
-	case vm.Awaiting == workflows.SignalApprove:
+	case vm.Awaiting == bootstrap.SignalApprove:
 		vm.Title = "Review the plan of " + r.Organization
 	case r.State == "succeeded":
 		vm.Title = "The clusters of " + r.Organization + " are ready"
@@ -210,7 +209,7 @@ func ownedByRegion(name string, regions map[string]bool) bool {
 	return false
 }
 
-func stepVMOf(s workflows.ProgressStep) ui.StepVM {
+func stepVMOf(s bootstrap.ProgressStep) ui.StepVM {
 	return ui.StepVM{Name: s.Name, State: s.State, When: ui.StepTimes(s.Started, s.Finished), Message: s.Message}
 }
 
@@ -237,9 +236,9 @@ func summary(d *Draft) []SummaryRow {
 // roleLabel names a region by its role in the summary.
 func roleLabel(role string) string {
 	switch role {
-	case workflows.RolePrimary:
+	case bootstrap.RolePrimary:
 		return "Primary region"
-	case workflows.RoleStandby:
+	case bootstrap.RoleStandby:
 		return "Standby region"
 	}
 	return "Region"

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openova-io/core/workflows"
+	"github.com/openova-io/core/bootstrap"
 )
 
 // The bootstrap's page summarizes the draft only when every step was
@@ -45,5 +45,5 @@ func TestRunSummaryIsOfAcceptedDraftsOnly(t *testing.T) {
 		})
 	}
 	require.Equal(t, "Region", roleLabel(""))
-	require.Equal(t, "Standby region", roleLabel(workflows.RoleStandby))
+	require.Equal(t, "Standby region", roleLabel(bootstrap.RoleStandby))
 }

@@ -1,4 +1,9 @@
-package wizard
+// Package engine is the wizard's Bootstraps on Temporal: it starts,
+// queries and signals the Bootstrap workflow by the names package
+// workflows gives them. It is apart from package wizard so the pages
+// depend only on the Bootstrap's contract (package bootstrap), never on
+// the workflows' activity references and the clients behind them.
+package engine
 
 import (
 	"context"
@@ -11,30 +16,23 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/bootstrap"
+	"github.com/openova-io/core/web/wizard"
 	"github.com/openova-io/core/workflows"
 )
 
-// Run is a bootstrap as the wizard shows it.
-type Run struct {
-	Organization string
-	// State is running, succeeded, failed or cancelled ("" if none).
-	State    string
-	Progress workflows.BootstrapProgress
-	Result   *workflows.BootstrapResult
-	// Error is a failed run's message, as the workflow worded it.
-	Error string
-}
-
-// Temporal runs bootstraps through a Temporal client whose data converter
-// decrypts on the server: nothing encrypted reaches a browser.
+// Temporal is wizard.Bootstraps through a Temporal client whose data
+// converter decrypts on the server: nothing encrypted reaches a browser.
 type Temporal struct {
 	Client    client.Client
 	Namespace string
 }
 
+var _ wizard.Bootstraps = (*Temporal)(nil)
+
 // Start starts the bootstrap of the input's organization, or attaches to
 // the running one.
-func (t *Temporal) Start(ctx context.Context, in workflows.BootstrapInput, actor string) error {
+func (t *Temporal) Start(ctx context.Context, in bootstrap.Input, actor string) error {
 	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.BootstrapID(in.Organization), TaskQueue: workflows.TaskQueueBootstrap,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
@@ -48,9 +46,9 @@ func (t *Temporal) Start(ctx context.Context, in workflows.BootstrapInput, actor
 }
 
 // Status reads the organization's latest bootstrap.
-func (t *Temporal) Status(ctx context.Context, org string) (Run, error) {
+func (t *Temporal) Status(ctx context.Context, org string) (wizard.Run, error) {
 	id := workflows.BootstrapID(org)
-	r := Run{Organization: org}
+	r := wizard.Run{Organization: org}
 	d, err := t.Client.DescribeWorkflowExecution(ctx, id, "")
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
@@ -69,7 +67,7 @@ func (t *Temporal) Status(ctx context.Context, org string) (Run, error) {
 		r.State = "running"
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		r.State = "succeeded"
-		var res workflows.BootstrapResult
+		var res bootstrap.Result
 		if err := t.Client.GetWorkflow(ctx, id, runID).Get(ctx, &res); err != nil {
 			return r, fmt.Errorf("result of %s: %w", id, err)
 		}

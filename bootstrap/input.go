@@ -1,0 +1,221 @@
+// Package bootstrap is the Bootstrap workflow's contract: its input and
+// its validation, its result, its progress query, the signals it takes,
+// and the payloads its activities exchange (the Terraform run, the module's
+// variables, the cluster's generated secrets and outputs). The wizard, the
+// workflow and the activities all import it; it imports only the standard
+// library and the module's light packages (secret, cloud, netguard), so a
+// page that shows a bootstrap pulls in no cloud SDK, Terraform runner, Git
+// or Kubernetes client (dev/importrules holds it to that).
+//
+// Payloads are recorded in workflow histories: change them by adding
+// fields, never by renaming one or changing its JSON name.
+package bootstrap
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/netguard"
+)
+
+// Input is the Bootstrap workflow's input: everything the wizard
+// collected. Credentials and the bucket's keys travel only in encoded
+// payloads.
+type Input struct {
+	Organization string
+	Domain       string
+	Provider     cloud.Provider
+	// Credentials by field name (cloud.Credentials).
+	Credentials map[string]string
+	Regions     []Region
+	// State is the bucket for the Terraform state; empty Bucket keeps it
+	// in the working directory (development only).
+	State        StateBackend
+	Components   []string `json:",omitempty"`
+	SSHPublicKey string   `json:",omitempty"`
+	APIPort      int      `json:",omitempty"`
+	// APITimeout bounds the wait for each region's API server (default 20 min).
+	APITimeout time.Duration `json:",omitempty"`
+}
+
+// Region is one region: a cluster of its own.
+type Region struct {
+	Name             string
+	Role             string
+	ControlPlanes    int
+	Workers          int
+	ControlPlaneSize string
+	WorkerSize       string
+	NodeCIDR         string
+	PodCIDR          string
+	ServiceCIDR      string
+}
+
+// Region roles.
+const (
+	RolePrimary = "primary"
+	RoleStandby = "standby"
+)
+
+// FieldError is one refused field, named as the wizard's form names it.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+var (
+	orgRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+	labelRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	bucketRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	// endpointRE is an http(s) URL of a host (name or IPv4) and port, with
+	// no user info: a regular expression, since url.Parse reads GODEBUG
+	// settings, which workflowcheck rightly calls non-deterministic.
+	endpointRE = regexp.MustCompile(`^https?://([A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^@\s]*)?$`)
+)
+
+// Validate checks the request the way the modules and the clouds will, so
+// bad input is refused before any plan, each problem naming its field. The
+// wizard and the workflow call the same function.
+func (in Input) Validate() []FieldError {
+	var errs []FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if !orgRE.MatchString(in.Organization) {
+		add("organization", "use 1–32 lower-case letters, digits and '-', starting and ending with a letter or digit")
+	}
+	if msg := domainProblem(in.Domain); msg != "" {
+		add("domain", "%s", msg)
+	}
+	if !slices.Contains(cloud.Providers, in.Provider) {
+		add("provider", "choose one of %v", cloud.Providers)
+	}
+	switch n := len(in.Regions); {
+	case n == 0:
+		add("regions", "choose a region")
+	case n > 2:
+		add("regions", "choose one region, or two (a primary and a standby)")
+	}
+	primaries := 0
+	for i, r := range in.Regions {
+		f := func(name string) string { return fmt.Sprintf("regions[%d].%s", i, name) }
+		if r.Name == "" {
+			add(f("name"), "choose a region")
+		}
+		for j := 0; j < i; j++ {
+			if in.Regions[j].Name == r.Name && r.Name != "" {
+				add(f("name"), "region %s is chosen twice: a standby must be in another region", r.Name)
+			}
+		}
+		switch r.Role {
+		case RolePrimary:
+			primaries++
+			if primaries > 1 {
+				add(f("role"), "only one region can be the primary: make this one the standby")
+			}
+		case RoleStandby:
+		default:
+			add(f("role"), "choose primary or standby")
+		}
+		if r.ControlPlanes != 1 && r.ControlPlanes != 3 {
+			add(f("control_planes"), "use 1 or 3 control-plane nodes (etcd needs a majority)")
+		}
+		if r.Workers < 0 || r.Workers > 50 {
+			add(f("workers"), "use 0 to 50 workers")
+		}
+		if r.ControlPlaneSize == "" {
+			add(f("control_plane_size"), "choose a machine size")
+		}
+		if r.WorkerSize == "" {
+			add(f("worker_size"), "choose a machine size")
+		}
+	}
+	if len(in.Regions) > 0 && primaries == 0 {
+		add("regions[0].role", "one region must be the primary")
+	}
+	errs = append(errs, cidrProblems(in.Regions)...)
+	errs = append(errs, in.stateProblems()...)
+	if in.APIPort < 0 || in.APIPort > 65535 {
+		add("api_port", "use a port between 1 and 65535")
+	}
+	return errs
+}
+
+// domainProblem says what is wrong with a DNS domain, "" if nothing.
+func domainProblem(d string) string {
+	if len(d) > 253 {
+		return "a domain has at most 253 characters"
+	}
+	labels := strings.Split(d, ".")
+	if d == "" || len(labels) < 2 {
+		return "give a domain with at least two labels, e.g. example.com"
+	}
+	for _, l := range labels {
+		if !labelRE.MatchString(l) {
+			return fmt.Sprintf("%q is not a DNS label: use lower-case letters, digits and '-', at most 63 characters", l)
+		}
+	}
+	return ""
+}
+
+// cidrProblems checks every region's node, pod and service networks: each
+// parses as IPv4, and none overlaps another, in its region or the other
+// (the WireGuard link routes the other region's networks).
+func cidrProblems(regions []Region) []FieldError {
+	type network struct {
+		field string
+		net   *net.IPNet
+	}
+	var errs []FieldError
+	var seen []network
+	for i, r := range regions {
+		for _, c := range []struct{ name, value string }{{"node_cidr", r.NodeCIDR}, {"pod_cidr", r.PodCIDR}, {"service_cidr", r.ServiceCIDR}} {
+			field := fmt.Sprintf("regions[%d].%s", i, c.name)
+			_, n, err := net.ParseCIDR(c.value)
+			if err != nil || n.IP.To4() == nil {
+				errs = append(errs, FieldError{field, fmt.Sprintf("%q is not an IPv4 network such as 10.42.0.0/16", c.value)})
+				continue
+			}
+			for _, s := range seen {
+				if s.net.Contains(n.IP) || n.Contains(s.net.IP) {
+					errs = append(errs, FieldError{field, fmt.Sprintf("%s overlaps %s (%s): every node, pod and service network must be distinct", c.value, s.net, s.field)})
+				}
+			}
+			seen = append(seen, network{field, n})
+		}
+	}
+	return errs
+}
+
+// stateProblems checks the state bucket, when one is given.
+func (in Input) stateProblems() []FieldError {
+	s := in.State
+	if s.Bucket == "" {
+		return nil
+	}
+	var errs []FieldError
+	if !bucketRE.MatchString(s.Bucket) {
+		errs = append(errs, FieldError{"state.bucket", "a bucket name has 3–63 lower-case letters, digits, '.' and '-'"})
+	}
+	if s.Endpoint != "" {
+		if m := endpointRE.FindStringSubmatch(s.Endpoint); m == nil {
+			errs = append(errs, FieldError{"state.endpoint", "give the S3 endpoint as https://host[:port], without credentials"})
+		} else if err := netguard.CheckHost(m[1]); err != nil {
+			// OpenTofu would send the bucket's keys there and keep the
+			// cluster's secrets in what answers.
+			errs = append(errs, FieldError{"state.endpoint", "the S3 endpoint " + err.Error()})
+		}
+	}
+	if s.Region == "" {
+		errs = append(errs, FieldError{"state.region", "give the bucket's region (any name your S3 server accepts, e.g. us-east-1)"})
+	}
+	if s.AccessKey == "" || s.SecretKey == "" {
+		errs = append(errs, FieldError{"state.access_key", "give the access key and the secret key of the bucket"})
+	}
+	return errs
+}

@@ -1,0 +1,72 @@
+package bootstrap
+
+import (
+	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/secret"
+)
+
+// TerraformInput is one region's module run (the Terraform activities'
+// input).
+type TerraformInput struct {
+	Organization string
+	Provider     cloud.Provider
+	Region       string
+	// Credentials are the provider's environment variables
+	// (cloud.CredentialEnv); they travel only in encoded payloads.
+	Credentials map[string]string
+	// Vars are the contract's variables (terraform/modules/contract).
+	Vars  map[string]any
+	State StateBackend
+	// Approved is the plan the user approved: Apply refuses to create or
+	// change anything outside it.
+	Approved *PlanSummary `json:",omitempty"`
+}
+
+// StateBackend is where the state lives: an S3-compatible bucket, or the
+// working directory when Bucket is empty (development only).
+type StateBackend struct {
+	Bucket    string      `json:",omitempty"`
+	Region    string      `json:",omitempty"`
+	Endpoint  string      `json:",omitempty"`
+	KeyPrefix string      `json:",omitempty"`
+	AccessKey secret.Text `json:",omitempty"`
+	SecretKey secret.Text `json:",omitempty"`
+}
+
+// PlanResult is what a region's plan will do.
+type PlanResult struct {
+	Summary PlanSummary
+}
+
+// PlanSummary is what a plan will do, resource by resource: what the
+// wizard's Review shows before anyone approves (package terraform makes
+// it from tofu's JSON plan).
+type PlanSummary struct {
+	Add, Change, Destroy int
+	Resources            []PlanChange
+}
+
+// PlanChange is one resource of a plan.
+type PlanChange struct {
+	Address string
+	Type    string
+	Name    string
+	// Action is create, update, delete, replace or read.
+	Action string
+}
+
+// ClusterOutputs are a region's module outputs (the shared contract).
+type ClusterOutputs struct {
+	APIEndpoint      string
+	APIHost          string
+	LoadBalancerIPv4 string
+	Nodes            []Node
+}
+
+// Node is one server of a cluster.
+type Node struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	PublicIPv4  string `json:"public_ipv4"`
+	PrivateIPv4 string `json:"private_ipv4"`
+}
