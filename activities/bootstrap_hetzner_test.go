@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/k3s"
@@ -58,14 +59,13 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	in := TerraformInput{
 		Organization: "acme", Provider: terraform.Hetzner, Region: "fsn1",
 		Credentials: map[string]string{"HCLOUD_TOKEN": canaryToken},
-		Vars: map[string]any{
-			"organization": "acme", "domain": "acme.example", "region": "fsn1", "role": "primary",
-			"control_plane_count": 1, "worker_count": 2, "control_plane_size": "cpx31", "worker_size": "cpx21",
-			"cluster_ca": map[string]any{
-				"server_ca_cert": secrets.PKI.ServerCA, "server_ca_key": secrets.PKI.ServerCAKey,
-				"client_ca_cert": secrets.PKI.ClientCA, "client_ca_key": secrets.PKI.ClientCAKey,
-			},
-			"join_token": secrets.JoinToken, "agent_token": secrets.AgentToken, "api_port": apiPort,
+		Vars: bootstrap.ModuleVars{
+			Organization: "acme", Domain: "acme.example", Region: "fsn1", Role: "primary",
+			ControlPlaneCount: 1, WorkerCount: 2, ControlPlaneSize: "cpx31", WorkerSize: "cpx21",
+			ClusterCA: bootstrap.ClusterCA{ServerCACert: secrets.PKI.ServerCA, ServerCAKey: secrets.PKI.ServerCAKey,
+				ClientCACert: secrets.PKI.ClientCA, ClientCAKey: secrets.PKI.ClientCAKey},
+			JoinToken: secrets.JoinToken, AgentToken: secrets.AgentToken, APIPort: apiPort,
+			NodeCIDR: "10.0.0.0/16", PodCIDR: "10.42.0.0/16", ServiceCIDR: "10.43.0.0/16",
 		},
 		State: StateBackend{Bucket: "acme-state", Region: "us-east-1", Endpoint: s3.URL, KeyPrefix: "openova",
 			AccessKey: "openova", SecretKey: "s3-secret-canary"},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/secret"
 )
 
@@ -25,23 +26,14 @@ func TestGenerateClusterSecretsMakesAnAgentTokenApart(t *testing.T) {
 }
 
 // Every sensitive variable of the contract is redacted from tofu's output,
-// whether the caller passed it as a string or as a secret.Text.
+// a PEM key also line by line.
 func TestRunnerRedactsTheSensitiveVariables(t *testing.T) {
-	const ca, join, agent = "ca-key-0123456789abcdef", "join-0123456789abcdef", "agent-0123456789abcdef"
-	tests := []struct {
-		name string
-		vars map[string]any
-	}{
-		{"strings", map[string]any{"cluster_ca": map[string]any{"server_ca_key": ca}, "join_token": join, "agent_token": agent}},
-		{"secret.Text", map[string]any{"cluster_ca": map[string]any{"server_ca_key": secret.Text(ca)},
-			"join_token": secret.Text(join), "agent_token": secret.Text(agent)}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			tf := &Terraform{Dir: t.TempDir()}
-			r, _, err := tf.runner(context.Background(), TerraformInput{Organization: "acme", Provider: "hetzner", Region: "fsn1", Vars: tc.vars})
-			require.NoError(t, err)
-			require.Subset(t, r.Secrets, []string{ca, join, agent})
-		})
-	}
+	const ca, join, agent = "-----BEGIN EC PRIVATE KEY-----\nca-key-0123456789abcdef\n-----END EC PRIVATE KEY-----\n", "join-0123456789abcdef", "agent-0123456789abcdef"
+	tf := &Terraform{Dir: t.TempDir()}
+	r, _, err := tf.runner(context.Background(), TerraformInput{Organization: "acme", Provider: "hetzner", Region: "fsn1",
+		Vars: bootstrap.ModuleVars{ClusterCA: bootstrap.ClusterCA{ServerCACert: "public", ServerCAKey: ca, ClientCAKey: "client-ca-key-0123456789"},
+			JoinToken: join, AgentToken: agent}})
+	require.NoError(t, err)
+	require.Subset(t, r.Secrets, []string{ca, "ca-key-0123456789abcdef", "client-ca-key-0123456789", join, agent})
+	require.NotContains(t, r.Secrets, "public")
 }

@@ -9,12 +9,10 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/openova-io/core/cloud"
-	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
 
@@ -47,12 +45,12 @@ func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.R
 		env[k] = v
 		secrets = append(secrets, v)
 	}
-	vars := maps.Clone(in.Vars)
-	if vars == nil {
-		vars = map[string]any{}
+	vars, err := in.Vars.Values()
+	if err != nil {
+		return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidBootstrap, nil)
 	}
 	maps.Copy(vars, t.Vars)
-	secrets = append(secrets, sensitiveValues(vars["cluster_ca"], vars["join_token"], vars["agent_token"])...)
+	secrets = append(secrets, in.Vars.Secrets()...)
 
 	var backend map[string]string
 	if s := in.State; s.Bucket != "" {
@@ -70,39 +68,6 @@ func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.R
 		PluginCache: filepath.Join(t.Dir, "plugins"),
 		Env:         env, Vars: vars, Secrets: secrets,
 	}, backend, nil
-}
-
-// sensitiveValues are the strings inside the given variable values, each
-// also line by line: tofu prints line by line, so a PEM block is redacted
-// per line.
-func sensitiveValues(values ...any) []string {
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case secret.Text:
-			walk(x.Reveal())
-		case string:
-			out = append(out, x)
-			for _, l := range strings.Split(x, "\n") {
-				if len(l) >= 16 {
-					out = append(out, l)
-				}
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]string:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	for _, v := range values {
-		walk(v)
-	}
-	return out
 }
 
 // terraformError turns a classified tofu failure into what the workflow

@@ -15,7 +15,7 @@ type TerraformInput struct {
 	// (cloud.CredentialEnv); they travel only in encoded payloads.
 	Credentials map[string]string
 	// Vars are the contract's variables (terraform/modules/contract).
-	Vars  map[string]any
+	Vars  ModuleVars
 	State StateBackend
 	// Approved is the plan the user approved: Apply refuses to create or
 	// change anything outside it.

@@ -13,6 +13,7 @@ import (
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/secret"
 )
 
 // region is one region's cluster through the Bootstrap's phases.
@@ -71,20 +72,17 @@ func (r *region) generateSecrets(ctx workflow.Context) error {
 // request and the generated secrets.
 func (r *region) input() bootstrap.TerraformInput {
 	in := r.b.in
-	vars := map[string]any{
-		"organization": in.Organization, "domain": in.Domain, "region": r.spec.Name, "role": r.spec.Role,
-		"control_plane_count": r.spec.ControlPlanes, "worker_count": r.spec.Workers,
-		"control_plane_size": r.spec.ControlPlaneSize, "worker_size": r.spec.WorkerSize,
-		"ssh_public_key": in.SSHPublicKey,
-		"cluster_ca": map[string]any{
-			"server_ca_cert": r.secrets.PKI.ServerCA, "server_ca_key": r.secrets.PKI.ServerCAKey.Reveal(),
-			"client_ca_cert": r.secrets.PKI.ClientCA, "client_ca_key": r.secrets.PKI.ClientCAKey.Reveal(),
-		},
-		"join_token": r.secrets.JoinToken.Reveal(), "agent_token": r.agentToken(),
-		"node_cidr": r.spec.NodeCIDR, "pod_cidr": r.spec.PodCIDR, "service_cidr": r.spec.ServiceCIDR,
-	}
-	if in.APIPort != 0 {
-		vars["api_port"] = in.APIPort
+	pki := r.secrets.PKI
+	vars := bootstrap.ModuleVars{
+		Organization: in.Organization, Domain: in.Domain, Region: r.spec.Name, Role: r.spec.Role,
+		ControlPlaneCount: r.spec.ControlPlanes, WorkerCount: r.spec.Workers,
+		ControlPlaneSize: r.spec.ControlPlaneSize, WorkerSize: r.spec.WorkerSize,
+		SSHPublicKey: in.SSHPublicKey,
+		ClusterCA: bootstrap.ClusterCA{ServerCACert: pki.ServerCA, ServerCAKey: pki.ServerCAKey,
+			ClientCACert: pki.ClientCA, ClientCAKey: pki.ClientCAKey},
+		JoinToken: r.secrets.JoinToken, AgentToken: r.agentToken(),
+		NodeCIDR: r.spec.NodeCIDR, PodCIDR: r.spec.PodCIDR, ServiceCIDR: r.spec.ServiceCIDR,
+		APIPort: in.APIPort,
 	}
 	return bootstrap.TerraformInput{
 		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,
@@ -98,13 +96,13 @@ func (r *region) input() bootstrap.TerraformInput {
 // every replay and attempt, different from the join token and not revealing
 // it), instead of failing the module's check or giving workers the server
 // token. A pure function: no new command, so such histories still replay.
-func (r *region) agentToken() string {
-	if t := r.secrets.AgentToken.Reveal(); t != "" {
-		return t
+func (r *region) agentToken() secret.Text {
+	if r.secrets.AgentToken != "" {
+		return r.secrets.AgentToken
 	}
 	mac := hmac.New(sha256.New, []byte(r.secrets.JoinToken.Reveal()))
 	mac.Write([]byte("openova k3s agent-token"))
-	return hex.EncodeToString(mac.Sum(nil))
+	return secret.Text(hex.EncodeToString(mac.Sum(nil)))
 }
 
 func (r *region) planRegion(ctx workflow.Context) error {

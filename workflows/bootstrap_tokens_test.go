@@ -30,18 +30,17 @@ func TestRegionInputPassesTheAgentToken(t *testing.T) {
 			r := &region{b: &bootstrapRun{in: in}, spec: in.Regions[0],
 				secrets: activities.ClusterSecrets{JoinToken: join, AgentToken: tc.agent}}
 			vars := r.input().Vars
-			require.Equal(t, join, vars["join_token"])
-			got, ok := vars["agent_token"].(string)
-			require.True(t, ok, "agent_token is passed as a plain string: %T", vars["agent_token"])
+			require.Equal(t, join, vars.JoinToken.Reveal())
+			got := vars.AgentToken.Reveal()
 			require.NotEqual(t, join, got)
 			if tc.want != "" {
 				require.Equal(t, tc.want, got)
 				return
 			}
 			require.Regexp(t, `^[0-9a-f]{64}$`, got)
-			require.Equal(t, got, r.input().Vars["agent_token"], "the same on every call")
+			require.Equal(t, got, r.input().Vars.AgentToken.Reveal(), "the same on every call")
 			other := &region{b: r.b, spec: r.spec, secrets: activities.ClusterSecrets{JoinToken: join + "x"}}
-			require.NotEqual(t, got, other.input().Vars["agent_token"], "derived from this region's join token")
+			require.NotEqual(t, got, other.input().Vars.AgentToken.Reveal(), "derived from this region's join token")
 		})
 	}
 }
