@@ -24,8 +24,11 @@ const (
 // progress query has them; the Bootstrap's lives here so the wizard reads
 // it without the workflows package.
 type ProgressStep struct {
-	Name     string
-	State    string
+	Name  string
+	State string
+	// Region names the Bootstrap region the step belongs to ("" for the
+	// run's own steps and every other workflow's).
+	Region   string    `json:",omitempty"`
 	Started  time.Time `json:",omitempty"`
 	Finished time.Time `json:",omitempty"`
 	Message  string    `json:",omitempty"`
@@ -49,4 +52,7 @@ type RegionProgress struct {
 	APIEndpoint string       `json:",omitempty"`
 	// Parked is the error of the step the region waits on.
 	Parked string `json:",omitempty"`
+	// Steps are the region's own steps, in order (also in Progress.Steps,
+	// marked with the region).
+	Steps []ProgressStep `json:",omitempty"`
 }

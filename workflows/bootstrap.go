@@ -43,9 +43,9 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 	}
 	b.steps.approve = b.progress.add("wait for approval of the plans")
 	for _, r := range b.regions {
-		r.steps.apply = b.progress.add("apply " + r.spec.Name)
-		r.steps.outputs = b.progress.add("read the outputs of " + r.spec.Name)
-		r.steps.api = b.progress.add("wait for the API server of " + r.spec.Name)
+		r.steps.apply = r.addStep("apply " + r.spec.Name)
+		r.steps.outputs = r.addStep("read the outputs of " + r.spec.Name)
+		r.steps.api = r.addStep("wait for the API server of " + r.spec.Name)
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, b.query); err != nil {
 		return BootstrapResult{}, fmt.Errorf("register progress query: %w", err)

@@ -83,7 +83,7 @@ func (b *bootstrapRun) end(ctx workflow.Context, err error) error {
 		if !r.touched {
 			continue
 		}
-		s := b.progress.add("destroy " + r.spec.Name)
+		s := r.addStep("destroy " + r.spec.Name)
 		b.aborted = false // a parked destroy waits for retry, not abort
 		if derr := b.attempt(dctx, r, s, r.destroy); derr != nil {
 			return derr

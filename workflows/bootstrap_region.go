@@ -30,13 +30,25 @@ type region struct {
 	// touched is set when an apply started: from then on, abort destroys.
 	touched bool
 	parked  string
+	// own are the region's steps, in the order they were added.
+	own []step
 }
 
 func (b *bootstrapRun) newRegion(spec BootstrapRegion) *region {
 	r := &region{b: b, spec: spec}
-	r.steps.secrets = b.progress.add("generate the certificates of " + spec.Name)
-	r.steps.plan = b.progress.add("plan " + spec.Name)
+	r.steps.secrets = r.addStep("generate the certificates of " + spec.Name)
+	r.steps.plan = r.addStep("plan " + spec.Name)
 	return r
+}
+
+// addStep adds one of the region's steps: it is marked with the region's
+// name and the progress query lists it under the region
+// (RegionProgress.Steps), so no reader matches step names.
+func (r *region) addStep(name string) step {
+	s := r.b.progress.add(name)
+	r.b.progress.Steps[s].Region = r.spec.Name
+	r.own = append(r.own, s)
+	return s
 }
 
 // prepare generates the region's secrets and plans it: nothing is created.
@@ -157,7 +169,11 @@ func (r *region) destroy(ctx workflow.Context) error {
 }
 
 func (r *region) view() RegionProgress {
-	return RegionProgress{Name: r.spec.Name, Role: r.spec.Role, Plan: r.plan, APIEndpoint: r.outputs.APIEndpoint, Parked: r.parked}
+	v := RegionProgress{Name: r.spec.Name, Role: r.spec.Role, Plan: r.plan, APIEndpoint: r.outputs.APIEndpoint, Parked: r.parked}
+	for _, s := range r.own {
+		v.Steps = append(v.Steps, r.b.progress.Steps[s])
+	}
+	return v
 }
 
 // terraformCall is for one tofu run: it heartbeats every few seconds, so a

@@ -3,7 +3,6 @@ package wizard
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -106,15 +105,4 @@ func (h *Handler) waitEnded(ctx context.Context, org string) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// regionSteps splits the steps into the run's own and each region's (a
-// region's steps name it last).
-func regionSteps(steps []bootstrap.ProgressStep, region string) (mine []bootstrap.ProgressStep) {
-	for _, s := range steps {
-		if strings.HasSuffix(s.Name, " "+region) {
-			mine = append(mine, s)
-		}
-	}
-	return mine
 }

@@ -164,19 +164,15 @@ func runVM(r Run, d *Draft) RunVM {
 	default:
 		vm.Title = "Bootstrap of " + r.Organization
 	}
-	regionNames := map[string]bool{}
-	for _, rp := range r.Progress.Regions {
-		regionNames[rp.Name] = true
-	}
 	vm.Timeline = ui.TimelineVM{Title: "Bootstrap", State: r.State, Message: r.Error}
 	for _, s := range r.Progress.Steps {
-		if !ownedByRegion(s.Name, regionNames) {
+		if s.Region == "" {
 			vm.Timeline.Steps = append(vm.Timeline.Steps, stepVMOf(s))
 		}
 	}
 	for _, rp := range r.Progress.Regions {
 		rv := RegionRunVM{Name: rp.Name, Role: rp.Role, Plan: rp.Plan, Parked: rp.Parked, Endpoint: rp.APIEndpoint}
-		for _, s := range regionSteps(r.Progress.Steps, rp.Name) {
+		for _, s := range rp.Steps {
 			rv.Steps = append(rv.Steps, stepVMOf(s))
 		}
 		if r.Result != nil {
@@ -198,15 +194,6 @@ func runVM(r Run, d *Draft) RunVM {
 		vm.Summary = summary(d)
 	}
 	return vm
-}
-
-func ownedByRegion(name string, regions map[string]bool) bool {
-	for r := range regions {
-		if strings.HasSuffix(name, " "+r) {
-			return true
-		}
-	}
-	return false
 }
 
 func stepVMOf(s bootstrap.ProgressStep) ui.StepVM {

@@ -47,3 +47,35 @@ func TestRunSummaryIsOfAcceptedDraftsOnly(t *testing.T) {
 	require.Equal(t, "Region", roleLabel(""))
 	require.Equal(t, "Standby region", roleLabel(bootstrap.RoleStandby))
 }
+
+// The run page puts each region's steps under the region, as the
+// progress query types them, and the run's own steps in the timeline,
+// even one whose name ends with a region's (the link between regions).
+func TestRunPageShowsEachRegionsSteps(t *testing.T) {
+	apply := func(r, state string) bootstrap.ProgressStep {
+		return bootstrap.ProgressStep{Name: "apply " + r, State: state, Region: r}
+	}
+	link := bootstrap.ProgressStep{Name: "link hel1 to fsn1", State: bootstrap.StepPending}
+	run := Run{Organization: "acme", State: "running", Progress: bootstrap.Progress{
+		Steps: []bootstrap.ProgressStep{{Name: "validate the request", State: bootstrap.StepSucceeded},
+			apply("fsn1", bootstrap.StepSucceeded), apply("hel1", bootstrap.StepFailed), link},
+		Regions: []bootstrap.RegionProgress{
+			{Name: "fsn1", Role: bootstrap.RolePrimary, Steps: []bootstrap.ProgressStep{apply("fsn1", bootstrap.StepSucceeded)}},
+			{Name: "hel1", Role: bootstrap.RoleStandby, Parked: "server limit reached", Steps: []bootstrap.ProgressStep{apply("hel1", bootstrap.StepFailed)}},
+		},
+	}}
+	vm := runVM(run, nil)
+	var timeline []string
+	for _, s := range vm.Timeline.Steps {
+		timeline = append(timeline, s.Name)
+	}
+	require.Equal(t, []string{"validate the request", "link hel1 to fsn1"}, timeline)
+	require.Len(t, vm.Regions, 2)
+	for i, r := range []struct{ name, state string }{{"fsn1", bootstrap.StepSucceeded}, {"hel1", bootstrap.StepFailed}} {
+		require.Equal(t, r.name, vm.Regions[i].Name)
+		require.Len(t, vm.Regions[i].Steps, 1)
+		require.Equal(t, "apply "+r.name, vm.Regions[i].Steps[0].Name)
+		require.Equal(t, r.state, vm.Regions[i].Steps[0].State)
+	}
+	require.Equal(t, "server limit reached", vm.Regions[1].Parked)
+}
