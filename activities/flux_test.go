@@ -3,19 +3,13 @@ package activities
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -199,40 +193,17 @@ func TestRevisionIs(t *testing.T) {
 	}
 }
 
-// fluxRun runs the Flux activities in Temporal's activity test
-// environment, as the worker would, keeping their logs and errors.
+// fluxRun runs the Flux activities as the worker would, keeping their
+// logs and errors.
 type fluxRun struct {
-	env  *testsuite.TestActivityEnvironment
-	f    *Flux
-	logs strings.Builder
-	mu   sync.Mutex
-	errs []string
-}
-
-func (r *fluxRun) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.logs.Write(p)
+	*activityRun
+	f *Flux
 }
 
 func newFluxRun() *fluxRun {
 	r := &fluxRun{f: &Flux{Poll: 200 * time.Millisecond}}
-	var ts testsuite.WorkflowTestSuite
-	ts.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(r, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	r.env = ts.NewTestActivityEnvironment()
-	r.env.RegisterActivity(r.f)
+	r.activityRun = newActivityRun(r.f)
 	return r
-}
-
-func (r *fluxRun) do(fn, in, out any) error {
-	v, err := r.env.ExecuteActivity(fn, in)
-	if err != nil {
-		r.mu.Lock()
-		r.errs = append(r.errs, err.Error())
-		r.mu.Unlock()
-		return err
-	}
-	return v.Get(out)
 }
 
 // wait is the wait for a commit in a region, bounded by 3 minutes (a
@@ -244,30 +215,4 @@ func (r *fluxRun) wait(reg *fluxRegion, commit string) WaitFluxSyncedInput {
 
 func configMap(name, region string) string {
 	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: default\ndata:\n  region: %s\n", name, region)
-}
-
-// commitFiles clones acme/platform with real git, writes the files,
-// commits and pushes; it returns the new commit.
-func commitFiles(t *testing.T, inst *giteaenv.Instance, token secret.Text, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	remote := strings.Replace(inst.URL, "http://", "http://"+inst.Username+":"+token.Reveal()+"@", 1) + "/acme/platform.git"
-	git := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "HOME="+dir, "GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "git %s: %s", args[0], strings.ReplaceAll(string(out), token.Reveal(), secret.Masked))
-		return strings.TrimSpace(string(out))
-	}
-	git("clone", "-q", remote, "repo")
-	dir = filepath.Join(dir, "repo")
-	for name, content := range files {
-		require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
-		git("add", name)
-	}
-	git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "flux test")
-	git("push", "-q", "origin", "main")
-	return git("rev-parse", "HEAD")
 }

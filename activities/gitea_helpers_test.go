@@ -1,63 +1,33 @@
 package activities
 
 import (
-	"bytes"
 	"errors"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"code.gitea.io/sdk/gitea"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 
 	giteaenv "github.com/openova-io/core/dev/testenv/gitea"
 	"github.com/openova-io/core/secret"
 )
 
-// giteaRun runs the Gitea activities in Temporal's activity test
-// environment, as the worker would, keeping every log line and error
-// message they produce for the canary check.
+// giteaRun runs the Gitea activities as the worker would, keeping every
+// log line and error message they produce for the canary check.
 type giteaRun struct {
-	env  *testsuite.TestActivityEnvironment
-	g    *Gitea
-	mu   sync.Mutex
-	logs bytes.Buffer
-	errs []string
-}
-
-func (r *giteaRun) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.logs.Write(p)
+	*activityRun
+	g *Gitea
 }
 
 func newGiteaRun() *giteaRun {
 	r := &giteaRun{g: &Gitea{MirrorWait: time.Minute, Poll: 100 * time.Millisecond}}
-	var ts testsuite.WorkflowTestSuite
-	ts.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(r, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	r.env = ts.NewTestActivityEnvironment()
-	r.env.RegisterActivity(r.g)
+	r.activityRun = newActivityRun(r.g)
 	return r
-}
-
-// do runs one activity and decodes its result into out.
-func (r *giteaRun) do(fn, in, out any) error {
-	v, err := r.env.ExecuteActivity(fn, in)
-	if err != nil {
-		r.mu.Lock()
-		r.errs = append(r.errs, err.Error())
-		r.mu.Unlock()
-		return err
-	}
-	return v.Get(out)
 }
 
 func errType(err error) string {
@@ -130,9 +100,16 @@ func pushMirrors(t *testing.T, c *gitea.Client) []*gitea.PushMirrorResponse {
 	return ms
 }
 
-// gitCommit clones acme/platform over HTTP with the token (real git),
-// commits a file and pushes; it returns the new commit.
+// gitCommit commits one file (its content its name) to acme/platform
+// with real git and pushes; it returns the new commit.
 func gitCommit(t *testing.T, inst *giteaenv.Instance, token secret.Text, file string) string {
+	t.Helper()
+	return commitFiles(t, inst, token, map[string]string{file: file + "\n"})
+}
+
+// commitFiles clones acme/platform with real git, writes the files,
+// commits and pushes; it returns the new commit.
+func commitFiles(t *testing.T, inst *giteaenv.Instance, token secret.Text, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	remote := strings.Replace(inst.URL, "http://", "http://"+inst.Username+":"+token.Reveal()+"@", 1) + "/acme/platform.git"
@@ -146,9 +123,12 @@ func gitCommit(t *testing.T, inst *giteaenv.Instance, token secret.Text, file st
 	}
 	git("clone", "-q", remote, "repo")
 	dir = filepath.Join(dir, "repo")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, file), []byte(file+"\n"), 0o600))
-	git("add", file)
-	git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "add "+file)
+	for name, content := range files {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
+		git("add", name)
+	}
+	git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "flux test")
 	git("push", "-q", "origin", "main")
 	return git("rev-parse", "HEAD")
 }
