@@ -45,7 +45,11 @@ func (c *Clusters) GenerateClusterSecrets(_ context.Context, in ClusterSecretsIn
 	if err != nil {
 		return ClusterSecrets{}, fmt.Errorf("agent token: %w", err)
 	}
-	return ClusterSecrets{PKI: pki, JoinToken: join, AgentToken: agent}, nil
+	gitea, err := newToken()
+	if err != nil {
+		return ClusterSecrets{}, fmt.Errorf("gitea admin password: %w", err)
+	}
+	return ClusterSecrets{PKI: pki, JoinToken: join, AgentToken: agent, GiteaAdminPassword: gitea}, nil
 }
 
 // newToken is 32 random bytes in hex.

@@ -10,18 +10,20 @@ import (
 	"github.com/openova-io/core/secret"
 )
 
-// Every cluster gets a join token and a separate agent token, both 32
-// random bytes in hex, new on every call.
+// Every cluster gets a join token, a separate agent token and its Gitea
+// admin's password, each 32 random bytes in hex, new on every call.
 func TestGenerateClusterSecretsMakesAnAgentTokenApart(t *testing.T) {
 	c := &Clusters{}
 	a, err := c.GenerateClusterSecrets(context.Background(), ClusterSecretsInput{Cluster: "acme-fsn1"})
 	require.NoError(t, err)
 	b, err := c.GenerateClusterSecrets(context.Background(), ClusterSecretsInput{Cluster: "acme-fsn1"})
 	require.NoError(t, err)
-	for _, tok := range []secret.Text{a.JoinToken, a.AgentToken, b.JoinToken, b.AgentToken} {
+	for _, tok := range []secret.Text{a.JoinToken, a.AgentToken, a.GiteaAdminPassword, b.JoinToken, b.AgentToken, b.GiteaAdminPassword} {
 		require.Regexp(t, `^[0-9a-f]{64}$`, tok.Reveal())
 	}
 	require.NotEqual(t, a.JoinToken, a.AgentToken)
+	require.NotEqual(t, a.GiteaAdminPassword, a.JoinToken)
+	require.NotEqual(t, a.GiteaAdminPassword, b.GiteaAdminPassword)
 	require.NotEqual(t, a.AgentToken, b.AgentToken)
 }
 

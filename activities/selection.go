@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
 )
 
@@ -34,7 +35,8 @@ func (*Selection) Resolve(_ context.Context, in SelectionInput) (SelectionResult
 	}
 	var res SelectionResult
 	for _, s := range list {
-		res.Components = append(res.Components, SelectedComponent{Name: s.Name, Version: s.Version, NeededBy: s.NeededBy})
+		res.Components = append(res.Components, SelectedComponent{Name: s.Name, Version: s.Version, NeededBy: s.NeededBy,
+			Chart: &bootstrap.Chart{Repository: s.Chart.Repository, Name: s.Chart.Name, Version: s.ChartVersion}})
 	}
 	return res, nil
 }

@@ -31,6 +31,11 @@ type Terraform struct {
 	// Vars are added to every module's variables (the module's own
 	// prefixed ones, e.g. hcloud_poll_interval).
 	Vars map[string]any
+	// StateKeyFile is the codec key file each organization's state and
+	// plan key is derived from (terraform.NewEncryption): set, OpenTofu
+	// encrypts both, enforced. Empty only in tests whose executable is
+	// not openova (the key provider is the running executable).
+	StateKeyFile string
 }
 
 // Plan plans the region and returns what it will do; nothing is created.
@@ -123,6 +128,13 @@ func (t *Terraform) run(ctx context.Context, in TerraformInput, fn func(*terrafo
 	}
 	err = fn(r)
 	var te *terraform.Error
+	if errors.As(err, &te) && te.Kind == terraform.ErrStateNotEncrypted && r.Encryption != nil && !r.Encryption.Migrate {
+		// A bootstrap begun before its state was encrypted: this one run
+		// reads the clear state and writes it back encrypted.
+		activity.GetLogger(ctx).Warn("encrypting the state a run before state encryption wrote in clear", "region", in.Region)
+		r.Encryption.Migrate = true
+		err = fn(r)
+	}
 	if errors.As(err, &te) && te.Kind == terraform.ErrLockHeld && te.LockID != "" && te.LockWho == terraform.LockHolder() {
 		activity.GetLogger(ctx).Warn("releasing the state lock a stopped run left", "region", in.Region, "lock", te.LockID)
 		if uerr := r.ForceUnlock(ctx, te.LockID); uerr != nil {

@@ -63,11 +63,17 @@ func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.R
 		}
 		secrets = append(secrets, s.SecretKey.Reveal())
 	}
-	return &terraform.Runner{
+	r := &terraform.Runner{
 		Bin: t.Bin, Dir: t.workDir(in), Module: mod,
 		PluginCache: filepath.Join(t.Dir, "plugins"),
 		Env:         env, Vars: vars, Secrets: secrets,
-	}, backend, nil
+	}
+	if t.StateKeyFile != "" {
+		if r.Encryption, err = terraform.NewEncryption(t.StateKeyFile, in.Organization); err != nil {
+			return nil, nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidBootstrap, nil)
+		}
+	}
+	return r, backend, nil
 }
 
 // terraformError turns a classified tofu failure into what the workflow

@@ -20,7 +20,14 @@ type ClusterSecrets struct {
 	PKI        ClusterPKI
 	JoinToken  secret.Text
 	AgentToken secret.Text
+	// GiteaAdminPassword is the password of the region's Gitea site
+	// admin (GiteaAdmin), which the bootstrap signs in as to set Gitea
+	// up. Empty in a history recorded before Gitea was installed.
+	GiteaAdminPassword secret.Text `json:",omitempty"`
 }
+
+// GiteaAdmin is the user name of every region's Gitea site admin.
+const GiteaAdmin = "openova-admin"
 
 // ClusterPKI is what a new region's cluster trusts, generated before any
 // server exists: k3s takes pre-created CAs instead of making its own

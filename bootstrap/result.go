@@ -26,4 +26,26 @@ type SelectedComponent struct {
 	Name     string
 	Version  string
 	NeededBy string `json:",omitempty"`
+	// Chart is the Helm chart that ships Version, from the catalog: the
+	// bootstrap installs the substrate (Cilium, Gitea, Flux, Crossplane)
+	// from it. Absent from a history recorded before it was added.
+	Chart *Chart `json:",omitempty"`
+}
+
+// Chart is a Helm chart at one version.
+type Chart struct {
+	Repository string
+	Name       string
+	Version    string
+}
+
+// ChartOf is the chart of the named component in the list, nil when the
+// list does not hold it or holds no chart for it.
+func ChartOf(list []SelectedComponent, name string) *Chart {
+	for _, c := range list {
+		if c.Name == name {
+			return c.Chart
+		}
+	}
+	return nil
 }

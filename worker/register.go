@@ -33,7 +33,9 @@ type ManagerDeps struct {
 
 // BootstrapDeps are what the bootstrap's activities are built from.
 type BootstrapDeps struct {
-	// Terraform is the tofu or terraform binary (terraform.FindBinary).
+	// Terraform is the OpenTofu binary (terraform.FindBinary, then
+	// terraform.CheckOpenTofu: the state is encrypted, which Terraform
+	// cannot do).
 	Terraform string
 	// TerraformEnv is added to every tofu run (a provider mirror's
 	// TF_CLI_CONFIG_FILE; HCLOUD_ENDPOINT for a Hetzner API proxy).
@@ -73,7 +75,8 @@ func Activities(cfg Config, c client.Client) []any {
 	if cfg.Mode == ModeBootstrap && cfg.Bootstrap != nil {
 		d := cfg.Bootstrap
 		return append(out,
-			&activities.Terraform{Bin: d.Terraform, Dir: filepath.Join(cfg.DataDir, "terraform"), Env: d.TerraformEnv},
+			&activities.Terraform{Bin: d.Terraform, Dir: filepath.Join(cfg.DataDir, "terraform"), Env: d.TerraformEnv,
+				StateKeyFile: cfg.CodecKeyFile},
 			&activities.Cloud{Endpoints: d.Endpoints},
 			&activities.Clusters{},
 			&activities.WireGuard{},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 
@@ -28,7 +29,7 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 			if err != nil {
 				return err
 			}
-			deps, err := b.deps()
+			deps, err := b.deps(c.Context())
 			if err != nil {
 				return err
 			}
@@ -37,6 +38,8 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 			log := newLogger(level)
 			if deps.Terraform == "" {
 				log.Warn(b.missing)
+			} else {
+				log.Info("OpenTofu", "binary", deps.Terraform)
 			}
 			return serve(c.Context(), cfg, &o, log, &sidecar{pages: wizardPages(cfg, deps, b.missing)})
 		},
@@ -60,9 +63,15 @@ type bootstrapFlags struct {
 // A missing tofu is not fatal (the audit view works without it) but is
 // said at start, before anyone types a credential; a --terraform-bin that
 // cannot be run is an error.
-func (b *bootstrapFlags) deps() (*worker.BootstrapDeps, error) {
+func (b *bootstrapFlags) deps(ctx context.Context) (*worker.BootstrapDeps, error) {
 	d := &worker.BootstrapDeps{TerraformEnv: map[string]string{}}
 	bin, err := terraform.FindBinary(b.terraformBin)
+	if err == nil {
+		// The state and the plans are encrypted (the CA keys and the k3s
+		// token are in them): only OpenTofu can, so a Terraform found on
+		// PATH is no substitute.
+		err = terraform.CheckOpenTofu(ctx, bin)
+	}
 	switch {
 	case err != nil && b.terraformBin != "":
 		return nil, usageError{err}
