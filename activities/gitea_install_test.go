@@ -108,6 +108,9 @@ func TestInstallGitea_EnvtestPlaysK3s(t *testing.T) {
 
 		chart, err := dc.Resource(helmChartGVR).Namespace("kube-system").Get(ctx, "gitea", metav1.GetOptions{})
 		require.NoError(t, err)
+		for _, mf := range chart.GetManagedFields() {
+			require.Equal(t, bootstrapFieldOwner, mf.Manager, "applied by the bootstrap alone")
+		}
 		spec, _, _ := unstructured.NestedMap(chart.Object, "spec")
 		require.Equal(t, valid.Chart.Repository, spec["repo"])
 		require.Equal(t, "gitea", spec["chart"])
