@@ -93,7 +93,18 @@ const (
 	ErrGiteaMirrorFailed = "GiteaMirrorFailed"
 	// ErrGiteaMirrorMissing: a sync was asked of a repository without its push mirror (non-retryable).
 	ErrGiteaMirrorMissing = "GiteaMirrorMissing"
+	// ErrGiteaChartUnsupported: a Gitea chart version whose Bitnami subcharts openova has not read,
+	// so it cannot turn them all off (non-retryable).
+	ErrGiteaChartUnsupported = "GiteaChartUnsupported"
+	// ErrGiteaNotReady: a region's Gitea did not answer over verified TLS, or did not let its admin
+	// sign in, by the deadline (non-retryable).
+	ErrGiteaNotReady = "GiteaNotReady"
 )
+
+// ErrInvalidServingCert is the error type of a serving certificate asked
+// for no name, a name that is neither an IP nor a DNS name, or a CA that
+// does not parse (non-retryable).
+const ErrInvalidServingCert = "InvalidServingCert"
 
 // Error types of the Flux activities.
 const (

@@ -28,6 +28,8 @@ type Gitea struct {
 	MirrorWait time.Duration
 	// Poll is how often a mirror's state is read while waiting (default 250 ms).
 	Poll time.Duration
+	// ReadyPoll is how often WaitGitea asks a new Gitea (default 2 s).
+	ReadyPoll time.Duration
 }
 
 // GiteaEndpoint is one region's Gitea as the bootstrap reaches it.

@@ -52,11 +52,17 @@ func NewClusterPKI(cluster string, now time.Time) (ClusterPKI, error) {
 // server CA (k3s does this itself on the node; tests standing in for it
 // use this).
 func ServingCert(p ClusterPKI, hosts []string, now time.Time) (certPEMText, keyPEMText string, err error) {
+	return servingCert(p, "kube-apiserver", hosts, now)
+}
+
+// servingCert signs a serving certificate named cn for the hosts (IP
+// addresses and DNS names) with p's server CA, valid for a year.
+func servingCert(p ClusterPKI, cn string, hosts []string, now time.Time) (certPEMText, keyPEMText string, err error) {
 	ca, caKey, err := parsePair(p.ServerCA, p.ServerCAKey.Reveal())
 	if err != nil {
 		return "", "", err
 	}
-	tmpl := &x509.Certificate{Subject: pkix.Name{CommonName: "kube-apiserver"}, NotBefore: now.Add(-time.Minute), NotAfter: now.Add(adminLifetime),
+	tmpl := &x509.Certificate{Subject: pkix.Name{CommonName: cn}, NotBefore: now.Add(-time.Minute), NotAfter: now.Add(adminLifetime),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {

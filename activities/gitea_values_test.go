@@ -1,0 +1,96 @@
+package activities
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+
+	"github.com/openova-io/core/catalog"
+)
+
+// giteaChartVersions are the chart versions the values are rendered for:
+// every Gitea release of the catalog, and one of each other chart major
+// whose subcharts were read upstream.
+func giteaChartVersions(t *testing.T) []string {
+	t.Helper()
+	comp, ok := catalog.Default().Get("gitea")
+	require.True(t, ok)
+	var out []string
+	for _, v := range comp.Versions {
+		out = append(out, v.HelmChartVersion())
+	}
+	return append(out, "11.0.1", "12.1.3")
+}
+
+// The chart's values, for every chart version the catalog offers (and the
+// later majors that were read): they parse, run one pod on SQLite that
+// serves HTTPS with the mounted certificate on NodePort 30300, take the
+// admin from the Secret, allow push mirrors to private addresses, and turn
+// off every Bitnami subchart of that chart version.
+func TestGiteaValues(t *testing.T) {
+	for _, version := range giteaChartVersions(t) {
+		t.Run(version, func(t *testing.T) {
+			text, err := renderGiteaValues(giteaValuesInput{ChartVersion: version, RootURL: "https://gitea.fsn1.example.com:3000", AdminEmail: "openova-admin@openova.invalid"})
+			require.NoError(t, err)
+			var v map[string]any
+			require.NoError(t, yaml.Unmarshal([]byte(text), &v))
+			at := func(path string) any {
+				var cur any = v
+				for _, k := range strings.Split(path, ".") {
+					m, ok := cur.(map[string]any)
+					require.True(t, ok, "%s: %s is not a map", path, k)
+					cur, ok = m[k]
+					require.True(t, ok, "%s is not set", path)
+				}
+				return cur
+			}
+
+			major := semver.MustParse(version).Major()
+			subs := giteaSubcharts[major]
+			require.NotEmpty(t, subs)
+			for _, s := range subs {
+				require.Equal(t, false, at(s+".enabled"), "the Bitnami subchart %s is off", s)
+			}
+			for key, want := range map[string]any{
+				"replicaCount":                                float64(1),
+				"strategy.type":                               "Recreate",
+				"persistence.enabled":                         true,
+				"test.enabled":                                false,
+				"service.http.type":                           "NodePort",
+				"service.http.port":                           float64(GiteaPort),
+				"service.http.nodePort":                       float64(GiteaNodePort),
+				"gitea.admin.existingSecret":                  GiteaAdminSecret,
+				"gitea.admin.username":                        "",
+				"gitea.admin.password":                        "",
+				"gitea.admin.passwordMode":                    "keepUpdated",
+				"gitea.config.database.DB_TYPE":               "sqlite3",
+				"gitea.config.server.PROTOCOL":                "https",
+				"gitea.config.server.CERT_FILE":               "/etc/gitea-tls/tls.crt",
+				"gitea.config.server.KEY_FILE":                "/etc/gitea-tls/tls.key",
+				"gitea.config.server.ROOT_URL":                "https://gitea.fsn1.example.com:3000/",
+				"gitea.config.server.DOMAIN":                  "gitea.fsn1.example.com",
+				"gitea.config.migrations.ALLOW_LOCALNETWORKS": true,
+			} {
+				require.Equal(t, want, at(key), key)
+			}
+			require.Equal(t, []any{map[string]any{"name": GiteaTLSSecret, "secret": map[string]any{"secretName": GiteaTLSSecret, "defaultMode": float64(0o440)}}}, at("extraVolumes"))
+			require.Equal(t, []any{map[string]any{"name": GiteaTLSSecret, "mountPath": "/etc/gitea-tls", "readOnly": true}}, at("extraContainerVolumeMounts"))
+		})
+	}
+}
+
+// A chart version that is not semantic, or whose major's subcharts were
+// not read, is refused: it might bring a Bitnami subchart back.
+func TestGiteaValues_UnreadChartRefused(t *testing.T) {
+	for _, version := range []string{"", "latest", "9.6.1", "13.0.0"} {
+		t.Run(version, func(t *testing.T) {
+			_, err := renderGiteaValues(giteaValuesInput{ChartVersion: version, RootURL: "https://gitea.example.com/"})
+			require.Error(t, err)
+		})
+	}
+	_, err := renderGiteaValues(giteaValuesInput{ChartVersion: "10.6.0", RootURL: "http://gitea.example.com/"})
+	require.ErrorContains(t, err, "is not https://")
+}
