@@ -37,7 +37,8 @@ type ModuleVars struct {
 	PodCIDR           string      `json:"pod_cidr"`
 	ServiceCIDR       string      `json:"service_cidr"`
 	APIPort           int         `json:"api_port,omitempty"`
-	WireGuard         *WireGuard  `json:"wireguard,omitempty"`
+	Link              *Link       `json:"link,omitempty"`
+	LinkWGConf        secret.Text `json:"link_wg_conf,omitempty"`
 	Cilium            *Cilium     `json:"cilium,omitempty"`
 }
 
@@ -50,11 +51,20 @@ type ClusterCA struct {
 	ClientCAKey  secret.Text `json:"client_ca_key"`
 }
 
-// WireGuard is the wireguard variable: the gateway's UDP port and who may
-// reach it.
-type WireGuard struct {
-	Port           int      `json:"port"`
-	AllowedSources []string `json:"allowed_sources"`
+// Link is the link variable: the site-to-site WireGuard link to the other
+// region (nil with one region: no gateway address, route or open port).
+// The gateway's wg0.conf, which holds its private key, is apart in
+// ModuleVars.LinkWGConf: OpenTofu refuses sensitive values where count and
+// for_each decide what exists, and this decides.
+type Link struct {
+	// PeerAddress is the other gateway's public IPv4 (its Primary IP);
+	// "" until that exists (the plan shown for approval).
+	PeerAddress string `json:"peer_address"`
+	// PeerCIDRs are the other region's node, pod and service networks,
+	// routed to this region's gateway.
+	PeerCIDRs []string `json:"peer_cidrs"`
+	// Port is the UDP port WireGuard listens on (mesh.Port).
+	Port int `json:"port"`
 }
 
 // Cilium is the cilium variable: the CNI's chart and the region's cluster

@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -144,9 +145,11 @@ func TestModuleVarsMatchTheContract(t *testing.T) {
 // variables file only) and Secrets lists each, a PEM key also per line.
 func TestModuleVarsSecrets(t *testing.T) {
 	v := ModuleVars{Organization: "acme", ClusterCA: ClusterCA{ServerCACert: "cert", ServerCAKey: "key-line-one-0123\nkey-line-two-0123", ClientCAKey: "client-key"},
-		JoinToken: "join-canary", AgentToken: "agent-canary", Cilium: &Cilium{ChartVersion: "1.16.2", ClusterID: 2}}
+		JoinToken: "join-canary", AgentToken: "agent-canary", Cilium: &Cilium{ChartVersion: "1.16.2", ClusterID: 2},
+		Link:       &Link{PeerAddress: "203.0.113.7", PeerCIDRs: []string{"10.1.0.0/16", "10.44.0.0/16", "10.45.0.0/16"}, Port: 51820},
+		LinkWGConf: "[Interface]\nPrivateKey = wg-key-canary-0123\n"}
 	for _, s := range []string{fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v)} {
-		for _, canary := range []string{"key-line-one", "client-key", "join-canary", "agent-canary"} {
+		for _, canary := range []string{"key-line-one", "client-key", "join-canary", "agent-canary", "wg-key-canary"} {
 			require.NotContains(t, s, canary)
 		}
 	}
@@ -155,6 +158,17 @@ func TestModuleVarsSecrets(t *testing.T) {
 	require.Equal(t, "join-canary", values["join_token"])
 	require.Equal(t, "client-key", values["cluster_ca"].(map[string]any)["client_ca_key"])
 	require.Equal(t, "2", fmt.Sprint(values["cilium"].(map[string]any)["cluster_id"]))
-	require.NotContains(t, values, "wireguard", "unset: the module's default")
-	require.ElementsMatch(t, []string{"key-line-one-0123\nkey-line-two-0123", "key-line-one-0123", "key-line-two-0123", "client-key", "join-canary", "agent-canary"}, v.Secrets())
+	require.Equal(t, map[string]any{"peer_address": "203.0.113.7", "peer_cidrs": []any{"10.1.0.0/16", "10.44.0.0/16", "10.45.0.0/16"}, "port": json.Number("51820")}, values["link"])
+	require.Equal(t, "[Interface]\nPrivateKey = wg-key-canary-0123\n", values["link_wg_conf"])
+	require.ElementsMatch(t, []string{"key-line-one-0123\nkey-line-two-0123", "key-line-one-0123", "key-line-two-0123", "client-key", "join-canary", "agent-canary",
+		"[Interface]\nPrivateKey = wg-key-canary-0123\n", "PrivateKey = wg-key-canary-0123"}, v.Secrets())
+
+	t.Run("one region: no link, the module's defaults", func(t *testing.T) {
+		one := v
+		one.Link, one.LinkWGConf = nil, ""
+		values, err := one.Values()
+		require.NoError(t, err)
+		require.NotContains(t, values, "link", "null: no gateway, route or open port")
+		require.NotContains(t, values, "link_wg_conf")
+	})
 }

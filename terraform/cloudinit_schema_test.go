@@ -21,19 +21,27 @@ import (
 // (docs.hetzner.cloud, "Create a Server": user_data, "max 32 KiB").
 const hetznerUserDataLimit = 32768
 
-// The largest region the contract allows (3 control planes, 50 workers),
-// built by the real OpenTofu and hcloud provider against the fake Hetzner
-// API: every server's user data is valid cloud-config by Debian's own
-// cloud-init (`cloud-init schema`), the schema a node's first boot applies,
-// and stays under Hetzner's user data limit. A node whose cloud-config does
-// not validate boots without k3s; one over the limit is refused by the API
-// only at apply, after the plan was approved.
+// The largest region the contract allows (3 control planes, 50 workers,
+// Cilium, and a link to another region, so cp-0 is its gateway with a
+// wg0.conf the production code rendered), built by the real OpenTofu and
+// hcloud provider against the fake Hetzner API: every server's user data is
+// valid cloud-config by Debian's own cloud-init (`cloud-init schema`), the
+// schema a node's first boot applies, and stays under Hetzner's user data
+// limit. A node whose cloud-config does not validate boots without k3s; one
+// over the limit is refused by the API only at apply, after the plan was
+// approved.
 func TestHetznerUserData_LargestRegion_ValidCloudConfigUnderTheLimit(t *testing.T) {
 	cloudInit := testenv.Bin(t, "cloud-init")
 	rel := newFakeRelease(t)
 	const cps, workers = 3, 50
-	userData := applyHetznerNodes(t, rel, cps, workers, "join-token-0123456789abcdef0123456789abcdef", "agent-token-fedcba9876543210fedcba9876543210", map[string]any{"cilium": testCilium})
+	conf := gatewayConf(t, "203.0.113.200")
+	userData := applyHetznerNodes(t, rel, cps, workers, "join-token-0123456789abcdef0123456789abcdef", "agent-token-fedcba9876543210fedcba9876543210",
+		map[string]any{"cilium": testCilium, "link": testLink(peerAddress), "link_wg_conf": conf})
 	require.Len(t, userData, cps+workers, "one user data per server")
+	for name, ud := range userData {
+		_, gateway := parseCloudInit(t, ud).files["/etc/wireguard/wg0.conf"]
+		require.Equal(t, name == "acme-fsn1-cp-0", gateway, "%s: cp-0 is the link's gateway, and only cp-0", name)
+	}
 
 	// Nodes of one role differ in their addresses only: check the schema
 	// of each distinct shape once, and the size of every document.
@@ -42,7 +50,10 @@ func TestHetznerUserData_LargestRegion_ValidCloudConfigUnderTheLimit(t *testing.
 	largest := map[string]int{}
 	for name, ud := range userData {
 		role := "worker"
-		if strings.Contains(name, "-cp-") {
+		switch {
+		case name == "acme-fsn1-cp-0":
+			role = "gateway"
+		case strings.Contains(name, "-cp-"):
 			role = "control plane"
 		}
 		largest[role] = max(largest[role], len(ud))
@@ -58,8 +69,9 @@ func TestHetznerUserData_LargestRegion_ValidCloudConfigUnderTheLimit(t *testing.
 		require.NoError(t, err, "%s: cloud-init schema: %s", name, out)
 		require.Contains(t, string(out), "Valid cloud-config", name)
 	}
-	t.Logf("largest user data: control plane %d bytes, worker %d bytes (limit %d); %d distinct documents checked",
-		largest["control plane"], largest["worker"], hetznerUserDataLimit, len(checked))
+	t.Logf("largest user data: gateway %d bytes, control plane %d bytes, worker %d bytes (limit %d); %d distinct documents checked",
+		largest["gateway"], largest["control plane"], largest["worker"], hetznerUserDataLimit, len(checked))
+	require.Len(t, checked, 3, "the gateway, the other control planes and the workers each have a shape of their own")
 
 	t.Run("the schema check catches a broken document", func(t *testing.T) {
 		path := filepath.Join(dir, "broken.yaml")

@@ -13,21 +13,23 @@ import (
 )
 
 // cloudInit is what a server's user data gives cloud-init: the files it
-// writes (decoded) and the commands it runs.
+// writes (decoded), the packages it installs and the commands it runs.
 type cloudInit struct {
-	raw    string
-	files  map[string]string
-	runcmd [][]string
+	raw      string
+	files    map[string]string
+	packages []string
+	runcmd   [][]string
 }
 
 func parseCloudInit(t *testing.T, userData string) cloudInit {
 	t.Helper()
 	var doc struct {
 		WriteFiles []struct{ Path, Encoding, Content string } `yaml:"write_files"`
+		Packages   []string                                   `yaml:"packages"`
 		Runcmd     [][]string                                 `yaml:"runcmd"`
 	}
 	require.NoError(t, yaml.Unmarshal([]byte(userData), &doc))
-	ci := cloudInit{raw: userData, files: map[string]string{}, runcmd: doc.Runcmd}
+	ci := cloudInit{raw: userData, files: map[string]string{}, packages: doc.Packages, runcmd: doc.Runcmd}
 	for _, f := range doc.WriteFiles {
 		require.Equal(t, "b64", f.Encoding, f.Path)
 		b, err := base64.StdEncoding.DecodeString(f.Content)

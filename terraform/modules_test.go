@@ -73,7 +73,7 @@ func TestModulesShareTheContract(t *testing.T) {
 				require.True(t, r.Type == "terraform_data" || strings.HasPrefix(r.Type, strings.TrimSuffix(providerPrefix[p], "_")),
 					"resource %s is the module's provider's", r.Type)
 			}
-			require.Subset(t, moduleLocals(t, dir), []string{"load_balancer_ip", "nodes"}, "the contract's outputs read these")
+			require.Subset(t, moduleLocals(t, dir), []string{"load_balancer_ip", "gateway_ipv4", "nodes"}, "the contract's outputs read these")
 		})
 	}
 }

@@ -51,6 +51,12 @@ type Runner struct {
 	// Encryption, when set, has OpenTofu encrypt the state and the saved
 	// plan (OpenTofu only: Prepare refuses another binary).
 	Encryption *Encryption
+	// Targets, when set, limit Plan (and so the Apply of its saved plan)
+	// to these resource addresses and what they depend on (-target): the
+	// bootstrap creates both regions' gateway addresses first, to write
+	// each into the other's WireGuard configuration before any server
+	// boots. Empty plans everything.
+	Targets []string
 
 	// handle is kept across commands: terraform-exec asks the binary for
 	// its version once per handle (about 35 ms a command otherwise).
@@ -176,7 +182,8 @@ func (r *Runner) Init(ctx context.Context, backend map[string]string) error {
 	return nil
 }
 
-// Plan writes the saved plan and summarises it.
+// Plan writes the saved plan and summarises it; with Targets, only what
+// they need.
 func (r *Runner) Plan(ctx context.Context) (Summary, error) {
 	tf, l, err := r.tf()
 	if err != nil {
@@ -187,7 +194,11 @@ func (r *Runner) Plan(ctx context.Context) (Summary, error) {
 		return Summary{}, err
 	}
 	defer done()
-	if _, err := tf.Plan(ctx, tfexec.Out(PlanFile), tfexec.Lock(true), tfexec.VarFile(VarsFile)); err != nil {
+	opts := []tfexec.PlanOption{tfexec.Out(PlanFile), tfexec.Lock(true), tfexec.VarFile(VarsFile)}
+	for _, t := range r.Targets {
+		opts = append(opts, tfexec.Target(t))
+	}
+	if _, err := tf.Plan(ctx, opts...); err != nil {
 		return Summary{}, r.classify("plan", err, l)
 	}
 	// The saved plan holds the variables' values: owner only.

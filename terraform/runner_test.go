@@ -55,6 +55,37 @@ func TestPlanIsWhatApplyDoes(t *testing.T) {
 	require.Equal(t, Summary{}, again, "nothing left to do")
 }
 
+// A targeted plan holds only its targets, its apply creates only them,
+// and the next full plan holds the rest and not them again.
+func TestTargetedPlanAndApply(t *testing.T) {
+	ctx := context.Background()
+	r, _ := runner(t, t.TempDir(), map[string]any{"names": []string{"cp-1", "worker-1"}})
+	require.NoError(t, r.Prepare(ctx))
+	require.NoError(t, r.Init(ctx, nil))
+	for _, step := range []struct {
+		name    string
+		targets []string
+		want    []string
+	}{
+		{"targeted", []string{`terraform_data.node["cp-1"]`}, []string{`terraform_data.node["cp-1"]`}},
+		{"the rest", nil, []string{`terraform_data.node["worker-1"]`, "terraform_data.slow"}},
+		{"nothing left", nil, nil},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			r.Targets = step.targets
+			s, err := r.Plan(ctx)
+			require.NoError(t, err)
+			var got []string
+			for _, c := range s.Resources {
+				require.Equal(t, "create", c.Action, c.Address)
+				got = append(got, c.Address)
+			}
+			require.Equal(t, step.want, got)
+			require.NoError(t, r.Apply(ctx))
+		})
+	}
+}
+
 // Secrets never reach the output stream or an error.
 func TestOutputIsRedacted(t *testing.T) {
 	ctx := context.Background()

@@ -1,7 +1,8 @@
 # What every module computes the same way: names, labels, the fixed node
 # addresses and the cloud-init of each node. A module defines only its
-# provider's resources and local.load_balancer_ip (the API address the
-# control-plane certificate must name).
+# provider's resources, local.load_balancer_ip (the API address the
+# control-plane certificate must name) and local.gateway_ipv4 (the public
+# address of the link's gateway, "" without a link).
 
 locals {
   cluster = "${var.organization}-${var.region}"
@@ -17,6 +18,15 @@ locals {
   worker_ips        = [for i in range(var.worker_count) : cidrhost(local.subnet, 100 + i)]
   api_host          = "api.${var.region}.${var.domain}"
   server_url        = "https://${local.control_plane_ips[0]}:6443"
+  # Gitea is served through the load balancer by TLS passthrough: the
+  # balancer forwards TCP on port to Gitea's NodePort on the nodes (no
+  # cloud controller runs in the cluster); the Gitea chart's Service uses
+  # node_port.
+  gitea = { port = 3000, node_port = 30300 }
+  # The link's gateway is cp-0: its wg0.conf, only with a link (a conf
+  # without one is ignored). It is sensitive, so it decides only what
+  # cp-0's cloud-init holds, never what exists.
+  gateway_wg_conf = var.link == null ? "" : var.link_wg_conf
   # k3s's configuration (/etc/rancher/k3s/config.yaml) of each node: the
   # first server starts the embedded etcd, the others join it. Servers also
   # accept the agent token, which workers join with: it admits agents only,
@@ -73,6 +83,7 @@ locals {
     node_ip      = ip
     ca           = var.cluster_ca
     cni_manifest = local.cilium_manifest
+    wg_conf      = i == 0 ? local.gateway_wg_conf : ""
     config = yamlencode(merge(local.k3s_server, { "node-ip" = ip },
     i == 0 ? tomap({ "cluster-init" = "true" }) : tomap({ server = local.server_url })))
   }))]
@@ -83,6 +94,7 @@ locals {
     node_ip      = ip
     ca           = null
     cni_manifest = null
+    wg_conf      = ""
     config       = yamlencode({ token = var.agent_token, "node-ip" = ip, server = local.server_url })
   }))]
 }

@@ -1,6 +1,6 @@
 # The output contract every provider module shares; a module defines
-# local.load_balancer_ip and local.nodes (a list of { name, role,
-# public_ipv4, private_ipv4 }).
+# local.load_balancer_ip, local.gateway_ipv4 and local.nodes (a list of
+# { name, role, public_ipv4, private_ipv4 }).
 
 output "api_endpoint" {
   description = "The Kubernetes API URL, through the load balancer."
@@ -20,4 +20,14 @@ output "load_balancer_ipv4" {
 output "nodes" {
   description = "Every node: name, role (control-plane or worker), public IPv4 and private address."
   value       = local.nodes
+}
+
+output "gateway_ipv4" {
+  description = "The public IPv4 address of the link's gateway (cp-0), fixed before it boots: what the other region's wg0.conf names as its peer. \"\" without a link."
+  value       = local.gateway_ipv4
+}
+
+output "gitea_endpoint" {
+  description = "Where the region's Gitea answers, through the load balancer (TLS passthrough to its NodePort): <address>:<port>."
+  value       = "${local.load_balancer_ip}:${local.gitea.port}"
 }

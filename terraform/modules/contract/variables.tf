@@ -142,15 +142,42 @@ variable "api_port" {
   default     = 6443
 }
 
-variable "wireguard" {
-  description = "The site-to-site WireGuard link between regions: the UDP port the gateway listens on and the addresses allowed to reach it."
+variable "link" {
+  description = "The site-to-site WireGuard link to the other region, whose gateway is this region's first control plane (cp-0): the other gateway's public IPv4 (\"\" while its Primary IP does not exist yet, at the plan before approval), the other region's node, pod and service networks (routed to cp-0), and the UDP port WireGuard listens on (mesh.Port). null with one region: no gateway address, no routes, no WireGuard port open."
   type = object({
-    port            = number
-    allowed_sources = list(string)
+    peer_address = string
+    peer_cidrs   = list(string)
+    port         = number
   })
-  default = {
-    port            = 51820
-    allowed_sources = ["0.0.0.0/0", "::/0"]
+  default = null
+  validation {
+    condition     = var.link == null || try(var.link.peer_address == "" || can(cidrnetmask("${var.link.peer_address}/32")), false)
+    error_message = "link.peer_address must be the other gateway's public IPv4 address such as 203.0.113.7, or \"\" before it is known."
+  }
+  validation {
+    condition = var.link == null || try(length(var.link.peer_cidrs) > 0 && length(distinct(var.link.peer_cidrs)) == length(var.link.peer_cidrs) && alltrue([
+      for c in var.link.peer_cidrs : can(cidrnetmask(c)) && cidrhost(c, 0) == split("/", c)[0] && (
+        (startswith(c, "10.") && tonumber(split("/", c)[1]) >= 8) ||
+        (can(regex("^172\\.(1[6-9]|2[0-9]|3[01])\\.", c)) && tonumber(split("/", c)[1]) >= 12) ||
+        (startswith(c, "192.168.") && tonumber(split("/", c)[1]) >= 16)
+      )
+    ]), false)
+    error_message = "link.peer_cidrs must list the other region's networks, each once, as private IPv4 networks (RFC 1918) written by their first address, such as 10.44.0.0/16."
+  }
+  validation {
+    condition     = var.link == null || try(var.link.port >= 1 && var.link.port <= 65535 && floor(var.link.port) == var.link.port, false)
+    error_message = "link.port must be a UDP port from 1 to 65535 (WireGuard's usual one is 51820)."
+  }
+}
+
+variable "link_wg_conf" {
+  description = "The gateway's wg0.conf (mesh.Link.Render), which cloud-init writes on cp-0 and starts with wg-quick@wg0 when link is set; empty before approval and with one region. Apart from link because it holds the gateway's private key: OpenTofu refuses sensitive values where count and for_each decide what exists."
+  type        = string
+  default     = ""
+  sensitive   = true
+  validation {
+    condition     = var.link_wg_conf == "" || (strcontains(var.link_wg_conf, "[Interface]") && strcontains(var.link_wg_conf, "[Peer]"))
+    error_message = "link_wg_conf must be a wg-quick configuration with an [Interface] and a [Peer] section, or empty."
   }
 }
 

@@ -1,7 +1,8 @@
 # One k3s cluster in one Hetzner Cloud location: a private network, a
 # firewall and spread placement groups; control-plane and worker servers
 # whose cloud-init installs k3s with the CAs and token the Bootstrap workflow
-# generated; a load balancer in front of the Kubernetes API.
+# generated; a load balancer in front of the Kubernetes API and Gitea. With
+# a link to another region (link.tf), cp-0 is its gateway.
 
 # The location's network zone comes from the API itself, so an unknown
 # location fails the plan instead of landing in a guessed zone.
@@ -11,6 +12,7 @@ data "hcloud_location" "region" {
 
 locals {
   load_balancer_ip = hcloud_load_balancer.api.ipv4
+  gateway_ipv4     = var.link == null ? "" : hcloud_primary_ip.gateway[0].ip_address
   nodes = concat(
     [for s in hcloud_server.control_plane : { name = s.name, role = "control-plane", public_ipv4 = s.ipv4_address, private_ipv4 = one(s.network[*].ip) }],
     [for s in hcloud_server.worker : { name = s.name, role = "worker", public_ipv4 = s.ipv4_address, private_ipv4 = one(s.network[*].ip) }],
@@ -38,8 +40,11 @@ resource "hcloud_network_subnet" "nodes" {
 }
 
 # Traffic inside the private network is not filtered by Hetzner firewalls;
-# from outside only ICMP and the WireGuard port reach the nodes (the API is
-# served by the load balancer over the private network).
+# from outside only ICMP reaches the nodes (the API and Gitea are served by
+# the load balancer over the private network), and with a link the
+# WireGuard port, from the other gateway's address only. Before that
+# address exists (the plan shown for approval) there is no such rule: the
+# full apply after the Primary IPs adds it with the firewall itself.
 resource "hcloud_firewall" "nodes" {
   name   = local.cluster
   labels = local.labels
@@ -48,11 +53,14 @@ resource "hcloud_firewall" "nodes" {
     protocol   = "icmp"
     source_ips = ["0.0.0.0/0", "::/0"]
   }
-  rule {
-    direction  = "in"
-    protocol   = "udp"
-    port       = tostring(var.wireguard.port)
-    source_ips = var.wireguard.allowed_sources
+  dynamic "rule" {
+    for_each = var.link == null ? [] : var.link.peer_address == "" ? [] : [var.link]
+    content {
+      direction  = "in"
+      protocol   = "udp"
+      port       = tostring(rule.value.port)
+      source_ips = ["${rule.value.peer_address}/32"]
+    }
   }
   apply_to {
     label_selector = "openova.io/cluster=${local.cluster}"
@@ -96,6 +104,22 @@ resource "hcloud_load_balancer_service" "api" {
   health_check {
     protocol = "tcp"
     port     = 6443
+    interval = 10
+    timeout  = 5
+    retries  = 3
+  }
+}
+
+# Gitea, TLS passthrough: TCP to its NodePort on the control planes (the
+# target below), where the cluster's own certificate is served.
+resource "hcloud_load_balancer_service" "gitea" {
+  load_balancer_id = hcloud_load_balancer.api.id
+  protocol         = "tcp"
+  listen_port      = local.gitea.port
+  destination_port = local.gitea.node_port
+  health_check {
+    protocol = "tcp"
+    port     = local.gitea.node_port
     interval = 10
     timeout  = 5
     retries  = 3

@@ -15,6 +15,9 @@ resource "hcloud_server" "control_plane" {
   user_data          = local.control_plane_user_data[count.index]
   public_net {
     ipv4_enabled = true
+    # The link's gateway (cp-0) has the region's Primary IP, the address
+    # the other region's wg0.conf names.
+    ipv4         = count.index == 0 ? one(hcloud_primary_ip.gateway[*].id) : null
     ipv6_enabled = true
   }
   network {

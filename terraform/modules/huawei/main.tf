@@ -2,7 +2,7 @@
 # group, elastic cloud servers whose cloud-init installs k3s with the CAs
 # and token the Bootstrap workflow generated (the same cloud-init as the
 # other providers), each with an elastic IP, and a load balancer with its own
-# elastic IP in front of the Kubernetes API.
+# elastic IP in front of the Kubernetes API and Gitea.
 
 data "huaweicloud_availability_zones" "all" {}
 
@@ -20,6 +20,9 @@ locals {
     [for i, s in huaweicloud_compute_instance.control_plane : { name = s.name, role = "control-plane", public_ipv4 = huaweicloud_vpc_eip.control_plane[i].address, private_ipv4 = s.access_ip_v4 }],
     [for i, s in huaweicloud_compute_instance.worker : { name = s.name, role = "worker", public_ipv4 = huaweicloud_vpc_eip.worker[i].address, private_ipv4 = s.access_ip_v4 }],
   )
+  # No fixed gateway address here yet (cp-0's elastic IP could be one): the
+  # link's gateway is built on Hetzner only.
+  gateway_ipv4 = ""
 }
 
 resource "huaweicloud_vpc" "nodes" {
@@ -58,15 +61,26 @@ resource "huaweicloud_networking_secgroup_rule" "api" {
   remote_ip_prefix  = "0.0.0.0/0"
 }
 
+resource "huaweicloud_networking_secgroup_rule" "gitea" {
+  security_group_id = huaweicloud_networking_secgroup.nodes.id
+  direction         = "ingress"
+  ethertype         = "IPv4"
+  protocol          = "tcp"
+  port_range_min    = local.gitea.node_port
+  port_range_max    = local.gitea.node_port
+  remote_ip_prefix  = "0.0.0.0/0"
+}
+
+# With a link, the WireGuard port from the other gateway's address only.
 resource "huaweicloud_networking_secgroup_rule" "wireguard" {
-  for_each          = toset([for s in var.wireguard.allowed_sources : s if !strcontains(s, ":")])
+  count             = var.link == null ? 0 : var.link.peer_address == "" ? 0 : 1
   security_group_id = huaweicloud_networking_secgroup.nodes.id
   direction         = "ingress"
   ethertype         = "IPv4"
   protocol          = "udp"
-  port_range_min    = var.wireguard.port
-  port_range_max    = var.wireguard.port
-  remote_ip_prefix  = each.value
+  port_range_min    = var.link.port
+  port_range_max    = var.link.port
+  remote_ip_prefix  = "${var.link.peer_address}/32"
 }
 
 resource "huaweicloud_lb_loadbalancer" "api" {
@@ -123,4 +137,35 @@ resource "huaweicloud_lb_member" "api" {
   subnet_id     = huaweicloud_vpc_subnet.nodes.ipv4_subnet_id
   address       = local.control_plane_ips[count.index]
   protocol_port = 6443
+}
+
+# Gitea, TLS passthrough: TCP to its NodePort on the control planes.
+resource "huaweicloud_lb_listener" "gitea" {
+  name            = "gitea"
+  loadbalancer_id = huaweicloud_lb_loadbalancer.api.id
+  protocol        = "TCP"
+  protocol_port   = local.gitea.port
+}
+
+resource "huaweicloud_lb_pool" "gitea" {
+  name        = "gitea"
+  listener_id = huaweicloud_lb_listener.gitea.id
+  protocol    = "TCP"
+  lb_method   = "ROUND_ROBIN"
+}
+
+resource "huaweicloud_lb_monitor" "gitea" {
+  pool_id     = huaweicloud_lb_pool.gitea.id
+  type        = "TCP"
+  delay       = 10
+  timeout     = 5
+  max_retries = 3
+}
+
+resource "huaweicloud_lb_member" "gitea" {
+  count         = var.control_plane_count
+  pool_id       = huaweicloud_lb_pool.gitea.id
+  subnet_id     = huaweicloud_vpc_subnet.nodes.ipv4_subnet_id
+  address       = local.control_plane_ips[count.index]
+  protocol_port = local.gitea.node_port
 }

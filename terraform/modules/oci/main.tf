@@ -2,7 +2,7 @@
 # public subnet, compute instances whose cloud-init installs k3s with the
 # CAs and token the Bootstrap workflow generated (the same cloud-init as the
 # other providers, so openova builds the kubeconfig the same way), and a
-# network load balancer in front of the Kubernetes API.
+# network load balancer in front of the Kubernetes API and Gitea.
 
 data "oci_identity_availability_domains" "all" {
   compartment_id = var.oci_compartment_id
@@ -25,6 +25,9 @@ locals {
     [for s in oci_core_instance.control_plane : { name = s.display_name, role = "control-plane", public_ipv4 = s.public_ip, private_ipv4 = s.private_ip }],
     [for s in oci_core_instance.worker : { name = s.display_name, role = "worker", public_ipv4 = s.public_ip, private_ipv4 = s.private_ip }],
   )
+  # No fixed gateway address here yet (a reserved public IP would be one):
+  # the link's gateway is built on Hetzner only.
+  gateway_ipv4 = ""
 }
 
 resource "oci_core_vcn" "nodes" {
@@ -51,8 +54,9 @@ resource "oci_core_route_table" "nodes" {
   }
 }
 
-# Inside the VCN everything; from outside only ICMP, the WireGuard port and
-# the API (the network load balancer keeps the client's address).
+# Inside the VCN everything; from outside only ICMP, the API and Gitea's
+# NodePort (the network load balancer keeps the client's address) and, with
+# a link, the WireGuard port from the other gateway's address only.
 resource "oci_core_security_list" "nodes" {
   compartment_id = var.oci_compartment_id
   vcn_id         = oci_core_vcn.nodes.id
@@ -77,14 +81,22 @@ resource "oci_core_security_list" "nodes" {
       max = 6443
     }
   }
+  ingress_security_rules {
+    source   = "0.0.0.0/0"
+    protocol = "6"
+    tcp_options {
+      min = local.gitea.node_port
+      max = local.gitea.node_port
+    }
+  }
   dynamic "ingress_security_rules" {
-    for_each = [for s in var.wireguard.allowed_sources : s if !strcontains(s, ":")]
+    for_each = var.link == null ? [] : var.link.peer_address == "" ? [] : [var.link]
     content {
-      source   = ingress_security_rules.value
+      source   = "${ingress_security_rules.value.peer_address}/32"
       protocol = "17"
       udp_options {
-        min = var.wireguard.port
-        max = var.wireguard.port
+        min = ingress_security_rules.value.port
+        max = ingress_security_rules.value.port
       }
     }
   }
@@ -132,4 +144,31 @@ resource "oci_network_load_balancer_backend" "api" {
   backend_set_name         = oci_network_load_balancer_backend_set.api.name
   target_id                = oci_core_instance.control_plane[count.index].id
   port                     = 6443
+}
+
+# Gitea, TLS passthrough: TCP to its NodePort on the control planes.
+resource "oci_network_load_balancer_backend_set" "gitea" {
+  name                     = "gitea"
+  network_load_balancer_id = oci_network_load_balancer_network_load_balancer.api.id
+  policy                   = "FIVE_TUPLE"
+  health_checker {
+    protocol = "TCP"
+    port     = local.gitea.node_port
+  }
+}
+
+resource "oci_network_load_balancer_listener" "gitea" {
+  name                     = "gitea"
+  network_load_balancer_id = oci_network_load_balancer_network_load_balancer.api.id
+  default_backend_set_name = oci_network_load_balancer_backend_set.gitea.name
+  port                     = local.gitea.port
+  protocol                 = "TCP"
+}
+
+resource "oci_network_load_balancer_backend" "gitea" {
+  count                    = var.control_plane_count
+  network_load_balancer_id = oci_network_load_balancer_network_load_balancer.api.id
+  backend_set_name         = oci_network_load_balancer_backend_set.gitea.name
+  target_id                = oci_core_instance.control_plane[count.index].id
+  port                     = local.gitea.node_port
 }
