@@ -106,6 +106,14 @@ func decodeOutputs(raw map[string][]byte, out *ClusterOutputs) error {
 		"api_endpoint": &out.APIEndpoint, "api_host": &out.APIHost,
 		"load_balancer_ipv4": &out.LoadBalancerIPv4, "nodes": &out.Nodes,
 	}
+	// Outputs a state written by an older module does not hold.
+	for name, dst := range map[string]any{"gateway_ipv4": &out.GatewayIPv4, "gitea_endpoint": &out.GiteaEndpoint} {
+		if b, ok := raw[name]; ok {
+			if err := json.Unmarshal(b, dst); err != nil {
+				return fmt.Errorf("output %s: %w", name, err)
+			}
+		}
+	}
 	for name, dst := range fields {
 		b, ok := raw[name]
 		if !ok {

@@ -39,6 +39,8 @@ type Input struct {
 	Components   []string `json:",omitempty"`
 	SSHPublicKey string   `json:",omitempty"`
 	APIPort      int      `json:",omitempty"`
+	// GiteaPort is the load balancers' Gitea port (0: the module's 3000).
+	GiteaPort int `json:",omitempty"`
 	// APITimeout bounds the wait for each region's API server (default 20 min).
 	APITimeout time.Duration `json:",omitempty"`
 }
@@ -142,6 +144,9 @@ func (in Input) Validate() []FieldError {
 	errs = append(errs, in.stateProblems()...)
 	if in.APIPort < 0 || in.APIPort > 65535 {
 		add("api_port", "use a port between 1 and 65535")
+	}
+	if in.GiteaPort < 0 || in.GiteaPort > 65535 || (in.GiteaPort != 0 && in.GiteaPort == in.APIPort) {
+		add("gitea_port", "use a port between 1 and 65535 that the API does not use")
 	}
 	return errs
 }

@@ -61,6 +61,10 @@ type ClusterOutputs struct {
 	APIHost          string
 	LoadBalancerIPv4 string
 	Nodes            []Node
+	// GatewayIPv4 is the link's gateway address ("" with one region).
+	GatewayIPv4 string `json:",omitempty"`
+	// GiteaEndpoint is where the region's Gitea answers, <address>:<port>.
+	GiteaEndpoint string `json:",omitempty"`
 }
 
 // Node is one server of a cluster.

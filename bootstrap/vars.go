@@ -37,6 +37,7 @@ type ModuleVars struct {
 	PodCIDR           string      `json:"pod_cidr"`
 	ServiceCIDR       string      `json:"service_cidr"`
 	APIPort           int         `json:"api_port,omitempty"`
+	GiteaPort         int         `json:"gitea_port,omitempty"`
 	Link              *Link       `json:"link,omitempty"`
 	LinkWGConf        secret.Text `json:"link_wg_conf,omitempty"`
 	Cilium            *Cilium     `json:"cilium,omitempty"`

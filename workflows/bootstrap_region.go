@@ -94,7 +94,7 @@ func (r *region) input() bootstrap.TerraformInput {
 			ClientCACert: pki.ClientCA, ClientCAKey: pki.ClientCAKey},
 		JoinToken: r.secrets.JoinToken, AgentToken: r.agentToken(),
 		NodeCIDR: r.spec.NodeCIDR, PodCIDR: r.spec.PodCIDR, ServiceCIDR: r.spec.ServiceCIDR,
-		APIPort: in.APIPort,
+		APIPort: in.APIPort, GiteaPort: in.GiteaPort,
 	}
 	return bootstrap.TerraformInput{
 		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,

@@ -22,7 +22,7 @@ locals {
   # balancer forwards TCP on port to Gitea's NodePort on the nodes (no
   # cloud controller runs in the cluster); the Gitea chart's Service uses
   # node_port.
-  gitea = { port = 3000, node_port = 30300 }
+  gitea = { port = var.gitea_port, node_port = 30300 }
   # The link's gateway is cp-0: its wg0.conf, only with a link (a conf
   # without one is ignored). It is sensitive, so it decides only what
   # cp-0's cloud-init holds, never what exists.

@@ -142,6 +142,16 @@ variable "api_port" {
   default     = 6443
 }
 
+variable "gitea_port" {
+  description = "The port the load balancer serves Gitea on (TLS passed through to its NodePort)."
+  type        = number
+  default     = 3000
+  validation {
+    condition     = var.gitea_port >= 1 && var.gitea_port <= 65535 && floor(var.gitea_port) == var.gitea_port && var.gitea_port != var.api_port
+    error_message = "gitea_port must be a port from 1 to 65535, not the API's."
+  }
+}
+
 variable "link" {
   description = "The site-to-site WireGuard link to the other region, whose gateway is this region's first control plane (cp-0): the other gateway's public IPv4 (\"\" while its Primary IP does not exist yet, at the plan before approval), the other region's node, pod and service networks (routed to cp-0), and the UDP port WireGuard listens on (mesh.Port). null with one region: no gateway address, no routes, no WireGuard port open."
   type = object({
