@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -41,6 +43,9 @@ type GiteaEndpoint struct {
 	URL      string
 	Username string
 	Password secret.Text
+	// CA is the PEM certificate that signed its serving certificate (the
+	// region's cluster server CA); empty trusts the system's roots.
+	CA string `json:",omitempty"`
 }
 
 // defaultBranch is the platform repository's branch (Flux syncs it).
@@ -179,7 +184,16 @@ func (g *Gitea) client(ctx context.Context, ep GiteaEndpoint) (*gitea.Client, er
 			fmt.Sprintf("gitea %s: the site admin's name and password are required", ep.Region), ErrGiteaInvalidInput, nil)
 	}
 	hc := g.HTTP
-	if hc == nil {
+	switch {
+	case hc == nil && ep.CA != "":
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM([]byte(ep.CA)) {
+			return nil, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("gitea %s: its CA is not a PEM certificate", ep.Region), ErrGiteaInvalidInput, nil)
+		}
+		hc = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+	case hc == nil:
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	return gitea.NewClient(ep.URL, gitea.SetHTTPClient(hc), gitea.SetContext(ctx),

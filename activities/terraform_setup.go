@@ -66,7 +66,7 @@ func (t *Terraform) runner(ctx context.Context, in TerraformInput) (*terraform.R
 	r := &terraform.Runner{
 		Bin: t.Bin, Dir: t.workDir(in), Module: mod,
 		PluginCache: filepath.Join(t.Dir, "plugins"),
-		Env:         env, Vars: vars, Secrets: secrets,
+		Env:         env, Vars: vars, Secrets: secrets, Targets: in.Targets,
 	}
 	if t.StateKeyFile != "" {
 		if r.Encryption, err = terraform.NewEncryption(t.StateKeyFile, in.Organization); err != nil {

@@ -20,6 +20,9 @@ type TerraformInput struct {
 	// Approved is the plan the user approved: Apply refuses to create or
 	// change anything outside it.
 	Approved *PlanSummary `json:",omitempty"`
+	// Targets limit a Plan or Apply to these resource addresses (and what
+	// they need): the gateways' addresses are created before the rest.
+	Targets []string `json:",omitempty"`
 }
 
 // StateBackend is where the state lives: an S3-compatible bucket, or the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -94,6 +95,12 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	}
 	sort.Strings(keys)
 	require.Equal(t, []string{"openova/acme/fsn1/terraform.tfstate", "openova/acme/hel1/terraform.tfstate"}, keys, "no lock left")
+	for k, o := range objects {
+		var state map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal([]byte(o), &state), k)
+		require.Contains(t, state, "encrypted_data", "%s is encrypted by OpenTofu with the key openova derives", k)
+		require.NotContains(t, state, "resources", "%s holds no resource in clear", k)
+	}
 	for _, r := range []string{"fsn1", "hel1"} {
 		left, err := terraform.Leftovers(filepath.Join(dataDir, "terraform", "acme", r))
 		require.NoError(t, err)
