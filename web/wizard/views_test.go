@@ -1,8 +1,11 @@
 package wizard
 
 import (
+	"context"
+	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openova-io/core/bootstrap"
@@ -92,4 +95,13 @@ func TestRegionStepShowsRefusedNetworksAndPrimaryIPs(t *testing.T) {
 	require.True(t, vm.Regions[1].NetworksOpen)
 	require.Equal(t, "fsn1 — Falkenstein, DE (eu-central)", vm.Regions[0].Locations[0].Label)
 	require.Equal(t, "sin — Singapore, SG (ap-southeast), no Primary IPs: one region only", vm.Regions[0].Locations[1].Label)
+	var page strings.Builder
+	require.NoError(t, stepPage(vm).Render(context.Background(), &page))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page.String()))
+	require.NoError(t, err)
+	_, open0 := doc.Find(`[data-testid="regions[0].networks"]`).Attr("open")
+	_, open1 := doc.Find(`[data-testid="regions[1].networks"]`).Attr("open")
+	require.False(t, open0)
+	require.True(t, open1)
+	require.Equal(t, "overlaps", doc.Find(`[data-testid="regions[1].networks"] [data-field="regions[1].pod_cidr"]`).Text())
 }
