@@ -14,6 +14,7 @@ import (
 	"code.gitea.io/sdk/gitea"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/secret"
 )
 
@@ -65,7 +66,7 @@ type EnsureGiteaOrgResult struct {
 // EnsureGiteaOrg makes the organization exist (private), owned by the
 // site admin. A name Gitea refuses is non-retryable, before any call.
 func (g *Gitea) EnsureGiteaOrg(ctx context.Context, in EnsureGiteaOrgInput) (EnsureGiteaOrgResult, error) {
-	if err := GiteaOrgNameError(in.Org); err != nil {
+	if err := bootstrap.GiteaOrgNameError(in.Org); err != nil {
 		return EnsureGiteaOrgResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrGiteaNameRefused, nil)
 	}
 	c, err := g.client(ctx, in.Gitea)
@@ -114,7 +115,7 @@ type EnsureGiteaRepositoryResult struct {
 // commit is one whose creation did not finish: it holds nothing, so it is
 // deleted and made again rather than left without its branch.
 func (g *Gitea) EnsureGiteaRepository(ctx context.Context, in EnsureGiteaRepositoryInput) (EnsureGiteaRepositoryResult, error) {
-	if err := GiteaRepoNameError(in.Repo); err != nil {
+	if err := bootstrap.GiteaRepoNameError(in.Repo); err != nil {
 		return EnsureGiteaRepositoryResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrGiteaNameRefused, nil)
 	}
 	c, err := g.client(ctx, in.Gitea)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/secret"
 )
 
@@ -211,10 +212,10 @@ func TestGiteaNames_AgreeWithServer(t *testing.T) {
 	c := sdk(t, sharedGitea(t)[0])
 	for _, name := range []string{"ok-name", "api", "bad--name", "x.keys", "-lead", "Ünï", "trail.", "names"} {
 		_, _, err := c.CreateOrg(gitea.CreateOrgOption{Name: name})
-		require.Equal(t, GiteaOrgNameError(name) == nil, err == nil, "organization %q: gitea says %v", name, err)
+		require.Equal(t, bootstrap.GiteaOrgNameError(name) == nil, err == nil, "organization %q: gitea says %v", name, err)
 	}
 	for _, name := range []string{"ok.repo", "x.wiki", "a..b", "-", ".hidden", "x.Atom", "a_b-c.d"} {
 		_, _, err := c.CreateOrgRepo("names", gitea.CreateRepoOption{Name: name})
-		require.Equal(t, GiteaRepoNameError(name) == nil, err == nil, "repository %q: gitea says %v", name, err)
+		require.Equal(t, bootstrap.GiteaRepoNameError(name) == nil, err == nil, "repository %q: gitea says %v", name, err)
 	}
 }

@@ -13,7 +13,6 @@ package bootstrap
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -90,6 +89,8 @@ func (in Input) Validate() []FieldError {
 	}
 	if !orgRE.MatchString(in.Organization) {
 		add("organization", "use 1–32 lower-case letters, digits and '-', starting and ending with a letter or digit")
+	} else if msg := giteaOrgProblem(in.Organization); msg != "" {
+		add("organization", "%s", msg)
 	}
 	if msg := domainProblem(in.Domain); msg != "" {
 		add("domain", "%s", msg)
@@ -166,35 +167,6 @@ func domainProblem(d string) string {
 		}
 	}
 	return ""
-}
-
-// cidrProblems checks every region's node, pod and service networks: each
-// parses as IPv4, and none overlaps another, in its region or the other
-// (the WireGuard link routes the other region's networks).
-func cidrProblems(regions []Region) []FieldError {
-	type network struct {
-		field string
-		net   *net.IPNet
-	}
-	var errs []FieldError
-	var seen []network
-	for i, r := range regions {
-		for _, c := range []struct{ name, value string }{{"node_cidr", r.NodeCIDR}, {"pod_cidr", r.PodCIDR}, {"service_cidr", r.ServiceCIDR}} {
-			field := fmt.Sprintf("regions[%d].%s", i, c.name)
-			_, n, err := net.ParseCIDR(c.value)
-			if err != nil || n.IP.To4() == nil {
-				errs = append(errs, FieldError{field, fmt.Sprintf("%q is not an IPv4 network such as 10.42.0.0/16", c.value)})
-				continue
-			}
-			for _, s := range seen {
-				if s.net.Contains(n.IP) || n.Contains(s.net.IP) {
-					errs = append(errs, FieldError{field, fmt.Sprintf("%s overlaps %s (%s): every node, pod and service network must be distinct", c.value, s.net, s.field)})
-				}
-			}
-			seen = append(seen, network{field, n})
-		}
-	}
-	return errs
 }
 
 // stateProblems checks the state bucket, when one is given.

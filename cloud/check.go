@@ -50,3 +50,31 @@ func CheckRegion(p Provider, locs []Location, region string, sizes ...Size) []Pr
 	}
 	return out
 }
+
+// CheckLinkRegion checks a region that ends the WireGuard link of a
+// two-region bootstrap: each gateway's public address must be fixed before
+// any server boots (a Primary IP), so that both sides' configuration is
+// complete at first boot; a location without Primary IPs cannot carry the
+// link. A region the provider does not list is CheckRegion's to refuse.
+// The wizard calls it beside the region's field.
+func CheckLinkRegion(p Provider, locs []Location, region string) []Problem {
+	at := slices.IndexFunc(locs, func(l Location) bool { return l.Name == region })
+	if at < 0 || !locs[at].NoPrimaryIPs {
+		return nil
+	}
+	return []Problem{{FieldRegion, fmt.Sprintf("%s offers no Primary IP in %s: pick another location "+
+		"(the link between the two regions needs a fixed public address for each region's gateway)", p.Title(), region)}}
+}
+
+// Title is the provider's name as people write it.
+func (p Provider) Title() string {
+	switch p {
+	case Hetzner:
+		return "Hetzner"
+	case Huawei:
+		return "Huawei Cloud"
+	case OCI:
+		return "Oracle Cloud"
+	}
+	return string(p)
+}

@@ -45,6 +45,19 @@ func TestCheckRegion(t *testing.T) {
 		"a provider that lists no locations refuses every region")
 }
 
+// CheckLinkRegion refuses, beside the region's field, a location whose API
+// says it offers no Primary IP; one it says nothing of, or does not list,
+// passes (the latter is CheckRegion's).
+func TestCheckLinkRegion(t *testing.T) {
+	locs := []Location{{Name: "fsn1"}, {Name: "sin", NoPrimaryIPs: true}}
+	require.Empty(t, CheckLinkRegion(Hetzner, locs, "fsn1"))
+	require.Empty(t, CheckLinkRegion(Hetzner, locs, "ams9"))
+	p := CheckLinkRegion(Hetzner, locs, "sin")
+	require.Len(t, p, 1)
+	require.Equal(t, FieldRegion, p[0].Field)
+	require.Contains(t, p[0].Message, "Hetzner offers no Primary IP in sin: pick another location")
+}
+
 func TestCredentialEnv(t *testing.T) {
 	require.Equal(t, map[string]string{"HCLOUD_TOKEN": "t"}, CredentialEnv(Hetzner, map[string]string{"token": "t", "other": "x"}))
 	require.Equal(t, map[string]string{"HW_ACCESS_KEY": "a"}, CredentialEnv(Huawei, map[string]string{"access_key": "a"}))

@@ -64,6 +64,10 @@ type Location struct {
 	NetworkZone string
 	// Sizes are the machine sizes (server types) one can create there.
 	Sizes []string
+	// NoPrimaryIPs: the provider's API says no Primary IP (a public IPv4
+	// address that exists apart from any server) can be had here. False
+	// where the API does not say.
+	NoPrimaryIPs bool `json:",omitempty"`
 }
 
 // Endpoints override a provider's API URL (a test's fake API, an API

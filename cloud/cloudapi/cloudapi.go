@@ -58,9 +58,14 @@ func hetznerLocations(ctx context.Context, token, endpoint string) ([]cloud.Loca
 	if err != nil {
 		return nil, fmt.Errorf("ask the Hetzner Cloud API for its server types: %w", err)
 	}
+	offered, err := primaryIPLocations(ctx, client)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]cloud.Location, 0, len(locs))
 	for _, l := range locs {
-		loc := cloud.Location{Name: l.Name, Description: l.Description, City: l.City, Country: l.Country, NetworkZone: string(l.NetworkZone)}
+		loc := cloud.Location{Name: l.Name, Description: l.Description, City: l.City, Country: l.Country, NetworkZone: string(l.NetworkZone),
+			NoPrimaryIPs: offered != nil && !offered[l.Name]}
 		for _, st := range types {
 			for _, sl := range st.Locations {
 				if sl.Location != nil && sl.Location.Name == l.Name && sl.Available && !sl.IsDeprecated() {
@@ -73,4 +78,33 @@ func hetznerLocations(ctx context.Context, token, endpoint string) ([]cloud.Loca
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// primaryIPLocations are the locations where a Primary IPv4 can be had,
+// nil if the API does not say. Hetzner's API has no "available" flag for
+// Primary IPs and no way to ask short of creating one (which costs money
+// and leaves something to delete), but GET /pricing lists the price of a
+// Primary IP per type and location, and only for the locations that offer
+// one: a location without an IPv4 price is one where creating one is
+// refused. That is one read, with the token the check already holds. A
+// pricing that lists no Primary IPv4 price anywhere says nothing (nil),
+// so a change of the API's pricing never refuses every region.
+func primaryIPLocations(ctx context.Context, client *hcloud.Client) (map[string]bool, error) {
+	pricing, _, err := client.Pricing.Get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ask the Hetzner Cloud API where Primary IPs are offered (its pricing): %w", err)
+	}
+	var offered map[string]bool
+	for _, t := range pricing.PrimaryIPs {
+		if t.Type != string(hcloud.PrimaryIPTypeIPv4) {
+			continue
+		}
+		for _, p := range t.Pricings {
+			if offered == nil {
+				offered = map[string]bool{}
+			}
+			offered[p.Location] = true
+		}
+	}
+	return offered, nil
 }

@@ -48,3 +48,22 @@ func TestLocations(t *testing.T) {
 	_, err = Locations(ctx, "aws", nil, ep)
 	require.ErrorContains(t, err, "unknown provider")
 }
+
+// The fake stands in for Hetzner's API: a location whose pricing lists no
+// Primary IP (fakehcloud.Options.NoPrimaryIPs, where creating one is
+// refused too) is marked NoPrimaryIPs, the others are not, and the check
+// created nothing to find out.
+func TestLocationsSayWherePrimaryIPsAreOffered_FakeStandsInForHetznerAPI(t *testing.T) {
+	api := fakehcloud.New(fakehcloud.Options{Token: token, NoPrimaryIPs: []string{"sin"}})
+	t.Cleanup(api.Close)
+	locs, err := Locations(context.Background(), cloud.Hetzner, map[string]string{"token": token}, cloud.Endpoints{Hetzner: api.URL()})
+	require.NoError(t, err)
+	without := map[string]bool{}
+	for _, l := range locs {
+		without[l.Name] = l.NoPrimaryIPs
+	}
+	require.Equal(t, map[string]bool{"ash": false, "fsn1": false, "hel1": false, "hil": false, "nbg1": false, "sin": true}, without)
+	require.Contains(t, cloud.CheckLinkRegion(cloud.Hetzner, locs, "sin")[0].Message, "Hetzner offers no Primary IP in sin")
+	require.Empty(t, cloud.CheckLinkRegion(cloud.Hetzner, locs, "hel1"))
+	require.Empty(t, api.Requests(), "nothing was created to find out")
+}

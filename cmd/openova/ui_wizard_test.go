@@ -9,6 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/openova-io/core/dev/fakehcloud"
 )
@@ -47,12 +48,15 @@ func regionsForm(port int) url.Values {
 }
 
 // Bad input is refused before any plan, each with a message beside the
-// field it names, the rest of the form kept: a bad token, an unknown
-// region, two regions with one name, two primaries, an invalid domain,
-// overlapping networks. The fake API sees no mutating request and no
-// bootstrap starts.
+// field it names, the rest of the form kept: a bad token, an organization
+// Gitea would refuse, an unknown region, a location the API offers no
+// Primary IP in (the fake, standing in for Hetzner's API, offers none in
+// sin), two regions with one name, two primaries, an invalid domain,
+// networks that overlap each other or the link's tunnel (with a free one
+// suggested). The fake API sees no mutating request and no Bootstrap
+// workflow starts.
 func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
-	cloud := newCloudStandIn(t, fakehcloud.Options{})
+	cloud := newCloudStandIn(t, fakehcloud.Options{NoPrimaryIPs: []string{"sin"}})
 	p := cloud.start(t, t.TempDir())
 	c := signInHTTP(t, p)
 	refused := func(path string, form url.Values, field, msg string) {
@@ -70,6 +74,7 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 	}
 
 	refused("/wizard/organization", url.Values{"organization": {"acme"}, "domain": {"acme"}}, "domain", "at least two labels")
+	refused("/wizard/organization", url.Values{"organization": {"explore"}, "domain": {"acme.example"}}, "organization", `Gitea would refuse this organization: "explore" is reserved`)
 	accepted("/wizard/organization", url.Values{"organization": {"acme"}, "domain": {"acme.example"}})
 	accepted("/wizard/provider", url.Values{"provider": {"hetzner"}})
 	refused("/wizard/credentials", url.Values{"token": {"short"}}, "token", "64 letters and digits")
@@ -83,7 +88,10 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 		{"unknown region", "regions[1].name", `"ams9" is not a hetzner location`, func(v url.Values) { v.Set("regions[1].name", "ams9") }},
 		{"two regions with one name", "regions[1].name", "region fsn1 is chosen twice", func(v url.Values) { v.Set("regions[1].name", "fsn1") }},
 		{"two primaries", "regions[1].role", "only one region can be the primary", func(v url.Values) { v.Set("regions[1].role", "primary") }},
-		{"overlapping networks", "regions[1].pod_cidr", "overlaps 10.42.0.0/16", func(v url.Values) { v.Set("regions[1].pod_cidr", "10.42.0.0/17") }},
+		{"no Primary IP in the location", "regions[1].name", "Hetzner offers no Primary IP in sin: pick another location", func(v url.Values) { v.Set("regions[1].name", "sin") }},
+		{"overlapping networks", "regions[1].pod_cidr", "region hel1's pod network 10.42.0.0/17 overlaps region fsn1's pod network 10.42.0.0/16", func(v url.Values) { v.Set("regions[1].pod_cidr", "10.42.0.0/17") }},
+		{"a free network suggested", "regions[1].pod_cidr", "give hel1 another pod network, such as 10.2.0.0/17", func(v url.Values) { v.Set("regions[1].pod_cidr", "10.42.0.0/17") }},
+		{"network over the link's tunnel", "regions[1].service_cidr", "overlaps the link's tunnel network 100.64.255.0/30", func(v url.Values) { v.Set("regions[1].service_cidr", "100.64.0.0/10") }},
 		{"size not offered there", "regions[0].worker_size", `size "cx99" cannot be created in fsn1`, func(v url.Values) { v.Set("regions[0].worker_size", "cx99") }},
 		{"bad port", "api_port", "between 1 and 65535", func(v url.Values) { v.Set("api_port", "70000") }},
 	}
@@ -101,6 +109,9 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 	require.Empty(t, cloud.api.Requests(), "no mutating request reached the cloud")
 	_, body := c.get("/wizard")
 	require.NotContains(t, body, `data-testid="run"`, "no bootstrap started")
+	runs, err := p.client(t, "").ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'Bootstrap'"})
+	require.NoError(t, err)
+	require.Empty(t, runs.GetExecutions(), "no Bootstrap workflow was started")
 	require.NotContains(t, p.log(), canaryHetznerToken)
 }
 

@@ -8,7 +8,7 @@
 // servers created with them), servers, load balancers
 // and their services, targets and networks, the actions those create, and
 // the read-only catalog (locations, datacenters, server types, images, load
-// balancer types). Every body is encoded with the types of
+// balancer types, pricing). Every body is encoded with the types of
 // github.com/hetznercloud/hcloud-go/v2/hcloud/schema, so its JSON has the
 // shape hcloud-go decodes; the package's tests check the routes and the
 // responses against the API's OpenAPI description in
@@ -23,7 +23,8 @@
 //
 // It refuses what the API refuses that a test of openova must meet: user
 // data over 32,768 bytes, a Primary IP where Options.NoPrimaryIPs says
-// none are offered, a Primary IP assigned to a running server.
+// none are offered (GET /pricing then lists no Primary IP price there, as
+// the API does), a Primary IP assigned to a running server.
 //
 // Effects are applied at once; actions report success in the response that
 // creates them unless Options.ActionRunningReports asks them to be seen

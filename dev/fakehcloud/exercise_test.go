@@ -31,6 +31,7 @@ func exercise(e *env, cl cluster) {
 	check(c.Image.GetByID(ctx, cl.cp.Image.ID))
 	checkAll(c.LoadBalancerType.All(ctx))
 	check(c.LoadBalancerType.GetByID(ctx, 1))
+	check(c.Pricing.Get(ctx))
 
 	checkAll(c.SSHKey.All(ctx))
 	check(c.SSHKey.GetByID(ctx, cl.key.ID))

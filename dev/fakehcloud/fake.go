@@ -30,8 +30,9 @@ type Options struct {
 	// on loopback, and servers get addresses from 203.0.113.0/24.
 	PublicIPv4 func(kind, name string) string
 	// NoPrimaryIPs are locations (by name) where Primary IPs are not
-	// offered: creating one there is invalid_input on location, so a
-	// test can show that openova refuses such a region before any plan.
+	// offered: GET /pricing lists no Primary IP price there and creating
+	// one there is invalid_input on location, so a test can show that
+	// openova refuses such a region before any plan.
 	NoPrimaryIPs []string
 	// ActionRunningReports is how many times an action is reported as
 	// running, counting the response that creates it, before it reports

@@ -49,6 +49,7 @@ var routes = concat(
 		{Route{get, "/images/{id}"}, ok, (*Server).getImage},
 		{Route{get, "/load_balancer_types"}, ok, (*Server).listLoadBalancerTypes},
 		{Route{get, "/load_balancer_types/{id}"}, ok, (*Server).getLoadBalancerType},
+		{Route{get, "/pricing"}, ok, (*Server).getPricing},
 
 		{Route{get, "/ssh_keys"}, ok, (*Server).listSSHKeys},
 		{Route{post, "/ssh_keys"}, created, (*Server).createSSHKey},

@@ -114,13 +114,20 @@ func check(step string, d *Draft) Errors {
 	}
 	switch step {
 	case StepRegions:
+		// Two regions are joined by the WireGuard link, whose gateways need
+		// a Primary IP in each region's location.
+		link := len(d.input().Regions) == 2
 		for i, r := range d.Regions {
 			f := fmt.Sprintf("regions[%d].", i)
 			if r.Name == "" || errs[f+"name"] != "" {
 				continue
 			}
-			for _, p := range cloud.CheckRegion(d.Provider, d.Locations, r.Name,
-				cloud.Size{Field: "control_plane_size", Name: r.ControlPlaneSize}, cloud.Size{Field: "worker_size", Name: r.WorkerSize}) {
+			problems := cloud.CheckRegion(d.Provider, d.Locations, r.Name,
+				cloud.Size{Field: "control_plane_size", Name: r.ControlPlaneSize}, cloud.Size{Field: "worker_size", Name: r.WorkerSize})
+			if link {
+				problems = append(problems, cloud.CheckLinkRegion(d.Provider, d.Locations, r.Name)...)
+			}
+			for _, p := range problems {
 				field := f + p.Field
 				if p.Field == cloud.FieldRegion {
 					field = f + "name"

@@ -14,7 +14,8 @@ func TestCheck(t *testing.T) {
 	ready := func() *Draft {
 		d := newDraft()
 		d.Organization, d.Domain = "acme", "acme.example"
-		d.Locations = []cloud.Location{{Name: "fsn1", Sizes: []string{"cpx31"}}, {Name: "hel1", Sizes: []string{"cpx31"}}}
+		d.Locations = []cloud.Location{{Name: "fsn1", Sizes: []string{"cpx31"}}, {Name: "hel1", Sizes: []string{"cpx31"}},
+			{Name: "sin", Sizes: []string{"cpx31"}, NoPrimaryIPs: true}}
 		d.Regions[0].Name, d.Regions[1].Name = "fsn1", "hel1"
 		return d
 	}
@@ -23,7 +24,10 @@ func TestCheck(t *testing.T) {
 		edit                   func(*Draft)
 	}{
 		{"bad domain", StepOrganization, "domain", "at least two labels", func(d *Draft) { d.Domain = "acme" }},
-		{"unknown region", StepRegions, "regions[1].name", `"ams9" is not a hetzner location: choose one of fsn1, hel1`, func(d *Draft) { d.Regions[1].Name = "ams9" }},
+		{"organization gitea refuses", StepOrganization, "organization", `"explore" is reserved by gitea`, func(d *Draft) { d.Organization = "explore" }},
+		{"unknown region", StepRegions, "regions[1].name", `"ams9" is not a hetzner location: choose one of fsn1, hel1, sin`, func(d *Draft) { d.Regions[1].Name = "ams9" }},
+		{"no Primary IP for the link", StepRegions, "regions[1].name", "Hetzner offers no Primary IP in sin: pick another location", func(d *Draft) { d.Regions[1].Name = "sin" }},
+		{"overlapping networks", StepRegions, "regions[1].pod_cidr", "overlaps region fsn1's pod network", func(d *Draft) { d.Regions[1].PodCIDR = d.Regions[0].PodCIDR }},
 		{"size not offered", StepRegions, "regions[0].worker_size", `size "cx99" cannot be created in fsn1`, func(d *Draft) { d.Regions[0].WorkerSize = "cx99" }},
 		{"port", StepRegions, "api_port", "between 1 and 65535", func(d *Draft) { d.APIPort = "0" }},
 		{"no bucket and not local", StepState, "state.bucket", "or choose local state", func(d *Draft) {}},
@@ -40,6 +44,8 @@ func TestCheck(t *testing.T) {
 	d := ready()
 	require.Empty(t, check(StepRegions, d))
 	d.Regions[1].Name = "" // no standby
+	require.Empty(t, check(StepRegions, d))
+	d.Regions[0].Name = "sin" // one region: no link, no Primary IP needed
 	require.Empty(t, check(StepRegions, d))
 	require.Len(t, d.input().Regions, 1)
 	d.State.Local = true

@@ -23,7 +23,7 @@ var fuzzLocations = map[cloud.Provider][]cloud.Location{
 	cloud.Hetzner: {
 		{Name: "fsn1", City: "Falkenstein", Country: "DE", NetworkZone: "eu-central", Sizes: []string{"cpx31", "cx22"}},
 		{Name: "hel1", City: "Helsinki", Country: "FI", NetworkZone: "eu-central", Sizes: []string{"cpx31"}},
-		{Name: "ash", City: "Ashburn", Country: "US", NetworkZone: "us-east"},
+		{Name: "ash", City: "Ashburn", Country: "US", NetworkZone: "us-east", NoPrimaryIPs: true},
 	},
 	cloud.Huawei: {{Name: "eu-west-101", City: "Dublin", Country: "IE", Sizes: []string{"s6.large.2"}}},
 	cloud.OCI:    {{Name: "eu-frankfurt-1", City: "Frankfurt", Country: "DE"}},
@@ -144,6 +144,9 @@ func FuzzWizardSteps(f *testing.F) {
 		for _, r := range in.Regions {
 			require.Empty(t, cloud.CheckRegion(d.Provider, d.Locations, r.Name,
 				cloud.Size{Field: "control_plane_size", Name: r.ControlPlaneSize}, cloud.Size{Field: "worker_size", Name: r.WorkerSize}))
+			if len(in.Regions) == 2 {
+				require.Empty(t, cloud.CheckLinkRegion(d.Provider, d.Locations, r.Name), "a two-region bootstrap's link needs a Primary IP in %s", r.Name)
+			}
 			for _, c := range []string{r.NodeCIDR, r.PodCIDR, r.ServiceCIDR} {
 				_, n, err := net.ParseCIDR(c)
 				require.NoError(t, err)

@@ -60,6 +60,9 @@ type RegionVM struct {
 	F         RegionForm
 	Locations []Option
 	Optional  bool
+	// NetworksOpen unfolds the networks when one of them is refused, so
+	// its message shows beside its field.
+	NetworksOpen bool
 }
 
 // StateVM is the state step without the secret key.
@@ -113,7 +116,14 @@ func stepVM(step string, d *Draft, errs Errors) StepVM {
 			rv.Legend = "Standby region (optional)"
 		}
 		for _, l := range d.Locations {
-			rv.Locations = append(rv.Locations, Option{Value: l.Name, Label: fmt.Sprintf("%s — %s, %s (%s)", l.Name, l.City, l.Country, l.NetworkZone), Selected: l.Name == r.Name})
+			label := fmt.Sprintf("%s — %s, %s (%s)", l.Name, l.City, l.Country, l.NetworkZone)
+			if l.NoPrimaryIPs {
+				label += ", no Primary IPs: one region only"
+			}
+			rv.Locations = append(rv.Locations, Option{Value: l.Name, Label: label, Selected: l.Name == r.Name})
+		}
+		for _, n := range []string{"node_cidr", "pod_cidr", "service_cidr"} {
+			rv.NetworksOpen = rv.NetworksOpen || errs[fmt.Sprintf("regions[%d].%s", i, n)] != ""
 		}
 		vm.Regions = append(vm.Regions, rv)
 	}

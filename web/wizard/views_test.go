@@ -1,11 +1,15 @@
 package wizard
 
 import (
+	"context"
+	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openova-io/core/bootstrap"
+	"github.com/openova-io/core/cloud"
 )
 
 // The bootstrap's page summarizes the draft only when every step was
@@ -78,4 +82,26 @@ func TestRunPageShowsEachRegionsSteps(t *testing.T) {
 		require.Equal(t, r.state, vm.Regions[i].Steps[0].State)
 	}
 	require.Equal(t, "server limit reached", vm.Regions[1].Parked)
+}
+
+// A refused network unfolds its region's networks, so the message is seen
+// beside its field; a location without Primary IPs says so in the list.
+func TestRegionStepShowsRefusedNetworksAndPrimaryIPs(t *testing.T) {
+	d := newDraft()
+	d.Locations = []cloud.Location{{Name: "fsn1", City: "Falkenstein", Country: "DE", NetworkZone: "eu-central"},
+		{Name: "sin", City: "Singapore", Country: "SG", NetworkZone: "ap-southeast", NoPrimaryIPs: true}}
+	vm := stepVM(StepRegions, d, Errors{"regions[1].pod_cidr": "overlaps"})
+	require.False(t, vm.Regions[0].NetworksOpen)
+	require.True(t, vm.Regions[1].NetworksOpen)
+	require.Equal(t, "fsn1 — Falkenstein, DE (eu-central)", vm.Regions[0].Locations[0].Label)
+	require.Equal(t, "sin — Singapore, SG (ap-southeast), no Primary IPs: one region only", vm.Regions[0].Locations[1].Label)
+	var page strings.Builder
+	require.NoError(t, stepPage(vm).Render(context.Background(), &page))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page.String()))
+	require.NoError(t, err)
+	_, open0 := doc.Find(`[data-testid="regions[0].networks"]`).Attr("open")
+	_, open1 := doc.Find(`[data-testid="regions[1].networks"]`).Attr("open")
+	require.False(t, open0)
+	require.True(t, open1)
+	require.Equal(t, "overlaps", doc.Find(`[data-testid="regions[1].networks"] [data-field="regions[1].pod_cidr"]`).Text())
 }

@@ -1,4 +1,4 @@
-package activities
+package bootstrap
 
 // Gitea's own rules for organization and repository names, so a name it
 // would refuse is answered beside the wizard's field before any plan
@@ -8,8 +8,9 @@ package activities
 // reservedUsernames and reservedUserPatterns, the API's MaxSize(40)); a
 // repository name is models/repo/repo.go IsUsableRepoName (and the API's
 // AlphaDashDot and MaxSize(100)). Both go through models/db/name.go
-// IsUsableName, which compares lower-cased. This file imports only the
-// standard library: it moves to a light package the UI can import.
+// IsUsableName, which compares lower-cased. They live in the contract
+// package, so the wizard, Input.Validate and the Gitea activities refuse
+// the same names.
 
 import (
 	"errors"
