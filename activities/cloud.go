@@ -51,7 +51,13 @@ func (c *Cloud) CheckCredentials(ctx context.Context, in CheckCredentialsInput) 
 		for i, s := range in.Sizes[r] {
 			sizes[i] = cloud.Size{Field: "size", Name: s}
 		}
-		if problems := cloud.CheckRegion(in.Provider, locs, r, sizes...); len(problems) > 0 {
+		problems := cloud.CheckRegion(in.Provider, locs, r, sizes...)
+		if len(in.Regions) == 2 {
+			// The link between two regions needs each gateway's address
+			// fixed before boot: a Primary IP there.
+			problems = append(problems, cloud.CheckLinkRegion(in.Provider, locs, r)...)
+		}
+		if len(problems) > 0 {
 			p := problems[0]
 			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError("region "+r+": "+p.Message, ErrInvalidBootstrap, nil, p.Field)
 		}

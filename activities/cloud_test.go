@@ -17,7 +17,7 @@ import (
 // (region or size) in the error's details, as the wizard refuses them.
 func TestCheckCredentialsRefusesRegionsAndSizes(t *testing.T) {
 	token := strings.Repeat("c3", 32)
-	api := fakehcloud.New(fakehcloud.Options{Token: token})
+	api := fakehcloud.New(fakehcloud.Options{Token: token, NoPrimaryIPs: []string{"sin"}})
 	t.Cleanup(api.Close)
 	c := &Cloud{Endpoints: cloud.Endpoints{Hetzner: api.URL()}}
 	in := func(region string, sizes ...string) CheckCredentialsInput {
@@ -31,6 +31,7 @@ func TestCheckCredentialsRefusesRegionsAndSizes(t *testing.T) {
 		{"all offered", "", "", in("hel1", "cx22", "cpx31")},
 		{"unknown region", "region", `region ams9: "ams9" is not a hetzner location`, in("ams9", "cx22")},
 		{"size not offered there", "size", `region ash: size "cx22" cannot be created in ash`, in("ash", "cpx31", "cx22")},
+		{"no Primary IP for the link's gateway", "region", "region sin: Hetzner offers no Primary IP in sin: pick another location", in("sin", "cpx11")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/secret"
 )
@@ -112,7 +113,7 @@ func giteaObjects(in InstallGiteaInput) ([]giteaObject, error) {
 	if u, err := url.Parse(in.Chart.Repository); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
 		return nil, invalid("the chart repository %s is not https://host/path without credentials", redactURL(in.Chart.Repository))
 	}
-	if err := GiteaOrgNameError(in.AdminUsername); err != nil {
+	if err := bootstrap.GiteaOrgNameError(in.AdminUsername); err != nil {
 		return nil, invalid("the site admin's name: %s", err)
 	}
 	if _, err := tls.X509KeyPair([]byte(in.TLSCert), []byte(in.TLSKey.Reveal())); err != nil {
