@@ -11,7 +11,9 @@ import (
 // LFS, installed (INSTALL_LOCK) so no setup page, loopback remotes allowed
 // for push mirrors ([migrations] ALLOW_LOCALNETWORKS; production needs it
 // too, its remotes are private addresses over the WireGuard link).
-func appIni(dir, static string, port int) (string, error) {
+// With tlsFiles (certificate and key paths) it serves HTTPS, as a region's
+// Gitea does.
+func appIni(dir, static string, port int, tlsFiles ...string) (string, error) {
 	u, err := user.Current()
 	if err != nil {
 		return "", err
@@ -25,16 +27,21 @@ func appIni(dir, static string, port int) (string, error) {
 		return "", err
 	}
 	internal := hex.EncodeToString(b)
+	protocol, scheme := "PROTOCOL = http", "http"
+	if len(tlsFiles) == 2 {
+		protocol = fmt.Sprintf("PROTOCOL = https\nCERT_FILE = %s\nKEY_FILE = %s", tlsFiles[0], tlsFiles[1])
+		scheme = "https"
+	}
 	return fmt.Sprintf(`APP_NAME = openova test
 RUN_MODE = prod
 RUN_USER = %[1]s
 WORK_PATH = %[2]s
 
 [server]
-PROTOCOL = http
+%[7]s
 HTTP_ADDR = 127.0.0.1
 HTTP_PORT = %[3]d
-ROOT_URL = http://127.0.0.1:%[3]d/
+ROOT_URL = %[8]s://127.0.0.1:%[3]d/
 DISABLE_SSH = true
 START_SSH_SERVER = false
 LFS_START_SERVER = false
@@ -95,5 +102,5 @@ ENABLED = true
 MODE = file
 LEVEL = Info
 ROOT_PATH = %[2]s/log
-`, u.Username, dir, port, static, key, internal), nil
+`, u.Username, dir, port, static, key, internal, protocol, scheme), nil
 }

@@ -16,6 +16,8 @@ package gitea
 import (
 	"bufio"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -49,9 +51,20 @@ type Instance struct {
 	// Started is how long it took from exec to the API answering.
 	Started time.Duration
 
-	cmd   *exec.Cmd
-	begin time.Time
-	done  chan error
+	cmd    *exec.Cmd
+	begin  time.Time
+	done   chan error
+	tls    *TLS
+	client *http.Client // trusts tls.CA when it serves HTTPS
+}
+
+// TLS makes a server serve HTTPS, as a region's Gitea does, with Cert and
+// Key (PEM). CA is what the harness verifies it by while it waits for the
+// server to answer.
+type TLS struct {
+	Cert string
+	Key  string
+	CA   string
 }
 
 // Start starts one Gitea server per name, in parallel, and stops them when
@@ -59,9 +72,20 @@ type Instance struct {
 // Tests that can share servers (each in its own organization) use Shared.
 func Start(t testing.TB, names ...string) []*Instance {
 	t.Helper()
+	return startWith(t, nil, names)
+}
+
+// StartTLS is Start with servers on HTTPS (URL https://127.0.0.1:<port>).
+func StartTLS(t testing.TB, cfg TLS, names ...string) []*Instance {
+	t.Helper()
+	return startWith(t, &cfg, names)
+}
+
+func startWith(t testing.TB, cfg *TLS, names []string) []*Instance {
+	t.Helper()
 	bin := testenv.Bin(t, "gitea")
 	static := StaticRoot(t)
-	out, err := start(bin, static, names)
+	out, err := start(bin, static, names, cfg)
 	t.Cleanup(func() {
 		for _, inst := range out {
 			if err := inst.remove(); err != nil {
@@ -75,7 +99,7 @@ func Start(t testing.TB, names ...string) []*Instance {
 
 // start starts the servers side by side and waits for each; on an error
 // the ones it returns are still to be removed (they may be running).
-func start(bin, static string, names []string) ([]*Instance, error) {
+func start(bin, static string, names []string, cfg *TLS) ([]*Instance, error) {
 	out := make([]*Instance, 0, len(names))
 	picked := make([]int, 0, len(names))
 	for _, name := range names {
@@ -91,7 +115,15 @@ func start(bin, static string, names []string) ([]*Instance, error) {
 		if err != nil {
 			return out, err
 		}
-		out = append(out, &Instance{Name: name, Dir: dir, Username: "openova-admin", Password: secret.Text(password)})
+		inst := &Instance{Name: name, Dir: dir, Username: "openova-admin", Password: secret.Text(password), tls: cfg, client: http.DefaultClient}
+		if cfg != nil {
+			roots := x509.NewCertPool()
+			if !roots.AppendCertsFromPEM([]byte(cfg.CA)) {
+				return out, fmt.Errorf("gitea %s: the TLS CA is not a PEM certificate", name)
+			}
+			inst.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+		}
+		out = append(out, inst)
 		picked = append(picked, port)
 	}
 	errs := make(chan error, len(out))
@@ -143,7 +175,18 @@ func StaticRoot(t testing.TB) string {
 
 func (i *Instance) start(bin, static string, port int) error {
 	i.URL = "http://127.0.0.1:" + strconv.Itoa(port)
-	ini, err := appIni(i.Dir, static, port)
+	var tlsFiles []string
+	if i.tls != nil {
+		i.URL = "https://127.0.0.1:" + strconv.Itoa(port)
+		tlsFiles = []string{filepath.Join(i.Dir, "tls.crt"), filepath.Join(i.Dir, "tls.key")}
+		if err := os.WriteFile(tlsFiles[0], []byte(i.tls.Cert), 0o600); err != nil {
+			return err
+		}
+		if err := os.WriteFile(tlsFiles[1], []byte(i.tls.Key), 0o600); err != nil {
+			return err
+		}
+	}
+	ini, err := appIni(i.Dir, static, port, tlsFiles...)
 	if err != nil {
 		return err
 	}
@@ -196,7 +239,7 @@ func (i *Instance) waitReady() error {
 			return fmt.Errorf("gitea %s exited before answering (%v); its log:\n%s", i.Name, err, i.Log())
 		case <-tick.C:
 		}
-		resp, err := http.Get(i.URL + "/api/v1/version")
+		resp, err := i.client.Get(i.URL + "/api/v1/version")
 		if err != nil {
 			last = err
 			continue

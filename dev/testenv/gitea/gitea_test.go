@@ -80,7 +80,7 @@ func TestShared(t *testing.T) {
 // is not Gitea) fails the start at once, with its log, instead of waiting
 // out the two minutes; its folder is removed.
 func TestStart_ServerExits(t *testing.T) {
-	insts, err := start("/bin/false", t.TempDir(), []string{"broken"})
+	insts, err := start("/bin/false", t.TempDir(), []string{"broken"}, nil)
 	require.ErrorContains(t, err, "gitea broken exited before answering")
 	require.Len(t, insts, 1)
 	require.NoError(t, insts[0].remove())

@@ -45,7 +45,7 @@ func Shared(t testing.TB, names ...string) []*Instance {
 	static := StaticRoot(t)
 	shared.once.Do(func() {
 		shared.names = slices.Clone(names)
-		shared.insts, shared.err = start(bin, static, names)
+		shared.insts, shared.err = start(bin, static, names, nil)
 	})
 	if shared.err != nil {
 		t.Fatalf("start the shared gitea servers: %v", shared.err)
