@@ -24,6 +24,8 @@ import (
 // (deploy/crossplane/xrd.yaml, validated by Crossplane's own CRD)
 // Established, and an XRD with claims Established and Offered with both
 // CRDs served; every condition at the object's generation, written once.
+// A Provider whose package's CRDs the player cannot find is Installed but
+// not Healthy, and says why.
 func TestPlayCrossplane(t *testing.T) {
 	env := standIn(t)
 	p := players.PlayCrossplane(t, env.Config, players.CrossplaneOptions{})
@@ -44,9 +46,10 @@ func TestPlayCrossplane(t *testing.T) {
 		"metadata": map[string]any{"name": "function-patch-and-transform"},
 		"spec":     map[string]any{"package": "xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.8.2"}}})
 	create(fromFile(t, filepath.Join(testenv.RepoRoot(), "deploy", "crossplane", "xrd.yaml")))
-	create(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "apiextensions.crossplane.io/v2", "kind": "CompositeResourceDefinition",
+	// Claims are a v1 (LegacyCluster) XRD's: v2 refuses them.
+	create(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "apiextensions.crossplane.io/v1", "kind": "CompositeResourceDefinition",
 		"metadata": map[string]any{"name": "xwidgets.players.example.org"},
-		"spec": map[string]any{"group": "players.example.org", "scope": "LegacyCluster",
+		"spec": map[string]any{"group": "players.example.org",
 			"names":      map[string]any{"kind": "XWidget", "plural": "xwidgets"},
 			"claimNames": map[string]any{"kind": "Widget", "plural": "widgets"},
 			"versions": []any{map[string]any{"name": "v1", "served": true, "referenceable": true,
@@ -56,7 +59,7 @@ func TestPlayCrossplane(t *testing.T) {
 		{"pkg.crossplane.io/v1", "Provider", "provider-helm"},
 		{"pkg.crossplane.io/v1", "Function", "function-patch-and-transform"},
 		{"apiextensions.crossplane.io/v2", "CompositeResourceDefinition", "componentreleases.platform.openova.io"},
-		{"apiextensions.crossplane.io/v2", "CompositeResourceDefinition", "xwidgets.players.example.org"},
+		{"apiextensions.crossplane.io/v1", "CompositeResourceDefinition", "xwidgets.players.example.org"},
 	} {
 		want := map[string]string{"Installed": "ActivePackageRevision", "Healthy": "HealthyPackageRevision"}
 		if o.kind == "CompositeResourceDefinition" {
@@ -90,6 +93,22 @@ func TestPlayCrossplane(t *testing.T) {
 		require.NoError(t, c.Get(ctx, client.ObjectKey{Name: o.name}, settled))
 		require.Equal(t, rv, settled.GetResourceVersion(), "%s %s: conditions are written once", o.kind, o.name)
 	}
+
+	// A package whose CRDs the player cannot find is not Healthy, and says why.
+	create(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "pkg.crossplane.io/v1", "kind": "Provider",
+		"metadata": map[string]any{"name": "provider-unknown"}, "spec": map[string]any{"package": "registry.example/provider-unknown"}}})
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		u := &unstructured.Unstructured{}
+		u.SetAPIVersion("pkg.crossplane.io/v1")
+		u.SetKind("Provider")
+		require.NoError(ct, c.Get(ctx, client.ObjectKey{Name: "provider-unknown"}, u))
+		conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+		require.Len(ct, conds, 2)
+		healthy := conds[1].(map[string]any)
+		require.Equal(ct, "False", healthy["status"])
+		require.Equal(ct, "UnhealthyPackageRevision", healthy["reason"])
+		require.Contains(ct, healthy["message"], "CrossplaneOptions.PackageCRDs")
+	}, time.Minute, 100*time.Millisecond)
 
 	// What the served kinds let the substrate create.
 	create(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "helm.m.crossplane.io/v1beta1", "kind": "ClusterProviderConfig",

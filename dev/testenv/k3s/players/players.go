@@ -135,7 +135,11 @@ type clients struct {
 	dc dynamic.Interface
 }
 
+// newClients are the player's clients; the API server's warnings (e.g.
+// that a v1 XRD's claims are not v2's) are not the test's business.
 func newClients(cfg *rest.Config) (clients, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = rest.NoWarnings{}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return clients{}, err
