@@ -96,7 +96,7 @@ func TestPlayCrossplane(t *testing.T) {
 
 	// A package whose CRDs the player cannot find is not Healthy, and says why.
 	create(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "pkg.crossplane.io/v1", "kind": "Provider",
-		"metadata": map[string]any{"name": "provider-unknown"}, "spec": map[string]any{"package": "registry.example/provider-unknown"}}})
+		"metadata": map[string]any{"name": "provider-unknown"}, "spec": map[string]any{"package": "registry.example.com/acme/provider-unknown:v0.0.1"}}})
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		u := &unstructured.Unstructured{}
 		u.SetAPIVersion("pkg.crossplane.io/v1")
@@ -107,7 +107,7 @@ func TestPlayCrossplane(t *testing.T) {
 		healthy := conds[1].(map[string]any)
 		require.Equal(ct, "False", healthy["status"])
 		require.Equal(ct, "UnhealthyPackageRevision", healthy["reason"])
-		require.Contains(ct, healthy["message"], "CrossplaneOptions.PackageCRDs")
+		require.Contains(ct, healthy["message"], "github.com/acme/provider-unknown@v0.0.1 is not in the module cache")
 	}, time.Minute, 100*time.Millisecond)
 
 	// What the served kinds let the substrate create.
