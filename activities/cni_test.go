@@ -19,11 +19,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 
-	"github.com/openova-io/core/catalog"
-	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/k3s/players"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
 )
 
@@ -71,13 +69,8 @@ func TestCNIProgress(t *testing.T) {
 // (dev/dev.sh assets links it): on a cluster, Cilium's operator creates it.
 func ciliumPolicyCRD(t *testing.T) *apiextv1.CustomResourceDefinition {
 	t.Helper()
-	cilium, ok := catalog.Default().Get("cilium")
-	require.True(t, ok)
-	path := filepath.Join(testenv.RepoRoot(), ".cache", "crds", "cilium-"+cilium.Latest().Version, "ciliumclusterwidenetworkpolicies.yaml")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		testenv.Missing(t, "Cilium's CRDs of the catalog's version are not linked (%v): run dev/dev.sh assets", err)
-	}
+	b, err := os.ReadFile(filepath.Join(players.CiliumCRDDir(t), "ciliumclusterwidenetworkpolicies.yaml"))
+	require.NoError(t, err)
 	var crd apiextv1.CustomResourceDefinition
 	require.NoError(t, yaml.Unmarshal(b, &crd))
 	return &crd
@@ -85,7 +78,7 @@ func ciliumPolicyCRD(t *testing.T) *apiextv1.CustomResourceDefinition {
 
 // A new cluster's CNI on an API server that stands in for k3s, the test
 // playing what k3s's Helm controller, Cilium and the kubelets would do
-// (no pod runs on envtest): WaitCNI waits for every node and Cilium, and
+// (players.PlayCilium: no pod runs on envtest): WaitCNI waits for every node and Cilium, and
 // says what it still waits for when its deadline passes; the metadata
 // policy is applied through the real CRD of the catalog's Cilium, twice
 // without a change, and is refused (and taken out) by a Cilium whose CRD
@@ -94,8 +87,6 @@ func TestCNIAndMetadataPolicy_EnvtestPlaysK3sAndCilium(t *testing.T) {
 	crd := ciliumPolicyCRD(t)
 	env := kubeenv.Start(t, crd)
 	kubeconfig, err := os.ReadFile(env.Kubeconfig)
-	require.NoError(t, err)
-	cs, err := kubernetes.NewForConfig(env.Config)
 	require.NoError(t, err)
 	ctx := context.Background()
 	nodes := []string{"acme-fsn1-cp-0", "acme-fsn1-worker-0"}
@@ -116,7 +107,9 @@ func TestCNIAndMetadataPolicy_EnvtestPlaysK3sAndCilium(t *testing.T) {
 	})
 
 	t.Run("ready once every node and Cilium are", func(t *testing.T) {
-		playK3sWithCilium(t, cs, nodes)
+		require.Equal(t, []string{ciliumNamespace, ciliumAgents, ciliumOperator},
+			[]string{players.CiliumNamespace, players.CiliumAgents, players.CiliumOperator}, "the player plays what WaitCNI reads")
+		players.PlayCilium(t, env.Config, nodes)
 		v, err := aenv.ExecuteActivity(c.WaitCNI, CNIInput{Cluster: "acme-fsn1", Kubeconfig: kubeconfig, Nodes: nodes, Deadline: time.Now().Add(5 * time.Minute)})
 		require.NoError(t, err)
 		var res CNIResult
@@ -174,42 +167,4 @@ func TestCNIAndMetadataPolicy_EnvtestPlaysK3sAndCilium(t *testing.T) {
 		_, err = policies.Get(ctx, MetadataPolicyName, metav1.GetOptions{})
 		require.True(t, apierrors.IsNotFound(err), "the policy that would deny all egress is taken out: %v", err)
 	})
-}
-
-// playK3sWithCilium does what the kubelets and k3s's Helm controller would
-// on a cluster: the nodes register Ready, Cilium's DaemonSet runs on each
-// and its operator is available.
-func playK3sWithCilium(t *testing.T, cs kubernetes.Interface, nodes []string) {
-	t.Helper()
-	ctx := context.Background()
-	for _, name := range nodes {
-		n, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
-		require.NoError(t, err)
-		n.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady"}}
-		_, err = cs.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{})
-		require.NoError(t, err)
-	}
-	labels := map[string]string{"k8s-app": "cilium"}
-	pod := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "cilium-agent", Image: "quay.io/cilium/cilium"}}}}
-	ds, err := cs.AppsV1().DaemonSets(ciliumNamespace).Create(ctx, &appsv1.DaemonSet{
-		ObjectMeta: metav1.ObjectMeta{Name: ciliumAgents, Namespace: ciliumNamespace},
-		Spec:       appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: pod},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	n := int32(len(nodes))
-	ds.Status = appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation, DesiredNumberScheduled: n, CurrentNumberScheduled: n, UpdatedNumberScheduled: n, NumberReady: n, NumberAvailable: n}
-	_, err = cs.AppsV1().DaemonSets(ciliumNamespace).UpdateStatus(ctx, ds, metav1.UpdateOptions{})
-	require.NoError(t, err)
-	opLabels := map[string]string{"name": "cilium-operator"}
-	opPod := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: opLabels},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "cilium-operator", Image: "quay.io/cilium/operator-generic"}}}}
-	op, err := cs.AppsV1().Deployments(ciliumNamespace).Create(ctx, &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: ciliumOperator, Namespace: ciliumNamespace},
-		Spec:       appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: opLabels}, Template: opPod},
-	}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	op.Status = appsv1.DeploymentStatus{ObservedGeneration: op.Generation, Replicas: 1, ReadyReplicas: 1, AvailableReplicas: 1, UpdatedReplicas: 1}
-	_, err = cs.AppsV1().Deployments(ciliumNamespace).UpdateStatus(ctx, op, metav1.UpdateOptions{})
-	require.NoError(t, err)
 }

@@ -11,9 +11,9 @@ import (
 // LFS, installed (INSTALL_LOCK) so no setup page, loopback remotes allowed
 // for push mirrors ([migrations] ALLOW_LOCALNETWORKS; production needs it
 // too, its remotes are private addresses over the WireGuard link).
-// With tlsFiles (certificate and key paths) it serves HTTPS, as a region's
-// Gitea does.
-func appIni(dir, static string, port int, tlsFiles ...string) (string, error) {
+// It listens on ip:port. With tlsFiles (certificate and key paths) it
+// serves HTTPS, as a region's Gitea does.
+func appIni(dir, static, ip string, port int, tlsFiles ...string) (string, error) {
 	u, err := user.Current()
 	if err != nil {
 		return "", err
@@ -39,9 +39,9 @@ WORK_PATH = %[2]s
 
 [server]
 %[7]s
-HTTP_ADDR = 127.0.0.1
+HTTP_ADDR = %[9]s
 HTTP_PORT = %[3]d
-ROOT_URL = %[8]s://127.0.0.1:%[3]d/
+ROOT_URL = %[8]s://%[9]s:%[3]d/
 DISABLE_SSH = true
 START_SSH_SERVER = false
 LFS_START_SERVER = false
@@ -102,5 +102,5 @@ ENABLED = true
 MODE = file
 LEVEL = Info
 ROOT_PATH = %[2]s/log
-`, u.Username, dir, port, static, key, internal, protocol, scheme), nil
+`, u.Username, dir, port, static, key, internal, protocol, scheme, ip), nil
 }

@@ -16,10 +16,9 @@ package gitea
 import (
 	"bufio"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -34,14 +33,13 @@ import (
 
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/secret"
-	"github.com/openova-io/core/worker/ports"
 )
 
 // Instance is one running Gitea server.
 type Instance struct {
 	// Name is what the test called it (a region's name).
 	Name string
-	// URL is its root URL, http://127.0.0.1:<port>/ without the slash.
+	// URL is its root URL, http(s)://<IP>:<port>/ without the slash.
 	URL string
 	// Username and Password are the site admin's.
 	Username string
@@ -55,12 +53,14 @@ type Instance struct {
 	begin  time.Time
 	done   chan error
 	tls    *TLS
-	client *http.Client // trusts tls.CA when it serves HTTPS
+	client *http.Client // trusts tls.CA (or pins tls.Cert) when it serves HTTPS
+	ip     string
 }
 
 // TLS makes a server serve HTTPS, as a region's Gitea does, with Cert and
 // Key (PEM). CA is what the harness verifies it by while it waits for the
-// server to answer.
+// server to answer; without CA it accepts exactly Cert (a player that
+// serves a certificate from a Secret knows no CA).
 type TLS struct {
 	Cert string
 	Key  string
@@ -97,57 +97,13 @@ func startWith(t testing.TB, cfg *TLS, names []string) []*Instance {
 	return out
 }
 
-// start starts the servers side by side and waits for each; on an error
-// the ones it returns are still to be removed (they may be running).
+// start starts a server per name on 127.0.0.1 (see startServers).
 func start(bin, static string, names []string, cfg *TLS) ([]*Instance, error) {
-	out := make([]*Instance, 0, len(names))
-	picked := make([]int, 0, len(names))
-	for _, name := range names {
-		password, err := random(16)
-		if err != nil {
-			return out, err
-		}
-		port, err := ports.Pick()
-		if err != nil {
-			return out, err
-		}
-		dir, err := os.MkdirTemp("", "gitea-"+name+"-")
-		if err != nil {
-			return out, err
-		}
-		inst := &Instance{Name: name, Dir: dir, Username: "openova-admin", Password: secret.Text(password), tls: cfg, client: http.DefaultClient}
-		if cfg != nil {
-			roots := x509.NewCertPool()
-			if !roots.AppendCertsFromPEM([]byte(cfg.CA)) {
-				return out, fmt.Errorf("gitea %s: the TLS CA is not a PEM certificate", name)
-			}
-			inst.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
-		}
-		out = append(out, inst)
-		picked = append(picked, port)
+	servers := make([]Server, len(names))
+	for i, name := range names {
+		servers[i] = Server{Name: name, TLS: cfg}
 	}
-	errs := make(chan error, len(out))
-	for i, inst := range out {
-		go func() { errs <- inst.start(bin, static, picked[i]) }()
-	}
-	var first error
-	for range out { // every start returns before any is removed
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	if first != nil {
-		return out, first
-	}
-	for _, inst := range out {
-		if err := inst.waitReady(); err != nil {
-			return out, err
-		}
-		if err := inst.createAdmin(bin); err != nil {
-			return out, err
-		}
-	}
-	return out, nil
+	return startServers(bin, static, servers)
 }
 
 // StaticRoot is the module folder of the Gitea version dev/tools/gitea
@@ -174,10 +130,11 @@ func StaticRoot(t testing.TB) string {
 }
 
 func (i *Instance) start(bin, static string, port int) error {
-	i.URL = "http://127.0.0.1:" + strconv.Itoa(port)
+	host := net.JoinHostPort(i.ip, strconv.Itoa(port))
+	i.URL = "http://" + host
 	var tlsFiles []string
 	if i.tls != nil {
-		i.URL = "https://127.0.0.1:" + strconv.Itoa(port)
+		i.URL = "https://" + host
 		tlsFiles = []string{filepath.Join(i.Dir, "tls.crt"), filepath.Join(i.Dir, "tls.key")}
 		if err := os.WriteFile(tlsFiles[0], []byte(i.tls.Cert), 0o600); err != nil {
 			return err
@@ -186,7 +143,7 @@ func (i *Instance) start(bin, static string, port int) error {
 			return err
 		}
 	}
-	ini, err := appIni(i.Dir, static, port, tlsFiles...)
+	ini, err := appIni(i.Dir, static, i.ip, port, tlsFiles...)
 	if err != nil {
 		return err
 	}

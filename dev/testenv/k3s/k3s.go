@@ -65,8 +65,10 @@ func ParseCloudInit(t testing.TB, userData string) Node {
 
 // Start starts the API server the node would run, on ip:port. envtest's
 // own clients sign in with an admin certificate it signs with the node's
-// client CA, as k3s makes its own admin kubeconfig.
-func Start(t testing.TB, userData, ip string, port int) {
+// client CA, as k3s makes its own admin kubeconfig. It returns that admin
+// config, for the players (dev/testenv/k3s/players) that do what k3s's
+// Helm controller and the charts would on the node.
+func Start(t testing.TB, userData, ip string, port int) *rest.Config {
 	t.Helper()
 	n := ParseCloudInit(t, userData)
 	serverCA, clientCA := n.Files[tlsDir+"server-ca.crt"], n.Files[tlsDir+"client-ca.crt"]
@@ -89,9 +91,10 @@ func Start(t testing.TB, userData, ip string, port int) {
 	srv.SecureServing.Authn = &authn{caFile: filepath.Join(dir, "client-ca.crt"), cert: adminCert, key: adminKey}
 	srv.SecureServing.ListenAddr.Address = ip
 	srv.SecureServing.ListenAddr.Port = strconv.Itoa(port)
-	_, err := env.Start()
+	cfg, err := env.Start()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = env.Stop() })
+	return cfg
 }
 
 // server is the API server's certificate for names, which k3s signs with
