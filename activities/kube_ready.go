@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	appsv1 "k8s.io/api/apps/v1"
-	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -49,28 +48,16 @@ func (f *Flux) waitFor(ctx context.Context, deadline time.Time, check func(conte
 }
 
 // establishedCRDs lists the CRDs (by name) that do not exist or are not
-// Established yet.
+// Established yet (read as unstructured: the client's scheme has no
+// apiextensions types).
 func establishedCRDs(ctx context.Context, c client.Client, names ...string) ([]string, error) {
 	var missing []string
 	for _, name := range names {
-		crd := &apiextv1.CustomResourceDefinition{}
-		err := c.Get(ctx, client.ObjectKey{Name: name}, crd)
-		switch {
-		case apierrors.IsNotFound(err):
-			missing = append(missing, "CRD "+name+" (not created)")
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("read CRD %s: %w", name, err)
+		m, err := objectConditions(ctx, c, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name, "Established")
+		if err != nil {
+			return nil, err
 		}
-		established := false
-		for _, cond := range crd.Status.Conditions {
-			if cond.Type == apiextv1.Established && cond.Status == apiextv1.ConditionTrue {
-				established = true
-			}
-		}
-		if !established {
-			missing = append(missing, "CRD "+name+" (not Established)")
-		}
+		missing = append(missing, m...)
 	}
 	return missing, nil
 }
