@@ -79,6 +79,9 @@ func TestSubstrate_CommittedOnceAppliedByRealFlux(t *testing.T) {
 		spec := hc.Object["spec"].(map[string]any)
 		require.Equal(t, []any{xp.Repository, xp.Name, xp.Version, "crossplane-system"}, []any{spec["repo"], spec["chart"], spec["version"], spec["targetNamespace"]})
 
+		// Past its dependency now: look at once rather than at the
+		// controller's dependency requeue (30 s).
+		reconcileNow(t, c, crossplaneConfigKS)
 		waitUntil(t, "crossplane-config to fail on Crossplane's kinds", func() bool {
 			s := fluxStateOf(orEmpty(get(c, fluxKustomizeAPI, "Kustomization", FluxNamespace, crossplaneConfigKS)))
 			return s.ready == "False" && strings.Contains(s.message, "CompositeResourceDefinition")
