@@ -119,3 +119,13 @@ const (
 	// ErrFluxNotSynced: the Kustomization had not applied the commit by the deadline (non-retryable).
 	ErrFluxNotSynced = "FluxNotSynced"
 )
+
+// Error types of the substrate's readiness (Flux installed, Crossplane ready).
+const (
+	// ErrFluxNotReady: Flux's CRDs or controllers were not ready by the deadline (non-retryable).
+	ErrFluxNotReady = "FluxNotReady"
+	// ErrCrossplaneNotReady: Crossplane's XRD, provider or function were not ready by the deadline (non-retryable).
+	ErrCrossplaneNotReady = "CrossplaneNotReady"
+	// ErrInvalidSubstrate: the substrate's input is malformed (non-retryable).
+	ErrInvalidSubstrate = "InvalidSubstrate"
+)

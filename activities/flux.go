@@ -70,6 +70,10 @@ type ApplyFluxSyncInput struct {
 	Branch   string `json:",omitempty"`
 	Username string
 	Token    secret.Text
+	// CA is the PEM certificate that signed the Gitea's serving
+	// certificate (the region's cluster CA); Flux trusts it for this
+	// repository only (the Secret's ca.crt). Empty: the system's roots.
+	CA string `json:",omitempty"`
 	// Wait makes Flux health-check what it applies (spec.wait): true on a
 	// real cluster; false where nothing schedules pods (envtest).
 	Wait bool
@@ -152,9 +156,12 @@ func (in ApplyFluxSyncInput) objects() []*unstructured.Unstructured {
 			"labels": map[string]any{"app.kubernetes.io/managed-by": fluxDefaultOwner}}
 	}
 	b64 := base64.StdEncoding.EncodeToString
+	data := map[string]any{"username": b64([]byte(in.Username)), "password": b64([]byte(in.Token.Reveal()))}
+	if in.CA != "" {
+		data["ca.crt"] = b64([]byte(in.CA))
+	}
 	return []*unstructured.Unstructured{
-		{Object: map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": md(), "type": "Opaque",
-			"data": map[string]any{"username": b64([]byte(in.Username)), "password": b64([]byte(in.Token.Reveal()))}}},
+		{Object: map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": md(), "type": "Opaque", "data": data}},
 		{Object: map[string]any{"apiVersion": fluxSourceAPI, "kind": "GitRepository", "metadata": md(),
 			"spec": map[string]any{
 				"url":       in.RepoURL,

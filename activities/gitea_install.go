@@ -26,17 +26,14 @@ import (
 // in a Job on the cluster, so the bootstrap never runs Helm itself.
 var helmChartGVR = schema.GroupVersionResource{Group: "helm.cattle.io", Version: "v1", Resource: "helmcharts"}
 
-// helmChartNamespace is where k3s's Helm controller watches HelmCharts.
-const helmChartNamespace = "kube-system"
-
 // InstallGiteaInput is one region's Gitea: the cluster and the admin
 // kubeconfig that reached it, the chart at the catalog's version
-// (catalog.NewestChart("gitea")), the site admin the bootstrap generated,
+// (catalog.Catalog.HelmChart("gitea", "")), the site admin the bootstrap generated,
 // and the serving certificate (IssueServingCert) for the URLs below.
 type InstallGiteaInput struct {
 	Cluster    string
 	Kubeconfig secret.Bytes
-	Chart      catalog.ChartRelease
+	Chart      catalog.HelmChartRef
 	// RootURL is the URL Gitea names itself by (clone URLs, links), e.g.
 	// https://gitea.fsn1.example.com:3000/.
 	RootURL       string
@@ -103,8 +100,8 @@ func giteaObjects(in InstallGiteaInput) ([]giteaObject, error) {
 	switch {
 	case in.Cluster == "" || len(in.Kubeconfig) == 0:
 		return nil, invalid("the cluster's name and kubeconfig are required")
-	case in.Chart.Chart != "gitea":
-		return nil, invalid("the chart is %q, not gitea", in.Chart.Chart)
+	case in.Chart.Name != "gitea":
+		return nil, invalid("the chart is %q, not gitea", in.Chart.Name)
 	case in.AdminPassword == "":
 		return nil, invalid("the site admin's password is required")
 	case len(in.AdminPassword) < giteaMinPassword:
@@ -154,7 +151,7 @@ func giteaObjects(in InstallGiteaInput) ([]giteaObject, error) {
 			"apiVersion": "helm.cattle.io/v1", "kind": "HelmChart",
 			"metadata": map[string]any{"name": GiteaHelmChart, "namespace": helmChartNamespace, "labels": labels},
 			"spec": map[string]any{
-				"repo": in.Chart.Repository, "chart": in.Chart.Chart, "version": in.Chart.Version,
+				"repo": in.Chart.Repository, "chart": in.Chart.Name, "version": in.Chart.Version,
 				"targetNamespace": GiteaNamespace, "valuesContent": values,
 			},
 		}}},

@@ -31,8 +31,8 @@ func giteaInstallInput(t *testing.T, kubeconfig []byte) InstallGiteaInput {
 	require.NoError(t, err)
 	cert, key, err := servingCert(pki, "gitea", []string{"203.0.113.10", "gitea.fsn1.example.com"}, time.Now())
 	require.NoError(t, err)
-	chart, ok := catalog.Default().NewestChart("gitea")
-	require.True(t, ok)
+	chart, err := catalog.Default().HelmChart("gitea", "")
+	require.NoError(t, err)
 	return InstallGiteaInput{Cluster: "acme-fsn1", Kubeconfig: kubeconfig, Chart: chart, RootURL: "https://gitea.fsn1.example.com:3000/",
 		AdminUsername: "openova-admin", AdminPassword: "canary-password-3f9a1c", TLSCert: cert, TLSKey: secret.Text(key)}
 }
@@ -67,7 +67,7 @@ func TestInstallGitea_EnvtestPlaysK3s(t *testing.T) {
 			{"no admin password", func(in *InstallGiteaInput) { in.AdminPassword = "" }, ErrGiteaInvalidInput},
 			{"a password Gitea refuses", func(in *InstallGiteaInput) { in.AdminPassword = "short" }, ErrGiteaInvalidInput},
 			{"an admin name Gitea refuses", func(in *InstallGiteaInput) { in.AdminUsername = "api" }, ErrGiteaInvalidInput},
-			{"another chart", func(in *InstallGiteaInput) { in.Chart.Chart = "forgejo" }, ErrGiteaInvalidInput},
+			{"another chart", func(in *InstallGiteaInput) { in.Chart.Name = "forgejo" }, ErrGiteaInvalidInput},
 			{"a chart repository over plain HTTP", func(in *InstallGiteaInput) { in.Chart.Repository = "http://dl.gitea.com/charts/" }, ErrGiteaInvalidInput},
 			{"a key of another certificate", func(in *InstallGiteaInput) { in.TLSKey = other.TLSKey }, ErrGiteaInvalidInput},
 			{"a root URL over plain HTTP", func(in *InstallGiteaInput) { in.RootURL = "http://gitea.fsn1.example.com/" }, ErrGiteaInvalidInput},

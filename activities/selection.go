@@ -5,7 +5,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
 )
 
@@ -36,7 +35,7 @@ func (*Selection) Resolve(_ context.Context, in SelectionInput) (SelectionResult
 	var res SelectionResult
 	for _, s := range list {
 		res.Components = append(res.Components, SelectedComponent{Name: s.Name, Version: s.Version, NeededBy: s.NeededBy,
-			Chart: &bootstrap.Chart{Repository: s.Chart.Repository, Name: s.Chart.Name, Version: s.ChartVersion}})
+			Chart: &catalog.HelmChartRef{Repository: s.Chart.Repository, Name: s.Chart.Name, Version: s.ChartVersion}})
 	}
 	return res, nil
 }

@@ -1,6 +1,9 @@
 package bootstrap
 
-import "github.com/openova-io/core/secret"
+import (
+	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/secret"
+)
 
 // Result is each region's reachable cluster and the components the
 // platform will run.
@@ -29,19 +32,12 @@ type SelectedComponent struct {
 	// Chart is the Helm chart that ships Version, from the catalog: the
 	// bootstrap installs the substrate (Cilium, Gitea, Flux, Crossplane)
 	// from it. Absent from a history recorded before it was added.
-	Chart *Chart `json:",omitempty"`
-}
-
-// Chart is a Helm chart at one version.
-type Chart struct {
-	Repository string
-	Name       string
-	Version    string
+	Chart *catalog.HelmChartRef `json:",omitempty"`
 }
 
 // ChartOf is the chart of the named component in the list, nil when the
 // list does not hold it or holds no chart for it.
-func ChartOf(list []SelectedComponent, name string) *Chart {
+func ChartOf(list []SelectedComponent, name string) *catalog.HelmChartRef {
 	for _, c := range list {
 		if c.Name == name {
 			return c.Chart

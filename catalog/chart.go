@@ -1,28 +1,35 @@
 package catalog
 
-// ChartRelease is what one Helm install of a component takes: the chart's
-// repository, its name and the chart version, with the software version it
-// ships. The bootstrap installs the clusters' substrate (Gitea, Flux) from
-// it through k3s's HelmChart before any manager runs, so the versions come
-// from the same catalog the manager later upgrades from.
-type ChartRelease struct {
-	Repository string
-	Chart      string
-	Version    string
-	AppVersion string
+import "fmt"
+
+// HelmChartRef is what a Helm installer (k3s's HelmChart, provider-helm's
+// Release) needs to fetch one release of a component's chart: the chart's
+// name, its repository and the chart version (not the software version).
+type HelmChartRef struct {
+	Name       string `json:"name"`
+	Repository string `json:"repository"`
+	Version    string `json:"version"`
 }
 
-// NewestChart is the chart release of the component's newest stable
-// version (Latest); false when the catalog has no such component or it has
-// no version or no chart.
-func (c *Catalog) NewestChart(name string) (ChartRelease, bool) {
-	comp, ok := c.Get(name)
-	if !ok || comp.Chart.Name == "" || comp.Chart.Repository == "" {
-		return ChartRelease{}, false
+// HelmChart looks up the chart of a component's release: version "" is the
+// release a fresh install gets (Latest). The bootstrap installs the
+// substrate (Flux, Crossplane) through it, so the versions it runs are the
+// catalog's, one source of truth with what the manager installs later.
+func (c *Catalog) HelmChart(component, version string) (HelmChartRef, error) {
+	comp, ok := c.Get(component)
+	if !ok {
+		return HelmChartRef{}, fmt.Errorf("catalog has no component %q", component)
 	}
 	v := comp.Latest()
-	if v.Version == "" {
-		return ChartRelease{}, false
+	if version != "" {
+		found, ok := comp.Find(version)
+		if !ok {
+			return HelmChartRef{}, fmt.Errorf("catalog has no release %s of %s", version, component)
+		}
+		v = found
 	}
-	return ChartRelease{Repository: comp.Chart.Repository, Chart: comp.Chart.Name, Version: v.HelmChartVersion(), AppVersion: v.Version}, true
+	if v.Version == "" {
+		return HelmChartRef{}, fmt.Errorf("catalog has no release of %s", component)
+	}
+	return HelmChartRef{Name: comp.Chart.Name, Repository: comp.Chart.Repository, Version: v.HelmChartVersion()}, nil
 }

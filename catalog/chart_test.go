@@ -6,25 +6,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The substrate the bootstrap installs gets its chart from the embedded
-// catalog: the newest stable release, at the chart version the catalog
-// names for it (Gitea's chart versions are not its own).
-func TestNewestChart(t *testing.T) {
-	gitea, _ := Default().Get("gitea")
-	latest := gitea.Latest()
-	require.NotEmpty(t, latest.ChartVersion, "the catalog names Gitea's chart versions")
-	for _, tc := range []struct {
-		name string
-		want ChartRelease
-		ok   bool
-	}{
-		{"gitea", ChartRelease{Repository: "https://dl.gitea.com/charts/", Chart: "gitea", Version: latest.ChartVersion, AppVersion: latest.Version}, true},
-		{"no-such-component", ChartRelease{}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := Default().NewestChart(tc.name)
-			require.Equal(t, tc.ok, ok)
-			require.Equal(t, tc.want, got)
-		})
-	}
+// TestHelmChart: the substrate's charts come from the embedded catalog, at
+// the chart version (flux2's is versioned apart from Flux), and an unknown
+// component or release is an error, not a guess.
+func TestHelmChart(t *testing.T) {
+	c := Default()
+	flux, err := c.HelmChart("flux", "v2.4.0")
+	require.NoError(t, err)
+	require.Equal(t, HelmChartRef{Name: "flux2", Repository: "https://fluxcd-community.github.io/helm-charts", Version: "2.14.0"}, flux)
+
+	latest, err := c.HelmChart("crossplane", "")
+	require.NoError(t, err)
+	require.Equal(t, "crossplane", latest.Name)
+	require.Equal(t, "https://charts.crossplane.io/stable", latest.Repository)
+	require.Equal(t, c.Components["crossplane"].Latest().HelmChartVersion(), latest.Version)
+
+	_, err = c.HelmChart("no-such", "")
+	require.ErrorContains(t, err, `no component "no-such"`)
+	_, err = c.HelmChart("flux", "v0.0.1")
+	require.ErrorContains(t, err, "no release v0.0.1 of flux")
 }

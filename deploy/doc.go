@@ -5,6 +5,6 @@
 // least privilege, the Deployment stays hardened, and the CRDs' validation
 // rejects bad Platform and Component specs with a message naming the field.
 //
-// There is no non-test Go code here; the heavy envtest tests live in this one
-// package so that they link once.
+// Its only non-test Go code embeds crossplane/ (embed.go) for the bootstrap;
+// the heavy envtest tests live in this one package so that they link once.
 package deploy
