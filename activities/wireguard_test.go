@@ -77,3 +77,33 @@ func TestGenerateLinkKeys(t *testing.T) {
 		require.True(t, appErr.NonRetryable())
 	}
 }
+
+// MakeLink renders both gateways' wg0.conf from new keys: each names the
+// other's gateway as its endpoint and routes the other's networks; a site
+// whose address cannot be parsed is refused, non-retryable.
+func TestMakeLink(t *testing.T) {
+	w := &WireGuard{}
+	in := MakeLinkInput{
+		A: LinkSite{Region: "fsn1", Gateway: "203.0.113.10", NodeCIDR: "10.0.0.0/16", PodCIDR: "10.42.0.0/16", ServiceCIDR: "10.43.0.0/16"},
+		B: LinkSite{Region: "hel1", Gateway: "198.51.100.10", NodeCIDR: "10.1.0.0/16", PodCIDR: "10.44.0.0/16", ServiceCIDR: "10.45.0.0/16"},
+	}
+	res, err := w.MakeLink(t.Context(), in)
+	require.NoError(t, err)
+	a, err := mesh.Parse(res.ConfA)
+	require.NoError(t, err)
+	b, err := mesh.Parse(res.ConfB)
+	require.NoError(t, err)
+	require.Equal(t, "198.51.100.10:51820", a.Peers[0].Endpoint.String())
+	require.Equal(t, "203.0.113.10:51820", b.Peers[0].Endpoint.String())
+	require.Equal(t, res.PublicKeyB, a.Peers[0].PublicKey)
+	require.Equal(t, res.PublicKeyA, b.Peers[0].PublicKey)
+	require.Contains(t, fmt.Sprint(a.Peers[0].AllowedIPs), "10.44.0.0/16")
+	require.NotContains(t, fmt.Sprint(res), string(a.Interface.PrivateKey), "the result prints masked")
+
+	in.B.Gateway = "not-an-address"
+	_, err = w.MakeLink(t.Context(), in)
+	var ae *temporal.ApplicationError
+	require.ErrorAs(t, err, &ae)
+	require.True(t, ae.NonRetryable())
+	require.Contains(t, ae.Message(), `region hel1's gateway address "not-an-address"`)
+}

@@ -59,7 +59,7 @@ func (c clients) availableDeployment(ctx context.Context, ns, name string, label
 		}, metav1.CreateOptions{})
 	}
 	if err != nil {
-		return fmt.Errorf("Deployment %s/%s: %w", ns, name, err)
+		return fmt.Errorf("deployment %s/%s: %w", ns, name, err)
 	}
 	d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: 1, ReadyReplicas: 1, AvailableReplicas: 1, UpdatedReplicas: 1,
 		Conditions: []appsv1.DeploymentCondition{{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"}}}
