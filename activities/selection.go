@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
 )
 
@@ -35,7 +36,7 @@ func (*Selection) Resolve(_ context.Context, in SelectionInput) (SelectionResult
 	var res SelectionResult
 	for _, s := range list {
 		res.Components = append(res.Components, SelectedComponent{Name: s.Name, Version: s.Version, NeededBy: s.NeededBy,
-			Chart: &catalog.HelmChartRef{Repository: s.Chart.Repository, Name: s.Chart.Name, Version: s.ChartVersion}})
+			Chart: &bootstrap.Chart{Repository: s.Chart.Repository, Name: s.Chart.Name, Version: s.ChartVersion}})
 	}
 	return res, nil
 }

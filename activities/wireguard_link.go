@@ -28,8 +28,15 @@ type MakeLinkInput struct {
 // MakeLinkResult is each gateway's wg0.conf (it holds the gateway's
 // private key and the preshared key) and the public keys, for people.
 type MakeLinkResult struct {
-	ConfA, ConfB           secret.Text
-	PublicKeyA, PublicKeyB string
+	ConfA, ConfB secret.Text
+	// A and B are the gateways' public keys.
+	A, B LinkPeer
+}
+
+// LinkPeer is a gateway as the other names it: its region and public key.
+type LinkPeer struct {
+	Region    string
+	PublicKey string
 }
 
 // MakeLink generates the link's keys (GenerateLinkKeys) and renders both
@@ -55,7 +62,8 @@ func (w *WireGuard) MakeLink(ctx context.Context, in MakeLinkInput) (MakeLinkRes
 	if err != nil {
 		return MakeLinkResult{}, temporal.NewNonRetryableApplicationError("the link: "+err.Error(), ErrInvalidBootstrap, nil)
 	}
-	return MakeLinkResult{ConfA: confA, ConfB: confB, PublicKeyA: keys.A.PublicKey, PublicKeyB: keys.B.PublicKey}, nil
+	return MakeLinkResult{ConfA: confA, ConfB: confB,
+		A: LinkPeer{Region: in.A.Region, PublicKey: keys.A.PublicKey}, B: LinkPeer{Region: in.B.Region, PublicKey: keys.B.PublicKey}}, nil
 }
 
 // linkSite parses a site's addresses; a malformed one cannot get better.

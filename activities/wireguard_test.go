@@ -95,8 +95,8 @@ func TestMakeLink(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "198.51.100.10:51820", a.Peers[0].Endpoint.String())
 	require.Equal(t, "203.0.113.10:51820", b.Peers[0].Endpoint.String())
-	require.Equal(t, res.PublicKeyB, a.Peers[0].PublicKey)
-	require.Equal(t, res.PublicKeyA, b.Peers[0].PublicKey)
+	require.Equal(t, res.B.PublicKey, a.Peers[0].PublicKey)
+	require.Equal(t, res.A.PublicKey, b.Peers[0].PublicKey)
 	require.Contains(t, fmt.Sprint(a.Peers[0].AllowedIPs), "10.44.0.0/16")
 	require.NotContains(t, fmt.Sprint(res), string(a.Interface.PrivateKey), "the result prints masked")
 

@@ -1,9 +1,6 @@
 package bootstrap
 
-import (
-	"github.com/openova-io/core/catalog"
-	"github.com/openova-io/core/secret"
-)
+import "github.com/openova-io/core/secret"
 
 // Result is each region's reachable cluster and the components the
 // platform will run.
@@ -32,12 +29,20 @@ type SelectedComponent struct {
 	// Chart is the Helm chart that ships Version, from the catalog: the
 	// bootstrap installs the substrate (Cilium, Gitea, Flux, Crossplane)
 	// from it. Absent from a history recorded before it was added.
-	Chart *catalog.HelmChartRef `json:",omitempty"`
+	Chart *Chart `json:",omitempty"`
+}
+
+// Chart is a Helm chart at one version (catalog.HelmChartRef's fields:
+// this package imports no catalog, the wizard's light contract).
+type Chart struct {
+	Name       string `json:"name"`
+	Repository string `json:"repository"`
+	Version    string `json:"version"`
 }
 
 // ChartOf is the chart of the named component in the list, nil when the
 // list does not hold it or holds no chart for it.
-func ChartOf(list []SelectedComponent, name string) *catalog.HelmChartRef {
+func ChartOf(list []SelectedComponent, name string) *Chart {
 	for _, c := range list {
 		if c.Name == name {
 			return c.Chart

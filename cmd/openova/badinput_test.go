@@ -67,7 +67,7 @@ func TestBadInputExitsWithOneClearLine(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := run(t, append([]string{"KUBECONFIG=", "XDG_DATA_HOME=" + t.TempDir()}, tc.env...), tc.args...)
+			code, stdout, stderr := run(t, append([]string{"KUBECONFIG=", "XDG_DATA_HOME=" + t.TempDir(), tofuOnPath()}, tc.env...), tc.args...)
 			require.Equal(t, tc.code, code, "stderr: %s", stderr)
 			require.Empty(t, stdout)
 			requireOneLine(t, stderr, tc.want)
@@ -83,7 +83,7 @@ func TestLostCodecKeyIsRefused(t *testing.T) {
 	p := startOpenova(t, "bootstrap", dataDir)
 	require.NoError(t, p.stop())
 	require.NoError(t, os.Remove(filepath.Join(dataDir, "codec.key")))
-	code, _, stderr := run(t, nil, "bootstrap", "--data-dir", dataDir, "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t))
+	code, _, stderr := run(t, []string{tofuOnPath()}, "bootstrap", "--data-dir", dataDir, "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t))
 	require.Equal(t, exitError, code)
 	requireOneLine(t, stderr, "is missing but "+dataDir+" holds history encrypted with it: restore the key file")
 }
@@ -93,7 +93,7 @@ func TestDataDirInUseIsRefused(t *testing.T) {
 	t.Parallel() // its own processes, ports, data dir and namespace
 	dataDir := t.TempDir()
 	startOpenova(t, "bootstrap", dataDir)
-	code, _, stderr := run(t, nil, "bootstrap", "--data-dir", dataDir, "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t))
+	code, _, stderr := run(t, []string{tofuOnPath()}, "bootstrap", "--data-dir", dataDir, "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t))
 	require.Equal(t, exitError, code)
 	requireOneLine(t, stderr, "is in use by another openova process")
 }
@@ -106,4 +106,11 @@ func requireOneLine(t *testing.T, stderr, want string) {
 	require.Contains(t, lines[0], want)
 	require.NotContains(t, stderr, "goroutine ")
 	require.NotContains(t, stderr, "panic")
+}
+
+// tofuOnPath is a PATH on which OpenTofu (from the tool cache) is found,
+// as on an operator's machine: without it openova bootstrap warns at start
+// (a Terraform elsewhere on PATH cannot encrypt the state), a second line.
+func tofuOnPath() string {
+	return "PATH=" + filepath.Join(testenv.RepoRoot(), ".cache", "bin") + string(os.PathListSeparator) + os.Getenv("PATH")
 }

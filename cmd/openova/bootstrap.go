@@ -38,8 +38,6 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 			log := newLogger(level)
 			if deps.Terraform == "" {
 				log.Warn(b.missing)
-			} else {
-				log.Info("OpenTofu", "binary", deps.Terraform)
 			}
 			return serve(c.Context(), cfg, &o, log, &sidecar{pages: wizardPages(cfg, deps, b.missing)})
 		},
