@@ -3,7 +3,9 @@ package activities
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"net/url"
 	"strings"
@@ -43,6 +45,11 @@ type InstallGiteaInput struct {
 	AdminEmail string
 	TLSCert    string
 	TLSKey     secret.Text
+	// MirrorCA is the PEM certificate of the CA that signed the other
+	// region's Gitea (its cluster server CA): this Gitea's push mirror
+	// pushes there over HTTPS and trusts it for git (the TLS Secret's
+	// ca.crt, git's http.sslCAInfo). Empty with one region.
+	MirrorCA string `json:",omitempty"`
 }
 
 // InstallGiteaResult names what was applied.
@@ -121,10 +128,15 @@ func giteaObjects(in InstallGiteaInput) ([]giteaObject, error) {
 	if email == "" {
 		email = in.AdminUsername + "@openova.invalid"
 	}
+	if in.MirrorCA != "" {
+		if err := checkCAPEM(in.MirrorCA); err != nil {
+			return nil, invalid("the other region's CA: %s", err)
+		}
+	}
 	if _, err := giteaChartSubcharts(in.Chart.Version); err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("gitea of %s: %s", in.Cluster, err), ErrGiteaChartUnsupported, nil)
 	}
-	values, err := renderGiteaValues(giteaValuesInput{ChartVersion: in.Chart.Version, RootURL: in.RootURL, AdminEmail: email})
+	values, err := renderGiteaValues(giteaValuesInput{ChartVersion: in.Chart.Version, RootURL: in.RootURL, AdminEmail: email, MirrorCA: in.MirrorCA != ""})
 	if err != nil {
 		return nil, invalid("%s", err)
 	}
@@ -145,8 +157,7 @@ func giteaObjects(in InstallGiteaInput) ([]giteaObject, error) {
 		core("Namespace", GiteaNamespace, nil),
 		core("Secret", GiteaAdminSecret, map[string]any{"type": "Opaque",
 			"data": map[string]any{"username": b64(in.AdminUsername), "password": b64(in.AdminPassword.Reveal())}}),
-		core("Secret", GiteaTLSSecret, map[string]any{"type": "kubernetes.io/tls",
-			"data": map[string]any{"tls.crt": b64(in.TLSCert), "tls.key": b64(in.TLSKey.Reveal())}}),
+		core("Secret", GiteaTLSSecret, map[string]any{"type": "kubernetes.io/tls", "data": giteaTLSData(in, b64)}),
 		{helmChartGVR, &unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": "helm.cattle.io/v1", "kind": "HelmChart",
 			"metadata": map[string]any{"name": GiteaHelmChart, "namespace": helmChartNamespace, "labels": labels},
@@ -156,6 +167,32 @@ func giteaObjects(in InstallGiteaInput) ([]giteaObject, error) {
 			},
 		}}},
 	}, nil
+}
+
+// giteaTLSData is the TLS Secret's data: the serving pair, and the other
+// region's CA when there is one.
+func giteaTLSData(in InstallGiteaInput, b64 func(string) string) map[string]any {
+	d := map[string]any{"tls.crt": b64(in.TLSCert), "tls.key": b64(in.TLSKey.Reveal())}
+	if in.MirrorCA != "" {
+		d[giteaMirrorCAKey] = b64(in.MirrorCA)
+	}
+	return d
+}
+
+// checkCAPEM says what is wrong with a PEM CA certificate, nil when it is one.
+func checkCAPEM(text string) error {
+	block, _ := pem.Decode([]byte(text))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return fmt.Errorf("not a PEM certificate")
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return fmt.Errorf("not a certificate: %s", err)
+	}
+	if !c.IsCA {
+		return fmt.Errorf("%q is not a CA", c.Subject.CommonName)
+	}
+	return nil
 }
 
 // applyObject server-side applies one object as the bootstrap. A kind the

@@ -71,6 +71,8 @@ func TestInstallGitea_EnvtestPlaysK3s(t *testing.T) {
 			{"a chart repository over plain HTTP", func(in *InstallGiteaInput) { in.Chart.Repository = "http://dl.gitea.com/charts/" }, ErrGiteaInvalidInput},
 			{"a key of another certificate", func(in *InstallGiteaInput) { in.TLSKey = other.TLSKey }, ErrGiteaInvalidInput},
 			{"a root URL over plain HTTP", func(in *InstallGiteaInput) { in.RootURL = "http://gitea.fsn1.example.com/" }, ErrGiteaInvalidInput},
+			{"a mirror CA that is no PEM", func(in *InstallGiteaInput) { in.MirrorCA = "not a certificate" }, ErrGiteaInvalidInput},
+			{"a mirror CA that is a leaf", func(in *InstallGiteaInput) { in.MirrorCA = in.TLSCert }, ErrGiteaInvalidInput},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				in := valid
@@ -105,6 +107,7 @@ func TestInstallGitea_EnvtestPlaysK3s(t *testing.T) {
 		require.Equal(t, "kubernetes.io/tls", string(tlsSecret.Type))
 		require.Equal(t, valid.TLSCert, string(tlsSecret.Data["tls.crt"]))
 		require.Equal(t, valid.TLSKey.Reveal(), string(tlsSecret.Data["tls.key"]))
+		require.NotContains(t, tlsSecret.Data, "ca.crt", "one region: no other CA")
 
 		chart, err := dc.Resource(helmChartGVR).Namespace("kube-system").Get(ctx, "gitea", metav1.GetOptions{})
 		require.NoError(t, err)
@@ -133,6 +136,28 @@ func TestInstallGitea_EnvtestPlaysK3s(t *testing.T) {
 			require.NotContains(t, e, valid.AdminPassword.Reveal())
 		}
 	})
+}
+
+// The primary's Gitea of two regions carries the standby's CA: in its TLS
+// Secret as ca.crt, and its values point git there.
+func TestInstallGitea_MirrorCA(t *testing.T) {
+	in := giteaInstallInput(t, []byte("unused"))
+	standby, err := NewClusterPKI("acme-hel1", time.Now())
+	require.NoError(t, err)
+	in.MirrorCA = standby.ServerCA
+	objs, err := giteaObjects(in)
+	require.NoError(t, err)
+	var tlsData, values any
+	for _, o := range objs {
+		switch o.obj.GetName() {
+		case GiteaTLSSecret:
+			tlsData = o.obj.Object["data"]
+		case GiteaHelmChart:
+			values, _, _ = unstructured.NestedString(o.obj.Object, "spec", "valuesContent")
+		}
+	}
+	require.Equal(t, base64.StdEncoding.EncodeToString([]byte(standby.ServerCA)), tlsData.(map[string]any)["ca.crt"])
+	require.Contains(t, values, "http.sslCAInfo: /etc/gitea-tls/ca.crt")
 }
 
 // giteaObjectVersions lists what InstallGitea owns (by name and resource

@@ -24,6 +24,8 @@ const (
 	GiteaPort        = 3000
 	// giteaTLSDir is where the gitea container mounts GiteaTLSSecret.
 	giteaTLSDir = "/etc/gitea-tls"
+	// giteaMirrorCAKey is the other region's CA in GiteaTLSSecret.
+	giteaMirrorCAKey = "ca.crt"
 )
 
 // giteaSubcharts are the Bitnami subcharts of each major version of the
@@ -101,6 +103,9 @@ type giteaValuesInput struct {
 	ChartVersion string
 	RootURL      string
 	AdminEmail   string
+	// MirrorCA: the TLS Secret holds the other region's CA, which git
+	// trusts for the push mirror.
+	MirrorCA bool
 }
 
 // renderGiteaValues is the chart's valuesContent (YAML).
@@ -152,6 +157,12 @@ func renderGiteaValues(in giteaValuesInput) (string, error) {
 		// WireGuard link, which Gitea refuses by default.
 		"migrations": {"ALLOW_LOCALNETWORKS": true},
 		"service":    {"DISABLE_REGISTRATION": true},
+	}
+	if in.MirrorCA {
+		// Gitea passes [git.config] to every git it runs, the push
+		// mirror's git push among them. One CA for all of git's HTTPS:
+		// this Gitea only ever pushes to the other region.
+		v.Gitea.Config["git.config"] = map[string]any{"http.sslCAInfo": giteaTLSDir + "/" + giteaMirrorCAKey}
 	}
 	b, err := yaml.Marshal(v)
 	if err != nil {

@@ -82,6 +82,26 @@ func TestGiteaValues(t *testing.T) {
 	}
 }
 
+// With the other region's CA in the TLS Secret, git trusts it for the push
+// mirror; without, no [git.config] is written (git keeps the system roots).
+func TestGiteaValues_MirrorCA(t *testing.T) {
+	for _, mirror := range []bool{false, true} {
+		text, err := renderGiteaValues(giteaValuesInput{ChartVersion: "10.6.0", RootURL: "https://gitea.example.com/", MirrorCA: mirror})
+		require.NoError(t, err)
+		var v struct {
+			Gitea struct {
+				Config map[string]map[string]any `json:"config"`
+			} `json:"gitea"`
+		}
+		require.NoError(t, yaml.Unmarshal([]byte(text), &v))
+		section, ok := v.Gitea.Config["git.config"]
+		require.Equal(t, mirror, ok, "git.config written only with a mirror CA")
+		if mirror {
+			require.Equal(t, map[string]any{"http.sslCAInfo": "/etc/gitea-tls/ca.crt"}, section)
+		}
+	}
+}
+
 // A chart version that is not semantic, or whose major's subcharts were
 // not read, is refused: it might bring a Bitnami subchart back.
 func TestGiteaValues_UnreadChartRefused(t *testing.T) {

@@ -85,7 +85,9 @@ func outside(s, approved terraform.Summary) []string {
 	return extra
 }
 
-// Outputs reads the region's outputs from the state.
+// Outputs reads the region's outputs from the state. After a targeted
+// apply (in.Targets set) the state holds only the outputs of what was
+// targeted: the others are left empty rather than refused.
 func (t *Terraform) Outputs(ctx context.Context, in TerraformInput) (ClusterOutputs, error) {
 	var out ClusterOutputs
 	err := t.run(ctx, in, func(r *terraform.Runner) error {
@@ -93,7 +95,7 @@ func (t *Terraform) Outputs(ctx context.Context, in TerraformInput) (ClusterOutp
 		if err != nil {
 			return err
 		}
-		return decodeOutputs(raw, &out)
+		return decodeOutputs(raw, &out, len(in.Targets) > 0)
 	})
 	return out, err
 }

@@ -101,7 +101,7 @@ func terraformError(in TerraformInput, err error) error {
 }
 
 // decodeOutputs reads the contract's outputs.
-func decodeOutputs(raw map[string][]byte, out *ClusterOutputs) error {
+func decodeOutputs(raw map[string][]byte, out *ClusterOutputs, partial bool) error {
 	fields := map[string]any{
 		"api_endpoint": &out.APIEndpoint, "api_host": &out.APIHost,
 		"load_balancer_ipv4": &out.LoadBalancerIPv4, "nodes": &out.Nodes,
@@ -116,6 +116,9 @@ func decodeOutputs(raw map[string][]byte, out *ClusterOutputs) error {
 	}
 	for name, dst := range fields {
 		b, ok := raw[name]
+		if !ok && partial {
+			continue
+		}
 		if !ok {
 			return temporal.NewNonRetryableApplicationError("the module has no output "+name, ErrInvalidBootstrap, nil)
 		}
