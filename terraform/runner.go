@@ -36,7 +36,7 @@ type Runner struct {
 	Dir    string
 	Module fs.FS
 	// PluginCache is shared by every working directory, so a provider is
-	// unpacked once.
+	// unpacked once; Init holds it alone (lockPluginCache).
 	PluginCache string
 	// Env adds to the environment of every run: provider credentials go
 	// here (HCLOUD_TOKEN, ...), so they are in no file and not in the plan.
@@ -171,6 +171,13 @@ func (r *Runner) Init(ctx context.Context, backend map[string]string) error {
 	tf, l, err := r.tf()
 	if err != nil {
 		return err
+	}
+	if r.PluginCache != "" {
+		unlock, err := lockPluginCache(ctx, r.PluginCache)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
 	opts := []tfexec.InitOption{tfexec.Upgrade(false), tfexec.Reconfigure(true)}
 	for k, v := range backend {
