@@ -18,6 +18,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -50,6 +51,7 @@ type Instance struct {
 	Started time.Duration
 
 	cmd    *exec.Cmd
+	appIni string
 	begin  time.Time
 	done   chan error
 	tls    *TLS
@@ -147,6 +149,9 @@ func (i *Instance) start(bin, static string, port int) error {
 	if err != nil {
 		return err
 	}
+	if i.appIni != "" {
+		ini += "\n" + i.appIni + "\n"
+	}
 	if err := os.WriteFile(i.config(), []byte(ini), 0o600); err != nil {
 		return err
 	}
@@ -173,9 +178,17 @@ func (i *Instance) start(bin, static string, port int) error {
 func (i *Instance) config() string { return filepath.Join(i.Dir, "app.ini") }
 
 // env runs Gitea as the test's user; a test run as root (CI here) must say
-// so, or Gitea refuses to start.
+// so, or Gitea refuses to start. The machine's GIT_* variables are left
+// out, as a pod has none: this machine sets GIT_SSL_CAINFO, which would
+// override the http.sslCAInfo of the chart's [git.config].
 func (i *Instance) env() []string {
-	env := append(os.Environ(), "GITEA_WORK_DIR="+i.Dir, "HOME="+filepath.Join(i.Dir, "home"))
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GIT_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "GITEA_WORK_DIR="+i.Dir, "HOME="+filepath.Join(i.Dir, "home"))
 	if os.Geteuid() == 0 {
 		env = append(env, "GITEA_I_AM_BEING_UNSAFE_RUNNING_AS_ROOT=true")
 	}
@@ -239,6 +252,23 @@ func (i *Instance) Stop() error {
 	}
 	i.cmd = nil
 	return nil
+}
+
+// Get reads an API path (e.g. /api/v1/version) as the site admin, with a
+// client that trusts the server's TLS; it returns the status and body.
+func (i *Instance) Get(path string) (int, string, error) {
+	req, err := http.NewRequest(http.MethodGet, i.URL+path, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	req.SetBasicAuth(i.Username, i.Password.Reveal())
+	resp, err := i.client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
 }
 
 // Log is the server's log so far (its stdout and the file log).
