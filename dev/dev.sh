@@ -125,7 +125,8 @@ flux() {
 # crds: CRDs the tests install where the controller that creates them on a
 # cluster cannot run here: Cilium's (its operator creates them), of the
 # catalog's newest Cilium, from the cilium module of that version, linked
-# as .cache/crds/cilium-<version>.
+# as .cache/crds/cilium-<version>; and Crossplane's, of each catalog
+# version, in the module cache.
 crds() {
 	local version dir
 	version=$(awk '/^  - name: /{c=($3=="cilium")} c && /^      - version:/ {print $3}' catalog/catalog.yaml | sort -V | tail -1)
@@ -133,6 +134,12 @@ crds() {
 	[[ -d $dir ]] || { log "the cilium module $version was not downloaded"; return 1; }
 	mkdir -p "$ROOT/.cache/crds"
 	ln -sfn "$dir/pkg/k8s/apis/cilium.io/client/crds/v2" "$ROOT/.cache/crds/cilium-$version"
+	# Crossplane's CRDs, which the Crossplane player installs from the
+	# crossplane module of each catalog version (it reads the module cache).
+	for version in $(awk '/^  - name: /{c=($3=="crossplane")} c && /^      - version:/ {print $3}' catalog/catalog.yaml); do
+		go mod download "github.com/crossplane/crossplane/v2@v${version#v}" ||
+			{ log "the crossplane module $version was not downloaded"; return 1; }
+	done
 }
 
 # provider_mirror SOURCE NAME MODULE_DIR MODULE: lay the built provider out as
