@@ -74,8 +74,10 @@ type ApplyFluxSyncInput struct {
 	// certificate (the region's cluster CA); Flux trusts it for this
 	// repository only (the Secret's ca.crt). Empty: the system's roots.
 	CA string `json:",omitempty"`
-	// Wait makes Flux health-check what it applies (spec.wait): true on a
-	// real cluster; false where nothing schedules pods (envtest).
+	// Wait makes Flux health-check what it applies (spec.wait). The
+	// bootstrap leaves it off: the platform path holds the substrate's
+	// Kustomizations, which depend on this one, so a health check of them
+	// would wait on itself (they health-check their own objects instead).
 	Wait bool
 	// Timeout bounds one apply and its health checks (5 minutes when 0).
 	Timeout time.Duration `json:",omitempty"`

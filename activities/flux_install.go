@@ -91,6 +91,11 @@ func helmChart(name string, chart catalog.HelmChartRef, target string, values ma
 	if err != nil {
 		return nil, fmt.Errorf("values of %s: %w", name, err)
 	}
+	return helmChartOf(name, chart, target, string(text)), nil
+}
+
+// helmChartOf is helmChart with the values already YAML text.
+func helmChartOf(name string, chart catalog.HelmChartRef, target, values string) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": helmChartAPI, "kind": "HelmChart",
 		"metadata": map[string]any{"name": name, "namespace": helmChartNamespace,
@@ -98,9 +103,9 @@ func helmChart(name string, chart catalog.HelmChartRef, target string, values ma
 		"spec": map[string]any{
 			"repo": chart.Repository, "chart": chart.Name, "version": chart.Version,
 			"targetNamespace": target, "createNamespace": true,
-			"valuesContent": string(text),
+			"valuesContent": values,
 		},
-	}}, nil
+	}}
 }
 
 // helmChartError: a cluster without the HelmChart kind is not a k3s (or

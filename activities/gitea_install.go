@@ -158,14 +158,7 @@ func giteaObjects(in InstallGiteaInput) ([]giteaObject, error) {
 		core("Secret", GiteaAdminSecret, map[string]any{"type": "Opaque",
 			"data": map[string]any{"username": b64(in.AdminUsername), "password": b64(in.AdminPassword.Reveal())}}),
 		core("Secret", GiteaTLSSecret, map[string]any{"type": "kubernetes.io/tls", "data": giteaTLSData(in, b64)}),
-		{helmChartGVR, &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "helm.cattle.io/v1", "kind": "HelmChart",
-			"metadata": map[string]any{"name": GiteaHelmChart, "namespace": helmChartNamespace, "labels": labels},
-			"spec": map[string]any{
-				"repo": in.Chart.Repository, "chart": in.Chart.Name, "version": in.Chart.Version,
-				"targetNamespace": GiteaNamespace, "valuesContent": values,
-			},
-		}}},
+		{helmChartGVR, helmChartOf(GiteaHelmChart, in.Chart, GiteaNamespace, values)},
 	}, nil
 }
 

@@ -25,6 +25,12 @@ type TerraformInput struct {
 	Targets []string `json:",omitempty"`
 }
 
+// GatewayResources are, per provider module, the resources that fix the
+// link gateways' public addresses: with two regions they are applied first
+// (TerraformInput.Targets), so both gateways' wg0.conf name their peer
+// before any server boots.
+var GatewayResources = map[cloud.Provider][]string{cloud.Hetzner: {"hcloud_primary_ip.gateway"}}
+
 // StateBackend is where the state lives: an S3-compatible bucket, or the
 // working directory when Bucket is empty (development only).
 type StateBackend struct {

@@ -26,6 +26,14 @@ const (
 // server answers the kubeconfig built from them. A failed step parks its
 // region until retry or abort; abort and cancel destroy what the run
 // created.
+//
+// Since ChangeBootstrapSubstrate it also lays the substrate the manager
+// needs: with two regions it first reserves each gateway's address and
+// makes the WireGuard link (bootstrap_link.go), so the apply boots the
+// gateways with it; once a region's API answers it checks Cilium and
+// installs Gitea and Flux; then it commits the substrate to the primary's
+// platform repository, mirrors that to the standby, and waits until each
+// region's Flux has brought up Crossplane (bootstrap_substrate.go).
 func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error) {
 	if errs := in.Validate(); len(errs) > 0 {
 		msgs := make([]string, len(errs))
@@ -35,6 +43,7 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 		return BootstrapResult{}, temporal.NewNonRetryableApplicationError(strings.Join(msgs, "; "), ErrInvalidInput, nil, errs)
 	}
 	b := &bootstrapRun{in: in}
+	b.substrate = workflow.GetVersion(ctx, ChangeBootstrapSubstrate, workflow.DefaultVersion, 1) >= 1
 	b.steps.validate = b.progress.add("validate the request")
 	b.steps.credentials = b.progress.add("check the " + string(in.Provider) + " credentials")
 	b.steps.components = b.progress.add("resolve the components")
@@ -42,11 +51,16 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 		b.regions = append(b.regions, b.newRegion(r))
 	}
 	b.steps.approve = b.progress.add("wait for approval of the plans")
+	b.addLinkSteps()
 	for _, r := range b.regions {
 		r.steps.apply = r.addStep("apply " + r.spec.Name)
 		r.steps.outputs = r.addStep("read the outputs of " + r.spec.Name)
 		r.steps.api = r.addStep("wait for the API server of " + r.spec.Name)
+		if b.substrate {
+			r.addClusterSteps()
+		}
 	}
+	b.addSubstrateSteps()
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, b.query); err != nil {
 		return BootstrapResult{}, fmt.Errorf("register progress query: %w", err)
 	}
@@ -56,9 +70,14 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 type bootstrapRun struct {
 	in       BootstrapInput
 	progress Progress
-	steps    struct{ validate, credentials, components, approve step }
+	steps    struct{ validate, credentials, components, approve, ready step }
 	regions  []*region
 	result   BootstrapResult
+	// substrate: the run has ChangeBootstrapSubstrate's phases.
+	substrate bool
+	// commit is the platform repository's head after the substrate's
+	// commit, which each region's Flux must apply.
+	commit string
 	// Decisions, set by the signal listener.
 	approved, aborted bool
 	retries           int
@@ -83,8 +102,14 @@ func (b *bootstrapRun) run(ctx workflow.Context) (BootstrapResult, error) {
 	if err == nil {
 		err = b.progress.run(work, b.steps.approve, b.waitApproval)
 	}
+	if err == nil && b.linked() {
+		err = b.link(work)
+	}
 	if err == nil {
 		err = b.eachRegion(work, func(ctx workflow.Context, r *region) error { return r.build(ctx) })
+	}
+	if err == nil && b.substrate {
+		err = b.layout(work)
 	}
 	if err != nil {
 		return BootstrapResult{}, b.end(ctx, err)

@@ -23,8 +23,16 @@ func TestBootstrapProgressListsEachRegionsSteps(t *testing.T) {
 	env := f.newEnv()
 	signalAt(env, time.Hour, SignalApprove)
 	regionSteps := func(r string) [][2]string {
-		return [][2]string{{"generate the certificates of " + r, r}, {"plan " + r, r}, {"apply " + r, r},
-			{"read the outputs of " + r, r}, {"wait for the API server of " + r, r}}
+		out := [][2]string{{"generate the certificates of " + r, r}, {"plan " + r, r}, {"reserve the gateway address of " + r, r}}
+		if r == "fsn1" {
+			out = append(out, [2]string{"make the WireGuard link between fsn1 and hel1", r})
+		}
+		out = append(out, [][2]string{{"apply " + r, r}, {"read the outputs of " + r, r}, {"wait for the API server of " + r, r},
+			{"start Cilium in " + r, r}, {"install Gitea in " + r, r}, {"install Flux in " + r, r}}...)
+		if r == "fsn1" {
+			out = append(out, [2]string{"commit the substrate to the platform repository", r}, [2]string{"mirror the platform repository from fsn1 to hel1", r})
+		}
+		return append(out, [2]string{"wait for Crossplane in " + r, r})
 	}
 	env.RegisterDelayedCallback(func() {
 		p := queryProgress(t, env)
@@ -33,8 +41,9 @@ func TestBootstrapProgressListsEachRegionsSteps(t *testing.T) {
 		for _, r := range p.Regions {
 			require.Equal(t, regionSteps(r.Name), names(r.Steps), r.Name)
 		}
-		require.Equal(t, StepFailed, p.Regions[1].Steps[2].State, "hel1's apply failed")
-		require.Contains(t, p.Regions[1].Steps[2].Message, "server limit reached")
+		require.Equal(t, "apply hel1", p.Regions[1].Steps[3].Name)
+		require.Equal(t, StepFailed, p.Regions[1].Steps[3].State, "hel1's apply failed")
+		require.Contains(t, p.Regions[1].Steps[3].Message, "server limit reached")
 		for _, s := range p.Regions[0].Steps {
 			require.NotEqual(t, StepFailed, s.State, s.Name)
 		}
@@ -45,8 +54,8 @@ func TestBootstrapProgressListsEachRegionsSteps(t *testing.T) {
 			}
 		}
 		require.Equal(t, [][2]string{{"validate the request", ""}, {"check the hetzner credentials", ""},
-			{"resolve the components", ""}, {"wait for approval of the plans", ""}}, own)
-		require.Len(t, p.Steps, 4+2*5, "every step is also in the run's list")
+			{"resolve the components", ""}, {"wait for approval of the plans", ""}, {"substrate ready", ""}}, own)
+		require.Len(t, p.Steps, 5+13+10, "every step is also in the run's list")
 		env.SignalWorkflow(SignalAbort, nil)
 	}, 2*time.Hour)
 	env.ExecuteWorkflow(Bootstrap, twoRegions())

@@ -20,13 +20,22 @@ import (
 type region struct {
 	b     *bootstrapRun
 	spec  BootstrapRegion
-	steps struct{ secrets, plan, apply, outputs, api step }
+	steps struct {
+		secrets, plan, reserve, apply, outputs, api step
+		// The substrate's (ChangeBootstrapSubstrate); link, commit and
+		// mirror are the primary's only.
+		link, cilium, gitea, flux, commit, mirror, crossplane step
+	}
 	// secrets are generated once; the plan, the outputs and the cluster
 	// are filled as the steps end.
 	secrets bootstrap.ClusterSecrets
 	plan    *bootstrap.PlanSummary
 	outputs bootstrap.ClusterOutputs
 	cluster BootstrapCluster
+	// wgConf is the gateway's wg0.conf once the link is made (two regions).
+	wgConf secret.Text
+	// gateway is the gateway's reserved public address (two regions).
+	gateway string
 	// touched is set when an apply started: from then on, abort destroys.
 	touched bool
 	parked  string
@@ -59,13 +68,28 @@ func (r *region) prepare(ctx workflow.Context) error {
 	return r.b.attempt(ctx, r, r.steps.plan, r.planRegion)
 }
 
-// build applies the approved plan and waits for the cluster to answer.
+// build applies the approved plan and waits for the cluster to answer;
+// with the substrate it then starts the cluster's own pieces.
 func (r *region) build(ctx workflow.Context) error {
-	for _, s := range []struct {
-		step step
-		fn   func(workflow.Context) error
-	}{{r.steps.apply, r.apply}, {r.steps.outputs, r.readOutputs}, {r.steps.api, r.waitAPIServer}} {
-		if err := r.b.attempt(ctx, r, s.step, s.fn); err != nil {
+	if err := r.b.attemptAll(ctx, r, []regionStep{{r.steps.apply, r.apply}, {r.steps.outputs, r.readOutputs}, {r.steps.api, r.waitAPIServer}}); err != nil {
+		return err
+	}
+	if !r.b.substrate {
+		return nil
+	}
+	return r.b.attemptAll(ctx, r, []regionStep{{r.steps.cilium, r.startCilium}, {r.steps.gitea, r.installGitea}, {r.steps.flux, r.installFlux}})
+}
+
+// regionStep is a step of a region and what runs it.
+type regionStep struct {
+	step step
+	fn   func(workflow.Context) error
+}
+
+// attemptAll attempts each step of r in turn (a failure parks r until retry).
+func (b *bootstrapRun) attemptAll(ctx workflow.Context, r *region, list []regionStep) error {
+	for _, s := range list {
+		if err := b.attempt(ctx, r, s.step, s.fn); err != nil {
 			return err
 		}
 	}
@@ -95,6 +119,10 @@ func (r *region) input() bootstrap.TerraformInput {
 		JoinToken: r.secrets.JoinToken, AgentToken: r.agentToken(),
 		NodeCIDR: r.spec.NodeCIDR, PodCIDR: r.spec.PodCIDR, ServiceCIDR: r.spec.ServiceCIDR,
 		APIPort: in.APIPort, GiteaPort: in.GiteaPort,
+	}
+	if r.b.substrate {
+		vars.Cilium = r.cilium()
+		vars.Link, vars.LinkWGConf = r.link(), r.wgConf
 	}
 	return bootstrap.TerraformInput{
 		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,

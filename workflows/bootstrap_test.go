@@ -25,6 +25,12 @@ type fakeClouds struct {
 	mu        sync.Mutex
 	calls     []string
 	failApply map[string]int
+	// failLink is how many times MakeLink fails before it succeeds.
+	failLink int
+	// applies are the inputs of every Apply, in order.
+	applies []activities.TerraformInput
+	// inputs are the substrate activities' inputs, by call name.
+	inputs map[string]any
 }
 
 func (f *fakeClouds) log(s string) {
@@ -47,7 +53,7 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 	}
 	env.OnActivity(c.CheckCredentials, mock.Anything, mock.Anything).Return(activities.CheckCredentialsResult{}, nil)
 	env.OnActivity(se.Resolve, mock.Anything, mock.Anything).Return(activities.SelectionResult{
-		Components: []activities.SelectedComponent{{Name: "cilium", Version: "v1.16.0"}}}, nil)
+		Components: substrateComponents()}, nil)
 	env.OnActivity(cl.GenerateClusterSecrets, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ClusterSecretsInput) (activities.ClusterSecrets, error) {
 			return activities.ClusterSecrets{JoinToken: secret.Text("token-of-" + in.Cluster)}, nil
@@ -60,6 +66,13 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 		})
 	env.OnActivity(tf.Apply, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.TerraformInput) error {
+			f.mu.Lock()
+			f.applies = append(f.applies, in)
+			f.mu.Unlock()
+			if len(in.Targets) > 0 {
+				f.log("reserve " + in.Region)
+				return nil
+			}
 			f.log("apply " + in.Region)
 			if in.Approved == nil || in.Approved.Add != 1 {
 				return errors.New("apply without the approved plan")
@@ -74,7 +87,15 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 		})
 	env.OnActivity(tf.Outputs, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.TerraformInput) (activities.ClusterOutputs, error) {
-			return activities.ClusterOutputs{APIEndpoint: "https://" + in.Region + ".example:6443"}, nil
+			gw := map[string]string{"fsn1": "203.0.113.10", "hel1": "203.0.113.20"}[in.Region]
+			if len(in.Targets) > 0 {
+				return activities.ClusterOutputs{GatewayIPv4: gw}, nil
+			}
+			lb := map[string]string{"fsn1": "198.51.100.1", "hel1": "198.51.100.2"}[in.Region]
+			private := map[string]string{"fsn1": "10.0.1.10", "hel1": "10.1.1.10"}[in.Region]
+			return activities.ClusterOutputs{APIEndpoint: "https://" + in.Region + ".example:6443", LoadBalancerIPv4: lb,
+				GiteaEndpoint: lb + ":3000", GatewayIPv4: gw,
+				Nodes: []activities.Node{{Name: "acme-" + in.Region + "-cp-0", Role: "control-plane", PrivateIPv4: private}}}, nil
 		})
 	env.OnActivity(tf.Destroy, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.TerraformInput) error { f.log("destroy " + in.Region); return nil })
@@ -83,6 +104,7 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 			f.log("connect " + in.Endpoint)
 			return activities.ConnectResult{Version: "v1.34.1+k3s1", Kubeconfig: []byte("kubeconfig of " + in.Cluster)}, nil
 		})
+	f.mockSubstrate(env)
 	return env
 }
 
@@ -138,7 +160,7 @@ func TestBootstrapAppliesOnlyAfterApprove(t *testing.T) {
 	require.Len(t, res.Regions, 2)
 	require.Equal(t, "https://fsn1.example:6443", res.Regions[0].APIEndpoint)
 	require.Equal(t, "kubeconfig of acme-hel1", string(res.Regions[1].Kubeconfig))
-	require.Equal(t, []activities.SelectedComponent{{Name: "cilium", Version: "v1.16.0"}}, res.Components)
+	require.Equal(t, substrateComponents(), res.Components)
 	require.Subset(t, f.calls, []string{"apply fsn1", "apply hel1", "connect https://fsn1.example:6443", "connect https://hel1.example:6443"})
 }
 

@@ -75,6 +75,12 @@ const (
 	ErrUpgradesStopped = "UpgradesStopped"
 	// ErrCancelled: an operation was cancelled before it changed anything.
 	ErrCancelled = "Cancelled"
+	// ErrNoGatewayAddress: a provider module reserved a link gateway's
+	// address but its gateway_ipv4 output is empty.
+	ErrNoGatewayAddress = "NoGatewayAddress"
+	// ErrNoChart: the components the bootstrap resolved hold no chart for a
+	// piece of the substrate it installs.
+	ErrNoChart = "NoChart"
 	// ErrAborted: a bootstrap was aborted or cancelled and what it created
 	// was destroyed.
 	ErrAborted = "Aborted"
@@ -185,4 +191,18 @@ const (
 	// runs before it upgrades (the target already there is a no-op) and
 	// deletes its Schedule when it ends, so a window upgrades once.
 	ChangeScheduledUpgradeOnce = "scheduled-upgrade-once"
+	// ChangeBootstrapSubstrate: a Bootstrap with two regions reserves the
+	// gateways' addresses and makes the WireGuard link before it applies,
+	// passes Cilium and the link to the module, and after the API answers
+	// installs the substrate: Cilium's check, Gitea, Flux, the platform
+	// repository with its push mirror, and Crossplane.
+	ChangeBootstrapSubstrate = "bootstrap-substrate"
+)
+
+// Names the Bootstrap gives what it makes in each region's Gitea.
+const (
+	// PlatformRepository is the repository Flux syncs (clusters/<region>/).
+	PlatformRepository = "platform"
+	// FluxTokenName is the read-only token Flux pulls the repository with.
+	FluxTokenName = "openova-flux"
 )

@@ -2,9 +2,12 @@ package main
 
 import (
 	"io"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,11 +16,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"k8s.io/client-go/rest"
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/k3s"
+	"github.com/openova-io/core/dev/testenv/k3s/players"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/workflows"
 )
@@ -30,13 +35,21 @@ const canaryHetznerToken = "CanaryHetznerToken0000000000000000000000000000000000
 // stood in by something real on loopback: the fake Hetzner Cloud API
 // (dev/fakehcloud, on hcloud-go's schema types), a real S3 implementation
 // (gofakes3, with conditional writes) for the state, and envtest API
-// servers standing in for the k3s clusters the servers would boot.
+// servers standing in for the k3s clusters the servers would boot, with
+// players (dev/testenv/k3s/players) doing what k3s's Helm controller and
+// the substrate's charts would do in them: real Giteas at the load
+// balancers' addresses, Flux's real controllers, and the link between the
+// regions' private networks (linkStandIn).
 type cloudStandIn struct {
-	api   *fakehcloud.Server
-	s3    *s3mem.Backend
-	s3URL string
-	port  int
-	lbIP  map[string]string
+	api       *fakehcloud.Server
+	s3        *s3mem.Backend
+	s3URL     string
+	port      int
+	giteaPort int
+	lbIP      map[string]string
+	link      *linkStandIn
+	// gitea is each booted region's played Gitea.
+	gitea map[string]*players.Gitea
 }
 
 // Load balancer addresses per region: each region's API on its own
@@ -45,7 +58,8 @@ var standInLBs = map[string]string{"fsn1": "127.0.0.1", "hel1": "127.0.0.2"}
 
 func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
 	t.Helper()
-	c := &cloudStandIn{s3: s3mem.New(), port: testenv.FreePort(t), lbIP: standInLBs}
+	c := &cloudStandIn{s3: s3mem.New(), port: testenv.FreePort(t), giteaPort: testenv.FreePort(t), lbIP: standInLBs,
+		link: newLinkStandIn(t), gitea: map[string]*players.Gitea{}}
 	opts.Token = canaryHetznerToken
 	opts.PublicIPv4 = func(kind, name string) string {
 		for region, ip := range c.lbIP {
@@ -100,7 +114,8 @@ func (c *cloudStandIn) input(regions ...string) workflows.BootstrapInput {
 		State: activities.StateBackend{Bucket: "acme-state", Region: "us-east-1", Endpoint: c.s3URL, KeyPrefix: "openova",
 			AccessKey: "openova", SecretKey: "canary-s3-secret"},
 		APIPort:    c.port,
-		APITimeout: 2 * time.Minute,
+		GiteaPort:  c.giteaPort,
+		APITimeout: 10 * time.Minute,
 	}
 	for i, r := range regions {
 		role := workflows.RolePrimary
@@ -115,21 +130,58 @@ func (c *cloudStandIn) input(regions ...string) workflows.BootstrapInput {
 	return in
 }
 
-// boot stands in for the clusters the regions' servers boot: once a
-// region's first control-plane server exists, an API server starts with
-// the certificates its cloud-init carries, at its load balancer's address.
+// boot stands in for the clusters the regions' servers boot: each region
+// starts (startCluster), then its players wait for the substrate's
+// HelmCharts.
 func (c *cloudStandIn) boot(t *testing.T, regions ...string) {
 	t.Helper()
 	for _, r := range regions {
-		var userData string
-		require.EventuallyWithT(t, func(ct *assert.CollectT) {
-			ud, ok := c.api.ServerUserData("acme-" + r + "-cp-0")
-			assert.True(ct, ok, "the control plane of %s exists", r)
-			userData = ud
-		}, 5*time.Minute, 200*time.Millisecond)
-		k3s.Start(t, userData, c.lbIP[r], c.port)
+		cfg := c.startCluster(t, r)
+		c.playGitea(t, r, cfg)
+		players.PlayFlux(t, cfg)
+		players.PlayCrossplane(t, cfg, players.CrossplaneOptions{})
 	}
 }
+
+// startCluster starts a region's stand-in once its first control-plane
+// server exists: an API server with the certificates its cloud-init
+// carries, at its load balancer's address; once all its servers exist,
+// Cilium makes them Ready nodes. It returns the cluster's admin config.
+func (c *cloudStandIn) startCluster(t *testing.T, r string) *rest.Config {
+	t.Helper()
+	var userData string
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		ud, ok := c.api.ServerUserData("acme-" + r + "-cp-0")
+		assert.True(ct, ok, "the control plane of %s exists", r)
+		userData = ud
+	}, 5*time.Minute, 200*time.Millisecond)
+	cfg := k3s.Start(t, userData, c.lbIP[r], c.port)
+	var nodes []string
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		nodes = nil
+		for _, name := range c.api.Created(fakehcloud.KindServer) {
+			if strings.HasPrefix(name, "acme-"+r+"-") {
+				nodes = append(nodes, name)
+			}
+		}
+		assert.Len(ct, nodes, 2, "the control plane and the worker of %s exist", r)
+	}, 5*time.Minute, 200*time.Millisecond)
+	players.PlayCilium(t, cfg, nodes)
+	return cfg
+}
+
+// playGitea plays the region's Gitea chart at its load balancer's address,
+// and the link carries the Gitea NodePort at its gateway's private address
+// there.
+func (c *cloudStandIn) playGitea(t *testing.T, r string, cfg *rest.Config) {
+	t.Helper()
+	c.gitea[r] = players.PlayGitea(t, cfg, players.GiteaOptions{ListenIP: c.lbIP[r], Port: c.giteaPort, AppIni: c.link.appIni()})
+	c.link.route(privateGitea(standInGateways[r]), net.JoinHostPort(c.lbIP[r], strconv.Itoa(c.giteaPort)))
+}
+
+// standInGateways are the gateways' (cp-0's) private addresses the module
+// gives each region's node network (10.0.0.0/16, 10.1.0.0/16).
+var standInGateways = map[string]string{"fsn1": "10.0.1.10", "hel1": "10.1.1.10"}
 
 // createdOnce fails unless every resource the fake created was created
 // exactly once, and returns how many of each kind there were.
@@ -138,7 +190,7 @@ func (c *cloudStandIn) createdOnce(t *testing.T) map[string]int {
 	counts := map[string]int{}
 	for _, k := range []string{fakehcloud.KindSSHKey, fakehcloud.KindNetwork, fakehcloud.KindNetworkSubnet, fakehcloud.KindFirewall,
 		fakehcloud.KindPlacementGroup, fakehcloud.KindServer, fakehcloud.KindLoadBalancer, fakehcloud.KindLoadBalancerNetwork,
-		fakehcloud.KindLoadBalancerService, fakehcloud.KindLoadBalancerTarget} {
+		fakehcloud.KindLoadBalancerService, fakehcloud.KindLoadBalancerTarget, fakehcloud.KindPrimaryIP, fakehcloud.KindNetworkRoute} {
 		for _, name := range c.api.Created(k) {
 			require.Equal(t, 1, c.api.CreateCount(k, name), "%s %s was created once", k, name)
 			counts[k]++

@@ -71,7 +71,7 @@ func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAs
 	require.Len(t, res.Regions, 1)
 	require.Equal(t, want, cloud.createdOnce(t), "everything created once, nothing twice")
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
-	recordHistory(t, p, "bootstrap-v1-killed")
+	recordHistory(t, p, "bootstrap-v2-killed")
 }
 
 // A failed apply (the API refuses a server: quota) parks the region with
@@ -109,22 +109,25 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), nil))
 	require.Equal(t, want, cloud.createdOnce(t))
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
-	recordHistory(t, p, "bootstrap-v1-retried")
+	recordHistory(t, p, "bootstrap-v2-retried")
 }
 
-// Abort of a parked bootstrap from its page (confirmed) destroys what it
-// created: the fake API shows nothing left, and the run ends as Aborted.
+// Abort of a parked bootstrap of two regions from its page (confirmed)
+// destroys what it created, the gateways' reserved addresses and the
+// link's routes included: the fake API shows nothing left, and the run
+// ends as Aborted.
 func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
 	dataDir := t.TempDir()
 	p := cloud.start(t, dataDir)
 	c := p.client(t, "")
-	run := startBootstrap(t, c, cloud.input("fsn1"))
+	run := startBootstrap(t, c, cloud.input("fsn1", "hel1"))
 	awaiting(t, c, workflows.SignalApprove, time.Minute)
 	signalBootstrap(t, c, workflows.SignalApprove)
 	awaiting(t, c, workflows.SignalRetry, 3*time.Minute)
 	require.NotEmpty(t, cloud.api.Live(), "the failed apply created part of the cluster")
+	require.Len(t, cloud.api.Live()[fakehcloud.KindPrimaryIP], 2, "both gateways' addresses were reserved")
 
 	// The page's Abort needs its confirmation; then it destroys.
 	ui := signInHTTP(t, p)
@@ -136,8 +139,9 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	var app *temporal.ApplicationError
 	require.ErrorAs(t, err, &app)
 	require.Equal(t, workflows.ErrAborted, app.Type())
-	require.Contains(t, app.Error(), "what it created in fsn1 was destroyed")
+	require.Contains(t, app.Error(), "what it created in fsn1 and hel1 was destroyed")
 	require.Empty(t, cloud.api.Live(), "nothing is left in the cloud")
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
-	recordHistory(t, p, "bootstrap-v1-aborted")
+	noLockNoTofu(t, cloud, dataDir, "hel1")
+	recordHistory(t, p, "bootstrap-v2-aborted")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv/browser"
 )
@@ -44,6 +45,9 @@ func valueOf(t *testing.T, ctx context.Context, css string) string {
 // page the browser saw.
 func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
+	// The wizard asks no Gitea port: the module's default, where the
+	// played Giteas listen.
+	cloud.giteaPort = activities.GiteaPort
 	p := cloud.start(t, t.TempDir())
 	ctx := signIn(t, p)
 	var pagesSeen []string
@@ -134,7 +138,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="run"]').dataset.state`))
 		assert.NoError(ct, err)
 		assert.Equal(ct, "succeeded", state)
-	}, 5*time.Minute, time.Second, "the page follows the run to its end without a reload")
+	}, 10*time.Minute, time.Second, "the page follows the run to its end without a reload")
 	browser.Do(t, ctx, chromedp.Reload(), browser.Present(tid("kubeconfig")))
 	html()
 	require.Equal(t, rows, total(cloud.createdOnce(t)), "Review listed exactly what apply created, each once")

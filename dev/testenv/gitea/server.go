@@ -38,6 +38,9 @@ type Server struct {
 	Password secret.Text
 	// TLS makes it serve HTTPS (nil: HTTP).
 	TLS *TLS
+	// AppIni is appended to its app.ini: sections the harness does not
+	// write (e.g. [git.config] and [proxy], which a chart's values set).
+	AppIni string
 }
 
 // StartServers is Start with each server as described; they stop when the
@@ -148,7 +151,7 @@ func newInstance(s Server) (*Instance, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return &Instance{Name: s.Name, Dir: dir, Username: s.Username, Password: s.Password, tls: s.TLS, client: client, ip: s.IP}, port, nil
+	return &Instance{Name: s.Name, Dir: dir, Username: s.Username, Password: s.Password, tls: s.TLS, client: client, ip: s.IP, appIni: s.AppIni}, port, nil
 }
 
 // clientTLS is how the harness verifies the server while it waits for it:

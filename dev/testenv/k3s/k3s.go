@@ -26,6 +26,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
@@ -67,7 +68,8 @@ func ParseCloudInit(t testing.TB, userData string) Node {
 // own clients sign in with an admin certificate it signs with the node's
 // client CA, as k3s makes its own admin kubeconfig. It returns that admin
 // config, for the players (dev/testenv/k3s/players) that do what k3s's
-// Helm controller and the charts would on the node.
+// Helm controller and the charts would on the node. Its HelmChart CRD is
+// installed, as k3s's Helm controller registers it.
 func Start(t testing.TB, userData, ip string, port int) *rest.Config {
 	t.Helper()
 	n := ParseCloudInit(t, userData)
@@ -94,6 +96,9 @@ func Start(t testing.TB, userData, ip string, port int) *rest.Config {
 	cfg, err := env.Start()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = env.Stop() })
+	// k3s's Helm controller registers HelmChart when the server starts.
+	_, err = envtest.InstallCRDs(cfg, envtest.CRDInstallOptions{CRDs: []*apiextv1.CustomResourceDefinition{HelmChartCRD(t)}, ErrorIfPathMissing: true})
+	require.NoError(t, err)
 	return cfg
 }
 

@@ -3,7 +3,11 @@ package players
 import (
 	"context"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -28,6 +32,9 @@ type GiteaOptions struct {
 	// TLSSecret names the TLS Secret (tls.crt, tls.key) in the release's
 	// namespace when the values do not say which one Gitea serves.
 	TLSSecret string
+	// AppIni is added to the played Gitea's app.ini: what the test's
+	// network needs (a [proxy] that stands in for the WireGuard link).
+	AppIni string
 }
 
 // Gitea is the played Gitea chart: a real Gitea server once Done.
@@ -56,6 +63,7 @@ func (g *Gitea) Instance() *gitea.Instance {
 func PlayGitea(t testing.TB, cfg *rest.Config, opts GiteaOptions) *Gitea {
 	t.Helper()
 	bin, static := testenv.Bin(t, "gitea"), gitea.StaticRoot(t)
+	files := t.TempDir() // the Secrets' files the values point git at
 	c, err := newClients(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +96,11 @@ func PlayGitea(t testing.TB, cfg *rest.Config, opts GiteaOptions) *Gitea {
 		if err := c.giteaTLS(ctx, ns, values, opts.TLSSecret, &srv); err != nil {
 			return err
 		}
+		gitConfig, err := c.gitConfig(ctx, ns, values, files)
+		if err != nil {
+			return err
+		}
+		srv.AppIni = gitConfig + opts.AppIni
 		inst, err := gitea.Launch(bin, static, srv)
 		g.mu.Lock()
 		g.inst = inst
@@ -149,6 +162,39 @@ func (c clients) giteaTLS(ctx context.Context, ns string, values map[string]any,
 	}
 	srv.TLS = &gitea.TLS{Cert: string(data[corev1.TLSCertKey]), Key: string(data[corev1.TLSPrivateKeyKey])}
 	return nil
+}
+
+// gitConfig is the values' [git.config] (gitea.config."git.config") as
+// the chart's pod reads it: a value that is a file of a Secret the values
+// mount is that Secret's key, waited for and copied into dir.
+func (c clients) gitConfig(ctx context.Context, ns string, values map[string]any, dir string) (string, error) {
+	section, _ := lookup(values, "gitea", "config", "git.config").(map[string]any)
+	if len(section) == 0 {
+		return "", nil
+	}
+	keys := make([]string, 0, len(section))
+	for k := range section {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("[git.config]\n")
+	for _, k := range keys {
+		v := fmt.Sprint(section[k])
+		if name := mountedSecret(values, path.Dir(v)); name != "" {
+			key := path.Base(v)
+			data, err := c.secretKeys(ctx, ns, name, key)
+			if err != nil {
+				return "", err
+			}
+			v = filepath.Join(dir, name+"-"+key)
+			if err := os.WriteFile(v, data[key], 0o600); err != nil {
+				return "", err
+			}
+		}
+		fmt.Fprintf(&b, "%s = %s\n", k, v)
+	}
+	return b.String(), nil
 }
 
 // mountedSecret is the Secret behind the chart's extra volume mounted at

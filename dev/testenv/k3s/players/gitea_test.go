@@ -13,6 +13,9 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -32,17 +35,20 @@ import (
 // them), the Secrets applied after it: a real Gitea answers HTTPS on
 // 127.0.0.2 at the given port with that certificate, signs that admin in
 // and refuses a wrong password; the chart's Deployment is available and
-// the HelmChart names its install job.
+// the HelmChart names its install job. The values' [git.config] reaches
+// its app.ini with the mounted Secret's file, and so does the test's own
+// app.ini section.
 func TestPlayGitea(t *testing.T) {
 	env := standIn(t)
 	ns := env.Namespace
 	port := testenv.FreePort(t)
-	p := players.PlayGitea(t, env.Config, players.GiteaOptions{ListenIP: "127.0.0.2", Port: port})
+	p := players.PlayGitea(t, env.Config, players.GiteaOptions{ListenIP: "127.0.0.2", Port: port, AppIni: "[proxy]\nPROXY_ENABLED = false\n"})
 	applyHelmChart(t, env, "gitea", "gitea", "12.1.0", ns, map[string]any{
 		"gitea": map[string]any{
 			"admin": map[string]any{"existingSecret": "gitea-admin", "username": "", "password": ""},
 			"config": map[string]any{"server": map[string]any{"PROTOCOL": "https", "HTTP_PORT": 3000,
-				"CERT_FILE": "/etc/gitea-tls/tls.crt", "KEY_FILE": "/etc/gitea-tls/tls.key"}},
+				"CERT_FILE": "/etc/gitea-tls/tls.crt", "KEY_FILE": "/etc/gitea-tls/tls.key"},
+				"git.config": map[string]any{"http.sslCAInfo": "/etc/gitea-tls/ca.crt"}},
 		},
 		"extraVolumes":               []any{map[string]any{"name": "tls", "secret": map[string]any{"secretName": "gitea-tls"}}},
 		"extraContainerVolumeMounts": []any{map[string]any{"name": "tls", "mountPath": "/etc/gitea-tls", "readOnly": true}},
@@ -55,7 +61,7 @@ func TestPlayGitea(t *testing.T) {
 	for _, s := range []*corev1.Secret{
 		{ObjectMeta: metav1.ObjectMeta{Name: "gitea-admin", Namespace: ns}, StringData: map[string]string{"username": "region-admin", "password": "canary-Adm1n-password"}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "gitea-tls", Namespace: ns}, Type: corev1.SecretTypeTLS,
-			Data: map[string][]byte{corev1.TLSCertKey: certPEM, corev1.TLSPrivateKeyKey: keyPEM}},
+			Data: map[string][]byte{corev1.TLSCertKey: certPEM, corev1.TLSPrivateKeyKey: keyPEM, "ca.crt": []byte("the other region's CA")}},
 	} {
 		_, err := cs.CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{})
 		require.NoError(t, err)
@@ -65,6 +71,14 @@ func TestPlayGitea(t *testing.T) {
 	inst := p.Instance()
 	require.Equal(t, "https://"+net.JoinHostPort("127.0.0.2", strconv.Itoa(port)), inst.URL)
 	require.DirExists(t, inst.Dir)
+	ini, err := os.ReadFile(filepath.Join(inst.Dir, "app.ini"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?m)^\[git\.config\]\nhttp\.sslCAInfo = (\S+)$`).FindStringSubmatch(string(ini))
+	require.NotNil(t, m, "the values' [git.config] is in app.ini:\n%s", ini)
+	ca, err := os.ReadFile(m[1])
+	require.NoError(t, err)
+	require.Equal(t, "the other region's CA", string(ca), "git's CA file is the mounted Secret's ca.crt")
+	require.Contains(t, string(ini), "[proxy]\nPROXY_ENABLED = false\n")
 
 	roots := x509.NewCertPool()
 	require.True(t, roots.AppendCertsFromPEM(certPEM))
