@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
+
 	"go.temporal.io/sdk/temporal"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -25,7 +27,9 @@ type WaitCrossplaneReadyInput struct {
 type WaitCrossplaneReadyResult struct{}
 
 // WaitCrossplaneReady waits until what the manager needs to install a
-// component is there: the substrate's Flux Kustomizations Ready, the
+// component is there: the substrate's Flux Kustomizations Ready (asking
+// Flux to look again, as `flux reconcile ks` does, rather than at its
+// dependency requeue or retry interval: nudger), the
 // ComponentRelease XRD Established (and Offered when it offers a claim),
 // provider-helm and function-patch-and-transform Installed and Healthy, and
 // provider-helm's ClusterProviderConfig present. It heartbeats what it
@@ -42,8 +46,13 @@ func (f *Flux) WaitCrossplaneReady(ctx context.Context, in WaitCrossplaneReadyIn
 	if err != nil {
 		return WaitCrossplaneReadyResult{}, err
 	}
+	n := nudger{c: c, every: 5 * f.poll(), requested: map[string]string{}, at: map[string]time.Time{}}
 	err = f.waitFor(ctx, in.Deadline, func(ctx context.Context) ([]string, error) {
-		return crossplaneMissing(ctx, c)
+		missing, err := crossplaneMissing(ctx, c)
+		if err == nil && len(missing) > 0 {
+			n.nudge(ctx)
+		}
+		return missing, err
 	}, func(missing string) error {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 			"Crossplane in %s was not ready by %s (missing: %s): look at the HelmChart %s/%s, the Kustomizations in %s and the packages in %s, then Retry",
@@ -89,4 +98,41 @@ func crossplaneMissing(ctx context.Context, c client.Client) ([]string, error) {
 		}
 	}
 	return missing, nil
+}
+
+// nudger asks kustomize-controller to reconcile the substrate's
+// Kustomizations that are not Ready yet (the reconcile.fluxcd.io/requestedAt
+// annotation): a stage waits 30 s after its dependency became Ready, and
+// one that failed on kinds not served yet retries only after its
+// retryInterval (1 min), so the bootstrap would idle for minutes. A new
+// request goes out only once the last one was handled and every has
+// passed since, so Flux is asked at most every five polls. It is only a
+// shortcut: a request that fails leaves Flux to its own schedule.
+type nudger struct {
+	c         client.Client
+	every     time.Duration
+	requested map[string]string    // Kustomization → requestedAt last set
+	at        map[string]time.Time // when
+}
+
+func (n *nudger) nudge(ctx context.Context) {
+	for _, name := range []string{crossplaneConfigKS, crossplaneProvidersKS} {
+		ks := &unstructured.Unstructured{}
+		ks.SetAPIVersion(fluxKustomizeAPI)
+		ks.SetKind("Kustomization")
+		if err := n.c.Get(ctx, client.ObjectKey{Namespace: FluxNamespace, Name: name}, ks); err != nil {
+			continue // not applied yet, or not readable now: the wait reports it
+		}
+		if fluxStateOf(ks).ready == "True" {
+			continue
+		}
+		handled, _, _ := unstructured.NestedString(ks.Object, "status", "lastHandledReconcileAt")
+		if n.requested[name] != "" && (handled != n.requested[name] || time.Since(n.at[name]) < n.every) {
+			continue
+		}
+		n.at[name] = time.Now()
+		n.requested[name] = n.at[name].UTC().Format(time.RFC3339Nano)
+		patch := fmt.Sprintf(`{"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":%q}}}`, n.requested[name])
+		_ = n.c.Patch(ctx, ks, client.RawPatch(types.MergePatchType, []byte(patch)), client.FieldOwner(fluxDefaultOwner))
+	}
 }

@@ -101,7 +101,14 @@ func TestSubstrate_CommittedOnceAppliedByRealFlux(t *testing.T) {
 
 	t.Run("with Crossplane's CRDs, the XRD, Composition, provider and function land", func(t *testing.T) {
 		installCRDs(t, kube.Config, moduleCRDs(t, crossplaneModule, "v"+xp.Version, "cluster/crds"))
-		reconcileNow(t, c, crossplaneConfigKS)
+		// The wait itself asks Flux to look again at the failed stage
+		// (instead of its 1-minute retry interval), as `flux reconcile ks`.
+		requested := func() string {
+			return orEmpty(get(c, fluxKustomizeAPI, "Kustomization", FluxNamespace, crossplaneConfigKS)).GetAnnotations()["reconcile.fluxcd.io/requestedAt"]
+		}
+		before := requested()
+		require.Error(t, ready(time.Second))
+		require.NotEqual(t, before, requested(), "WaitCrossplaneReady requested a reconcile of %s", crossplaneConfigKS)
 		waitUntil(t, "the Crossplane objects", func() bool {
 			return get(c, "pkg.crossplane.io/v1", "Provider", "", ProviderHelmName) != nil &&
 				get(c, "pkg.crossplane.io/v1", "Function", "", CompositionFunctionName) != nil &&

@@ -225,7 +225,7 @@ func (r *region) installFlux(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
-	r.b.progress.note(r.steps.flux, "Flux "+chart.Version+" syncs "+r.repoURL())
+	r.b.progress.note(r.steps.flux, "Flux (its chart "+chart.Name+" "+chart.Version+") syncs "+r.repoURL())
 	return nil
 }
 

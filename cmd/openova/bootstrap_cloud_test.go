@@ -50,6 +50,8 @@ type cloudStandIn struct {
 	link      *linkStandIn
 	// gitea is each booted region's played Gitea.
 	gitea map[string]*players.Gitea
+	// clusters are each started region's admin config.
+	clusters map[string]*rest.Config
 }
 
 // Load balancer addresses per region: each region's API on its own
@@ -59,7 +61,7 @@ var standInLBs = map[string]string{"fsn1": "127.0.0.1", "hel1": "127.0.0.2"}
 func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
 	t.Helper()
 	c := &cloudStandIn{s3: s3mem.New(), port: testenv.FreePort(t), giteaPort: testenv.FreePort(t), lbIP: standInLBs,
-		link: newLinkStandIn(t), gitea: map[string]*players.Gitea{}}
+		link: newLinkStandIn(t), gitea: map[string]*players.Gitea{}, clusters: map[string]*rest.Config{}}
 	opts.Token = canaryHetznerToken
 	opts.PublicIPv4 = func(kind, name string) string {
 		for region, ip := range c.lbIP {
@@ -167,6 +169,7 @@ func (c *cloudStandIn) startCluster(t *testing.T, r string) *rest.Config {
 		assert.Len(ct, nodes, 2, "the control plane and the worker of %s exist", r)
 	}, 5*time.Minute, 200*time.Millisecond)
 	players.PlayCilium(t, cfg, nodes)
+	c.clusters[r] = cfg
 	return cfg
 }
 

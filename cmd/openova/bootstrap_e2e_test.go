@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/gitea"
@@ -61,7 +62,8 @@ func planned(t *testing.T, p workflows.BootstrapProgress) map[string]int {
 // is in no log line, file of the data directory (SQLite included),
 // undecoded history or state object. The audit view shows no key. The
 // substrate is laid (substrateLaid): the link, Cilium, Gitea, Flux and
-// Crossplane; the Giteas' generated admin passwords are canaries too.
+// Crossplane; its secrets (the Giteas' generated admin passwords, the
+// WireGuard keys, the Flux tokens) are canaries too.
 func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	dataDir := t.TempDir()
@@ -91,7 +93,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 		require.NoError(t, err, "the kubeconfig of %s is cluster-admin", r.Region)
 	}
 	require.NotEmpty(t, res.Components, "the mandatory components were resolved")
-	giteaPasswords := substrateLaid(t, cloud, c)
+	substrateSecrets := substrateLaid(t, cloud, c)
 
 	objects := cloud.bucket(t)
 	keys := make([]string, 0, len(objects))
@@ -112,7 +114,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 		require.Empty(t, left, "no tofu runs on in %s", r)
 	}
 
-	secrets := append([]string{canaryHetznerToken, "canary-s3-secret"}, giteaPasswords...)
+	secrets := append([]string{canaryHetznerToken, "canary-s3-secret"}, substrateSecrets...)
 	for _, s := range secrets {
 		require.NotContains(t, p.log(), s)
 		for k, o := range objects {
@@ -133,7 +135,9 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 }
 
 // substrateLaid checks what the substrate phases did and returns the
-// Giteas' admin passwords: every step of both regions succeeded; each
+// substrate's secrets (canaries): the Giteas' admin passwords, the
+// gateways' WireGuard private keys and the link's preshared key, and each
+// region's Flux token. Every step of both regions succeeded; each
 // gateway boots with a wg0.conf that routes the other region's networks to
 // the other gateway; the primary's platform repository holds both regions'
 // substrate and its push mirror carried it, over the link's stand-in, to
@@ -160,6 +164,20 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 		confs[r] = k3s.ParseCloudInit(t, ud).Files["/etc/wireguard/wg0.conf"]
 		require.Contains(t, confs[r], "[Peer]", "the gateway of %s boots with the link", r)
 	}
+	var secrets []string
+	for r, conf := range confs {
+		for _, line := range strings.Split(conf, "\n") {
+			if k, v, ok := strings.Cut(line, "="); ok && (strings.TrimSpace(k) == "PrivateKey" || strings.TrimSpace(k) == "PresharedKey") {
+				secrets = append(secrets, strings.TrimSpace(v))
+			}
+		}
+		cs, err := kubernetes.NewForConfig(cloud.clusters[r])
+		require.NoError(t, err)
+		sec, err := cs.CoreV1().Secrets(activities.FluxNamespace).Get(t.Context(), activities.FluxSyncName, metav1.GetOptions{})
+		require.NoError(t, err, "%s's Flux reads the repository with a token", r)
+		secrets = append(secrets, string(sec.Data["password"]))
+	}
+	require.Len(t, secrets, 3+3, "per region a private key, the preshared key and a Flux token")
 	require.Contains(t, confs["fsn1"], "10.1.0.0/16", "fsn1 routes hel1's nodes through the link")
 	require.Contains(t, confs["hel1"], "10.0.0.0/16", "hel1 routes fsn1's nodes through the link")
 	require.Len(t, cloud.api.Created(fakehcloud.KindPrimaryIP), 2, "a reserved address per gateway")
@@ -183,7 +201,7 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 	}
 	require.Equal(t, heads["fsn1"], heads["hel1"], "the mirror carried the primary's main to the standby")
 	require.Positive(t, cloud.link.connections(privateGitea(standInGateways["hel1"])), "the mirror pushed over the link")
-	return []string{primary.Password.Reveal(), standby.Password.Reveal()}
+	return append(secrets, primary.Password.Reveal(), standby.Password.Reveal())
 }
 
 // names are the steps' names.
