@@ -137,7 +137,7 @@ func (r *region) gitea() activities.GiteaEndpoint {
 // installGitea issues Gitea's certificate (for the load balancer, its
 // name and the gateway's private address), installs the chart, waits
 // until Gitea answers, and makes the organization and its platform
-// repository. The primary's Gitea trusts the standby's CA for its mirror.
+// repository. Each region's Gitea trusts the other's CA for its mirror.
 func (r *region) installGitea(ctx workflow.Context) error {
 	chart, err := r.b.chart("gitea")
 	if err != nil {
@@ -161,7 +161,9 @@ func (r *region) installGitea(ctx workflow.Context) error {
 	in := activities.InstallGiteaInput{Cluster: r.clusterName(), Kubeconfig: r.cluster.Kubeconfig, Chart: chart,
 		RootURL:       "https://" + r.giteaHost() + ":" + strconv.Itoa(port) + "/",
 		AdminUsername: bootstrap.GiteaAdmin, AdminPassword: r.secrets.GiteaAdminPassword, TLSCert: cert.Cert, TLSKey: cert.Key}
-	if p := r.peer(); p != nil && r.spec.Role == RolePrimary {
+	// Both ways: the primary pushes its mirror to the standby, and after
+	// a Promote the standby pushes to the old primary.
+	if p := r.peer(); p != nil {
 		in.MirrorCA = p.secrets.PKI.ServerCA
 	}
 	var g *activities.Gitea

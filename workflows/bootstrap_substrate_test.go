@@ -193,7 +193,8 @@ func TestBootstrapSubstratePhases(t *testing.T) {
 
 	primary := f.input("gitea acme-fsn1").(activities.InstallGiteaInput)
 	standby := f.input("gitea acme-hel1").(activities.InstallGiteaInput)
-	require.Empty(t, standby.MirrorCA, "only the primary pushes")
+	require.Equal(t, "server CA of acme-hel1", primary.MirrorCA, "the primary trusts the standby's CA for its mirror")
+	require.Equal(t, "server CA of acme-fsn1", standby.MirrorCA, "and the standby the primary's, for its mirror after a Promote")
 	require.Equal(t, "https://gitea.fsn1.acme.example:3000/", primary.RootURL)
 	require.Equal(t, bootstrap.GiteaAdmin, primary.AdminUsername)
 	require.Equal(t, []string{"198.51.100.2", "gitea.hel1.acme.example", "10.1.1.10"}, f.input("cert acme-hel1").(activities.ServingCertInput).Hosts)

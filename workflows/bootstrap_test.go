@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
 )
@@ -56,7 +57,8 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 		Components: substrateComponents()}, nil)
 	env.OnActivity(cl.GenerateClusterSecrets, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ClusterSecretsInput) (activities.ClusterSecrets, error) {
-			return activities.ClusterSecrets{JoinToken: secret.Text("token-of-" + in.Cluster)}, nil
+			return activities.ClusterSecrets{JoinToken: secret.Text("token-of-" + in.Cluster),
+				PKI: bootstrap.ClusterPKI{ServerCA: "server CA of " + in.Cluster}}, nil
 		})
 	env.OnActivity(tf.Plan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.TerraformInput) (activities.PlanResult, error) {

@@ -43,6 +43,7 @@ const (
 	UpgradeComponentsWorkflow  = "UpgradeComponents"
 	CheckUpdatesWorkflow       = "CheckUpdates"
 	BootstrapWorkflow          = "Bootstrap"
+	PromoteWorkflow            = "Promote"
 )
 
 // Operation values of the OpenovaOperation search attribute.
@@ -53,6 +54,7 @@ const (
 	OperationUpgrade      = "upgrade"
 	OperationCheckUpdates = "check-updates"
 	OperationBootstrap    = "bootstrap"
+	OperationPromote      = "promote"
 	// OperationScheduledUpgrade marks upgrade Schedules and the runs they start.
 	OperationScheduledUpgrade = "scheduled-upgrade"
 )
@@ -87,6 +89,9 @@ const (
 	// ErrNotApproved: a bootstrap's plans were not approved in time;
 	// nothing was created.
 	ErrNotApproved = "NotApproved"
+	// ErrPrimaryNotReached: a promotion fenced the old primary off but it
+	// never answered, so the mirror was not turned.
+	ErrPrimaryNotReached = "PrimaryNotReached"
 )
 
 // Prefixes of the deterministic workflow and schedule IDs, so a list
@@ -102,6 +107,7 @@ const (
 	PrefixScheduledUpgrade = "upgrade-at/"
 	PrefixSelfCheck        = "selfcheck/"
 	PrefixBootstrap        = "bootstrap/"
+	PrefixPromote          = "promote/"
 )
 
 // Custom search attributes the UI filters on. They are registered by the
@@ -183,6 +189,10 @@ func SelfCheckID(name string) string { return PrefixSelfCheck + name }
 // BootstrapID is the workflow ID of bootstrapping an organization's
 // platform: a second start (a reloaded wizard) attaches to the running one.
 func BootstrapID(organization string) string { return PrefixBootstrap + organization }
+
+// PromoteID is the workflow ID of promoting an organization's standby
+// Gitea: one promotion at a time.
+func PromoteID(organization string) string { return PrefixPromote + organization }
 
 // Change IDs of workflow.GetVersion: a workflow whose code changed keeps
 // replaying the histories recorded before the change.

@@ -6,7 +6,7 @@ package workflows
 
 // BootstrapWorkflows are what a bootstrap worker hosts.
 func BootstrapWorkflows() map[string]any {
-	return map[string]any{SelfCheckWorkflow: SelfCheck, BootstrapWorkflow: Bootstrap}
+	return map[string]any{SelfCheckWorkflow: SelfCheck, BootstrapWorkflow: Bootstrap, PromoteWorkflow: Promote}
 }
 
 // ManagerWorkflows are what a manager worker hosts: the day-2 operations,

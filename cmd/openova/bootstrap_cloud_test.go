@@ -99,10 +99,16 @@ func (c *cloudStandIn) start(t *testing.T, dataDir string, extra ...string) *pro
 // the tests run with -record (see TestRecordReplayHistories).
 func recordHistory(t *testing.T, p *proc, name string) {
 	t.Helper()
+	recordWorkflow(t, p, workflows.BootstrapID("acme"), name)
+}
+
+// recordWorkflow saves the history of workflow id as recordHistory does.
+func recordWorkflow(t *testing.T, p *proc, id, name string) {
+	t.Helper()
 	if !*record {
 		return
 	}
-	out, err := temporalCLI(t, "workflow", "show", "-w", workflows.BootstrapID("acme"), "--address", p.temporalAddr, "-o", "json")
+	out, err := temporalCLI(t, "workflow", "show", "-w", id, "--address", p.temporalAddr, "-o", "json")
 	require.NoError(t, err, out)
 	require.NoError(t, os.WriteFile(filepath.Join(testenv.RepoRoot(), "workflows", "testdata", name+".json"), []byte(out), 0o644))
 }

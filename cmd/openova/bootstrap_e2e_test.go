@@ -63,7 +63,8 @@ func planned(t *testing.T, p workflows.BootstrapProgress) map[string]int {
 // undecoded history or state object. The audit view shows no key. The
 // substrate is laid (substrateLaid): the link, Cilium, Gitea, Flux and
 // Crossplane; its secrets (the Giteas' generated admin passwords, the
-// WireGuard keys, the Flux tokens) are canaries too.
+// WireGuard keys, the Flux tokens) are canaries too. Then Promote turns
+// the mirror (promoteStandby), held to the same rule.
 func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	dataDir := t.TempDir()
@@ -94,6 +95,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	}
 	require.NotEmpty(t, res.Components, "the mandatory components were resolved")
 	substrateSecrets := substrateLaid(t, cloud, c)
+	promoteID := promoteStandby(t, cloud, c)
 
 	objects := cloud.bucket(t)
 	keys := make([]string, 0, len(objects))
@@ -122,16 +124,20 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 		}
 	}
 	testenv.NoSecretInFiles(t, dataDir, secrets...)
-	history, err := temporalCLI(t, "workflow", "show", "-w", workflows.BootstrapID("acme"), "--address", p.temporalAddr, "-o", "json")
-	require.NoError(t, err, history)
-	for _, s := range secrets {
-		require.NotContains(t, history, s, "the undecoded history")
+	for _, id := range []string{workflows.BootstrapID("acme"), promoteID} {
+		history, err := temporalCLI(t, "workflow", "show", "-w", id, "--address", p.temporalAddr, "-o", "json")
+		require.NoError(t, err, history)
+		for _, s := range secrets {
+			require.NotContains(t, history, s, "the undecoded history of %s", id)
+		}
 	}
 	require.Contains(t, p.log(), "tofu", "tofu's output is in the log")
 	// The audit view of the bootstrap shows none of its keys (the clusters'
 	// CA keys, the admin key, the join tokens, the kubeconfigs) or canaries.
 	auditShowsNoSecret(t, p, c, workflows.BootstrapID("acme"), secrets...)
+	auditShowsNoSecret(t, p, c, promoteID, secrets...)
 	recordHistory(t, p, "bootstrap-v2-tworegions")
+	recordWorkflow(t, p, promoteID, "promote-v1-turned")
 }
 
 // substrateLaid checks what the substrate phases did and returns the

@@ -256,10 +256,21 @@ func (i *Instance) Stop() error {
 
 // Get reads an API path (e.g. /api/v1/version) as the site admin, with a
 // client that trusts the server's TLS; it returns the status and body.
-func (i *Instance) Get(path string) (int, string, error) {
-	req, err := http.NewRequest(http.MethodGet, i.URL+path, nil)
+func (i *Instance) Get(path string) (int, string, error) { return i.Do(http.MethodGet, path, "") }
+
+// Do sends a JSON body (none when empty) to an API path as the site admin,
+// as Get does.
+func (i *Instance) Do(method, path, body string) (int, string, error) {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, i.URL+path, r)
 	if err != nil {
 		return 0, "", err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.SetBasicAuth(i.Username, i.Password.Reveal())
 	resp, err := i.client.Do(req)
