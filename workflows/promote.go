@@ -51,9 +51,10 @@ const (
 // standby from now on; while the old primary does not answer, it looks
 // again every LookAgain, and once it answers its mirrors to the standby
 // are removed and the standby's mirror to it is made and proven by a
-// sync (activities.PromoteGitea, idempotent). Operators start it with the
-// stock CLI (`temporal workflow start --type Promote`) or, once the manager
-// holds the Giteas' credentials (issue 19), from the manager.
+// sync (activities.PromoteGitea, idempotent). Its input holds both
+// Giteas' admin credentials, so it is started by code that encrypts
+// payloads (openova's client), never with them typed into a command line;
+// the manager will start it once it holds them (issue 19).
 func Promote(ctx workflow.Context, in PromoteInput) (PromoteResult, error) {
 	p, err := newPromote(in)
 	if err != nil {
