@@ -166,21 +166,30 @@ func (g *gateway) pointAt(t *testing.T, other *gateway) {
 	require.NoError(t, g.dev.IpcSet(uapi.Reveal()))
 }
 
-// get fetches http://addr/ through the tunnel.
+// get fetches http://addr/ through the tunnel. A busy machine can lose
+// the first handshake's packets, and wireguard-go retries the handshake
+// for 90 s (REKEY_ATTEMPT_TIME), so a request that gets no answer is
+// tried again (a new connection) until one does.
 func (g *gateway) get(t *testing.T, addr netip.Addr) string {
 	t.Helper()
-	client := &http.Client{Transport: &http.Transport{DialContext: g.net.DialContext}, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: &http.Transport{DialContext: g.net.DialContext}, Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
 	start := time.Now()
-	resp, err := client.Get("http://" + net.JoinHostPort(addr.String(), "80") + "/")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	var body string
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		resp, err := client.Get("http://" + net.JoinHostPort(addr.String(), "80") + "/")
+		if !assert.NoError(c, err) {
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		assert.NoError(c, err)
+		body = string(b)
+	}, 90*time.Second, 100*time.Millisecond, "a request through the tunnel to %s", addr)
 	if g.firstRequest == 0 {
 		g.firstRequest = time.Since(start)
 	}
-	return string(body)
+	return body
 }
 
 // stat is a number the device reports for itself or its one peer.

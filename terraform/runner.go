@@ -152,6 +152,13 @@ func (r *Runner) environ() (map[string]string, error) {
 			return nil, err
 		}
 		env["TF_PLUGIN_CACHE_DIR"] = r.PluginCache
+		// A fresh working directory has no dependency lock file, and
+		// without one init installs the provider into the cache again,
+		// over the file another region's plan or apply is running (seen:
+		// "Required plugins are not installed"). With this, init links the
+		// copy already in the cache, which an earlier init installed and
+		// verified; the cache is openova's own (0700 in its data directory).
+		env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] = "1"
 	}
 	for k, v := range r.Env {
 		env[k] = v
