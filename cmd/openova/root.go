@@ -65,7 +65,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
-	root.AddCommand(newBootstrapCmd(), newManagerCmd(), newVersionCmd(), newTofuKeyCmd())
+	root.AddCommand(newBootstrapCmd(), newManagerCmd(), newImageCmd(), newVersionCmd(), newTofuKeyCmd())
 	for _, c := range root.Commands() {
 		c.Args = func(c *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -76,7 +76,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.Args = cobra.NoArgs
 	root.RunE = func(c *cobra.Command, args []string) error {
-		return usageError{errors.New("name a command: bootstrap, manager or version (see openova --help)")}
+		return usageError{errors.New("name a command: bootstrap, manager, image or version (see openova --help)")}
 	}
 	return root
 }
