@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/openova-io/core/netguard"
+	"github.com/openova-io/core/web/auth"
 	"github.com/openova-io/core/worker"
 )
 
@@ -40,6 +41,7 @@ type options struct {
 	pprofListen       string
 	httpsCert         string
 	httpsKey          string
+	adminHashFile     string
 	oidc              oidcFlags
 	proxy             proxyFlags
 	allowHTTPFetch    bool
@@ -75,6 +77,7 @@ func (o *options) register(fs *pflag.FlagSet, defaultListen string) {
 	fs.StringVar(&o.pprofListen, "pprof-listen", "", "HOST:PORT for Go's pprof profiles (off when empty; keep it on loopback)")
 	fs.StringVar(&o.httpsCert, "tls-cert", "", "certificate (PEM) to serve --listen over HTTPS, for those who run openova without a proxy in front")
 	fs.StringVar(&o.httpsKey, "tls-key", "", "private key (PEM) of --tls-cert")
+	fs.StringVar(&o.adminHashFile, "admin-password-hash-file", "", "file holding the admin password's argon2id hash (PHC string), e.g. a mounted Secret; replaces the password generated on first start")
 	o.proxy.register(fs)
 	fs.StringVar(&o.oidc.issuer, "oidc-issuer", "", "issuer URL of an OpenID provider to sign in with, next to the admin password (e.g. https://login.example.com/realms/ops)")
 	fs.StringVar(&o.oidc.clientID, "oidc-client-id", "", "client ID registered with the OpenID provider")
@@ -157,6 +160,11 @@ func (o *options) validate(fs *pflag.FlagSet, mode worker.Mode) (worker.Config, 
 	}
 	if err := o.proxy.validate(o.httpsCert != ""); err != nil {
 		return worker.Config{}, err
+	}
+	if o.adminHashFile != "" {
+		if _, err := auth.ReadAdminHash(o.adminHashFile); err != nil {
+			return worker.Config{}, usageError{fmt.Errorf("--admin-password-hash-file: %w", err)}
+		}
 	}
 	if err := o.oidc.validate(netguard.Policy{AllowHTTP: o.allowHTTPFetch}); err != nil {
 		return worker.Config{}, err

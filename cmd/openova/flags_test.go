@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openova-io/core/web/auth"
 	"github.com/openova-io/core/worker"
 )
 
@@ -75,6 +76,11 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "db conns too many", args: []string{"--temporal-db-conns", "33"}, err: "out of range: use 1 to 32"},
 		{name: "tls cert without key", args: []string{"--tls-cert", dc}, err: "--tls-cert and --tls-key go together"},
 		{name: "tls pair that does not load", args: []string{"--tls-cert", dc, "--tls-key", dc}, err: "cannot be loaded"},
+		{name: "admin hash file missing", args: []string{"--admin-password-hash-file", filepath.Join(dir, "nope")}, err: "--admin-password-hash-file: read the admin password hash"},
+		{name: "admin hash file holds a password", args: []string{"--admin-password-hash-file", writeFixture(t, dir, "plain", "hunter2\n")},
+			err: "holds no usable argon2id hash (not an argon2id hash): write the PHC string"},
+		{name: "admin hash file", args: []string{"--data-dir", dir, "--admin-password-hash-file", writeFixture(t, dir, "hash", adminHash(t, "correct horse")+"\n")},
+			check: func(t *testing.T, c worker.Config) {}},
 		{name: "oidc client without issuer", args: []string{"--oidc-client-id", "ops"}, err: "need --oidc-issuer"},
 		{name: "oidc issuer not a URL", args: []string{"--oidc-issuer", "login.example.com", "--oidc-client-id", "ops", "--oidc-client-secret-file", dc}, err: `--oidc-issuer "login.example.com" is not an http(s) URL`},
 		{name: "oidc without client ID", args: []string{"--oidc-issuer", "https://login.example.com"}, err: "needs --oidc-client-id"},
@@ -113,4 +119,12 @@ func TestFlagsAndEnvironment(t *testing.T) {
 func TestEnvName(t *testing.T) {
 	require.Equal(t, "OPENOVA_TEMPORAL_TLS_SERVER_NAME", envName("temporal-tls-server-name"))
 	require.Equal(t, "OPENOVA_DATA_DIR", envName("data-dir"))
+}
+
+// adminHash is the argon2id PHC string of password.
+func adminHash(t *testing.T, password string) string {
+	t.Helper()
+	phc, err := auth.Hash(password)
+	require.NoError(t, err)
+	return phc
 }

@@ -90,7 +90,7 @@ func serve(ctx context.Context, cfg worker.Config, o *options, log *slog.Logger,
 	https := o.httpsCert != ""
 	of := o.oidc
 	of.redirectURL = o.proxy.oidcRedirect(of.redirectURL)
-	signIn, err := newAuth(ctx, cfg.DataDir, o.proxy.secure, of, cfg.Fetch, log)
+	signIn, err := newAuth(ctx, cfg.DataDir, o.adminHashFile, o.proxy.secure, of, cfg.Fetch, log)
 	if err != nil {
 		return err
 	}

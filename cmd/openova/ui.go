@@ -30,10 +30,17 @@ import (
 	"github.com/openova-io/core/worker"
 )
 
-// newAuth loads sign-in from the data dir: the admin password's hash
-// (generated and printed once on first start) and the session key.
-func newAuth(ctx context.Context, dataDir string, https bool, of oidcFlags, fetch netguard.Policy, log *slog.Logger) (*auth.Auth, error) {
-	hash, err := auth.EnsureAdmin(dataDir, log)
+// newAuth loads sign-in: the admin password's hash (from hashFile when
+// set, else generated and printed once on first start into the data dir)
+// and the session key.
+func newAuth(ctx context.Context, dataDir, hashFile string, https bool, of oidcFlags, fetch netguard.Policy, log *slog.Logger) (*auth.Auth, error) {
+	var hash string
+	var err error
+	if hashFile != "" {
+		hash, err = auth.ReadAdminHash(hashFile)
+	} else {
+		hash, err = auth.EnsureAdmin(dataDir, log)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sign-in: %w", err)
 	}

@@ -169,3 +169,36 @@ func TestSafeNext(t *testing.T) {
 		require.Equal(t, want, safeNext(in), "%q", in)
 	}
 }
+
+// ReadAdminHash takes the hash the bootstrap wrote (a mounted Secret) and
+// refuses anything Verify could not use, saying what to write.
+func TestReadAdminHash(t *testing.T) {
+	dir := t.TempDir()
+	phc, err := Hash("correct horse")
+	require.NoError(t, err)
+	cases := []struct{ name, content, err string }{
+		{"hash with a newline", phc + "\n", ""},
+		{"a password, not its hash", "correct horse\n", "not an argon2id hash"},
+		{"bcrypt", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", "not an argon2id hash"},
+		{"key too short", "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0$a2V5", "shorter than 16 bytes"},
+		{"empty", "", "not an argon2id hash"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+			require.NoError(t, os.WriteFile(file, []byte(tc.content), 0o600))
+			got, err := ReadAdminHash(file)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				require.ErrorContains(t, err, "write the PHC string")
+				return
+			}
+			require.NoError(t, err)
+			ok, err := Verify(got, "correct horse")
+			require.NoError(t, err)
+			require.True(t, ok)
+		})
+	}
+	_, err = ReadAdminHash(filepath.Join(dir, "missing"))
+	require.ErrorContains(t, err, "read the admin password hash")
+}

@@ -81,6 +81,23 @@ func Verify(phc, password string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
+// ReadAdminHash reads the admin password's hash from file instead of the
+// data dir: a mounted Secret in the manager's pod, which the bootstrap
+// writes after it generated the password and showed it once, so the
+// cluster holds only the hash. The file must hold a PHC string Verify
+// accepts; anything else stops the start with what to write there.
+func ReadAdminHash(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read the admin password hash: %w", err)
+	}
+	phc := strings.TrimSpace(string(b))
+	if _, err := Verify(phc, ""); err != nil {
+		return "", fmt.Errorf("%s holds no usable argon2id hash (%v): write the PHC string $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<key> there, or drop the flag to generate a password", file, err)
+	}
+	return phc, nil
+}
+
 // EnsureAdmin returns the admin password's hash from dataDir, generating a
 // password on first start: it is printed once to the log (the only place it
 // ever appears) and only its hash is written.
