@@ -38,7 +38,7 @@ func TestKustomizeBuildProdAppliesToAPIServer(t *testing.T) {
 	c := newClient(t, cfg)
 	ctx := context.Background()
 
-	for _, dir := range []string{"overlays/prod", "overlays/dev"} {
+	for _, dir := range []string{"overlays/prod", "overlays/dev", "overlays/bootstrap"} {
 		t.Run(dir, func(t *testing.T) {
 			objs := build(t, dir)
 			// First for real: CRDs, then the namespace.

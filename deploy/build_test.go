@@ -14,7 +14,7 @@ import (
 )
 
 // overlays are the kustomizations a user applies.
-var overlays = []string{"overlays/dev", "overlays/prod"}
+var overlays = []string{"overlays/dev", "overlays/prod", "overlays/bootstrap"}
 
 // build runs kustomize (the library kubectl embeds) over deploy/<dir> and
 // returns the objects in the order kustomize emits them.
@@ -75,8 +75,10 @@ func TestOverlaysBuild(t *testing.T) {
 	images := map[string]string{
 		"overlays/dev":  "ghcr.io/openova-io/openova:dev",
 		"overlays/prod": "ghcr.io/openova-io/openova:v0.1.0",
+		// The bootstrap renders it with its image by digest.
+		"overlays/bootstrap": "ghcr.io/openova-io/openova:v0.1.0",
 	}
-	storage := map[string]string{"overlays/dev": "5Gi", "overlays/prod": "20Gi"}
+	storage := map[string]string{"overlays/dev": "5Gi", "overlays/prod": "20Gi", "overlays/bootstrap": "20Gi"}
 	for _, dir := range overlays {
 		t.Run(dir, func(t *testing.T) {
 			objs := build(t, dir)

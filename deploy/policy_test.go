@@ -134,8 +134,28 @@ func TestDeploymentHardening(t *testing.T) {
 			svc := one(t, objs, "Service", "openova-manager")
 			ports, _, _ := unstructured.NestedSlice(svc.Object, "spec", "ports")
 			require.Len(t, ports, 1)
-			require.EqualValues(t, 80, ports[0].(map[string]any)["port"])
 			require.Equal(t, "http", ports[0].(map[string]any)["targetPort"])
+			if dir != "overlays/bootstrap" {
+				require.EqualValues(t, 80, ports[0].(map[string]any)["port"])
+				return
+			}
+			// The bootstrap's manager serves HTTPS itself, on the NodePort
+			// the load balancer passes 443 through to.
+			require.Equal(t, "NodePort", svc.Object["spec"].(map[string]any)["type"])
+			require.EqualValues(t, 443, ports[0].(map[string]any)["port"])
+			require.EqualValues(t, 30443, ports[0].(map[string]any)["nodePort"])
+			for _, a := range []string{"--tls-cert=/etc/openova/tls/tls.crt", "--tls-key=/etc/openova/tls/tls.key", "--admin-password-hash-file=/etc/openova/admin/password.argon2id"} {
+				require.Contains(t, args, a)
+			}
+			for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
+				scheme, _, _ := unstructured.NestedString(c, probe, "httpGet", "scheme")
+				require.Equal(t, "HTTPS", scheme, probe)
+			}
+			for dir, secret := range map[string]string{"/etc/openova/tls": "openova-manager-tls", "/etc/openova/admin": "openova-admin"} {
+				name, _, _ := unstructured.NestedString(volumes[mounts[dir]], "secret", "secretName")
+				require.Equal(t, secret, name, dir)
+			}
+			require.Empty(t, byKind(objs, "Secret"), "no Secret is in what the bootstrap commits")
 		})
 	}
 }
