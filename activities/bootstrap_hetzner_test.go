@@ -82,9 +82,9 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 		planned[c.Type]++
 	}
 	// Two placement groups: the control planes' and the first 10 workers';
-	// two load balancer services: the API and Gitea.
+	// three load balancer services: the API, Gitea and the manager.
 	require.Equal(t, map[string]int{"hcloud_network": 1, "hcloud_network_subnet": 1, "hcloud_firewall": 1, "hcloud_placement_group": 2,
-		"hcloud_load_balancer": 1, "hcloud_load_balancer_network": 1, "hcloud_load_balancer_service": 2, "hcloud_load_balancer_target": 1,
+		"hcloud_load_balancer": 1, "hcloud_load_balancer_network": 1, "hcloud_load_balancer_service": 3, "hcloud_load_balancer_target": 1,
 		"hcloud_server": 3}, planned)
 
 	in.Approved = &plan.Summary

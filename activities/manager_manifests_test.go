@@ -1,12 +1,18 @@
 package activities
 
 import (
+	"io/fs"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/openova-io/core/bootstrap"
+	"github.com/openova-io/core/terraform"
 )
 
 const testDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -65,4 +71,22 @@ func TestManagerFilesRefusesBadInput(t *testing.T) {
 			require.ErrorContains(t, err, tc.msg)
 		})
 	}
+}
+
+// The load balancer's manager service (the contract module's
+// local.manager) forwards 443 to the NodePort the rendered Service asks
+// for, and bootstrap.ManagerPort is that 443: three places, one port pair.
+func TestManagerPortsAgreeWithTheModule(t *testing.T) {
+	fsys, err := terraform.Module(terraform.Hetzner)
+	require.NoError(t, err)
+	k3s, err := fs.ReadFile(fsys, "k3s.tf")
+	require.NoError(t, err)
+	m := regexp.MustCompile(`manager = \{ port = (\d+), node_port = (\d+) \}`).FindStringSubmatch(string(k3s))
+	require.Len(t, m, 3, "the contract's local.manager")
+	require.Equal(t, strconv.Itoa(bootstrap.ManagerPort), m[1])
+
+	files, err := ManagerFiles(ManagerFilesInput{Region: "fsn1", Repository: "r.example/acme/openova", Digest: testDigest})
+	require.NoError(t, err)
+	require.Contains(t, string(files[0].Content), "nodePort: "+m[2], "the Service's NodePort is the module's")
+	require.Contains(t, string(files[0].Content), "port: "+m[1])
 }

@@ -107,7 +107,7 @@ func decodeOutputs(raw map[string][]byte, out *ClusterOutputs, partial bool) err
 		"load_balancer_ipv4": &out.LoadBalancerIPv4, "nodes": &out.Nodes,
 	}
 	// Outputs a state written by an older module does not hold.
-	for name, dst := range map[string]any{"gateway_ipv4": &out.GatewayIPv4, "gitea_endpoint": &out.GiteaEndpoint} {
+	for name, dst := range map[string]any{"gateway_ipv4": &out.GatewayIPv4, "gitea_endpoint": &out.GiteaEndpoint, "manager_endpoint": &out.ManagerEndpoint} {
 		if b, ok := raw[name]; ok {
 			if err := json.Unmarshal(b, dst); err != nil {
 				return fmt.Errorf("output %s: %w", name, err)

@@ -57,6 +57,11 @@ type Region struct {
 	ServiceCIDR      string
 }
 
+// ManagerPort is where each region's load balancer serves the Lifecycle
+// Manager (the contract module's local.manager), so the API and Gitea
+// cannot have it.
+const ManagerPort = 443
+
 // Region roles.
 const (
 	RolePrimary = "primary"
@@ -143,11 +148,11 @@ func (in Input) Validate() []FieldError {
 	}
 	errs = append(errs, cidrProblems(in.Regions)...)
 	errs = append(errs, in.stateProblems()...)
-	if in.APIPort < 0 || in.APIPort > 65535 {
-		add("api_port", "use a port between 1 and 65535")
+	if in.APIPort < 0 || in.APIPort > 65535 || in.APIPort == ManagerPort {
+		add("api_port", "use a port between 1 and 65535 other than 443, where the manager is served")
 	}
-	if in.GiteaPort < 0 || in.GiteaPort > 65535 || (in.GiteaPort != 0 && in.GiteaPort == in.APIPort) {
-		add("gitea_port", "use a port between 1 and 65535 that the API does not use")
+	if in.GiteaPort < 0 || in.GiteaPort > 65535 || (in.GiteaPort != 0 && in.GiteaPort == in.APIPort) || in.GiteaPort == ManagerPort {
+		add("gitea_port", "use a port between 1 and 65535 that the API does not use, other than 443 (the manager's)")
 	}
 	return errs
 }

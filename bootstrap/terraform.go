@@ -74,6 +74,8 @@ type ClusterOutputs struct {
 	GatewayIPv4 string `json:",omitempty"`
 	// GiteaEndpoint is where the region's Gitea answers, <address>:<port>.
 	GiteaEndpoint string `json:",omitempty"`
+	// ManagerEndpoint is where the region's manager answers, <address>:443.
+	ManagerEndpoint string `json:",omitempty"`
 }
 
 // Node is one server of a cluster.

@@ -48,7 +48,7 @@ func TestHetznerLinkPlan(t *testing.T) {
 			require.Equal(t, tc.primaryIPs, addresses(s, "hcloud_primary_ip"))
 			require.Equal(t, tc.routes, addresses(s, "hcloud_network_route"))
 			require.Equal(t, tc.udp, udpRules(t, savedPlan(t, r)))
-			require.Equal(t, []string{"hcloud_load_balancer_service.api", "hcloud_load_balancer_service.gitea"}, addresses(s, "hcloud_load_balancer_service"))
+			require.Equal(t, []string{"hcloud_load_balancer_service.api", "hcloud_load_balancer_service.gitea", "hcloud_load_balancer_service.manager"}, addresses(s, "hcloud_load_balancer_service"))
 		})
 	}
 	require.Empty(t, api.Live(), "plans create nothing")
@@ -185,7 +185,7 @@ func TestHetznerLinkTwoStepApply(t *testing.T) {
 		for _, svc := range lb.Services {
 			services = append(services, string(svc.Protocol)+" "+strconv.Itoa(svc.ListenPort)+"->"+strconv.Itoa(svc.DestinationPort))
 		}
-		require.ElementsMatch(t, []string{"tcp 6443->6443", "tcp 3000->30300"}, services)
+		require.ElementsMatch(t, []string{"tcp 6443->6443", "tcp 3000->30300", "tcp 443->30443"}, services)
 		require.Equal(t, lb.PublicNet.IPv4.IP.String()+":3000", stringOutput(t, r, "gitea_endpoint"))
 	})
 

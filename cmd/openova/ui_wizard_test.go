@@ -94,6 +94,7 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 		{"network over the link's tunnel", "regions[1].service_cidr", "overlaps the link's tunnel network 100.64.255.0/30", func(v url.Values) { v.Set("regions[1].service_cidr", "100.64.0.0/10") }},
 		{"size not offered there", "regions[0].worker_size", `size "cx99" cannot be created in fsn1`, func(v url.Values) { v.Set("regions[0].worker_size", "cx99") }},
 		{"bad port", "api_port", "between 1 and 65535", func(v url.Values) { v.Set("api_port", "70000") }},
+		{"the manager's port", "api_port", "other than 443, where the manager is served", func(v url.Values) { v.Set("api_port", "443") }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,6 +30,7 @@ func TestCheck(t *testing.T) {
 		{"overlapping networks", StepRegions, "regions[1].pod_cidr", "overlaps region fsn1's pod network", func(d *Draft) { d.Regions[1].PodCIDR = d.Regions[0].PodCIDR }},
 		{"size not offered", StepRegions, "regions[0].worker_size", `size "cx99" cannot be created in fsn1`, func(d *Draft) { d.Regions[0].WorkerSize = "cx99" }},
 		{"port", StepRegions, "api_port", "between 1 and 65535", func(d *Draft) { d.APIPort = "0" }},
+		{"the manager's port", StepRegions, "api_port", "other than 443, where the manager is served", func(d *Draft) { d.APIPort = "443" }},
 		{"no bucket and not local", StepState, "state.bucket", "or choose local state", func(d *Draft) {}},
 		{"unknown component", StepComponents, "component", `"nope" is not in the catalog`, func(d *Draft) { d.Chosen = []string{"nope"} }},
 	}

@@ -27,6 +27,11 @@ output "gateway_ipv4" {
   value       = local.gateway_ipv4
 }
 
+output "manager_endpoint" {
+  description = "Where the region's Lifecycle Manager answers, through the load balancer (TLS passthrough to its NodePort): <address>:443."
+  value       = "${local.load_balancer_ip}:${local.manager.port}"
+}
+
 output "gitea_endpoint" {
   description = "Where the region's Gitea answers, through the load balancer (TLS passthrough to its NodePort): <address>:<port>."
   value       = "${local.load_balancer_ip}:${local.gitea.port}"

@@ -137,9 +137,13 @@ variable "service_cidr" {
 }
 
 variable "api_port" {
-  description = "The port the load balancer serves the Kubernetes API on."
+  description = "The port the load balancer serves the Kubernetes API on (not 443, the manager's)."
   type        = number
   default     = 6443
+  validation {
+    condition     = var.api_port >= 1 && var.api_port <= 65535 && floor(var.api_port) == var.api_port && var.api_port != 443
+    error_message = "api_port must be a port from 1 to 65535, not 443 (the manager's)."
+  }
 }
 
 variable "gitea_port" {
@@ -147,8 +151,8 @@ variable "gitea_port" {
   type        = number
   default     = 3000
   validation {
-    condition     = var.gitea_port >= 1 && var.gitea_port <= 65535 && floor(var.gitea_port) == var.gitea_port && var.gitea_port != var.api_port
-    error_message = "gitea_port must be a port from 1 to 65535, not the API's."
+    condition     = var.gitea_port >= 1 && var.gitea_port <= 65535 && floor(var.gitea_port) == var.gitea_port && var.gitea_port != var.api_port && var.gitea_port != 443
+    error_message = "gitea_port must be a port from 1 to 65535, not the API's and not 443 (the manager's)."
   }
 }
 

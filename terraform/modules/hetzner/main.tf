@@ -112,6 +112,22 @@ resource "hcloud_load_balancer_service" "api" {
 
 # Gitea, TLS passthrough: TCP to its NodePort on the control planes (the
 # target below), where the cluster's own certificate is served.
+# The manager, the same way as Gitea: TCP 443 passed through to its
+# NodePort, where it serves HTTPS itself.
+resource "hcloud_load_balancer_service" "manager" {
+  load_balancer_id = hcloud_load_balancer.api.id
+  protocol         = "tcp"
+  listen_port      = local.manager.port
+  destination_port = local.manager.node_port
+  health_check {
+    protocol = "tcp"
+    port     = local.manager.node_port
+    interval = 10
+    timeout  = 5
+    retries  = 3
+  }
+}
+
 resource "hcloud_load_balancer_service" "gitea" {
   load_balancer_id = hcloud_load_balancer.api.id
   protocol         = "tcp"
