@@ -62,6 +62,9 @@ const ErrComponentMissing = "ComponentMissing"
 const (
 	// ErrInvalidBootstrap: the request or a module is malformed (non-retryable).
 	ErrInvalidBootstrap = "InvalidBootstrap"
+	// ErrManagerImage: this executable cannot be the manager's image
+	// (dynamically linked, or built for other nodes); non-retryable.
+	ErrManagerImage = "ManagerImage"
 	// ErrInvalidCredentials: the cloud refused the credentials (non-retryable).
 	ErrInvalidCredentials = "InvalidCredentials"
 	// ErrPlanNotApproved: an apply was asked without an approved plan (non-retryable).

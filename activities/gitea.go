@@ -33,6 +33,10 @@ type Gitea struct {
 	Poll time.Duration
 	// ReadyPoll is how often WaitGitea asks a new Gitea (default 2 s).
 	ReadyPoll time.Duration
+	// ManagerBinary is the executable PushManagerImage builds the
+	// manager's image from (os.Executable() when empty: the manager runs
+	// exactly the binary that bootstraps it).
+	ManagerBinary string
 }
 
 // GiteaEndpoint is one region's Gitea as the bootstrap reaches it.

@@ -87,7 +87,7 @@ ISSUE_INDEXER_TYPE = db
 REPO_INDEXER_ENABLED = false
 
 [packages]
-ENABLED = false
+ENABLED = true
 
 [actions]
 ENABLED = false
