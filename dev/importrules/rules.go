@@ -93,6 +93,9 @@ var Rules = []Rule{
 	{"workflows never import controllers, worker, web or cmd", func(g Graph) []string {
 		return g.noDirect([]string{"workflows"}, []string{"controllers", "worker", "web", "cmd"})
 	}},
+	{"recovery depends on no activities, workflows, controllers, worker, web or cmd: the final page seals the bundle with it", func(g Graph) []string {
+		return g.noDeps([]string{"recovery"}, []string{Module + "/activities", Module + "/workflows", Module + "/controllers", Module + "/worker", Module + "/web", Module + "/cmd"})
+	}},
 	{"image depends on no activities, workflows, controllers, worker, web or cmd: the bootstrap's activities and the image command build and push the manager's image with it", func(g Graph) []string {
 		return g.noDeps([]string{"image"}, []string{Module + "/activities", Module + "/workflows", Module + "/controllers", Module + "/worker", Module + "/web", Module + "/cmd"})
 	}},
