@@ -161,7 +161,13 @@ func (b *bootstrapRun) resolveComponents(ctx workflow.Context) error {
 		return err
 	}
 	b.result.Components = res.Components
-	b.progress.note(b.steps.components, fmt.Sprintf("%d components", len(res.Components)))
+	names := make([]string, len(res.Components))
+	for i, c := range res.Components {
+		names[i] = c.Name
+	}
+	// The whole resolved set, by name: the chosen ones, what they need,
+	// and the mandatory ones (a count alone hides what will run).
+	b.progress.note(b.steps.components, fmt.Sprintf("%d components: %s", len(res.Components), strings.Join(names, ", ")))
 	return nil
 }
 

@@ -211,6 +211,8 @@ func TestBootstrapSubstratePhases(t *testing.T) {
 	require.Equal(t, "hel1", mirror.Target.Region)
 
 	p := queryProgress(t, env)
+	require.Equal(t, "resolve the components", p.Steps[2].Name)
+	require.Equal(t, "4 components: cilium, gitea, flux, crossplane", p.Steps[2].Message, "the resolved set, by name")
 	last := p.Steps[len(p.Steps)-1]
 	require.Equal(t, "substrate ready", last.Name)
 	require.Equal(t, StepSucceeded, last.State)

@@ -214,8 +214,8 @@ func stepVMOf(s bootstrap.ProgressStep) ui.StepVM {
 func summary(d *Draft) []SummaryRow {
 	rows := []SummaryRow{{"Organization", d.Organization}, {"Domain", d.Domain}, {"Cloud provider", providerLabels[d.Provider].Label}}
 	for _, r := range d.input().Regions {
-		rows = append(rows, SummaryRow{roleLabel(r.Role), fmt.Sprintf("%s: %d control plane, %d workers (%s / %s); nodes %s, pods %s, services %s",
-			r.Name, r.ControlPlanes, r.Workers, r.ControlPlaneSize, r.WorkerSize, r.NodeCIDR, r.PodCIDR, r.ServiceCIDR)})
+		rows = append(rows, SummaryRow{roleLabel(r.Role), fmt.Sprintf("%s: %s, %s (%s / %s); nodes %s, pods %s, services %s",
+			r.Name, count(r.ControlPlanes, "control plane"), count(r.Workers, "worker"), r.ControlPlaneSize, r.WorkerSize, r.NodeCIDR, r.PodCIDR, r.ServiceCIDR)})
 	}
 	state := "local, on this machine (development only)"
 	if !d.State.Local {
@@ -228,6 +228,14 @@ func summary(d *Draft) []SummaryRow {
 	}
 	rows = append(rows, SummaryRow{"Components à la carte", chosen})
 	return rows
+}
+
+// count is "1 worker", "2 workers".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // roleLabel names a region by its role in the summary.

@@ -105,3 +105,18 @@ func TestRegionStepShowsRefusedNetworksAndPrimaryIPs(t *testing.T) {
 	require.True(t, open1)
 	require.Equal(t, "overlaps", doc.Find(`[data-testid="regions[1].networks"] [data-field="regions[1].pod_cidr"]`).Text())
 }
+
+// Review counts nodes in words: "1 worker", "3 control planes".
+func TestSummaryCountsNodes(t *testing.T) {
+	d := newDraft()
+	d.Organization, d.Domain, d.Provider = "acme", "acme.example", "hetzner"
+	d.Regions[0].Name, d.Regions[0].ControlPlanes, d.Regions[0].Workers = "fsn1", "3", "1"
+	var region string
+	for _, row := range summary(d) {
+		if row.Label == "Primary region" {
+			region = row.Value
+		}
+	}
+	require.Contains(t, region, "fsn1: 3 control planes, 1 worker (")
+	require.Equal(t, "2 workers", count(2, "worker"))
+}
