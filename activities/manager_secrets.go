@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
@@ -100,4 +101,37 @@ func (in ManagerSecretsInput) check() error {
 		return bad("the serving certificate and key are not a PEM pair that belongs together: issue them with IssueServingCert")
 	}
 	return nil
+}
+
+// ManagerAdminInput names the platform whose manager's first admin
+// password is generated.
+type ManagerAdminInput struct {
+	Organization string
+}
+
+// ManagerAdmin is the first admin's password, which the final page shows
+// once, and its argon2id hash, which the manager gets (ApplyManagerSecrets).
+type ManagerAdmin struct {
+	Password secret.Text
+	Hash     string
+}
+
+// GenerateManagerAdmin makes the manager's first admin password (144
+// random bits) and its hash. The workflow calls it once and keeps the
+// result in its encrypted history, so after a kill -9 the password the
+// final page shows is still the one whose hash the manager has.
+func (c *Clusters) GenerateManagerAdmin(_ context.Context, in ManagerAdminInput) (ManagerAdmin, error) {
+	if in.Organization == "" {
+		return ManagerAdmin{}, temporal.NewNonRetryableApplicationError("manager admin: the organization is required", ErrInvalidBootstrap, nil)
+	}
+	raw := make([]byte, 18)
+	if _, err := rand.Read(raw); err != nil {
+		return ManagerAdmin{}, fmt.Errorf("generate the manager's admin password: %w", err)
+	}
+	password := base64.RawURLEncoding.EncodeToString(raw)
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		return ManagerAdmin{}, fmt.Errorf("hash the manager's admin password: %w", err)
+	}
+	return ManagerAdmin{Password: secret.Text(password), Hash: hash}, nil
 }

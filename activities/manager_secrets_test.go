@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -77,4 +78,22 @@ func TestApplyManagerSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Each call makes a new password; the hash verifies it and is what
+// ApplyManagerSecrets takes; the password is masked wherever it is shown.
+func TestGenerateManagerAdmin(t *testing.T) {
+	r := newActivityRun(&Clusters{})
+	var a, b ManagerAdmin
+	require.NoError(t, r.do((&Clusters{}).GenerateManagerAdmin, ManagerAdminInput{Organization: "acme"}, &a))
+	require.NoError(t, r.do((&Clusters{}).GenerateManagerAdmin, ManagerAdminInput{Organization: "acme"}, &b))
+	require.NotEqual(t, a.Password, b.Password)
+	require.Len(t, a.Password.Reveal(), 24, "144 random bits")
+	ok, err := secret.VerifyPassword(a.Hash, a.Password.Reveal())
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.True(t, strings.HasPrefix(a.Hash, "$argon2id$"))
+	require.NotContains(t, fmt.Sprint(a), a.Password.Reveal(), "masked when printed")
+	err = r.do((&Clusters{}).GenerateManagerAdmin, ManagerAdminInput{}, &a)
+	require.Equal(t, ErrInvalidBootstrap, errType(err))
 }

@@ -5,7 +5,6 @@ package auth
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,7 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/openova-io/core/secret"
 )
 
 // AdminUser is the name of the first-run account.
@@ -25,61 +24,14 @@ const AdminUser = "admin"
 // print a new password.
 const PasswordFile = "admin.argon2id"
 
-// argon2id parameters: RFC 9106's second recommended option (64 MiB, 3
-// passes), with the machine's two lanes.
-const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024
-	argonThreads = 2
-	argonKeyLen  = 32
-	saltLen      = 16
-)
+// Hash returns the PHC string of password under a fresh salt
+// (secret.HashPassword: the bootstrap hashes the manager's first password
+// the same way).
+func Hash(password string) (string, error) { return secret.HashPassword(password) }
 
-var b64 = base64.RawStdEncoding
-
-// Hash returns the PHC string of password under a fresh salt.
-func Hash(password string) (string, error) {
-	salt := make([]byte, saltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("salt: %w", err)
-	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
-}
-
-// Verify reports whether password matches the PHC string, in constant time.
-func Verify(phc, password string) (bool, error) {
-	parts := strings.Split(phc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errors.New("not an argon2id hash")
-	}
-	var version int
-	var m uint32
-	var t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, errors.New("unsupported argon2 version")
-	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false, fmt.Errorf("argon2 parameters: %w", err)
-	}
-	if t < 1 || p < 1 { // argon2.IDKey panics on these
-		return false, errors.New("argon2 parameters: t and p must be at least 1")
-	}
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false, fmt.Errorf("argon2 salt: %w", err)
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil {
-		return false, fmt.Errorf("argon2 key: %w", err)
-	}
-	if len(want) < 16 { // an empty key panics argon2.IDKey; a short one matches many passwords
-		return false, errors.New("argon2 key: shorter than 16 bytes")
-	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
-}
+// Verify reports whether password matches the PHC string, in constant time
+// (secret.VerifyPassword).
+func Verify(phc, password string) (bool, error) { return secret.VerifyPassword(phc, password) }
 
 // ReadAdminHash reads the admin password's hash from file instead of the
 // data dir: a mounted Secret in the manager's pod, which the bootstrap
