@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/openova-io/core/secret"
+	"github.com/openova-io/core/secret/passhash"
 )
 
 // The manager's namespace and the Secrets deploy/overlays/bootstrap mounts.
@@ -129,7 +130,7 @@ func (c *Clusters) GenerateManagerAdmin(_ context.Context, in ManagerAdminInput)
 		return ManagerAdmin{}, fmt.Errorf("generate the manager's admin password: %w", err)
 	}
 	password := base64.RawURLEncoding.EncodeToString(raw)
-	hash, err := secret.HashPassword(password)
+	hash, err := passhash.Hash(password)
 	if err != nil {
 		return ManagerAdmin{}, fmt.Errorf("hash the manager's admin password: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/openova-io/core/dev/testenv/kubeenv"
 	"github.com/openova-io/core/secret"
+	"github.com/openova-io/core/secret/passhash"
 )
 
 const testAdminHash = "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U"
@@ -89,7 +90,7 @@ func TestGenerateManagerAdmin(t *testing.T) {
 	require.NoError(t, r.do((&Clusters{}).GenerateManagerAdmin, ManagerAdminInput{Organization: "acme"}, &b))
 	require.NotEqual(t, a.Password, b.Password)
 	require.Len(t, a.Password.Reveal(), 24, "144 random bits")
-	ok, err := secret.VerifyPassword(a.Hash, a.Password.Reveal())
+	ok, err := passhash.Verify(a.Hash, a.Password.Reveal())
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.True(t, strings.HasPrefix(a.Hash, "$argon2id$"))

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/openova-io/core/secret"
+	"github.com/openova-io/core/secret/passhash"
 )
 
 // AdminUser is the name of the first-run account.
@@ -25,13 +25,13 @@ const AdminUser = "admin"
 const PasswordFile = "admin.argon2id"
 
 // Hash returns the PHC string of password under a fresh salt
-// (secret.HashPassword: the bootstrap hashes the manager's first password
+// (passhash.Hash: the bootstrap hashes the manager's first password
 // the same way).
-func Hash(password string) (string, error) { return secret.HashPassword(password) }
+func Hash(password string) (string, error) { return passhash.Hash(password) }
 
 // Verify reports whether password matches the PHC string, in constant time
-// (secret.VerifyPassword).
-func Verify(phc, password string) (bool, error) { return secret.VerifyPassword(phc, password) }
+// (passhash.Verify).
+func Verify(phc, password string) (bool, error) { return passhash.Verify(phc, password) }
 
 // ReadAdminHash reads the admin password's hash from file instead of the
 // data dir: a mounted Secret in the manager's pod, which the bootstrap

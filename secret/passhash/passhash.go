@@ -1,4 +1,7 @@
-package secret
+// Package passhash hashes passwords as openova stores them: argon2id PHC
+// strings. It is apart from package secret, which imports only the
+// standard library (mesh and bootstrap rely on that).
+package passhash
 
 import (
 	"crypto/rand"
@@ -23,9 +26,9 @@ const (
 
 var phcB64 = base64.RawStdEncoding
 
-// HashPassword returns the argon2id PHC string of password under a fresh
+// Hash returns the argon2id PHC string of password under a fresh
 // salt: what openova stores of a password, never the password.
-func HashPassword(password string) (string, error) {
+func Hash(password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
@@ -34,9 +37,9 @@ func HashPassword(password string) (string, error) {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, phcB64.EncodeToString(salt), phcB64.EncodeToString(key)), nil
 }
 
-// VerifyPassword reports whether password matches the PHC string, in
+// Verify reports whether password matches the PHC string, in
 // constant time.
-func VerifyPassword(phc, password string) (bool, error) {
+func Verify(phc, password string) (bool, error) {
 	parts := strings.Split(phc, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errors.New("not an argon2id hash")
