@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"k8s.io/apimachinery/pkg/types"
-
 	"go.temporal.io/sdk/temporal"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -130,9 +128,6 @@ func (n *nudger) nudge(ctx context.Context) {
 		if n.requested[name] != "" && (handled != n.requested[name] || time.Since(n.at[name]) < n.every) {
 			continue
 		}
-		n.at[name] = time.Now()
-		n.requested[name] = n.at[name].UTC().Format(time.RFC3339Nano)
-		patch := fmt.Sprintf(`{"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":%q}}}`, n.requested[name])
-		_ = n.c.Patch(ctx, ks, client.RawPatch(types.MergePatchType, []byte(patch)), client.FieldOwner(fluxDefaultOwner))
+		n.at[name], n.requested[name], _ = requestReconcile(ctx, n.c, ks)
 	}
 }

@@ -142,14 +142,22 @@ func (w *fluxWait) request(ctx context.Context, src *unstructured.Unstructured) 
 	if w.requested != "" && (!w.handled(src) || time.Since(w.at) < w.rerequest) {
 		return nil
 	}
-	w.at = time.Now()
-	w.requested = w.at.UTC().Format(time.RFC3339Nano)
-	patch := fmt.Sprintf(`{"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":%q}}}`, w.requested)
-	err := w.c.Patch(ctx, src, client.RawPatch(types.MergePatchType, []byte(patch)), client.FieldOwner(fluxDefaultOwner))
-	if err != nil {
+	var err error
+	if w.at, w.requested, err = requestReconcile(ctx, w.c, src); err != nil {
 		return fluxAPIError(w.in.Region, "request a reconcile of GitRepository "+FluxNamespace+"/"+FluxSyncName, err)
 	}
 	return nil
+}
+
+// requestReconcile asks Flux's controller to reconcile obj now, as `flux
+// reconcile` does (the reconcile.fluxcd.io/requestedAt annotation); it
+// returns when and the value set, which status.lastHandledReconcileAt
+// echoes once the controller has handled it.
+func requestReconcile(ctx context.Context, c client.Client, obj *unstructured.Unstructured) (time.Time, string, error) {
+	at := time.Now()
+	value := at.UTC().Format(time.RFC3339Nano)
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{"reconcile.fluxcd.io/requestedAt":%q}}}`, value)
+	return at, value, c.Patch(ctx, obj, client.RawPatch(types.MergePatchType, []byte(patch)), client.FieldOwner(fluxDefaultOwner))
 }
 
 // handled reports whether source-controller has finished the reconcile

@@ -175,6 +175,16 @@ func (g *Gitea) head(c *gitea.Client, ep GiteaEndpoint, org, repo, branch string
 	return b.Commit.ID, nil
 }
 
+// tlsConfig trusts only ep's CA (the region's cluster CA).
+func (ep GiteaEndpoint) tlsConfig() (*tls.Config, error) {
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM([]byte(ep.CA)) {
+		return nil, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("gitea %s: its CA is not a PEM certificate", ep.Region), ErrGiteaInvalidInput, nil)
+	}
+	return &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
+}
+
 // client signs in to ep as its site admin; a URL that is not plain
 // http(s) or that carries credentials is refused (credentials travel only
 // as typed secrets, never in a URL that an error could print).
@@ -191,13 +201,11 @@ func (g *Gitea) client(ctx context.Context, ep GiteaEndpoint) (*gitea.Client, er
 	hc := g.HTTP
 	switch {
 	case hc == nil && ep.CA != "":
-		roots := x509.NewCertPool()
-		if !roots.AppendCertsFromPEM([]byte(ep.CA)) {
-			return nil, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("gitea %s: its CA is not a PEM certificate", ep.Region), ErrGiteaInvalidInput, nil)
+		cfg, err := ep.tlsConfig()
+		if err != nil {
+			return nil, err
 		}
-		hc = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-			Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+		hc = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil, TLSClientConfig: cfg}}
 	case hc == nil:
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}

@@ -2,8 +2,6 @@ package activities
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -64,12 +62,9 @@ func (g *Gitea) PushManagerImage(ctx context.Context, in PushManagerImageInput) 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.Proxy = nil
 	if in.Gitea.CA != "" {
-		roots := x509.NewCertPool()
-		if !roots.AppendCertsFromPEM([]byte(in.Gitea.CA)) {
-			return PushManagerImageResult{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("gitea %s: its CA is not a PEM certificate", in.Gitea.Region), ErrGiteaInvalidInput, nil)
+		if transport.TLSClientConfig, err = in.Gitea.tlsConfig(); err != nil {
+			return PushManagerImageResult{}, err
 		}
-		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	}
 	repo := u.Host + "/" + strings.ToLower(in.Org) + "/" + ManagerImageName
 	heartbeat(ctx, "pushing the manager's image to "+repo)

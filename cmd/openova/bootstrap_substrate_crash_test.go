@@ -97,14 +97,7 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 		}
 		require.Equal(t, 1, flux, "one Flux token in %s's Gitea", r)
 	}
-	code, body, err := cloud.gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/push_mirrors")
-	require.NoError(t, err)
-	require.Equal(t, 200, code, body)
-	var mirrors []struct {
-		RemoteAddress string `json:"remote_address"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(body), &mirrors))
-	require.Len(t, mirrors, 1, "one push mirror")
+	require.Len(t, pushMirrors(t, cloud.gitea["fsn1"].Instance()), 1, "one push mirror")
 	for _, r := range regions {
 		noLockNoTofu(t, cloud, dataDir, r)
 	}
