@@ -65,6 +65,9 @@ const (
 	// ErrManagerImage: this executable cannot be the manager's image
 	// (dynamically linked, or built for other nodes); non-retryable.
 	ErrManagerImage = "ManagerImage"
+	// ErrManagerNotReady: the deployed manager did not answer /readyz over
+	// verified TLS by the deadline (non-retryable: the step parks).
+	ErrManagerNotReady = "ManagerNotReady"
 	// ErrInvalidCredentials: the cloud refused the credentials (non-retryable).
 	ErrInvalidCredentials = "InvalidCredentials"
 	// ErrPlanNotApproved: an apply was asked without an approved plan (non-retryable).

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"go.temporal.io/sdk/temporal"
@@ -54,7 +55,8 @@ func (g *Gitea) PushManagerImage(ctx context.Context, in PushManagerImageInput) 
 			return PushManagerImageResult{}, fmt.Errorf("find this executable: %w", err)
 		}
 	}
-	heartbeat(ctx, "building the manager's image")
+	stop := beatWhile(ctx, "building and pushing the manager's image")
+	defer stop()
 	img, err := image.Build(image.Options{Binary: bin, OS: in.OS, Architecture: in.Architecture})
 	if err != nil {
 		return PushManagerImageResult{}, temporal.NewNonRetryableApplicationError("build the manager's image: "+err.Error(), ErrManagerImage, nil)
@@ -67,7 +69,6 @@ func (g *Gitea) PushManagerImage(ctx context.Context, in PushManagerImageInput) 
 		}
 	}
 	repo := u.Host + "/" + strings.ToLower(in.Org) + "/" + ManagerImageName
-	heartbeat(ctx, "pushing the manager's image to "+repo)
 	auth := &authn.Basic{Username: in.Gitea.Username, Password: in.Gitea.Password.Reveal()}
 	digest, err := image.Push(ctx, img, repo, auth, transport)
 	if err != nil {
@@ -79,4 +80,56 @@ func (g *Gitea) PushManagerImage(ctx context.Context, in PushManagerImageInput) 
 		return PushManagerImageResult{}, errors.New("push the manager's image to gitea " + in.Gitea.Region + ": " + msg)
 	}
 	return PushManagerImageResult{Repository: repo, Digest: digest.String()}, nil
+}
+
+// ManagerImageCheckInput is the nodes' platform.
+type ManagerImageCheckInput struct {
+	OS, Architecture string
+}
+
+// ManagerImageCheck says which image the nodes will run.
+type ManagerImageCheck struct {
+	// Image says it in words, for the progress and the Review.
+	Image string
+}
+
+// CheckManagerImage says whether this executable can be the manager's
+// image on the nodes (image.Check: a static Linux binary of their
+// architecture), without building it. The bootstrap asks before approval:
+// a build that cannot be the image says so while nothing exists yet.
+// Release builds that embed their published images' digests are not made
+// yet, so a binary that does not match has no other image to offer.
+func (g *Gitea) CheckManagerImage(_ context.Context, in ManagerImageCheckInput) (ManagerImageCheck, error) {
+	bin := g.ManagerBinary
+	if bin == "" {
+		var err error
+		if bin, err = os.Executable(); err != nil {
+			return ManagerImageCheck{}, fmt.Errorf("find this executable: %w", err)
+		}
+	}
+	if err := image.Check(image.Options{Binary: bin, OS: in.OS, Architecture: in.Architecture}); err != nil {
+		return ManagerImageCheck{}, temporal.NewNonRetryableApplicationError(
+			"this openova cannot be the manager's image for the "+in.OS+"/"+in.Architecture+" nodes, and this build names no published image: "+err.Error(), ErrManagerImage, nil)
+	}
+	return ManagerImageCheck{Image: "this openova executable, as a " + in.OS + "/" + in.Architecture + " image"}, nil
+}
+
+// beatWhile heartbeats msg every 10 s until stop: for a step that makes
+// no progress reports of its own (compressing and pushing 100+ MB).
+func beatWhile(ctx context.Context, msg string) (stop func()) {
+	heartbeat(ctx, msg)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				heartbeat(ctx, msg)
+			}
+		}
+	}()
+	return func() { close(done) }
 }

@@ -74,19 +74,24 @@ func TestManagerFilesRefusesBadInput(t *testing.T) {
 }
 
 // The load balancer's manager service (the contract module's
-// local.manager) forwards 443 to the NodePort the rendered Service asks
-// for, and bootstrap.ManagerPort is that 443: three places, one port pair.
+// local.manager) forwards manager_port, 443 by default, to the NodePort
+// the rendered Service asks for, and bootstrap.ManagerPort is that
+// default: three places, one port pair.
 func TestManagerPortsAgreeWithTheModule(t *testing.T) {
 	fsys, err := terraform.Module(terraform.Hetzner)
 	require.NoError(t, err)
 	k3s, err := fs.ReadFile(fsys, "k3s.tf")
 	require.NoError(t, err)
-	m := regexp.MustCompile(`manager = \{ port = (\d+), node_port = (\d+) \}`).FindStringSubmatch(string(k3s))
-	require.Len(t, m, 3, "the contract's local.manager")
-	require.Equal(t, strconv.Itoa(bootstrap.ManagerPort), m[1])
+	m := regexp.MustCompile(`manager = \{ port = var\.manager_port, node_port = (\d+) \}`).FindStringSubmatch(string(k3s))
+	require.Len(t, m, 2, "the contract's local.manager")
+	vars, err := fs.ReadFile(fsys, "variables.tf")
+	require.NoError(t, err)
+	d := regexp.MustCompile(`variable "manager_port" \{[^}]*default\s+= (\d+)`).FindStringSubmatch(string(vars))
+	require.Len(t, d, 2, "manager_port's default")
+	require.Equal(t, strconv.Itoa(bootstrap.ManagerPort), d[1])
 
 	files, err := ManagerFiles(ManagerFilesInput{Region: "fsn1", Repository: "r.example/acme/openova", Digest: testDigest})
 	require.NoError(t, err)
-	require.Contains(t, string(files[0].Content), "nodePort: "+m[2], "the Service's NodePort is the module's")
-	require.Contains(t, string(files[0].Content), "port: "+m[1])
+	require.Contains(t, string(files[0].Content), "nodePort: "+m[1], "the Service's NodePort is the module's")
+	require.Contains(t, string(files[0].Content), "port: "+d[1])
 }

@@ -3,11 +3,9 @@ package activities
 import (
 	"context"
 	"crypto/sha1"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"code.gitea.io/sdk/gitea"
@@ -56,56 +54,8 @@ func (g *Gitea) CommitSubstrate(ctx context.Context, in CommitSubstrateInput) (C
 	if err != nil {
 		return CommitSubstrateResult{}, temporal.NewNonRetryableApplicationError("render the substrate of "+in.Region+": "+err.Error(), ErrInvalidSubstrate, nil)
 	}
-	c, err := g.client(ctx, in.Gitea)
-	if err != nil {
-		return CommitSubstrateResult{}, err
-	}
-	var res CommitSubstrateResult
-	var ops []*gitea.ChangeFileOperation
-	for _, f := range files {
-		res.Files = append(res.Files, f.Path)
-		have, err := g.blobSHA(c, in, f.Path)
-		if err != nil {
-			return CommitSubstrateResult{}, err
-		}
-		switch {
-		case have == "":
-			ops = append(ops, &gitea.ChangeFileOperation{Operation: "create", Path: f.Path, Content: base64.StdEncoding.EncodeToString(f.Content)})
-		case have != gitBlobSHA(f.Content):
-			ops = append(ops, &gitea.ChangeFileOperation{Operation: "update", Path: f.Path, SHA: have, Content: base64.StdEncoding.EncodeToString(f.Content)})
-		}
-	}
-	for _, dir := range substrateDirs(in.Region) {
-		entries, resp, err := c.ListContents(in.Org, in.Repo, defaultBranch, dir)
-		if status(resp) == http.StatusNotFound {
-			continue
-		}
-		if err != nil {
-			return CommitSubstrateResult{}, g.fail(in.Gitea, "list "+dir+" of "+in.Org+"/"+in.Repo, resp, err)
-		}
-		for _, e := range entries {
-			if e.Type == "file" && !slices.Contains(res.Files, e.Path) {
-				ops = append(ops, &gitea.ChangeFileOperation{Operation: "delete", Path: e.Path, SHA: e.SHA})
-			}
-		}
-	}
-	if len(ops) == 0 {
-		res.Commit, err = g.head(c, in.Gitea, in.Org, in.Repo, defaultBranch)
-		return res, err
-	}
-	who := gitea.Identity{Name: "OpenOva", Email: "openova@localhost"}
-	out, resp, err := c.ChangeFiles(in.Org, in.Repo, gitea.ChangeFilesOptions{
-		Files: ops, Branch: defaultBranch, Author: who, Committer: who,
-		Message: fmt.Sprintf("openova: substrate of %s (Crossplane chart %s, deploy/crossplane)", in.Region, in.Crossplane.Version),
-	})
-	if err != nil {
-		return CommitSubstrateResult{}, g.fail(in.Gitea, "commit the substrate of "+in.Region+" to "+in.Org+"/"+in.Repo, resp, err)
-	}
-	if out == nil || out.Commit == nil || out.Commit.SHA == "" {
-		return CommitSubstrateResult{}, fmt.Errorf("gitea %s: the commit of the substrate of %s returned no commit", in.Gitea.Region, in.Region)
-	}
-	res.Commit, res.Changed = out.Commit.SHA, true
-	return res, nil
+	return g.commitFiles(ctx, repoFiles{Gitea: in.Gitea, Org: in.Org, Repo: in.Repo, Files: files, Owned: substrateDirs(in.Region),
+		Message: fmt.Sprintf("openova: substrate of %s (Crossplane chart %s, deploy/crossplane)", in.Region, in.Crossplane.Version)})
 }
 
 func (in CommitSubstrateInput) validate() error {
@@ -121,7 +71,7 @@ func (in CommitSubstrateInput) validate() error {
 }
 
 // blobSHA is the git blob hash of a file on main ("" when there is none).
-func (g *Gitea) blobSHA(c *gitea.Client, in CommitSubstrateInput, path string) (string, error) {
+func (g *Gitea) blobSHA(c *gitea.Client, in repoFiles, path string) (string, error) {
 	got, resp, err := c.GetContents(in.Org, in.Repo, defaultBranch, path)
 	switch {
 	case status(resp) == http.StatusNotFound:

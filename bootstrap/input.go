@@ -40,6 +40,9 @@ type Input struct {
 	APIPort      int      `json:",omitempty"`
 	// GiteaPort is the load balancers' Gitea port (0: the module's 3000).
 	GiteaPort int `json:",omitempty"`
+	// ManagerPort is the load balancers' manager port (0: ManagerPort,
+	// 443). The wizard never sets it; tests on loopback do.
+	ManagerPort int `json:",omitempty"`
 	// APITimeout bounds the wait for each region's API server (default 20 min).
 	APITimeout time.Duration `json:",omitempty"`
 }
@@ -58,9 +61,18 @@ type Region struct {
 }
 
 // ManagerPort is where each region's load balancer serves the Lifecycle
-// Manager (the contract module's local.manager), so the API and Gitea
-// cannot have it.
+// Manager by default (the contract module's manager_port), so the API and
+// Gitea cannot have it.
 const ManagerPort = 443
+
+// ManagerPortOr is the manager's port of a request (ManagerPort unless
+// it names another).
+func ManagerPortOr(port int) int {
+	if port == 0 {
+		return ManagerPort
+	}
+	return port
+}
 
 // Region roles.
 const (
@@ -148,11 +160,15 @@ func (in Input) Validate() []FieldError {
 	}
 	errs = append(errs, cidrProblems(in.Regions)...)
 	errs = append(errs, in.stateProblems()...)
-	if in.APIPort < 0 || in.APIPort > 65535 || in.APIPort == ManagerPort {
-		add("api_port", "use a port between 1 and 65535 other than 443, where the manager is served")
+	manager := ManagerPortOr(in.ManagerPort)
+	if in.APIPort < 0 || in.APIPort > 65535 || in.APIPort == manager {
+		add("api_port", fmt.Sprintf("use a port between 1 and 65535 other than %d, where the manager is served", manager))
 	}
-	if in.GiteaPort < 0 || in.GiteaPort > 65535 || (in.GiteaPort != 0 && in.GiteaPort == in.APIPort) || in.GiteaPort == ManagerPort {
-		add("gitea_port", "use a port between 1 and 65535 that the API does not use, other than 443 (the manager's)")
+	if in.GiteaPort < 0 || in.GiteaPort > 65535 || (in.GiteaPort != 0 && in.GiteaPort == in.APIPort) || in.GiteaPort == manager {
+		add("gitea_port", fmt.Sprintf("use a port between 1 and 65535 that the API does not use, other than %d (the manager's)", manager))
+	}
+	if in.ManagerPort < 0 || in.ManagerPort > 65535 {
+		add("manager_port", "use a port between 1 and 65535, or leave it out for 443")
 	}
 	return errs
 }

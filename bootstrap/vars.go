@@ -38,6 +38,7 @@ type ModuleVars struct {
 	ServiceCIDR       string      `json:"service_cidr"`
 	APIPort           int         `json:"api_port,omitempty"`
 	GiteaPort         int         `json:"gitea_port,omitempty"`
+	ManagerPort       int         `json:"manager_port,omitempty"`
 	Link              *Link       `json:"link,omitempty"`
 	LinkWGConf        secret.Text `json:"link_wg_conf,omitempty"`
 	Cilium            *Cilium     `json:"cilium,omitempty"`

@@ -64,6 +64,10 @@ type Location struct {
 	NetworkZone string
 	// Sizes are the machine sizes (server types) one can create there.
 	Sizes []string
+	// Architectures are the sizes' CPU architectures in Go's names (amd64,
+	// arm64), as the provider's API gives them: the manager's image must
+	// be built for the nodes' architecture.
+	Architectures map[string]string `json:",omitempty"`
 	// NoPrimaryIPs: the provider's API says no Primary IP (a public IPv4
 	// address that exists apart from any server) can be had here. False
 	// where the API does not say.

@@ -65,40 +65,65 @@ type Options struct {
 // once and keeps the compressed layer in memory, so the image can be
 // written and pushed as often as needed.
 func Build(opts Options) (v1.Image, error) {
-	p := opts.platform()
-	if err := checkPlatform(p); err != nil {
+	p, f, size, err := opts.open()
+	if err != nil {
 		return nil, err
 	}
+	defer func() { _ = f.Close() }()
 	ca, err := caBundle(opts.CABundle)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Binary == "" {
-		return nil, errors.New("no binary to build the image from: set Options.Binary to the path of the openova executable (os.Executable())")
-	}
-	f, err := os.Open(opts.Binary)
-	if err != nil {
-		return nil, fmt.Errorf("open the binary: %w (give the path of the openova executable)", err)
-	}
-	defer func() { _ = f.Close() }()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("stat the binary %s: %w", opts.Binary, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("the binary %s is a directory, not a file: give the path of the openova executable in it", opts.Binary)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("the binary %s is not a regular file (%s): give the path of the openova executable", opts.Binary, st.Mode().Type())
-	}
-	if err := checkExecutable(f, opts.Binary, p); err != nil {
-		return nil, err
-	}
-	l, err := buildLayer(f, st.Size(), ca)
+	l, err := buildLayer(f, size, ca)
 	if err != nil {
 		return nil, fmt.Errorf("build the image layer from %s: %w", opts.Binary, err)
 	}
 	return newImage(l, p)
+}
+
+// Check says whether opts.Binary can be the image for the platform (a
+// statically linked Linux executable of its architecture) without
+// building it: the bootstrap asks before the plans are approved, so a
+// build that cannot be the nodes' image says so before any cloud resource
+// exists.
+func Check(opts Options) error {
+	_, f, _, err := opts.open()
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// open checks the platform and the binary and opens it.
+func (opts Options) open() (v1.Platform, *os.File, int64, error) {
+	p := opts.platform()
+	if err := checkPlatform(p); err != nil {
+		return p, nil, 0, err
+	}
+	if opts.Binary == "" {
+		return p, nil, 0, errors.New("no binary to build the image from: set Options.Binary to the path of the openova executable (os.Executable())")
+	}
+	f, err := os.Open(opts.Binary)
+	if err != nil {
+		return p, nil, 0, fmt.Errorf("open the binary: %w (give the path of the openova executable)", err)
+	}
+	fail := func(err error) (v1.Platform, *os.File, int64, error) {
+		_ = f.Close()
+		return p, nil, 0, err
+	}
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return fail(fmt.Errorf("stat the binary %s: %w", opts.Binary, err))
+	case st.IsDir():
+		return fail(fmt.Errorf("the binary %s is a directory, not a file: give the path of the openova executable in it", opts.Binary))
+	case !st.Mode().IsRegular():
+		return fail(fmt.Errorf("the binary %s is not a regular file (%s): give the path of the openova executable", opts.Binary, st.Mode().Type()))
+	}
+	if err := checkExecutable(f, opts.Binary, p); err != nil {
+		return fail(err)
+	}
+	return p, f, st.Size(), nil
 }
 
 func (o Options) platform() v1.Platform {

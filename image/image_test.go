@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -159,8 +160,15 @@ func TestBuildRefusesBadInput(t *testing.T) {
 			for _, w := range tc.want {
 				require.ErrorContains(t, err, w)
 			}
+			// Check refuses every binary Build refuses, with the same
+			// words (it reads no CA bundle: that is the build's).
+			if !strings.Contains(tc.name, "CA bundle") {
+				require.Equal(t, err, Check(tc.opts))
+			}
 		})
 	}
+	require.NoError(t, Check(Options{Binary: bin, OS: goos, Architecture: arch}), "a static amd64 binary can be the amd64 image")
+	require.NoError(t, Check(Options{Binary: arm, OS: goos, Architecture: "arm64"}))
 }
 
 // Without a bundle the image gets the build machine's: SSL_CERT_FILE, or

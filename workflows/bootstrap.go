@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/cloud"
 )
 
 // Defaults of the Bootstrap.
@@ -44,9 +45,13 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 	}
 	b := &bootstrapRun{in: in}
 	b.substrate = workflow.GetVersion(ctx, ChangeBootstrapSubstrate, workflow.DefaultVersion, 1) >= 1
+	b.managed = workflow.GetVersion(ctx, ChangeBootstrapManager, workflow.DefaultVersion, 1) >= 1 && b.substrate
 	b.steps.validate = b.progress.add("validate the request")
 	b.steps.credentials = b.progress.add("check the " + string(in.Provider) + " credentials")
 	b.steps.components = b.progress.add("resolve the components")
+	if b.managed {
+		b.steps.image = b.progress.add("check the manager's image")
+	}
 	for _, r := range in.Regions {
 		b.regions = append(b.regions, b.newRegion(r))
 	}
@@ -61,6 +66,7 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 		}
 	}
 	b.addSubstrateSteps()
+	b.addManagerSteps()
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, b.query); err != nil {
 		return BootstrapResult{}, fmt.Errorf("register progress query: %w", err)
 	}
@@ -70,11 +76,15 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 type bootstrapRun struct {
 	in       BootstrapInput
 	progress Progress
-	steps    struct{ validate, credentials, components, approve, ready step }
+	steps    struct{ validate, credentials, components, image, approve, ready, manager step }
 	regions  []*region
 	result   BootstrapResult
-	// substrate: the run has ChangeBootstrapSubstrate's phases.
-	substrate bool
+	// substrate: the run has ChangeBootstrapSubstrate's phases; managed:
+	// ChangeBootstrapManager's (bootstrap_manager.go).
+	substrate, managed bool
+	mgr                managerRun
+	// locations are the cloud's, as the credentials check read them.
+	locations []cloud.Location
 	// commit is the platform repository's head after the substrate's
 	// commit, which each region's Flux must apply.
 	commit string
@@ -98,6 +108,11 @@ func (b *bootstrapRun) run(ctx workflow.Context) (BootstrapResult, error) {
 	if err := b.progress.run(work, b.steps.components, b.resolveComponents); err != nil {
 		return BootstrapResult{}, err
 	}
+	if b.managed {
+		if err := b.progress.run(work, b.steps.image, b.checkImage); err != nil {
+			return BootstrapResult{}, err
+		}
+	}
 	err := b.eachRegion(work, func(ctx workflow.Context, r *region) error { return r.prepare(ctx) })
 	if err == nil {
 		err = b.progress.run(work, b.steps.approve, b.waitApproval)
@@ -110,6 +125,9 @@ func (b *bootstrapRun) run(ctx workflow.Context) (BootstrapResult, error) {
 	}
 	if err == nil && b.substrate {
 		err = b.layout(work)
+	}
+	if err == nil && b.managed {
+		err = b.deployManager(work)
 	}
 	if err != nil {
 		return BootstrapResult{}, b.end(ctx, err)
@@ -149,9 +167,12 @@ func (b *bootstrapRun) checkCredentials(ctx workflow.Context) error {
 		regions[i] = r.Name
 		sizes[r.Name] = []string{r.ControlPlaneSize, r.WorkerSize}
 	}
-	return workflow.ExecuteActivity(apiCall(ctx), c.CheckCredentials, activities.CheckCredentialsInput{
+	var res activities.CheckCredentialsResult
+	err := workflow.ExecuteActivity(apiCall(ctx), c.CheckCredentials, activities.CheckCredentialsInput{
 		Provider: b.in.Provider, Credentials: b.in.Credentials, Regions: regions, Sizes: sizes,
-	}).Get(ctx, nil)
+	}).Get(ctx, &res)
+	b.locations = res.Locations
+	return err
 }
 
 func (b *bootstrapRun) resolveComponents(ctx workflow.Context) error {

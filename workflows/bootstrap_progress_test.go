@@ -32,7 +32,11 @@ func TestBootstrapProgressListsEachRegionsSteps(t *testing.T) {
 		if r == "fsn1" {
 			out = append(out, [2]string{"commit the substrate to the platform repository", r}, [2]string{"mirror the platform repository from fsn1 to hel1", r})
 		}
-		return append(out, [2]string{"wait for Crossplane in " + r, r})
+		out = append(out, [2]string{"wait for Crossplane in " + r, r}, [2]string{"push the manager's image to " + r, r})
+		if r == "fsn1" {
+			out = append(out, [2]string{"deploy the manager in fsn1", r})
+		}
+		return out
 	}
 	env.RegisterDelayedCallback(func() {
 		p := queryProgress(t, env)
@@ -54,8 +58,9 @@ func TestBootstrapProgressListsEachRegionsSteps(t *testing.T) {
 			}
 		}
 		require.Equal(t, [][2]string{{"validate the request", ""}, {"check the hetzner credentials", ""},
-			{"resolve the components", ""}, {"wait for approval of the plans", ""}, {"substrate ready", ""}}, own)
-		require.Len(t, p.Steps, 5+13+10, "every step is also in the run's list")
+			{"resolve the components", ""}, {"check the manager's image", ""}, {"wait for approval of the plans", ""}, {"substrate ready", ""},
+			{"manager ready", ""}}, own)
+		require.Len(t, p.Steps, 7+15+11, "every step is also in the run's list")
 		env.SignalWorkflow(SignalAbort, nil)
 	}, 2*time.Hour)
 	env.ExecuteWorkflow(Bootstrap, twoRegions())

@@ -25,6 +25,8 @@ type region struct {
 		// The substrate's (ChangeBootstrapSubstrate); link, commit and
 		// mirror are the primary's only.
 		link, cilium, gitea, flux, commit, mirror, crossplane step
+		// The manager's (ChangeBootstrapManager); manager is the primary's.
+		push, manager step
 	}
 	// secrets are generated once; the plan, the outputs and the cluster
 	// are filled as the steps end.
@@ -32,6 +34,8 @@ type region struct {
 	plan    *bootstrap.PlanSummary
 	outputs bootstrap.ClusterOutputs
 	cluster BootstrapCluster
+	// image is where the manager's image was pushed in the region.
+	image activities.PushManagerImageResult
 	// wgConf is the gateway's wg0.conf once the link is made (two regions).
 	wgConf secret.Text
 	// gateway is the gateway's reserved public address (two regions).
@@ -118,7 +122,7 @@ func (r *region) input() bootstrap.TerraformInput {
 			ClientCACert: pki.ClientCA, ClientCAKey: pki.ClientCAKey},
 		JoinToken: r.secrets.JoinToken, AgentToken: r.agentToken(),
 		NodeCIDR: r.spec.NodeCIDR, PodCIDR: r.spec.PodCIDR, ServiceCIDR: r.spec.ServiceCIDR,
-		APIPort: in.APIPort, GiteaPort: in.GiteaPort,
+		APIPort: in.APIPort, GiteaPort: in.GiteaPort, ManagerPort: in.ManagerPort,
 	}
 	if r.b.substrate {
 		vars.Cilium = r.cilium()

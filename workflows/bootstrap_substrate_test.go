@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,7 +80,11 @@ func (f *fakeClouds) mockSubstrate(env *testsuite.TestWorkflowEnvironment) {
 	env.OnActivity(cl.BlockCloudMetadata, mock.Anything, mock.Anything).Return(activities.MetadataPolicyResult{Policy: "block-cloud-metadata"}, nil)
 	env.OnActivity(cl.IssueServingCert, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ServingCertInput) (activities.ServingCertResult, error) {
-			f.record("cert "+in.Cluster, in)
+			key := "cert " + in.Cluster
+			if strings.HasPrefix(in.Name, "manager.") {
+				key = "cert manager " + in.Cluster
+			}
+			f.record(key, in)
 			return activities.ServingCertResult{Cert: "cert of " + in.Name, Key: "key"}, nil
 		})
 	env.OnActivity(g.InstallGitea, mock.Anything, mock.Anything).Return(
@@ -115,6 +120,9 @@ func (f *fakeClouds) mockSubstrate(env *testsuite.TestWorkflowEnvironment) {
 	env.OnActivity(fx.WaitFluxSynced, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.WaitFluxSyncedInput) (activities.WaitFluxSyncedResult, error) {
 			f.record("synced "+in.Region, in)
+			f.mu.Lock()
+			f.inputs["synced "+in.Region+"@"+in.Commit] = in
+			f.mu.Unlock()
 			return activities.WaitFluxSyncedResult{Revision: "main@sha1:" + in.Commit}, nil
 		})
 	env.OnActivity(fx.WaitCrossplaneReady, mock.Anything, mock.Anything).Return(
@@ -201,7 +209,7 @@ func TestBootstrapSubstratePhases(t *testing.T) {
 	require.Equal(t, "https://198.51.100.2:3000/acme/platform.git", f.input("sync hel1").(activities.ApplyFluxSyncInput).RepoURL)
 	require.False(t, f.input("sync hel1").(activities.ApplyFluxSyncInput).Wait, "the substrate's Kustomizations depend on the platform sync")
 	for _, r := range []string{"fsn1", "hel1"} {
-		require.Equal(t, "0123456789abcdef", f.input("synced "+r).(activities.WaitFluxSyncedInput).Commit, "%s's Flux applies the substrate's commit", r)
+		require.NotNil(t, f.input("synced "+r+"@0123456789abcdef"), "%s's Flux applies the substrate's commit", r)
 	}
 	before(t, f.calls, "synced hel1", "crossplane hel1")
 	require.Equal(t, "https://198.51.100.1:3000", f.input("commit hel1").(activities.CommitSubstrateInput).Gitea.URL, "every region's substrate is committed to the primary")
@@ -213,16 +221,22 @@ func TestBootstrapSubstratePhases(t *testing.T) {
 	p := queryProgress(t, env)
 	require.Equal(t, "resolve the components", p.Steps[2].Name)
 	require.Equal(t, "4 components: cilium, gitea, flux, crossplane", p.Steps[2].Message, "the resolved set, by name")
-	last := p.Steps[len(p.Steps)-1]
-	require.Equal(t, "substrate ready", last.Name)
-	require.Equal(t, StepSucceeded, last.State)
-	require.Equal(t, "Cilium, Gitea, Flux and Crossplane run in fsn1 and hel1", last.Message)
+	var ready ProgressStep
+	for _, s := range p.Steps {
+		if s.Name == "substrate ready" {
+			ready = s
+		}
+	}
+	require.Equal(t, StepSucceeded, ready.State)
+	require.Equal(t, "Cilium, Gitea, Flux and Crossplane run in fsn1 and hel1", ready.Message)
 	want := map[string][]string{
 		"fsn1": {"generate the certificates of fsn1", "plan fsn1", "reserve the gateway address of fsn1", "make the WireGuard link between fsn1 and hel1",
 			"apply fsn1", "read the outputs of fsn1", "wait for the API server of fsn1", "start Cilium in fsn1", "install Gitea in fsn1", "install Flux in fsn1",
-			"commit the substrate to the platform repository", "mirror the platform repository from fsn1 to hel1", "wait for Crossplane in fsn1"},
+			"commit the substrate to the platform repository", "mirror the platform repository from fsn1 to hel1", "wait for Crossplane in fsn1",
+			"push the manager's image to fsn1", "deploy the manager in fsn1"},
 		"hel1": {"generate the certificates of hel1", "plan hel1", "reserve the gateway address of hel1", "apply hel1", "read the outputs of hel1",
-			"wait for the API server of hel1", "start Cilium in hel1", "install Gitea in hel1", "install Flux in hel1", "wait for Crossplane in hel1"},
+			"wait for the API server of hel1", "start Cilium in hel1", "install Gitea in hel1", "install Flux in hel1", "wait for Crossplane in hel1",
+			"push the manager's image to hel1"},
 	}
 	for _, r := range p.Regions {
 		var got []string

@@ -32,6 +32,14 @@ type fakeClouds struct {
 	applies []activities.TerraformInput
 	// inputs are the substrate activities' inputs, by call name.
 	inputs map[string]any
+	// The manager's phase (bootstrap_manager_test.go): arm gives the
+	// named sizes arm64; refuseImage makes the image check refuse;
+	// failManager is how many waits for the manager fail; admins counts
+	// the generated passwords.
+	arm         map[string]bool
+	refuseImage bool
+	failManager int
+	admins      int
 }
 
 func (f *fakeClouds) log(s string) {
@@ -52,7 +60,10 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 	for _, a := range []any{c, cl, se, tf} {
 		env.RegisterActivity(a)
 	}
-	env.OnActivity(c.CheckCredentials, mock.Anything, mock.Anything).Return(activities.CheckCredentialsResult{}, nil)
+	env.OnActivity(c.CheckCredentials, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CheckCredentialsInput) (activities.CheckCredentialsResult, error) {
+			return activities.CheckCredentialsResult{Locations: f.locations()}, nil
+		})
 	env.OnActivity(se.Resolve, mock.Anything, mock.Anything).Return(activities.SelectionResult{
 		Components: substrateComponents()}, nil)
 	env.OnActivity(cl.GenerateClusterSecrets, mock.Anything, mock.Anything).Return(
@@ -107,6 +118,7 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 			return activities.ConnectResult{Version: "v1.34.1+k3s1", Kubeconfig: []byte("kubeconfig of " + in.Cluster)}, nil
 		})
 	f.mockSubstrate(env)
+	f.mockManager(env)
 	return env
 }
 
@@ -151,7 +163,7 @@ func TestBootstrapAppliesOnlyAfterApprove(t *testing.T) {
 			require.Equal(t, 1, r.Plan.Add)
 		}
 		f.mu.Lock()
-		require.ElementsMatch(t, []string{"plan fsn1", "plan hel1"}, f.calls, "nothing applied before approve")
+		require.ElementsMatch(t, []string{"check image", "plan fsn1", "plan hel1"}, f.calls, "nothing applied before approve")
 		f.mu.Unlock()
 		env.SignalWorkflow(SignalApprove, nil)
 	}, time.Hour)
@@ -206,7 +218,7 @@ func TestBootstrapAbortBeforeApproveCreatesNothing(t *testing.T) {
 	signalAt(env, time.Hour, SignalAbort)
 	env.ExecuteWorkflow(Bootstrap, twoRegions())
 	require.ErrorContains(t, env.GetWorkflowError(), "aborted before anything was created")
-	require.ElementsMatch(t, []string{"plan fsn1", "plan hel1"}, f.calls)
+	require.ElementsMatch(t, []string{"check image", "plan fsn1", "plan hel1"}, f.calls)
 }
 
 func count(list []string, s string) int {

@@ -207,6 +207,11 @@ const (
 	// installs the substrate: Cilium's check, Gitea, Flux, the platform
 	// repository with its push mirror, and Crossplane.
 	ChangeBootstrapSubstrate = "bootstrap-substrate"
+	// ChangeBootstrapManager: a Bootstrap checks before approval that its
+	// executable can be the manager's image, and once the substrate is
+	// ready pushes that image to each region's Gitea, deploys the
+	// manager in the primary through Flux, and waits until it answers.
+	ChangeBootstrapManager = "bootstrap-manager"
 )
 
 // Names the Bootstrap gives what it makes in each region's Gitea.

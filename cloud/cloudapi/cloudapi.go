@@ -70,6 +70,12 @@ func hetznerLocations(ctx context.Context, token, endpoint string) ([]cloud.Loca
 			for _, sl := range st.Locations {
 				if sl.Location != nil && sl.Location.Name == l.Name && sl.Available && !sl.IsDeprecated() {
 					loc.Sizes = append(loc.Sizes, st.Name)
+					if a := goArch(st.Architecture); a != "" {
+						if loc.Architectures == nil {
+							loc.Architectures = map[string]string{}
+						}
+						loc.Architectures[st.Name] = a
+					}
 				}
 			}
 		}
@@ -107,4 +113,16 @@ func primaryIPLocations(ctx context.Context, client *hcloud.Client) (map[string]
 		}
 	}
 	return offered, nil
+}
+
+// goArch is a Hetzner architecture in Go's name ("" for one openova does
+// not know, which the image check then refuses by name).
+func goArch(a hcloud.Architecture) string {
+	switch a {
+	case hcloud.ArchitectureX86:
+		return "amd64"
+	case hcloud.ArchitectureARM:
+		return "arm64"
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package cloudapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +35,10 @@ func TestLocations(t *testing.T) {
 	require.Empty(t, cloud.CheckRegion(cloud.Hetzner, locs, "fsn1", cloud.Size{Field: "worker_size", Name: "cx22"}))
 	require.NotEmpty(t, cloud.CheckRegion(cloud.Hetzner, locs, "ash", cloud.Size{Field: "worker_size", Name: "cx22"}),
 		"cx22 is offered in the EU only")
+	fsn1 := locs[slices.Index(names, "fsn1")]
+	require.Equal(t, "amd64", fsn1.Architectures["cpx31"], "the API's x86 in Go's name")
+	require.Equal(t, "arm64", fsn1.Architectures["cax11"], "the API's arm in Go's name")
+	require.Len(t, fsn1.Architectures, len(fsn1.Sizes), "every size offered has its architecture")
 
 	for name, tok := range map[string]string{"refused": strings.Repeat("b2", 32), "malformed": "short"} {
 		_, err := Locations(ctx, cloud.Hetzner, map[string]string{"token": tok}, ep)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/assert"
@@ -46,12 +48,17 @@ type cloudStandIn struct {
 	s3URL     string
 	port      int
 	giteaPort int
-	lbIP      map[string]string
-	link      *linkStandIn
+	// managerPort is where the load balancers serve the manager (443 in
+	// the browser journey, whose wizard sets no other).
+	managerPort int
+	lbIP        map[string]string
+	link        *linkStandIn
 	// gitea is each booted region's played Gitea.
 	gitea map[string]*players.Gitea
 	// clusters are each started region's admin config.
 	clusters map[string]*rest.Config
+	// manager is the played kubelet's run of the primary's manager.
+	manager *players.Manager
 }
 
 // Load balancer addresses per region: each region's API on its own
@@ -60,7 +67,7 @@ var standInLBs = map[string]string{"fsn1": "127.0.0.1", "hel1": "127.0.0.2"}
 
 func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
 	t.Helper()
-	c := &cloudStandIn{s3: s3mem.New(), port: testenv.FreePort(t), giteaPort: testenv.FreePort(t), lbIP: standInLBs,
+	c := &cloudStandIn{s3: s3mem.New(), port: testenv.FreePort(t), giteaPort: testenv.FreePort(t), managerPort: testenv.FreePort(t), lbIP: standInLBs,
 		link: newLinkStandIn(t), gitea: map[string]*players.Gitea{}, clusters: map[string]*rest.Config{}}
 	opts.Token = canaryHetznerToken
 	opts.PublicIPv4 = func(kind, name string) string {
@@ -81,7 +88,9 @@ func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
 }
 
 // start runs `openova bootstrap` with the real OpenTofu, the hcloud
-// provider from the mirror dev/dev.sh builds, and the fake API.
+// provider from the mirror dev/dev.sh builds, and the fake API. It runs
+// the static build (staticOpenova), as a release is: that executable is
+// the manager's image the bootstrap pushes and the kubelet player runs.
 func (c *cloudStandIn) start(t *testing.T, dataDir string, extra ...string) *proc {
 	t.Helper()
 	for k, v := range testenv.TofuEnv(t) {
@@ -92,7 +101,7 @@ func (c *cloudStandIn) start(t *testing.T, dataDir string, extra ...string) *pro
 	if *record {
 		args = append(args, "--codec-key-file", filepath.Join(testenv.RepoRoot(), "workflows", "testdata", "codec.key"))
 	}
-	return startOpenova(t, "bootstrap", dataDir, args...)
+	return startOpenovaEnv(t, []string{"OPENOVA_BIN=" + staticOpenova(t)}, "bootstrap", dataDir, args...)
 }
 
 // recordHistory saves the bootstrap's history for the replay tests when
@@ -121,9 +130,10 @@ func (c *cloudStandIn) input(regions ...string) workflows.BootstrapInput {
 		Credentials: map[string]string{"token": canaryHetznerToken},
 		State: activities.StateBackend{Bucket: "acme-state", Region: "us-east-1", Endpoint: c.s3URL, KeyPrefix: "openova",
 			AccessKey: "openova", SecretKey: "canary-s3-secret"},
-		APIPort:    c.port,
-		GiteaPort:  c.giteaPort,
-		APITimeout: 10 * time.Minute,
+		APIPort:     c.port,
+		GiteaPort:   c.giteaPort,
+		ManagerPort: c.managerPort,
+		APITimeout:  10 * time.Minute,
 	}
 	for i, r := range regions {
 		role := workflows.RolePrimary
@@ -140,15 +150,40 @@ func (c *cloudStandIn) input(regions ...string) workflows.BootstrapInput {
 
 // boot stands in for the clusters the regions' servers boot: each region
 // starts (startCluster), then its players wait for the substrate's
-// HelmCharts.
+// HelmCharts; the first region, the primary, also runs the manager.
 func (c *cloudStandIn) boot(t *testing.T, regions ...string) {
 	t.Helper()
-	for _, r := range regions {
+	for i, r := range regions {
 		cfg := c.startCluster(t, r)
 		c.playGitea(t, r, cfg)
 		players.PlayFlux(t, cfg)
 		players.PlayCrossplane(t, cfg, players.CrossplaneOptions{})
+		if i == 0 {
+			c.playManager(t, r, cfg)
+		}
 	}
+}
+
+// playManager plays the region's kubelet for the manager's pod: it pulls
+// the image from the played Gitea's registry as the site admin (the
+// nodes' registries.yaml credentials) and serves it at the load
+// balancer's manager port.
+func (c *cloudStandIn) playManager(t *testing.T, r string, cfg *rest.Config) {
+	t.Helper()
+	c.manager = players.PlayManager(t, cfg, players.ManagerOptions{
+		LoadBalancer: net.JoinHostPort(c.lbIP[r], strconv.Itoa(c.managerPort)), NodePort: 30443, Registry: giteaAuth{c.gitea[r]}})
+}
+
+// giteaAuth is the played Gitea's site admin, read when the pull asks
+// (the Gitea starts while the bootstrap runs).
+type giteaAuth struct{ g *players.Gitea }
+
+func (a giteaAuth) Authorization() (*authn.AuthConfig, error) {
+	inst := a.g.Instance()
+	if inst == nil {
+		return nil, errors.New("the played Gitea has not started")
+	}
+	return &authn.AuthConfig{Username: inst.Username, Password: inst.Password.Reveal()}, nil
 }
 
 // startCluster starts a region's stand-in once its first control-plane

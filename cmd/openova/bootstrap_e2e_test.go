@@ -95,6 +95,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	}
 	require.NotEmpty(t, res.Components, "the mandatory components were resolved")
 	substrateSecrets := substrateLaid(t, cloud, c)
+	substrateSecrets = append(substrateSecrets, managerDeployed(t, cloud, res))
 	promoteID := promoteStandby(t, cloud, c)
 
 	objects := cloud.bucket(t)
@@ -155,8 +156,11 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 	require.NoError(t, err)
 	logPhases(t, p)
 	last := p.Steps[len(p.Steps)-1]
-	require.Equal(t, "substrate ready", last.Name)
+	require.Equal(t, "manager ready", last.Name)
 	require.Equal(t, workflows.StepSucceeded, last.State)
+	for _, s := range p.Steps {
+		require.Equal(t, workflows.StepSucceeded, s.State, "%s: %s", s.Name, s.Message)
+	}
 	for _, r := range p.Regions {
 		require.Contains(t, names(r.Steps), "wait for Crossplane in "+r.Name)
 		for _, s := range r.Steps {

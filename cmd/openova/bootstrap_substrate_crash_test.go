@@ -78,6 +78,7 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 	for _, r := range regions {
 		players.PlayCrossplane(t, cfgs[r], players.CrossplaneOptions{})
 	}
+	cloud.playManager(t, "fsn1", cfgs["fsn1"])
 
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), nil))
 	require.Equal(t, want, cloud.createdOnce(t), "every cloud resource created once")

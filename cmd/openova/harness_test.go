@@ -33,7 +33,9 @@ func TestMain(m *testing.M) {
 		os.Exit(Main(os.Args[1:]))
 	}
 	// The e2e tests share one API server, each in a namespace of its own.
-	kubeenv.Main(m)
+	code := kubeenv.Run(m)
+	removeStaticBuild()
+	os.Exit(code)
 }
 
 // proc is a running openova process.
@@ -50,11 +52,18 @@ type proc struct {
 
 // openovaCmd builds a command that runs openova with args: this test binary
 // as openova, or the binary named by OPENOVA_BIN (benchmarks use the release
-// build, so that resident memory is the product's, not the test binary's).
+// build, so that resident memory is the product's, not the test binary's),
+// in the environment or in env (a bootstrap that deploys the manager runs
+// staticOpenova, which can be the manager's image).
 func openovaCmd(ctx context.Context, env []string, args ...string) *exec.Cmd {
 	bin := os.Args[0]
 	if b := os.Getenv("OPENOVA_BIN"); b != "" {
 		bin = b
+	}
+	for _, e := range env {
+		if b, ok := strings.CutPrefix(e, "OPENOVA_BIN="); ok {
+			bin = b
+		}
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(append(os.Environ(), execMainEnv+"=1"), env...)

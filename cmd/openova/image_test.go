@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"debug/elf"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/stretchr/testify/require"
@@ -95,13 +92,7 @@ func TestImageCommandWritesTheLayout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a static openova binary (30 s to minutes); run without -short")
 	}
-	bin := filepath.Join(t.TempDir(), "openova")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	bin := staticOpenova(t)
 	// run (the suite's helper) execs OPENOVA_BIN instead of the test binary.
 	t.Setenv("OPENOVA_BIN", bin)
 

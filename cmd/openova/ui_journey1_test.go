@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv/browser"
 )
@@ -48,6 +49,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	// The wizard asks no Gitea port: the module's default, where the
 	// played Giteas listen.
 	cloud.giteaPort = activities.GiteaPort
+	cloud.managerPort = bootstrap.ManagerPort // the wizard's: the manager on 443
 	p := cloud.start(t, t.TempDir())
 	ctx := signIn(t, p)
 	var pagesSeen []string

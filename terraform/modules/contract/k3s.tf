@@ -23,9 +23,10 @@ locals {
   # cloud controller runs in the cluster); the Gitea chart's Service uses
   # node_port.
   gitea = { port = var.gitea_port, node_port = 30300 }
-  # The manager is served the same way on 443: it serves HTTPS itself on
-  # NodePort 30443 (deploy/overlays/bootstrap).
-  manager = { port = 443, node_port = 30443 }
+  # The manager is served the same way (on 443 unless a test says
+  # otherwise): it serves HTTPS itself on NodePort 30443
+  # (deploy/overlays/bootstrap).
+  manager = { port = var.manager_port, node_port = 30443 }
   # The link's gateway is cp-0: its wg0.conf, only with a link (a conf
   # without one is ignored). It is sensitive, so it decides only what
   # cp-0's cloud-init holds, never what exists.

@@ -28,7 +28,7 @@ output "gateway_ipv4" {
 }
 
 output "manager_endpoint" {
-  description = "Where the region's Lifecycle Manager answers, through the load balancer (TLS passthrough to its NodePort): <address>:443."
+  description = "Where the region's Lifecycle Manager answers, through the load balancer (TLS passthrough to its NodePort): <address>:<manager_port>."
   value       = "${local.load_balancer_ip}:${local.manager.port}"
 }
 

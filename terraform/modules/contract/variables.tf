@@ -137,12 +137,12 @@ variable "service_cidr" {
 }
 
 variable "api_port" {
-  description = "The port the load balancer serves the Kubernetes API on (not 443, the manager's)."
+  description = "The port the load balancer serves the Kubernetes API on (not the manager's)."
   type        = number
   default     = 6443
   validation {
-    condition     = var.api_port >= 1 && var.api_port <= 65535 && floor(var.api_port) == var.api_port && var.api_port != 443
-    error_message = "api_port must be a port from 1 to 65535, not 443 (the manager's)."
+    condition     = var.api_port >= 1 && var.api_port <= 65535 && floor(var.api_port) == var.api_port && var.api_port != var.manager_port
+    error_message = "api_port must be a port from 1 to 65535, not the manager's (manager_port, 443 by default)."
   }
 }
 
@@ -151,8 +151,18 @@ variable "gitea_port" {
   type        = number
   default     = 3000
   validation {
-    condition     = var.gitea_port >= 1 && var.gitea_port <= 65535 && floor(var.gitea_port) == var.gitea_port && var.gitea_port != var.api_port && var.gitea_port != 443
-    error_message = "gitea_port must be a port from 1 to 65535, not the API's and not 443 (the manager's)."
+    condition     = var.gitea_port >= 1 && var.gitea_port <= 65535 && floor(var.gitea_port) == var.gitea_port && var.gitea_port != var.api_port && var.gitea_port != var.manager_port
+    error_message = "gitea_port must be a port from 1 to 65535, not the API's and not the manager's (manager_port, 443 by default)."
+  }
+}
+
+variable "manager_port" {
+  description = "The port the load balancer serves the Lifecycle Manager on (TLS passed through to its NodePort). 443 on a real platform; tests on loopback give another."
+  type        = number
+  default     = 443
+  validation {
+    condition     = var.manager_port >= 1 && var.manager_port <= 65535 && floor(var.manager_port) == var.manager_port
+    error_message = "manager_port must be a port from 1 to 65535."
   }
 }
 

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/openova-io/core/image"
+	"github.com/openova-io/core/web/auth"
+	"github.com/openova-io/core/workflows"
+)
+
+// managerDeployed checks the manager the bootstrap deployed in the
+// primary, as the played kubelet runs it, and returns its first admin's
+// password (a canary everywhere but the final page):
+//   - the Deployment Flux applied names the image by digest, never a tag,
+//     and it is the image the result names;
+//   - that image, pulled by digest from Gitea's registry, runs as 65532
+//     with /openova as its entrypoint, and its binary answers `version`;
+//   - the manager answers at the load balancer over TLS verified by the
+//     CA the result hands over, and the password the result holds signs
+//     in (a wrong one does not).
+func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapResult) string {
+	t.Helper()
+	require.NotNil(t, res.Manager, "the result names the manager")
+	m := res.Manager
+	require.Equal(t, "fsn1", m.Region)
+	require.NotNil(t, cloud.manager, "the primary's kubelet was played")
+	cloud.manager.Wait(t, time.Minute)
+
+	cs, err := kubernetes.NewForConfig(cloud.clusters["fsn1"])
+	require.NoError(t, err)
+	d, err := cs.AppsV1().Deployments("openova-system").Get(t.Context(), "openova-manager", metav1.GetOptions{})
+	require.NoError(t, err)
+	ref := d.Spec.Template.Spec.Containers[0].Image
+	repo, digest, ok := strings.Cut(ref, "@")
+	require.True(t, ok, "the Deployment names a digest: %s", ref)
+	require.Regexp(t, `^sha256:[0-9a-f]{64}$`, digest)
+	require.NotContains(t, repo[strings.LastIndex(repo, "/"):], ":", "no tag in %s", ref)
+	require.Equal(t, m.Image, ref)
+	require.Equal(t, ref, cloud.manager.Ref())
+
+	cfg, err := cloud.manager.Image().ConfigFile()
+	require.NoError(t, err)
+	require.Equal(t, image.User, cfg.Config.User)
+	require.Equal(t, []string{image.BinaryPath}, cfg.Config.Entrypoint)
+	out, err := exec.Command(cloud.manager.Binary(), "version").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), "openova ")
+
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM([]byte(m.CA)), "the CA handed over is PEM")
+	require.Regexp(t, `^([0-9A-F]{2}:){31}[0-9A-F]{2}$`, m.CAFingerprint)
+	signIn := func(password string) string {
+		jar, err := cookiejar.New(nil)
+		require.NoError(t, err)
+		c := &uiClient{t: t, base: m.AddressURL, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+			Transport: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}}
+		resp, body := c.post("/login", url.Values{"user": {auth.AdminUser}, "password": {password}})
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		return body
+	}
+	require.Contains(t, signIn(m.Password.Reveal()), `data-testid="user"`, "the password handed over signs in to the manager")
+	require.NotContains(t, signIn("not-the-password"), `data-testid="user"`)
+	require.NotContains(t, cloud.manager.Log(), m.Password.Reveal(), "the manager never logs the password")
+	return m.Password.Reveal()
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// staticBuild is one release-like build of openova (static, stripped)
+// per test binary: what a bootstrap must run to be the manager's image,
+// and what `openova image` is tested with. TestMain removes it.
+var staticBuild struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+// staticOpenova builds it once (30 s to minutes; the compile cache keeps
+// what CGO_ENABLED=0 shares with the test binary) and returns its path.
+func staticOpenova(t testing.TB) string {
+	t.Helper()
+	staticBuild.once.Do(func() {
+		staticBuild.dir, staticBuild.err = os.MkdirTemp("", "openova-static-")
+		if staticBuild.err != nil {
+			return
+		}
+		bin := filepath.Join(staticBuild.dir, "openova")
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+		defer cancel()
+		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		staticBuild.out, staticBuild.err = build.CombinedOutput()
+		staticBuild.bin = bin
+	})
+	if staticBuild.err != nil {
+		t.Fatalf("go build a static openova: %v\n%s", staticBuild.err, staticBuild.out)
+	}
+	return staticBuild.bin
+}
+
+// removeStaticBuild deletes the build (TestMain, after the tests).
+func removeStaticBuild() {
+	if staticBuild.dir != "" {
+		_ = os.RemoveAll(staticBuild.dir)
+	}
+}

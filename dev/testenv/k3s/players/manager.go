@@ -1,0 +1,390 @@
+package players
+
+import (
+	"archive/tar"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	appsv1 "k8s.io/api/apps/v1"
+	authv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// ManagerOptions say where the region's load balancer serves the manager
+// and how the node authenticates to the registry.
+type ManagerOptions struct {
+	// LoadBalancer is <address>:<port> the region's load balancer serves
+	// the manager on (TCP passed through to NodePort).
+	LoadBalancer string
+	// NodePort is the Service's node port the balancer forwards to.
+	NodePort int32
+	// Registry authenticates the pull (k3s's registries.yaml credentials).
+	Registry authn.Authenticator
+}
+
+// Manager is the played kubelet's run of the manager's pod.
+type Manager struct {
+	*Play
+	mu      sync.Mutex
+	ref     string
+	img     v1.Image
+	binary  string
+	logPath string
+}
+
+// Ref is the image reference the Deployment names (repository@digest).
+func (m *Manager) Ref() string { m.mu.Lock(); defer m.mu.Unlock(); return m.ref }
+
+// Image is the image pulled by that digest.
+func (m *Manager) Image() v1.Image { m.mu.Lock(); defer m.mu.Unlock(); return m.img }
+
+// Binary is the executable taken out of the image's layer.
+func (m *Manager) Binary() string { m.mu.Lock(); defer m.mu.Unlock(); return m.binary }
+
+// Log is what the manager's process printed so far.
+func (m *Manager) Log() string {
+	m.mu.Lock()
+	p := m.logPath
+	m.mu.Unlock()
+	b, _ := os.ReadFile(p)
+	return string(b)
+}
+
+// PlayManager plays k3s's kubelet for the Lifecycle Manager: once Flux
+// has applied the Deployment openova-system/openova-manager it pulls the
+// Deployment's image by its digest from the registry it names (Gitea's,
+// verified by the cluster's CA, as registries.yaml has the nodes do),
+// takes the binary out of the layer, and runs it with the container's
+// args and env: its Secret volumes written to files, its other volumes
+// as empty folders, the mount paths in args mapped to them, the API
+// reached with a token of the pod's ServiceAccount, and its port on
+// loopback (a pod has its own network namespace, so the player gives it
+// free ports, the embedded Temporal's too). A TCP proxy at opts.LoadBalancer
+// plays the balancer, NodePort and Service: it forwards to the port the
+// Service's NodePort targets.
+func PlayManager(t testing.TB, cfg *rest.Config, opts ManagerOptions) *Manager {
+	t.Helper()
+	c, err := newClients(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	m := &Manager{logPath: filepath.Join(root, "manager.log")}
+	var proc *exec.Cmd
+	var lb net.Listener
+	t.Cleanup(func() {
+		if lb != nil {
+			_ = lb.Close()
+		}
+		if proc != nil && proc.Process != nil {
+			_ = proc.Process.Kill()
+			_ = proc.Wait()
+		}
+	})
+	m.Play = start(t, "the manager's kubelet player", func(ctx context.Context) error {
+		d, err := c.waitDeployment(ctx, "openova-system", "openova-manager")
+		if err != nil {
+			return err
+		}
+		ctr := d.Spec.Template.Spec.Containers[0]
+		img, bin, err := pullBinary(ctx, cfg, ctr.Image, opts.Registry, root)
+		if err != nil {
+			return err
+		}
+		m.mu.Lock()
+		m.ref, m.img, m.binary = ctr.Image, img, bin
+		m.mu.Unlock()
+		// The balancer reaches the pod's port through the Service's
+		// NodePort: the player checks that chain, then gives the port.
+		if _, err := c.serviceTarget(ctx, d.Namespace, "openova-manager", opts.NodePort, ctr); err != nil {
+			return err
+		}
+		podPort, temporalPort := freePort(), freePort()
+		if podPort == 0 || temporalPort == 0 {
+			return errors.New("no free port on loopback for the manager's pod")
+		}
+		args, err := c.podArgs(ctx, d, ctr, root, podPort, temporalPort)
+		if err != nil {
+			return err
+		}
+		env, err := c.podEnv(ctx, cfg, d, ctr, root)
+		if err != nil {
+			return err
+		}
+		logFile, err := os.Create(m.logPath)
+		if err != nil {
+			return err
+		}
+		proc = exec.Command(bin, args...)
+		proc.Env, proc.Dir, proc.Stdout, proc.Stderr = env, root, logFile, logFile
+		if err := proc.Start(); err != nil {
+			return fmt.Errorf("run the manager's binary: %w", err)
+		}
+		if lb, err = net.Listen("tcp", opts.LoadBalancer); err != nil {
+			return fmt.Errorf("play the load balancer at %s: %w", opts.LoadBalancer, err)
+		}
+		go forward(lb, net.JoinHostPort("127.0.0.1", strconv.Itoa(podPort)))
+		return nil
+	}, nil)
+	return m
+}
+
+// waitDeployment waits until Flux has applied the Deployment.
+func (c clients) waitDeployment(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
+	var d *appsv1.Deployment
+	err := until(ctx, func() (bool, error) {
+		got, err := c.cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		d = got
+		return err == nil, err
+	})
+	if err == nil && len(d.Spec.Template.Spec.Containers) != 1 {
+		err = fmt.Errorf("deployment %s/%s has %d containers, the manager's has one", ns, name, len(d.Spec.Template.Spec.Containers))
+	}
+	return d, err
+}
+
+// pullBinary pulls ref, which must name a digest (a node would pull a tag
+// too; the bootstrap must never write one), and writes the image's
+// /openova into dir.
+func pullBinary(ctx context.Context, cfg *rest.Config, ref string, auth authn.Authenticator, dir string) (v1.Image, string, error) {
+	d, err := name.NewDigest(ref, name.StrictValidation)
+	if err != nil {
+		return nil, "", fmt.Errorf("the Deployment's image %q is not repository@sha256:digest: %w", ref, err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(cfg.CAData) {
+		return nil, "", errors.New("the cluster's CA does not parse")
+	}
+	tr := &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
+	img, err := remote.Image(d, remote.WithContext(ctx), remote.WithAuth(auth), remote.WithTransport(tr))
+	if err != nil {
+		return nil, "", fmt.Errorf("pull %s: %w", ref, err)
+	}
+	got, err := img.Digest()
+	if err != nil || got.String() != d.DigestStr() {
+		return nil, "", fmt.Errorf("pulled %s, got digest %v (%v)", ref, got, err)
+	}
+	rc := mutate.Extract(img)
+	defer func() { _ = rc.Close() }()
+	tr2 := tar.NewReader(rc)
+	for {
+		h, err := tr2.Next()
+		if err == io.EOF {
+			return nil, "", fmt.Errorf("image %s holds no /openova", ref)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("read the layer of %s: %w", ref, err)
+		}
+		if h.Name != "openova" {
+			continue
+		}
+		bin := filepath.Join(dir, "openova")
+		f, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+		if err != nil {
+			return nil, "", err
+		}
+		if _, err := io.Copy(f, tr2); err != nil {
+			_ = f.Close()
+			return nil, "", err
+		}
+		return img, bin, f.Close()
+	}
+}
+
+// serviceTarget checks that the Service's NodePort targets the
+// container's port, as the load balancer relies on.
+func (c clients) serviceTarget(ctx context.Context, ns, name string, nodePort int32, ctr corev1.Container) (int32, error) {
+	var svc *corev1.Service
+	err := until(ctx, func() (bool, error) {
+		got, err := c.cs.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		svc = got
+		return err == nil, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range svc.Spec.Ports {
+		if p.NodePort != nodePort {
+			continue
+		}
+		for _, cp := range ctr.Ports {
+			if cp.Name == p.TargetPort.StrVal || cp.ContainerPort == p.TargetPort.IntVal {
+				return cp.ContainerPort, nil
+			}
+		}
+		return 0, fmt.Errorf("service %s/%s: node port %d targets %s, which the container does not expose", ns, name, nodePort, p.TargetPort.String())
+	}
+	return 0, fmt.Errorf("service %s/%s has no node port %d for the load balancer", ns, name, nodePort)
+}
+
+// podArgs are the container's args with each volume's mount path mapped
+// to its folder (Secrets written out) and the pod's ports given.
+func (c clients) podArgs(ctx context.Context, d *appsv1.Deployment, ctr corev1.Container, root string, podPort, temporalPort int) ([]string, error) {
+	vols := map[string]corev1.Volume{}
+	for _, v := range d.Spec.Template.Spec.Volumes {
+		vols[v.Name] = v
+	}
+	mounts := map[string]string{}
+	for _, vm := range ctr.VolumeMounts {
+		dir := filepath.Join(root, "volumes", vm.Name)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		if v := vols[vm.Name]; v.Secret != nil {
+			if err := c.writeSecret(ctx, d.Namespace, v.Secret, dir); err != nil {
+				return nil, err
+			}
+		}
+		mounts[vm.MountPath] = dir
+	}
+	paths := make([]string, 0, len(mounts))
+	for p := range mounts {
+		paths = append(paths, p)
+	}
+	sort.Slice(paths, func(i, j int) bool { return len(paths[i]) > len(paths[j]) })
+	var args []string
+	for _, a := range ctr.Args {
+		if strings.HasPrefix(a, "--listen=") {
+			a = "--listen=127.0.0.1:" + strconv.Itoa(podPort)
+		}
+		for _, p := range paths {
+			if i := strings.Index(a, p); i >= 0 {
+				a = a[:i] + mounts[p] + a[i+len(p):]
+				break
+			}
+		}
+		args = append(args, a)
+	}
+	return append(args, "--temporal-listen=127.0.0.1:"+strconv.Itoa(temporalPort)), nil
+}
+
+// writeSecret writes a Secret volume's keys (or its items) as files,
+// waiting for the Secret as a pod waits for its volume.
+func (c clients) writeSecret(ctx context.Context, ns string, v *corev1.SecretVolumeSource, dir string) error {
+	var s *corev1.Secret
+	err := until(ctx, func() (bool, error) {
+		got, err := c.cs.CoreV1().Secrets(ns).Get(ctx, v.SecretName, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		s = got
+		return err == nil, err
+	})
+	if err != nil {
+		return err
+	}
+	files := map[string]string{}
+	for k := range s.Data {
+		files[k] = k
+	}
+	if len(v.Items) > 0 {
+		files = map[string]string{}
+		for _, it := range v.Items {
+			files[it.Key] = it.Path
+		}
+	}
+	for k, p := range files {
+		b, ok := s.Data[k]
+		if !ok {
+			return fmt.Errorf("secret %s/%s has no key %s the volume names", ns, v.SecretName, k)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// podEnv is the container's env (values, the memory limit, the pod's
+// namespace) and a kubeconfig of the pod's ServiceAccount token.
+func (c clients) podEnv(ctx context.Context, cfg *rest.Config, d *appsv1.Deployment, ctr corev1.Container, root string) ([]string, error) {
+	env := []string{"HOME=" + root, "PATH=/usr/bin:/bin"}
+	for _, e := range ctr.Env {
+		switch {
+		case e.ValueFrom == nil:
+			env = append(env, e.Name+"="+e.Value)
+		case e.ValueFrom.ResourceFieldRef != nil && e.ValueFrom.ResourceFieldRef.Resource == "limits.memory":
+			q := ctr.Resources.Limits[corev1.ResourceMemory]
+			env = append(env, e.Name+"="+strconv.FormatInt(q.Value(), 10))
+		case e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.namespace":
+			env = append(env, e.Name+"="+d.Namespace)
+		default:
+			return nil, fmt.Errorf("env %s: the player does not play this valueFrom", e.Name)
+		}
+	}
+	sa := d.Spec.Template.Spec.ServiceAccountName
+	tok, err := c.cs.CoreV1().ServiceAccounts(d.Namespace).CreateToken(ctx, sa, &authv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("a token of the pod's ServiceAccount %s/%s: %w", d.Namespace, sa, err)
+	}
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["k3s"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos["pod"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
+	kc.Contexts["pod"] = &clientcmdapi.Context{Cluster: "k3s", AuthInfo: "pod", Namespace: d.Namespace}
+	kc.CurrentContext = "pod"
+	path := filepath.Join(root, "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		return nil, err
+	}
+	return append(env, "KUBECONFIG="+path), nil
+}
+
+// forward plays the load balancer: each connection is passed through.
+func forward(l net.Listener, to string) {
+	for {
+		in, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer func() { _ = in.Close() }()
+			out, err := net.Dial("tcp", to)
+			if err != nil {
+				return
+			}
+			defer func() { _ = out.Close() }()
+			go func() { _, _ = io.Copy(out, in) }()
+			_, _ = io.Copy(in, out)
+		}()
+	}
+}
+
+// freePort is a port free on loopback now.
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port
+}
