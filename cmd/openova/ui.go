@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -90,7 +91,8 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 			return cloudapi.Locations(ctx, p, creds, deps.Endpoints)
 		}
 		return []web.Pages{&wizard.Handler{Bootstraps: &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
-			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch}}, nil
+			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch,
+			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}}}, nil
 	}
 }
 

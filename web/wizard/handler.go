@@ -51,6 +51,9 @@ type Handler struct {
 	// Fetch is where openova may send the state bucket's keys
 	// (--allow-http-fetch admits a plain http S3 endpoint).
 	Fetch netguard.Policy
+	// Shown makes the final page show the manager's first admin
+	// password once (nil: never).
+	Shown PasswordShown
 }
 
 // Routes adds the wizard's routes; / opens it.
@@ -63,6 +66,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/wizard/run/:org", h.run)
 	e.POST("/wizard/run/:org/:decision", h.decide)
 	e.GET("/wizard/run/:org/kubeconfig/:region", h.kubeconfig)
+	e.GET("/wizard/run/:org/ca", h.ca)
 }
 
 // home opens the newest bootstrap (a closed tab or a restarted openova

@@ -28,6 +28,13 @@ func (h *Handler) run(c echo.Context) error {
 	}
 	vm := h.runPageVM(r, pages.User(c))
 	vm.Missing = h.Missing
+	if r.Result != nil && r.Result.Manager != nil {
+		if vm.Manager, err = h.managerVM(org, r.Result.Manager); err != nil {
+			return err
+		}
+		// The page may hold the password: no cache keeps it.
+		c.Response().Header().Set("Cache-Control", "no-store")
+	}
 	meta := h.Shell.Meta(c, "", pages.Wizard, "Bootstrap", vm.Polling)
 	return ui.Render(c, http.StatusOK, meta, runPage(vm))
 }

@@ -149,6 +149,8 @@ type RunVM struct {
 	Timeline                                    ui.TimelineVM
 	Regions                                     []RegionRunVM
 	Summary                                     []SummaryRow
+	// Manager is the deployed Lifecycle Manager (nil until it answers).
+	Manager *ManagerVM
 }
 
 // RegionRunVM is one region on the run page.
