@@ -162,10 +162,10 @@ func (in Input) Validate() []FieldError {
 	errs = append(errs, in.stateProblems()...)
 	manager := ManagerPortOr(in.ManagerPort)
 	if in.APIPort < 0 || in.APIPort > 65535 || in.APIPort == manager {
-		add("api_port", fmt.Sprintf("use a port between 1 and 65535 other than %d, where the manager is served", manager))
+		add("api_port", "use a port between 1 and 65535 other than %d, where the manager is served", manager)
 	}
 	if in.GiteaPort < 0 || in.GiteaPort > 65535 || (in.GiteaPort != 0 && in.GiteaPort == in.APIPort) || in.GiteaPort == manager {
-		add("gitea_port", fmt.Sprintf("use a port between 1 and 65535 that the API does not use, other than %d (the manager's)", manager))
+		add("gitea_port", "use a port between 1 and 65535 that the API does not use, other than %d (the manager's)", manager)
 	}
 	if in.ManagerPort < 0 || in.ManagerPort > 65535 {
 		add("manager_port", "use a port between 1 and 65535, or leave it out for 443")

@@ -29,6 +29,10 @@ func TestInputValidate(t *testing.T) {
 		{"three regions", func(in *Input) { in.Regions = append(in.Regions, in.Regions[1]) }, "regions", "one region, or two"},
 		{"two control planes", func(in *Input) { in.Regions[0].ControlPlanes = 2 }, "regions[0].control_planes", "1 or 3"},
 		{"bucket without keys", func(in *Input) { in.State.Bucket = "acme-state"; in.State.Region = "eu" }, "state.access_key", "access key and the secret key"},
+		{"the API on the manager's port", func(in *Input) { in.APIPort = 443 }, "api_port", "other than 443, where the manager is served"},
+		{"the API on a given manager port", func(in *Input) { in.ManagerPort, in.APIPort = 8443, 8443 }, "api_port", "other than 8443"},
+		{"Gitea on a given manager port", func(in *Input) { in.ManagerPort, in.GiteaPort = 8443, 8443 }, "gitea_port", "other than 8443 (the manager's)"},
+		{"a manager port out of range", func(in *Input) { in.ManagerPort = 70000 }, "manager_port", "between 1 and 65535, or leave it out for 443"},
 		{"endpoint with credentials", func(in *Input) {
 			in.State = stateOK()
 			in.State.Endpoint = "https://key:secret@s3.example"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,10 +39,14 @@ func running(t *testing.T, c client.Client, step func(region string) string) {
 // openova is killed with SIGKILL once in each of the substrate's long
 // waits, with two regions: while Gitea is awaited (its chart installed, no
 // pod answering yet), while Flux's controllers are awaited, and while
-// Crossplane is awaited. Each time it restarts on the same data directory
-// and the part it waited for then comes up. The bootstrap finishes, and
-// nothing was made twice: every cloud resource once, one Flux token per
-// Gitea, one push mirror.
+// Crossplane is awaited; then in the manager's phase: while the image is
+// pushed, while the deploy waits for Flux (held) to apply the manager's
+// commit, and while the manager starts for the first time. Each time it
+// restarts on the same data directory and the part it waited for then
+// comes up. The bootstrap finishes, and nothing was made twice: every
+// cloud resource once, one Flux token per Gitea, one push mirror, one
+// commit of the manager's manifests, one image per registry, one first
+// admin password, and that password signs in to the manager.
 func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	dataDir := t.TempDir()
@@ -70,19 +75,57 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 	}
 	running(t, c, func(r string) string { return "install Flux in " + r })
 	restart("install Flux")
+	fluxes := map[string]*players.Flux{}
 	for _, r := range regions {
-		players.PlayFlux(t, cfgs[r])
+		fluxes[r] = players.PlayFlux(t, cfgs[r])
 	}
 	running(t, c, func(r string) string { return "wait for Crossplane in " + r })
 	restart("wait for Crossplane")
 	for _, r := range regions {
 		players.PlayCrossplane(t, cfgs[r], players.CrossplaneOptions{})
 	}
-	cloud.playManager(t, "fsn1", cfgs["fsn1"])
 
-	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), nil))
+	// The manager's phase: killed while the image is pushed, while the
+	// deploy waits for Flux (held) to apply the manager's commit, and
+	// while the manager starts for the first time.
+	running(t, c, func(r string) string { return "push the manager's image to " + r })
+	restart("push the manager's image")
+	primaryFlux := fluxes["fsn1"].Flux()
+	require.NoError(t, primaryFlux.Pause())
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		code, _, err := cloud.gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/contents/clusters/fsn1/manager.yaml?ref=main")
+		assert.NoError(ct, err)
+		assert.Equal(ct, 200, code, "the manager's manifests are committed")
+	}, 10*time.Minute, 250*time.Millisecond)
+	restart("wait for Flux to apply the manager")
+	require.NoError(t, primaryFlux.Resume())
+	cloud.playManager(t, "fsn1", cfgs["fsn1"])
+	cloud.manager.Wait(t, 10*time.Minute)
+	restart("the manager's first start")
+
+	var res workflows.BootstrapResult
+	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), &res))
 	require.Equal(t, want, cloud.createdOnce(t), "every cloud resource created once")
 	substrateLaid(t, cloud, c)
+	managerDeployed(t, cloud, res) // the password the result holds is the one that works
+	code, body, err := cloud.gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/commits?path=clusters/fsn1/manager.yaml")
+	require.NoError(t, err)
+	require.Equal(t, 200, code, body)
+	var commits []struct{ SHA string }
+	require.NoError(t, json.Unmarshal([]byte(body), &commits))
+	require.Len(t, commits, 1, "the manager's manifests were committed once")
+	for _, r := range regions {
+		code, body, err := cloud.gitea[r].Instance().Get("/api/v1/packages/acme?type=container&q=openova")
+		require.NoError(t, err)
+		require.Equal(t, 200, code, body)
+		var versions []struct{ Name, Version string }
+		require.NoError(t, json.Unmarshal([]byte(body), &versions))
+		require.Len(t, versions, 1, "one image in %s's registry, by its digest: %s", r, body)
+		require.Equal(t, res.Manager.Image[strings.Index(res.Manager.Image, "@")+1:], versions[0].Version)
+	}
+	history, err := temporalCLI(t, "workflow", "show", "-w", workflows.BootstrapID("acme"), "--address", p.temporalAddr, "-o", "json")
+	require.NoError(t, err, history)
+	require.Equal(t, 1, strings.Count(history, `"GenerateManagerAdmin"`), "the first admin's password was generated once")
 	for _, r := range regions {
 		g := cloud.gitea[r].Instance()
 		code, body, err := g.Get("/api/v1/users/openova-admin/tokens")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/security"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,14 +142,41 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 		assert.NoError(ct, err)
 		assert.Equal(ct, "succeeded", state)
 	}, 10*time.Minute, time.Second, "the page follows the run to its end without a reload")
+	// The final page, as the run's end swapped it in: the manager's URLs,
+	// the DNS record, the CA with its fingerprint, and the password.
+	password := browser.Text(t, ctx, tid("manager-password"))
+	require.Len(t, password, 24, "the generated first admin password")
+	address := browser.Text(t, ctx, tid("manager-address"))
+	require.Equal(t, "https://127.0.0.1", address, "the primary's load balancer on 443")
+	require.Equal(t, "https://manager.acme.example", browser.Text(t, ctx, tid("manager-url")))
+	require.Equal(t, "manager.acme.example. A 127.0.0.1", browser.Text(t, ctx, tid("dns-record")))
+	require.Regexp(t, `^([0-9A-F]{2}:){31}[0-9A-F]{2}$`, browser.Text(t, ctx, tid("ca-fingerprint")))
+	browser.Screenshot(t, ctx, "manager-ready")
 	browser.Do(t, ctx, chromedp.Reload(), browser.Present(tid("kubeconfig")))
 	html()
+	require.NotContains(t, pagesSeen[len(pagesSeen)-1], password, "the password is shown once")
+	require.Contains(t, browser.Text(t, ctx, tid("password-shown")), "openova-system/openova-admin", "and then how to reset it")
 	require.Equal(t, rows, total(cloud.createdOnce(t)), "Review listed exactly what apply created, each once")
 	endpoints := browser.Text(t, ctx, tid("run"))
 	for _, ip := range []string{"127.0.0.1", "127.0.0.2"} {
 		require.Contains(t, endpoints, "https://"+ip+":"+strconv.Itoa(cloud.port))
 	}
 	browser.Screenshot(t, ctx, "done")
+
+	// The manager at that URL: its sign-in, and the password shown signs
+	// in. (The browser accepts the manager's certificate here; the e2e's
+	// managerDeployed verifies it against the CA the page hands over.)
+	mctx := browser.Tab(t)
+	_, err := chromedp.Call(mctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true})
+	require.NoError(t, err)
+	browser.Do(t, mctx, chromedp.Navigate(address+"/"), browser.Present(tid("login")))
+	browser.Screenshot(t, mctx, "manager-sign-in")
+	browser.Do(t, mctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="user"]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
+		chromedp.Click(chromedp.CSS(tid("sign-in"))),
+		browser.Present(tid("user")))
+	browser.Screenshot(t, mctx, "manager-signed-in")
 
 	// On a phone: a wizard step (the draft went with approve, so a new
 	// bootstrap starts over), the run page and the audit fit the width.
@@ -160,6 +188,8 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 		html()
 	}
 
+	require.NotContains(t, p.log(), password)
+	require.NotContains(t, cloud.manager.Log(), password)
 	for i, h := range pagesSeen {
 		require.NotContains(t, h, canaryHetznerToken, "page %d", i)
 		require.NotContains(t, h, "canary-s3-secret", "page %d", i)

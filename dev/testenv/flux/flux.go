@@ -238,3 +238,19 @@ func tail(path string, n int) string {
 	}
 	return string(bytes.Join(lines, []byte("\n")))
 }
+
+// Pause stops both controllers in place (SIGSTOP), as a node under load
+// or a controller restarting would: nothing Flux does happens until
+// Resume. A test uses it to hold a bootstrap in its wait for Flux.
+func (f *Flux) Pause() error { return f.signal(syscall.SIGSTOP) }
+
+// Resume lets paused controllers go on (SIGCONT).
+func (f *Flux) Resume() error { return f.signal(syscall.SIGCONT) }
+
+func (f *Flux) signal(sig syscall.Signal) error {
+	var errs []error
+	for _, c := range f.controllers {
+		errs = append(errs, c.cmd.Process.Signal(sig))
+	}
+	return errors.Join(errs...)
+}
