@@ -140,6 +140,17 @@ crds() {
 		go mod download "github.com/crossplane/crossplane/v2@v${version#v}" ||
 			{ log "the crossplane module $version was not downloaded"; return 1; }
 	done
+	# The CRDs of the Providers deploy/crossplane pins (provider-helm),
+	# which the player installs from their modules as Crossplane would
+	# from the package (xpkg.crossplane.io/<owner>/<name>:<tag> is
+	# github.com/<owner>/<name>@<tag>).
+	local pkg ref owner name
+	for pkg in $(awk '/^kind: Provider$/{p=1} p && /^  package: /{print $2; p=0}' deploy/crossplane/*.yaml); do
+		ref=${pkg%%:*}
+		IFS=/ read -r _ owner name <<<"$ref"
+		go mod download "github.com/$owner/$name@${pkg##*:}" ||
+			{ log "the provider module $pkg was not downloaded"; return 1; }
+	done
 }
 
 # provider_mirror SOURCE NAME MODULE_DIR MODULE: lay the built provider out as

@@ -15,7 +15,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/image"
+	"github.com/openova-io/core/secret/passhash"
 	"github.com/openova-io/core/web/auth"
 	"github.com/openova-io/core/workflows"
 )
@@ -37,6 +39,11 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	require.Equal(t, "fsn1", m.Region)
 	require.NotNil(t, cloud.manager, "the primary's kubelet was played")
 	cloud.manager.Wait(t, time.Minute)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the manager's log:\n%s", cloud.manager.Log())
+		}
+	})
 
 	cs, err := kubernetes.NewForConfig(cloud.clusters["fsn1"])
 	require.NoError(t, err)
@@ -57,6 +64,12 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	out, err := exec.Command(cloud.manager.Binary(), "version").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	require.Contains(t, string(out), "openova ")
+
+	admin, err := cs.CoreV1().Secrets("openova-system").Get(t.Context(), activities.ManagerAdminSecret, metav1.GetOptions{})
+	require.NoError(t, err)
+	ok, err = passhash.Verify(string(admin.Data[activities.ManagerAdminKey]), m.Password.Reveal())
+	require.NoError(t, err)
+	require.True(t, ok, "the Secret holds the hash of the password handed over")
 
 	roots := x509.NewCertPool()
 	require.True(t, roots.AppendCertsFromPEM([]byte(m.CA)), "the CA handed over is PEM")
