@@ -74,17 +74,20 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	roots := x509.NewCertPool()
 	require.True(t, roots.AppendCertsFromPEM([]byte(m.CA)), "the CA handed over is PEM")
 	require.Regexp(t, `^([0-9A-F]{2}:){31}[0-9A-F]{2}$`, m.CAFingerprint)
-	signIn := func(password string) string {
+	signIn := func(password string) (int, string) {
 		jar, err := cookiejar.New(nil)
 		require.NoError(t, err)
 		c := &uiClient{t: t, base: m.AddressURL, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 			Transport: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}}
 		resp, body := c.post("/login", url.Values{"user": {auth.AdminUser}, "password": {password}})
-		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		return body
+		return resp.StatusCode, body
 	}
-	require.Contains(t, signIn(m.Password.Reveal()), `data-testid="user"`, "the password handed over signs in to the manager")
-	require.NotContains(t, signIn("not-the-password"), `data-testid="user"`)
+	code, body := signIn(m.Password.Reveal())
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, `data-testid="user"`, "the password handed over signs in to the manager")
+	code, body = signIn("not-the-password")
+	require.Equal(t, http.StatusUnauthorized, code)
+	require.NotContains(t, body, `data-testid="user"`)
 	require.NotContains(t, cloud.manager.Log(), m.Password.Reveal(), "the manager never logs the password")
 	return m.Password.Reveal()
 }
