@@ -38,13 +38,16 @@ func TestManagerFiles(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	var image string
+	var pull []any
 	for _, o := range objs {
 		kinds[o.GetKind()]++
 		if o.GetKind() == "Deployment" {
 			cs, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
 			image = cs[0].(map[string]any)["image"].(string)
+			pull, _, _ = unstructured.NestedSlice(o.Object, "spec", "template", "spec", "imagePullSecrets")
 		}
 	}
+	require.Equal(t, []any{map[string]any{"name": ManagerPullSecret}}, pull, "the node pulls with the Secret ApplyManagerSecrets makes")
 	require.Equal(t, "gitea.fsn1.acme.example:3000/acme/openova@"+testDigest, image, "by digest, never a tag")
 	require.Equal(t, 1, kinds["Deployment"])
 	require.Equal(t, 2, kinds["CustomResourceDefinition"])

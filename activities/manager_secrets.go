@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
@@ -23,6 +24,9 @@ const (
 	ManagerTLSSecret   = "openova-manager-tls"
 	ManagerAdminSecret = "openova-admin"
 	ManagerAdminKey    = "password.argon2id"
+	// ManagerPullSecret is the Deployment's imagePullSecret: a read-only
+	// token for the region's Gitea registry.
+	ManagerPullSecret = "openova-registry"
 )
 
 // ManagerSecretsInput is what the manager's pod mounts: its serving pair
@@ -36,6 +40,11 @@ type ManagerSecretsInput struct {
 	TLSKey     secret.Text
 	// AdminHash is a PHC string ($argon2id$...), never the password.
 	AdminHash string
+	// Registry (host:port) and PullUser with PullToken, a read-only
+	// package token, are what the nodes pull the image with.
+	Registry  string
+	PullUser  string
+	PullToken secret.Text
 }
 
 // ManagerSecretsResult names the Secrets in place.
@@ -69,16 +78,22 @@ func (c *Clusters) ApplyManagerSecrets(ctx context.Context, in ManagerSecretsInp
 		"metadata": map[string]any{"name": ManagerNamespace, "labels": map[string]any{
 			"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted",
 			"pod-security.kubernetes.io/warn": "restricted"}}}}
+	docker, err := json.Marshal(map[string]any{"auths": map[string]any{in.Registry: map[string]string{
+		"username": in.PullUser, "password": in.PullToken.Reveal(), "auth": b64(in.PullUser + ":" + in.PullToken.Reveal())}}})
+	if err != nil {
+		return ManagerSecretsResult{}, err
+	}
 	objs := []giteaObject{{schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, ns},
 		managerSecret(ManagerTLSSecret, "kubernetes.io/tls", map[string]any{"tls.crt": b64(in.TLSCert), "tls.key": b64(in.TLSKey.Reveal())}),
 		managerSecret(ManagerAdminSecret, "Opaque", map[string]any{ManagerAdminKey: b64(in.AdminHash)}),
+		managerSecret(ManagerPullSecret, "kubernetes.io/dockerconfigjson", map[string]any{".dockerconfigjson": b64(string(docker))}),
 	}
 	for _, o := range objs {
-		if err := applyObject(ctx, dc, in.Cluster, o, in.TLSKey, secret.Text(in.AdminHash)); err != nil {
+		if err := applyObject(ctx, dc, in.Cluster, o, in.TLSKey, secret.Text(in.AdminHash), in.PullToken); err != nil {
 			return ManagerSecretsResult{}, err
 		}
 	}
-	return ManagerSecretsResult{Namespace: ManagerNamespace, Secrets: []string{ManagerTLSSecret, ManagerAdminSecret}}, nil
+	return ManagerSecretsResult{Namespace: ManagerNamespace, Secrets: []string{ManagerTLSSecret, ManagerAdminSecret, ManagerPullSecret}}, nil
 }
 
 func managerSecret(name, typ string, data map[string]any) giteaObject {
@@ -97,6 +112,8 @@ func (in ManagerSecretsInput) check() error {
 		return bad("the cluster and its kubeconfig are required")
 	case !strings.HasPrefix(in.AdminHash, "$argon2id$"):
 		return bad("the admin hash is not an argon2id PHC string ($argon2id$...): hash the generated password, never pass it")
+	case in.Registry == "" || strings.Contains(in.Registry, "/") || in.PullUser == "" || in.PullToken == "":
+		return bad("the registry (host:port), the pull user and its read-only token are required: the nodes pull the image with them")
 	}
 	if _, err := tls.X509KeyPair([]byte(in.TLSCert), []byte(in.TLSKey.Reveal())); err != nil {
 		return bad("the serving certificate and key are not a PEM pair that belongs together: issue them with IssueServingCert")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -33,7 +34,8 @@ func TestApplyManagerSecrets(t *testing.T) {
 	require.NoError(t, err)
 	cert, key, err := servingCert(pki, "manager", []string{"203.0.113.10", "manager.acme.example"}, time.Now())
 	require.NoError(t, err)
-	in := ManagerSecretsInput{Cluster: "acme-fsn1", Kubeconfig: kubeconfig, TLSCert: cert, TLSKey: secret.Text(key), AdminHash: testAdminHash}
+	in := ManagerSecretsInput{Cluster: "acme-fsn1", Kubeconfig: kubeconfig, TLSCert: cert, TLSKey: secret.Text(key), AdminHash: testAdminHash,
+		Registry: "203.0.113.10:3000", PullUser: "openova-admin", PullToken: "canary-pull-token"}
 	r := newActivityRun(&Clusters{})
 	ctx := context.Background()
 
@@ -41,7 +43,7 @@ func TestApplyManagerSecrets(t *testing.T) {
 	for range 2 {
 		var res ManagerSecretsResult
 		require.NoError(t, r.do((&Clusters{}).ApplyManagerSecrets, in, &res))
-		require.Equal(t, ManagerSecretsResult{Namespace: ManagerNamespace, Secrets: []string{ManagerTLSSecret, ManagerAdminSecret}}, res)
+		require.Equal(t, ManagerSecretsResult{Namespace: ManagerNamespace, Secrets: []string{ManagerTLSSecret, ManagerAdminSecret, ManagerPullSecret}}, res)
 		s, err := cs.CoreV1().Secrets(ManagerNamespace).Get(ctx, ManagerTLSSecret, metav1.GetOptions{})
 		require.NoError(t, err)
 		versions = append(versions, s.ResourceVersion)
@@ -52,6 +54,11 @@ func TestApplyManagerSecrets(t *testing.T) {
 	admin, err := cs.CoreV1().Secrets(ManagerNamespace).Get(ctx, ManagerAdminSecret, metav1.GetOptions{})
 	require.NoError(t, err)
 	require.Equal(t, map[string][]byte{ManagerAdminKey: []byte(testAdminHash)}, admin.Data, "only the hash")
+	pull, err := cs.CoreV1().Secrets(ManagerNamespace).Get(ctx, ManagerPullSecret, metav1.GetOptions{})
+	require.NoError(t, err)
+	require.Equal(t, corev1.SecretTypeDockerConfigJson, pull.Type)
+	require.JSONEq(t, `{"auths":{"203.0.113.10:3000":{"username":"openova-admin","password":"canary-pull-token","auth":"b3Blbm92YS1hZG1pbjpjYW5hcnktcHVsbC10b2tlbg=="}}}`,
+		string(pull.Data[corev1.DockerConfigJsonKey]), "the registry's read-only credentials, as kubelet reads them")
 	ns, err := cs.CoreV1().Namespaces().Get(ctx, ManagerNamespace, metav1.GetOptions{})
 	require.NoError(t, err)
 	require.Equal(t, "restricted", ns.Labels["pod-security.kubernetes.io/enforce"])
@@ -66,6 +73,8 @@ func TestApplyManagerSecrets(t *testing.T) {
 		{"the password, not its hash", func(in *ManagerSecretsInput) { in.AdminHash = "canary-plain-password" }, "not an argon2id PHC string"},
 		{"a key of another certificate", func(in *ManagerSecretsInput) { in.TLSCert = other }, "not a PEM pair that belongs together"},
 		{"no kubeconfig", func(in *ManagerSecretsInput) { in.Kubeconfig = nil }, "the cluster and its kubeconfig are required"},
+		{"no pull token", func(in *ManagerSecretsInput) { in.PullToken = "" }, "its read-only token are required"},
+		{"a registry with a path", func(in *ManagerSecretsInput) { in.Registry = "203.0.113.10:3000/acme" }, "the registry (host:port)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := in

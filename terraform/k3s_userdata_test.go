@@ -112,6 +112,24 @@ func TestHetznerUserData_PinnedCheckedK3s_WorkersJoinWithTheAgentToken(t *testin
 		}
 	})
 
+	t.Run("every node trusts the cluster CA for Gitea's registry", func(t *testing.T) {
+		ca := server.files["/var/lib/rancher/k3s/server/tls/server-ca.crt"]
+		require.Contains(t, ca, "BEGIN CERTIFICATE")
+		for name, n := range map[string]cloudInit{"server": server, "worker": worker} {
+			var reg struct {
+				Configs map[string]map[string]any `yaml:"configs"`
+			}
+			require.NoError(t, yaml.Unmarshal([]byte(n.files["/etc/rancher/k3s/registries.yaml"]), &reg), name)
+			require.Len(t, reg.Configs, 1, name)
+			for host, cfg := range reg.Configs {
+				require.Regexp(t, `^\d+\.\d+\.\d+\.\d+:3000$`, host, "the load balancer's Gitea port, where the image is pushed")
+				require.Equal(t, map[string]any{"tls": map[string]any{"ca_file": "/etc/rancher/k3s/registry-ca.crt"}}, cfg,
+					"TLS trust only: no credentials in user data (the Deployment's imagePullSecret holds them)")
+			}
+			require.Equal(t, ca, n.files["/etc/rancher/k3s/registry-ca.crt"], "%s trusts the cluster's server CA", name)
+		}
+	})
+
 	t.Run("the release comes from GitHub unless told otherwise", func(t *testing.T) {
 		contract, diags := tfconfig.LoadModule(filepath.Join("modules", "contract"))
 		require.False(t, diags.HasErrors(), diags.Error())

@@ -13,6 +13,7 @@ import (
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/cloud"
+	"github.com/openova-io/core/secret"
 )
 
 // The manager (ChangeBootstrapManager): before approval the run checks
@@ -29,6 +30,7 @@ type managerRun struct {
 	arch  string
 	admin activities.ManagerAdmin
 	cert  activities.ServingCertResult
+	pull  secret.Text
 }
 
 // addManagerSteps adds each region's push, the primary's deploy and the
@@ -145,13 +147,24 @@ func (r *region) deployManager(ctx workflow.Context) error {
 			return err
 		}
 	}
+	var g *activities.Gitea
+	if b.mgr.pull == "" {
+		var tok activities.EnsureGiteaTokenResult
+		err := workflow.ExecuteActivity(apiCall(ctx), g.EnsureGiteaToken, activities.EnsureGiteaTokenInput{
+			Gitea: r.gitea(), Name: RegistryTokenName, Scopes: []string{"read:package"}}).Get(ctx, &tok)
+		if err != nil {
+			return err
+		}
+		b.mgr.pull = tok.Token
+	}
+	registry, _, _ := strings.Cut(r.image.Repository, "/")
 	err := workflow.ExecuteActivity(apiCall(ctx), c.ApplyManagerSecrets, activities.ManagerSecretsInput{
 		Cluster: r.clusterName(), Kubeconfig: r.cluster.Kubeconfig, TLSCert: b.mgr.cert.Cert, TLSKey: b.mgr.cert.Key, AdminHash: b.mgr.admin.Hash,
+		Registry: registry, PullUser: bootstrap.GiteaAdmin, PullToken: b.mgr.pull,
 	}).Get(ctx, nil)
 	if err != nil {
 		return err
 	}
-	var g *activities.Gitea
 	var commit activities.CommitSubstrateResult
 	err = workflow.ExecuteActivity(apiCall(ctx), g.CommitManager, activities.CommitManagerInput{
 		Gitea: r.gitea(), Org: b.in.Organization, Repo: PlatformRepository,

@@ -219,5 +219,8 @@ const (
 	// PlatformRepository is the repository Flux syncs (clusters/<region>/).
 	PlatformRepository = "platform"
 	// FluxTokenName is the read-only token Flux pulls the repository with.
+	// RegistryTokenName is the read-only package token the manager's
+	// nodes pull its image with (the Deployment's imagePullSecret).
+	RegistryTokenName = "openova-registry"
 	FluxTokenName = "openova-flux"
 )

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"net"
 	"net/http/httptest"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/assert"
@@ -165,25 +163,12 @@ func (c *cloudStandIn) boot(t *testing.T, regions ...string) {
 }
 
 // playManager plays the region's kubelet for the manager's pod: it pulls
-// the image from the played Gitea's registry as the site admin (the
-// nodes' registries.yaml credentials) and serves it at the load
-// balancer's manager port.
+// the image from the played Gitea's registry with the pod's
+// imagePullSecret and serves it at the load balancer's manager port.
 func (c *cloudStandIn) playManager(t *testing.T, r string, cfg *rest.Config) {
 	t.Helper()
 	c.manager = players.PlayManager(t, cfg, players.ManagerOptions{
-		LoadBalancer: net.JoinHostPort(c.lbIP[r], strconv.Itoa(c.managerPort)), NodePort: 30443, Registry: giteaAuth{c.gitea[r]}})
-}
-
-// giteaAuth is the played Gitea's site admin, read when the pull asks
-// (the Gitea starts while the bootstrap runs).
-type giteaAuth struct{ g *players.Gitea }
-
-func (a giteaAuth) Authorization() (*authn.AuthConfig, error) {
-	inst := a.g.Instance()
-	if inst == nil {
-		return nil, errors.New("the played Gitea has not started")
-	}
-	return &authn.AuthConfig{Username: inst.Username, Password: inst.Password.Reveal()}, nil
+		LoadBalancer: net.JoinHostPort(c.lbIP[r], strconv.Itoa(c.managerPort)), NodePort: 30443})
 }
 
 // startCluster starts a region's stand-in once its first control-plane

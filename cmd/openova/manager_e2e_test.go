@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"crypto/x509"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -24,15 +26,17 @@ import (
 
 // managerDeployed checks the manager the bootstrap deployed in the
 // primary, as the played kubelet runs it, and returns its first admin's
-// password (a canary everywhere but the final page):
+// password (a canary everywhere but the final page) and the registry's
+// read-only token the nodes pull with (a canary everywhere):
 //   - the Deployment Flux applied names the image by digest, never a tag,
-//     and it is the image the result names;
+//     and it is the image the result names; the kubelet player pulled it
+//     with the Deployment's imagePullSecret (a read-only package token);
 //   - that image, pulled by digest from Gitea's registry, runs as 65532
 //     with /openova as its entrypoint, and its binary answers `version`;
 //   - the manager answers at the load balancer over TLS verified by the
 //     CA the result hands over, and the password the result holds signs
 //     in (a wrong one does not).
-func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapResult) string {
+func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapResult) []string {
 	t.Helper()
 	require.NotNil(t, res.Manager, "the result names the manager")
 	m := res.Manager
@@ -89,5 +93,16 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	require.Equal(t, http.StatusUnauthorized, code)
 	require.NotContains(t, body, `data-testid="user"`)
 	require.NotContains(t, cloud.manager.Log(), m.Password.Reveal(), "the manager never logs the password")
-	return m.Password.Reveal()
+
+	pull, err := cs.CoreV1().Secrets("openova-system").Get(t.Context(), activities.ManagerPullSecret, metav1.GetOptions{})
+	require.NoError(t, err)
+	var docker struct {
+		Auths map[string]struct{ Username, Password string } `json:"auths"`
+	}
+	require.NoError(t, json.Unmarshal(pull.Data[corev1.DockerConfigJsonKey], &docker))
+	registry := repo[:strings.Index(repo, "/")]
+	require.Contains(t, docker.Auths, registry, "the pull secret is for the registry the Deployment names")
+	token := docker.Auths[registry].Password
+	require.NotEmpty(t, token)
+	return []string{m.Password.Reveal(), token}
 }

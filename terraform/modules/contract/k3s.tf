@@ -27,6 +27,15 @@ locals {
   # otherwise): it serves HTTPS itself on NodePort 30443
   # (deploy/overlays/bootstrap).
   manager = { port = var.manager_port, node_port = 30443 }
+  # Every node pulls the manager's image from the region's Gitea registry
+  # (through the load balancer, at the address the bootstrap pushes to):
+  # containerd trusts the cluster's server CA for it, which signed Gitea's
+  # certificate. The read-only credentials are the Deployment's
+  # imagePullSecret, made once Gitea exists: the nodes boot before it.
+  registry_host = "${local.load_balancer_ip}:${var.gitea_port}"
+  registries = yamlencode({
+    configs = { (local.registry_host) = { tls = { ca_file = "/etc/rancher/k3s/registry-ca.crt" } } }
+  })
   # The link's gateway is cp-0: its wg0.conf, only with a link (a conf
   # without one is ignored). It is sensitive, so it decides only what
   # cp-0's cloud-init holds, never what exists.
@@ -86,6 +95,8 @@ locals {
     unit_file    = templatefile("${path.module}/k3s.service.tftpl", { role = "server" })
     node_ip      = ip
     ca           = var.cluster_ca
+    registry_ca  = var.cluster_ca.server_ca_cert
+    registries   = local.registries
     cni_manifest = local.cilium_manifest
     wg_conf      = i == 0 ? local.gateway_wg_conf : ""
     config = yamlencode(merge(local.k3s_server, { "node-ip" = ip },
@@ -97,6 +108,8 @@ locals {
     unit_file    = templatefile("${path.module}/k3s.service.tftpl", { role = "agent" })
     node_ip      = ip
     ca           = null
+    registry_ca  = var.cluster_ca.server_ca_cert
+    registries   = local.registries
     cni_manifest = null
     wg_conf      = ""
     config       = yamlencode({ token = var.agent_token, "node-ip" = ip, server = local.server_url })

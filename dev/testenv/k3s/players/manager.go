@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,16 +35,13 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
-// ManagerOptions say where the region's load balancer serves the manager
-// and how the node authenticates to the registry.
+// ManagerOptions say where the region's load balancer serves the manager.
 type ManagerOptions struct {
 	// LoadBalancer is <address>:<port> the region's load balancer serves
 	// the manager on (TCP passed through to NodePort).
 	LoadBalancer string
 	// NodePort is the Service's node port the balancer forwards to.
 	NodePort int32
-	// Registry authenticates the pull (k3s's registries.yaml credentials).
-	Registry authn.Authenticator
 }
 
 // Manager is the played kubelet's run of the manager's pod.
@@ -77,7 +75,8 @@ func (m *Manager) Log() string {
 // PlayManager plays k3s's kubelet for the Lifecycle Manager: once Flux
 // has applied the Deployment openova-system/openova-manager it pulls the
 // Deployment's image by its digest from the registry it names (Gitea's,
-// verified by the cluster's CA, as registries.yaml has the nodes do),
+// verified by the cluster's CA, as registries.yaml has the nodes do) with
+// the credentials of the pod's imagePullSecrets, as kubelet does,
 // takes the binary out of the layer, and runs it with the container's
 // args and env: its Secret volumes written to files, its other volumes
 // as empty folders, the mount paths in args mapped to them, the API
@@ -111,7 +110,11 @@ func PlayManager(t testing.TB, cfg *rest.Config, opts ManagerOptions) *Manager {
 			return err
 		}
 		ctr := d.Spec.Template.Spec.Containers[0]
-		img, bin, err := pullBinary(ctx, cfg, ctr.Image, opts.Registry, root)
+		auth, err := c.pullAuth(ctx, d, ctr.Image)
+		if err != nil {
+			return err
+		}
+		img, bin, err := pullBinary(ctx, cfg, ctr.Image, auth, root)
 		if err != nil {
 			return err
 		}
@@ -168,6 +171,37 @@ func (c clients) waitDeployment(ctx context.Context, ns, name string) (*appsv1.D
 		err = fmt.Errorf("deployment %s/%s has %d containers, the manager's has one", ns, name, len(d.Spec.Template.Spec.Containers))
 	}
 	return d, err
+}
+
+// pullAuth is what kubelet would pull ref with: the credentials for its
+// registry in the pod's imagePullSecrets (waited for, as kubelet retries),
+// else anonymous.
+func (c clients) pullAuth(ctx context.Context, d *appsv1.Deployment, ref string) (authn.Authenticator, error) {
+	host, _, _ := strings.Cut(ref, "/")
+	for _, ps := range d.Spec.Template.Spec.ImagePullSecrets {
+		var s *corev1.Secret
+		err := until(ctx, func() (bool, error) {
+			got, err := c.cs.CoreV1().Secrets(d.Namespace).Get(ctx, ps.Name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return false, nil
+			}
+			s = got
+			return err == nil, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		var cfg struct {
+			Auths map[string]struct{ Username, Password string } `json:"auths"`
+		}
+		if err := json.Unmarshal(s.Data[corev1.DockerConfigJsonKey], &cfg); err != nil {
+			return nil, fmt.Errorf("imagePullSecret %s/%s: %w", d.Namespace, ps.Name, err)
+		}
+		if a, ok := cfg.Auths[host]; ok {
+			return &authn.Basic{Username: a.Username, Password: a.Password}, nil
+		}
+	}
+	return authn.Anonymous, nil
 }
 
 // pullBinary pulls ref, which must name a digest (a node would pull a tag
