@@ -138,6 +138,13 @@ func giteaGetJSON(ctx context.Context, hc *http.Client, url string, ep *GiteaEnd
 
 // describeDialError says in a few words why a request got no answer.
 func describeDialError(err error, g *Gitea, ep GiteaEndpoint) string {
+	return dialProblem(err, func(err error) string { return g.scrub(err, ep.Password) })
+}
+
+// dialProblem says in a few words why a request to a service the
+// cluster's server CA signed got no answer; scrub words the error
+// itself (without any secret it may quote).
+func dialProblem(err error, scrub func(error) string) string {
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var verify *tls.CertificateVerificationError
@@ -146,11 +153,11 @@ func describeDialError(err error, g *Gitea, ep GiteaEndpoint) string {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
 	case errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &verify):
-		return "TLS: its certificate does not verify against the cluster's server CA (" + g.scrub(err, ep.Password) + ")"
+		return "TLS: its certificate does not verify against the cluster's server CA (" + scrub(err) + ")"
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return "no answer (timeout)"
 	}
-	return g.scrub(err, ep.Password)
+	return scrub(err)
 }
 
 func (g *Gitea) readyPoll() time.Duration {

@@ -7,14 +7,11 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -120,19 +117,7 @@ func probeManager(ctx context.Context, hc *http.Client, base string) (fingerprin
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		var unknown x509.UnknownAuthorityError
-		var host x509.HostnameError
-		var verify *tls.CertificateVerificationError
-		var netErr net.Error
-		switch {
-		case errors.Is(err, syscall.ECONNREFUSED):
-			return "", "connection refused"
-		case errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &verify):
-			return "", "TLS: the certificate served does not verify against the cluster's CA (" + err.Error() + ")"
-		case errors.As(err, &netErr) && netErr.Timeout():
-			return "", "no answer (timeout)"
-		}
-		return "", err.Error()
+		return "", dialProblem(err, func(err error) string { return err.Error() })
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))

@@ -96,7 +96,7 @@ func TestWaitManager(t *testing.T) {
 		want         string
 	}{
 		{"never ready", "manager.acme.example", false, "last: HTTP 503 on /readyz: temporal: starting"},
-		{"a certificate for another name", "gitea.fsn1.acme.example", true, "last: TLS: the certificate served does not verify"},
+		{"a certificate for another name", "gitea.fsn1.acme.example", true, "last: TLS: its certificate does not verify against the cluster's server CA"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ready atomic.Bool

@@ -118,16 +118,21 @@ func (g *Gitea) CheckManagerImage(_ context.Context, in ManagerImageCheckInput) 
 // no progress reports of its own (compressing and pushing 100+ MB).
 func beatWhile(ctx context.Context, msg string) (stop func()) {
 	heartbeat(ctx, msg)
+	return beatEvery(ctx, 10*time.Second, func() any { return msg })
+}
+
+// beatEvery heartbeats what detail returns every period until stop.
+func beatEvery(ctx context.Context, period time.Duration, detail func() any) (stop func()) {
 	done := make(chan struct{})
 	go func() {
-		tick := time.NewTicker(10 * time.Second)
+		tick := time.NewTicker(period)
 		defer tick.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
-				heartbeat(ctx, msg)
+				heartbeat(ctx, detail())
 			}
 		}
 	}()

@@ -159,23 +159,11 @@ func heartbeatLines(ctx context.Context, r *terraform.Runner) (stop func()) {
 		activity.GetLogger(ctx).Info("tofu", "line", line)
 		activity.RecordHeartbeat(ctx, line)
 	}
-	done := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(5 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				mu.Lock()
-				l := last
-				mu.Unlock()
-				activity.RecordHeartbeat(ctx, l)
-			}
-		}
-	}()
-	return func() { close(done) }
+	return beatEvery(ctx, 5*time.Second, func() any {
+		mu.Lock()
+		defer mu.Unlock()
+		return last
+	})
 }
 
 // workDir is the region's working directory.

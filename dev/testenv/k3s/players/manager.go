@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,13 +25,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	appsv1 "k8s.io/api/apps/v1"
-	authv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // ManagerOptions say where the region's load balancer serves the manager.
@@ -158,14 +153,8 @@ func PlayManager(t testing.TB, cfg *rest.Config, opts ManagerOptions) *Manager {
 
 // waitDeployment waits until Flux has applied the Deployment.
 func (c clients) waitDeployment(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
-	var d *appsv1.Deployment
-	err := until(ctx, func() (bool, error) {
-		got, err := c.cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return false, nil
-		}
-		d = got
-		return err == nil, err
+	d, err := waitFor(ctx, func() (*appsv1.Deployment, error) {
+		return c.cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 	})
 	if err == nil && len(d.Spec.Template.Spec.Containers) != 1 {
 		err = fmt.Errorf("deployment %s/%s has %d containers, the manager's has one", ns, name, len(d.Spec.Template.Spec.Containers))
@@ -179,14 +168,8 @@ func (c clients) waitDeployment(ctx context.Context, ns, name string) (*appsv1.D
 func (c clients) pullAuth(ctx context.Context, d *appsv1.Deployment, ref string) (authn.Authenticator, error) {
 	host, _, _ := strings.Cut(ref, "/")
 	for _, ps := range d.Spec.Template.Spec.ImagePullSecrets {
-		var s *corev1.Secret
-		err := until(ctx, func() (bool, error) {
-			got, err := c.cs.CoreV1().Secrets(d.Namespace).Get(ctx, ps.Name, metav1.GetOptions{})
-			if apierrors.IsNotFound(err) {
-				return false, nil
-			}
-			s = got
-			return err == nil, err
+		s, err := waitFor(ctx, func() (*corev1.Secret, error) {
+			return c.cs.CoreV1().Secrets(d.Namespace).Get(ctx, ps.Name, metav1.GetOptions{})
 		})
 		if err != nil {
 			return nil, err
@@ -250,175 +233,4 @@ func pullBinary(ctx context.Context, cfg *rest.Config, ref string, auth authn.Au
 		}
 		return img, bin, f.Close()
 	}
-}
-
-// serviceTarget checks that the Service's NodePort targets the
-// container's port, as the load balancer relies on.
-func (c clients) serviceTarget(ctx context.Context, ns, name string, nodePort int32, ctr corev1.Container) (int32, error) {
-	var svc *corev1.Service
-	err := until(ctx, func() (bool, error) {
-		got, err := c.cs.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return false, nil
-		}
-		svc = got
-		return err == nil, err
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range svc.Spec.Ports {
-		if p.NodePort != nodePort {
-			continue
-		}
-		for _, cp := range ctr.Ports {
-			if cp.Name == p.TargetPort.StrVal || cp.ContainerPort == p.TargetPort.IntVal {
-				return cp.ContainerPort, nil
-			}
-		}
-		return 0, fmt.Errorf("service %s/%s: node port %d targets %s, which the container does not expose", ns, name, nodePort, p.TargetPort.String())
-	}
-	return 0, fmt.Errorf("service %s/%s has no node port %d for the load balancer", ns, name, nodePort)
-}
-
-// podArgs are the container's args with each volume's mount path mapped
-// to its folder (Secrets written out) and the pod's ports given.
-func (c clients) podArgs(ctx context.Context, d *appsv1.Deployment, ctr corev1.Container, root string, podPort, temporalPort int) ([]string, error) {
-	vols := map[string]corev1.Volume{}
-	for _, v := range d.Spec.Template.Spec.Volumes {
-		vols[v.Name] = v
-	}
-	mounts := map[string]string{}
-	for _, vm := range ctr.VolumeMounts {
-		dir := filepath.Join(root, "volumes", vm.Name)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
-		}
-		if v := vols[vm.Name]; v.Secret != nil {
-			if err := c.writeSecret(ctx, d.Namespace, v.Secret, dir); err != nil {
-				return nil, err
-			}
-		}
-		mounts[vm.MountPath] = dir
-	}
-	paths := make([]string, 0, len(mounts))
-	for p := range mounts {
-		paths = append(paths, p)
-	}
-	sort.Slice(paths, func(i, j int) bool { return len(paths[i]) > len(paths[j]) })
-	var args []string
-	for _, a := range ctr.Args {
-		if strings.HasPrefix(a, "--listen=") {
-			a = "--listen=127.0.0.1:" + strconv.Itoa(podPort)
-		}
-		for _, p := range paths {
-			if i := strings.Index(a, p); i >= 0 {
-				a = a[:i] + mounts[p] + a[i+len(p):]
-				break
-			}
-		}
-		args = append(args, a)
-	}
-	return append(args, "--temporal-listen=127.0.0.1:"+strconv.Itoa(temporalPort)), nil
-}
-
-// writeSecret writes a Secret volume's keys (or its items) as files,
-// waiting for the Secret as a pod waits for its volume.
-func (c clients) writeSecret(ctx context.Context, ns string, v *corev1.SecretVolumeSource, dir string) error {
-	var s *corev1.Secret
-	err := until(ctx, func() (bool, error) {
-		got, err := c.cs.CoreV1().Secrets(ns).Get(ctx, v.SecretName, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return false, nil
-		}
-		s = got
-		return err == nil, err
-	})
-	if err != nil {
-		return err
-	}
-	files := map[string]string{}
-	for k := range s.Data {
-		files[k] = k
-	}
-	if len(v.Items) > 0 {
-		files = map[string]string{}
-		for _, it := range v.Items {
-			files[it.Key] = it.Path
-		}
-	}
-	for k, p := range files {
-		b, ok := s.Data[k]
-		if !ok {
-			return fmt.Errorf("secret %s/%s has no key %s the volume names", ns, v.SecretName, k)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), b, 0o600); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// podEnv is the container's env (values, the memory limit, the pod's
-// namespace) and a kubeconfig of the pod's ServiceAccount token.
-func (c clients) podEnv(ctx context.Context, cfg *rest.Config, d *appsv1.Deployment, ctr corev1.Container, root string) ([]string, error) {
-	env := []string{"HOME=" + root, "PATH=/usr/bin:/bin"}
-	for _, e := range ctr.Env {
-		switch {
-		case e.ValueFrom == nil:
-			env = append(env, e.Name+"="+e.Value)
-		case e.ValueFrom.ResourceFieldRef != nil && e.ValueFrom.ResourceFieldRef.Resource == "limits.memory":
-			q := ctr.Resources.Limits[corev1.ResourceMemory]
-			env = append(env, e.Name+"="+strconv.FormatInt(q.Value(), 10))
-		case e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.namespace":
-			env = append(env, e.Name+"="+d.Namespace)
-		default:
-			return nil, fmt.Errorf("env %s: the player does not play this valueFrom", e.Name)
-		}
-	}
-	sa := d.Spec.Template.Spec.ServiceAccountName
-	tok, err := c.cs.CoreV1().ServiceAccounts(d.Namespace).CreateToken(ctx, sa, &authv1.TokenRequest{}, metav1.CreateOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("a token of the pod's ServiceAccount %s/%s: %w", d.Namespace, sa, err)
-	}
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["k3s"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["pod"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
-	kc.Contexts["pod"] = &clientcmdapi.Context{Cluster: "k3s", AuthInfo: "pod", Namespace: d.Namespace}
-	kc.CurrentContext = "pod"
-	path := filepath.Join(root, "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		return nil, err
-	}
-	return append(env, "KUBECONFIG="+path), nil
-}
-
-// forward plays the load balancer: each connection is passed through.
-func forward(l net.Listener, to string) {
-	for {
-		in, err := l.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer func() { _ = in.Close() }()
-			out, err := net.Dial("tcp", to)
-			if err != nil {
-				return
-			}
-			defer func() { _ = out.Close() }()
-			go func() { _, _ = io.Copy(out, in) }()
-			_, _ = io.Copy(in, out)
-		}()
-	}
-}
-
-// freePort is a port free on loopback now.
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
 }
