@@ -32,6 +32,11 @@ type Manager struct {
 	// Image is what the manager runs: <registry>/<org>/openova@sha256:….
 	Image    string
 	Password secret.Text
+	// GiteaURL and GiteaToken are the primary's Gitea and a site admin
+	// token of its own, for the recovery bundle (revocable, unlike the
+	// admin's password).
+	GiteaURL   string      `json:",omitempty"`
+	GiteaToken secret.Text `json:",omitempty"`
 }
 
 // Cluster is one region's cluster and how to reach it. The kubeconfig
@@ -43,6 +48,10 @@ type Cluster struct {
 	Version     string
 	Nodes       []Node
 	Kubeconfig  secret.Bytes
+	// CA is the cluster's server CA (PEM) that signed its API, Gitea and
+	// manager: what the recovery bundle keeps. Empty in runs from before
+	// it was added.
+	CA string `json:",omitempty"`
 }
 
 // SelectedComponent is one component the new platform will run, with the

@@ -31,6 +31,8 @@ type managerRun struct {
 	admin activities.ManagerAdmin
 	cert  activities.ServingCertResult
 	pull  secret.Text
+	// recovery is the primary Gitea's admin token for the bundle.
+	recovery secret.Text
 }
 
 // addManagerSteps adds each region's push, the primary's deploy and the
@@ -126,6 +128,10 @@ func (r *region) pushImage(ctx workflow.Context) error {
 	return nil
 }
 
+// recoveryScopes are what the recovery bundle's Gitea token may do: all
+// a site admin can, to rebuild or move the platform repository.
+var recoveryScopes = []string{"write:admin", "write:organization", "write:repository", "write:package", "write:user"}
+
 // managerHost is the name the manager serves under: manager.<domain>.
 func (r *region) managerHost() string { return "manager." + r.b.in.Domain }
 
@@ -156,6 +162,15 @@ func (r *region) deployManager(ctx workflow.Context) error {
 			return err
 		}
 		b.mgr.pull = tok.Token
+	}
+	if b.mgr.recovery == "" {
+		var tok activities.EnsureGiteaTokenResult
+		err := workflow.ExecuteActivity(apiCall(ctx), g.EnsureGiteaToken, activities.EnsureGiteaTokenInput{
+			Gitea: r.gitea(), Name: RecoveryTokenName, Scopes: recoveryScopes}).Get(ctx, &tok)
+		if err != nil {
+			return err
+		}
+		b.mgr.recovery = tok.Token
 	}
 	registry, _, _ := strings.Cut(r.image.Repository, "/")
 	err := workflow.ExecuteActivity(apiCall(ctx), c.ApplyManagerSecrets, activities.ManagerSecretsInput{
@@ -208,5 +223,6 @@ func (r *region) access(endpoint, certFingerprint string) *bootstrap.Manager {
 		Region: r.spec.Name, URL: "https://" + r.managerHost() + suffix, AddressURL: "https://" + host + suffix,
 		DNSRecord: r.managerHost() + ". A " + host, CA: r.secrets.PKI.ServerCA, CAFingerprint: activities.PEMFingerprint(r.secrets.PKI.ServerCA),
 		CertFingerprint: certFingerprint, Image: r.image.Repository + "@" + r.image.Digest, Password: r.b.mgr.admin.Password,
+		GiteaURL: r.gitea().URL, GiteaToken: r.b.mgr.recovery,
 	}
 }

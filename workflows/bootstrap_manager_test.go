@@ -134,7 +134,11 @@ func TestBootstrapDeploysTheManager(t *testing.T) {
 	require.NotNil(t, res.Manager)
 	m := *res.Manager
 	require.Equal(t, "password-1", m.Password.Reveal())
-	m.Password = ""
+	require.Equal(t, "flux-token", m.GiteaToken.Reveal(), "the recovery bundle's Gitea token, from EnsureGiteaToken")
+	require.Equal(t, "https://198.51.100.1:3000", m.GiteaURL)
+	for _, c := range res.Regions {
+		require.Equal(t, "server CA of acme-"+c.Region, c.CA, "the recovery bundle keeps each cluster's CA")
+	}
 	require.Equal(t, "https://manager.acme.example", m.URL)
 	require.Equal(t, "https://198.51.100.1", m.AddressURL)
 	require.Equal(t, "manager.acme.example. A 198.51.100.1", m.DNSRecord)

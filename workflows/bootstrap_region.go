@@ -189,7 +189,7 @@ func (r *region) waitAPIServer(ctx workflow.Context) error {
 		return err
 	}
 	r.cluster = BootstrapCluster{Region: r.spec.Name, Role: r.spec.Role, APIEndpoint: r.outputs.APIEndpoint,
-		Version: res.Version, Nodes: r.outputs.Nodes, Kubeconfig: res.Kubeconfig}
+		Version: res.Version, Nodes: r.outputs.Nodes, Kubeconfig: res.Kubeconfig, CA: r.secrets.PKI.ServerCA}
 	r.b.progress.note(r.steps.api, "Kubernetes "+res.Version+" answers")
 	return nil
 }

@@ -222,5 +222,8 @@ const (
 	// RegistryTokenName is the read-only package token the manager's
 	// nodes pull its image with (the Deployment's imagePullSecret).
 	RegistryTokenName = "openova-registry"
-	FluxTokenName = "openova-flux"
+	// RecoveryTokenName is the primary Gitea's site admin token the
+	// recovery bundle holds.
+	RecoveryTokenName = "openova-recovery"
+	FluxTokenName     = "openova-flux"
 )

@@ -96,6 +96,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	require.NotEmpty(t, res.Components, "the mandatory components were resolved")
 	substrateSecrets := substrateLaid(t, cloud, c)
 	substrateSecrets = append(substrateSecrets, managerDeployed(t, cloud, res)...)
+	substrateSecrets = append(substrateSecrets, recoveryDownloaded(t, p, res)...)
 	promoteID := promoteStandby(t, cloud, c)
 
 	objects := cloud.bucket(t)

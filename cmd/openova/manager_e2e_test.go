@@ -16,9 +16,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/image"
+	"github.com/openova-io/core/recovery"
 	"github.com/openova-io/core/secret/passhash"
 	"github.com/openova-io/core/web/auth"
 	"github.com/openova-io/core/workflows"
@@ -105,4 +107,45 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	token := docker.Auths[registry].Password
 	require.NotEmpty(t, token)
 	return []string{m.Password.Reveal(), token}
+}
+
+// recoveryDownloaded downloads the recovery bundle from the final page
+// with a typed passphrase and opens it: each region's kubeconfig reaches
+// its cluster, its CA is the one the manager's was signed by (the
+// primary's), the state key is there, and the Gitea token signs in to the
+// primary's Gitea as its site admin. It returns the passphrase and the
+// token (canaries).
+func recoveryDownloaded(t *testing.T, p *proc, res workflows.BootstrapResult) []string {
+	t.Helper()
+	const passphrase = "canary-bundle-passphrase-0001"
+	ui := signInHTTP(t, p)
+	ui.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, body := ui.post("/wizard/run/acme/recovery", url.Values{"passphrase": {passphrase}, "passphrase_again": {passphrase}})
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.NotContains(t, body, passphrase)
+	b, err := recovery.Open(strings.NewReader(body), passphrase)
+	require.NoError(t, err)
+	require.Equal(t, "acme", b.Organization)
+	require.Len(t, b.Regions, 2)
+	for _, r := range b.Regions {
+		rc, err := clientcmd.RESTConfigFromKubeConfig(r.Kubeconfig)
+		require.NoError(t, err)
+		cs, err := kubernetes.NewForConfig(rc)
+		require.NoError(t, err)
+		_, err = cs.CoreV1().Namespaces().Get(t.Context(), "kube-system", metav1.GetOptions{})
+		require.NoError(t, err, "the bundle's kubeconfig of %s reaches its cluster", r.Name)
+		require.Contains(t, r.CA, "BEGIN CERTIFICATE")
+	}
+	require.Equal(t, res.Manager.CA, b.Regions[0].CA, "fsn1's CA signed the manager's certificate")
+	require.NotEmpty(t, b.StateKey.Reveal())
+	req, err := http.NewRequest(http.MethodGet, res.Manager.GiteaURL+"/api/v1/user", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "token "+b.GiteaToken.Reveal())
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM([]byte(b.Regions[0].CA)))
+	gresp, err := (&http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}).Do(req)
+	require.NoError(t, err)
+	_ = gresp.Body.Close()
+	require.Equal(t, http.StatusOK, gresp.StatusCode, "the bundle's Gitea token signs in to the primary's Gitea")
+	return []string{passphrase, b.GiteaToken.Reveal(), b.StateKey.Reveal()}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/web/wizard"
 	"github.com/openova-io/core/worker/codec"
 )
 
@@ -41,5 +43,29 @@ func newTofuKeyCmd() *cobra.Command {
 			}
 			return terraform.ServeKey(c.InOrStdin(), c.OutOrStdout(), keys, os.Getenv(terraform.EnvOrg))
 		},
+	}
+}
+
+// stateKeys gives the recovery bundle an organization's OpenTofu state
+// key: the one tofu gets for new states, derived from the first key of the
+// codec key file (base64, as OpenTofu's key provider reads it).
+func stateKeys(codecKeyFile string) wizard.StateKeys {
+	return func(org string) (secret.Text, error) {
+		data, err := os.ReadFile(codecKeyFile)
+		if err != nil {
+			return "", fmt.Errorf("read the codec key file: %w", err)
+		}
+		raw, err := codec.ParseKeys(data)
+		if err == nil && len(raw) == 0 {
+			err = errors.New("it holds no key")
+		}
+		if err != nil {
+			return "", fmt.Errorf("codec key file %s: %w", codecKeyFile, err)
+		}
+		key, err := terraform.DeriveStateKey(secret.Bytes(raw[0]), org)
+		if err != nil {
+			return "", err
+		}
+		return secret.Text(base64.StdEncoding.EncodeToString(key.Reveal())), nil
 	}
 }

@@ -92,7 +92,7 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 		}
 		return []web.Pages{&wizard.Handler{Bootstraps: &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
 			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch,
-			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}}}, nil
+			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}, StateKeys: stateKeys(cfg.CodecKeyFile), DataDir: cfg.DataDir}}, nil
 	}
 }
 

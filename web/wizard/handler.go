@@ -54,6 +54,10 @@ type Handler struct {
 	// Shown makes the final page show the manager's first admin
 	// password once (nil: never).
 	Shown PasswordShown
+	// StateKeys gives the recovery bundle its OpenTofu state key; DataDir
+	// is where this openova keeps what the final page says it holds.
+	StateKeys StateKeys
+	DataDir   string
 }
 
 // Routes adds the wizard's routes; / opens it.
@@ -67,6 +71,7 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/wizard/run/:org/:decision", h.decide)
 	e.GET("/wizard/run/:org/kubeconfig/:region", h.kubeconfig)
 	e.GET("/wizard/run/:org/ca", h.ca)
+	e.POST("/wizard/run/:org/recovery", h.recoveryBundle)
 }
 
 // home opens the newest bootstrap (a closed tab or a restarted openova

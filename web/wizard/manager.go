@@ -59,13 +59,16 @@ type ManagerVM struct {
 	URL, AddressURL, DNSRecord, CAURL, CAFingerprint, CertFingerprint, Image string
 	Password                                                                 string
 	ShownAt                                                                  string
+	// RecoveryURL takes the passphrase form; DataDir is this openova's.
+	RecoveryURL, DataDir string
 }
 
 // managerVM fills the final page's manager from the result, asking
 // PasswordShown whether this page may show the password.
 func (h *Handler) managerVM(org string, m *bootstrap.Manager) (*ManagerVM, error) {
 	vm := &ManagerVM{URL: m.URL, AddressURL: m.AddressURL, DNSRecord: m.DNSRecord, CAURL: runURL(org) + "/ca",
-		CAFingerprint: m.CAFingerprint, CertFingerprint: m.CertFingerprint, Image: m.Image}
+		CAFingerprint: m.CAFingerprint, CertFingerprint: m.CertFingerprint, Image: m.Image,
+		RecoveryURL: runURL(org) + "/recovery", DataDir: h.DataDir}
 	if h.Shown == nil {
 		vm.ShownAt = "never on this page: this openova keeps no record of showing it"
 		return vm, nil

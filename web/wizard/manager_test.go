@@ -1,17 +1,23 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openova-io/core/bootstrap"
+	"github.com/openova-io/core/recovery"
+	"github.com/openova-io/core/secret"
 )
 
 // finished is a Bootstraps whose one run ended with the manager deployed.
@@ -73,4 +79,69 @@ func TestFinalPageShowsThePasswordOnce(t *testing.T) {
 	require.Contains(t, ca.Body.String(), "BEGIN CERTIFICATE")
 	require.Contains(t, ca.Header().Get(echo.HeaderContentDisposition), `filename="acme-ca.crt"`)
 	require.Equal(t, http.StatusNotFound, get("/wizard/run/other/ca").Code)
+}
+
+// The recovery bundle: sealed with the passphrase typed twice, it opens
+// with that passphrase to each cluster's kubeconfig and CA, the state key
+// and the Gitea token; a short passphrase or two that differ bring the
+// page back with what to fix and no bundle; the passphrase is in no
+// answer.
+func TestRecoveryBundleFromTheFinalPage(t *testing.T) {
+	h := &Handler{Drafts: &Drafts{}, Shown: ShownFiles{Dir: t.TempDir()}, DataDir: "/var/lib/openova-test",
+		StateKeys: func(org string) (secret.Text, error) { return secret.Text("state-key-of-" + org), nil },
+		Bootstraps: finished{Run{Organization: "acme", State: "succeeded", Result: &bootstrap.Result{
+			Regions: []bootstrap.Cluster{{Region: "fsn1", Kubeconfig: []byte("kubeconfig of fsn1"), CA: "CA of fsn1"},
+				{Region: "hel1", Kubeconfig: []byte("kubeconfig of hel1"), CA: "CA of hel1"}},
+			Manager: &bootstrap.Manager{URL: "https://manager.acme.example", GiteaToken: "canary-recovery-token"}}}}}
+	e := echo.New()
+	h.Routes(e)
+	post := func(pass, again string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/wizard/run/acme/recovery", strings.NewReader(url.Values{"passphrase": {pass}, "passphrase_again": {again}}.Encode()))
+		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	page := httptest.NewRecorder()
+	e.ServeHTTP(page, httptest.NewRequest(http.MethodGet, "/wizard/run/acme", nil))
+	require.Contains(t, page.Body.String(), `data-testid="recovery-form"`)
+	require.Contains(t, page.Body.String(), "/var/lib/openova-test", "the page says where this machine keeps the rest")
+
+	const pass = "canary correct horse battery"
+	got := post(pass, pass)
+	require.Equal(t, http.StatusOK, got.Code, got.Body.String())
+	require.Contains(t, got.Header().Get(echo.HeaderContentDisposition), `filename="acme-recovery.age"`)
+	require.Equal(t, "no-store", got.Header().Get("Cache-Control"))
+	require.NotContains(t, got.Body.String(), "canary", "sealed: neither the token nor the passphrase in clear")
+	b, err := recovery.Open(bytes.NewReader(got.Body.Bytes()), pass)
+	require.NoError(t, err)
+	require.Equal(t, "acme", b.Organization)
+	require.Equal(t, "state-key-of-acme", b.StateKey.Reveal())
+	require.Equal(t, "canary-recovery-token", b.GiteaToken.Reveal())
+	require.Len(t, b.Regions, 2)
+	require.Equal(t, recovery.Region{Name: "fsn1", Kubeconfig: []byte("kubeconfig of fsn1"), CA: "CA of fsn1"}, b.Regions[0])
+	_, err = recovery.Open(bytes.NewReader(got.Body.Bytes()), "not the passphrase at all")
+	require.ErrorIs(t, err, recovery.ErrWrongPassphrase)
+
+	for _, tc := range []struct{ name, pass, again, flash string }{
+		{"too short", "canary", "canary", "the passphrase has 6 characters: choose one of at least 12"},
+		{"two that differ", pass, pass + "!", "The two passphrases differ"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := post(tc.pass, tc.again)
+			require.Equal(t, http.StatusSeeOther, rec.Code, "back to the page, no bundle")
+			require.Empty(t, rec.Header().Get(echo.HeaderContentDisposition))
+			require.NotContains(t, rec.Body.String(), tc.pass)
+			var flash string
+			for _, ck := range rec.Result().Cookies() {
+				if ck.Name == "openova_flash" {
+					b, err := base64.RawURLEncoding.DecodeString(ck.Value)
+					require.NoError(t, err)
+					flash = string(b)
+				}
+			}
+			require.Contains(t, flash, tc.flash, "the page says what to fix")
+			require.NotContains(t, flash, "canary", "and never the passphrase")
+		})
+	}
 }
