@@ -12,6 +12,8 @@ import (
 	"code.gitea.io/sdk/gitea"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/openova-io/core/image"
 )
 
 // CommitManager writes clusters/<region>/manager.yaml into a real Gitea's
@@ -123,13 +125,29 @@ func TestWaitManager(t *testing.T) {
 }
 
 // CheckManagerImage accepts a static Linux binary of the nodes'
-// architecture and refuses, non-retryably and with what to do, one that
-// is dynamically linked or for other nodes.
+// architecture; else the release's published image for the nodes'
+// platform (never one named by tag); else it refuses, non-retryably and
+// with what to do, a binary that is dynamically linked or for other nodes.
 func TestCheckManagerImage(t *testing.T) {
 	static := &Gitea{ManagerBinary: staticBinary(t)}
 	var res ManagerImageCheck
 	require.NoError(t, newActivityRun(static).do(static.CheckManagerImage, ManagerImageCheckInput{OS: "linux", Architecture: "amd64"}, &res))
 	require.Equal(t, "this openova executable, as a linux/amd64 image", res.Image)
+	// A release build that published an arm64 image: arm64 nodes run it.
+	const arm = "ghcr.io/openova-io/openova@sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	old := image.Published
+	image.Published = "linux/arm64=" + arm
+	res = ManagerImageCheck{}
+	require.NoError(t, newActivityRun(static).do(static.CheckManagerImage, ManagerImageCheckInput{OS: "linux", Architecture: "arm64"}, &res))
+	require.Equal(t, arm, res.Published)
+	require.Contains(t, res.Image, "the release's published linux/arm64 image "+arm)
+	require.Contains(t, res.Image, "is built for amd64, not arm64", "and why this executable is not")
+	image.Published = "linux/arm64=ghcr.io/openova-io/openova:latest"
+	err := newActivityRun(static).do(static.CheckManagerImage, ManagerImageCheckInput{OS: "linux", Architecture: "arm64"}, &ManagerImageCheck{})
+	require.Equal(t, ErrManagerImage, errType(err), "%v", err)
+	require.ErrorContains(t, err, "is not named by digest")
+	image.Published = old
+
 	for _, tc := range []struct {
 		name string
 		g    *Gitea

@@ -91,14 +91,19 @@ type ManagerImageCheckInput struct {
 type ManagerImageCheck struct {
 	// Image says it in words, for the progress and the Review.
 	Image string
+	// Published is the release's published image the nodes run instead
+	// of this executable (repository@sha256:…); empty when this
+	// executable is the image.
+	Published string `json:",omitempty"`
 }
 
-// CheckManagerImage says whether this executable can be the manager's
-// image on the nodes (image.Check: a static Linux binary of their
-// architecture), without building it. The bootstrap asks before approval:
-// a build that cannot be the image says so while nothing exists yet.
-// Release builds that embed their published images' digests are not made
-// yet, so a binary that does not match has no other image to offer.
+// CheckManagerImage says which image the manager's nodes will run,
+// without building it. This executable, when it can be the image
+// (image.Check: a static Linux binary of their architecture); else the
+// image its release build published for their platform (image.Published);
+// else it refuses, non-retryably, with what to do. The bootstrap asks
+// before approval: a build that has no image for the nodes says so while
+// nothing exists yet.
 func (g *Gitea) CheckManagerImage(_ context.Context, in ManagerImageCheckInput) (ManagerImageCheck, error) {
 	bin := g.ManagerBinary
 	if bin == "" {
@@ -107,11 +112,20 @@ func (g *Gitea) CheckManagerImage(_ context.Context, in ManagerImageCheckInput) 
 			return ManagerImageCheck{}, fmt.Errorf("find this executable: %w", err)
 		}
 	}
-	if err := image.Check(image.Options{Binary: bin, OS: in.OS, Architecture: in.Architecture}); err != nil {
-		return ManagerImageCheck{}, temporal.NewNonRetryableApplicationError(
-			"this openova cannot be the manager's image for the "+in.OS+"/"+in.Architecture+" nodes, and this build names no published image: "+err.Error(), ErrManagerImage, nil)
+	platform := in.OS + "/" + in.Architecture
+	checkErr := image.Check(image.Options{Binary: bin, OS: in.OS, Architecture: in.Architecture})
+	if checkErr == nil {
+		return ManagerImageCheck{Image: "this openova executable, as a " + platform + " image"}, nil
 	}
-	return ManagerImageCheck{Image: "this openova executable, as a " + in.OS + "/" + in.Architecture + " image"}, nil
+	ref, err := image.PublishedFor(in.OS, in.Architecture)
+	switch {
+	case err != nil:
+		return ManagerImageCheck{}, temporal.NewNonRetryableApplicationError("this openova cannot be the manager's image for the "+platform+" nodes ("+checkErr.Error()+"), and "+err.Error(), ErrManagerImage, nil)
+	case ref != "":
+		return ManagerImageCheck{Image: "the release's published " + platform + " image " + ref + " (this openova cannot be it: " + checkErr.Error() + ")", Published: ref}, nil
+	}
+	return ManagerImageCheck{}, temporal.NewNonRetryableApplicationError(
+		"this openova cannot be the manager's image for the "+platform+" nodes, and this build names no published image: "+checkErr.Error(), ErrManagerImage, nil)
 }
 
 // beatWhile heartbeats msg every 10 s until stop: for a step that makes

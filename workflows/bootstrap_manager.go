@@ -27,7 +27,11 @@ import (
 // the generated first admin and the serving pair (each made once, so a
 // retry after kill -9 reuses them), and what each region was pushed.
 type managerRun struct {
-	arch  string
+	arch string
+	// published is the release's image the nodes run when this
+	// executable cannot be theirs (repository@sha256:…): nothing is
+	// pushed then.
+	published string
 	admin activities.ManagerAdmin
 	cert  activities.ServingCertResult
 	pull  secret.Text
@@ -92,6 +96,7 @@ func (b *bootstrapRun) checkImage(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	b.mgr.published = res.Published
 	b.progress.note(b.steps.image, "the nodes will run "+res.Image)
 	return nil
 }
@@ -100,6 +105,10 @@ func (b *bootstrapRun) checkImage(ctx workflow.Context) error {
 // manager in the primary.
 func (b *bootstrapRun) deployManager(ctx workflow.Context) error {
 	err := b.eachRegion(ctx, func(ctx workflow.Context, r *region) error {
+		if b.mgr.published != "" {
+			b.progress.skip(r.steps.push, "the nodes run the release's published image "+b.mgr.published)
+			return nil
+		}
 		return b.attempt(ctx, r, r.steps.push, r.pushImage)
 	})
 	if err != nil {
@@ -131,6 +140,16 @@ func (r *region) pushImage(ctx workflow.Context) error {
 // recoveryScopes are what the recovery bundle's Gitea token may do: all
 // a site admin can, to rebuild or move the platform repository.
 var recoveryScopes = []string{"write:admin", "write:organization", "write:repository", "write:package", "write:user"}
+
+// managerImage is the repository and digest the region's Deployment
+// names: what pushImage pushed, or the release's published image.
+func (r *region) managerImage() (repo, digest string) {
+	if p := r.b.mgr.published; p != "" {
+		repo, digest, _ = strings.Cut(p, "@")
+		return repo, digest
+	}
+	return r.image.Repository, r.image.Digest
+}
 
 // managerHost is the name the manager serves under: manager.<domain>.
 func (r *region) managerHost() string { return "manager." + r.b.in.Domain }
@@ -172,7 +191,9 @@ func (r *region) deployManager(ctx workflow.Context) error {
 		}
 		b.mgr.recovery = tok.Token
 	}
-	registry, _, _ := strings.Cut(r.image.Repository, "/")
+	// The pull secret is for the region's Gitea registry (where pushImage
+	// pushed); a published image is public and pulled without it.
+	registry := r.outputs.GiteaEndpoint
 	err := workflow.ExecuteActivity(apiCall(ctx), c.ApplyManagerSecrets, activities.ManagerSecretsInput{
 		Cluster: r.clusterName(), Kubeconfig: r.cluster.Kubeconfig, TLSCert: b.mgr.cert.Cert, TLSKey: b.mgr.cert.Key, AdminHash: b.mgr.admin.Hash,
 		Registry: registry, PullUser: bootstrap.GiteaAdmin, PullToken: b.mgr.pull,
@@ -180,10 +201,11 @@ func (r *region) deployManager(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	repo, digest := r.managerImage()
 	var commit activities.CommitSubstrateResult
 	err = workflow.ExecuteActivity(apiCall(ctx), g.CommitManager, activities.CommitManagerInput{
 		Gitea: r.gitea(), Org: b.in.Organization, Repo: PlatformRepository,
-		Manager: activities.ManagerFilesInput{Region: r.spec.Name, Repository: r.image.Repository, Digest: r.image.Digest},
+		Manager: activities.ManagerFilesInput{Region: r.spec.Name, Repository: repo, Digest: digest},
 	}).Get(ctx, &commit)
 	if err != nil {
 		return err
@@ -206,14 +228,14 @@ func (r *region) deployManager(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
-	b.result.Manager = r.access(endpoint, up.CertFingerprint)
+	b.result.Manager = r.access(endpoint, up.CertFingerprint, repo+"@"+digest)
 	r.b.progress.note(r.steps.manager, fmt.Sprintf("Flux applied %.12s; the manager answers over TLS (certificate %s)", commit.Commit, up.CertFingerprint))
 	return nil
 }
 
 // access is how the final page names the manager: its URLs (the port
 // only where it is not 443), the DNS record, the CA and the password.
-func (r *region) access(endpoint, certFingerprint string) *bootstrap.Manager {
+func (r *region) access(endpoint, certFingerprint, image string) *bootstrap.Manager {
 	host, port, _ := net.SplitHostPort(endpoint)
 	suffix := ""
 	if port != "" && port != "443" {
@@ -222,7 +244,7 @@ func (r *region) access(endpoint, certFingerprint string) *bootstrap.Manager {
 	return &bootstrap.Manager{
 		Region: r.spec.Name, URL: "https://" + r.managerHost() + suffix, AddressURL: "https://" + host + suffix,
 		DNSRecord: r.managerHost() + ". A " + host, CA: r.secrets.PKI.ServerCA, CAFingerprint: activities.PEMFingerprint(r.secrets.PKI.ServerCA),
-		CertFingerprint: certFingerprint, Image: r.image.Repository + "@" + r.image.Digest, Password: r.b.mgr.admin.Password,
+		CertFingerprint: certFingerprint, Image: image, Password: r.b.mgr.admin.Password,
 		GiteaURL: r.gitea().URL, GiteaToken: r.b.mgr.recovery,
 	}
 }

@@ -48,6 +48,9 @@ func (f *fakeClouds) mockManager(env *testsuite.TestWorkflowEnvironment) {
 				return activities.ManagerImageCheck{}, temporal.NewNonRetryableApplicationError(
 					"this openova cannot be the manager's image for the linux/amd64 nodes: it is dynamically linked", activities.ErrManagerImage, nil)
 			}
+			if f.published != "" {
+				return activities.ManagerImageCheck{Image: "the release's published image " + f.published, Published: f.published}, nil
+			}
 			return activities.ManagerImageCheck{Image: "this openova executable, as a linux/" + in.Architecture + " image"}, nil
 		})
 	env.OnActivity(g.PushManagerImage, mock.Anything, mock.Anything).Return(
@@ -223,4 +226,34 @@ func TestBootstrapManagerParksAndRetryKeepsThePassword(t *testing.T) {
 	var res BootstrapResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, "password-1", res.Manager.Password.Reveal())
+}
+
+// Where this executable cannot be the nodes' image but its release
+// published one for their platform, nothing is pushed: each region's push
+// is skipped, saying why, and the Deployment names the published image.
+func TestBootstrapUsesThePublishedImage(t *testing.T) {
+	const published = "ghcr.io/openova-io/openova@sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	f := &fakeClouds{published: published}
+	env := f.newEnv()
+	signalAt(env, time.Hour, SignalApprove)
+	env.ExecuteWorkflow(Bootstrap, twoRegions())
+	require.NoError(t, env.GetWorkflowError())
+	require.NotContains(t, f.calls, "push fsn1")
+	require.NotContains(t, f.calls, "push hel1")
+	commit := f.input("commit manager fsn1").(activities.CommitManagerInput)
+	require.Equal(t, activities.ManagerFilesInput{Region: "fsn1", Repository: "ghcr.io/openova-io/openova",
+		Digest: "sha256:2222222222222222222222222222222222222222222222222222222222222222"}, commit.Manager)
+	var res BootstrapResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, published, res.Manager.Image)
+	p := queryProgress(t, env)
+	require.Equal(t, "the nodes will run the release's published image "+published, p.Steps[3].Message, "Review says which image")
+	for _, r := range p.Regions {
+		for _, s := range r.Steps {
+			if s.Name == "push the manager's image to "+r.Name {
+				require.Equal(t, StepSkipped, s.State)
+				require.Equal(t, "the nodes run the release's published image "+published, s.Message)
+			}
+		}
+	}
 }

@@ -38,6 +38,7 @@ type fakeClouds struct {
 	// the generated passwords.
 	arm         map[string]bool
 	refuseImage bool
+	published   string
 	failManager int
 	admins      int
 }
