@@ -2,10 +2,10 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 

@@ -32,9 +32,9 @@ type managerRun struct {
 	// executable cannot be theirs (repository@sha256:…): nothing is
 	// pushed then.
 	published string
-	admin activities.ManagerAdmin
-	cert  activities.ServingCertResult
-	pull  secret.Text
+	admin     activities.ManagerAdmin
+	cert      activities.ServingCertResult
+	pull      secret.Text
 	// recovery is the primary Gitea's admin token for the bundle.
 	recovery secret.Text
 }
