@@ -142,6 +142,9 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 		assert.NoError(ct, err)
 		assert.Equal(ct, "succeeded", state)
 	}, 10*time.Minute, time.Second, "the page follows the run to its end without a reload")
+	// The run's end cleared the approve flash the page still showed
+	// ("Approved: the clusters are being built." above "… are ready").
+	require.Zero(t, evalIn[int](t, ctx, `document.querySelectorAll('[data-testid="flash"]').length`), "no stale flash once the run ended")
 	// The final page, as the run's end swapped it in: the manager's URLs,
 	// the DNS record, the CA with its fingerprint, and the password.
 	password := browser.Text(t, ctx, tid("manager-password"))

@@ -28,6 +28,7 @@ func (h *Handler) run(c echo.Context) error {
 	}
 	vm := h.runPageVM(r, pages.User(c))
 	vm.Missing = h.Missing
+	vm.ClearFlashes = ui.IsFragmentRequest(c.Request()) && r.State != "running"
 	if r.Result != nil && r.Result.Manager != nil {
 		if vm.Manager, err = h.managerVM(org, r.Result.Manager); err != nil {
 			return err

@@ -151,6 +151,9 @@ type RunVM struct {
 	Summary                                     []SummaryRow
 	// Manager is the deployed Lifecycle Manager (nil until it answers).
 	Manager *ManagerVM
+	// ClearFlashes: a fragment of an ended run clears the page's flashes
+	// ("Approved: …" is stale once the clusters are ready).
+	ClearFlashes bool
 }
 
 // RegionRunVM is one region on the run page.
