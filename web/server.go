@@ -84,6 +84,8 @@ func New(o Options) http.Handler {
 		o.Auth.Routes(e)
 	}
 	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
+	// Browsers, and clients that read no page, ask for /favicon.ico.
+	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, static.URL("favicon.svg")) })
 	for _, p := range o.Pages {
 		p.Routes(e)
 	}

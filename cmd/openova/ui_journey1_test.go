@@ -142,6 +142,12 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 		assert.NoError(ct, err)
 		assert.Equal(ct, "succeeded", state)
 	}, 10*time.Minute, time.Second, "the page follows the run to its end without a reload")
+	// The page names its icon, and the browser's own ask for
+	// /favicon.ico finds it (it got a 404 before).
+	icon, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Promise.all([document.querySelector('link[rel="icon"]').href, '/favicon.ico']
+		.map(u => fetch(u).then(r => r.ok && r.headers.get('Content-Type') === 'image/svg+xml' ? 200 : r.status)))`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Equal(t, []int{200, 200}, icon, "the icon and /favicon.ico")
 	// The run's end cleared the approve flash the page still showed
 	// ("Approved: the clusters are being built." above "… are ready").
 	require.Zero(t, evalIn[int](t, ctx, `document.querySelectorAll('[data-testid="flash"]').length`), "no stale flash once the run ended")
@@ -170,7 +176,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	// in. (The browser accepts the manager's certificate here; the e2e's
 	// managerDeployed verifies it against the CA the page hands over.)
 	mctx := browser.Tab(t)
-	_, err := chromedp.Call(mctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true})
+	_, err = chromedp.Call(mctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true})
 	require.NoError(t, err)
 	browser.Do(t, mctx, chromedp.Navigate(address+"/"), browser.Present(tid("login")))
 	browser.Screenshot(t, mctx, "manager-sign-in")

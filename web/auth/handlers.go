@@ -62,11 +62,11 @@ func (a *Auth) Routes(e *echo.Echo) {
 	}
 }
 
-// public paths need no session: sign-in itself, static files, probes,
-// metrics and the codec endpoint (which has its own token).
+// public paths need no session: sign-in itself, static files and the
+// favicon, probes, metrics and the codec endpoint (which has its own token).
 func public(path string) bool {
 	switch path {
-	case "/login", "/healthz", "/readyz", "/metrics":
+	case "/login", "/healthz", "/readyz", "/metrics", "/favicon.ico":
 		return true
 	}
 	for _, p := range []string{"/static/", "/codec/", "/login/"} {

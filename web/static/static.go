@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-//go:embed app.css app.js vendor/*.js vendor/*.css
+//go:embed app.css app.js favicon.svg vendor/*.js vendor/*.css
 var files embed.FS
 
 // Prefix is where the files are served.
