@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -29,6 +30,8 @@ type Engine struct {
 	codec    *codec.Codec
 	token    string
 	identity string
+	// stopping quiets the server's expected shutdown warnings.
+	stopping atomic.Bool
 }
 
 // dialTimeout bounds how long a start waits for Temporal to answer.
@@ -64,7 +67,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, metrics *Metrics) 
 			DBConns:          cfg.DBConns,
 			DBSync:           cfg.DBSync,
 			DynamicConfig:    cfg.DynamicConfig,
-			Logger:           log.With("component", "temporal-server"),
+			Logger:           slog.New(stoppingHandler{Handler: log.Handler(), stopping: &e.stopping}).With("component", "temporal-server"),
 		})
 		if err != nil {
 			return nil, err
@@ -177,6 +180,7 @@ func (e *Engine) Ready(ctx context.Context) error {
 // Stop drains the worker (running activities get WorkerStopTimeout), closes
 // the client, then stops the server, which closes SQLite.
 func (e *Engine) Stop() {
+	e.stopping.Store(true)
 	if e.worker != nil {
 		e.worker.Stop()
 		e.worker = nil

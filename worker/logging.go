@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
@@ -71,4 +72,36 @@ func RedactError(err error) string {
 		return "deadline exceeded"
 	}
 	return fmt.Sprintf("%T (message withheld from logs; the workflow history has it, encrypted)", err)
+}
+
+// stoppingHandler logs the embedded server's warnings at debug level once
+// the engine stops: its services stop one by one, so its system workers
+// find the frontend gone and warn ("network dial error", "Failed to poll
+// for task") a dozen times before "stopped", about nothing an operator
+// can act on. Errors stay errors.
+type stoppingHandler struct {
+	slog.Handler
+	stopping *atomic.Bool
+}
+
+func (h stoppingHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	if l == slog.LevelWarn && h.stopping.Load() {
+		return h.Handler.Enabled(ctx, slog.LevelDebug)
+	}
+	return h.Handler.Enabled(ctx, l)
+}
+
+func (h stoppingHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelWarn && h.stopping.Load() {
+		r.Level = slog.LevelDebug
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h stoppingHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return stoppingHandler{Handler: h.Handler.WithAttrs(as), stopping: h.stopping}
+}
+
+func (h stoppingHandler) WithGroup(name string) slog.Handler {
+	return stoppingHandler{Handler: h.Handler.WithGroup(name), stopping: h.stopping}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -47,4 +48,22 @@ func TestRedactingHandler(t *testing.T) {
 	require.NotContains(t, out, "abc123")
 	require.Contains(t, out, `"WorkflowID":"w1"`)
 	require.Contains(t, out, "message withheld")
+}
+
+// Once the engine stops, the embedded server's warnings are debug lines
+// (its system workers polling a frontend that stopped first); before, and
+// errors at any time, they stay as they are.
+func TestStoppingHandlerQuietsShutdownWarnings(t *testing.T) {
+	var buf bytes.Buffer
+	var stopping atomic.Bool
+	log := slog.New(stoppingHandler{Handler: slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}), stopping: &stopping}).With("component", "temporal-server")
+	log.Warn("network dial error before")
+	stopping.Store(true)
+	log.Warn("Failed to poll for task.")
+	log.Error("an error while stopping")
+	out := buf.String()
+	require.Contains(t, out, "level=WARN msg=\"network dial error before\"")
+	require.NotContains(t, out, "Failed to poll for task.", "a debug line at info level")
+	require.Contains(t, out, "level=ERROR msg=\"an error while stopping\"")
+	require.Contains(t, out, "component=temporal-server")
 }
