@@ -110,12 +110,21 @@ func CheckIP(ip netip.Addr) error {
 // CheckHost refuses a host (a name or a literal address, bracketed or
 // not) that is or names a link-local or metadata address.
 func CheckHost(host string) error {
-	h := strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	literal := strings.ToLower(strings.Trim(host, "[]"))
+	// An IPv6 literal's zone may end in a dot ("::%."): it is parsed as
+	// the dialer will see it, before the dot of a name is trimmed.
+	if ip, err := netip.ParseAddr(literal); err == nil {
+		return CheckIP(ip)
+	}
+	h := strings.TrimSuffix(literal, ".")
 	if h == "" {
 		return refuse("the URL has no host: give one such as https://git.example.com/path")
 	}
 	if ip, err := netip.ParseAddr(h); err == nil {
 		return CheckIP(ip)
+	}
+	if strings.Contains(h, "%") {
+		return refuse("%s is neither a host name nor an IP address in the usual form: write an address as e.g. 10.0.0.5 or [fd00::5]", host)
 	}
 	if slices.Contains(metadataNames, h) {
 		return refuse("%s names a cloud metadata service: openova does not fetch from there, since that would hand the machine's cloud credentials to whoever chose the URL: give the address of the server itself", host)

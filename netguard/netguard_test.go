@@ -47,6 +47,7 @@ func TestCheckURL(t *testing.T) {
 		{"hex address", Policy{}, "https://0xa9fea9fe/", nil, "usual form"},
 		{"short dotted address", Policy{}, "https://169.254.43518/", nil, "usual form"},
 		{"unspecified", Policy{}, "https://0.0.0.0/", nil, "not the address of a server"},
+		{"unspecified IPv6 with a zone ending in a dot (found by FuzzCheckURL)", Policy{}, "https://[::%25.]/", nil, "not the address of a server"},
 		{"multicast", Policy{}, "https://[ff02::1]/", nil, "not the address of a server"},
 		{"a name with digits is a name", Policy{}, "https://git01.example.com/", nil, ""},
 	}
@@ -95,4 +96,15 @@ func TestSameOrigin(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, tc.same, SameOrigin(from, to), "%s -> %s", tc.from, tc.to)
 	}
+}
+
+// A host that is not an address but carries a zone (only a literal IPv6
+// address may) is refused by name, as a host name never holds a '%'.
+func TestCheckHostRefusesAZoneOnANonAddress(t *testing.T) {
+	for _, h := range []string{"host%eth0", "[git.example.com%25]"} {
+		err := CheckHost(h)
+		require.Error(t, err, h)
+		require.ErrorContains(t, err, "neither a host name nor an IP address")
+	}
+	require.NoError(t, CheckHost("git.example.com."))
 }

@@ -21,8 +21,9 @@ var staticBuild struct {
 	out  []byte
 }
 
-// staticOpenova builds it once (30 s to minutes; the compile cache keeps
-// what CGO_ENABLED=0 shares with the test binary) and returns its path.
+// staticOpenova builds it once (30 s to minutes) and returns its path.
+// Its flags are image/real_test.go's, so the two packages' tests, run side
+// by side, share one compile of every package in the build cache.
 func staticOpenova(t testing.TB) string {
 	t.Helper()
 	staticBuild.once.Do(func() {
@@ -33,7 +34,7 @@ func staticOpenova(t testing.TB) string {
 		bin := filepath.Join(staticBuild.dir, "openova")
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		defer cancel()
-		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+		build := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", bin, ".")
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		staticBuild.out, staticBuild.err = build.CombinedOutput()
 		staticBuild.bin = bin
