@@ -158,39 +158,11 @@ func (r *region) managerHost() string { return "manager." + r.b.in.Domain }
 // manifests for Flux, and waits until it answers.
 func (r *region) deployManager(ctx workflow.Context) error {
 	b := r.b
+	if err := r.managerCredentials(ctx); err != nil {
+		return err
+	}
 	var c *activities.Clusters
-	if b.mgr.admin.Hash == "" {
-		err := workflow.ExecuteActivity(apiCall(ctx), c.GenerateManagerAdmin, activities.ManagerAdminInput{Organization: b.in.Organization}).Get(ctx, &b.mgr.admin)
-		if err != nil {
-			return err
-		}
-	}
-	if b.mgr.cert.Cert == "" {
-		err := workflow.ExecuteActivity(apiCall(ctx), c.IssueServingCert, activities.ServingCertInput{
-			Cluster: r.clusterName(), PKI: r.secrets.PKI, Name: r.managerHost(), Hosts: []string{r.outputs.LoadBalancerIPv4, r.managerHost()}}).Get(ctx, &b.mgr.cert)
-		if err != nil {
-			return err
-		}
-	}
 	var g *activities.Gitea
-	if b.mgr.pull == "" {
-		var tok activities.EnsureGiteaTokenResult
-		err := workflow.ExecuteActivity(apiCall(ctx), g.EnsureGiteaToken, activities.EnsureGiteaTokenInput{
-			Gitea: r.gitea(), Name: RegistryTokenName, Scopes: []string{"read:package"}}).Get(ctx, &tok)
-		if err != nil {
-			return err
-		}
-		b.mgr.pull = tok.Token
-	}
-	if b.mgr.recovery == "" {
-		var tok activities.EnsureGiteaTokenResult
-		err := workflow.ExecuteActivity(apiCall(ctx), g.EnsureGiteaToken, activities.EnsureGiteaTokenInput{
-			Gitea: r.gitea(), Name: RecoveryTokenName, Scopes: recoveryScopes}).Get(ctx, &tok)
-		if err != nil {
-			return err
-		}
-		b.mgr.recovery = tok.Token
-	}
 	// The pull secret is for the region's Gitea registry (where pushImage
 	// pushed); a published image is public and pulled without it.
 	registry := r.outputs.GiteaEndpoint
@@ -233,12 +205,43 @@ func (r *region) deployManager(ctx workflow.Context) error {
 	return nil
 }
 
+// managerCredentials makes what the manager's deploy needs, each once per
+// run (a Retry reuses them, so the password shown is the one whose hash
+// the manager gets): the first admin, the serving pair, the registry's
+// read-only token and the recovery bundle's Gitea token.
+func (r *region) managerCredentials(ctx workflow.Context) error {
+	m := &r.b.mgr
+	var c *activities.Clusters
+	if m.admin.Hash == "" {
+		err := workflow.ExecuteActivity(apiCall(ctx), c.GenerateManagerAdmin, activities.ManagerAdminInput{Organization: r.b.in.Organization}).Get(ctx, &m.admin)
+		if err != nil {
+			return err
+		}
+	}
+	if m.cert.Cert == "" {
+		err := workflow.ExecuteActivity(apiCall(ctx), c.IssueServingCert, activities.ServingCertInput{
+			Cluster: r.clusterName(), PKI: r.secrets.PKI, Name: r.managerHost(), Hosts: []string{r.outputs.LoadBalancerIPv4, r.managerHost()}}).Get(ctx, &m.cert)
+		if err != nil {
+			return err
+		}
+	}
+	if m.pull == "" {
+		if err := r.giteaToken(ctx, RegistryTokenName, []string{"read:package"}, &m.pull); err != nil {
+			return err
+		}
+	}
+	if m.recovery == "" {
+		return r.giteaToken(ctx, RecoveryTokenName, recoveryScopes, &m.recovery)
+	}
+	return nil
+}
+
 // access is how the final page names the manager: its URLs (the port
 // only where it is not 443), the DNS record, the CA and the password.
 func (r *region) access(endpoint, certFingerprint, image string) *bootstrap.Manager {
 	host, port, _ := net.SplitHostPort(endpoint)
 	suffix := ""
-	if port != "" && port != "443" {
+	if port != "" && port != strconv.Itoa(bootstrap.ManagerPort) {
 		suffix = ":" + port
 	}
 	return &bootstrap.Manager{

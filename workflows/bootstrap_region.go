@@ -224,3 +224,14 @@ func terraformCall(ctx workflow.Context, timeout time.Duration) workflow.Context
 		},
 	})
 }
+
+// giteaToken makes a token of the region's Gitea site admin (replacing
+// one of that name) into *into.
+func (r *region) giteaToken(ctx workflow.Context, name string, scopes []string, into *secret.Text) error {
+	var g *activities.Gitea
+	var tok activities.EnsureGiteaTokenResult
+	err := workflow.ExecuteActivity(apiCall(ctx), g.EnsureGiteaToken, activities.EnsureGiteaTokenInput{
+		Gitea: r.gitea(), Name: name, Scopes: scopes}).Get(ctx, &tok)
+	*into = tok.Token
+	return err
+}

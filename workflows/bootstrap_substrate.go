@@ -11,6 +11,7 @@ import (
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
+	"github.com/openova-io/core/secret"
 )
 
 // The substrate (ChangeBootstrapSubstrate): what the manager needs in each
@@ -212,18 +213,15 @@ func (r *region) installFlux(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
-	var g *activities.Gitea
-	var tok activities.EnsureGiteaTokenResult
-	err = workflow.ExecuteActivity(apiCall(ctx), g.EnsureGiteaToken, activities.EnsureGiteaTokenInput{
-		Gitea: r.gitea(), Name: FluxTokenName, Scopes: []string{"read:repository"}}).Get(ctx, &tok)
-	if err != nil {
+	var token secret.Text
+	if err := r.giteaToken(ctx, FluxTokenName, []string{"read:repository"}, &token); err != nil {
 		return err
 	}
 	// No Wait: the substrate's Kustomizations under the platform path
 	// depend on this one (see ApplyFluxSyncInput.Wait).
 	err = workflow.ExecuteActivity(apiCall(ctx), f.ApplyFluxSync, activities.ApplyFluxSyncInput{
 		Region: r.spec.Name, Kubeconfig: r.cluster.Kubeconfig, RepoURL: r.repoURL(), Username: bootstrap.GiteaAdmin,
-		Token: tok.Token, CA: r.secrets.PKI.ServerCA}).Get(ctx, nil)
+		Token: token, CA: r.secrets.PKI.ServerCA}).Get(ctx, nil)
 	if err != nil {
 		return err
 	}
