@@ -14,11 +14,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
+// GitSecretCAKey is the optional key of a Git credentials Secret that holds
+// the CA the Git server's certificate is verified with.
+const GitSecretCAKey = "ca.crt"
+
 // SecretCredentials resolves a platform's spec.git.secretRef: a Secret in
 // the manager's namespace with `username` and `password` (or a token as the
 // password), and `url`, the repository (or the Git host) they are for: they
 // are sent to that host only, so whoever may edit spec.git.url cannot have
-// them sent elsewhere. Only the Secret's name travels through workflow
+// them sent elsewhere. An optional `ca.crt` is the CA of a Git server with
+// a private certificate (the bootstrap's Gitea). Only the Secret's name travels through workflow
 // history; its content is read here, at the moment of the push.
 func SecretCredentials(c client.Reader, namespace string) func(ctx context.Context, secretRef string) (transport.AuthMethod, error) {
 	return func(ctx context.Context, secretRef string) (transport.AuthMethod, error) {
@@ -55,6 +60,14 @@ func SecretCredentials(c client.Reader, namespace string) func(ctx context.Conte
 				namespace, secretRef), ErrGitCredentials, nil)
 		}
 		origin.User, origin.Path, origin.RawQuery, origin.Fragment = nil, "", "", ""
-		return &boundAuth{BasicAuth: &githttp.BasicAuth{Username: user, Password: pass}, origin: origin}, nil
+		ca := s.Data[GitSecretCAKey]
+		if len(ca) > 0 {
+			if err := checkCAPEM(string(ca)); err != nil {
+				return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+					"git credentials Secret %s/%s: %s is not a PEM certificate: %v; give the CA that signed the Git server's certificate, or remove the key",
+					namespace, secretRef, GitSecretCAKey, err), ErrGitCredentials, nil)
+			}
+		}
+		return &boundAuth{BasicAuth: &githttp.BasicAuth{Username: user, Password: pass}, origin: origin, ca: ca}, nil
 	}
 }

@@ -1,8 +1,12 @@
 package activities
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -20,6 +24,10 @@ import (
 type boundAuth struct {
 	*githttp.BasicAuth
 	origin *url.URL
+	// ca, when the Secret has ca.crt, is the PEM bundle the host's
+	// certificate is verified with (a platform's own Gitea, signed by its
+	// cluster CA), besides the system's roots.
+	ca []byte
 }
 
 // SetAuth adds the credentials to r only when r goes to their origin.
@@ -50,13 +58,55 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 
 var guardGit sync.Once
 
+// gitRoots holds, per host, the roots a Git credentials Secret's ca.crt
+// adds to the system's for that host only (trustGitCA): go-git's own
+// CABundle option needs a bare *http.Transport, and its transport here is
+// netguard's.
+var gitRoots sync.Map // host name or address → *x509.CertPool
+
+// trustGitCA makes host's certificates verify against the system's roots
+// and the PEM bundle.
+func trustGitCA(host string, pem []byte) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	pool.AppendCertsFromPEM(pem)
+	gitRoots.Store(host, pool)
+}
+
+// dialGitTLS is the Git transport's TLS dialer: netguard's dial, then
+// crypto/tls's own verification of the chain and the host (a name or an
+// address), against the roots trustGitCA gave that host, else the
+// system's.
+func dialGitTLS(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := netguard.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	if pool, ok := gitRoots.Load(host); ok {
+		cfg.RootCAs = pool.(*x509.CertPool)
+	}
+	conn := tls.Client(raw, cfg)
+	if err := conn.HandshakeContext(ctx); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
 // guardGitTransport makes go-git's HTTP(S) transport, which is global,
 // dial through netguard (no link-local or metadata address, after DNS)
 // and stay on the repository's host. The scheme is left to Git.remote,
 // which checks it against the Git's own policy.
 func guardGitTransport() {
 	guardGit.Do(func() {
-		hc := &http.Client{Transport: netguard.Policy{AllowHTTP: true}.Transport(), CheckRedirect: sameHostRedirects}
+		hc := &http.Client{Transport: netguard.Policy{AllowHTTP: true}.TransportWith(func(tr *http.Transport) { tr.DialTLSContext = dialGitTLS }), CheckRedirect: sameHostRedirects}
 		t := githttp.NewClient(hc)
 		client.InstallProtocol("http", t)
 		client.InstallProtocol("https", t)

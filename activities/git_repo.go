@@ -24,6 +24,7 @@ import (
 type remote struct {
 	url    string // without userinfo: stored in the clone's config, shown in errors
 	auth   transport.AuthMethod
+	ca     []byte   // PEM roots for the server's certificate, besides the system's
 	secret []string // strings that must never reach a message
 }
 
@@ -134,6 +135,9 @@ func (g *Git) remote(ctx context.Context, rawURL, secretRef string) (remote, err
 					ErrGitCredentials, nil)
 			}
 			rem.secret = append(rem.secret, bound.Password)
+			if len(bound.ca) > 0 {
+				trustGitCA(u.Hostname(), bound.ca)
+			}
 		}
 		if auth != nil {
 			rem.auth = auth

@@ -13,6 +13,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -25,6 +26,9 @@ import (
 // rollback, the newer versions available).
 type ComponentReconciler struct {
 	Client crclient.Client
+	// Workloads reads the workloads of adopted components, outside the
+	// namespace the Client's cache holds (nil: Client).
+	Workloads crclient.Reader
 }
 
 // SetupWithManager watches Components and their composite resources.
@@ -44,6 +48,14 @@ func (r *ComponentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	var c v1alpha1.Component
 	if err := r.Client.Get(ctx, req.NamespacedName, &c); err != nil {
 		return ctrl.Result{}, crclient.IgnoreNotFound(err)
+	}
+	if raw, ok := c.Annotations[v1alpha1.AnnotationAdopted]; ok {
+		a, err := v1alpha1.ParseAdopted(raw)
+		if err != nil {
+			return ctrl.Result{}, reconcile.TerminalError(fmt.Errorf("component %s: %w", c.Name, err))
+		}
+		after, err := r.reconcileAdopted(ctx, &c, a)
+		return ctrl.Result{RequeueAfter: after}, err
 	}
 	xr := &unstructured.Unstructured{}
 	xr.SetGroupVersionKind(v1alpha1.ReleaseGVK)

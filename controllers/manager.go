@@ -68,7 +68,7 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 	}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("platform controller: %w", err)
 	}
-	if err := (&ComponentReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+	if err := (&ComponentReconciler{Client: mgr.GetClient(), Workloads: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("component controller: %w", err)
 	}
 	return mgr, nil

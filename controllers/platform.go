@@ -77,6 +77,15 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	adopt, adoptProblem := planAdoptions(&p, installed)
+	if len(adopt) > 0 {
+		if err := r.adopt(ctx, adopt); err != nil {
+			return ctrl.Result{}, err
+		}
+		if installed, err = r.installed(ctx, &p); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 	ops, err := r.running(ctx, &p)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -98,6 +107,7 @@ func (r *PlatformReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 		return ctrl.Result{}, err
 	}
 	plan := planPlatform(&p, installed, ops, scheduled, time.Now())
+	substrateCondition(&p, &plan.Status, adoptProblem)
 	for _, id := range plan.Cancel {
 		if err := schedules.Cancel(ctx, r.Checks.client(), id); err != nil {
 			return ctrl.Result{}, err
@@ -128,8 +138,18 @@ func (r *PlatformReconciler) installed(ctx context.Context, p *v1alpha1.Platform
 	}
 	out := make(map[string]Installed, len(list.Items))
 	for _, c := range list.Items {
-		out[c.Name] = Installed{Ready: c.Status.Health == v1alpha1.HealthHealthy, Health: c.Status.Health,
+		inst := Installed{Ready: c.Status.Health == v1alpha1.HealthHealthy, Health: c.Status.Health,
 			Version: c.Status.InstalledVersion, Upgradable: upgradable(c.Status.AvailableVersions)}
+		if a, ok := c.Annotations[v1alpha1.AnnotationAdopted]; ok {
+			inst.AdoptedBy = "adopted"
+			if ad, err := v1alpha1.ParseAdopted(a); err == nil {
+				inst.AdoptedBy = ad.InstalledBy
+			}
+			if inst.Version == "" {
+				inst.Version = c.Spec.Version // what the bootstrap installed, before its first health check
+			}
+		}
+		out[c.Name] = inst
 	}
 	return out, nil
 }

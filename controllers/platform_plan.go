@@ -56,6 +56,9 @@ type Installed struct {
 	Version string
 	// Upgradable is true when a newer version is available.
 	Upgradable bool
+	// AdoptedBy, for a component the bootstrap installed and the manager
+	// adopted, names what installed it.
+	AdoptedBy string
 }
 
 // Start is a workflow the plan wants started.
@@ -126,6 +129,8 @@ func planPlatform(p *v1alpha1.Platform, installed map[string]Installed, ops map[
 			running = append(running, describeOp(ref.Name, op))
 		case kind == "":
 			// in the desired state
+		case adoptedProblem(ref.Name, inst, kind) != "":
+			stalled = append(stalled, adoptedProblem(ref.Name, inst, kind))
 		case op.kind() == kind && op.stands(p, ref.Name):
 			if msg := failed(ref.Name, op) + retryProblem(p, ref.Name); !slices.Contains(stalled, msg) {
 				stalled = append(stalled, msg) // a multi-component upgrade fails several with one message

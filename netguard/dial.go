@@ -50,9 +50,16 @@ func DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 // usual timeouts) dialling through DialContext, that checks every request
 // with p.CheckURL first: each redirect is a request of its own, so a
 // redirect to http or to a metadata address is refused as well.
-func (p Policy) Transport() http.RoundTripper {
+func (p Policy) Transport() http.RoundTripper { return p.TransportWith(nil) }
+
+// TransportWith is Transport with configure's changes to the underlying
+// http.Transport (nil: none), e.g. a TLS dialer of its own.
+func (p Policy) TransportWith(configure func(*http.Transport)) http.RoundTripper {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = DialContext
+	if configure != nil {
+		configure(tr)
+	}
 	return &guarded{policy: p, next: tr}
 }
 

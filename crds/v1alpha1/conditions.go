@@ -13,6 +13,12 @@ const (
 	// ConditionUpgradeScheduled says which version bumps of a Platform wait
 	// for its maintenance window, and when it opens.
 	ConditionUpgradeScheduled = "UpgradeScheduled"
+	// ConditionSubstrateAdopted says whether a Platform's AnnotationSubstrate
+	// (what its bootstrap installed) could be read and adopted.
+	ConditionSubstrateAdopted = "SubstrateAdopted"
+	// ConditionWorkloadsAvailable says whether an adopted Component's
+	// workloads are available (an adopted component has no release).
+	ConditionWorkloadsAvailable = "WorkloadsAvailable"
 )
 
 // Phases shown in `kubectl get`.
