@@ -50,6 +50,14 @@ func TestKustomizeBuildProdAppliesToAPIServer(t *testing.T) {
 			for _, o := range byKind(objs, "CustomResourceDefinition") {
 				waitEstablished(t, c, o.GetName())
 			}
+			// The bootstrap's substrate namespaces exist before its
+			// manager is applied (it reads workloads there).
+			for _, o := range objs {
+				if ns := o.GetNamespace(); ns != "" && ns != "openova-system" {
+					nsObj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}
+					require.NoError(t, apply(ctx, c, nsObj), "namespace %s", ns)
+				}
+			}
 			// Then everything as a dry run, in kustomize's order.
 			warnings.reset()
 			n := 0
