@@ -24,7 +24,6 @@ import (
 type remote struct {
 	url    string // without userinfo: stored in the clone's config, shown in errors
 	auth   transport.AuthMethod
-	ca     []byte   // PEM roots for the server's certificate, besides the system's
 	secret []string // strings that must never reach a message
 }
 
