@@ -76,13 +76,9 @@ func (g *Gitea) InstallGitea(ctx context.Context, in InstallGiteaInput) (Install
 	if err != nil {
 		return InstallGiteaResult{}, err
 	}
-	cfg, err := restConfig(in.Cluster, in.Kubeconfig)
+	dc, err := dynamicFor(in.Cluster, in.Kubeconfig)
 	if err != nil {
 		return InstallGiteaResult{}, err
-	}
-	dc, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return InstallGiteaResult{}, fmt.Errorf("client for %s: %w", in.Cluster, err)
 	}
 	for _, o := range objs {
 		if err := applyObject(ctx, dc, in.Cluster, o, in.AdminPassword, in.TLSKey); err != nil {
@@ -223,4 +219,17 @@ func applyObject(ctx context.Context, dc dynamic.Interface, cluster string, o gi
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s refuses %s: %s", cluster, what, msg), ErrGiteaInvalidInput, nil)
 	}
 	return fmt.Errorf("apply %s to %s: %s", what, cluster, msg)
+}
+
+// dynamicFor is a dynamic client for a region's API from its kubeconfig.
+func dynamicFor(cluster string, kubeconfig secret.Bytes) (dynamic.Interface, error) {
+	cfg, err := restConfig(cluster, kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("client for %s: %w", cluster, err)
+	}
+	return dc, nil
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
-	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/yaml"
 
 	"github.com/openova-io/core/bootstrap"
@@ -199,13 +198,9 @@ func (c *Clusters) ApplyManagerGit(ctx context.Context, in ManagerGitInput) (Man
 	if err := checkCAPEM(in.CA); err != nil {
 		return ManagerSecretsResult{}, temporal.NewNonRetryableApplicationError("manager git secret: the CA "+err.Error(), ErrInvalidBootstrap, nil)
 	}
-	cfg, err := restConfig(in.Cluster, in.Kubeconfig)
+	dc, err := dynamicFor(in.Cluster, in.Kubeconfig)
 	if err != nil {
 		return ManagerSecretsResult{}, err
-	}
-	dc, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return ManagerSecretsResult{}, fmt.Errorf("client for %s: %w", in.Cluster, err)
 	}
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	s := managerSecret(ManagerGitSecret, "Opaque", map[string]any{"username": b64(in.Username), "password": b64(in.Token.Reveal()),

@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
 
 	"github.com/openova-io/core/secret"
 	"github.com/openova-io/core/secret/passhash"
@@ -65,13 +64,9 @@ func (c *Clusters) ApplyManagerSecrets(ctx context.Context, in ManagerSecretsInp
 	if err := in.check(); err != nil {
 		return ManagerSecretsResult{}, err
 	}
-	cfg, err := restConfig(in.Cluster, in.Kubeconfig)
+	dc, err := dynamicFor(in.Cluster, in.Kubeconfig)
 	if err != nil {
 		return ManagerSecretsResult{}, err
-	}
-	dc, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return ManagerSecretsResult{}, fmt.Errorf("client for %s: %w", in.Cluster, err)
 	}
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace",
