@@ -2,10 +2,12 @@ package main
 
 import (
 	"io"
+	"maps"
 	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,8 +51,12 @@ type cloudStandIn struct {
 	// managerPort is where the load balancers serve the manager (443 in
 	// the browser journey, whose wizard sets no other).
 	managerPort int
-	lbIP        map[string]string
-	link        *linkStandIn
+	// apiHeld, giteaHeld and managerHeld keep port, giteaPort and
+	// managerPort from other test processes on the load balancers'
+	// addresses until what serves there starts (testenv.Reservation).
+	apiHeld, giteaHeld, managerHeld *testenv.Reservation
+	lbIP                            map[string]string
+	link                            *linkStandIn
 	// gitea is each booted region's played Gitea.
 	gitea map[string]*players.Gitea
 	// clusters are each started region's admin config.
@@ -65,8 +71,11 @@ var standInLBs = map[string]string{"fsn1": "127.0.0.1", "hel1": "127.0.0.2"}
 
 func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
 	t.Helper()
-	c := &cloudStandIn{s3: s3mem.New(), port: testenv.FreePort(t), giteaPort: testenv.FreePort(t), managerPort: testenv.FreePort(t), lbIP: standInLBs,
+	c := &cloudStandIn{s3: s3mem.New(), lbIP: standInLBs,
 		link: newLinkStandIn(t), gitea: map[string]*players.Gitea{}, clusters: map[string]*rest.Config{}}
+	lbs := slices.Collect(maps.Values(standInLBs))
+	c.apiHeld, c.giteaHeld, c.managerHeld = testenv.ReservePort(t, lbs...), testenv.ReservePort(t, lbs...), testenv.ReservePort(t, lbs...)
+	c.port, c.giteaPort, c.managerPort = c.apiHeld.Port, c.giteaHeld.Port, c.managerHeld.Port
 	opts.Token = canaryHetznerToken
 	opts.PublicIPv4 = func(kind, name string) string {
 		for region, ip := range c.lbIP {
@@ -167,6 +176,7 @@ func (c *cloudStandIn) boot(t *testing.T, regions ...string) {
 // imagePullSecret and serves it at the load balancer's manager port.
 func (c *cloudStandIn) playManager(t *testing.T, r string, cfg *rest.Config) {
 	t.Helper()
+	c.managerHeld.Release(c.lbIP[r])
 	c.manager = players.PlayManager(t, cfg, players.ManagerOptions{
 		LoadBalancer: net.JoinHostPort(c.lbIP[r], strconv.Itoa(c.managerPort)), NodePort: 30443})
 }
@@ -183,6 +193,7 @@ func (c *cloudStandIn) startCluster(t *testing.T, r string) *rest.Config {
 		assert.True(ct, ok, "the control plane of %s exists", r)
 		userData = ud
 	}, 5*time.Minute, 200*time.Millisecond)
+	c.apiHeld.Release(c.lbIP[r])
 	cfg := k3s.Start(t, userData, c.lbIP[r], c.port)
 	var nodes []string
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
@@ -204,6 +215,7 @@ func (c *cloudStandIn) startCluster(t *testing.T, r string) *rest.Config {
 // there.
 func (c *cloudStandIn) playGitea(t *testing.T, r string, cfg *rest.Config) {
 	t.Helper()
+	c.giteaHeld.Release(c.lbIP[r])
 	c.gitea[r] = players.PlayGitea(t, cfg, players.GiteaOptions{ListenIP: c.lbIP[r], Port: c.giteaPort, AppIni: c.link.appIni()})
 	c.link.route(privateGitea(standInGateways[r]), net.JoinHostPort(c.lbIP[r], strconv.Itoa(c.giteaPort)))
 }

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,8 +94,12 @@ func Start(t testing.TB, userData, ip string, port int) *rest.Config {
 	srv.SecureServing.Authn = &authn{caFile: filepath.Join(dir, "client-ca.crt"), cert: adminCert, key: adminKey}
 	srv.SecureServing.ListenAddr.Address = ip
 	srv.SecureServing.ListenAddr.Port = strconv.Itoa(port)
+	// What the API server printed is the only account of why it stopped
+	// before it was ready; envtest's error does not carry it.
+	var stderr tail
+	srv.Err = &stderr
 	cfg, err := env.Start()
-	require.NoError(t, err)
+	require.NoError(t, err, "the API server's last output:\n%s", stderr.String())
 	t.Cleanup(func() { _ = env.Stop() })
 	// k3s's Helm controller registers HelmChart when the server starts.
 	_, err = envtest.InstallCRDs(cfg, envtest.CRDInstallOptions{CRDs: []*apiextv1.CustomResourceDefinition{HelmChartCRD(t)}, ErrorIfPathMissing: true})
@@ -174,3 +179,25 @@ func (a *authn) AddUser(_ envtest.User, base *rest.Config) (*rest.Config, error)
 }
 
 func (a *authn) Stop() error { return nil }
+
+// tail keeps the last 4 KiB written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (w *tail) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if over := len(w.buf) - 4096; over > 0 {
+		w.buf = w.buf[over:]
+	}
+	return len(p), nil
+}
+
+func (w *tail) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.buf)
+}
