@@ -46,6 +46,7 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 	b := &bootstrapRun{in: in}
 	b.substrate = workflow.GetVersion(ctx, ChangeBootstrapSubstrate, workflow.DefaultVersion, 1) >= 1
 	b.managed = workflow.GetVersion(ctx, ChangeBootstrapManager, workflow.DefaultVersion, 1) >= 1 && b.substrate
+	b.handoff = workflow.GetVersion(ctx, ChangeBootstrapHandOff, workflow.DefaultVersion, 1) >= 1 && b.managed
 	b.steps.validate = b.progress.add("validate the request")
 	b.steps.credentials = b.progress.add("check the " + string(in.Provider) + " credentials")
 	b.steps.components = b.progress.add("resolve the components")
@@ -80,9 +81,10 @@ type bootstrapRun struct {
 	regions  []*region
 	result   BootstrapResult
 	// substrate: the run has ChangeBootstrapSubstrate's phases; managed:
-	// ChangeBootstrapManager's (bootstrap_manager.go).
-	substrate, managed bool
-	mgr                managerRun
+	// ChangeBootstrapManager's (bootstrap_manager.go); handoff:
+	// ChangeBootstrapHandOff's (bootstrap_handoff.go).
+	substrate, managed, handoff bool
+	mgr                         managerRun
 	// locations are the cloud's, as the credentials check read them.
 	locations []cloud.Location
 	// commit is the platform repository's head after the substrate's

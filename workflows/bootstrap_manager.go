@@ -37,6 +37,8 @@ type managerRun struct {
 	pull      secret.Text
 	// recovery is the primary Gitea's admin token for the bundle.
 	recovery secret.Text
+	// git is the manager's token for its commits (the hand-off's).
+	git secret.Text
 }
 
 // addManagerSteps adds each region's push, the primary's deploy and the
@@ -50,6 +52,7 @@ func (b *bootstrapRun) addManagerSteps() {
 	}
 	p := b.primary()
 	p.steps.manager = p.addStep("deploy the manager in " + p.spec.Name)
+	b.addHandOffStep()
 	b.steps.manager = b.progress.add("manager ready")
 }
 
@@ -117,6 +120,11 @@ func (b *bootstrapRun) deployManager(ctx workflow.Context) error {
 	p := b.primary()
 	if err := b.attempt(ctx, p, p.steps.manager, p.deployManager); err != nil {
 		return err
+	}
+	if b.handoff {
+		if err := b.attempt(ctx, p, p.steps.handoff, p.handOver); err != nil {
+			return err
+		}
 	}
 	m := b.result.Manager
 	b.progress.start(ctx, b.steps.manager)

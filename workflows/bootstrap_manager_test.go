@@ -77,6 +77,27 @@ func (f *fakeClouds) mockManager(env *testsuite.TestWorkflowEnvironment) {
 			f.record("commit manager "+in.Manager.Region, in)
 			return activities.CommitSubstrateResult{Commit: "fedcba9876543210", Changed: true}, nil
 		})
+	env.OnActivity(cl.ApplyManagerGit, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ManagerGitInput) (activities.ManagerSecretsResult, error) {
+			f.record("manager git "+in.Cluster, in)
+			return activities.ManagerSecretsResult{}, nil
+		})
+	env.OnActivity(g.CommitPlatform, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CommitPlatformInput) (activities.CommitSubstrateResult, error) {
+			f.record("commit platform "+in.Platform.Region, in)
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.failPlatform > 0 {
+				f.failPlatform--
+				return activities.CommitSubstrateResult{}, temporal.NewNonRetryableApplicationError("the Gitea of fsn1 refused the token", activities.ErrGiteaAuth, nil)
+			}
+			// The same files the activity would commit, so a bad input
+			// fails here as it would there.
+			if _, err := activities.PlatformFiles(in.Platform); err != nil {
+				return activities.CommitSubstrateResult{}, err
+			}
+			return activities.CommitSubstrateResult{Commit: "0123456789abcdef", Changed: true}, nil
+		})
 	env.OnActivity(cl.WaitManager, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.WaitManagerInput) (activities.WaitManagerResult, error) {
 			f.record("manager "+in.Region, in)

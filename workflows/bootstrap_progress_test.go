@@ -34,7 +34,7 @@ func TestBootstrapProgressListsEachRegionsSteps(t *testing.T) {
 		}
 		out = append(out, [2]string{"wait for Crossplane in " + r, r}, [2]string{"push the manager's image to " + r, r})
 		if r == "fsn1" {
-			out = append(out, [2]string{"deploy the manager in fsn1", r})
+			out = append(out, [2]string{"deploy the manager in fsn1", r}, [2]string{"hand acme over to the manager", r})
 		}
 		return out
 	}
@@ -60,7 +60,7 @@ func TestBootstrapProgressListsEachRegionsSteps(t *testing.T) {
 		require.Equal(t, [][2]string{{"validate the request", ""}, {"check the hetzner credentials", ""},
 			{"resolve the components", ""}, {"check the manager's image", ""}, {"wait for approval of the plans", ""}, {"substrate ready", ""},
 			{"manager ready", ""}}, own)
-		require.Len(t, p.Steps, 7+15+11, "every step is also in the run's list")
+		require.Len(t, p.Steps, 7+16+11, "every step is also in the run's list")
 		env.SignalWorkflow(SignalAbort, nil)
 	}, 2*time.Hour)
 	env.ExecuteWorkflow(Bootstrap, twoRegions())

@@ -27,6 +27,8 @@ type region struct {
 		link, cilium, gitea, flux, commit, mirror, crossplane step
 		// The manager's (ChangeBootstrapManager); manager is the primary's.
 		push, manager step
+		// The primary's hand-off (ChangeBootstrapHandOff).
+		handoff step
 	}
 	// secrets are generated once; the plan, the outputs and the cluster
 	// are filled as the steps end.

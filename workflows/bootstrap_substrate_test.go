@@ -95,7 +95,11 @@ func (f *fakeClouds) mockSubstrate(env *testsuite.TestWorkflowEnvironment) {
 	env.OnActivity(g.WaitGitea, mock.Anything, mock.Anything).Return(activities.WaitGiteaResult{Version: "1.22.6"}, nil)
 	env.OnActivity(g.EnsureGiteaOrg, mock.Anything, mock.Anything).Return(activities.EnsureGiteaOrgResult{}, nil)
 	env.OnActivity(g.EnsureGiteaRepository, mock.Anything, mock.Anything).Return(activities.EnsureGiteaRepositoryResult{}, nil)
-	env.OnActivity(g.EnsureGiteaToken, mock.Anything, mock.Anything).Return(activities.EnsureGiteaTokenResult{Token: "flux-token"}, nil)
+	env.OnActivity(g.EnsureGiteaToken, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.EnsureGiteaTokenInput) (activities.EnsureGiteaTokenResult, error) {
+			f.record("token "+in.Gitea.Region+" "+in.Name, in)
+			return activities.EnsureGiteaTokenResult{Token: "flux-token"}, nil
+		})
 	env.OnActivity(fx.InstallFlux, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.InstallFluxInput) (activities.InstallFluxResult, error) {
 			f.record("flux "+in.Region, in)
@@ -233,7 +237,7 @@ func TestBootstrapSubstratePhases(t *testing.T) {
 		"fsn1": {"generate the certificates of fsn1", "plan fsn1", "reserve the gateway address of fsn1", "make the WireGuard link between fsn1 and hel1",
 			"apply fsn1", "read the outputs of fsn1", "wait for the API server of fsn1", "start Cilium in fsn1", "install Gitea in fsn1", "install Flux in fsn1",
 			"commit the substrate to the platform repository", "mirror the platform repository from fsn1 to hel1", "wait for Crossplane in fsn1",
-			"push the manager's image to fsn1", "deploy the manager in fsn1"},
+			"push the manager's image to fsn1", "deploy the manager in fsn1", "hand acme over to the manager"},
 		"hel1": {"generate the certificates of hel1", "plan hel1", "reserve the gateway address of hel1", "apply hel1", "read the outputs of hel1",
 			"wait for the API server of hel1", "start Cilium in hel1", "install Gitea in hel1", "install Flux in hel1", "wait for Crossplane in hel1",
 			"push the manager's image to hel1"},

@@ -41,6 +41,8 @@ type fakeClouds struct {
 	published   string
 	failManager int
 	admins      int
+	// failPlatform is how many commits of the Platform fail (the hand-off).
+	failPlatform int
 }
 
 func (f *fakeClouds) log(s string) {

@@ -212,6 +212,11 @@ const (
 	// ready pushes that image to each region's Gitea, deploys the
 	// manager in the primary through Flux, and waits until it answers.
 	ChangeBootstrapManager = "bootstrap-manager"
+	// ChangeBootstrapHandOff: once the manager answers, a Bootstrap gives
+	// it a Git token for the platform repository and commits the Platform
+	// (the chosen components, GitOps, the substrate listed for adoption),
+	// waiting until Flux has applied it.
+	ChangeBootstrapHandOff = "bootstrap-handoff"
 )
 
 // Names the Bootstrap gives what it makes in each region's Gitea.
@@ -225,5 +230,8 @@ const (
 	// RecoveryTokenName is the primary Gitea's site admin token the
 	// recovery bundle holds.
 	RecoveryTokenName = "openova-recovery"
-	FluxTokenName     = "openova-flux"
+	// ManagerGitTokenName is the manager's token for its GitOps commits
+	// to the platform repository (write:repository).
+	ManagerGitTokenName = "openova-manager-git"
+	FluxTokenName       = "openova-flux"
 )
