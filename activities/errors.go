@@ -36,6 +36,9 @@ const (
 	ErrInvalidManifestPath = "InvalidManifestPath"
 	// ErrGitRepository: the repository does not exist or the URL is malformed (non-retryable).
 	ErrGitRepository = "GitRepositoryInvalid"
+	// ErrPlatformFile: the file the Platform's openova.io/git-file names
+	// does not hold that Platform as YAML (non-retryable).
+	ErrPlatformFile = "PlatformFileInvalid"
 )
 
 // ErrAlertRejected is the error type of a receiver that refuses the alert

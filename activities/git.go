@@ -82,7 +82,7 @@ type RemoveManifestResult struct {
 // pushes, rebuilding the commit on the new head when another writer pushed
 // first. An empty repository gets its first commit on Branch.
 func (g *Git) CommitManifest(ctx context.Context, in CommitManifestInput) (CommitManifestResult, error) {
-	commit, changed, err := g.change(ctx, in.RepoURL, in.Branch, in.Path, in.SecretRef, in.Message, func(file string) (bool, error) {
+	commit, changed, err := g.change(ctx, in.RepoURL, in.Branch, in.Path, in.SecretRef, in.Message, nil, func(file string) (bool, error) {
 		old, err := os.ReadFile(file)
 		if err == nil && bytes.Equal(old, in.Content) {
 			return false, nil
@@ -103,7 +103,7 @@ func (g *Git) CommitManifest(ctx context.Context, in CommitManifestInput) (Commi
 
 // RemoveManifest makes Path absent on Branch; already absent changes nothing.
 func (g *Git) RemoveManifest(ctx context.Context, in RemoveManifestInput) (RemoveManifestResult, error) {
-	commit, changed, err := g.change(ctx, in.RepoURL, in.Branch, in.Path, in.SecretRef, in.Message, func(file string) (bool, error) {
+	commit, changed, err := g.change(ctx, in.RepoURL, in.Branch, in.Path, in.SecretRef, in.Message, nil, func(file string) (bool, error) {
 		err := os.Remove(file)
 		if errors.Is(err, fs.ErrNotExist) {
 			return false, nil
@@ -121,8 +121,10 @@ var repoLocks sync.Map // clone dir -> *sync.Mutex
 
 // change brings the clone to the remote branch, lets edit change the file,
 // and commits and pushes if it did; it retries the whole round when the push
-// loses a race.
-func (g *Git) change(ctx context.Context, rawURL, branch, relPath, secretRef, message string, edit func(file string) (bool, error)) (string, bool, error) {
+// loses a race. The commit's author is author, or openova (nil); openova
+// is its committer either way.
+func (g *Git) change(ctx context.Context, rawURL, branch, relPath, secretRef, message string, author *object.Signature,
+	edit func(file string) (bool, error)) (string, bool, error) {
 	rel, err := cleanRepoPath(relPath)
 	if err != nil {
 		return "", false, err
@@ -163,10 +165,12 @@ func (g *Git) change(ctx context.Context, rawURL, branch, relPath, secretRef, me
 				return "", false, fmt.Errorf("stage %s: %w", rel, err)
 			}
 		}
-		now := time.Now()
-		hash, err := wt.Commit(orDefaultString(message, "openova: update "+rel), &gogit.CommitOptions{
-			Author: &object.Signature{Name: orDefaultString(g.Author, "OpenOva"), Email: orDefaultString(g.Email, "openova@localhost"), When: now},
-		})
+		self := &object.Signature{Name: orDefaultString(g.Author, "OpenOva"), Email: orDefaultString(g.Email, "openova@localhost"), When: time.Now()}
+		by := self
+		if author != nil {
+			by = &object.Signature{Name: author.Name, Email: author.Email, When: self.When}
+		}
+		hash, err := wt.Commit(orDefaultString(message, "openova: update "+rel), &gogit.CommitOptions{Author: by, Committer: self})
 		if err != nil {
 			return "", false, fmt.Errorf("commit %s: %w", rel, err)
 		}

@@ -113,7 +113,7 @@ func PlatformFiles(in PlatformFilesInput) ([]SubstrateFile, error) {
 	doc := map[string]any{
 		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Platform",
 		"metadata": map[string]any{"name": in.Organization, "namespace": ManagerNamespace,
-			"annotations": map[string]any{v1alpha1.AnnotationSubstrate: string(js)}},
+			"annotations": map[string]any{v1alpha1.AnnotationSubstrate: string(js), v1alpha1.AnnotationGitFile: PlatformPath(in.Region)}},
 		"spec": map[string]any{
 			"organization": org, "regions": regions, "components": comps, "delivery": v1alpha1.DeliveryGitOps,
 			"git": map[string]any{"url": in.RepoURL, "branch": defaultBranch, "path": PlatformGitPath(in.Region), "secretRef": ManagerGitSecret},

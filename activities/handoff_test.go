@@ -48,6 +48,7 @@ func TestPlatformFilesHandOverTheSubstrate(t *testing.T) {
 	require.Equal(t, []string{"cilium", "gitea", "flux", "crossplane"}, names, "grafana is the manager's to install")
 	require.Equal(t, "k3s HelmChart kube-system/gitea", adopted[1].InstalledBy)
 	require.Equal(t, "10.6.0", adopted[1].ChartVersion)
+	require.Equal(t, "clusters/fsn1/platform.yaml", p.Annotations[v1alpha1.AnnotationGitFile], "the UI edits it there")
 
 	again, err := PlatformFiles(in)
 	require.NoError(t, err)

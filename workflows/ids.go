@@ -5,6 +5,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/openova-io/core/bootstrap"
@@ -44,6 +46,7 @@ const (
 	CheckUpdatesWorkflow       = "CheckUpdates"
 	BootstrapWorkflow          = "Bootstrap"
 	PromoteWorkflow            = "Promote"
+	EditPlatformWorkflow       = "EditPlatform"
 )
 
 // Operation values of the OpenovaOperation search attribute.
@@ -55,6 +58,9 @@ const (
 	OperationCheckUpdates = "check-updates"
 	OperationBootstrap    = "bootstrap"
 	OperationPromote      = "promote"
+	// OperationEdit is a UI change committed to a Platform that Flux
+	// applies from Git (EditPlatform).
+	OperationEdit = "edit"
 	// OperationScheduledUpgrade marks upgrade Schedules and the runs they start.
 	OperationScheduledUpgrade = "scheduled-upgrade"
 )
@@ -108,6 +114,7 @@ const (
 	PrefixSelfCheck        = "selfcheck/"
 	PrefixBootstrap        = "bootstrap/"
 	PrefixPromote          = "promote/"
+	PrefixEdit             = "edit/"
 )
 
 // Custom search attributes the UI filters on. They are registered by the
@@ -182,6 +189,12 @@ const MemoPlatformGeneration = "platformGeneration"
 // signed in to the UI, or the field manager (kubectl, a GitOps controller)
 // that changed the Platform.
 const MemoActor = "actor"
+
+// EditID is the workflow ID of one UI change to a component's entry of a
+// Platform kept in Git; at tells one change from the next.
+func EditID(platform, component string, at time.Time) string {
+	return PrefixEdit + platform + "/" + component + "/" + at.UTC().Format("20060102T150405.000000000Z")
+}
 
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return PrefixSelfCheck + name }

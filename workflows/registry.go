@@ -21,6 +21,7 @@ func ManagerWorkflows() map[string]any {
 		CheckUpdatesWorkflow:       CheckUpdates,
 		ScheduledUpgradeWorkflow:   ScheduledUpgrade,
 		UpgradeComponentsWorkflow:  UpgradeComponents,
+		EditPlatformWorkflow:       EditPlatform,
 	}
 }
 

@@ -76,7 +76,8 @@ func TestGitOpsMode_TestPlaysFluxAndCrossplane(t *testing.T) {
 
 // playFlux plays Flux's kustomize-controller: it applies every manifest
 // under platform/components of the repository and prunes releases that
-// left it.
+// left it; a platform.yaml at the top (a Platform kept in Git) is applied
+// too, force-owning what Git says, as kustomize-controller does.
 func playFlux(t *testing.T, c client.Client, ns, repoURL string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -103,6 +104,12 @@ func fluxRound(ctx context.Context, c client.Client, ns, repoURL string) {
 	defer func() { _ = os.RemoveAll(dir) }()
 	if _, err := git.PlainCloneContext(ctx, dir, false, cloneMain(repoURL)); err != nil {
 		return // empty repository, or not there yet
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "platform.yaml")); err == nil {
+		u := &unstructured.Unstructured{}
+		if yaml.Unmarshal(data, &u.Object) == nil {
+			_ = c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner("kustomize-controller"), client.ForceOwnership)
+		}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "platform", "components", "*.yaml"))
 	want := map[string]bool{}

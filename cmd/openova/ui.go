@@ -106,6 +106,7 @@ func managerPages(rc *rest.Config, m managerFlags, fetch netguard.Policy) func(c
 			return nil, err
 		}
 		go func() { _ = run(ctx) }()
+		store.Edits = &operations.Edits{Client: eng.Client(), Now: time.Now}
 		ops := &operations.Ops{Client: &operations.Coalesced{Client: eng.Client(), TTL: listTTL}}
 		shell := pages.Shell{}
 		return []web.Pages{

@@ -113,6 +113,7 @@ func (h *Handler) operation(c echo.Context) error {
 	if info.GetCloseTime() != nil {
 		vm.Closed = when(info.GetCloseTime().AsTime())
 	}
+	vm.Commit = commitOf(vm.Type, vm.Run)
 	if p := info.GetParentExecution(); p != nil {
 		vm.ParentID, vm.ParentURL = p.GetWorkflowId(), OperationURL(p.GetWorkflowId(), p.GetRunId())
 	}

@@ -45,10 +45,12 @@ type DetailVM struct {
 	Platform, Component string
 	Operation           string
 	ParentURL, ParentID string
-	Run                 Run
-	Live                *ui.LiveVM
-	Progress            ui.TimelineVM
-	CLI                 []string
+	// Commit is where a UI change to a Platform kept in Git went.
+	Commit   CommitVM
+	Run      Run
+	Live     *ui.LiveVM
+	Progress ui.TimelineVM
+	CLI      []string
 }
 
 // statusLabel is a workflow status as the badges word it.

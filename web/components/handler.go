@@ -25,7 +25,7 @@ type Platforms interface {
 	Platform(ctx context.Context, name string) (*v1alpha1.Platform, error)
 	Components(ctx context.Context, platform string) ([]v1alpha1.Component, error)
 	Catalog(ctx context.Context, p *v1alpha1.Platform) (*catalog.Catalog, error)
-	ApplyComponent(ctx context.Context, platform string, ch platforms.Change, actor string) error
+	ApplyComponent(ctx context.Context, platform string, ch platforms.Change, actor string) (platforms.Applied, error)
 }
 
 // Operations reads the operations the cards follow.
@@ -185,10 +185,11 @@ func (h *Handler) install(c echo.Context) error {
 		return ui.Render(c, http.StatusUnprocessableEntity, h.Shell.Meta(c, s.platform.Name, pages.Components, "Install "+comp.Title, false), dialog(vm))
 	}
 	enabled := true
-	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &enabled, Optional: chosen}, pages.User(c)); err != nil {
+	applied, err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &enabled, Optional: chosen}, pages.User(c))
+	if err != nil {
 		return err
 	}
-	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Installing " + comp.Title + ": its progress is shown below."})
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Installing " + comp.Title + ": its progress is shown below." + applied.Note()})
 	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/components?installed=0#component-"+comp.Name)
 }
 
@@ -208,9 +209,10 @@ func (h *Handler) uninstall(c echo.Context) error {
 		return ui.Redirect(c, back)
 	}
 	disabled := false
-	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &disabled}, pages.User(c)); err != nil {
+	applied, err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, platforms.Change{Component: comp.Name, Enabled: &disabled}, pages.User(c))
+	if err != nil {
 		return err
 	}
-	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Uninstalling " + comp.Title + "."})
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Uninstalling " + comp.Title + "." + applied.Note()})
 	return ui.Redirect(c, back)
 }

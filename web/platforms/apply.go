@@ -7,6 +7,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -36,14 +37,16 @@ type Change struct {
 // field manager for that component, with the signed-in user recorded
 // beside it. The apply always carries the whole entry as the UI wants it
 // (what it had, changed), so applying under the same manager again never
-// drops a field the UI set before.
-func (s *Store) ApplyComponent(ctx context.Context, platform string, ch Change, actor string) error {
+// drops a field the UI set before. A Platform that Flux applies from Git
+// (v1alpha1.AnnotationGitFile) gets the same entry as a commit instead
+// (commitEntry): Applied says where it went.
+func (s *Store) ApplyComponent(ctx context.Context, platform string, ch Change, actor string) (Applied, error) {
 	var p v1alpha1.Platform
 	if err := s.writer.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: platform}, &p); err != nil {
 		if apierrors.IsNotFound(err) {
-			return ErrNotFound
+			return Applied{}, ErrNotFound
 		}
-		return fmt.Errorf("read platform %s: %w", platform, err)
+		return Applied{}, fmt.Errorf("read platform %s: %w", platform, err)
 	}
 	var cur v1alpha1.ComponentRef
 	for _, c := range p.Spec.Components {
@@ -51,45 +54,46 @@ func (s *Store) ApplyComponent(ctx context.Context, platform string, ch Change, 
 			cur = c
 		}
 	}
-	entry := map[string]any{"name": ch.Component, "enabled": cur.IsEnabled()}
-	if ch.Enabled != nil {
-		entry["enabled"] = *ch.Enabled
-	}
-	if v := firstNonEmpty(ch.Version, cur.Version); v != "" {
-		entry["version"] = v
-	}
-	optional := cur.Optional
-	if ch.Optional != nil {
-		optional = ch.Optional
-	}
-	if len(optional) > 0 {
-		list := make([]any, len(optional))
-		for i, o := range optional {
-			list[i] = o
-		}
-		entry["optional"] = list
-	}
-	if ch.ConfirmForwardOnly || cur.ConfirmForwardOnly && ch.Version == "" {
-		entry["confirmForwardOnly"] = true
-	}
-	switch {
-	case !ch.UpgradeAt.IsZero():
-		entry["upgradeAt"] = ch.UpgradeAt.UTC().Format(time.RFC3339)
-	case cur.UpgradeAt != nil && !ch.ClearUpgradeAt && ch.Version == "":
-		entry["upgradeAt"] = cur.UpgradeAt.UTC().Format(time.RFC3339)
+	entry := wantEntry(cur, ch)
+	if _, ok := p.Annotations[v1alpha1.AnnotationGitFile]; ok {
+		return s.commitEntry(ctx, &p, entry, describe(cur, ch), actor)
 	}
 	u := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "Platform",
 		"metadata": map[string]any{"name": platform, "namespace": s.namespace,
 			"annotations": map[string]any{v1alpha1.AnnotationActorPrefix + ch.Component: actor}},
-		"spec": map[string]any{"components": []any{entry}},
+		"spec": map[string]any{"components": []any{toMap(entry)}},
 	}}
 	err := s.writer.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
 		client.FieldOwner(v1alpha1.UIFieldManager(ch.Component)), client.ForceOwnership)
 	if err != nil {
-		return fmt.Errorf("apply %s of platform %s: %w", ch.Component, platform, err)
+		return Applied{}, fmt.Errorf("apply %s of platform %s: %w", ch.Component, platform, err)
 	}
-	return nil
+	return Applied{}, nil
+}
+
+// wantEntry is the component's entry as the UI wants it: what it had,
+// changed. Enabled is always set, so the entry says it either way.
+func wantEntry(cur v1alpha1.ComponentRef, ch Change) v1alpha1.ComponentRef {
+	enabled := cur.IsEnabled()
+	if ch.Enabled != nil {
+		enabled = *ch.Enabled
+	}
+	e := v1alpha1.ComponentRef{Name: ch.Component, Enabled: &enabled, Version: firstNonEmpty(ch.Version, cur.Version), Optional: cur.Optional}
+	if ch.Optional != nil {
+		e.Optional = ch.Optional
+	}
+	if len(e.Optional) == 0 {
+		e.Optional = nil
+	}
+	e.ConfirmForwardOnly = ch.ConfirmForwardOnly || cur.ConfirmForwardOnly && ch.Version == ""
+	switch {
+	case !ch.UpgradeAt.IsZero():
+		e.UpgradeAt = &metav1.Time{Time: ch.UpgradeAt.UTC().Truncate(time.Second)}
+	case cur.UpgradeAt != nil && !ch.ClearUpgradeAt && ch.Version == "":
+		e.UpgradeAt = &metav1.Time{Time: cur.UpgradeAt.UTC()}
+	}
+	return e
 }
 
 func firstNonEmpty(a, b string) string {

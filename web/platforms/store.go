@@ -40,6 +40,9 @@ type Store struct {
 	base      *catalog.Catalog
 	http      *http.Client
 	synced    func(context.Context) bool
+	// Edits commits changes to a Platform kept in Git (commitEntry); nil
+	// refuses them with what to do.
+	Edits Editor
 
 	mu      sync.Mutex
 	indexes map[string]cachedIndex

@@ -29,7 +29,7 @@ type Platforms interface {
 	Platform(ctx context.Context, name string) (*v1alpha1.Platform, error)
 	Components(ctx context.Context, platform string) ([]v1alpha1.Component, error)
 	Catalog(ctx context.Context, p *v1alpha1.Platform) (*catalog.Catalog, error)
-	ApplyComponent(ctx context.Context, platform string, ch platforms.Change, actor string) error
+	ApplyComponent(ctx context.Context, platform string, ch platforms.Change, actor string) (platforms.Applied, error)
 	RetryComponent(ctx context.Context, platform, component string, at time.Time, actor string) error
 }
 
@@ -131,7 +131,8 @@ func (h *Handler) upgrade(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, s)
 	}
 	ch := platforms.Change{Component: cr.Name, Version: f.To, ConfirmForwardOnly: f.Confirm, UpgradeAt: at, ClearUpgradeAt: at.IsZero()}
-	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, ch, pages.User(c)); err != nil {
+	applied, err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, ch, pages.User(c))
+	if err != nil {
 		return err
 	}
 	// Asking again for the version that was rolled back is the operator's
@@ -148,7 +149,7 @@ func (h *Handler) upgrade(c echo.Context) error {
 	case actionWindow:
 		msg = fmt.Sprintf("The upgrade of %s to %s waits for the maintenance window.", cr.Name, f.To)
 	}
-	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: msg})
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: msg + applied.Note()})
 	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/upgrades")
 }
 
@@ -161,7 +162,8 @@ func (h *Handler) cancel(c echo.Context) error {
 		return err
 	}
 	ch := platforms.Change{Component: cr.Name, Version: cr.Status.InstalledVersion, ClearUpgradeAt: true}
-	if err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, ch, pages.User(c)); err != nil {
+	applied, err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, ch, pages.User(c))
+	if err != nil {
 		return err
 	}
 	for _, sc := range s.scheduled {
@@ -171,7 +173,7 @@ func (h *Handler) cancel(c echo.Context) error {
 			}
 		}
 	}
-	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: fmt.Sprintf("The scheduled upgrade of %s was cancelled; it stays at %s.", cr.Name, cr.Status.InstalledVersion)})
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: fmt.Sprintf("The scheduled upgrade of %s was cancelled; it stays at %s.", cr.Name, cr.Status.InstalledVersion) + applied.Note()})
 	return ui.Redirect(c, "/platforms/"+url.PathEscape(s.platform.Name)+"/upgrades")
 }
 
