@@ -96,6 +96,12 @@ spec:
 	_, page := ui.get(audit.OperationURL(id, ""))
 	require.Contains(t, page, `data-testid="operation-commit"`)
 	require.Contains(t, page, strings.TrimSuffix(repoURL, ".git")+"/commit/"+head.Hash.String(), "the audit view links the commit")
+	// The settings are edited in the file: the page refuses, saying so,
+	// and the cluster keeps what Git says.
+	resp, body = ui.post("/platforms/acme/settings", url.Values{"delivery": {v1alpha1.DeliveryDirect}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
+	require.Contains(t, body, "This platform is kept in Git (platform.yaml)")
+	require.Equal(t, v1alpha1.DeliveryGitOps, e.platform(t, "acme").Spec.Delivery)
 	require.NotContains(t, e.proc.log(), gitAuth.Password)
 	e.recordHistory(t, id, "editplatform-v1-committed")
 }

@@ -6,6 +6,7 @@ package settings
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -96,6 +97,11 @@ func (h *Handler) save(c echo.Context) error {
 	f := readForm(c)
 	f.check()
 	f.checkFetch(h.Fetch)
+	if file, ok := p.Annotations[v1alpha1.AnnotationGitFile]; ok && len(f.Errors) == 0 {
+		// Flux applies this Platform from Git and would put back any
+		// setting changed in the cluster; the settings are edited there.
+		f.Errors["delivery"] = fmt.Sprintf("This platform is kept in Git (%s): Flux would put back a setting changed here. Change the settings in that file; component changes made on the other pages are committed there for you.", file)
+	}
 	if len(f.Errors) > 0 {
 		return h.render(c, http.StatusUnprocessableEntity, p, f)
 	}
