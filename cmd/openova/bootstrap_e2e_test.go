@@ -96,6 +96,8 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	require.NotEmpty(t, res.Components, "the mandatory components were resolved")
 	substrateSecrets := substrateLaid(t, cloud, c)
 	substrateSecrets = append(substrateSecrets, managerDeployed(t, cloud, res)...)
+	substrateSecrets = append(substrateSecrets, platformHandedOver(t, cloud, res)...)
+	uiEditSurvivesFlux(t, cloud, res)
 	substrateSecrets = append(substrateSecrets, recoveryDownloaded(t, p, res)...)
 	promoteID := promoteStandby(t, cloud, c)
 
@@ -138,7 +140,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	// CA keys, the admin key, the join tokens, the kubeconfigs) or canaries.
 	auditShowsNoSecret(t, p, c, workflows.BootstrapID("acme"), secrets...)
 	auditShowsNoSecret(t, p, c, promoteID, secrets...)
-	recordHistory(t, p, "bootstrap-v3-tworegions")
+	recordHistory(t, p, "bootstrap-v4-tworegions")
 	recordWorkflow(t, p, promoteID, "promote-v1-turned")
 }
 

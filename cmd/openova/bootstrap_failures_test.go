@@ -71,7 +71,7 @@ func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAs
 	require.Len(t, res.Regions, 1)
 	require.Equal(t, want, cloud.createdOnce(t), "everything created once, nothing twice")
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
-	recordHistory(t, p, "bootstrap-v3-killed")
+	recordHistory(t, p, "bootstrap-v4-killed")
 }
 
 // A failed apply (the API refuses a server: quota) parks the region with
@@ -109,7 +109,7 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), nil))
 	require.Equal(t, want, cloud.createdOnce(t))
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
-	recordHistory(t, p, "bootstrap-v3-retried")
+	recordHistory(t, p, "bootstrap-v4-retried")
 }
 
 // Abort of a parked bootstrap of two regions from its page (confirmed)
@@ -143,5 +143,5 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	require.Empty(t, cloud.api.Live(), "nothing is left in the cloud")
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	noLockNoTofu(t, cloud, dataDir, "hel1")
-	recordHistory(t, p, "bootstrap-v3-aborted")
+	recordHistory(t, p, "bootstrap-v4-aborted")
 }

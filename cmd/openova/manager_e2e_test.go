@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/image"
 	"github.com/openova-io/core/recovery"
 	"github.com/openova-io/core/secret/passhash"
@@ -81,12 +82,8 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	require.True(t, roots.AppendCertsFromPEM([]byte(m.CA)), "the CA handed over is PEM")
 	require.Regexp(t, `^([0-9A-F]{2}:){31}[0-9A-F]{2}$`, m.CAFingerprint)
 	signIn := func(password string) (int, string) {
-		jar, err := cookiejar.New(nil)
-		require.NoError(t, err)
-		c := &uiClient{t: t, base: m.AddressURL, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
-			Transport: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}}
-		resp, body := c.post("/login", url.Values{"user": {auth.AdminUser}, "password": {password}})
-		return resp.StatusCode, body
+		_, code, body := managerUI(t, m, password)
+		return code, body
 	}
 	code, body := signIn(m.Password.Reveal())
 	require.Equal(t, http.StatusOK, code, body)
@@ -148,4 +145,18 @@ func recoveryDownloaded(t *testing.T, p *proc, res workflows.BootstrapResult) []
 	_ = gresp.Body.Close()
 	require.Equal(t, http.StatusOK, gresp.StatusCode, "the bundle's Gitea token signs in to the primary's Gitea")
 	return []string{passphrase, b.GiteaToken.Reveal(), b.StateKey.Reveal()}
+}
+
+// managerUI signs in to the handed-over manager at its load balancer's
+// address, trusting only the CA the final page hands over.
+func managerUI(t *testing.T, m *bootstrap.Manager, password string) (*uiClient, int, string) {
+	t.Helper()
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM([]byte(m.CA)), "the CA handed over is PEM")
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &uiClient{t: t, base: m.AddressURL, hc: &http.Client{Jar: jar, Timeout: 2 * time.Minute,
+		Transport: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}}
+	resp, body := c.post("/login", url.Values{"user": {auth.AdminUser}, "password": {password}})
+	return c, resp.StatusCode, body
 }

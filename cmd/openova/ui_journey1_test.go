@@ -14,8 +14,10 @@ import (
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/bootstrap"
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv/browser"
+	kubeclient "github.com/openova-io/core/kube"
 )
 
 // tid is the selector of a data-testid.
@@ -186,6 +188,39 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 		chromedp.Click(chromedp.CSS(tid("sign-in"))),
 		browser.Present(tid("user")))
 	browser.Screenshot(t, mctx, "manager-signed-in")
+
+	// The Components page: the components chosen in the wizard (Debezium,
+	// and Redpanda for it) installing, then Healthy, with the mandatory
+	// ones the bootstrap installed adopted. Crossplane is played as in
+	// Journey 2; Debezium's release is held until the page has shown it
+	// installing.
+	kc, err := kubeclient.NewClient(cloud.clusters["fsn1"])
+	require.NoError(t, err)
+	xp := playCrossplane(t, kc, activities.ManagerNamespace, 0)
+	debezium, ok := catalog.Default().Get("debezium")
+	require.True(t, ok)
+	xp.holdChart("debezium", debezium.Latest().ChartVersion)
+	browser.Do(t, mctx, chromedp.Navigate(address+"/platforms/acme/components"), browser.Present(`#component-debezium`))
+	// The card's badge, "" while the card or its badge is not there.
+	status := func(name string) (string, error) {
+		return chromedp.Run(mctx, chromedp.Evaluate[string](`document.querySelector('#component-`+name+` [data-testid="status"]')?.textContent.trim() ?? ""`))
+	}
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		s, err := status("debezium")
+		assert.NoError(ct, err)
+		assert.Equal(ct, "Installing", s)
+	}, 5*time.Minute, time.Second, "Debezium shows installing")
+	browser.Screenshot(t, mctx, "manager-components-installing")
+	xp.letGo("debezium", debezium.Latest().ChartVersion)
+	chosen := []string{"debezium", "redpanda", "cilium", "gitea", "flux", "crossplane"}
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		for _, name := range chosen {
+			s, err := status(name)
+			assert.NoError(ct, err)
+			assert.Equal(ct, "Healthy", s, name)
+		}
+	}, 5*time.Minute, time.Second, "every chosen component ends Healthy on the page, without a reload")
+	browser.Screenshot(t, mctx, "manager-components-healthy")
 
 	// On a phone: a wizard step (the draft went with approve, so a new
 	// bootstrap starts over), the run page and the audit fit the width.
