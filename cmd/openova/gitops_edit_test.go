@@ -11,14 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fluxcd/pkg/gittestserver"
 	"github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -36,19 +34,7 @@ import (
 // component installs; the audit view lists the edit with its commit.
 func TestGitOpsUIChangeIsACommit_TestPlaysFluxAndCrossplane(t *testing.T) {
 	t.Parallel() // its own processes, ports, data dir and namespace
-	srv, err := gittestserver.NewTempGitServer()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(srv.Root()) })
-	srv.Auth(gitAuth.Username, gitAuth.Password).AutoCreate()
-	require.NoError(t, srv.StartHTTP())
-	t.Cleanup(srv.StopHTTP)
-	repoURL := srv.HTTPAddress() + "/acme/platform.git"
-
-	e := startManagerEnv(t, 300*time.Millisecond)
-	require.NoError(t, e.c.Create(context.Background(), &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "platform-git", Namespace: e.ns},
-		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitAuth.Password), "url": []byte(repoURL)},
-	}))
+	e, repoURL := startGitOpsEnv(t, 300*time.Millisecond)
 	commitFile(t, repoURL, "platform.yaml", fmt.Sprintf(`# The platform, as a bootstrap hands it over.
 apiVersion: openova.io/v1alpha1
 kind: Platform

@@ -32,19 +32,7 @@ var gitAuth = &githttp.BasicAuth{Username: "openova", Password: "git-s3cret-cana
 // release again adds no commit.
 func TestGitOpsMode_TestPlaysFluxAndCrossplane(t *testing.T) {
 	t.Parallel() // its own processes, ports, data dir and namespace
-	srv, err := gittestserver.NewTempGitServer()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(srv.Root()) })
-	srv.Auth(gitAuth.Username, gitAuth.Password).AutoCreate()
-	require.NoError(t, srv.StartHTTP())
-	t.Cleanup(srv.StopHTTP)
-	repoURL := srv.HTTPAddress() + "/acme/platform.git"
-
-	e := startManagerEnv(t, 500*time.Millisecond)
-	require.NoError(t, e.c.Create(context.Background(), &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: "platform-git", Namespace: e.ns},
-		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitAuth.Password), "url": []byte(repoURL)},
-	}))
+	e, repoURL := startGitOpsEnv(t, 500*time.Millisecond)
 	playFlux(t, e.c, e.ns, repoURL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{
 		Delivery:   v1alpha1.DeliveryGitOps,
@@ -72,6 +60,27 @@ func TestGitOpsMode_TestPlaysFluxAndCrossplane(t *testing.T) {
 	require.Equal(t, total, commitsPerFile(t, repoURL)[""], "a rerun adds no commit")
 	require.NotContains(t, e.proc.log(), gitAuth.Password)
 	e.recordHistory(t, workflows.ReleaseID("acme", "cnpg"), "releasecomponent-v1-gitops")
+}
+
+// startGitOpsEnv is a manager (startManagerEnv) and a real Git server
+// (fluxcd/pkg/gittestserver) with basic auth, whose acme/platform.git is
+// created on the first push; the Secret platform-git holds its
+// credentials.
+func startGitOpsEnv(t *testing.T, xpDelay time.Duration) (*managerEnv, string) {
+	t.Helper()
+	srv, err := gittestserver.NewTempGitServer()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(srv.Root()) })
+	srv.Auth(gitAuth.Username, gitAuth.Password).AutoCreate()
+	require.NoError(t, srv.StartHTTP())
+	t.Cleanup(srv.StopHTTP)
+	repoURL := srv.HTTPAddress() + "/acme/platform.git"
+	e := startManagerEnv(t, xpDelay)
+	require.NoError(t, e.c.Create(context.Background(), &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "platform-git", Namespace: e.ns},
+		Data:       map[string][]byte{"username": []byte(gitAuth.Username), "password": []byte(gitAuth.Password), "url": []byte(repoURL)},
+	}))
+	return e, repoURL
 }
 
 // playFlux plays Flux's kustomize-controller: it applies every manifest
