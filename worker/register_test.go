@@ -54,6 +54,6 @@ func TestRegisterPerMode(t *testing.T) {
 			require.Equal(t, tc.wantActivities, r.activities)
 		})
 	}
-	require.Len(t, workflows.ManagerWorkflows(), 8)
+	require.Len(t, workflows.ManagerWorkflows(), 9)
 	require.Contains(t, workflows.AllWorkflows(), workflows.SelfCheckWorkflow)
 }
