@@ -3,7 +3,6 @@ package platforms
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -98,5 +97,5 @@ func describe(cur v1alpha1.ComponentRef, ch Change) string {
 	case ch.ClearUpgradeAt:
 		return "cancel the scheduled upgrade of " + c
 	}
-	return "change " + strings.TrimSpace(c)
+	return "change " + c
 }
