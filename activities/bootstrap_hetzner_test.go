@@ -29,10 +29,16 @@ const canaryToken = "CanaryTokenHcloud000000000000000000000000000000000000000000
 // Cloud API on loopback; state in a real S3 implementation on loopback
 // (gofakes3); the cluster the servers would boot stood in by envtest's
 // kube-apiserver started with the CAs the servers' cloud-init received, as
-// k3s would use them. Plan creates nothing; apply creates exactly what the
-// plan listed, each resource once; Connect reaches the API server with the
-// kubeconfig built from the outputs; destroy leaves nothing; the token is
-// in no state object and no file of the working directory.
+// k3s would use them; OpenTofu's state encryption with this test binary as
+// its key command, as openova runs it. Plan creates nothing; apply creates
+// exactly what the plan listed, each resource once; Connect reaches the API
+// server with the kubeconfig built from the outputs. Then a change, as a
+// bootstrap started again makes it (issue 19): Recover reads the CAs and
+// tokens back from the state, and a plan with one worker more adds exactly
+// that server, which joins with the same agent token and trusts the same
+// CA, and replaces nothing. Destroy leaves nothing; the token is in no
+// state object and no file of the working directory, and the state holds
+// none of the cluster's secrets in clear.
 func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	api := fakehcloud.New(fakehcloud.Options{Token: canaryToken})
 	t.Cleanup(api.Close)
@@ -44,7 +50,7 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	dir := t.TempDir()
 	env := testenv.TofuEnv(t)
 	env["HCLOUD_ENDPOINT"] = api.URL()
-	tf := &Terraform{Bin: testenv.Bin(t, "tofu"), Dir: dir, Env: env,
+	tf := &Terraform{Bin: testenv.Bin(t, "tofu"), Dir: dir, Env: env, StateKeyFile: testKeyFile(t),
 		Vars: map[string]any{"hcloud_poll_function": "constant", "hcloud_poll_interval": "100ms"}}
 	var ts testsuite.WorkflowTestSuite
 	aenv := ts.NewTestActivityEnvironment()
@@ -122,6 +128,9 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	require.NoError(t, v.Get(&conn))
 	require.NotEmpty(t, conn.Version)
 
+	changeAddsAWorker(t, aenv, tf, api, in, secrets)
+
+	in.Vars.WorkerCount = 3
 	_, err = aenv.ExecuteActivity(tf.Destroy, in)
 	require.NoError(t, err)
 	require.Empty(t, api.Live(), "destroy leaves nothing")

@@ -35,17 +35,30 @@ func NewClusterPKI(cluster string, now time.Time) (ClusterPKI, error) {
 	if err != nil {
 		return ClusterPKI{}, err
 	}
-	admin, adminKey, err := sign(clientCA, clientKey, &x509.Certificate{
+	p := ClusterPKI{ServerCA: certPEM(serverCA), ServerCAKey: secret.Text(keyPEM(serverKey)), ClientCA: certPEM(clientCA), ClientCAKey: secret.Text(keyPEM(clientKey))}
+	if p.Admin, p.AdminKey, err = adminCert(p, now); err != nil {
+		return ClusterPKI{}, err
+	}
+	return p, nil
+}
+
+// adminCert signs a cluster-admin client certificate (system:masters)
+// with p's client CA, valid for adminLifetime from now.
+func adminCert(p ClusterPKI, now time.Time) (string, secret.Text, error) {
+	ca, caKey, err := parsePair(p.ClientCA, p.ClientCAKey.Reveal())
+	if err != nil {
+		return "", "", err
+	}
+	admin, key, err := sign(ca, caKey, &x509.Certificate{
 		Subject:   pkix.Name{CommonName: "openova-admin", Organization: []string{"system:masters"}},
 		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(adminLifetime),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	})
 	if err != nil {
-		return ClusterPKI{}, err
+		return "", "", err
 	}
-	return ClusterPKI{ServerCA: certPEM(serverCA), ServerCAKey: secret.Text(keyPEM(serverKey)), ClientCA: certPEM(clientCA), ClientCAKey: secret.Text(keyPEM(clientKey)),
-		Admin: certPEM(admin), AdminKey: secret.Text(keyPEM(adminKey))}, nil
+	return certPEM(admin), secret.Text(keyPEM(key)), nil
 }
 
 // ServingCert signs an API server certificate for the addresses with p's

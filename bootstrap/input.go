@@ -217,3 +217,13 @@ func (in Input) stateProblems() []FieldError {
 	}
 	return errs
 }
+
+// WithoutSecrets is in without the cloud's credentials and the bucket's
+// keys: the platform as built, which the recovery bundle keeps and a change
+// starts from (the user types the secrets again).
+func (in Input) WithoutSecrets() Input {
+	in.Credentials = nil
+	in.State.AccessKey, in.State.SecretKey = "", ""
+	in.Regions = append([]Region(nil), in.Regions...)
+	return in
+}

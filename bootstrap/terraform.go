@@ -85,3 +85,28 @@ type Node struct {
 	PublicIPv4  string `json:"public_ipv4"`
 	PrivateIPv4 string `json:"private_ipv4"`
 }
+
+// ClusterJoin is a region's join output (terraform/modules/contract):
+// what a node added later needs, kept in the region's encrypted state. A
+// bootstrap started again reads it back (Recovered) instead of generating
+// new CAs and tokens, which would leave the new node unable to join. It
+// travels only in encoded payloads.
+type ClusterJoin struct {
+	ClusterCA  ClusterCA   `json:"cluster_ca"`
+	JoinToken  secret.Text `json:"join_token"`
+	AgentToken secret.Text `json:"agent_token"`
+	LinkWGConf secret.Text `json:"link_wg_conf"`
+	// The k3s release and the CNI the cluster's nodes run: a node added
+	// by a newer openova must not run a newer kubelet than the API server
+	// or install another Cilium.
+	K3sVersion    string  `json:"k3s_version"`
+	K3sReleaseURL string  `json:"k3s_release_url"`
+	Cilium        *Cilium `json:"cilium"`
+}
+
+// Recovered is a built region read back from its state: its outputs and
+// what its nodes joined with.
+type Recovered struct {
+	Outputs ClusterOutputs
+	Join    ClusterJoin
+}

@@ -42,6 +42,9 @@ type region struct {
 	wgConf secret.Text
 	// gateway is the gateway's reserved public address (two regions).
 	gateway string
+	// join is what a built region's nodes joined with, read back from its
+	// state by a ChangeInfrastructure (nil in a Bootstrap).
+	join *bootstrap.ClusterJoin
 	// touched is set when an apply started: from then on, abort destroys.
 	touched bool
 	parked  string
@@ -129,6 +132,11 @@ func (r *region) input() bootstrap.TerraformInput {
 	if r.b.substrate {
 		vars.Cilium = r.cilium()
 		vars.Link, vars.LinkWGConf = r.link(), r.wgConf
+	}
+	if r.join != nil {
+		// A node added now runs what the first ones run, whatever this
+		// openova's catalog and k3s pin say.
+		vars.Cilium, vars.K3sVersion, vars.K3sReleaseURL = r.join.Cilium, r.join.K3sVersion, r.join.K3sReleaseURL
 	}
 	return bootstrap.TerraformInput{
 		Organization: in.Organization, Provider: in.Provider, Region: r.spec.Name,

@@ -28,8 +28,8 @@ type fakeClouds struct {
 	failApply map[string]int
 	// failLink is how many times MakeLink fails before it succeeds.
 	failLink int
-	// applies are the inputs of every Apply, in order.
-	applies []activities.TerraformInput
+	// plans and applies are the inputs of every Plan and Apply, in order.
+	plans, applies []activities.TerraformInput
 	// inputs are the substrate activities' inputs, by call name.
 	inputs map[string]any
 	// The manager's phase (bootstrap_manager_test.go): arm gives the
@@ -77,6 +77,9 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(tf.Plan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.TerraformInput) (activities.PlanResult, error) {
 			f.log("plan " + in.Region)
+			f.mu.Lock()
+			f.plans = append(f.plans, in)
+			f.mu.Unlock()
 			return activities.PlanResult{Summary: terraform.Summary{Add: 1, Resources: []terraform.Change{
 				{Address: "hcloud_server.control_plane[0]", Type: "hcloud_server", Name: "control_plane", Action: "create"}}}}, nil
 		})

@@ -36,17 +36,18 @@ const (
 // Workflow type names, registered explicitly so that renaming a Go function
 // never silently changes what running histories call.
 const (
-	SelfCheckWorkflow          = "SelfCheck"
-	InstallComponentsWorkflow  = "InstallComponents"
-	ReleaseComponentWorkflow   = "ReleaseComponent"
-	UninstallComponentWorkflow = "UninstallComponent"
-	UpgradeComponentWorkflow   = "UpgradeComponent"
-	ScheduledUpgradeWorkflow   = "ScheduledUpgrade"
-	UpgradeComponentsWorkflow  = "UpgradeComponents"
-	CheckUpdatesWorkflow       = "CheckUpdates"
-	BootstrapWorkflow          = "Bootstrap"
-	PromoteWorkflow            = "Promote"
-	EditPlatformWorkflow       = "EditPlatform"
+	SelfCheckWorkflow            = "SelfCheck"
+	InstallComponentsWorkflow    = "InstallComponents"
+	ReleaseComponentWorkflow     = "ReleaseComponent"
+	UninstallComponentWorkflow   = "UninstallComponent"
+	UpgradeComponentWorkflow     = "UpgradeComponent"
+	ScheduledUpgradeWorkflow     = "ScheduledUpgrade"
+	UpgradeComponentsWorkflow    = "UpgradeComponents"
+	CheckUpdatesWorkflow         = "CheckUpdates"
+	BootstrapWorkflow            = "Bootstrap"
+	PromoteWorkflow              = "Promote"
+	EditPlatformWorkflow         = "EditPlatform"
+	ChangeInfrastructureWorkflow = "ChangeInfrastructure"
 )
 
 // Operation values of the OpenovaOperation search attribute.
@@ -61,6 +62,9 @@ const (
 	// OperationEdit is a UI change committed to a Platform that Flux
 	// applies from Git (EditPlatform).
 	OperationEdit = "edit"
+	// OperationChange is a change to a built platform's infrastructure
+	// (ChangeInfrastructure).
+	OperationChange = "infrastructure-change"
 	// OperationScheduledUpgrade marks upgrade Schedules and the runs they start.
 	OperationScheduledUpgrade = "scheduled-upgrade"
 )
@@ -115,6 +119,7 @@ const (
 	PrefixBootstrap        = "bootstrap/"
 	PrefixPromote          = "promote/"
 	PrefixEdit             = "edit/"
+	PrefixChange           = "change/"
 )
 
 // Custom search attributes the UI filters on. They are registered by the
@@ -202,6 +207,10 @@ func SelfCheckID(name string) string { return PrefixSelfCheck + name }
 // BootstrapID is the workflow ID of bootstrapping an organization's
 // platform: a second start (a reloaded wizard) attaches to the running one.
 func BootstrapID(organization string) string { return PrefixBootstrap + organization }
+
+// ChangeID is the workflow ID of changing an organization's built
+// infrastructure: one change at a time, a reloaded page attaches to it.
+func ChangeID(organization string) string { return PrefixChange + organization }
 
 // PromoteID is the workflow ID of promoting an organization's standby
 // Gitea: one promotion at a time.

@@ -6,7 +6,8 @@ package workflows
 
 // BootstrapWorkflows are what a bootstrap worker hosts.
 func BootstrapWorkflows() map[string]any {
-	return map[string]any{SelfCheckWorkflow: SelfCheck, BootstrapWorkflow: Bootstrap, PromoteWorkflow: Promote}
+	return map[string]any{SelfCheckWorkflow: SelfCheck, BootstrapWorkflow: Bootstrap, PromoteWorkflow: Promote,
+		ChangeInfrastructureWorkflow: ChangeInfrastructure}
 }
 
 // ManagerWorkflows are what a manager worker hosts: the day-2 operations,

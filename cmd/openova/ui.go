@@ -90,7 +90,8 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 		locate := func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error) {
 			return cloudapi.Locations(ctx, p, creds, deps.Endpoints)
 		}
-		return []web.Pages{&wizard.Handler{Bootstraps: &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace},
+		runs := &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace, Data: eng.DataConverter()}
+		return []web.Pages{&wizard.Handler{Bootstraps: runs, Changes: runs.Changes(), Platforms: runs,
 			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch,
 			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}, StateKeys: stateKeys(cfg.CodecKeyFile), DataDir: cfg.DataDir}}, nil
 	}

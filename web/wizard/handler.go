@@ -58,6 +58,10 @@ type Handler struct {
 	// is where this openova keeps what the final page says it holds.
 	StateKeys StateKeys
 	DataDir   string
+	// Changes runs ChangeInfrastructure workflows (engine.Temporal's
+	// Changes) on the platforms Platforms gives; nil offers no change.
+	Changes   Bootstraps
+	Platforms Platforms
 }
 
 // Routes adds the wizard's routes; / opens it.
@@ -72,6 +76,10 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.GET("/wizard/run/:org/kubeconfig/:region", h.kubeconfig)
 	e.GET("/wizard/run/:org/ca", h.ca)
 	e.POST("/wizard/run/:org/recovery", h.recoveryBundle)
+	e.GET("/wizard/run/:org/change", h.change)
+	e.POST("/wizard/run/:org/change", h.startChange)
+	e.POST("/wizard/run/:org/change/:decision", h.decideChange)
+	e.GET("/wizard/run/:org/change/kubeconfig/:region", h.changeKubeconfig)
 }
 
 // home opens the newest bootstrap (a closed tab or a restarted openova

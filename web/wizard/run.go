@@ -36,6 +36,9 @@ func (h *Handler) run(c echo.Context) error {
 		// The page may hold the password: no cache keeps it.
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
+	if r.State == "succeeded" && h.Changes != nil && h.Platforms != nil {
+		vm.ChangeURL = changeURL(org)
+	}
 	meta := h.Shell.Meta(c, "", pages.Wizard, "Bootstrap", vm.Polling)
 	return ui.Render(c, http.StatusOK, meta, runPage(vm))
 }
@@ -48,38 +51,73 @@ func (h *Handler) runPageVM(r Run, user string) RunVM {
 	return runVM(r, d)
 }
 
-// decide sends approve, retry or abort; abort is confirmed in the page
-// (a dialog with script, a checkbox without).
+// decide sends approve, retry or abort to the bootstrap; decideChange to
+// the change. Abort is confirmed in the page (a dialog with script, a
+// checkbox without).
 func (h *Handler) decide(c echo.Context) error {
+	return h.decideOn(c, h.Bootstraps, runURL(c.Param("org")), false)
+}
+
+func (h *Handler) decideChange(c echo.Context) error {
+	if h.Changes == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "This openova does not change built platforms.")
+	}
+	return h.decideOn(c, h.Changes, changeURL(c.Param("org")), true)
+}
+
+func (h *Handler) decideOn(c echo.Context, runs Bootstraps, page string, change bool) error {
 	org, decision := c.Param("org"), c.Param("decision")
 	switch decision {
 	case bootstrap.SignalApprove, bootstrap.SignalRetry:
 	case bootstrap.SignalAbort:
 		if c.FormValue("confirm") != "yes" {
-			pages.SetFlash(c, ui.Flash{Kind: "error", Text: "Tick “destroy what this bootstrap created” to abort."})
-			return ui.Redirect(c, runURL(org))
+			pages.SetFlash(c, ui.Flash{Kind: "error", Text: "Tick “" + abortLabel(change) + "” to abort."})
+			return ui.Redirect(c, page)
 		}
 	default:
 		return echo.NewHTTPError(http.StatusNotFound, "There is no decision "+decision+": approve, retry or abort.")
 	}
-	if err := h.Bootstraps.Signal(c.Request().Context(), org, decision); err != nil {
+	if err := runs.Signal(c.Request().Context(), org, decision); err != nil {
 		return err
 	}
-	if decision == bootstrap.SignalApprove {
+	if decision == bootstrap.SignalApprove && !change {
 		h.Drafts.Forget(pages.User(c))
 	}
-	pages.SetFlash(c, ui.Flash{Kind: "info", Text: map[string]string{
+	text := map[string]string{
 		bootstrap.SignalApprove: "Approved: the clusters are being built.",
 		bootstrap.SignalRetry:   "Retrying the parked step.",
 		bootstrap.SignalAbort:   "Aborting: what this bootstrap created is being destroyed.",
-	}[decision]})
-	return ui.Redirect(c, runURL(org))
+	}
+	if change {
+		text[bootstrap.SignalApprove] = "Approved: the change is being applied."
+		text[bootstrap.SignalAbort] = "Aborting the change: nothing is destroyed."
+	}
+	pages.SetFlash(c, ui.Flash{Kind: "info", Text: text[decision]})
+	return ui.Redirect(c, page)
 }
 
-// kubeconfig sends a finished region's admin kubeconfig as a download.
-func (h *Handler) kubeconfig(c echo.Context) error {
+// abortLabel is the abort checkbox's label.
+func abortLabel(change bool) string {
+	if change {
+		return "stop the change (nothing is destroyed)"
+	}
+	return "destroy what this bootstrap created"
+}
+
+// kubeconfig sends a finished region's admin kubeconfig as a download;
+// changeKubeconfig the one a change made (a new admin certificate).
+func (h *Handler) kubeconfig(c echo.Context) error { return h.kubeconfigOf(c, h.Bootstraps) }
+
+func (h *Handler) changeKubeconfig(c echo.Context) error {
+	if h.Changes == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "This openova does not change built platforms.")
+	}
+	return h.kubeconfigOf(c, h.Changes)
+}
+
+func (h *Handler) kubeconfigOf(c echo.Context, runs Bootstraps) error {
 	org, region := c.Param("org"), c.Param("region")
-	r, err := h.Bootstraps.Status(c.Request().Context(), org)
+	r, err := runs.Status(c.Request().Context(), org)
 	if err != nil {
 		return err
 	}

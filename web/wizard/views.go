@@ -154,6 +154,11 @@ type RunVM struct {
 	// ClearFlashes: a fragment of an ended run clears the page's flashes
 	// ("Approved: …" is stale once the clusters are ready).
 	ClearFlashes bool
+	// Change: the page is of a change to the built platform, whose
+	// bootstrap is at BackURL. ChangeURL offers a change (a finished
+	// bootstrap's page).
+	Change             bool
+	BackURL, ChangeURL string
 }
 
 // RegionRunVM is one region on the run page.
@@ -169,7 +174,7 @@ type RegionRunVM struct {
 type SummaryRow struct{ Label, Value string }
 
 func runVM(r Run, d *Draft) RunVM {
-	vm := RunVM{Org: r.Organization, State: r.State, Awaiting: r.Progress.Awaiting, Error: r.Error, URL: runURL(r.Organization)}
+	vm := RunVM{Org: r.Organization, State: r.State, Awaiting: r.Progress.Awaiting, Error: r.Error, URL: runURL(r.Organization), BackURL: "/wizard/components"}
 	vm.Polling = r.State == "running" && vm.Awaiting == ""
 	switch {
 	case vm.Awaiting == bootstrap.SignalApprove:

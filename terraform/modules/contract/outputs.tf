@@ -36,3 +36,17 @@ output "gitea_endpoint" {
   description = "Where the region's Gitea answers, through the load balancer (TLS passthrough to its NodePort): <address>:<port>."
   value       = "${local.load_balancer_ip}:${local.gitea.port}"
 }
+
+output "join" {
+  description = "What a node added later needs to join the cluster as its first nodes did (the CAs, the k3s server and agent tokens, the gateway's wg0.conf, the k3s release and the CNI they run): a bootstrap started again reads it back to plan a change to the platform, so a newer openova neither gives a new node other secrets nor a k3s or Cilium the cluster does not run. Sensitive; openova's state is always encrypted (OpenTofu state encryption), so the bucket's keys alone do not reveal it."
+  sensitive   = true
+  value = {
+    cluster_ca      = var.cluster_ca
+    join_token      = var.join_token
+    agent_token     = var.agent_token
+    link_wg_conf    = var.link_wg_conf
+    k3s_version     = var.k3s_version
+    k3s_release_url = var.k3s_release_url
+    cilium          = var.cilium
+  }
+}

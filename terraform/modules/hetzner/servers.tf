@@ -2,6 +2,12 @@
 # pre-generated CAs where k3s looks for them and the k3s configuration, then
 # installs the pinned k3s release; the provider keeps only a hash of
 # user_data in the state.
+#
+# cloud-init runs at first boot only, and the provider replaces a server
+# whose user_data or SSH keys change: a later change to the platform (a
+# worker added, a newer openova with another k3s pin, Cilium's operator
+# counting the nodes) must never replace a running node, least of all an
+# etcd member. So both are read once, when a server is created.
 
 resource "hcloud_server" "control_plane" {
   count              = var.control_plane_count
@@ -24,6 +30,9 @@ resource "hcloud_server" "control_plane" {
     network_id = hcloud_network.nodes.id
     ip         = local.control_plane_ips[count.index]
   }
+  lifecycle {
+    ignore_changes = [user_data, ssh_keys]
+  }
   depends_on = [hcloud_network_subnet.nodes, hcloud_firewall.nodes]
 }
 
@@ -44,6 +53,9 @@ resource "hcloud_server" "worker" {
   network {
     network_id = hcloud_network.nodes.id
     ip         = local.worker_ips[count.index]
+  }
+  lifecycle {
+    ignore_changes = [user_data, ssh_keys]
   }
   depends_on = [hcloud_network_subnet.nodes, hcloud_firewall.nodes]
 }

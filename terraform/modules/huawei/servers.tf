@@ -18,6 +18,12 @@ resource "huaweicloud_compute_instance" "control_plane" {
   key_pair           = one(huaweicloud_kps_keypair.break_glass[*].name)
   user_data          = local.control_plane_user_data[count.index]
   tags               = merge(local.tags, { "openova.io-node-role" = "control-plane" })
+  # Read once, at creation: a later change (its cloud-init, a newer
+  # image, another key) must not replace a running node (servers.tf of
+  # the Hetzner module says why).
+  lifecycle {
+    ignore_changes = [user_data, image_id, key_pair]
+  }
   network {
     uuid        = huaweicloud_vpc_subnet.nodes.id
     fixed_ip_v4 = local.control_plane_ips[count.index]
@@ -34,6 +40,12 @@ resource "huaweicloud_compute_instance" "worker" {
   key_pair           = one(huaweicloud_kps_keypair.break_glass[*].name)
   user_data          = local.worker_user_data[count.index]
   tags               = merge(local.tags, { "openova.io-node-role" = "worker" })
+  # Read once, at creation: a later change (its cloud-init, a newer
+  # image, another key) must not replace a running node (servers.tf of
+  # the Hetzner module says why).
+  lifecycle {
+    ignore_changes = [user_data, image_id, key_pair]
+  }
   network {
     uuid        = huaweicloud_vpc_subnet.nodes.id
     fixed_ip_v4 = local.worker_ips[count.index]

@@ -27,6 +27,12 @@ resource "oci_core_instance" "control_plane" {
     ssh_authorized_keys = var.ssh_public_key
     user_data           = base64encode(local.control_plane_user_data[count.index])
   }
+  # Read once, at creation: a later change (its cloud-init, a newer
+  # image, another key) must not replace a running node (servers.tf of
+  # the Hetzner module says why).
+  lifecycle {
+    ignore_changes = [metadata, source_details]
+  }
 }
 
 resource "oci_core_instance" "worker" {
@@ -55,5 +61,11 @@ resource "oci_core_instance" "worker" {
   metadata = {
     ssh_authorized_keys = var.ssh_public_key
     user_data           = base64encode(local.worker_user_data[count.index])
+  }
+  # Read once, at creation: a later change (its cloud-init, a newer
+  # image, another key) must not replace a running node (servers.tf of
+  # the Hetzner module says why).
+  lifecycle {
+    ignore_changes = [metadata, source_details]
   }
 }
