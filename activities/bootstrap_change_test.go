@@ -40,7 +40,7 @@ func serveTestKey() int {
 		keys = append(keys, k)
 	}
 	if err == nil {
-		err = terraform.ServeKey(os.Stdin, os.Stdout, keys, os.Getenv(terraform.EnvOrg))
+		err = terraform.ServeKey(os.Stdin, os.Stdout, keys, os.Getenv(terraform.EnvOrg), nil)
 	}
 	if err != nil {
 		_, _ = os.Stderr.WriteString("openova: " + err.Error() + "\n")

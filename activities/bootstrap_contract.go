@@ -12,6 +12,7 @@ type (
 	ClusterOutputs      = bootstrap.ClusterOutputs
 	Node                = bootstrap.Node
 	ClusterSecretsInput = bootstrap.ClusterSecretsInput
+	RecoverSecretsInput = bootstrap.RecoverSecretsInput
 	ClusterSecrets      = bootstrap.ClusterSecrets
 	ClusterPKI          = bootstrap.ClusterPKI
 	ConnectInput        = bootstrap.ConnectInput

@@ -73,9 +73,3 @@ func (c *Clusters) RecoverClusterSecrets(_ context.Context, in RecoverSecretsInp
 	pki.Admin, pki.AdminKey = admin, key
 	return ClusterSecrets{PKI: pki, JoinToken: in.Join.JoinToken, AgentToken: in.Join.AgentToken}, nil
 }
-
-// RecoverSecretsInput is a built cluster's name and its join output.
-type RecoverSecretsInput struct {
-	Cluster string
-	Join    bootstrap.ClusterJoin
-}

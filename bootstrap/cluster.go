@@ -26,6 +26,13 @@ type ClusterSecrets struct {
 	GiteaAdminPassword secret.Text `json:",omitempty"`
 }
 
+// RecoverSecretsInput is a built cluster's name and its join output
+// (ClusterJoin): RecoverClusterSecrets makes its secrets from them.
+type RecoverSecretsInput struct {
+	Cluster string
+	Join    ClusterJoin
+}
+
 // GiteaAdmin is the user name of every region's Gitea site admin.
 const GiteaAdmin = "openova-admin"
 

@@ -13,6 +13,7 @@ package recovery
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"filippo.io/age"
 	"filippo.io/age/armor"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/secret"
 )
 
@@ -40,10 +42,17 @@ var (
 type Bundle struct {
 	Organization string
 	Regions      []Region
-	// StateKey recovers the OpenTofu state (its encryption key).
-	StateKey secret.Text
+	// StateKey recovers the OpenTofu state (its encryption key, base64);
+	// StateKeyID is what the state's metadata names it by (the ID of the
+	// codec key it was derived from; not a secret).
+	StateKey   secret.Text
+	StateKeyID string
 	// GiteaToken is the Gitea site admin's token.
 	GiteaToken secret.Text
+	// Platform is the platform as built, without secrets: what openova
+	// started with the bundle plans a change from. A bundle sealed before
+	// it was kept has none (Organization empty).
+	Platform bootstrap.Input
 }
 
 // Region is one cluster's way in.
@@ -111,7 +120,16 @@ func (b Bundle) files() ([]file, error) {
 		}
 		out = append(out, file{"kubeconfig-" + r.Name + ".yaml", []byte(r.Kubeconfig)}, file{"ca-" + r.Name + ".crt", []byte(r.CA)})
 	}
-	out = append(out, file{"opentofu-state.key", []byte(b.StateKey.Reveal())}, file{"gitea-admin.token", []byte(b.GiteaToken.Reveal())})
+	out = append(out, file{"opentofu-state.key", []byte(b.StateKey.Reveal())}, file{"opentofu-state.key-id", []byte(b.StateKeyID)},
+		file{"gitea-admin.token", []byte(b.GiteaToken.Reveal())})
+	if b.Platform.Organization != "" {
+		plain := b.Platform.WithoutSecrets()
+		data, err := json.MarshalIndent(plain, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("the platform of the bundle: %w", err)
+		}
+		out = append(out, file{"platform.json", data})
+	}
 	return out, nil
 }
 
@@ -123,7 +141,9 @@ func readme(b Bundle) string {
 	return "openova recovery bundle of " + b.Organization + " (" + strings.Join(names, ", ") + ")\n\n" +
 		"kubeconfig-<region>.yaml  cluster-admin of the region's API server\n" +
 		"ca-<region>.crt           the region's CA (API, Gitea, manager)\n" +
-		"opentofu-state.key        the OpenTofu state encryption key\n" +
+		"opentofu-state.key        the OpenTofu state encryption key (base64)\n" +
+		"opentofu-state.key-id     the ID the state's metadata names that key by\n" +
+		"platform.json             the platform as built, without secrets\n" +
 		"gitea-admin.token         the Gitea site admin's token\n"
 }
 
@@ -176,7 +196,13 @@ func parse(plain []byte) (Bundle, error) {
 	if !ok || !found || org == "" {
 		return Bundle{}, ErrDamaged
 	}
-	b := Bundle{Organization: org, StateKey: secret.Text(files["opentofu-state.key"]), GiteaToken: secret.Text(files["gitea-admin.token"])}
+	b := Bundle{Organization: org, StateKey: secret.Text(files["opentofu-state.key"]), StateKeyID: string(files["opentofu-state.key-id"]),
+		GiteaToken: secret.Text(files["gitea-admin.token"])}
+	if data, ok := files["platform.json"]; ok {
+		if err := json.Unmarshal(data, &b.Platform); err != nil || b.Platform.Organization != org {
+			return Bundle{}, ErrDamaged
+		}
+	}
 	var names []string
 	for name := range files {
 		if region, ok := strings.CutPrefix(name, "kubeconfig-"); ok {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/secret"
 )
 
@@ -18,7 +19,9 @@ func sample() Bundle {
 			{Name: "fsn1", Kubeconfig: secret.Bytes("apiVersion: v1\nkind: Config\n# canary-kubeconfig-fsn1\n"), CA: "-----BEGIN CERTIFICATE-----\nfsn1\n-----END CERTIFICATE-----\n"},
 			{Name: "hel1", Kubeconfig: secret.Bytes("apiVersion: v1\nkind: Config\n# canary-kubeconfig-hel1\n"), CA: "-----BEGIN CERTIFICATE-----\nhel1\n-----END CERTIFICATE-----\n"},
 		},
-		StateKey: "canary-state-key", GiteaToken: "canary-gitea-token"}
+		StateKey: "canary-state-key", StateKeyID: "0011223344556677", GiteaToken: "canary-gitea-token",
+		Platform: bootstrap.Input{Organization: "acme", Domain: "acme.example", Regions: []bootstrap.Region{{Name: "fsn1", Workers: 2}, {Name: "hel1"}},
+			State: bootstrap.StateBackend{Bucket: "acme-state"}}}
 }
 
 func sealed(t *testing.T) []byte {
@@ -39,6 +42,16 @@ func TestSealThenOpen(t *testing.T) {
 	got, err := Open(bytes.NewReader(b), passphrase)
 	require.NoError(t, err)
 	require.Equal(t, sample(), got)
+
+	// The platform goes in without its secrets, whatever the caller gave.
+	withSecrets := sample()
+	withSecrets.Platform.Credentials = map[string]string{"token": "canary-cloud-token"}
+	withSecrets.Platform.State.SecretKey = "canary-bucket-key"
+	var buf bytes.Buffer
+	require.NoError(t, Seal(&buf, withSecrets, passphrase))
+	got, err = Open(&buf, passphrase)
+	require.NoError(t, err)
+	require.Equal(t, sample().Platform, got.Platform)
 }
 
 // A wrong passphrase and a damaged or foreign file each get their own

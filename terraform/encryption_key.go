@@ -57,7 +57,9 @@ type keyOutput struct {
 // key file's keys, in order; org is the organization whose state it is.
 // A state encrypted under a codec key not among keys is refused with
 // KeyNotHeld in the error, which the caller prints on stderr for tofu.
-func ServeKey(in io.Reader, out io.Writer, keys []secret.Bytes, org string) error {
+// A recovered key (an organization restored from a recovery bundle) is
+// org's key instead: the state is read and written back with it.
+func ServeKey(in io.Reader, out io.Writer, keys []secret.Bytes, org string, recovered *RecoveredKey) error {
 	w := bufio.NewWriter(out)
 	// The header goes first, before the input is read: tofu checks it as
 	// soon as the line is complete.
@@ -85,14 +87,22 @@ func ServeKey(in io.Reader, out io.Writer, keys []secret.Bytes, org string) erro
 	var res keyOutput
 	res.Keys.Encryption = base64.StdEncoding.EncodeToString(enc.Reveal())
 	res.Meta.ExternalData = keyMeta{KeyID: KeyID(active), Scheme: keyScheme}
+	if recovered != nil {
+		res.Keys.Encryption = base64.StdEncoding.EncodeToString(recovered.Key.Reveal())
+		res.Meta.ExternalData = keyMeta{KeyID: recovered.ID, Scheme: keyScheme}
+	}
 	if req != nil && req.ExternalData != nil {
 		stored := *req.ExternalData
 		if stored.Scheme != keyScheme {
 			return fmt.Errorf("the state %s (its key scheme is %q, this openova derives %q)", KeyNotHeld, stored.Scheme, keyScheme)
 		}
+		if recovered != nil && stored.KeyID == recovered.ID {
+			res.Keys.Decryption = base64.StdEncoding.EncodeToString(recovered.Key.Reveal())
+			return writeKeys(w, res)
+		}
 		codecKey, ok := findKey(keys, stored.KeyID)
 		if !ok {
-			return fmt.Errorf("the state %s (derived from codec key %s, not in the codec key file): run openova with the data directory or --codec-key-file that created it", KeyNotHeld, stored.KeyID)
+			return fmt.Errorf("the state %s (derived from codec key %s, not in the codec key file): run openova with the data directory or --codec-key-file that created it, or restore its recovery bundle", KeyNotHeld, stored.KeyID)
 		}
 		dec, err := DeriveStateKey(codecKey, org)
 		if err != nil {
@@ -100,6 +110,11 @@ func ServeKey(in io.Reader, out io.Writer, keys []secret.Bytes, org string) erro
 		}
 		res.Keys.Decryption = base64.StdEncoding.EncodeToString(dec.Reveal())
 	}
+	return writeKeys(w, res)
+}
+
+// writeKeys prints the key provider's answer.
+func writeKeys(w *bufio.Writer, res keyOutput) error {
 	b, err := json.Marshal(res)
 	if err != nil {
 		return err

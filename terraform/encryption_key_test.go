@@ -30,7 +30,7 @@ func init() {
 func serveKeyFromEnv() int {
 	keys, err := readKeys(os.Getenv(EnvKeyFile))
 	if err == nil {
-		err = ServeKey(os.Stdin, os.Stdout, keys, os.Getenv(EnvOrg))
+		err = serveWithRecovered(keys)
 	}
 	if err != nil {
 		_, _ = os.Stderr.WriteString("openova: " + err.Error() + "\n")
@@ -68,7 +68,7 @@ func keyFile(t testing.TB) string {
 func serve(t *testing.T, in string, keys []secret.Bytes, org string) (string, keyOutput, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := ServeKey(strings.NewReader(in), &out, keys, org)
+	err := ServeKey(strings.NewReader(in), &out, keys, org, nil)
 	sc := bufio.NewScanner(&out)
 	require.True(t, sc.Scan(), "a header line")
 	header := sc.Text()
@@ -164,4 +164,49 @@ func TestHCLString(t *testing.T) {
 	} {
 		require.Equal(t, want, hclString(in), in)
 	}
+}
+
+// serveWithRecovered serves the key as `openova tofu-key` does, with the
+// organization's recovered key if the key file's folder holds one.
+func serveWithRecovered(keys []secret.Bytes) error {
+	org := os.Getenv(EnvOrg)
+	rec, err := LoadRecoveredKey(os.Getenv(EnvKeyFile), org)
+	if err != nil {
+		return err
+	}
+	return ServeKey(os.Stdin, os.Stdout, keys, org, rec)
+}
+
+// A recovered key is kept whole, beside the codec key file, for a named
+// organization only, and read back; a malformed one is refused.
+func TestRecoveredKeyFile(t *testing.T) {
+	kf := filepath.Join(t.TempDir(), "codec.key")
+	key := secret.Bytes(strings.Repeat("k", 32))
+	none, err := LoadRecoveredKey(kf, "acme")
+	require.NoError(t, err)
+	require.Nil(t, none)
+	require.NoError(t, SaveRecoveredKey(kf, "acme", RecoveredKey{ID: "0011223344556677", Key: key}))
+	got, err := LoadRecoveredKey(kf, "acme")
+	require.NoError(t, err)
+	require.Equal(t, &RecoveredKey{ID: "0011223344556677", Key: key}, got)
+	info, err := os.Stat(filepath.Join(filepath.Dir(kf), "recovered-state-keys", "acme"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	for name, tc := range map[string]struct {
+		org string
+		k   RecoveredKey
+		err string
+	}{
+		"a path":    {"../acme", RecoveredKey{ID: "0011223344556677", Key: key}, "not an organization's name"},
+		"short key": {"acme", RecoveredKey{ID: "0011223344556677", Key: key[:16]}, "32-byte key"},
+		"no key ID": {"acme", RecoveredKey{Key: key}, "16 hex digits"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.ErrorContains(t, SaveRecoveredKey(kf, tc.org, tc.k), tc.err)
+		})
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(kf), "recovered-state-keys", "globex"), []byte("nonsense"), 0o600))
+	_, err = LoadRecoveredKey(kf, "globex")
+	require.ErrorContains(t, err, "malformed: restore the recovery bundle again")
 }

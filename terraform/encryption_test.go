@@ -207,6 +207,21 @@ func TestEncryptedStateAndPlan(t *testing.T) {
 		})
 	}
 
+	// A recovery bundle's key: another data directory that holds it for
+	// acme (SaveRecoveredKey, as a restore does) reads the state and
+	// writes it back under that key, so the bundle keeps opening it.
+	other := &Encryption{Command: enc.Command, KeyFile: keyFile(t), Org: "acme"}
+	derived, err := DeriveStateKey(keys[0], "acme")
+	require.NoError(t, err)
+	require.NoError(t, SaveRecoveredKey(other.KeyFile, "acme", RecoveredKey{ID: KeyID(keys[0]), Key: derived}))
+	restored, out4 := encRunner(t, s3, other, canary, "cp-1", "cp-9")
+	track(restored, out4)
+	s, err = restored.Plan(ctx)
+	require.NoError(t, err, "the recovered key reads the state")
+	require.Equal(t, 1, s.Add)
+	require.NoError(t, restored.Apply(ctx))
+	require.Equal(t, KeyID(keys[0]), storedKeyID(t, s3.object(t, encStateKey)), "written back under the bundle's key")
+
 	// Rotation: a new key appended to the file encrypts from now on; the
 	// state written under the old one still opens.
 	f, err := os.OpenFile(kf, os.O_APPEND|os.O_WRONLY, 0)

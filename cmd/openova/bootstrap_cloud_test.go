@@ -258,7 +258,12 @@ func (c *cloudStandIn) bucket(t *testing.T) map[string]string {
 
 // bootstrapProgress queries a running bootstrap.
 func bootstrapProgress(t *testing.T, c client.Client) (workflows.BootstrapProgress, error) {
-	v, err := c.QueryWorkflow(t.Context(), workflows.BootstrapID("acme"), "", workflows.QueryProgress)
+	return runProgress(t, c, workflows.BootstrapID("acme"))
+}
+
+// runProgress queries a running Bootstrap or ChangeInfrastructure.
+func runProgress(t *testing.T, c client.Client, id string) (workflows.BootstrapProgress, error) {
+	v, err := c.QueryWorkflow(t.Context(), id, "", workflows.QueryProgress)
 	if err != nil {
 		return workflows.BootstrapProgress{}, err
 	}
@@ -269,10 +274,16 @@ func bootstrapProgress(t *testing.T, c client.Client) (workflows.BootstrapProgre
 // awaiting waits until the bootstrap waits for that decision.
 func awaiting(t *testing.T, c client.Client, decision string, timeout time.Duration) workflows.BootstrapProgress {
 	t.Helper()
+	return awaitingRun(t, c, workflows.BootstrapID("acme"), decision, timeout)
+}
+
+// awaitingRun waits until run id waits for that decision.
+func awaitingRun(t *testing.T, c client.Client, id, decision string, timeout time.Duration) workflows.BootstrapProgress {
+	t.Helper()
 	var p workflows.BootstrapProgress
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		var err error
-		p, err = bootstrapProgress(t, c)
+		p, err = runProgress(t, c, id)
 		assert.NoError(ct, err)
 		assert.Equal(ct, decision, p.Awaiting, "steps: %+v regions: %+v", p.Steps, p.Regions)
 	}, timeout, 250*time.Millisecond)

@@ -77,7 +77,9 @@ func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAs
 // A failed apply (the API refuses a server: quota) parks the region with
 // the cloud's message; after a restart of openova the wizard's / finds
 // the parked run, and its Retry finishes the bootstrap without creating
-// anything twice.
+// anything twice. openova started again on the same data directory then
+// adds a worker to the built platform (addsAWorker), and another openova
+// adds one more with its recovery bundle (restoresAndAddsAWorker).
 func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
@@ -110,6 +112,10 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	require.Equal(t, want, cloud.createdOnce(t))
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	recordHistory(t, p, "bootstrap-v4-retried")
+
+	p = addsAWorker(t, cloud, dataDir, p)
+	noLockNoTofu(t, cloud, dataDir, "fsn1")
+	restoresAndAddsAWorker(t, cloud, p)
 }
 
 // Abort of a parked bootstrap of two regions from its page (confirmed)

@@ -93,7 +93,8 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 		runs := &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace, Data: eng.DataConverter()}
 		return []web.Pages{&wizard.Handler{Bootstraps: runs, Changes: runs.Changes(), Platforms: runs,
 			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch,
-			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}, StateKeys: stateKeys(cfg.CodecKeyFile), DataDir: cfg.DataDir}}, nil
+			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}, StateKeys: stateKeys(cfg.CodecKeyFile), DataDir: cfg.DataDir,
+			Restore: restoreBundle(cfg.CodecKeyFile), Restored: &wizard.RestoredFiles{Dir: filepath.Join(cfg.DataDir, "restored")}}}, nil
 	}
 }
 

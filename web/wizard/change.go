@@ -19,9 +19,30 @@ import (
 )
 
 // Platforms gives the platform an organization's bootstrap (or its last
-// change) built, without secrets (engine.Temporal).
+// change) built, without secrets (engine.Temporal); ErrNoPlatform when
+// this openova ran none.
 type Platforms interface {
 	Platform(ctx context.Context, org string) (bootstrap.Input, error)
+}
+
+// ErrNoPlatform: this openova built no platform of the organization.
+var ErrNoPlatform = errors.New("no platform")
+
+// platform is the organization's platform as this openova last built or
+// changed it, else as a recovery bundle restored it.
+func (h *Handler) platform(ctx context.Context, org string) (bootstrap.Input, error) {
+	in, err := h.Platforms.Platform(ctx, org)
+	if !errors.Is(err, ErrNoPlatform) || h.Restored == nil {
+		return in, err
+	}
+	restored, ok, rerr := h.Restored.Load(org)
+	if rerr != nil {
+		return in, rerr
+	}
+	if !ok {
+		return in, err
+	}
+	return restored, nil
 }
 
 // A change to a built platform's infrastructure (issue 19): openova,
@@ -67,7 +88,7 @@ func (h *Handler) change(c echo.Context) error {
 		vm.Missing = h.Missing
 		return ui.Render(c, http.StatusOK, h.Shell.Meta(c, "", pages.Wizard, "Change", vm.Polling), runPage(vm))
 	}
-	base, err := h.Platforms.Platform(c.Request().Context(), org)
+	base, err := h.platform(c.Request().Context(), org)
 	if err != nil {
 		return err
 	}
@@ -75,7 +96,8 @@ func (h *Handler) change(c echo.Context) error {
 }
 
 // changeable refuses a change before the organization's bootstrap has
-// finished: until then the bootstrap's own page is where it goes on.
+// finished (until then the bootstrap's own page is where it goes on), and
+// of an organization this openova neither built nor restored.
 func (h *Handler) changeable(ctx context.Context, org string) error {
 	if h.Changes == nil || h.Platforms == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "This openova does not change built platforms.")
@@ -84,10 +106,18 @@ func (h *Handler) changeable(ctx context.Context, org string) error {
 	if err != nil {
 		return err
 	}
-	if b.State != "succeeded" {
-		return echo.NewHTTPError(http.StatusNotFound, "The bootstrap of "+org+" has not finished: its infrastructure can be changed once it has, from "+runURL(org)+".")
+	switch b.State {
+	case "succeeded":
+		return nil
+	case "":
+		if h.Restored != nil {
+			if _, ok, err := h.Restored.Load(org); err != nil || ok {
+				return err
+			}
+		}
+		return echo.NewHTTPError(http.StatusNotFound, "This openova built no platform "+org+": restore its recovery bundle at /wizard/restore to change it here.")
 	}
-	return nil
+	return echo.NewHTTPError(http.StatusNotFound, "The bootstrap of "+org+" has not finished: its infrastructure can be changed once it has, from "+runURL(org)+".")
 }
 
 // startChange checks the form and starts the change; a refused field
@@ -98,7 +128,7 @@ func (h *Handler) startChange(c echo.Context) error {
 	if err := h.changeable(ctx, org); err != nil {
 		return err
 	}
-	base, err := h.Platforms.Platform(ctx, org)
+	base, err := h.platform(ctx, org)
 	if err != nil {
 		return err
 	}

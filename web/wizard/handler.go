@@ -62,6 +62,10 @@ type Handler struct {
 	// Changes) on the platforms Platforms gives; nil offers no change.
 	Changes   Bootstraps
 	Platforms Platforms
+	// Restore keeps an opened recovery bundle's state key and Restored its
+	// platform (nil: no restore offered).
+	Restore  Restore
+	Restored *RestoredFiles
 }
 
 // Routes adds the wizard's routes; / opens it.
@@ -80,6 +84,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/wizard/run/:org/change", h.startChange)
 	e.POST("/wizard/run/:org/change/:decision", h.decideChange)
 	e.GET("/wizard/run/:org/change/kubeconfig/:region", h.changeKubeconfig)
+	e.GET("/wizard/restore", h.restoreForm)
+	e.POST("/wizard/restore", h.restore)
 }
 
 // home opens the newest bootstrap (a closed tab or a restarted openova

@@ -88,7 +88,10 @@ func TestFinalPageShowsThePasswordOnce(t *testing.T) {
 // answer.
 func TestRecoveryBundleFromTheFinalPage(t *testing.T) {
 	h := &Handler{Drafts: &Drafts{}, Shown: ShownFiles{Dir: t.TempDir()}, DataDir: "/var/lib/openova-test",
-		StateKeys: func(org string) (secret.Text, error) { return secret.Text("state-key-of-" + org), nil },
+		StateKeys: func(org string) (secret.Text, string, error) {
+			return secret.Text("state-key-of-" + org), "0011223344556677", nil
+		},
+		Platforms: platform(builtPlatform()), Changes: &changes{},
 		Bootstraps: finished{Run{Organization: "acme", State: "succeeded", Result: &bootstrap.Result{
 			Regions: []bootstrap.Cluster{{Region: "fsn1", Kubeconfig: []byte("kubeconfig of fsn1"), CA: "CA of fsn1"},
 				{Region: "hel1", Kubeconfig: []byte("kubeconfig of hel1"), CA: "CA of hel1"}},
@@ -117,6 +120,8 @@ func TestRecoveryBundleFromTheFinalPage(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "acme", b.Organization)
 	require.Equal(t, "state-key-of-acme", b.StateKey.Reveal())
+	require.Equal(t, "0011223344556677", b.StateKeyID)
+	require.Equal(t, builtPlatform(), b.Platform, "the platform as built, for a restore")
 	require.Equal(t, "canary-recovery-token", b.GiteaToken.Reveal())
 	require.Len(t, b.Regions, 2)
 	require.Equal(t, recovery.Region{Name: "fsn1", Kubeconfig: []byte("kubeconfig of fsn1"), CA: "CA of fsn1"}, b.Regions[0])

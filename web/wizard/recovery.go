@@ -13,8 +13,9 @@ import (
 )
 
 // StateKeys gives an organization's OpenTofu state key (derived from the
-// codec key, which this package never sees).
-type StateKeys func(org string) (secret.Text, error)
+// codec key, which this package never sees, or recovered from a bundle)
+// and the ID the state's metadata names it by.
+type StateKeys func(org string) (key secret.Text, id string, err error)
 
 // recoveryBundle seals what this machine alone holds of a finished
 // bootstrap (each cluster's kubeconfig and CA, the OpenTofu state key,
@@ -42,11 +43,16 @@ func (h *Handler) recoveryBundle(c echo.Context) error {
 	if h.StateKeys == nil {
 		return fail("This openova cannot give the OpenTofu state key, so it seals no recovery bundle.")
 	}
-	key, err := h.StateKeys(org)
+	key, keyID, err := h.StateKeys(org)
 	if err != nil {
 		return fail("The OpenTofu state key of " + org + " is not at hand (" + err.Error() + "): run openova with the data directory that made this bootstrap.")
 	}
-	b := recovery.Bundle{Organization: org, StateKey: key, GiteaToken: r.Result.Manager.GiteaToken}
+	b := recovery.Bundle{Organization: org, StateKey: key, StateKeyID: keyID, GiteaToken: r.Result.Manager.GiteaToken}
+	if h.Platforms != nil {
+		if b.Platform, err = h.platform(c.Request().Context(), org); err != nil {
+			return fail("The platform of " + org + " was not found (" + err.Error() + "): run openova with the data directory that made this bootstrap.")
+		}
+	}
 	for _, cl := range r.Result.Regions {
 		b.Regions = append(b.Regions, recovery.Region{Name: cl.Region, Kubeconfig: cl.Kubeconfig, CA: cl.CA})
 	}

@@ -162,9 +162,13 @@ func (t *Temporal) Platform(ctx context.Context, org string) (bootstrap.Input, e
 func (t *Temporal) input(ctx context.Context, id, runID string) (bootstrap.Input, error) {
 	iter := t.Client.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !iter.HasNext() {
-		return bootstrap.Input{}, fmt.Errorf("no run %s", id)
+		return bootstrap.Input{}, fmt.Errorf("%s: %w", id, wizard.ErrNoPlatform)
 	}
 	ev, err := iter.Next()
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return bootstrap.Input{}, fmt.Errorf("%s: %w", id, wizard.ErrNoPlatform)
+	}
 	if err != nil {
 		return bootstrap.Input{}, fmt.Errorf("history of %s: %w", id, err)
 	}
