@@ -40,7 +40,7 @@ const canaryToken = "CanaryTokenHcloud000000000000000000000000000000000000000000
 // state object and no file of the working directory, and the state holds
 // none of the cluster's secrets in clear.
 func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
-	api := fakehcloud.New(fakehcloud.Options{Token: canaryToken})
+	api := fakehcloud.New(fakehcloud.Options{Token: canaryToken, Zones: []string{"acme.example"}})
 	t.Cleanup(api.Close)
 	be := s3mem.New()
 	s3 := httptest.NewServer(gofakes3.New(be).Server())
@@ -66,7 +66,7 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 		Organization: "acme", Provider: terraform.Hetzner, Region: "fsn1",
 		Credentials: map[string]string{"HCLOUD_TOKEN": canaryToken},
 		Vars: bootstrap.ModuleVars{
-			Organization: "acme", Domain: "acme.example", Region: "fsn1", Role: "primary",
+			Organization: "acme", Domain: "acme.example", DNSZone: "acme.example", Region: "fsn1", Role: "primary",
 			ControlPlaneCount: 1, WorkerCount: 2, ControlPlaneSize: "cpx31", WorkerSize: "cpx21",
 			ClusterCA: bootstrap.ClusterCA{ServerCACert: secrets.PKI.ServerCA, ServerCAKey: secrets.PKI.ServerCAKey,
 				ClientCACert: secrets.PKI.ClientCA, ClientCAKey: secrets.PKI.ClientCAKey},
@@ -91,7 +91,7 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	// three load balancer services: the API, Gitea and the manager.
 	require.Equal(t, map[string]int{"hcloud_network": 1, "hcloud_network_subnet": 1, "hcloud_firewall": 1, "hcloud_placement_group": 2,
 		"hcloud_load_balancer": 1, "hcloud_load_balancer_network": 1, "hcloud_load_balancer_service": 3, "hcloud_load_balancer_target": 1,
-		"hcloud_server": 3}, planned)
+		"hcloud_server": 3, "hcloud_zone_rrset": 1}, planned)
 
 	in.Approved = &plan.Summary
 	_, err = aenv.ExecuteActivity(tf.Apply, in)
@@ -114,6 +114,9 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	require.NoError(t, v.Get(&out))
 	require.Equal(t, "https://127.0.0.1:"+strconv.Itoa(apiPort), out.APIEndpoint)
 	require.Len(t, out.Nodes, 3)
+	record, ok := api.RRSet("acme.example", "manager", "A")
+	require.True(t, ok, "the manager's record is in the zone")
+	require.Equal(t, []string{out.LoadBalancerIPv4}, record)
 
 	userData, ok := api.ServerUserData("acme-fsn1-cp-0")
 	require.True(t, ok)
@@ -133,7 +136,7 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	in.Vars.WorkerCount = 3
 	_, err = aenv.ExecuteActivity(tf.Destroy, in)
 	require.NoError(t, err)
-	require.Empty(t, api.Live(), "destroy leaves nothing")
+	require.Equal(t, map[string][]string{"zone": {"acme.example"}}, api.Live(), "destroy leaves nothing but the user's zone")
 
 	list, err := be.ListBucket("acme-state", &gofakes3.Prefix{}, gofakes3.ListBucketPage{})
 	require.NoError(t, err)
@@ -151,7 +154,7 @@ func TestHetznerCluster_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 
 // fakeKinds are the fake API's names of what the Hetzner module creates.
 var fakeKinds = []string{"ssh_key", "network", "network_subnet", "firewall", "placement_group", "server",
-	"load_balancer", "load_balancer_network", "load_balancer_service", "load_balancer_target"}
+	"load_balancer", "load_balancer_network", "load_balancer_service", "load_balancer_target", "zone_rrset"}
 
 // created is what the fake API created so far, by kind.
 func created(api *fakehcloud.Server) map[string][]string {

@@ -25,6 +25,9 @@ type CheckCredentialsInput struct {
 	Regions     []string
 	// Sizes are the machine sizes each region will use.
 	Sizes map[string][]string `json:",omitempty"`
+	// DNSZone is the zone the manager's record is to be created in ("":
+	// none); it must exist in the credentials' project.
+	DNSZone string `json:",omitempty"`
 }
 
 // CheckCredentialsResult lists the provider's regions.
@@ -60,6 +63,15 @@ func (c *Cloud) CheckCredentials(ctx context.Context, in CheckCredentialsInput) 
 		if len(problems) > 0 {
 			p := problems[0]
 			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError("region "+r+": "+p.Message, ErrInvalidBootstrap, nil, p.Field)
+		}
+	}
+	if in.DNSZone != "" {
+		err := cloudapi.CheckZone(ctx, in.Provider, in.Credentials, in.DNSZone, c.Endpoints)
+		if errors.As(err, &ce) {
+			return CheckCredentialsResult{}, temporal.NewNonRetryableApplicationError(ce.Error(), ErrInvalidBootstrap, nil, ce.Field)
+		}
+		if err != nil {
+			return CheckCredentialsResult{}, err
 		}
 	}
 	return CheckCredentialsResult{Locations: locs}, nil

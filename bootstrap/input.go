@@ -45,6 +45,10 @@ type Input struct {
 	ManagerPort int `json:",omitempty"`
 	// APITimeout bounds the wait for each region's API server (default 20 min).
 	APITimeout time.Duration `json:",omitempty"`
+	// DNSZone is a zone of the provider's DNS (Hetzner DNS) that holds
+	// Domain: the primary's apply creates manager.<domain> in it. "" leaves
+	// the record to the user.
+	DNSZone string `json:",omitempty"`
 }
 
 // Region is one region: a cluster of its own.
@@ -111,6 +115,9 @@ func (in Input) Validate() []FieldError {
 	}
 	if msg := domainProblem(in.Domain); msg != "" {
 		add("domain", "%s", msg)
+	}
+	if msg := in.dnsZoneProblem(); msg != "" {
+		add("dns_zone", "%s", msg)
 	}
 	if !slices.Contains(cloud.Providers, in.Provider) {
 		add("provider", "choose one of %v", cloud.Providers)
@@ -186,6 +193,22 @@ func domainProblem(d string) string {
 		if !labelRE.MatchString(l) {
 			return fmt.Sprintf("%q is not a DNS label: use lower-case letters, digits and '-', at most 63 characters", l)
 		}
+	}
+	return ""
+}
+
+// dnsZoneProblem says what is wrong with the DNS zone, "" if nothing (or
+// none is given).
+func (in Input) dnsZoneProblem() string {
+	switch {
+	case in.DNSZone == "":
+		return ""
+	case in.Provider != cloud.Hetzner:
+		return "openova creates DNS records in Hetzner DNS only: leave the zone empty and create the record yourself"
+	case domainProblem(in.DNSZone) != "":
+		return "give the zone's name, e.g. example.com"
+	case in.DNSZone != in.Domain && !strings.HasSuffix(in.Domain, "."+in.DNSZone):
+		return "the zone must be " + in.Domain + " itself or a zone it is in, e.g. the parent domain"
 	}
 	return ""
 }

@@ -33,12 +33,21 @@ func TestInputValidate(t *testing.T) {
 		{"the API on a given manager port", func(in *Input) { in.ManagerPort, in.APIPort = 8443, 8443 }, "api_port", "other than 8443"},
 		{"Gitea on a given manager port", func(in *Input) { in.ManagerPort, in.GiteaPort = 8443, 8443 }, "gitea_port", "other than 8443 (the manager's)"},
 		{"a manager port out of range", func(in *Input) { in.ManagerPort = 70000 }, "manager_port", "between 1 and 65535, or leave it out for 443"},
+		{"a DNS zone the domain is not in", func(in *Input) { in.DNSZone = "other.example" }, "dns_zone", "must be acme.example itself or a zone it is in"},
+		{"a DNS zone of a subdomain", func(in *Input) { in.DNSZone = "eu.acme.example" }, "dns_zone", "must be acme.example itself"},
+		{"not a zone name", func(in *Input) { in.DNSZone = "example" }, "dns_zone", "give the zone's name"},
+		{"a DNS zone off Hetzner", func(in *Input) { in.Provider, in.DNSZone = cloud.OCI, "acme.example" }, "dns_zone", "in Hetzner DNS only"},
 		{"endpoint with credentials", func(in *Input) {
 			in.State = stateOK()
 			in.State.Endpoint = "https://key:secret@s3.example"
 		}, "state.endpoint", "without credentials"},
 	}
 	require.Empty(t, twoRegions().Validate())
+	for _, zone := range []string{"platform.acme.example", "acme.example"} {
+		in := twoRegions()
+		in.Domain, in.DNSZone = "platform.acme.example", zone
+		require.Empty(t, in.Validate(), "the domain's own zone, or a parent's")
+	}
 	ok := twoRegions()
 	ok.State = stateOK()
 	require.Empty(t, ok.Validate())

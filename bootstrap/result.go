@@ -24,6 +24,9 @@ type Manager struct {
 	AddressURL string
 	// DNSRecord is the record to create: "manager.<domain>. A <address>".
 	DNSRecord string
+	// DNSZone is the Hetzner DNS zone the bootstrap created DNSRecord in
+	// ("": the user creates it).
+	DNSZone string `json:",omitempty"`
 	// CA is the PEM certificate that signed the manager's; CAFingerprint
 	// and CertFingerprint are SHA-256 (AA:BB:…).
 	CA              string

@@ -21,6 +21,7 @@ import (
 type ModuleVars struct {
 	Organization      string      `json:"organization"`
 	Domain            string      `json:"domain"`
+	DNSZone           string      `json:"dns_zone,omitempty"`
 	Region            string      `json:"region"`
 	Role              string      `json:"role"`
 	ControlPlaneCount int         `json:"control_plane_count"`

@@ -43,11 +43,17 @@ func NewServer(h http.Handler, errorLog *log.Logger) *http.Server {
 		IdleTimeout: IdleTimeout, ErrorLog: errorLog}
 }
 
+// uploads are the forms that take a file (multipart/form-data): the
+// wizard's restore, whose recovery bundle is a few KiB per region.
+var uploads = map[string]bool{"/wizard/restore": true}
+
 // bounded refuses what no page needs before anything reads it: a body
-// over its limit (413), multipart (415: every form here is url-encoded,
-// and Go's multipart parser spills large parts into TMPDIR). A form is
-// parsed here, under http.MaxBytesReader, so a handler never sees a
-// silently truncated one; any other body is limited the same way.
+// over its limit (413), multipart (415: every other form here is
+// url-encoded, and Go's multipart parser spills large parts into TMPDIR;
+// an upload form's is parsed here in memory, its whole body being under
+// the limit). A form is parsed here, under http.MaxBytesReader, so a
+// handler never sees a silently truncated one; any other body is limited
+// the same way.
 func bounded() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -63,6 +69,17 @@ func bounded() echo.MiddlewareFunc {
 				return tooLarge(limit)
 			}
 			mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+			if mt == echo.MIMEMultipartForm && uploads[r.URL.Path] && r.Method == http.MethodPost {
+				r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
+				if err := r.ParseMultipartForm(limit); err != nil {
+					var mbe *http.MaxBytesError
+					if errors.As(err, &mbe) {
+						return tooLarge(limit)
+					}
+					return echo.NewHTTPError(http.StatusBadRequest, "The upload cannot be read ("+err.Error()+"): send it again from this site's pages.")
+				}
+				return next(c)
+			}
 			if strings.HasPrefix(mt, "multipart/") {
 				return echo.NewHTTPError(http.StatusUnsupportedMediaType,
 					"This server takes forms url-encoded, not as multipart/form-data: send the form from this site's pages, or with Content-Type application/x-www-form-urlencoded.")

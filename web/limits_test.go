@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +43,11 @@ func testServer(log *slog.Logger, routes pagesFunc) http.Handler {
 // within bounds reaches the handler parsed.
 func TestBodiesAreBounded(t *testing.T) {
 	form := func(size int) io.Reader { return strings.NewReader("user=" + strings.Repeat("a", size)) }
+	// Go's multipart parser would spill a large file into TMPDIR: the
+	// upload form's is parsed in memory, so nothing lands there.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	upload := multipartBodies(t)
 	cases := []struct {
 		name, path, contentType string
 		body                    io.Reader
@@ -54,6 +61,9 @@ func TestBodiesAreBounded(t *testing.T) {
 		{"streamed too large", "/echo", echo.MIMEApplicationForm, form(FormLimit), -1, 413, "larger than this server takes"},
 		{"multipart", "/echo", "multipart/form-data; boundary=x", strings.NewReader("--x--"), -1, 415, "not as multipart/form-data"},
 		{"multipart, any case", "/echo", "Multipart/Mixed; boundary=x", strings.NewReader("--x--"), 5, 415, "url-encoded"},
+		{"an upload form takes a file", "/wizard/restore", upload.ct, bytes.NewReader(upload.small), -1, 200, "bundle has 2048 bytes"},
+		{"within the limit", "/wizard/restore", upload.ct, bytes.NewReader(upload.large), -1, 413, "larger than this server takes"},
+		{"only the upload form", "/echo", upload.ct, bytes.NewReader(upload.small), -1, 415, "not as multipart/form-data"},
 		{"codec takes more", "/codec/default/decode", "application/json", bytes.NewReader(make([]byte, 3<<20)), -1, 200, "codec read 3145728"},
 		{"but not without end", "/codec/default/decode", "application/json", bytes.NewReader(make([]byte, CodecLimit+1)), -1, 413, ""},
 	}
@@ -61,6 +71,18 @@ func TestBodiesAreBounded(t *testing.T) {
 		e.POST("/echo", func(c echo.Context) error {
 			return c.String(http.StatusOK, "user has "+strconv.Itoa(len(c.FormValue("user")))+" bytes")
 		})
+		e.POST("/wizard/restore", func(c echo.Context) error {
+			fh, err := c.FormFile("bundle")
+			if err != nil {
+				return err
+			}
+			return c.String(http.StatusOK, "bundle has "+strconv.FormatInt(fh.Size, 10)+" bytes")
+		})
+	})
+	t.Cleanup(func() {
+		left, err := os.ReadDir(tmp)
+		require.NoError(t, err)
+		require.Empty(t, left, "no upload spilled into TMPDIR")
 	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +95,30 @@ func TestBodiesAreBounded(t *testing.T) {
 			require.Contains(t, rec.Body.String(), tc.says)
 		})
 	}
+}
+
+// uploadBodies are two multipart forms with a file "bundle": one of 2 KiB,
+// one over FormLimit; ct is their content type.
+type uploadBodies struct {
+	ct           string
+	small, large []byte
+}
+
+func multipartBodies(t *testing.T) uploadBodies {
+	t.Helper()
+	body := func(size int) ([]byte, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		require.NoError(t, mw.SetBoundary("openova-test-boundary"))
+		fw, err := mw.CreateFormFile("bundle", "acme-recovery.age")
+		require.NoError(t, err)
+		_, _ = fw.Write(bytes.Repeat([]byte("a"), size))
+		require.NoError(t, mw.Close())
+		return b.Bytes(), mw.FormDataContentType()
+	}
+	small, ct := body(2048)
+	large, _ := body(FormLimit + 10)
+	return uploadBodies{ct: ct, small: small, large: large}
 }
 
 // A handler's panic answers the 500 error page, with no stack trace, and

@@ -171,7 +171,7 @@ func (b *bootstrapRun) checkCredentials(ctx workflow.Context) error {
 	}
 	var res activities.CheckCredentialsResult
 	err := workflow.ExecuteActivity(apiCall(ctx), c.CheckCredentials, activities.CheckCredentialsInput{
-		Provider: b.in.Provider, Credentials: b.in.Credentials, Regions: regions, Sizes: sizes,
+		Provider: b.in.Provider, Credentials: b.in.Credentials, Regions: regions, Sizes: sizes, DNSZone: b.in.DNSZone,
 	}).Get(ctx, &res)
 	b.locations = res.Locations
 	return err

@@ -254,7 +254,7 @@ func (r *region) access(endpoint, certFingerprint, image string) *bootstrap.Mana
 	}
 	return &bootstrap.Manager{
 		Region: r.spec.Name, URL: "https://" + r.managerHost() + suffix, AddressURL: "https://" + host + suffix,
-		DNSRecord: r.managerHost() + ". A " + host, CA: r.secrets.PKI.ServerCA, CAFingerprint: activities.PEMFingerprint(r.secrets.PKI.ServerCA),
+		DNSRecord: r.managerHost() + ". A " + host, DNSZone: r.b.in.DNSZone, CA: r.secrets.PKI.ServerCA, CAFingerprint: activities.PEMFingerprint(r.secrets.PKI.ServerCA),
 		CertFingerprint: certFingerprint, Image: image, Password: r.b.mgr.admin.Password,
 		GiteaURL: r.gitea().URL, GiteaToken: r.b.mgr.recovery,
 	}

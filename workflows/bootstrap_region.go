@@ -119,7 +119,7 @@ func (r *region) input() bootstrap.TerraformInput {
 	in := r.b.in
 	pki := r.secrets.PKI
 	vars := bootstrap.ModuleVars{
-		Organization: in.Organization, Domain: in.Domain, Region: r.spec.Name, Role: r.spec.Role,
+		Organization: in.Organization, Domain: in.Domain, DNSZone: in.DNSZone, Region: r.spec.Name, Role: r.spec.Role,
 		ControlPlaneCount: r.spec.ControlPlanes, WorkerCount: r.spec.Workers,
 		ControlPlaneSize: r.spec.ControlPlaneSize, WorkerSize: r.spec.WorkerSize,
 		SSHPublicKey: in.SSHPublicKey,

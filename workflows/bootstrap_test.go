@@ -28,8 +28,10 @@ type fakeClouds struct {
 	failApply map[string]int
 	// failLink is how many times MakeLink fails before it succeeds.
 	failLink int
-	// plans and applies are the inputs of every Plan and Apply, in order.
+	// plans and applies are the inputs of every Plan and Apply, in order;
+	// checked is the credential check's.
 	plans, applies []activities.TerraformInput
+	checked        activities.CheckCredentialsInput
 	// inputs are the substrate activities' inputs, by call name.
 	inputs map[string]any
 	// The manager's phase (bootstrap_manager_test.go): arm gives the
@@ -65,6 +67,9 @@ func (f *fakeClouds) newEnv() *testsuite.TestWorkflowEnvironment {
 	}
 	env.OnActivity(c.CheckCredentials, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CheckCredentialsInput) (activities.CheckCredentialsResult, error) {
+			f.mu.Lock()
+			f.checked = in
+			f.mu.Unlock()
 			return activities.CheckCredentialsResult{Locations: f.locations()}, nil
 		})
 	env.OnActivity(se.Resolve, mock.Anything, mock.Anything).Return(activities.SelectionResult{
@@ -225,6 +230,28 @@ func TestBootstrapAbortBeforeApproveCreatesNothing(t *testing.T) {
 	env.ExecuteWorkflow(Bootstrap, twoRegions())
 	require.ErrorContains(t, env.GetWorkflowError(), "aborted before anything was created")
 	require.ElementsMatch(t, []string{"check image", "plan fsn1", "plan hel1"}, f.calls)
+}
+
+// With a DNS zone, the credential check is asked to find it, every
+// region's module gets it (the primary's creates the record), and the
+// final page's manager says the record was created there.
+func TestBootstrapCreatesTheManagersRecordInTheZone(t *testing.T) {
+	f := &fakeClouds{}
+	env := f.newEnv()
+	signalAt(env, time.Hour, SignalApprove)
+	in := twoRegions()
+	in.DNSZone = "acme.example"
+	env.ExecuteWorkflow(Bootstrap, in)
+	require.NoError(t, env.GetWorkflowError())
+	var res BootstrapResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, "acme.example", f.checked.DNSZone)
+	require.Len(t, f.plans, 2)
+	for _, p := range f.plans {
+		require.Equal(t, "acme.example", p.Vars.DNSZone, p.Region)
+	}
+	require.Equal(t, "acme.example", res.Manager.DNSZone)
+	require.Equal(t, "manager.acme.example. A 198.51.100.1", res.Manager.DNSRecord)
 }
 
 func count(list []string, s string) int {

@@ -72,3 +72,33 @@ func TestLocationsSayWherePrimaryIPsAreOffered_FakeStandsInForHetznerAPI(t *test
 	require.Empty(t, cloud.CheckLinkRegion(cloud.Hetzner, locs, "hel1"))
 	require.Empty(t, api.Requests(), "nothing was created to find out")
 }
+
+// CheckZone asks the (fake) Hetzner API for the DNS zone the manager's
+// record is to be created in: one the project has passes; a missing one,
+// or one a refused token cannot see, is a CredentialError on "dns_zone"
+// saying what to do; another provider's is refused (only Hetzner's DNS).
+func TestCheckZone_FakeStandsInForHetznerAPI(t *testing.T) {
+	api := fakehcloud.New(fakehcloud.Options{Token: token, Zones: []string{"acme.example"}})
+	t.Cleanup(api.Close)
+	ep := cloud.Endpoints{Hetzner: api.URL()}
+	creds := map[string]string{"token": token}
+	require.NoError(t, CheckZone(context.Background(), cloud.Hetzner, creds, "acme.example", ep))
+	for name, tc := range map[string]struct {
+		provider cloud.Provider
+		token    string
+		zone     string
+		reason   string
+	}{
+		"missing":          {cloud.Hetzner, token, "globex.example", "this Hetzner project has no DNS zone globex.example"},
+		"refused token":    {cloud.Hetzner, strings.Repeat("b2", 32), "acme.example", "give the token of the project that holds it"},
+		"another provider": {cloud.OCI, token, "acme.example", "in Hetzner DNS only"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := CheckZone(context.Background(), tc.provider, map[string]string{"token": tc.token}, tc.zone, ep)
+			var ce *cloud.CredentialError
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, "dns_zone", ce.Field)
+			require.Contains(t, ce.Reason, tc.reason)
+		})
+	}
+}

@@ -113,9 +113,9 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	recordHistory(t, p, "bootstrap-v4-retried")
 
-	p = addsAWorker(t, cloud, dataDir, p)
+	p = addsAWorker(t, cloud, dataDir, p, ui)
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
-	restoresAndAddsAWorker(t, cloud, p)
+	restoresAndAddsAWorker(t, cloud, p, ui)
 }
 
 // Abort of a parked bootstrap of two regions from its page (confirmed)

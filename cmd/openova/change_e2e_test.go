@@ -30,12 +30,12 @@ import (
 // created, once, and nothing else is created or replaced; the new worker
 // joins with the cluster's own agent token and CA (its cloud-init, as
 // the fake API received it); the change's page says it is done.
-func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc) *proc {
+func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc, ui *uiClient) *proc {
 	t.Helper()
 	require.NoError(t, p.stop())
 	p = cloud.start(t, dataDir)
 	c := p.client(t, "")
-	ui := signInHTTP(t, p)
+	ui.base = p.url("") // the session signed in before survives the restart
 	before := cloud.createdOnce(t)
 
 	_, body := ui.get("/wizard/run/acme")
@@ -73,7 +73,7 @@ func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc) *pr
 
 	_, body = ui.get("/wizard/run/acme/change")
 	require.Contains(t, body, "The change of acme is done")
-	recordWorkflow(t, p, workflows.ChangeID("acme"), "change-v1-workeradded")
+	recordWorkflow(t, p, workflows.ChangeID("acme"), "changeinfrastructure-v1-workeradded")
 	return p
 }
 
@@ -98,10 +98,9 @@ func workerConfig(t *testing.T, cloud *cloudStandIn, name string) map[string]any
 // first openova last changed it; a third worker is planned from the state,
 // read with the bundle's key, and after Approve it is the one server
 // created, joining with the cluster's agent token.
-func restoresAndAddsAWorker(t *testing.T, cloud *cloudStandIn, p *proc) *proc {
+func restoresAndAddsAWorker(t *testing.T, cloud *cloudStandIn, p *proc, ui *uiClient) *proc {
 	t.Helper()
 	const pass = "canary bundle passphrase"
-	ui := signInHTTP(t, p)
 	resp, bundle := ui.post("/wizard/run/acme/recovery", url.Values{"passphrase": {pass}, "passphrase_again": {pass}})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.NoError(t, p.stop())

@@ -90,9 +90,12 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 		locate := func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error) {
 			return cloudapi.Locations(ctx, p, creds, deps.Endpoints)
 		}
+		zone := func(ctx context.Context, p terraform.Provider, creds map[string]string, name string) error {
+			return cloudapi.CheckZone(ctx, p, creds, name, deps.Endpoints)
+		}
 		runs := &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace, Data: eng.DataConverter()}
 		return []web.Pages{&wizard.Handler{Bootstraps: runs, Changes: runs.Changes(), Platforms: runs,
-			Locations: locate, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch,
+			Locations: locate, CheckZone: zone, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch,
 			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}, StateKeys: stateKeys(cfg.CodecKeyFile), DataDir: cfg.DataDir,
 			Restore: restoreBundle(cfg.CodecKeyFile), Restored: &wizard.RestoredFiles{Dir: filepath.Join(cfg.DataDir, "restored")}}}, nil
 	}

@@ -41,6 +41,11 @@ type Options struct {
 	// DefaultLocation is where servers without a location are created;
 	// "fsn1" if empty.
 	DefaultLocation string
+	// Zones are the DNS zones (names like "acme.example") that exist from
+	// the start, in primary mode, as a domain delegated to Hetzner before
+	// any run does: the fake serves zones to read and RRSets to manage in
+	// them, not zones to create. A name the API would refuse panics.
+	Zones []string
 	// OnExchange, if set, sees every request and response after it is
 	// answered (the package's tests validate them against the OpenAPI
 	// description with it). It runs on the request's goroutine.
@@ -88,6 +93,9 @@ func New(opts Options) *Server {
 		faults:       map[string][]apiError{},
 		actionFaults: map[string][]apiError{},
 		log:          newObservations(),
+	}
+	for _, name := range opts.Zones {
+		s.st.addZone(name)
 	}
 	s.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var rt *route

@@ -14,7 +14,9 @@ import (
 // network or load balancer are named after their parent: a subnet
 // "net:10.0.1.0/24", a server's attachment "server:net", a load balancer
 // service "lb:6443", a target "lb:server:name", "lb:label_selector:sel"
-// or "lb:ip:addr", and a load balancer's attachment "lb:net".
+// or "lb:ip:addr", and a load balancer's attachment "lb:net". An RRSet
+// is named after its zone and its ID: "acme.example:manager/A". Zones
+// (of Options.Zones) are live but never created.
 const (
 	KindSSHKey              = "ssh_key"
 	KindNetwork             = "network"
@@ -29,6 +31,8 @@ const (
 	KindLoadBalancerService = "load_balancer_service"
 	KindLoadBalancerTarget  = "load_balancer_target"
 	KindPrimaryIP           = "primary_ip"
+	KindZone                = "zone"
+	KindZoneRRSet           = "zone_rrset"
 )
 
 // Request is one mutating request (POST, PUT or DELETE) the fake
@@ -107,7 +111,8 @@ func (s *Server) CreateCount(kind, name string) int {
 }
 
 // Live are the resources that exist now, by kind, names sorted. Kinds
-// with none are left out, so it is empty once everything is deleted.
+// with none are left out, so it is empty once everything is deleted,
+// but for the zones of Options.Zones, which no run deletes.
 func (s *Server) Live() map[string][]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -146,10 +151,38 @@ func (s *Server) Live() map[string][]string {
 			add(p[0], p[1])
 		}
 	}
+	for _, z := range sorted(s.st.zones) {
+		add(KindZone, z.Name)
+		for id := range z.rrsets {
+			add(KindZoneRRSet, rrsetKind(z, id))
+		}
+	}
 	for _, names := range out {
 		slices.Sort(names)
 	}
 	return out
+}
+
+// RRSet is the record values of the RRSet of that name and type (as in
+// RRSet("acme.example", "manager", "A")) in the zone of that name, if it
+// exists: what a resolver would answer once the zone is published.
+func (s *Server) RRSet(zone, name, typ string) (records []string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, z := range s.st.zones {
+		if z.Name != zone {
+			continue
+		}
+		r, found := z.rrsets[name+"/"+typ]
+		if !found {
+			return nil, false
+		}
+		for _, rec := range r.Records {
+			records = append(records, rec.Value)
+		}
+		return records, true
+	}
+	return nil, false
 }
 
 // ServerUserData is the user data (cloud-init) the last server of that

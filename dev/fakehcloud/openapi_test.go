@@ -113,9 +113,10 @@ func TestRoutesAreInTheSpec(t *testing.T) {
 // once with success.
 func TestResponsesMatchTheSpec(t *testing.T) {
 	rec := &recorder{}
-	e := newEnv(t, Options{ActionRunningReports: 1, OnExchange: rec.add})
+	e := newEnv(t, Options{ActionRunningReports: 1, OnExchange: rec.add, Zones: []string{"acme.example"}})
 	cl := buildCluster(e)
 	exercise(e, cl)
+	exerciseZones(e, "acme.example")
 	provokeErrors(e, cl)
 	teardown(e, cl)
 

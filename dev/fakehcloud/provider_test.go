@@ -13,11 +13,9 @@ import (
 	"github.com/openova-io/core/dev/testenv"
 )
 
-// gatewayConfig is what the link between regions needs of the cloud: a
-// Primary IP fixed before the gateway exists, the gateway created with it,
-// and a network route sending the other region's networks to the
-// gateway.
-const gatewayConfig = `
+// providerConfig is the provider of the configurations below, pinned to
+// the version dev/dev.sh builds and pointed at the fake.
+const providerConfig = `
 terraform {
   required_providers {
     hcloud = {
@@ -39,7 +37,13 @@ provider "hcloud" {
   poll_function = "constant"
   poll_interval = "50ms"
 }
+`
 
+// gatewayConfig is what the link between regions needs of the cloud: a
+// Primary IP fixed before the gateway exists, the gateway created with it,
+// and a network route sending the other region's networks to the
+// gateway.
+const gatewayConfig = providerConfig + `
 resource "hcloud_primary_ip" "gw" {
   name          = "gw-fsn1"
   type          = "ipv4"
@@ -94,29 +98,9 @@ output "primary_ip" { value = hcloud_primary_ip.gw.ip_address }
 // change (so what the fake answers reads back as what was asked), and
 // destroy leaves nothing.
 func TestProviderGatewayWithPrimaryIP(t *testing.T) {
-	tofu := testenv.Bin(t, "tofu")
-	env := testenv.TofuEnv(t)
 	fake := New(Options{ActionRunningReports: 1})
 	t.Cleanup(fake.Close)
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(gatewayConfig), 0o600))
-	run := func(args ...string) (string, int) {
-		t.Helper()
-		cmd := exec.CommandContext(t.Context(), tofu, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_VAR_endpoint="+fake.URL(), "TF_VAR_token="+fake.Token())
-		for k, v := range env {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return out.String(), ee.ExitCode()
-		}
-		require.NoError(t, err, out.String())
-		return out.String(), 0
-	}
+	run := newTofu(t, fake, gatewayConfig).run
 	out, code := run("init", "-input=false", "-no-color")
 	require.Zero(t, code, out)
 	out, code = run("apply", "-auto-approve", "-input=false", "-no-color")
@@ -143,4 +127,50 @@ func TestProviderGatewayWithPrimaryIP(t *testing.T) {
 	require.Empty(t, fake.Live())
 	require.Equal(t, 1, fake.CreateCount(KindPrimaryIP, "gw-fsn1"))
 	require.NotContains(t, out, fake.Token())
+}
+
+// tofuDir is a directory holding a configuration, in which the real tofu
+// runs with the provider mirror and the fake's endpoint and token (as the
+// variables endpoint and token).
+type tofuDir struct {
+	t    *testing.T
+	fake *Server
+	bin  string
+	env  map[string]string
+	dir  string
+}
+
+// newTofu writes config to a fresh directory. The test is skipped (failed
+// under CI) if tofu or the provider mirror is not built.
+func newTofu(t *testing.T, fake *Server, config string) *tofuDir {
+	t.Helper()
+	d := &tofuDir{t: t, fake: fake, bin: testenv.Bin(t, "tofu"), env: testenv.TofuEnv(t), dir: t.TempDir()}
+	d.write(config)
+	return d
+}
+
+// write replaces the configuration, as someone editing main.tf would.
+func (d *tofuDir) write(config string) {
+	d.t.Helper()
+	require.NoError(d.t, os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(config), 0o600))
+}
+
+// run runs tofu with args and answers its output and exit code.
+func (d *tofuDir) run(args ...string) (string, int) {
+	t := d.t
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), d.bin, args...)
+	cmd.Dir = d.dir
+	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_VAR_endpoint="+d.fake.URL(), "TF_VAR_token="+d.fake.Token())
+	for k, v := range d.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), ee.ExitCode()
+	}
+	require.NoError(t, err, out.String())
+	return out.String(), 0
 }

@@ -34,6 +34,10 @@ const (
 	ok, created, none   = http.StatusOK, http.StatusCreated, http.StatusNoContent
 )
 
+// rrsetPath is the path of one RRSet: a zone's RRSets are named by name
+// and type, not by a number.
+const rrsetPath = "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}"
+
 // routes is the table of everything served.
 var routes = concat(
 	[]route{
@@ -132,6 +136,17 @@ var routes = concat(
 		{Route{post, "/load_balancers/{id}/actions/change_algorithm"}, created, (*Server).changeLoadBalancerAlgorithm},
 		{Route{post, "/load_balancers/{id}/actions/change_protection"}, created, (*Server).changeLoadBalancerProtection},
 		{Route{post, "/load_balancers/{id}/actions/change_type"}, created, (*Server).changeLoadBalancerType},
+
+		{Route{get, "/zones"}, ok, (*Server).listZones},
+		{Route{get, "/zones/{id_or_name}"}, ok, (*Server).getZone},
+		{Route{get, "/zones/{id_or_name}/rrsets"}, ok, (*Server).listRRSets},
+		{Route{post, "/zones/{id_or_name}/rrsets"}, created, (*Server).createRRSet},
+		{Route{get, rrsetPath}, ok, (*Server).getRRSet},
+		{Route{put, rrsetPath}, ok, (*Server).updateRRSet},
+		{Route{del, rrsetPath}, created, (*Server).deleteRRSet},
+		{Route{post, rrsetPath + "/actions/set_records"}, created, (*Server).setRRSetRecords},
+		{Route{post, rrsetPath + "/actions/change_ttl"}, created, (*Server).changeRRSetTTL},
+		{Route{post, rrsetPath + "/actions/change_protection"}, created, (*Server).changeRRSetProtection},
 	},
 	actionRoutes("servers", "server"),
 	actionRoutes("networks", "network"),

@@ -25,6 +25,7 @@ type state struct {
 	servers         map[int64]*server
 	loadBalancers   map[int64]*schema.LoadBalancer
 	primaryIPs      map[int64]*schema.PrimaryIP
+	zones           map[int64]*zone
 	actions         map[int64]*action
 }
 
@@ -49,6 +50,7 @@ func newState() *state {
 		servers:         map[int64]*server{},
 		loadBalancers:   map[int64]*schema.LoadBalancer{},
 		primaryIPs:      map[int64]*schema.PrimaryIP{},
+		zones:           map[int64]*zone{},
 		actions:         map[int64]*action{},
 	}
 }

@@ -40,7 +40,10 @@ type Draft struct {
 	Credentials map[string]string
 	// Locations are the provider's regions, from the credential check.
 	Locations []cloud.Location
-	Regions   []RegionForm
+	// DNSZone is the Hetzner DNS zone to create the manager's record in
+	// ("": the user creates it).
+	DNSZone string
+	Regions []RegionForm
 	// APIPort is the load balancers' Kubernetes API port.
 	APIPort string
 	State   StateForm

@@ -32,6 +32,7 @@ func read(c echo.Context, step string, d *Draft) {
 			d.Done[StepCredentials], d.Done[StepRegions] = false, false
 		}
 	case StepCredentials:
+		d.DNSZone = strings.ToLower(v("dns_zone"))
 		for _, f := range cloud.Credentials[d.Provider] {
 			if s := v(f.Name); s != "" { // empty keeps what was entered before
 				d.Credentials[f.Name] = s
@@ -67,7 +68,7 @@ func read(c echo.Context, step string, d *Draft) {
 // name (no standby chosen) are left out.
 func (d *Draft) input() bootstrap.Input {
 	in := bootstrap.Input{Organization: d.Organization, Domain: d.Domain, Provider: d.Provider,
-		Credentials: d.Credentials, Components: d.Chosen}
+		Credentials: d.Credentials, Components: d.Chosen, DNSZone: d.DNSZone}
 	for i, r := range d.Regions {
 		if r.Name == "" && i > 0 {
 			continue
@@ -95,6 +96,8 @@ func stepOf(field string) string {
 		return StepOrganization
 	case field == "provider":
 		return StepProvider
+	case field == "dns_zone":
+		return StepCredentials
 	case strings.HasPrefix(field, "regions") || field == "api_port":
 		return StepRegions
 	case strings.HasPrefix(field, "state."):

@@ -28,6 +28,10 @@ type Bootstraps interface {
 // regions (cloudapi.Locations with openova's endpoints).
 type Locations func(ctx context.Context, p cloud.Provider, creds map[string]string) ([]cloud.Location, error)
 
+// ZoneCheck asks the provider's DNS whether a zone exists in the
+// credentials' project (cloudapi.CheckZone with openova's endpoints).
+type ZoneCheck func(ctx context.Context, p cloud.Provider, creds map[string]string, zone string) error
+
 // Run is a bootstrap as the wizard shows it.
 type Run struct {
 	Organization string
@@ -43,8 +47,11 @@ type Run struct {
 type Handler struct {
 	Bootstraps Bootstraps
 	Locations  Locations
-	Drafts     *Drafts
-	Shell      pages.Shell
+	// CheckZone checks the DNS zone given with the credentials (nil:
+	// left to the Bootstrap's own check).
+	CheckZone ZoneCheck
+	Drafts    *Drafts
+	Shell     pages.Shell
 	// Missing, when set, says that no tofu or terraform was found and
 	// what to install; every wizard page shows it.
 	Missing string
@@ -186,6 +193,15 @@ func (h *Handler) checkCredentials(ctx context.Context, d *Draft, errs Errors) {
 		for _, f := range cloud.Credentials[d.Provider] {
 			if d.Credentials[f.Name] == "" {
 				errs[f.Name] = "give the " + f.Label
+			}
+		}
+		if d.DNSZone != "" && len(errs) == 0 && h.CheckZone != nil {
+			err := h.CheckZone(ctx, d.Provider, d.Credentials, d.DNSZone)
+			switch {
+			case errors.As(err, &ce):
+				errs["dns_zone"] = ce.Reason
+			case err != nil:
+				errs["dns_zone"] = err.Error()
 			}
 		}
 	}

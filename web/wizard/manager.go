@@ -57,8 +57,11 @@ func (s ShownFiles) Show(org string) (bool, time.Time, error) {
 // first admin password, once (else when it was shown).
 type ManagerVM struct {
 	URL, AddressURL, DNSRecord, CAURL, CAFingerprint, CertFingerprint, Image string
-	Password                                                                 string
-	ShownAt                                                                  string
+	// DNSZone is the Hetzner DNS zone the record was created in ("": the
+	// user creates it).
+	DNSZone  string
+	Password string
+	ShownAt  string
 	// RecoveryURL takes the passphrase form; DataDir is this openova's.
 	RecoveryURL, DataDir string
 }
@@ -66,7 +69,7 @@ type ManagerVM struct {
 // managerVM fills the final page's manager from the result, asking
 // PasswordShown whether this page may show the password.
 func (h *Handler) managerVM(org string, m *bootstrap.Manager) (*ManagerVM, error) {
-	vm := &ManagerVM{URL: m.URL, AddressURL: m.AddressURL, DNSRecord: m.DNSRecord, CAURL: runURL(org) + "/ca",
+	vm := &ManagerVM{URL: m.URL, AddressURL: m.AddressURL, DNSRecord: m.DNSRecord, DNSZone: m.DNSZone, CAURL: runURL(org) + "/ca",
 		CAFingerprint: m.CAFingerprint, CertFingerprint: m.CertFingerprint, Image: m.Image,
 		RecoveryURL: runURL(org) + "/recovery", DataDir: h.DataDir}
 	if h.Shown == nil {

@@ -24,14 +24,16 @@ type StepVM struct {
 	Errors                    Errors
 	Organization, Domain      string
 	APIPort                   string
-	Providers                 []Option
-	ProviderLabel             string
-	Credentials               []CredentialVM
-	Regions                   []RegionVM
-	State                     StateVM
-	Mandatory, ALaCarte       []ComponentVM
-	Added                     []Added
-	Plans                     []ChosenPlan
+	// DNSZone is offered with Hetzner's credentials (DNS: the zone).
+	DNS, DNSZone        string
+	Providers           []Option
+	ProviderLabel       string
+	Credentials         []CredentialVM
+	Regions             []RegionVM
+	State               StateVM
+	Mandatory, ALaCarte []ComponentVM
+	Added               []Added
+	Plans               []ChosenPlan
 }
 
 // NavStep is one entry of the steps list.
@@ -92,7 +94,10 @@ func (h *Handler) render(c echo.Context, code int, step string, d *Draft, errs E
 
 func stepVM(step string, d *Draft, errs Errors) StepVM {
 	vm := StepVM{Step: step, Action: "/wizard/" + step, Errors: errs, Organization: d.Organization, Domain: d.Domain, APIPort: d.APIPort,
-		ProviderLabel: providerLabels[d.Provider].Label}
+		ProviderLabel: providerLabels[d.Provider].Label, DNSZone: d.DNSZone}
+	if d.Provider == cloud.Hetzner {
+		vm.DNS = "manager." + d.Domain
+	}
 	for i, s := range steps {
 		if s.ID == step {
 			vm.Title = s.Title
@@ -232,6 +237,11 @@ func summary(d *Draft) []SummaryRow {
 		state = fmt.Sprintf("bucket %s (%s) at %s, keys under %s/", d.State.Bucket, d.State.Region, d.State.Endpoint, d.State.KeyPrefix)
 	}
 	rows = append(rows, SummaryRow{"Terraform state", state})
+	dns := "you create manager." + d.Domain + " (the final page names its address)"
+	if d.DNSZone != "" {
+		dns = "manager." + d.Domain + ", created in the Hetzner DNS zone " + d.DNSZone
+	}
+	rows = append(rows, SummaryRow{"DNS record", dns})
 	chosen := "none"
 	if len(d.Chosen) > 0 {
 		chosen = strings.Join(d.Chosen, ", ")

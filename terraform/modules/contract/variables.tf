@@ -21,6 +21,16 @@ variable "domain" {
   type        = string
 }
 
+variable "dns_zone" {
+  description = "A zone of the provider's own DNS (Hetzner DNS) that holds the domain: the primary region creates manager.<domain> in it, pointing at its load balancer. \"\" creates no record: the user creates it. Modules of providers without such DNS ignore it (the bootstrap refuses it for them)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.dns_zone == "" || var.dns_zone == var.domain || endswith(var.domain, ".${var.dns_zone}")
+    error_message = "dns_zone must be the domain itself or a zone the domain is in, such as example.com for platform.example.com."
+  }
+}
+
 variable "region" {
   description = "The provider's region or location name (for Hetzner a location such as fsn1)."
   type        = string

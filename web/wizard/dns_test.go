@@ -1,0 +1,69 @@
+package wizard
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/cloud"
+)
+
+// The credentials step offers Hetzner DNS for the manager's record: a zone
+// the domain is not in is refused beside its field; one the project does
+// not have (the DNS check) too, with what to do; an existing one is kept,
+// and Review's summary says the record will be created there.
+func TestCredentialsStepTakesTheDNSZone(t *testing.T) {
+	zones := map[string]bool{"acme.example": true}
+	h := &Handler{Drafts: &Drafts{}, Bootstraps: finished{},
+		Locations: func(context.Context, cloud.Provider, map[string]string) ([]cloud.Location, error) { return nil, nil },
+		CheckZone: func(_ context.Context, _ cloud.Provider, _ map[string]string, zone string) error {
+			if !zones[zone] {
+				return &cloud.CredentialError{Field: "dns_zone", Reason: "this Hetzner project has no DNS zone " + zone}
+			}
+			return nil
+		}}
+	e := echo.New()
+	h.Routes(e)
+	post := func(step string, form url.Values) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/wizard/"+step, strings.NewReader(form.Encode()))
+		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	require.Equal(t, http.StatusSeeOther, post(StepOrganization, url.Values{"organization": {"acme"}, "domain": {"platform.acme.example"}}).Code)
+	require.Equal(t, http.StatusSeeOther, post(StepProvider, url.Values{"provider": {"hetzner"}}).Code)
+	page := httptest.NewRecorder()
+	e.ServeHTTP(page, httptest.NewRequest(http.MethodGet, "/wizard/credentials", nil))
+	require.Contains(t, page.Body.String(), `name="dns_zone"`)
+	require.Contains(t, page.Body.String(), "openova creates manager.platform.acme.example there")
+
+	for zone, msg := range map[string]string{
+		"globex.example":        "must be platform.acme.example itself or a zone it is in",
+		"example":               "give the zone&#39;s name", // HTML-escaped
+		"platform.acme.example": "this Hetzner project has no DNS zone platform.acme.example",
+	} {
+		rec := post(StepCredentials, url.Values{"token": {"t"}, "dns_zone": {zone}})
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, zone)
+		require.Contains(t, rec.Body.String(), `data-field="dns_zone"`, zone)
+		require.Contains(t, rec.Body.String(), msg, zone)
+	}
+	rec := post(StepCredentials, url.Values{"token": {"t"}, "dns_zone": {"Acme.Example"}})
+	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
+	d, unlock := h.Drafts.Lock("")
+	defer unlock()
+	require.Equal(t, "acme.example", d.DNSZone)
+	var dns string
+	for _, row := range summary(d) {
+		if row.Label == "DNS record" {
+			dns = row.Value
+		}
+	}
+	require.Equal(t, "manager.platform.acme.example, created in the Hetzner DNS zone acme.example", dns)
+}
