@@ -36,12 +36,8 @@ const (
 // platform repository, mirrors that to the standby, and waits until each
 // region's Flux has brought up Crossplane (bootstrap_substrate.go).
 func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error) {
-	if errs := in.Validate(); len(errs) > 0 {
-		msgs := make([]string, len(errs))
-		for i, e := range errs {
-			msgs[i] = e.Field + ": " + e.Message
-		}
-		return BootstrapResult{}, temporal.NewNonRetryableApplicationError(strings.Join(msgs, "; "), ErrInvalidInput, nil, errs)
+	if err := refused(in); err != nil {
+		return BootstrapResult{}, err
 	}
 	b := &bootstrapRun{in: in}
 	b.substrate = workflow.GetVersion(ctx, ChangeBootstrapSubstrate, workflow.DefaultVersion, 1) >= 1
@@ -72,6 +68,20 @@ func Bootstrap(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error)
 		return BootstrapResult{}, fmt.Errorf("register progress query: %w", err)
 	}
 	return b.run(ctx)
+}
+
+// refused is the request's validation as a non-retryable error naming
+// every refused field (nil when valid): the Bootstrap's and a change's.
+func refused(in BootstrapInput) error {
+	errs := in.Validate()
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Field + ": " + e.Message
+	}
+	return temporal.NewNonRetryableApplicationError(strings.Join(msgs, "; "), ErrInvalidInput, nil, errs)
 }
 
 type bootstrapRun struct {

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -28,12 +27,8 @@ import (
 // the Bootstrap; an abort never destroys: what exists stays. The substrate
 // and the manager are the manager's to change, not this workflow's.
 func ChangeInfrastructure(ctx workflow.Context, in BootstrapInput) (BootstrapResult, error) {
-	if errs := in.Validate(); len(errs) > 0 {
-		msgs := make([]string, len(errs))
-		for i, e := range errs {
-			msgs[i] = e.Field + ": " + e.Message
-		}
-		return BootstrapResult{}, temporal.NewNonRetryableApplicationError(strings.Join(msgs, "; "), ErrInvalidInput, nil, errs)
+	if err := refused(in); err != nil {
+		return BootstrapResult{}, err
 	}
 	// substrate: the platform was built with Cilium and, with two
 	// regions, the link, whose gateways' addresses the states hold.

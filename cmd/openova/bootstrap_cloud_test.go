@@ -231,7 +231,8 @@ func (c *cloudStandIn) createdOnce(t *testing.T) map[string]int {
 	counts := map[string]int{}
 	for _, k := range []string{fakehcloud.KindSSHKey, fakehcloud.KindNetwork, fakehcloud.KindNetworkSubnet, fakehcloud.KindFirewall,
 		fakehcloud.KindPlacementGroup, fakehcloud.KindServer, fakehcloud.KindLoadBalancer, fakehcloud.KindLoadBalancerNetwork,
-		fakehcloud.KindLoadBalancerService, fakehcloud.KindLoadBalancerTarget, fakehcloud.KindPrimaryIP, fakehcloud.KindNetworkRoute} {
+		fakehcloud.KindLoadBalancerService, fakehcloud.KindLoadBalancerTarget, fakehcloud.KindPrimaryIP, fakehcloud.KindNetworkRoute,
+		fakehcloud.KindZoneRRSet} {
 		for _, name := range c.api.Created(k) {
 			require.Equal(t, 1, c.api.CreateCount(k, name), "%s %s was created once", k, name)
 			counts[k]++

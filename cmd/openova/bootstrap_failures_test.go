@@ -75,18 +75,21 @@ func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAs
 }
 
 // A failed apply (the API refuses a server: quota) parks the region with
-// the cloud's message; after a restart of openova the wizard's / finds
+// the cloud's message (the domain's zone is in the project's Hetzner DNS,
+// where the manager's record is created); after a restart of openova the wizard's / finds
 // the parked run, and its Retry finishes the bootstrap without creating
 // anything twice. openova started again on the same data directory then
 // adds a worker to the built platform (addsAWorker), and another openova
 // adds one more with its recovery bundle (restoresAndAddsAWorker).
 func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
-	cloud := newCloudStandIn(t, fakehcloud.Options{})
+	cloud := newCloudStandIn(t, fakehcloud.Options{Zones: []string{"acme.example"}})
 	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
 	dataDir := t.TempDir()
 	p := cloud.start(t, dataDir)
 	c := p.client(t, "")
-	startBootstrap(t, c, cloud.input("fsn1"))
+	in := cloud.input("fsn1")
+	in.DNSZone = "acme.example"
+	startBootstrap(t, c, in)
 	want := planned(t, awaiting(t, c, workflows.SignalApprove, time.Minute))
 	signalBootstrap(t, c, workflows.SignalApprove)
 
@@ -112,6 +115,11 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	require.Equal(t, want, cloud.createdOnce(t))
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	recordHistory(t, p, "bootstrap-v4-retried")
+	record, ok := cloud.api.RRSet("acme.example", "manager", "A")
+	require.True(t, ok, "the manager's record is in the zone")
+	require.Equal(t, []string{cloud.lbIP["fsn1"]}, record)
+	_, body = ui.get("/wizard/run/acme")
+	require.Contains(t, body, `created in the Hetzner DNS zone <code data-testid="dns-zone">acme.example</code>`)
 
 	p = addsAWorker(t, cloud, dataDir, p, ui)
 	noLockNoTofu(t, cloud, dataDir, "fsn1")

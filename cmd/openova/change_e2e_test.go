@@ -17,6 +17,7 @@ import (
 
 	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/k3s"
 	"github.com/openova-io/core/workflows"
 )
@@ -152,6 +153,17 @@ func restoresAndAddsAWorker(t *testing.T, cloud *cloudStandIn, p *proc, ui *uiCl
 	before[fakehcloud.KindServer]++
 	require.Equal(t, before, cloud.createdOnce(t))
 	require.Equal(t, workerConfig(t, cloud, "acme-fsn1-worker-0")["token"], workerConfig(t, cloud, "acme-fsn1-worker-2")["token"])
+
+	// The canary rule: the bundle's passphrase and the typed secrets are
+	// in no log, file or undecoded history of this openova.
+	canaries := []string{pass, canaryHetznerToken, "canary-s3-secret"}
+	history, err := temporalCLI(t, "workflow", "show", "-w", workflows.ChangeID("acme"), "--address", p.temporalAddr, "-o", "json")
+	require.NoError(t, err, history)
+	for _, s := range canaries {
+		require.NotContains(t, p.log(), s)
+		require.NotContains(t, history, s)
+	}
+	testenv.NoSecretInFiles(t, fresh, canaries...)
 	return p
 }
 
