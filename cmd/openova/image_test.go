@@ -39,6 +39,10 @@ func TestImageCommandRefusesBadInput(t *testing.T) {
 		{"a missing CA bundle", []string{"image", "--output", t.TempDir(), "--ca-bundle", filepath.Join(foreign, "nope.pem")}, exitUsage,
 			[]string{"--ca-bundle", "cannot be read (no such file or directory)"}},
 		{"a stray argument", []string{"image", "now"}, exitUsage, []string{`unexpected argument "now"`}},
+		{"a missing binary", []string{"image", "--output", t.TempDir(), "--binary", filepath.Join(foreign, "openova"), "--platform", "linux/" + other}, exitUsage,
+			[]string{"--binary " + filepath.Join(foreign, "openova") + " cannot be read", "a static Linux build of openova"}},
+		{"a binary that is no executable", []string{"image", "--output", t.TempDir(), "--binary", notes, "--platform", "linux/" + other}, exitError,
+			[]string{"is not a Linux executable"}},
 	}
 	if isDynamic(t, os.Args[0]) {
 		// go test links with cgo where a C compiler is found; a release

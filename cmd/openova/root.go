@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/openova-io/core/image"
 )
 
 // Set at link time: -ldflags "-X main.version=v0.1.0 -X main.commit=abc".
@@ -111,6 +113,11 @@ func newVersionCmd() *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintf(c.OutOrStdout(), "openova %s\ncommit: %s\ngo: %s\ntemporal server: %s\ntemporal sdk: %s\n",
 				version, buildCommit(), runtime.Version(), depVersion("go.temporal.io/server"), depVersion("go.temporal.io/sdk"))
+			if err == nil && image.Published != "" {
+				// The manager images a release build names (dev/release.sh):
+				// what a bootstrap for other nodes pulls.
+				_, err = fmt.Fprintf(c.OutOrStdout(), "manager images: %s\n", image.Published)
+			}
 			return err
 		},
 	}

@@ -34,7 +34,8 @@ func staticOpenova(t testing.TB) string {
 		bin := filepath.Join(staticBuild.dir, "openova")
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		defer cancel()
-		build := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", bin, ".")
+		// -trimpath, as dev/release.sh builds: the two share the build cache.
+		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		staticBuild.out, staticBuild.err = build.CombinedOutput()
 		staticBuild.bin = bin
