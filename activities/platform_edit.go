@@ -32,9 +32,11 @@ type EditPlatformInput struct {
 	// Entry is the component's entry: the fields the UI manages
 	// (uiFields) are set to its values or removed where it has none;
 	// any other field Git has (values) stays.
-	Entry   v1alpha1.ComponentRef
-	Actor   string
-	Message string
+	Entry v1alpha1.ComponentRef
+	// Settings, when set, is a Settings page edit instead of an entry's.
+	Settings *PlatformSettings `json:",omitempty"`
+	Actor    string
+	Message  string
 }
 
 // EditPlatformResult is the branch head after the edit; Changed says
@@ -55,9 +57,9 @@ func (g *Git) EditPlatform(ctx context.Context, in EditPlatformInput) (EditPlatf
 	if err != nil {
 		return EditPlatformResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrPlatformFile, nil)
 	}
-	if in.Platform == "" || in.Entry.Name == "" || in.Actor == "" {
+	if in.Platform == "" || (in.Entry.Name == "" && in.Settings == nil) || in.Actor == "" {
 		return EditPlatformResult{}, temporal.NewNonRetryableApplicationError(
-			"edit of a platform in Git: the platform, the component and the user are required", ErrPlatformFile, nil)
+			"edit of a platform in Git: the platform, the component or settings, and the user are required", ErrPlatformFile, nil)
 	}
 	author := &object.Signature{Name: in.Actor, Email: authorEmail(in.Actor)}
 	commit, changed, err := g.change(ctx, in.Git.URL, in.Git.Branch, file, in.Git.SecretRef, in.Message, author, func(path string) (bool, error) {
@@ -70,7 +72,13 @@ func (g *Git) EditPlatform(ctx context.Context, in EditPlatformInput) (EditPlatf
 		if err != nil {
 			return false, fmt.Errorf("read %s: %w", file, err)
 		}
-		out, changed, err := SetComponentEntry(old, in.Platform, in.Entry, in.Actor)
+		var out []byte
+		var changed bool
+		if in.Settings != nil {
+			out, changed, err = SetPlatformSettings(old, in.Platform, *in.Settings, in.Actor)
+		} else {
+			out, changed, err = SetComponentEntry(old, in.Platform, in.Entry, in.Actor)
+		}
 		if err != nil {
 			return false, temporal.NewNonRetryableApplicationError(file+": "+err.Error(), ErrPlatformFile, nil)
 		}
@@ -101,6 +109,42 @@ func SetComponentEntry(file []byte, platform string, entry v1alpha1.ComponentRef
 	if err != nil {
 		return nil, false, err
 	}
+	return editPlatformDoc(file, platform, func(target *yaml.Node) (bool, error) {
+		changed := setScalar(mapping(mapping(target, "metadata"), "annotations"), v1alpha1.AnnotationActorPrefix+entry.Name, actor)
+		comps := child(mapping(target, "spec"), "components")
+		if comps == nil {
+			comps = &yaml.Node{Kind: yaml.SequenceNode}
+			spec := child(target, "spec")
+			spec.Content = append(spec.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "components"}, comps)
+		}
+		if comps.Kind != yaml.SequenceNode {
+			return false, fmt.Errorf("spec.components of platform %s is not a list", platform)
+		}
+		var e *yaml.Node
+		for _, item := range comps.Content {
+			if scalar(item, "name") == entry.Name {
+				e = item
+			}
+		}
+		if e == nil {
+			e = &yaml.Node{Kind: yaml.MappingNode}
+			setScalar(e, "name", entry.Name)
+			comps.Content = append(comps.Content, e)
+			changed = true
+		}
+		for _, f := range uiFields {
+			if setField(e, f, want[f]) {
+				changed = true
+			}
+		}
+		return changed, nil
+	})
+}
+
+// editPlatformDoc runs edit on the named Platform of a YAML file of one
+// or more documents and writes the file back when edit changed it,
+// keeping the other documents as they were.
+func editPlatformDoc(file []byte, platform string, edit func(target *yaml.Node) (bool, error)) ([]byte, bool, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(file))
 	var docs []*yaml.Node
 	var target *yaml.Node
@@ -121,35 +165,9 @@ func SetComponentEntry(file []byte, platform string, entry v1alpha1.ComponentRef
 	if target == nil {
 		return nil, false, fmt.Errorf("no Platform named %s", platform)
 	}
-	changed := setScalar(mapping(mapping(target, "metadata"), "annotations"), v1alpha1.AnnotationActorPrefix+entry.Name, actor)
-	comps := child(mapping(target, "spec"), "components")
-	if comps == nil {
-		comps = &yaml.Node{Kind: yaml.SequenceNode}
-		spec := child(target, "spec")
-		spec.Content = append(spec.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "components"}, comps)
-	}
-	if comps.Kind != yaml.SequenceNode {
-		return nil, false, fmt.Errorf("spec.components of platform %s is not a list", platform)
-	}
-	var e *yaml.Node
-	for _, item := range comps.Content {
-		if scalar(item, "name") == entry.Name {
-			e = item
-		}
-	}
-	if e == nil {
-		e = &yaml.Node{Kind: yaml.MappingNode}
-		setScalar(e, "name", entry.Name)
-		comps.Content = append(comps.Content, e)
-		changed = true
-	}
-	for _, f := range uiFields {
-		if setField(e, f, want[f]) {
-			changed = true
-		}
-	}
-	if !changed {
-		return file, false, nil
+	changed, err := edit(target)
+	if err != nil || !changed {
+		return file, false, err
 	}
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)

@@ -172,6 +172,19 @@ func TestEditPlatformCommitsAsTheUser(t *testing.T) {
 		require.Equal(t, EditPlatformResult{Commit: first.Commit}, again, "the same edit adds no commit")
 	}
 
+	// A Settings page edit is a commit of the same file, by its user.
+	window := &v1alpha1.MaintenanceWindow{Days: []string{"Sunday"}, Start: "03:00", TimeZone: "UTC"}
+	set := EditPlatformInput{Git: in.Git, File: file, Platform: "acme", Settings: &PlatformSettings{Window: window},
+		Actor: "ops@acme.io", Message: "openova: change the settings on platform acme"}
+	settings, err := run[EditPlatformResult](t, g, g.EditPlatform, set)
+	require.NoError(t, err)
+	require.True(t, settings.Changed)
+	commits, files = history(t, repoURL, nil)
+	require.Equal(t, []string{settings.Commit, first.Commit}, commits[:2])
+	p, _ = platformIn(t, []byte(files[file]))
+	require.Equal(t, window, p.Spec.MaintenanceWindow)
+	require.Equal(t, "8.0.3", p.Spec.Components[len(p.Spec.Components)-1].Version, "the entry stays")
+
 	in.File = "clusters/hel1/platform.yaml"
 	_, err = run[EditPlatformResult](t, g, g.EditPlatform, in)
 	requireAppError(t, err, ErrPlatformFile, true)

@@ -16,6 +16,8 @@ type (
 	EditPlatformResult = activities.EditPlatformResult
 	// GitTarget is a platform repository: URL, branch, folder, Secret.
 	GitTarget = activities.GitTarget
+	// PlatformSettings are a Settings page edit of a Platform in Git.
+	PlatformSettings = activities.PlatformSettings
 )
 
 // EditPlatform commits one UI change to a Platform that Flux applies from
@@ -27,7 +29,11 @@ type (
 // other change.
 func EditPlatform(ctx workflow.Context, in EditPlatformInput) (EditPlatformResult, error) {
 	e := &platformEdit{in: in}
-	e.commit = e.progress.add(fmt.Sprintf("commit %s to %s", in.Entry.Name, in.File))
+	what := in.Entry.Name
+	if in.Settings != nil {
+		what = "the settings"
+	}
+	e.commit = e.progress.add(fmt.Sprintf("commit %s to %s", what, in.File))
 	if err := e.progress.serve(ctx); err != nil {
 		return EditPlatformResult{}, err
 	}

@@ -60,3 +60,24 @@ func TestEditPlatform(t *testing.T) {
 		})
 	}
 }
+
+// A Settings page edit is the same commit, named as the settings'.
+func TestEditPlatformSettings(t *testing.T) {
+	in := EditPlatformInput{Git: activities.GitTarget{URL: "https://198.51.100.1:3000/acme/platform.git", Branch: "main"},
+		File: "clusters/fsn1/platform.yaml", Platform: "acme", Actor: "ops", Message: "openova: change the settings on platform acme",
+		Settings: &PlatformSettings{Window: &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "UTC"}}}
+	env := newWorkflowEnv()
+	var g *activities.Git
+	env.OnActivity(g.EditPlatform, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, got activities.EditPlatformInput) (activities.EditPlatformResult, error) {
+			require.Equal(t, in, got)
+			return activities.EditPlatformResult{Commit: "0123456789abcdef0123", Changed: true}, nil
+		})
+	env.ExecuteWorkflow(EditPlatform, in)
+	require.NoError(t, env.GetWorkflowError())
+	v, err := env.QueryWorkflow(QueryProgress)
+	require.NoError(t, err)
+	var p Progress
+	require.NoError(t, v.Get(&p))
+	require.Equal(t, "commit the settings to clusters/fsn1/platform.yaml", p.Steps[0].Name)
+}

@@ -201,6 +201,11 @@ func EditID(platform, component string, at time.Time) string {
 	return PrefixEdit + platform + "/" + component + "/" + at.UTC().Format("20060102T150405.000000000Z")
 }
 
+// EditSettingsSubject stands for the component in the EditID of a
+// Settings page edit (no component is named "settings": the catalog's
+// names are its components').
+const EditSettingsSubject = "settings"
+
 // SelfCheckID is the workflow ID of a named self-check run.
 func SelfCheckID(name string) string { return PrefixSelfCheck + name }
 

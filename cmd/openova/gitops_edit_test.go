@@ -31,7 +31,8 @@ import (
 // the cluster that Flux's next reconcile would undo. The page says where
 // it went; Flux (played: it applies platform.yaml, force-owning Git's
 // fields) brings it to the cluster, where the entry is Flux's, and the
-// component installs; the audit view lists the edit with its commit.
+// component installs; the audit view lists the edit with its commit. The
+// Settings page's catalog index and window are commits the same way.
 func TestGitOpsUIChangeIsACommit_TestPlaysFluxAndCrossplane(t *testing.T) {
 	t.Parallel() // its own processes, ports, data dir and namespace
 	e, repoURL := startGitOpsEnv(t, 300*time.Millisecond)
@@ -82,12 +83,29 @@ spec:
 	_, page := ui.get(audit.OperationURL(id, ""))
 	require.Contains(t, page, `data-testid="operation-commit"`)
 	require.Contains(t, page, strings.TrimSuffix(repoURL, ".git")+"/commit/"+head.Hash.String(), "the audit view links the commit")
-	// The settings are edited in the file: the page refuses, saying so,
-	// and the cluster keeps what Git says.
-	resp, body = ui.post("/platforms/acme/settings", url.Values{"delivery": {v1alpha1.DeliveryDirect}})
+	// The settings are commits too: the maintenance window lands in the
+	// file, by the user, and Flux brings it to the cluster. The delivery
+	// and the repository are where Flux applies the Platform from: the
+	// page refuses to change them, saying so, and the cluster keeps them.
+	settings := url.Values{"delivery": {v1alpha1.DeliveryGitOps}, "gitURL": {repoURL}, "branch": {"main"}, "path": {"platform"},
+		"secretName": {"platform-git"}, "window": {"on"}, "day": {"Saturday"}, "start": {"02:00"}, "timeZone": {"Europe/Berlin"}}
+	resp, body = ui.post("/platforms/acme/settings", settings)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Regexp(t, `Settings saved. Committed [0-9a-f]{7} to platform.yaml in `+repoURL, body)
+	require.Equal(t, before+2, commitsPerFile(t, repoURL)["platform.yaml"], "one commit more")
+	head = headCommit(t, repoURL)
+	require.Equal(t, "admin", head.Author.Name)
+	require.Equal(t, "openova: change the settings on platform acme\n\nAsked by admin in the openova UI.", head.Message)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		w := e.platform(t, "acme").Spec.MaintenanceWindow
+		assert.Equal(ct, &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"}, w)
+	}, time.Minute, 300*time.Millisecond, "Flux applied the settings' commit")
+	settings.Set("delivery", v1alpha1.DeliveryDirect)
+	resp, body = ui.post("/platforms/acme/settings", settings)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
-	require.Contains(t, body, "This platform is kept in Git (platform.yaml)")
+	require.Contains(t, body, "This platform is kept in Git (platform.yaml): its delivery and repository are where Flux applies it from")
 	require.Equal(t, v1alpha1.DeliveryGitOps, e.platform(t, "acme").Spec.Delivery)
+	require.Equal(t, before+2, commitsPerFile(t, repoURL)["platform.yaml"], "a refused change commits nothing")
 	require.NotContains(t, e.proc.log(), gitAuth.Password)
 	e.recordHistory(t, id, "editplatform-v1-committed")
 }

@@ -30,7 +30,12 @@ type Edits struct {
 func (e *Edits) EditPlatform(ctx context.Context, edit platforms.Edit) (platforms.EditResult, error) {
 	in := workflows.EditPlatformInput{Git: workflows.GitTarget{URL: edit.RepoURL, Branch: edit.Branch, SecretRef: edit.SecretRef},
 		File: edit.File, Platform: edit.Platform, Entry: edit.Entry, Actor: edit.Actor, Message: edit.Message}
-	id := workflows.EditID(in.Platform, in.Entry.Name, e.Now())
+	subject := in.Entry.Name
+	if edit.Settings != nil {
+		in.Settings = &workflows.PlatformSettings{CatalogIndexURL: edit.Settings.IndexURL, Window: edit.Settings.Window}
+		subject = workflows.EditSettingsSubject
+	}
+	id := workflows.EditID(in.Platform, subject, e.Now())
 	run, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: id, TaskQueue: workflows.TaskQueueManager,
 		Memo:                  map[string]any{workflows.MemoActor: in.Actor},

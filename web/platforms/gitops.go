@@ -23,7 +23,17 @@ type Edit struct {
 	RepoURL, Branch, SecretRef string
 	File, Platform             string
 	Entry                      v1alpha1.ComponentRef
-	Actor, Message             string
+	// Settings, when set, is a Settings page edit instead of an entry's.
+	Settings       *EditSettings
+	Actor, Message string
+}
+
+// EditSettings are the settings a Platform kept in Git takes from the
+// Settings page as a commit: the catalog index and the maintenance window
+// (zero: removed). Its delivery and repository stay the file's.
+type EditSettings struct {
+	IndexURL string
+	Window   *v1alpha1.MaintenanceWindow
 }
 
 // EditResult is the branch head after the edit; Changed is false when
@@ -59,6 +69,12 @@ func (a Applied) Note() string {
 // commitEntry makes the change a commit to the file Flux applies the
 // Platform from, with the user as its author, and waits for the commit.
 func (s *Store) commitEntry(ctx context.Context, p *v1alpha1.Platform, entry v1alpha1.ComponentRef, what, actor string) (Applied, error) {
+	return s.commit(ctx, p, Edit{Entry: entry}, what, actor)
+}
+
+// commit makes one edit (an entry's or the settings') a commit to the
+// Platform's file.
+func (s *Store) commit(ctx context.Context, p *v1alpha1.Platform, edit Edit, what, actor string) (Applied, error) {
 	file, err := v1alpha1.ParseGitFile(p.Annotations[v1alpha1.AnnotationGitFile])
 	if err != nil {
 		return Applied{}, fmt.Errorf("platform %s is kept in Git, but %w: fix the annotation", p.Name, err)
@@ -71,11 +87,10 @@ func (s *Store) commitEntry(ctx context.Context, p *v1alpha1.Platform, entry v1a
 		return Applied{}, fmt.Errorf("platform %s is kept in Git, and this manager cannot commit to it: change %s there", p.Name, file)
 	}
 	g := p.Spec.Git
-	res, err := s.Edits.EditPlatform(ctx, Edit{
-		RepoURL: g.URL, Branch: g.Branch, SecretRef: g.SecretRef,
-		File: file, Platform: p.Name, Entry: entry, Actor: actor,
-		Message: fmt.Sprintf("openova: %s on platform %s\n\nAsked by %s in the openova UI.", what, p.Name, actor),
-	})
+	edit.RepoURL, edit.Branch, edit.SecretRef = g.URL, g.Branch, g.SecretRef
+	edit.File, edit.Platform, edit.Actor = file, p.Name, actor
+	edit.Message = fmt.Sprintf("openova: %s on platform %s\n\nAsked by %s in the openova UI.", what, p.Name, actor)
+	res, err := s.Edits.EditPlatform(ctx, edit)
 	if err != nil {
 		return Applied{}, fmt.Errorf("commit %s of platform %s to %s: %w", what, p.Name, file, err)
 	}

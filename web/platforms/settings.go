@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -24,7 +25,39 @@ type Settings struct {
 // ApplySettings writes the settings with server-side apply under the UI's
 // settings field manager, and removes the cleared ones with a merge patch
 // (an apply cannot remove a field another manager, such as kubectl, set).
-func (s *Store) ApplySettings(ctx context.Context, platform string, set Settings, actor string) error {
+//
+// A Platform kept in Git (v1alpha1.AnnotationGitFile) takes the catalog
+// index and the maintenance window as a commit to its file instead, which
+// Flux applies; its delivery and repository must stay the file's (Flux
+// applies it from there), else it is refused.
+func (s *Store) ApplySettings(ctx context.Context, platform string, set Settings, actor string) (Applied, error) {
+	var p v1alpha1.Platform
+	if err := s.writer.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: platform}, &p); err != nil {
+		if apierrors.IsNotFound(err) {
+			return Applied{}, ErrNotFound
+		}
+		return Applied{}, fmt.Errorf("read platform %s: %w", platform, err)
+	}
+	if _, ok := p.Annotations[v1alpha1.AnnotationGitFile]; ok {
+		if set.Delivery != p.Spec.Delivery || !sameGit(set.Git, p.Spec.Git) {
+			return Applied{}, fmt.Errorf("platform %s is kept in Git (%s): its delivery and repository are where Flux applies it from; change them in that file",
+				platform, p.Annotations[v1alpha1.AnnotationGitFile])
+		}
+		return s.commit(ctx, &p, Edit{Settings: &EditSettings{IndexURL: set.IndexURL, Window: set.Window}}, "change the settings", actor)
+	}
+	return Applied{}, s.applySettings(ctx, platform, set, actor)
+}
+
+// sameGit says whether two repositories are the same for the settings.
+func sameGit(a, b *v1alpha1.GitRepository) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// applySettings is Direct mode's: a server-side apply, then the clears.
+func (s *Store) applySettings(ctx context.Context, platform string, set Settings, actor string) error {
 	spec := map[string]any{"delivery": set.Delivery}
 	var clear []string
 	if set.IndexURL != "" {

@@ -24,7 +24,7 @@ import (
 // Platforms reads a platform and writes its settings.
 type Platforms interface {
 	Platform(ctx context.Context, name string) (*v1alpha1.Platform, error)
-	ApplySettings(ctx context.Context, platform string, s platforms.Settings, actor string) error
+	ApplySettings(ctx context.Context, platform string, s platforms.Settings, actor string) (platforms.Applied, error)
 }
 
 // Flags are the manager's settings that come from its command line.
@@ -98,9 +98,12 @@ func (h *Handler) save(c echo.Context) error {
 	f.check()
 	f.checkFetch(h.Fetch)
 	if file, ok := p.Annotations[v1alpha1.AnnotationGitFile]; ok && len(f.Errors) == 0 {
-		// Flux applies this Platform from Git and would put back any
-		// setting changed in the cluster; the settings are edited there.
-		f.Errors["delivery"] = fmt.Sprintf("This platform is kept in Git (%s): Flux would put back a setting changed here. Change the settings in that file; component changes made on the other pages are committed there for you.", file)
+		// Flux applies this Platform from its file: the catalog index and
+		// the window are committed there; the delivery and the repository
+		// are where Flux applies it from, changed in the file only.
+		if cur := formOf(p); f.Delivery != cur.Delivery || f.GitURL != cur.GitURL || f.Branch != cur.Branch || f.Path != cur.Path || f.SecretName != cur.SecretName {
+			f.Errors["delivery"] = fmt.Sprintf("This platform is kept in Git (%s): its delivery and repository are where Flux applies it from. Change them in that file; the catalog index and the maintenance window are committed there for you.", file)
+		}
 	}
 	if len(f.Errors) > 0 {
 		return h.render(c, http.StatusUnprocessableEntity, p, f)
@@ -112,9 +115,10 @@ func (h *Handler) save(c echo.Context) error {
 	if f.GitURL != "" {
 		set.Git = &v1alpha1.GitRepository{URL: f.GitURL, Branch: f.Branch, Path: f.Path, SecretRef: f.SecretName}
 	}
-	if err := h.Platforms.ApplySettings(c.Request().Context(), p.Name, set, pages.User(c)); err != nil {
+	applied, err := h.Platforms.ApplySettings(c.Request().Context(), p.Name, set, pages.User(c))
+	if err != nil {
 		return err
 	}
-	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Settings saved."})
+	pages.SetFlash(c, ui.Flash{Kind: "ok", Text: "Settings saved." + applied.Note()})
 	return ui.Redirect(c, "/platforms/"+url.PathEscape(p.Name)+"/settings")
 }
