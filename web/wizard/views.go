@@ -82,8 +82,8 @@ type ComponentVM struct {
 
 var providerLabels = map[cloud.Provider]Option{
 	cloud.Hetzner: {Label: "Hetzner Cloud", Note: "k3s on cloud servers, a load balancer in front of the API"},
-	cloud.Huawei:  {Label: "Huawei Cloud", Note: "k3s on elastic cloud servers (its provider cannot be run on this build's test machine)"},
-	cloud.OCI:     {Label: "Oracle Cloud (OCI)", Note: "k3s on compute instances (its provider cannot be run on this build's test machine)"},
+	cloud.Huawei:  {Label: "Huawei Cloud", Note: "k3s on elastic cloud servers. Not available yet: this openova cannot check Huawei Cloud credentials; choose Hetzner Cloud"},
+	cloud.OCI:     {Label: "Oracle Cloud (OCI)", Note: "k3s on compute instances. Not available yet: this openova cannot check OCI credentials; choose Hetzner Cloud"},
 }
 
 func (h *Handler) render(c echo.Context, code int, step string, d *Draft, errs Errors) error {

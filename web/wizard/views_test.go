@@ -120,3 +120,19 @@ func TestSummaryCountsNodes(t *testing.T) {
 	require.Contains(t, region, "fsn1: 3 control planes, 1 worker (")
 	require.Equal(t, "2 workers", count(2, "worker"))
 }
+
+// The provider step speaks to the user: a provider this build cannot run
+// says so and what to choose instead, never a developer's note.
+func TestProviderStepSaysWhatToChoose(t *testing.T) {
+	vm := stepVM(StepProvider, newDraft(), Errors{})
+	notes := map[string]string{}
+	for _, p := range vm.Providers {
+		notes[p.Value] = p.Note
+	}
+	require.NotContains(t, notes[string(cloud.Hetzner)], "Not available")
+	for _, p := range []cloud.Provider{cloud.Huawei, cloud.OCI} {
+		require.Contains(t, notes[string(p)], "Not available yet", p)
+		require.Contains(t, notes[string(p)], "choose Hetzner Cloud", p)
+		require.NotContains(t, notes[string(p)], "test machine", p)
+	}
+}
