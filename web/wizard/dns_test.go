@@ -2,10 +2,14 @@ package wizard
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -66,4 +70,44 @@ func TestCredentialsStepTakesTheDNSZone(t *testing.T) {
 		}
 	}
 	require.Equal(t, "manager.platform.acme.example, created in the Hetzner DNS zone acme.example", dns)
+}
+
+// A credentials check that cannot reach the API says why in words, not
+// Go's, and keeps nothing of what was typed: the field is not "Set and
+// checked".
+func TestCredentialsCheckThatCannotReachTheAPI(t *testing.T) {
+	for name, tc := range map[string]struct {
+		err  error
+		want string
+	}{
+		"no DNS": {&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Name: "api.hetzner.cloud", Err: "no such host", IsNotFound: true}},
+			"the name api.hetzner.cloud could not be looked up (DNS)"},
+		"refused":  {&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, "the connection was refused"},
+		"too slow": {context.DeadlineExceeded, "it did not answer in time"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := &Handler{Drafts: &Drafts{}, Bootstraps: finished{},
+				Locations: func(context.Context, cloud.Provider, map[string]string) ([]cloud.Location, error) {
+					return nil, fmt.Errorf("ask the Hetzner Cloud API for its locations: %w", tc.err)
+				}}
+			e := echo.New()
+			h.Routes(e)
+			post := func(step string, form url.Values) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(http.MethodPost, "/wizard/"+step, strings.NewReader(form.Encode()))
+				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				return rec
+			}
+			post(StepOrganization, url.Values{"organization": {"acme"}, "domain": {"acme.example"}})
+			post(StepProvider, url.Values{"provider": {"hetzner"}})
+			rec := post(StepCredentials, url.Values{"token": {"token-canary"}})
+			require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+			body := rec.Body.String()
+			require.Contains(t, body, "The Hetzner Cloud API could not be asked whether they work: "+tc.want)
+			require.NotContains(t, body, "dial tcp")
+			require.NotContains(t, body, `data-testid="token-set"`, "not set: it was not checked")
+			require.NotContains(t, body, "token-canary")
+		})
+	}
 }

@@ -186,8 +186,16 @@ func (h *Handler) checkCredentials(ctx context.Context, d *Draft, errs Errors) {
 	case errors.As(err, &ce):
 		delete(d.Credentials, ce.Field)
 		errs[ce.Field] = ce.Reason
-	case err != nil:
+	case errors.Is(err, cloud.ErrNotSupported):
 		errs["credentials"] = err.Error()
+	case err != nil:
+		// Unchecked is not set: what was typed is dropped, and the page
+		// says in words why the check could not be made.
+		for _, f := range cloud.Credentials[d.Provider] {
+			delete(d.Credentials, f.Name)
+		}
+		errs["credentials"] = "The " + providerLabels[d.Provider].Label + " API could not be asked whether they work: " + unreachable(err) +
+			". Check this machine's connection to it (or --hetzner-api-url), then type them again and press Next."
 	default:
 		d.Locations = locs
 		for _, f := range cloud.Credentials[d.Provider] {
