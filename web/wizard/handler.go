@@ -96,7 +96,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 }
 
 // home opens the newest bootstrap (a closed tab or a restarted openova
-// finds it again), else the first step not done yet.
+// finds it again), else a restored platform's changes, else the first
+// step not done yet.
 func (h *Handler) home(c echo.Context) error {
 	org, err := h.Bootstraps.Latest(c.Request().Context())
 	if err != nil {
@@ -104,6 +105,17 @@ func (h *Handler) home(c echo.Context) error {
 	}
 	if org != "" {
 		return ui.Redirect(c, runURL(org))
+	}
+	if h.Restored != nil {
+		// An openova that restored a platform from its bundle built none:
+		// the restored platform's change page is where it goes on.
+		restored, err := h.Restored.List()
+		if err != nil {
+			return err
+		}
+		if len(restored) > 0 {
+			return ui.Redirect(c, changeURL(restored[0]))
+		}
 	}
 	d, unlock := h.Drafts.Lock(pages.User(c))
 	defer unlock()

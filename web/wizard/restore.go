@@ -116,6 +116,24 @@ func (r RestoredFiles) Save(in bootstrap.Input) error {
 	return os.Rename(tmp, path)
 }
 
+// List names the restored platforms' organizations, sorted.
+func (r RestoredFiles) List() ([]string, error) {
+	ents, err := os.ReadDir(r.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if org, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
+			out = append(out, org)
+		}
+	}
+	return out, nil
+}
+
 // Load is the restored platform of org; ok is false when there is none.
 func (r RestoredFiles) Load(org string) (in bootstrap.Input, ok bool, err error) {
 	path, err := r.path(org)

@@ -41,7 +41,7 @@ func TestRestoreKeepsNothingUnlessTheBundleOpens(t *testing.T) {
 	var kept []recovery.Bundle
 	dir := t.TempDir()
 	h := &Handler{Drafts: &Drafts{}, Changes: &changes{}, Platforms: noPlatform{}, Restored: &RestoredFiles{Dir: dir},
-		Bootstraps: finished{Run{Organization: "globex", State: "succeeded"}},
+		Bootstraps: finished{}, // this openova built nothing
 		Restore:    func(b recovery.Bundle) error { kept = append(kept, b); return nil }}
 	e := echo.New()
 	h.Routes(e)
@@ -100,6 +100,9 @@ func TestRestoreKeepsNothingUnlessTheBundleOpens(t *testing.T) {
 	e.ServeHTTP(change, httptest.NewRequest(http.MethodGet, "/wizard/run/acme/change", nil))
 	require.Equal(t, http.StatusOK, change.Code, change.Body.String())
 	require.Contains(t, change.Body.String(), "1 control plane (cpx22), 1 worker (cpx32)")
+	home := httptest.NewRecorder()
+	e.ServeHTTP(home, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, "/wizard/run/acme/change", home.Header().Get(echo.HeaderLocation), "a closed tab finds the restored platform again")
 }
 
 // noPlatform is a Platforms of an openova that built nothing.
