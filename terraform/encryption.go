@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -148,13 +147,21 @@ func hclString(s string) string {
 // Prepare runs it when encryption is on; a caller may run it at start to
 // say so early.
 func CheckOpenTofu(ctx context.Context, bin string) error {
+	_, err := OpenTofuVersion(ctx, bin)
+	return err
+}
+
+// OpenTofuVersion is the first line bin --version prints ("OpenTofu
+// v1.10.6"), refusing a binary that is not OpenTofu as CheckOpenTofu does:
+// the bootstrap logs and shows which one it runs.
+func OpenTofuVersion(ctx context.Context, bin string) (string, error) {
 	out, err := exec.CommandContext(ctx, bin, "--version").Output()
 	if err != nil {
-		return fmt.Errorf("state encryption: %s --version: %w", bin, err)
+		return "", fmt.Errorf("state encryption: %s --version: %w", bin, err)
 	}
-	if !bytes.HasPrefix(bytes.TrimSpace(out), []byte("OpenTofu ")) {
-		line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-		return fmt.Errorf("state encryption needs OpenTofu, and %s is %q: install OpenTofu (https://opentofu.org/docs/intro/install/) or name it with --terraform-bin", bin, line)
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if !strings.HasPrefix(line, "OpenTofu ") {
+		return "", fmt.Errorf("state encryption needs OpenTofu, and %s is %q: install OpenTofu (https://opentofu.org/docs/intro/install/) or name it with --terraform-bin", bin, line)
 	}
-	return nil
+	return line, nil
 }

@@ -100,3 +100,13 @@ func TestEncryptionRefusals(t *testing.T) {
 	r := &Runner{Bin: testenv.Bin(t, "tofu"), Dir: t.TempDir(), Module: os.DirFS("testdata/nodes"), Encryption: enc}
 	require.NoError(t, r.Prepare(ctx), "OpenTofu with a complete configuration")
 }
+
+// The bootstrap names the OpenTofu it runs: the real tofu's version line;
+// another binary is refused as Prepare refuses it.
+func TestOpenTofuVersion(t *testing.T) {
+	v, err := OpenTofuVersion(context.Background(), testenv.Bin(t, "tofu"))
+	require.NoError(t, err)
+	require.Regexp(t, `^OpenTofu v1\.\d+\.\d+`, v)
+	_, err = OpenTofuVersion(context.Background(), testenv.Bin(t, "temporal"))
+	require.ErrorContains(t, err, "state encryption needs OpenTofu")
+}

@@ -38,8 +38,10 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 			log := newLogger(level)
 			if deps.Terraform == "" {
 				log.Warn(b.missing)
+			} else {
+				log.Info("the bootstrap runs OpenTofu", "tofu", b.tofu)
 			}
-			return serve(c.Context(), cfg, &o, log, &sidecar{pages: wizardPages(cfg, deps, b.missing)})
+			return serve(c.Context(), cfg, &o, log, &sidecar{pages: wizardPages(cfg, deps, b.missing, b.tofu)})
 		},
 	}
 	o.register(c.Flags(), "127.0.0.1:8080")
@@ -53,8 +55,9 @@ type bootstrapFlags struct {
 	terraformBin string
 	hetznerAPI   string
 	// missing says, in one line, that no tofu or terraform was found and
-	// what to install.
-	missing string
+	// what to install; tofu names the one found ("/usr/bin/tofu, OpenTofu
+	// v1.10.6"), which the start log and the wizard's Review show.
+	missing, tofu string
 }
 
 // deps checks the flags and builds the bootstrap's activity dependencies.
@@ -64,11 +67,12 @@ type bootstrapFlags struct {
 func (b *bootstrapFlags) deps(ctx context.Context) (*worker.BootstrapDeps, error) {
 	d := &worker.BootstrapDeps{TerraformEnv: map[string]string{}}
 	bin, err := terraform.FindBinary(b.terraformBin)
+	var version string
 	if err == nil {
 		// The state and the plans are encrypted (the CA keys and the k3s
 		// token are in them): only OpenTofu can, so a Terraform found on
 		// PATH is no substitute.
-		err = terraform.CheckOpenTofu(ctx, bin)
+		version, err = terraform.OpenTofuVersion(ctx, bin)
 	}
 	switch {
 	case err != nil && b.terraformBin != "":
@@ -76,7 +80,7 @@ func (b *bootstrapFlags) deps(ctx context.Context) (*worker.BootstrapDeps, error
 	case err != nil:
 		b.missing = err.Error()
 	default:
-		d.Terraform = bin
+		d.Terraform, b.tofu = bin, bin+", "+version
 	}
 	if b.hetznerAPI != "" {
 		u, err := url.Parse(b.hetznerAPI)

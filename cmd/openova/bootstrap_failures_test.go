@@ -87,6 +87,7 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	dataDir := t.TempDir()
 	p := cloud.start(t, dataDir)
 	c := p.client(t, "")
+	require.Contains(t, p.log(), "the bootstrap runs OpenTofu", "the start log names the OpenTofu it runs")
 	in := cloud.input("fsn1")
 	in.DNSZone = "acme.example"
 	startBootstrap(t, c, in)

@@ -85,7 +85,7 @@ func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 // wizardPages is the bootstrap wizard: it starts and follows Bootstrap
 // workflows through the engine's client and checks credentials with the
 // providers' APIs (at the endpoints the flags name).
-func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) func(context.Context, *worker.Engine) ([]web.Pages, error) {
+func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing, tofu string) func(context.Context, *worker.Engine) ([]web.Pages, error) {
 	return func(_ context.Context, eng *worker.Engine) ([]web.Pages, error) {
 		locate := func(ctx context.Context, p terraform.Provider, creds map[string]string) ([]cloud.Location, error) {
 			return cloudapi.Locations(ctx, p, creds, deps.Endpoints)
@@ -95,7 +95,7 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing string) 
 		}
 		runs := &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace, Data: eng.DataConverter()}
 		return []web.Pages{&wizard.Handler{Bootstraps: runs, Changes: runs.Changes(), Platforms: runs,
-			Locations: locate, CheckZone: zone, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Fetch: cfg.Fetch,
+			Locations: locate, CheckZone: zone, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Tofu: tofu, Fetch: cfg.Fetch,
 			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}, StateKeys: stateKeys(cfg.CodecKeyFile), DataDir: cfg.DataDir,
 			Restore: restoreBundle(cfg.CodecKeyFile), Restored: &wizard.RestoredFiles{Dir: filepath.Join(cfg.DataDir, "restored")}}}, nil
 	}

@@ -55,6 +55,9 @@ type Handler struct {
 	// Missing, when set, says that no tofu or terraform was found and
 	// what to install; every wizard page shows it.
 	Missing string
+	// Tofu names the OpenTofu the plans run with (path, version): Review
+	// shows it.
+	Tofu string
 	// Fetch is where openova may send the state bucket's keys
 	// (--allow-http-fetch admits a plain http S3 endpoint).
 	Fetch netguard.Policy

@@ -28,6 +28,9 @@ func (h *Handler) run(c echo.Context) error {
 	}
 	vm := h.runPageVM(r, pages.User(c))
 	vm.Missing = h.Missing
+	if len(vm.Summary) > 0 && h.Tofu != "" {
+		vm.Summary = append(vm.Summary, SummaryRow{"OpenTofu", h.Tofu})
+	}
 	vm.ClearFlashes = ui.IsFragmentRequest(c.Request()) && r.State != "running"
 	if r.Result != nil && r.Result.Manager != nil {
 		if vm.Manager, err = h.managerVM(org, r.Result.Manager); err != nil {

@@ -2,10 +2,13 @@ package wizard
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openova-io/core/bootstrap"
@@ -135,4 +138,26 @@ func TestProviderStepSaysWhatToChoose(t *testing.T) {
 		require.Contains(t, notes[string(p)], "choose Hetzner Cloud", p)
 		require.NotContains(t, notes[string(p)], "test machine", p)
 	}
+}
+
+// Review names the OpenTofu the plans run with, beside what was entered.
+func TestReviewNamesTheOpenTofu(t *testing.T) {
+	h := &Handler{Drafts: &Drafts{}, Tofu: "/usr/bin/tofu, OpenTofu v1.10.6",
+		Bootstraps: finished{Run{Organization: "acme", State: "running", Progress: bootstrap.Progress{Awaiting: bootstrap.SignalApprove}}}}
+	d, unlock := h.Drafts.Lock("")
+	d.Organization, d.Domain, d.Provider = "acme", "acme.example", cloud.Hetzner
+	d.Regions[0] = RegionForm{Name: "fsn1", Role: bootstrap.RolePrimary, ControlPlanes: "1", Workers: "1"}
+	for _, s := range steps {
+		d.Done[s.ID] = true
+	}
+	unlock()
+	e := echo.New()
+	h.Routes(e)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/wizard/run/acme", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	doc, err := goquery.NewDocumentFromReader(rec.Body)
+	require.NoError(t, err)
+	row := doc.Find(`[data-testid="summary"] tr`).FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Find("th").Text() == "OpenTofu" })
+	require.Equal(t, "/usr/bin/tofu, OpenTofu v1.10.6", row.Find("td").Text())
 }
