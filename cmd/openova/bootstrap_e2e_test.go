@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -198,21 +199,30 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 	primary, standby := cloud.gitea["fsn1"].Instance(), cloud.gitea["hel1"].Instance()
 	require.NotNil(t, primary)
 	require.NotNil(t, standby)
-	heads := map[string]string{}
 	for name, g := range map[string]*gitea.Instance{"fsn1": primary, "hel1": standby} {
 		for _, r := range []string{"fsn1", "hel1"} {
 			code, body, err := g.Get("/api/v1/repos/acme/platform/contents/clusters/" + r + "/substrate.yaml?ref=main")
 			require.NoError(t, err)
 			require.Equal(t, 200, code, "%s's platform repository holds %s's substrate: %s", name, r, body)
 		}
-		code, body, err := g.Get("/api/v1/repos/acme/platform/branches/main")
-		require.NoError(t, err)
-		require.Equal(t, 200, code, body)
-		var branch struct{ Commit struct{ ID string } }
-		require.NoError(t, json.Unmarshal([]byte(body), &branch))
-		heads[name] = branch.Commit.ID
 	}
-	require.Equal(t, heads["fsn1"], heads["hel1"], "the mirror carried the primary's main to the standby")
+	// The manager goes on committing its releases to the primary, and the
+	// push mirror follows each commit a moment later: the standby's main
+	// reaches the primary's.
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		heads := map[string]string{}
+		for name, g := range map[string]*gitea.Instance{"fsn1": primary, "hel1": standby} {
+			code, body, err := g.Get("/api/v1/repos/acme/platform/branches/main")
+			if !assert.NoError(ct, err) || !assert.Equal(ct, 200, code, body) {
+				return
+			}
+			var branch struct{ Commit struct{ ID string } }
+			if assert.NoError(ct, json.Unmarshal([]byte(body), &branch)) {
+				heads[name] = branch.Commit.ID
+			}
+		}
+		assert.Equal(ct, heads["fsn1"], heads["hel1"], "the mirror carried the primary's main to the standby")
+	}, 2*time.Minute, 500*time.Millisecond)
 	require.Positive(t, cloud.link.connections(privateGitea(standInGateways["hel1"])), "the mirror pushed over the link")
 	return append(secrets, primary.Password.Reveal(), standby.Password.Reveal())
 }
