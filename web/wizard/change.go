@@ -128,6 +128,13 @@ func (h *Handler) startChange(c echo.Context) error {
 	if err := h.changeable(ctx, org); err != nil {
 		return err
 	}
+	if run, err := h.Changes.Status(ctx, org); err != nil {
+		return err
+	} else if run.State == "running" {
+		// One change at a time: its page is where it goes on.
+		pages.SetFlash(c, ui.Flash{Kind: "error", Text: "A change of " + org + " is running: it has to end before another is planned."})
+		return ui.Redirect(c, changeURL(org))
+	}
 	base, err := h.platform(ctx, org)
 	if err != nil {
 		return err

@@ -123,6 +123,8 @@ func TestChangeFormStartsAChangeOfTheBuiltPlatform(t *testing.T) {
 	rec := do(http.MethodPost, "/wizard/run/acme/change", good)
 	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 	require.Len(t, ch.started, 1)
+	require.Equal(t, http.StatusSeeOther, do(http.MethodPost, "/wizard/run/acme/change", with(good, "regions[0].workers", "3")).Code)
+	require.Len(t, ch.started, 1, "one change at a time: a second is not started while the first runs")
 	in := ch.started[0]
 	require.Equal(t, 2, in.Regions[0].Workers)
 	require.Equal(t, "token-canary", in.Credentials["token"])
