@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/openova-io/core/terraform"
+	"github.com/openova-io/core/web"
 	"github.com/openova-io/core/worker"
 )
 
@@ -38,10 +39,16 @@ OPENOVA_<FLAG> environment variable (OPENOVA_DATA_DIR, OPENOVA_LISTEN, ...).`,
 			log := newLogger(level)
 			if deps.Terraform == "" {
 				log.Warn(b.missing)
-			} else {
-				log.Info("the bootstrap runs OpenTofu", "tofu", b.tofu)
 			}
-			return serve(c.Context(), cfg, &o, log, &sidecar{pages: wizardPages(cfg, deps, b.missing, b.tofu)})
+			pages := wizardPages(cfg, deps, b.missing, b.tofu)
+			return serve(c.Context(), cfg, &o, log, &sidecar{pages: func(ctx context.Context, eng *worker.Engine) ([]web.Pages, error) {
+				// Said once openova has started: a run refused at start
+				// prints its one line only.
+				if deps.Terraform != "" {
+					log.Info("the bootstrap runs OpenTofu", "tofu", b.tofu)
+				}
+				return pages(ctx, eng)
+			}})
 		},
 	}
 	o.register(c.Flags(), "127.0.0.1:8080")
