@@ -34,13 +34,7 @@ func TestCredentialsStepTakesTheDNSZone(t *testing.T) {
 		}}
 	e := echo.New()
 	h.Routes(e)
-	post := func(step string, form url.Values) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodPost, "/wizard/"+step, strings.NewReader(form.Encode()))
-		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		return rec
-	}
+	post := stepPoster(e)
 	require.Equal(t, http.StatusSeeOther, post(StepOrganization, url.Values{"organization": {"acme"}, "domain": {"platform.acme.example"}}).Code)
 	require.Equal(t, http.StatusSeeOther, post(StepProvider, url.Values{"provider": {"hetzner"}}).Code)
 	page := httptest.NewRecorder()
@@ -92,13 +86,7 @@ func TestCredentialsCheckThatCannotReachTheAPI(t *testing.T) {
 				}}
 			e := echo.New()
 			h.Routes(e)
-			post := func(step string, form url.Values) *httptest.ResponseRecorder {
-				req := httptest.NewRequest(http.MethodPost, "/wizard/"+step, strings.NewReader(form.Encode()))
-				req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
-				rec := httptest.NewRecorder()
-				e.ServeHTTP(rec, req)
-				return rec
-			}
+			post := stepPoster(e)
 			post(StepOrganization, url.Values{"organization": {"acme"}, "domain": {"acme.example"}})
 			post(StepProvider, url.Values{"provider": {"hetzner"}})
 			rec := post(StepCredentials, url.Values{"token": {"token-canary"}})
@@ -109,5 +97,16 @@ func TestCredentialsCheckThatCannotReachTheAPI(t *testing.T) {
 			require.NotContains(t, body, `data-testid="token-set"`, "not set: it was not checked")
 			require.NotContains(t, body, "token-canary")
 		})
+	}
+}
+
+// stepPoster posts a wizard step's form to e, as the browser does.
+func stepPoster(e *echo.Echo) func(step string, form url.Values) *httptest.ResponseRecorder {
+	return func(step string, form url.Values) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/wizard/"+step, strings.NewReader(form.Encode()))
+		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
 	}
 }
