@@ -38,19 +38,57 @@ func PlatformGitPath(region string) string { return FluxPath(region) + "platform
 
 // substrateWorkloads are what each component the bootstrap installs runs:
 // the workloads whose readiness the bootstrap's own waits check, and the
-// ones deploy/overlays/bootstrap lets the manager read (by name).
+// ones deploy/overlays/bootstrap lets the manager read (by name), and how
+// the manager upgrades it (v1alpha1.Adopted.Upgrade):
+//   - Gitea's and Flux's HelmCharts were applied through the API: the
+//     manager patches them;
+//   - Crossplane's is in the platform repository's substrate.yaml, which
+//     Flux applies: the manager commits the change there;
+//   - Cilium's is in each server's manifests folder, which k3s applies
+//     again at every start: a change the manager made would not last.
 var substrateWorkloads = []struct {
 	name      string
 	helmChart string // the k3s HelmChart in kube-system that installed it
+	upgrade   string
 	workloads []v1alpha1.Workload
 }{
-	{"cilium", "cilium", []v1alpha1.Workload{{Kind: v1alpha1.KindDaemonSet, Namespace: ciliumNamespace, Name: ciliumAgents},
+	{"cilium", "cilium", "", []v1alpha1.Workload{{Kind: v1alpha1.KindDaemonSet, Namespace: ciliumNamespace, Name: ciliumAgents},
 		{Kind: v1alpha1.KindDeployment, Namespace: ciliumNamespace, Name: ciliumOperator}}},
-	{"gitea", GiteaHelmChart, []v1alpha1.Workload{{Kind: v1alpha1.KindDeployment, Namespace: GiteaNamespace, Name: GiteaHelmChart}}},
-	{"flux", FluxHelmChartName, []v1alpha1.Workload{{Kind: v1alpha1.KindDeployment, Namespace: FluxNamespace, Name: fluxControllers[0]},
+	{"gitea", GiteaHelmChart, v1alpha1.UpgradeHelmChart, []v1alpha1.Workload{{Kind: v1alpha1.KindDeployment, Namespace: GiteaNamespace, Name: GiteaHelmChart}}},
+	{"flux", FluxHelmChartName, v1alpha1.UpgradeHelmChart, []v1alpha1.Workload{{Kind: v1alpha1.KindDeployment, Namespace: FluxNamespace, Name: fluxControllers[0]},
 		{Kind: v1alpha1.KindDeployment, Namespace: FluxNamespace, Name: fluxControllers[1]}}},
-	{"crossplane", SubstrateCrossplaneName, []v1alpha1.Workload{{Kind: v1alpha1.KindDeployment, Namespace: CrossplaneNamespace, Name: "crossplane"},
+	{"crossplane", SubstrateCrossplaneName, v1alpha1.UpgradeGitFile, []v1alpha1.Workload{{Kind: v1alpha1.KindDeployment, Namespace: CrossplaneNamespace, Name: "crossplane"},
 		{Kind: v1alpha1.KindDeployment, Namespace: CrossplaneNamespace, Name: "crossplane-rbac-manager"}}},
+}
+
+// SubstrateHelmCharts names the HelmCharts in kube-system the manager
+// patches to upgrade what it adopted.
+func SubstrateHelmCharts() []string {
+	var out []string
+	for _, s := range substrateWorkloads {
+		if s.upgrade == v1alpha1.UpgradeHelmChart {
+			out = append(out, s.helmChart)
+		}
+	}
+	return out
+}
+
+// adoptedOf is one component the bootstrap installed in region, as the
+// manager adopts it.
+func adoptedOf(region string, c bootstrap.SelectedComponent, helmChart, upgrade string, workloads []v1alpha1.Workload) v1alpha1.Adopted {
+	a := v1alpha1.Adopted{Name: c.Name, Version: c.Version, Chart: c.Chart.Name, Repository: c.Chart.Repository,
+		ChartVersion: c.Chart.Version, Category: "mandatory", Workloads: workloads,
+		HelmChart: helmChartNamespace + "/" + helmChart, Upgrade: upgrade}
+	switch upgrade {
+	case v1alpha1.UpgradeHelmChart:
+		a.InstalledBy = "k3s HelmChart " + a.HelmChart
+	case v1alpha1.UpgradeGitFile:
+		a.GitFile = FluxPath(region) + "substrate.yaml"
+		a.InstalledBy = "k3s HelmChart " + a.HelmChart + " in the platform repository's " + a.GitFile + ", applied by Flux"
+	default:
+		a.InstalledBy = "k3s HelmChart " + a.HelmChart + " in each server's manifests folder, which k3s applies again at every start"
+	}
+	return a
 }
 
 // SubstrateWorkloads lists every workload an adopted component may name.
@@ -91,9 +129,7 @@ func PlatformFiles(in PlatformFilesInput) ([]SubstrateFile, error) {
 		if i < 0 || in.Components[i].Chart == nil {
 			continue // not selected, or from a history without charts: the manager installs it
 		}
-		c := in.Components[i]
-		adopted = append(adopted, v1alpha1.Adopted{Name: c.Name, Version: c.Version, Chart: c.Chart.Name, Repository: c.Chart.Repository,
-			ChartVersion: c.Chart.Version, Category: "mandatory", InstalledBy: "k3s HelmChart " + helmChartNamespace + "/" + s.helmChart, Workloads: s.workloads})
+		adopted = append(adopted, adoptedOf(in.Region, in.Components[i], s.helmChart, s.upgrade, s.workloads))
 	}
 	js, err := json.Marshal(adopted)
 	if err != nil {

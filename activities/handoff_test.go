@@ -47,6 +47,18 @@ func TestPlatformFilesHandOverTheSubstrate(t *testing.T) {
 	}
 	require.Equal(t, []string{"cilium", "gitea", "flux", "crossplane"}, names, "grafana is the manager's to install")
 	require.Equal(t, "k3s HelmChart kube-system/gitea", adopted[1].InstalledBy)
+	// How the manager upgrades each: where its HelmChart's change lasts.
+	for i, want := range []struct{ upgrade, helmChart, gitFile string }{
+		{"", "kube-system/cilium", ""},
+		{v1alpha1.UpgradeHelmChart, "kube-system/gitea", ""},
+		{v1alpha1.UpgradeHelmChart, "kube-system/flux", ""},
+		{v1alpha1.UpgradeGitFile, "kube-system/crossplane", "clusters/fsn1/substrate.yaml"},
+	} {
+		require.Equal(t, want.upgrade, adopted[i].Upgrade, adopted[i].Name)
+		require.Equal(t, want.helmChart, adopted[i].HelmChart, adopted[i].Name)
+		require.Equal(t, want.gitFile, adopted[i].GitFile, adopted[i].Name)
+	}
+	require.Contains(t, adopted[0].InstalledBy, "which k3s applies again at every start")
 	require.Equal(t, "10.6.0", adopted[1].ChartVersion)
 	require.Equal(t, "clusters/fsn1/platform.yaml", p.Annotations[v1alpha1.AnnotationGitFile], "the UI edits it there")
 
@@ -93,8 +105,21 @@ func TestManagerReadsTheSubstrateItAdopts(t *testing.T) {
 			continue
 		}
 		for _, r := range role.Rules {
+			require.NotEmpty(t, r.ResourceNames, "by name, never every one")
+			switch r.Resources[0] {
+			case "helmcharts": // upgrades: the HelmCharts the manager patches
+				require.Equal(t, "kube-system", role.Metadata.Namespace)
+				require.Equal(t, []string{"get", "patch"}, r.Verbs)
+				require.ElementsMatch(t, SubstrateHelmCharts(), r.ResourceNames, "exactly the HelmCharts the manager upgrades")
+				continue
+			case "jobs": // and their Helm jobs, read
+				require.Equal(t, []string{"get"}, r.Verbs)
+				for _, n := range r.ResourceNames {
+					granted["Job "+role.Metadata.Namespace+"/"+n] = true
+				}
+				continue
+			}
 			require.Equal(t, []string{"get"}, r.Verbs, "read by name, never listed or written")
-			require.NotEmpty(t, r.ResourceNames)
 			kind := map[string]string{"deployments": v1alpha1.KindDeployment, "daemonsets": v1alpha1.KindDaemonSet}[r.Resources[0]]
 			for _, n := range r.ResourceNames {
 				granted[kind+" "+role.Metadata.Namespace+"/"+n] = true
@@ -103,5 +128,8 @@ func TestManagerReadsTheSubstrateItAdopts(t *testing.T) {
 	}
 	for _, w := range SubstrateWorkloads() {
 		require.True(t, granted[w.String()], "the manager may not read %s", w)
+	}
+	for _, hc := range SubstrateHelmCharts() {
+		require.True(t, granted["Job kube-system/"+HelmJob(hc)], "the manager may not read the Helm job of %s", hc)
 	}
 }

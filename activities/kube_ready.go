@@ -14,13 +14,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// waitFor is the bounded wait of the substrate's readiness activities:
-// check lists what is still missing (nothing: done), each look is a
-// heartbeat naming it, and at the deadline fail turns the last list into
-// the activity's typed error. An error of check is the API server's and
-// ends the attempt (Temporal retries it); one that is not found is a
-// missing item, not an error.
+// waitFor is the bounded wait of the substrate's readiness activities
+// (pollMissing at the Flux activities' pace).
 func (f *Flux) waitFor(ctx context.Context, deadline time.Time, check func(context.Context) ([]string, error), fail func(missing string) error) error {
+	return pollMissing(ctx, deadline, f.poll(), check, fail)
+}
+
+// pollMissing is a bounded wait: check lists what is still missing
+// (nothing: done), each look is a heartbeat naming it, and at the deadline
+// fail turns the last list into the activity's typed error. An error of
+// check is the API server's and ends the attempt (Temporal retries it);
+// one that is not found is a missing item, not an error.
+func pollMissing(ctx context.Context, deadline time.Time, every time.Duration, check func(context.Context) ([]string, error), fail func(missing string) error) error {
 	for {
 		missing, err := check(ctx)
 		if err != nil {
@@ -37,7 +42,7 @@ func (f *Flux) waitFor(ctx context.Context, deadline time.Time, check func(conte
 		if wait <= 0 {
 			return fail(state)
 		}
-		t := time.NewTimer(min(wait, f.poll()))
+		t := time.NewTimer(min(wait, every))
 		select {
 		case <-ctx.Done():
 			t.Stop()

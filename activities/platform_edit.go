@@ -145,6 +145,11 @@ func SetComponentEntry(file []byte, platform string, entry v1alpha1.ComponentRef
 // or more documents and writes the file back when edit changed it,
 // keeping the other documents as they were.
 func editPlatformDoc(file []byte, platform string, edit func(target *yaml.Node) (bool, error)) ([]byte, bool, error) {
+	return editDoc(file, "Platform", platform, edit)
+}
+
+// editDoc runs edit on the document of that kind and name.
+func editDoc(file []byte, kind, name string, edit func(target *yaml.Node) (bool, error)) ([]byte, bool, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(file))
 	var docs []*yaml.Node
 	var target *yaml.Node
@@ -158,12 +163,12 @@ func editPlatformDoc(file []byte, platform string, edit func(target *yaml.Node) 
 			return nil, false, fmt.Errorf("not YAML: %v", err)
 		}
 		docs = append(docs, &n)
-		if len(n.Content) == 1 && scalar(n.Content[0], "kind") == "Platform" && scalar(child(n.Content[0], "metadata"), "name") == platform {
+		if len(n.Content) == 1 && scalar(n.Content[0], "kind") == kind && scalar(child(n.Content[0], "metadata"), "name") == name {
 			target = n.Content[0]
 		}
 	}
 	if target == nil {
-		return nil, false, fmt.Errorf("no Platform named %s", platform)
+		return nil, false, fmt.Errorf("no %s named %s", kind, name)
 	}
 	changed, err := edit(target)
 	if err != nil || !changed {

@@ -54,6 +54,9 @@ type ReadComponentInput struct {
 // ReadComponentResult is the Component's spec: what a rollback restores.
 type ReadComponentResult struct {
 	ComponentSpec
+	// Adopted is set for a component the bootstrap installed: an upgrade
+	// changes its HelmChart instead of releasing it through Crossplane.
+	Adopted *v1alpha1.Adopted `json:",omitempty"`
 }
 
 // ReadComponent reads the Component's spec, so an upgrade can record what
@@ -68,7 +71,16 @@ func (k *Kubernetes) ReadComponent(ctx context.Context, in ReadComponentInput) (
 	if err != nil {
 		return ReadComponentResult{}, fmt.Errorf("read component %s/%s: %w", in.Namespace, in.Name, err)
 	}
-	return ReadComponentResult{ComponentSpec: componentSpecOf(c.Spec)}, nil
+	out := ReadComponentResult{ComponentSpec: componentSpecOf(c.Spec)}
+	if raw, ok := c.Annotations[v1alpha1.AnnotationAdopted]; ok {
+		a, err := v1alpha1.ParseAdopted(raw)
+		if err != nil {
+			return ReadComponentResult{}, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("component %s/%s: %v", in.Namespace, in.Name, err), ErrInvalidComponent, nil)
+		}
+		out.Adopted = &a
+	}
+	return out, nil
 }
 
 // rollbackFieldOwner owns only that annotation: applying under the

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/kube"
 )
 
 const giteaSubstrate = `[{"name":"gitea","version":"1.22.3","chart":"gitea","repository":"https://dl.gitea.com/charts/","chartVersion":"10.6.0",
@@ -72,31 +73,37 @@ func TestPlanAdoptions(t *testing.T) {
 	}
 }
 
-// An adopted component is never released through Crossplane: its install
-// is not started (it exists), and an upgrade or uninstall asked of it
-// stalls with what to do, rather than install it a second time.
+// An adopted component is never installed a second time: its install is
+// not started (it exists). An upgrade starts where the manager can change
+// its HelmChart for good, and stalls with what to do where it cannot; an
+// uninstall always stalls.
 func TestPlanPlatformAdopted(t *testing.T) {
-	adopted := Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "1.22.3", AdoptedBy: "k3s HelmChart kube-system/gitea"}
+	gitea := Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "1.22.3", AdoptedBy: "k3s HelmChart kube-system/gitea",
+		AdoptedUpgrade: v1alpha1.UpgradeHelmChart}
+	cilium := Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "1.22.3",
+		AdoptedBy: "k3s HelmChart kube-system/cilium in each server's manifests folder, which k3s applies again at every start"}
 	cases := []struct {
 		name   string
+		inst   Installed
 		ref    v1alpha1.ComponentRef
-		starts int
+		starts []Start
 		stall  string
 	}{
-		{name: "at its version: nothing to do", ref: pinned("gitea", "1.22.3")},
-		{name: "no version pinned: nothing to do", ref: want("gitea")},
-		{name: "an upgrade is refused with what to do", ref: pinned("gitea", "1.23.0"),
-			stall: "upgrade gitea: it runs as the bootstrap installed it (k3s HelmChart kube-system/gitea), which the manager does not upgrade yet; set the platform back to version 1.22.3"},
-		{name: "an uninstall is refused", ref: unwanted("gitea"), stall: "uninstall gitea: it runs as the bootstrap installed it"},
+		{name: "at its version: nothing to do", inst: gitea, ref: pinned("gitea", "1.22.3")},
+		{name: "no version pinned: nothing to do", inst: gitea, ref: want("gitea")},
+		{name: "an upgrade of a HelmChart the manager can change starts", inst: gitea, ref: pinned("gitea", "1.23.0"),
+			starts: []Start{{Component: "gitea", Kind: KindUpgrade, To: "1.23.0"}}},
+		{name: "an upgrade that would not last is refused with what to do", inst: cilium, ref: pinned("gitea", "1.23.0"),
+			stall: "upgrade gitea: it runs as the bootstrap installed it (k3s HelmChart kube-system/cilium in each server's manifests folder, which k3s applies again at every start), so an upgrade by the manager would not last; set the platform back to version 1.22.3"},
+		{name: "an uninstall is refused", inst: gitea, ref: unwanted("gitea"), stall: "uninstall gitea: it runs as the bootstrap installed it"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			plan := planPlatform(platform(2, tc.ref), map[string]Installed{"gitea": adopted}, nil, nil, time.Now())
-			require.Len(t, plan.Starts, tc.starts)
+			plan := planPlatform(platform(2, tc.ref), map[string]Installed{"gitea": tc.inst}, nil, nil, time.Now())
+			require.Equal(t, tc.starts, plan.Starts)
 			stalled := meta.FindStatusCondition(plan.Status.Conditions, v1alpha1.ConditionStalled)
 			if tc.stall == "" {
 				require.Equal(t, metav1.ConditionFalse, stalled.Status)
-				require.Equal(t, v1alpha1.PhaseRunning, plan.Status.Phase)
 				return
 			}
 			require.Equal(t, metav1.ConditionTrue, stalled.Status)
@@ -119,16 +126,16 @@ func TestAdoptedStatus(t *testing.T) {
 	}{
 		{name: "every workload available", problems: []string{"", ""}, wantHealth: v1alpha1.HealthHealthy, wantReady: metav1.ConditionTrue,
 			wantMsg: "installed by k3s HelmChart kube-system/gitea; its workloads are available"},
-		{name: "one missing", problems: []string{"", workloadNotFound}, wantHealth: v1alpha1.HealthDegraded, wantReady: metav1.ConditionFalse,
+		{name: "one missing", problems: []string{"", kube.WorkloadNotFound}, wantHealth: v1alpha1.HealthDegraded, wantReady: metav1.ConditionFalse,
 			wantMsg: "DaemonSet kube-system/cilium: not found"},
 		{name: "one not available", problems: []string{"0 of 1 replicas available", ""}, wantHealth: v1alpha1.HealthDegraded, wantReady: metav1.ConditionFalse,
 			wantMsg: "Deployment gitea/gitea: 0 of 1 replicas available"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var seen []WorkloadState
+			var seen []kube.WorkloadState
 			for i, p := range tc.problems {
-				seen = append(seen, WorkloadState{Workload: a.Workloads[i], Problem: p})
+				seen = append(seen, kube.WorkloadState{Workload: a.Workloads[i], Problem: p})
 			}
 			st := adoptedStatus(c, a, seen)
 			require.Equal(t, tc.wantHealth, st.Health)

@@ -59,6 +59,9 @@ type Installed struct {
 	// AdoptedBy, for a component the bootstrap installed and the manager
 	// adopted, names what installed it.
 	AdoptedBy string
+	// AdoptedUpgrade is how the manager upgrades it (v1alpha1.Adopted.Upgrade;
+	// "" when it cannot).
+	AdoptedUpgrade string
 }
 
 // Start is a workflow the plan wants started.

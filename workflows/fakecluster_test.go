@@ -47,6 +47,9 @@ type fakeCluster struct {
 	// catalog does.
 	installed map[string]string
 	specs     map[string]string // component → version of its last upsert
+	// adopted lists the components the bootstrap installed (ReadComponent
+	// returns them adopted; upgrade_adopted_test.go mocks their activities).
+	adopted map[string]*v1alpha1.Adopted
 	calls     []string
 }
 
@@ -125,6 +128,10 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 			from := "v1.30.0"
 			if u, ok := f.upgrades[in.Name]; ok {
 				from = u.Plan.From.Version
+			}
+			if a := f.adopted[in.Name]; a != nil {
+				return activities.ReadComponentResult{ComponentSpec: activities.ComponentSpec{Version: a.Version, ChartVersion: a.ChartVersion,
+					Chart: a.Chart, Repository: a.Repository, Category: "mandatory"}, Adopted: a}, nil
 			}
 			return activities.ReadComponentResult{ComponentSpec: activities.ComponentSpec{
 				Version: from, Chart: in.Name, Repository: "https://charts.example/", Values: []byte(`{"replicas":2}`)}}, nil

@@ -99,6 +99,10 @@ const (
 	// ErrNotApproved: a bootstrap's plans were not approved in time;
 	// nothing was created.
 	ErrNotApproved = "NotApproved"
+	// ErrAdoptedNotUpgradable: an upgrade of a component the bootstrap
+	// installed where a change by the manager would not last (Cilium's
+	// HelmChart, which k3s applies again at every start).
+	ErrAdoptedNotUpgradable = "AdoptedNotUpgradable"
 	// ErrPrimaryNotReached: a promotion fenced the old primary off but it
 	// never answered, so the mirror was not turned.
 	ErrPrimaryNotReached = "PrimaryNotReached"

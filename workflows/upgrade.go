@@ -150,16 +150,24 @@ func (u *upgrade) checkCompatibility(ctx workflow.Context) error {
 
 func (u *upgrade) record(ctx workflow.Context) error {
 	var k *activities.Kubernetes
-	return workflow.ExecuteActivity(apiCall(ctx), k.ReadComponent, activities.ReadComponentInput{
+	err := workflow.ExecuteActivity(apiCall(ctx), k.ReadComponent, activities.ReadComponentInput{
 		Namespace: u.in.Namespace, Name: u.in.Component,
 	}).Get(ctx, &u.current)
+	if err != nil {
+		return err
+	}
+	return u.adoptedRefusal()
 }
 
-// release runs ReleaseComponent at one version with the recorded values.
+// release runs ReleaseComponent at one version with the recorded values
+// (an adopted component: releaseAdopted).
 // A release of the component that still runs (one this run did not start:
 // its own children are waited for when cancelled) is waited out a bounded
 // number of times instead of failing the rollback on the ID.
 func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) error {
+	if u.current.Adopted != nil {
+		return u.releaseAdopted(ctx, version, chartVersion)
+	}
 	cctx := operation{ID: ReleaseID(u.in.Platform, u.in.Component), Platform: u.in.Platform,
 		Component: u.in.Component, Operation: OperationRelease}.child(ctx)
 	spec := u.current.ComponentSpec

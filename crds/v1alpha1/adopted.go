@@ -3,8 +3,10 @@ package v1alpha1
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // The substrate a bootstrap installs before any manager exists (Cilium,
@@ -39,7 +41,31 @@ type Adopted struct {
 	InstalledBy string `json:"installedBy"`
 	// Workloads run it: it is healthy when each is available.
 	Workloads []Workload `json:"workloads"`
+	// HelmChart is the k3s HelmChart ("kube-system/gitea") whose chart
+	// version keeps it at its version.
+	HelmChart string `json:"helmChart,omitempty"`
+	// Upgrade is how the manager upgrades it: UpgradeHelmChart or
+	// UpgradeGitFile, or "" when it cannot (a HelmChart that k3s applies
+	// again from each server's manifests folder at every start, or a
+	// component adopted before the manager could upgrade any).
+	Upgrade string `json:"upgrade,omitempty"`
+	// GitFile, for UpgradeGitFile, is the file of the platform repository
+	// that holds the HelmChart.
+	GitFile string `json:"gitFile,omitempty"`
 }
+
+// How the manager upgrades an adopted component, and rolls it back: by
+// changing the chart version of the k3s HelmChart that installed it,
+// where that change lasts.
+const (
+	// UpgradeHelmChart: the bootstrap applied the HelmChart through the
+	// API, and nothing applies it again: the manager patches it.
+	UpgradeHelmChart = "helmchart"
+	// UpgradeGitFile: Flux applies the HelmChart from the platform
+	// repository (a patch would be reverted at its next reconcile): the
+	// manager commits the change to GitFile.
+	UpgradeGitFile = "gitfile"
+)
 
 // Workload is a Deployment or DaemonSet an adopted component runs.
 type Workload struct {
@@ -57,8 +83,10 @@ const (
 func (w Workload) String() string { return w.Kind + " " + w.Namespace + "/" + w.Name }
 
 var (
-	dnsLabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	semverRE   = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+	dnsLabelRE  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	helmChartRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$`)
+	gitFileRE   = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\.ya?ml$`)
+	semverRE    = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 )
 
 // ParseSubstrate reads AnnotationSubstrate. An annotation that is not a
@@ -105,6 +133,12 @@ func (a Adopted) validate() error {
 		return fmt.Errorf("%s: chart is empty", a.Name)
 	case a.InstalledBy == "":
 		return fmt.Errorf("%s: installedBy is empty: say what installed it", a.Name)
+	case a.Upgrade != "" && a.Upgrade != UpgradeHelmChart && a.Upgrade != UpgradeGitFile:
+		return fmt.Errorf("%s: upgrade %q is not %s, %s or empty", a.Name, a.Upgrade, UpgradeHelmChart, UpgradeGitFile)
+	case a.Upgrade != "" && !helmChartRE.MatchString(a.HelmChart):
+		return fmt.Errorf("%s: helmChart %q is not <namespace>/<name>: name the HelmChart the manager upgrades", a.Name, a.HelmChart)
+	case a.Upgrade == UpgradeGitFile && (!gitFileRE.MatchString(a.GitFile) || path.Clean(a.GitFile) != a.GitFile || strings.HasPrefix(a.GitFile, "../")):
+		return fmt.Errorf("%s: gitFile %q is not a relative path of the platform repository", a.Name, a.GitFile)
 	case len(a.Workloads) == 0:
 		return fmt.Errorf("%s: no workloads: name the Deployments or DaemonSets that run it", a.Name)
 	}
