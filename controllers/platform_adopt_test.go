@@ -45,6 +45,12 @@ func TestPlanAdoptions(t *testing.T) {
 			problem: "want kind Deployment or DaemonSet"},
 		{name: "a version that is not semver", p: handedOver(`[{"name":"gitea","version":"latest","chart":"gitea","installedBy":"x","workloads":[{"kind":"Deployment","namespace":"gitea","name":"gitea"}]}]`, want("gitea")),
 			problem: `version "latest" is not a semantic version`},
+		{name: "an upgrade the manager does not know", p: handedOver(`[{"name":"gitea","version":"1.22.3","chart":"gitea","installedBy":"x","upgrade":"ssh","helmChart":"kube-system/gitea","workloads":[{"kind":"Deployment","namespace":"gitea","name":"gitea"}]}]`, want("gitea")),
+			problem: `upgrade "ssh" is not helmchart, gitfile or empty`},
+		{name: "an upgrade without its HelmChart", p: handedOver(`[{"name":"gitea","version":"1.22.3","chart":"gitea","installedBy":"x","upgrade":"helmchart","workloads":[{"kind":"Deployment","namespace":"gitea","name":"gitea"}]}]`, want("gitea")),
+			problem: `helmChart "" is not <namespace>/<name>`},
+		{name: "a HelmChart file outside the repository", p: handedOver(`[{"name":"gitea","version":"1.22.3","chart":"gitea","installedBy":"x","upgrade":"gitfile","helmChart":"kube-system/gitea","gitFile":"../etc/substrate.yaml","workloads":[{"kind":"Deployment","namespace":"gitea","name":"gitea"}]}]`, want("gitea")),
+			problem: `gitFile "../etc/substrate.yaml" is not a relative path`},
 		{name: "a component named twice", p: handedOver(`[{"name":"gitea","version":"1.22.3","chart":"gitea","installedBy":"x","workloads":[{"kind":"Deployment","namespace":"gitea","name":"gitea"}]},{"name":"gitea","version":"1.22.3","chart":"gitea","installedBy":"x","workloads":[{"kind":"Deployment","namespace":"gitea","name":"gitea"}]}]`, want("gitea")),
 			problem: "names gitea twice"},
 	}

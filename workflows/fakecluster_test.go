@@ -50,7 +50,7 @@ type fakeCluster struct {
 	// adopted lists the components the bootstrap installed (ReadComponent
 	// returns them adopted; upgrade_adopted_test.go mocks their activities).
 	adopted map[string]*v1alpha1.Adopted
-	calls     []string
+	calls   []string
 }
 
 func newFakeCluster(plan catalog.Plan) *fakeCluster {

@@ -17,9 +17,12 @@ import (
 // HelmUpgrades is one HelmChart whose changes the Helm job player plays,
 // and the Deployments its chart runs.
 type HelmUpgrades struct {
-	HelmChart   string // its name in kube-system
-	Namespace   string // where the Deployments are
-	Deployments []string
+	HelmChart string // its name
+	// HelmChartNamespace is where it and its Job are (kube-system when "":
+	// a test that shares an API server keeps to its own namespace).
+	HelmChartNamespace string
+	Namespace          string // where the Deployments are
+	Deployments        []string
 	// Fail lists chart versions whose Helm job fails (a chart that does
 	// not install); the workloads then stay as they were.
 	Fail map[string]bool
@@ -57,12 +60,16 @@ func PlayHelmUpgrades(t testing.TB, cfg *rest.Config, charts ...HelmUpgrades) *P
 
 // helmUpgrade brings one HelmChart's Job and rollout to its spec.version.
 func (c clients) helmUpgrade(ctx context.Context, h HelmUpgrades) error {
-	hc, err := c.dc.Resource(HelmChartGVR).Namespace(HelmChartNamespace).Get(ctx, h.HelmChart, metav1.GetOptions{})
+	ns := h.HelmChartNamespace
+	if ns == "" {
+		ns = HelmChartNamespace
+	}
+	hc, err := c.dc.Resource(HelmChartGVR).Namespace(ns).Get(ctx, h.HelmChart, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("read HelmChart %s: %w", h.HelmChart, err)
 	}
 	version, _, _ := unstructured.NestedString(hc.Object, "spec", "version")
-	jobs := c.cs.BatchV1().Jobs(HelmChartNamespace)
+	jobs := c.cs.BatchV1().Jobs(ns)
 	name := HelmJob(h.HelmChart)
 	j, err := jobs.Get(ctx, name, metav1.GetOptions{})
 	switch {
@@ -77,7 +84,7 @@ func (c clients) helmUpgrade(ctx context.Context, h HelmUpgrades) error {
 	case !apierrors.IsNotFound(err):
 		return fmt.Errorf("read Job %s: %w", name, err)
 	}
-	j, err = jobs.Create(ctx, &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: HelmChartNamespace},
+	j, err = jobs.Create(ctx, &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyOnFailure,
 			Containers: []corev1.Container{{Name: "helm", Image: "rancher/klipper-helm",
 				Env: []corev1.EnvVar{{Name: "NAME", Value: h.HelmChart}, {Name: "VERSION", Value: version}}}}}}}}, metav1.CreateOptions{})
