@@ -155,3 +155,22 @@ func (a Adopted) JSON() string {
 	b, _ := json.Marshal(a) // strings and a slice of structs of strings: cannot fail
 	return string(b)
 }
+
+// ManagerCannotUpgrade says why the manager does not upgrade a Component
+// ("" when it can), from its annotations: one the bootstrap installed
+// whose HelmChart a change by the manager would not last on. The pages
+// show it instead of an Upgrade button, and refuse such an upgrade.
+func ManagerCannotUpgrade(annotations map[string]string) string {
+	raw, ok := annotations[AnnotationAdopted]
+	if !ok {
+		return ""
+	}
+	a, err := ParseAdopted(raw)
+	if err != nil {
+		return "its " + AnnotationAdopted + " annotation cannot be read (" + err.Error() + ")"
+	}
+	if a.Upgrade != "" {
+		return ""
+	}
+	return "it runs as the bootstrap installed it (" + a.InstalledBy + "), so an upgrade by the manager would not last"
+}

@@ -126,6 +126,9 @@ func (h *Handler) upgrade(c echo.Context) error {
 	f := readForm(c)
 	installed := catalog.Installed(v1alpha1.InstalledVersions(s.components))
 	at := f.check(s.catalog, installed, cr.Name, s.platform.Spec.MaintenanceWindow != nil, h.Now())
+	if why := v1alpha1.ManagerCannotUpgrade(cr.Annotations); why != "" {
+		f.Errors["to"] = fmt.Sprintf("The manager does not upgrade %s: %s.", cr.Name, why)
+	}
 	if len(f.Errors) > 0 {
 		s.forms[cr.Name] = f
 		return h.render(c, http.StatusUnprocessableEntity, s)

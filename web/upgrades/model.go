@@ -49,6 +49,10 @@ type AvailableVM struct {
 	ActionURL string
 	HasWindow bool
 	Form      Form
+	// NotByManager says why the manager does not upgrade it (a component
+	// the bootstrap installed where its change would not last): the offer
+	// shows why instead of a form.
+	NotByManager string
 }
 
 // TargetVM is one version the component can go to.
@@ -179,7 +183,7 @@ func build(s state) PageVM {
 // the installed one (newest first) with their changelogs.
 func available(s state, cr v1alpha1.Component, title, base string) (AvailableVM, bool) {
 	a := AvailableVM{Component: cr.Name, Title: title, From: cr.Status.InstalledVersion, HasWindow: s.platform.Spec.MaintenanceWindow != nil,
-		ActionURL: base + "/" + url.PathEscape(cr.Name), Form: s.forms[cr.Name]}
+		ActionURL: base + "/" + url.PathEscape(cr.Name), Form: s.forms[cr.Name], NotByManager: v1alpha1.ManagerCannotUpgrade(cr.Annotations)}
 	for _, v := range cr.Status.AvailableVersions {
 		if v.Source == v1alpha1.SourceHelmRepository {
 			a.HelmOnly = append(a.HelmOnly, v.Version)

@@ -1,0 +1,49 @@
+package upgrades
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/openova-io/core/crds/v1alpha1"
+)
+
+// A component the bootstrap installed is offered like any other where the
+// manager upgrades it through its HelmChart; where a change would not last
+// (Cilium's HelmChart, which k3s applies again at every start) the offer
+// says why, with no form to submit.
+func TestOfferOfAnAdoptedComponent(t *testing.T) {
+	adopted := func(upgrade string) string {
+		a := v1alpha1.Adopted{Name: "cilium", Version: "1.16.5", Chart: "cilium", HelmChart: "kube-system/cilium", Upgrade: upgrade,
+			InstalledBy: "k3s HelmChart kube-system/cilium in each server's manifests folder, which k3s applies again at every start",
+			Workloads:   []v1alpha1.Workload{{Kind: v1alpha1.KindDaemonSet, Namespace: "kube-system", Name: "cilium"}}}
+		return a.JSON()
+	}
+	cases := []struct {
+		name        string
+		annotations map[string]string
+		want        string // in the offer
+		form        bool
+	}{
+		{name: "released by the manager", form: true},
+		{name: "adopted, upgraded through its HelmChart", annotations: map[string]string{v1alpha1.AnnotationAdopted: adopted(v1alpha1.UpgradeHelmChart)}, form: true},
+		{name: "adopted, where an upgrade would not last", annotations: map[string]string{v1alpha1.AnnotationAdopted: adopted("")},
+			want: "The manager does not upgrade Cilium: it runs as the bootstrap installed it (k3s HelmChart kube-system/cilium in each server&#39;s manifests folder, which k3s applies again at every start), so an upgrade by the manager would not last."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cr := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "cilium", Annotations: tc.annotations},
+				Status: v1alpha1.ComponentStatus{InstalledVersion: "1.16.5", AvailableVersions: []v1alpha1.AvailableVersion{{Version: "1.16.6", Changelog: "fixes"}}}}
+			s := state{platform: &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme"}}, forms: map[string]Form{}}
+			a, ok := available(s, cr, "Cilium", "/platforms/acme/upgrades")
+			require.True(t, ok, "a newer version is shown")
+			var b strings.Builder
+			require.NoError(t, offer(a).Render(context.Background(), &b))
+			require.Equal(t, tc.form, strings.Contains(b.String(), "<form"), b.String())
+			require.Contains(t, b.String(), tc.want)
+		})
+	}
+}
