@@ -111,6 +111,7 @@ func TestManagerReadsTheSubstrateItAdopts(t *testing.T) {
 				require.Equal(t, "kube-system", role.Metadata.Namespace)
 				require.Equal(t, []string{"get", "patch"}, r.Verbs)
 				require.ElementsMatch(t, SubstrateHelmCharts(), r.ResourceNames, "exactly the HelmCharts the manager upgrades")
+				granted["HelmCharts"] = true
 				continue
 			case "jobs": // and their Helm jobs, read
 				require.Equal(t, []string{"get"}, r.Verbs)
@@ -129,7 +130,10 @@ func TestManagerReadsTheSubstrateItAdopts(t *testing.T) {
 	for _, w := range SubstrateWorkloads() {
 		require.True(t, granted[w.String()], "the manager may not read %s", w)
 	}
-	for _, hc := range SubstrateHelmCharts() {
-		require.True(t, granted["Job kube-system/"+HelmJob(hc)], "the manager may not read the Helm job of %s", hc)
+	require.True(t, granted["HelmCharts"], "the manager may not patch the HelmCharts it upgrades")
+	for _, s := range substrateWorkloads {
+		if s.upgrade != "" { // the manager upgrades it, and waits for its Helm job
+			require.True(t, granted["Job kube-system/"+HelmJob(s.helmChart)], "the manager may not read the Helm job of %s", s.helmChart)
+		}
 	}
 }
