@@ -27,7 +27,9 @@ type fakePlatforms struct {
 	applied []platforms.Change
 }
 
-func (f *fakePlatforms) Platform(context.Context, string) (*v1alpha1.Platform, error) { return f.p, nil }
+func (f *fakePlatforms) Platform(context.Context, string) (*v1alpha1.Platform, error) {
+	return f.p, nil
+}
 func (f *fakePlatforms) Components(context.Context, string) ([]v1alpha1.Component, error) {
 	return f.comps, nil
 }
@@ -38,7 +40,9 @@ func (f *fakePlatforms) ApplyComponent(_ context.Context, _ string, ch platforms
 	f.applied = append(f.applied, ch)
 	return platforms.Applied{}, nil
 }
-func (f *fakePlatforms) RetryComponent(context.Context, string, string, time.Time, string) error { return nil }
+func (f *fakePlatforms) RetryComponent(context.Context, string, string, time.Time, string) error {
+	return nil
+}
 
 type noOperations struct{}
 
