@@ -1,9 +1,11 @@
 package audit
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,10 +38,26 @@ type Filter struct {
 	Errors                                               map[string]string
 }
 
+// filterParams are the query parameters of the audit list; from and to
+// are since and until as the form's labels name them.
+var filterParams = []string{"platform", "component", "operation", "status", "since", "until", "from", "to", "page"}
+
 func readFilter(c echo.Context) Filter {
 	q := func(k string) string { return strings.TrimSpace(c.QueryParam(k)) }
-	return Filter{Platform: q("platform"), Component: q("component"), Operation: q("operation"), Status: q("status"),
-		Since: q("since"), Until: q("until"), Page: q("page"), Errors: map[string]string{}}
+	f := Filter{Platform: q("platform"), Component: q("component"), Operation: q("operation"), Status: q("status"),
+		Since: cmp.Or(q("since"), q("from")), Until: cmp.Or(q("until"), q("to")), Page: q("page"), Errors: map[string]string{}}
+	var unknown []string
+	for k := range c.QueryParams() {
+		if !slices.Contains(filterParams, k) {
+			unknown = append(unknown, fmt.Sprintf("%q", k))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		f.Errors["filter"] = fmt.Sprintf("The audit list has no filter %s: it filters by platform, component, operation, status, since (from) and until (to).",
+			strings.Join(unknown, ", "))
+	}
+	return f
 }
 
 // query checks the filter and builds the visibility query; each value is

@@ -33,7 +33,7 @@ func FuzzAuditFilter(f *testing.F) {
 	f.Add("-bad-", "UPPER", "Bootstrap", "cancelled", "1970-01-01", "9999-12-31", "AA")
 	f.Add(strings.Repeat("a", 64), "a", "ScheduledUpgrade", "timed-out", " 2026-11-01", "", "====")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	known := map[string]bool{"platform": true, "component": true, "operation": true, "status": true, "since": true, "until": true, "page": true}
+	known := map[string]bool{"platform": true, "component": true, "operation": true, "status": true, "since": true, "until": true, "page": true, "filter": true}
 	f.Fuzz(func(t *testing.T, platform, component, operation, status, since, until, page string) {
 		q := url.Values{"platform": {platform}, "component": {component}, "operation": {operation}, "status": {status},
 			"since": {since}, "until": {until}, "page": {page}}

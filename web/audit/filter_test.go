@@ -1,0 +1,43 @@
+package audit
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+)
+
+// A date filter that is not a date, under the form's names (from, to) or
+// the list's own (since, until), is said beside its field, and a filter
+// the list does not have is named rather than silently ignored.
+func TestFilterSaysWhatIsWrong(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		query string
+		field string
+		msg   string
+	}{
+		{"from=2026-13-45", "since", "Give a date such as 2026-11-01."},
+		{"since=2026-13-45", "since", "Give a date such as 2026-11-01."},
+		{"to=yesterday", "until", "Give a date such as 2026-11-30."},
+		{"form=2026-11-01&platfrom=acme", "filter", `The audit list has no filter "form", "platfrom": it filters by platform, component, operation, status, since (from) and until (to).`},
+		{"from=2026-11-01&to=2026-11-30", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/audit?"+tc.query, nil)
+			f := readFilter(echo.New().NewContext(req, httptest.NewRecorder()))
+			q, _ := f.query(now)
+			if tc.field == "" {
+				require.Empty(t, f.Errors)
+				require.Contains(t, q, "StartTime >= '2026-11-01T00:00:00Z'")
+				require.Contains(t, q, "StartTime < '2026-12-01T00:00:00Z'")
+				return
+			}
+			require.Equal(t, tc.msg, f.Errors[tc.field])
+		})
+	}
+}
