@@ -154,7 +154,10 @@ func build(s state) PageVM {
 			}
 			vm.Rollbacks = append(vm.Rollbacks, r)
 		}
-		if a, ok := available(s, cr, title, base); ok {
+		// An upgrade that is scheduled or running shows there, not also as
+		// one to start.
+		busy := scheduledFor(s.scheduled, cr.Name) || (runningID(p, cr) != "" && s.ops[runningID(p, cr)].State == operations.StateRunning)
+		if a, ok := available(s, cr, title, base); ok && !busy {
 			vm.Available = append(vm.Available, a)
 		}
 	}
@@ -177,6 +180,15 @@ func build(s state) PageVM {
 	}
 	sort.Slice(vm.Available, func(i, j int) bool { return vm.Available[i].Title < vm.Available[j].Title })
 	return vm
+}
+
+func scheduledFor(scheduled []schedules.Scheduled, component string) bool {
+	for _, sc := range scheduled {
+		if sc.Component == component {
+			return true
+		}
+	}
+	return false
 }
 
 // available is the component's upgrade offer: catalog versions newer than

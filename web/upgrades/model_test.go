@@ -4,11 +4,15 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/web/operations"
+	"github.com/openova-io/core/worker/schedules"
 )
 
 // A component the bootstrap installed is offered like any other where the
@@ -45,5 +49,22 @@ func TestOfferOfAnAdoptedComponent(t *testing.T) {
 			require.Equal(t, tc.form, strings.Contains(b.String(), "<form"), b.String())
 			require.Contains(t, b.String(), tc.want)
 		})
+	}
+}
+
+// An upgrade that is scheduled is listed as scheduled, and no longer also
+// offered as one to start.
+func TestScheduledUpgradeIsNotAlsoOffered(t *testing.T) {
+	cr := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana"},
+		Status: v1alpha1.ComponentStatus{InstalledVersion: "v11.3.0", AvailableVersions: []v1alpha1.AvailableVersion{{Version: "v11.4.0"}}}}
+	for _, scheduled := range []bool{false, true} {
+		s := state{platform: &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme"}}, components: []v1alpha1.Component{cr},
+			catalog: catalog.Default(), forms: map[string]Form{}, ops: map[string]operations.Snapshot{}}
+		if scheduled {
+			s.scheduled = []schedules.Scheduled{{ID: "acme-grafana", Component: "grafana", To: "v11.4.0", Next: time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)}}
+		}
+		vm := build(s)
+		require.Len(t, vm.Scheduled, len(s.scheduled))
+		require.Equal(t, !scheduled, len(vm.Available) == 1, "offered: %v", vm.Available)
 	}
 }
