@@ -30,7 +30,8 @@ type RowVM struct {
 	Name    string
 	Title   string
 	Version string
-	// State is "will be installed" or "already installed".
+	// State is "will be installed", "already installed" or "installing
+	// now" (its Component exists but has not been Ready yet).
 	State string
 	Why   string
 }
@@ -43,6 +44,8 @@ type OptionVM struct {
 	Checked bool
 	// Installed optional components need no choice.
 	Installed bool
+	// Installing: installed, but its install has not finished.
+	Installing bool
 }
 
 // stateLabels are the plan states as the dialog words them.
@@ -51,8 +54,14 @@ var stateLabels = map[catalog.StepState]string{
 	catalog.AlreadyInstalled: "already installed",
 }
 
-// dialogOf builds the dialog from a resolved plan.
-func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, plan catalog.Plan, chosen []string) DialogVM {
+// installingNow is the state of a component the plan counts as installed
+// whose install has not finished yet.
+const installingNow = "installing now"
+
+// dialogOf builds the dialog from a resolved plan; installing names the
+// components whose install has not finished (the plan counts them as
+// installed: they are not installed a second time).
+func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, plan catalog.Plan, chosen []string, installing map[string]bool) DialogVM {
 	base := "/platforms/" + url.PathEscape(platform) + "/components/" + url.PathEscape(comp.Name)
 	vm := DialogVM{Platform: platform, Component: comp.Name, Title: comp.Title, ActionURL: base + "/install",
 		RefreshURL: base + "/install", CancelURL: "/platforms/" + url.PathEscape(platform) + "/components?installed=0"}
@@ -70,6 +79,9 @@ func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, pl
 			continue
 		}
 		row := RowVM{Name: s.Name, Title: ui.TitleOf(cat, s.Name), Version: s.Version, State: stateLabels[s.State], Why: why[s.Name]}
+		if s.State == catalog.AlreadyInstalled && installing[s.Name] {
+			row.State = installingNow
+		}
 		if row.Why == "" && s.NeededBy != "" && s.NeededBy != comp.Name {
 			row.Why = "needed by " + ui.TitleOf(cat, s.NeededBy)
 		}
@@ -81,7 +93,7 @@ func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, pl
 	for _, d := range comp.Optional {
 		step, _ := plan.Step(d.Name)
 		vm.Optional = append(vm.Optional, OptionVM{Name: d.Name, Title: ui.TitleOf(cat, d.Name), Why: d.Why,
-			Checked: isChosen[d.Name], Installed: step.State == catalog.AlreadyInstalled})
+			Checked: isChosen[d.Name], Installed: step.State == catalog.AlreadyInstalled, Installing: installing[d.Name]})
 	}
 	vm.Picture = ui.Picture(plan, cat)
 	return vm

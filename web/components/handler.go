@@ -169,7 +169,13 @@ func (h *Handler) plan(s state, comp *catalog.Component, chosen []string) Dialog
 		return DialogVM{Platform: s.platform.Name, Component: comp.Name, Title: comp.Title, Problem: err.Error(),
 			CancelURL: "/platforms/" + url.PathEscape(s.platform.Name) + "/components?installed=0"}
 	}
-	return dialogOf(s.platform.Name, comp, s.catalog, plan, chosen)
+	installing := map[string]bool{}
+	for _, cr := range s.components {
+		if cr.Status.InstalledVersion == "" { // never Ready yet
+			installing[cr.Name] = true
+		}
+	}
+	return dialogOf(s.platform.Name, comp, s.catalog, plan, chosen, installing)
 }
 
 func (h *Handler) install(c echo.Context) error {

@@ -96,21 +96,24 @@ func TestCards(t *testing.T) {
 func TestInstallDialog(t *testing.T) {
 	cat := catalog.Default()
 	cases := []struct {
-		name      string
-		component string
-		have      catalog.Installed
-		optional  []string
-		required  map[string]string
-		options   []string
-		layers    int
+		name       string
+		component  string
+		have       catalog.Installed
+		optional   []string
+		installing map[string]bool
+		required   map[string]string
+		options    []string
+		layers     int
 	}{
-		{"mongodb brings its CDC pair", "mongodb", catalog.Installed{}, nil,
+		{"mongodb brings its CDC pair", "mongodb", catalog.Installed{}, nil, nil,
 			map[string]string{"debezium": "will be installed", "redpanda": "will be installed"}, nil, 3},
-		{"what is installed is marked so", "mongodb", catalog.Installed{"redpanda": "v24.2.7"}, nil,
+		{"what is installed is marked so", "mongodb", catalog.Installed{"redpanda": "v24.2.7"}, nil, nil,
 			map[string]string{"debezium": "will be installed", "redpanda": "already installed"}, nil, 3},
-		{"a meta-platform offers its optionals", "ai-hub", catalog.Installed{}, nil,
+		{"what is still installing is not called installed", "mongodb", catalog.Installed{"redpanda": "v24.2.7"}, nil, map[string]bool{"redpanda": true},
+			map[string]string{"debezium": "will be installed", "redpanda": "installing now"}, nil, 3},
+		{"a meta-platform offers its optionals", "ai-hub", catalog.Installed{}, nil, nil,
 			map[string]string{"kserve": "will be installed", "cnpg": "will be installed", "external-secrets": "will be installed"}, []string{"neo4j"}, 3},
-		{"a chosen optional is checked, not required", "ai-hub", catalog.Installed{}, []string{"neo4j"},
+		{"a chosen optional is checked, not required", "ai-hub", catalog.Installed{}, []string{"neo4j"}, nil,
 			map[string]string{"kserve": "will be installed"}, []string{"neo4j"}, 3},
 	}
 	for _, tc := range cases {
@@ -118,7 +121,7 @@ func TestInstallDialog(t *testing.T) {
 			comp, _ := cat.Get(tc.component)
 			plan, err := cat.Resolve(tc.have, catalog.Request{Component: tc.component, Optional: tc.optional})
 			require.NoError(t, err)
-			vm := dialogOf("acme", comp, cat, plan, tc.optional)
+			vm := dialogOf("acme", comp, cat, plan, tc.optional, tc.installing)
 			got := map[string]string{}
 			for _, r := range vm.Required {
 				got[r.Name] = r.State
