@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -26,6 +27,9 @@ type PageVM struct {
 	// Problems are errors of a form the page cannot show (a component
 	// with nothing to upgrade to).
 	Problems []string
+	// Unchecked are the components whose last update check could not
+	// read their index, with why: "up to date" is not known for them.
+	Unchecked []string
 }
 
 func offered(list []AvailableVM, name string) bool {
@@ -153,6 +157,9 @@ func build(s state) PageVM {
 				r.RetryURL = base + "/" + url.PathEscape(cr.Name) + "/retry"
 			}
 			vm.Rollbacks = append(vm.Rollbacks, r)
+		}
+		if c := meta.FindStatusCondition(cr.Status.Conditions, v1alpha1.ConditionUpdatesChecked); c != nil && c.Status == metav1.ConditionFalse {
+			vm.Unchecked = append(vm.Unchecked, title+": "+c.Message)
 		}
 		// An upgrade that is scheduled or running shows there, not also as
 		// one to start.
