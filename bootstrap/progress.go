@@ -32,6 +32,9 @@ type ProgressStep struct {
 	Started  time.Time `json:",omitempty"`
 	Finished time.Time `json:",omitempty"`
 	Message  string    `json:",omitempty"`
+	// Markdown says Message is Markdown (an upgrade's changelog), which the
+	// pages render rather than show as text.
+	Markdown bool `json:",omitempty"`
 }
 
 // Progress is the Bootstrap's progress query: the steps as every workflow

@@ -72,6 +72,11 @@ func (p *Progress) run(ctx workflow.Context, s step, fn func(workflow.Context) e
 // note sets the message of s (a summary once it has run).
 func (p *Progress) note(s step, msg string) { p.Steps[s].Message = msg }
 
+// noteMarkdown sets s's message to Markdown (a changelog).
+func (p *Progress) noteMarkdown(s step, msg string) {
+	p.Steps[s].Message, p.Steps[s].Markdown = msg, msg != ""
+}
+
 // skip marks s as not needed, with why.
 func (p *Progress) skip(s step, why string) {
 	p.Steps[s].State = StepSkipped

@@ -144,7 +144,7 @@ func (u *upgrade) checkCompatibility(ctx workflow.Context) error {
 	for _, v := range u.check.Plan.Crosses {
 		msg += v.Changelog
 	}
-	u.progress.note(u.steps.check, msg)
+	u.progress.noteMarkdown(u.steps.check, msg)
 	return nil
 }
 

@@ -122,6 +122,7 @@ func TestUpgradeComponent(t *testing.T) {
 			var p Progress
 			require.NoError(t, v.Get(&p))
 			require.Contains(t, p.Steps[0].Message, "## Backstage 1.31.0")
+			require.True(t, p.Steps[0].Markdown, "the changelog is Markdown, for the pages to render")
 			require.Equal(t, []string{"backstage "}, f.callsOf("mark "), "an earlier rollback mark is cleared")
 		})
 	}

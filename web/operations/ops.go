@@ -123,7 +123,7 @@ func Timeline(title string, s Snapshot) ui.TimelineVM {
 		t.State = "unknown"
 	}
 	for _, st := range s.Progress.Steps {
-		t.Steps = append(t.Steps, ui.StepVM{Name: st.Name, State: st.State, When: ui.StepTimes(st.Started, st.Finished), Message: st.Message})
+		t.Steps = append(t.Steps, ui.StepVM{Name: st.Name, State: st.State, When: ui.StepTimes(st.Started, st.Finished), Message: st.Message, Markdown: st.Markdown})
 	}
 	return t
 }

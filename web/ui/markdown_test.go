@@ -34,3 +34,16 @@ func TestMarkdownIsSafe(t *testing.T) {
 		})
 	}
 }
+
+// A timeline step whose message is a changelog renders it; any other
+// message stays text, Markdown signs and all.
+func TestTimelineRendersAChangelogStep(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, Timeline(TimelineVM{Title: "upgrade Backstage", State: "running", Steps: []StepVM{
+		{Name: "check compatibility", State: "succeeded", Message: "## Backstage 1.31.0\n- new catalog UI", Markdown: true},
+		{Name: "record current version", State: "failed", Message: "## not a heading"},
+	}}).Render(context.Background(), &b))
+	require.Contains(t, b.String(), "<h2>Backstage 1.31.0</h2>")
+	require.Contains(t, b.String(), "<li>new catalog UI</li>")
+	require.Contains(t, b.String(), `<span class="msg">## not a heading</span>`)
+}

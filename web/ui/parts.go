@@ -44,6 +44,8 @@ type StepVM struct {
 	State   string
 	When    string
 	Message string
+	// Markdown: Message is Markdown (a changelog), rendered.
+	Markdown bool
 }
 
 // StepTimes formats a step's start and end the way timelines show them.
