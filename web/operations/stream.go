@@ -24,6 +24,10 @@ const (
 	streamLasting  = 10 * time.Minute
 )
 
+// NotStartedYet is what a live view says of an operation whose run does
+// not exist yet.
+const NotStartedYet = "Not started yet: it starts within seconds."
+
 // Snapshotter reads one operation.
 type Snapshotter interface {
 	Snapshot(ctx context.Context, id string) (Snapshot, error)
@@ -55,7 +59,11 @@ func StreamHandler(ops Snapshotter) echo.HandlerFunc {
 		for {
 			s, err := ops.Snapshot(ctx, id)
 			if err == nil {
-				html, err := render(ctx, Timeline(title, s))
+				tl := Timeline(title, s)
+				if !s.Found() { // asked for, and started within seconds
+					tl.State, tl.Message = ui.StateStarting, NotStartedYet
+				}
+				html, err := render(ctx, tl)
 				if err != nil {
 					return err
 				}

@@ -24,6 +24,10 @@ type TimelineVM struct {
 }
 
 // StateLabel is the badge text of the operation's state.
+// StateStarting is the state of an operation asked for whose run does not
+// exist yet (a controller starts it within seconds).
+const StateStarting = "starting"
+
 func (t TimelineVM) StateLabel() string {
 	switch t.State {
 	case "running":
@@ -34,6 +38,8 @@ func (t TimelineVM) StateLabel() string {
 		return "Failed"
 	case "cancelled":
 		return "Cancelled"
+	case StateStarting:
+		return "Starting"
 	}
 	return "Unknown"
 }
@@ -90,7 +96,7 @@ func badgeKind(status string) string {
 	switch status {
 	case "Healthy", "Succeeded", "Installed", "Ready":
 		return "ok"
-	case "Installing", "Upgrading", "Uninstalling", "Running", "Pending", "Scheduled", "Rolling back":
+	case "Installing", "Upgrading", "Uninstalling", "Running", "Pending", "Scheduled", "Rolling back", "Starting":
 		return "info"
 	case "Degraded", "RolledBack", "Rolled back", "Paused", "Cancelled":
 		return "warn"

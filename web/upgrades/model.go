@@ -111,6 +111,24 @@ func runningID(p *v1alpha1.Platform, cr v1alpha1.Component) string {
 	return ""
 }
 
+// startingMessage is the card of an upgrade the spec asks for now whose
+// run the manager has not started yet (it does within seconds).
+const startingMessage = operations.NotStartedYet
+
+// starting: the spec asks for the version now (no time, no window, not
+// scheduled) and no run of it exists yet.
+func starting(s state, cr v1alpha1.Component, id string) bool {
+	if s.ops[id].Found() || s.platform.Spec.MaintenanceWindow != nil || scheduledFor(s.scheduled, cr.Name) {
+		return false
+	}
+	for _, ref := range s.platform.Spec.Components {
+		if ref.Name == cr.Name && ref.UpgradeAt != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // rolledBack reads the component's last rollback, when its condition is on.
 func rolledBack(cr v1alpha1.Component) (v1alpha1.RolledBack, bool) {
 	if !meta.IsStatusConditionTrue(cr.Status.Conditions, v1alpha1.ConditionRolledBack) {
@@ -143,10 +161,14 @@ func build(s state) PageVM {
 		if c, ok := s.catalog.Get(cr.Name); ok {
 			title = c.Title
 		}
-		if id := runningID(p, cr); id != "" && s.ops[id].State == operations.StateRunning {
+		if id := runningID(p, cr); id != "" && (s.ops[id].State == operations.StateRunning || starting(s, cr, id)) {
+			tl := operations.Timeline("upgrade "+title, s.ops[id])
+			if !s.ops[id].Found() {
+				tl.State, tl.Message = ui.StateStarting, startingMessage
+			}
 			vm.Running = append(vm.Running, ui.LiveVM{ID: "upgrade-live-" + cr.Name,
 				StreamURL: "/operations/stream?" + url.Values{"id": {id}, "title": {"upgrade " + title}}.Encode(),
-				DoneURL:   base, Timeline: operations.Timeline("upgrade "+title, s.ops[id])})
+				DoneURL:   base, Timeline: tl})
 		}
 		if rb, ok := rolledBack(cr); ok {
 			id := workflows.UpgradeID(p.Name, cr.Name, rb.To)
@@ -163,7 +185,8 @@ func build(s state) PageVM {
 		}
 		// An upgrade that is scheduled or running shows there, not also as
 		// one to start.
-		busy := scheduledFor(s.scheduled, cr.Name) || (runningID(p, cr) != "" && s.ops[runningID(p, cr)].State == operations.StateRunning)
+		id := runningID(p, cr)
+		busy := scheduledFor(s.scheduled, cr.Name) || (id != "" && (s.ops[id].State == operations.StateRunning || starting(s, cr, id)))
 		if a, ok := available(s, cr, title, base); ok && !busy {
 			vm.Available = append(vm.Available, a)
 		}

@@ -68,3 +68,30 @@ func TestScheduledUpgradeIsNotAlsoOffered(t *testing.T) {
 		require.Equal(t, !scheduled, len(vm.Available) == 1, "offered: %v", vm.Available)
 	}
 }
+
+// Right after "Upgrade now" the run may not exist yet: the page shows the
+// upgrade as starting (and follows it live) rather than "No upgrade is
+// running", and no longer offers it; an upgrade held for a time does not.
+func TestUpgradeAskedForShowsAsStarting(t *testing.T) {
+	cr := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana"},
+		Status: v1alpha1.ComponentStatus{InstalledVersion: "v11.3.0", AvailableVersions: []v1alpha1.AvailableVersion{{Version: "v11.4.0"}}}}
+	at := metav1.NewTime(time.Date(2026, 12, 10, 3, 0, 0, 0, time.UTC))
+	for _, held := range []bool{false, true} {
+		ref := v1alpha1.ComponentRef{Name: "grafana", Version: "v11.4.0"}
+		if held {
+			ref.UpgradeAt = &at
+		}
+		s := state{platform: &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme"}, Spec: v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{ref}}},
+			components: []v1alpha1.Component{cr}, catalog: catalog.Default(), forms: map[string]Form{}, ops: map[string]operations.Snapshot{}}
+		vm := build(s)
+		if held {
+			require.Empty(t, vm.Running)
+			continue
+		}
+		require.Len(t, vm.Running, 1)
+		require.Equal(t, "starting", vm.Running[0].Timeline.State)
+		require.Equal(t, "Starting", vm.Running[0].Timeline.StateLabel())
+		require.Contains(t, vm.Running[0].StreamURL, "upgrade%2Facme%2Fgrafana%2Fv11.4.0", "followed live until its run exists")
+		require.Empty(t, vm.Available)
+	}
+}
