@@ -112,3 +112,18 @@ func TestStreamNeedsAnID(t *testing.T) {
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/operations/stream", nil))
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 }
+
+// An operation asked for whose run does not exist yet streams as
+// Starting, and the stream goes on until it does.
+func TestStreamOfAnOperationNotStartedYet(t *testing.T) {
+	s := &script{}
+	e := echo.New()
+	Routes{Ops: s}.Routes(e)
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	first := read(t, srv.URL+"/operations/stream?id=upgrade/acme/grafana/v11.4.0&title=upgrade+Grafana", "", 1)
+	require.Len(t, first, 1)
+	require.Equal(t, "progress", first[0].name, "not done: it is about to start")
+	require.Contains(t, first[0].data, "Starting")
+	require.Contains(t, first[0].data, NotStartedYet)
+}
