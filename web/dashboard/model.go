@@ -16,7 +16,8 @@ import (
 // PageVM is the dashboard.
 type PageVM struct {
 	Platform string
-	// Healthy of Enabled components, and its percentage.
+	// Healthy of Enabled components (installed, or enabled in the spec),
+	// and its percentage.
 	Healthy, Enabled, Percent int
 	Installed                 int
 	Upgrades                  int
@@ -48,12 +49,21 @@ func build(s state) PageVM {
 	for i := range s.components {
 		crs[s.components[i].Name] = &s.components[i]
 	}
+	// Health counts what runs and what the spec asks for: every installed
+	// component (dependencies the spec does not name included, as the
+	// Components tile counts them) and every enabled one not installed yet.
+	counted := map[string]bool{}
 	for _, ref := range p.Spec.Components {
-		if !ref.IsEnabled() {
-			continue
+		if ref.IsEnabled() {
+			counted[ref.Name] = true
 		}
+	}
+	for name := range crs {
+		counted[name] = true
+	}
+	for name := range counted {
 		vm.Enabled++
-		if cr := crs[ref.Name]; cr != nil && cr.Status.Health == v1alpha1.HealthHealthy {
+		if cr := crs[name]; cr != nil && cr.Status.Health == v1alpha1.HealthHealthy {
 			vm.Healthy++
 		}
 	}
