@@ -22,7 +22,10 @@ const Retention = 90 * 24 * time.Hour
 var (
 	operationNames = []string{workflows.OperationInstall, workflows.OperationRelease, workflows.OperationUninstall,
 		workflows.OperationUpgrade, workflows.OperationScheduledUpgrade, workflows.OperationCheckUpdates, workflows.OperationBootstrap}
-	statusNames = map[string]string{"running": "Running", "completed": "Completed", "failed": "Failed",
+	// bootstrapOperations are what a bootstrap mode's engine runs: its
+	// audit offers only those, and no component filter.
+	bootstrapOperations = []string{workflows.OperationBootstrap, workflows.OperationChange, workflows.OperationPromote}
+	statusNames         = map[string]string{"running": "Running", "completed": "Completed", "failed": "Failed",
 		"cancelled": "Canceled", "terminated": "Terminated", "timed-out": "TimedOut"}
 	nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 )
@@ -36,6 +39,8 @@ type Filter struct {
 	Platform, Component, Operation, Status, Since, Until string
 	Page                                                 string
 	Errors                                               map[string]string
+	// operations are the ones this list offers (and accepts).
+	operations []string
 }
 
 // filterParams are the query parameters of the audit list; from and to
@@ -43,9 +48,15 @@ type Filter struct {
 var filterParams = []string{"platform", "component", "operation", "status", "since", "until", "from", "to", "page"}
 
 func readFilter(c echo.Context) Filter {
+	return readFilterOf(c, operationNames)
+}
+
+// readFilterOf reads the filter of a list that offers these operations.
+func readFilterOf(c echo.Context, operations []string) Filter {
 	q := func(k string) string { return strings.TrimSpace(c.QueryParam(k)) }
 	f := Filter{Platform: q("platform"), Component: q("component"), Operation: q("operation"), Status: q("status"),
-		Since: cmp.Or(q("since"), q("from")), Until: cmp.Or(q("until"), q("to")), Page: q("page"), Errors: map[string]string{}}
+		Since: cmp.Or(q("since"), q("from")), Until: cmp.Or(q("until"), q("to")), Page: q("page"), Errors: map[string]string{},
+		operations: operations}
 	var unknown []string
 	for k := range c.QueryParams() {
 		if !slices.Contains(filterParams, k) {
@@ -82,8 +93,12 @@ func (f *Filter) query(now time.Time) (string, []byte) {
 		parts = append(parts, fmt.Sprintf("%s = '%s'", kv.attr, kv.value))
 	}
 	if f.Operation != "" {
-		if !contains(operationNames, f.Operation) {
-			f.Errors["operation"] = fmt.Sprintf("%q is not an operation: choose one of %s.", f.Operation, strings.Join(operationNames, ", "))
+		ops := f.operations
+		if ops == nil {
+			ops = operationNames
+		}
+		if !contains(ops, f.Operation) {
+			f.Errors["operation"] = fmt.Sprintf("%q is not an operation here: choose one of %s.", f.Operation, strings.Join(ops, ", "))
 		} else {
 			parts = append(parts, fmt.Sprintf("%s = '%s'", workflows.SearchAttrOperation.GetName(), f.Operation))
 		}

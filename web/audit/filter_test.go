@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/web/pages"
 )
 
 // A date filter that is not a date, under the form's names (from, to) or
@@ -40,4 +42,21 @@ func TestFilterSaysWhatIsWrong(t *testing.T) {
 			require.Equal(t, tc.msg, f.Errors[tc.field])
 		})
 	}
+}
+
+// In bootstrap mode the audit list offers the bootstrap's operations and
+// no component filter; a manager-only filter in the URL says so.
+func TestBootstrapAuditOffersItsOwnFilters(t *testing.T) {
+	h := &Handler{Shell: pages.Shell{Bootstrap: true}, Now: time.Now}
+	e := echo.New()
+	h.Routes(e)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/audit?component=grafana&operation=upgrade", nil))
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	body := rec.Body.String()
+	require.Contains(t, body, "A bootstrap has no components to filter by: leave it empty.")
+	require.Contains(t, body, `&#34;upgrade&#34; is not an operation here: choose one of bootstrap, infrastructure-change, promote.`)
+	require.NotContains(t, body, `data-testid="filter-component"`)
+	require.Contains(t, body, `<option value="infrastructure-change"`)
+	require.NotContains(t, body, `<option value="uninstall"`)
 }

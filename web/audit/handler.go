@@ -62,9 +62,17 @@ func (h *Handler) Routes(e *echo.Echo) {
 }
 
 func (h *Handler) list(c echo.Context) error {
-	f := readFilter(c)
+	ops := operationNames
+	if h.Shell.Bootstrap {
+		ops = bootstrapOperations
+	}
+	f := readFilterOf(c, ops)
+	if h.Shell.Bootstrap && f.Component != "" {
+		f.Errors["component"] = "A bootstrap has no components to filter by: leave it empty."
+	}
 	q, token := f.query(h.Now())
-	vm := ListVM{Filter: f, Operations: operationNames, Statuses: []string{"running", "completed", "failed", "cancelled", "terminated", "timed-out"}}
+	vm := ListVM{Filter: f, Operations: ops, Components: !h.Shell.Bootstrap,
+		Statuses: []string{"running", "completed", "failed", "cancelled", "terminated", "timed-out"}}
 	code := http.StatusOK
 	if len(f.Errors) > 0 {
 		code = http.StatusUnprocessableEntity

@@ -17,6 +17,9 @@ import (
 type ListVM struct {
 	Filter     Filter
 	Operations []string
+	// Components: the list filters by component (the manager's; a
+	// bootstrap's operations have none).
+	Components bool
 	Statuses   []string
 	Rows       []RowVM
 	NextURL    string
