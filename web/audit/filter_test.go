@@ -60,3 +60,19 @@ func TestBootstrapAuditOffersItsOwnFilters(t *testing.T) {
 	require.Contains(t, body, `<option value="infrastructure-change"`)
 	require.NotContains(t, body, `<option value="uninstall"`)
 }
+
+// A child operation (a release an upgrade started, inside a multi-component
+// upgrade) is listed with the user who caused its root, through its
+// parents on the page, or with the parent it came from.
+func TestChildOperationsNameWhoCausedThem(t *testing.T) {
+	rows := []RowVM{
+		{ID: "upgrades/acme/1", Actor: "ops@acme.io"},
+		{ID: "upgrade/acme/grafana/v11.4.0", Parent: "upgrades/acme/1"},
+		{ID: "release/acme/grafana", Parent: "upgrade/acme/grafana/v11.4.0"},
+		{ID: "release/acme/mongodb", Parent: "install/acme/mongodb"},
+		{ID: "check-updates/acme", Actor: ""},
+	}
+	fillActors(rows)
+	require.Equal(t, []string{"ops@acme.io", "ops@acme.io (via upgrades/acme/1)", "ops@acme.io (via upgrade/acme/grafana/v11.4.0)",
+		"via install/acme/mongodb", ""}, []string{rows[0].Actor, rows[1].Actor, rows[2].Actor, rows[3].Actor, rows[4].Actor})
+}

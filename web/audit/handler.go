@@ -84,6 +84,7 @@ func (h *Handler) list(c echo.Context) error {
 		for _, info := range resp.GetExecutions() {
 			vm.Rows = append(vm.Rows, row(info, h.Decoder))
 		}
+		fillActors(vm.Rows)
 		sortRows(vm.Rows)
 		if next := resp.GetNextPageToken(); len(next) > 0 {
 			v := c.QueryParams()

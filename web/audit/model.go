@@ -37,6 +37,9 @@ type RowVM struct {
 	Started   string
 	Duration  string
 	Actor     string
+	// Parent is the operation that started this one (a release an
+	// install started), "" for one a user or the reconciler started.
+	Parent string
 }
 
 // DetailVM is one operation.
@@ -121,7 +124,32 @@ func row(info *workflowpb.WorkflowExecutionInfo, d Decoder) RowVM {
 		Operation: attr(sa, workflows.SearchAttrOperation.GetName()),
 		Platform:  attr(sa, workflows.SearchAttrPlatform.GetName()), Component: attr(sa, workflows.SearchAttrComponent.GetName()),
 		Status: statusLabel(info.GetStatus()), Started: when(info.GetStartTime().AsTime()), Duration: duration(info),
-		Actor: d.String(info.GetMemo().GetFields()[workflows.MemoActor])}
+		Actor: d.String(info.GetMemo().GetFields()[workflows.MemoActor]), Parent: info.GetParentExecution().GetWorkflowId()}
+}
+
+// fillActors names who caused a child operation, which has no actor of its
+// own: its parent's, through the chain of parents on the page ("ops@acme.io
+// (via install/acme/mongodb)"), else the parent it came from.
+func fillActors(rows []RowVM) {
+	actor, parent := make(map[string]string, len(rows)), make(map[string]string, len(rows))
+	for _, r := range rows {
+		actor[r.ID], parent[r.ID] = r.Actor, r.Parent
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Actor != "" || r.Parent == "" {
+			continue
+		}
+		found := ""
+		for p, depth := r.Parent, 0; p != "" && depth < 4 && found == ""; p, depth = parent[p], depth+1 {
+			found = actor[p]
+		}
+		if found == "" {
+			r.Actor = "via " + r.Parent
+			continue
+		}
+		r.Actor = found + " (via " + r.Parent + ")"
+	}
 }
 
 // clock is the time of day of an event (the full time is its title).
