@@ -90,7 +90,33 @@ assets() {
 	build_tool workflowcheck dev/tools/lint go.temporal.io/sdk/contrib/tools/workflowcheck go.temporal.io/sdk/contrib/tools/workflowcheck
 	flux
 	gitea
+	axe
 	generators
+}
+
+# axe: axe-core, the accessibility engine the browser tests inject into
+# every page they picture (dev/testenv/browser), from npm's registry,
+# pinned by version and by the registry's sha512 integrity (npm view
+# axe-core@VERSION dist.integrity). Never shipped: only the tests load it.
+AXE_VERSION=4.14.1
+AXE_INTEGRITY=sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+axe() {
+	local out="$TOOLS/axe-core-$AXE_VERSION"
+	if [[ ! -f $out/axe.min.js ]]; then
+		log "fetching axe-core $AXE_VERSION from npm's registry"
+		mkdir -p "$out"
+		curl -fsSL -o "$out/axe.tgz" "https://registry.npmjs.org/axe-core/-/axe-core-$AXE_VERSION.tgz"
+		local got
+		got="sha512-$(openssl dgst -sha512 -binary "$out/axe.tgz" | base64 -w0)"
+		if [[ $got != "$AXE_INTEGRITY" ]]; then
+			rm -f "$out/axe.tgz"
+			log "axe-core $AXE_VERSION: the tarball's integrity is $got, not the pinned $AXE_INTEGRITY"
+			return 1
+		fi
+		tar -xzf "$out/axe.tgz" -C "$out" --strip-components=1 package/axe.min.js package/LICENSE
+		rm -f "$out/axe.tgz"
+	fi
+	ln -sf "$out/axe.min.js" "$BIN/axe.min.js"
 }
 
 # gitea: two real Gitea servers stand in for the regions' Gitea in the

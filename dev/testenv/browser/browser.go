@@ -177,7 +177,8 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 var shots sync.Map // test name → *int
 
 // Screenshot saves the whole page as .cache/screenshots/<test>/<NN>-<name>.png
-// and returns the file's path.
+// and returns the file's path; then it checks the page's accessibility
+// (Accessible), so every page a test pictures is checked.
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, Timeout)
@@ -194,6 +195,7 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	path := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", *n.(*int), unsafeName.ReplaceAllString(name, "_")))
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot %s", path)
+	Accessible(t, sctx, name)
 	return path
 }
 

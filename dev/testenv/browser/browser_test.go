@@ -33,7 +33,7 @@ func TestScreenshotOfAPageThatNavigatesDuringTheCapture(t *testing.T) {
 		switch r.URL.Path {
 		case "/":
 			next := "http://localhost:" + r.URL.Query().Get("port") + "/next"
-			fmt.Fprintf(w, `<!doctype html><body style="height: 3000px"><h1>old page</h1><script>
+			fmt.Fprintf(w, `<!doctype html><html lang="en"><title>old</title><body style="height: 3000px"><h1>old page</h1><script>
 addEventListener('resize', () => {
 	location.assign(%q);
 	const end = Date.now() + 3000;
@@ -41,7 +41,7 @@ addEventListener('resize', () => {
 }, {once: true});
 </script></body>`, next)
 		case "/next":
-			fmt.Fprint(w, `<!doctype html><body style="height: 2000px; margin: 0"><h1 style="margin: 0">new page</h1></body>`)
+			fmt.Fprint(w, `<!doctype html><html lang="en"><title>new</title><body style="height: 2000px; margin: 0"><h1 style="margin: 0">new page</h1></body>`)
 		default:
 			http.NotFound(w, r)
 		}

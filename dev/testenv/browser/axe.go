@@ -1,0 +1,93 @@
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/dev/testenv"
+)
+
+// axe-core (dev/dev.sh assets fetches it from npm, pinned by its
+// integrity) checks every page a browser test pictures against WCAG 2 A
+// and AA: Screenshot runs it on the page it captured, so every page the
+// tests visit, in both modes and at both widths, is checked. The test
+// injects it; the product never ships it.
+var axeSource struct {
+	once sync.Once
+	js   string
+	err  error
+}
+
+// failingImpacts are the violations that fail a test.
+var failingImpacts = map[string]bool{"serious": true, "critical": true}
+
+// axeRun runs axe on the document and returns its violations as JSON.
+const axeRun = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}, resultTypes: ['violations']})
+	.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+		nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))))`
+
+// Violation is one rule the page breaks, with where.
+type Violation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// Accessible fails the test when axe finds a serious or critical WCAG 2
+// A/AA violation on the tab's page, naming each and where; lesser ones
+// are logged.
+func Accessible(t testing.TB, ctx context.Context, page string) {
+	t.Helper()
+	axeSource.once.Do(func() {
+		var b []byte
+		if b, axeSource.err = os.ReadFile(testenv.Bin(t, "axe.min.js")); axeSource.err == nil {
+			axeSource.js = string(b)
+		}
+	})
+	require.NoError(t, axeSource.err, "read axe-core")
+	if axeSource.js == "" {
+		return // skipped by testenv.Bin on a laptop without it
+	}
+	vs, err := violations(ctx)
+	require.NoError(t, err, "axe on %s", page)
+	var failing []string
+	for _, v := range vs {
+		line := fmt.Sprintf("%s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "; "))
+		if failingImpacts[v.Impact] {
+			failing = append(failing, line)
+			continue
+		}
+		t.Logf("accessibility of %s, not failing: %s", page, line)
+	}
+	if len(failing) > 0 {
+		t.Errorf("accessibility of %s: %d serious or critical WCAG 2 A/AA violations:\n%s", page, len(failing), strings.Join(failing, "\n"))
+	}
+}
+
+// violations injects axe into the page (once per document) and runs it.
+func violations(ctx context.Context) ([]Violation, error) {
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe !== 'undefined'`))
+	if err != nil {
+		return nil, err
+	}
+	if !loaded {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axeSource.js)); err != nil {
+			return nil, fmt.Errorf("inject axe-core: %w", err)
+		}
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, err
+	}
+	var vs []Violation
+	return vs, json.Unmarshal([]byte(out), &vs)
+}

@@ -1,0 +1,58 @@
+package browser
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// recorder is a testing.TB that keeps what Accessible reports.
+type recorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Helper() {}
+
+// axe finds a form field without a label and an image without a text (both
+// critical) and fails on them, naming each; an accessible page passes.
+func TestAccessibleFailsOnSeriousViolations(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/bad" {
+			fmt.Fprint(w, `<!doctype html><html lang="en"><title>bad</title><main><h1>bad</h1><img src="/x.png"><input name="q"></main></html>`)
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><html lang="en"><title>good</title><main><h1>good</h1><label>Query <input name="q"></label></main></html>`)
+	}))
+	t.Cleanup(srv.Close)
+	ctx := Tab(t)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/good", nil},
+		{"/bad", []string{"image-alt (critical)", "label (critical)"}},
+	} {
+		Do(t, ctx, chromedp.Navigate(srv.URL+tc.path), Present("h1"))
+		r := &recorder{TB: t}
+		Accessible(r, ctx, tc.path)
+		if tc.want == nil {
+			require.Empty(t, r.errors)
+			continue
+		}
+		require.Len(t, r.errors, 1)
+		for _, w := range tc.want {
+			require.True(t, strings.Contains(r.errors[0], w), "%q in %s", w, r.errors[0])
+		}
+	}
+}
