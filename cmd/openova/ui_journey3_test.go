@@ -72,6 +72,17 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 	require.Contains(t, grafana, grafana114.Changelog[strings.Index(grafana114.Changelog, "\n- ")+3:][:30], "Grafana's changelog, rendered")
 	browser.Screenshot(t, ctx, "upgrades-with-changelogs")
 
+	// On a phone, with the offers' forms: the page fits the screen, and
+	// the time-zone field is there to type in.
+	browser.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana`)))
+	require.LessOrEqual(t, evalIn[int](t, ctx, `document.documentElement.scrollWidth`), 390, "the Upgrades page is wider than the phone")
+	zone := evalIn[[]float64](t, ctx, `(() => { const r = document.querySelector('#upgrade-grafana [data-testid="zone"]').getBoundingClientRect(); return [r.left, r.right, r.width]; })()`)
+	require.Greater(t, zone[2], 80.0, "the time-zone field is too narrow to use: %v", zone)
+	require.GreaterOrEqual(t, zone[0], 0.0, "the time-zone field starts off the screen: %v", zone)
+	require.LessOrEqual(t, zone[1], 390.0, "the time-zone field ends off the screen: %v", zone)
+	browser.Screenshot(t, ctx, "phone-upgrades-with-offers")
+	browser.Do(t, ctx, chromedp.EmulateViewport(browser.Width, browser.Height), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana`)))
+
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-backstage [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
 	browser.Screenshot(t, ctx, "upgrades-running")

@@ -417,7 +417,7 @@ func listPage(vm ListVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<div class=\"table-scroll\"><table data-testid=\"audit-list\"><thead><tr><th>Operation</th><th>Component</th><th>Platform</th><th>Status</th><th>Started</th><th>Took</th><th>By</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Operations\"><table data-testid=\"audit-list\"><thead><tr><th>Operation</th><th>Component</th><th>Platform</th><th>Status</th><th>Started</th><th>Took</th><th>By</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -887,7 +887,7 @@ func detailPage(vm DetailVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, "</section><section><h2>History</h2><div class=\"table-scroll\"><table data-testid=\"events\"><thead><tr><th>#</th><th>What</th><th>State</th><th>When</th><th>Attempt</th><th>Result or failure</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, "</section><section><h2>History</h2><div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"History\"><table data-testid=\"events\"><thead><tr><th>#</th><th>What</th><th>State</th><th>When</th><th>Attempt</th><th>Result or failure</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -454,7 +454,7 @@ func page(vm PageVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</fieldset><button type=\"submit\" data-testid=\"save\">Save</button></form><section><h2>Set by flags</h2><p><small>These belong to the manager's Deployment; change them there (or with their OPENOVA_ environment variables).</small></p><div class=\"table-scroll\"><table data-testid=\"flags\"><thead><tr><th>Setting</th><th>Value</th><th>Flag</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</fieldset><button type=\"submit\" data-testid=\"save\">Save</button></form><section><h2>Set by flags</h2><p><small>These belong to the manager's Deployment; change them there (or with their OPENOVA_ environment variables).</small></p><div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Settings set by flags\"><table data-testid=\"flags\"><thead><tr><th>Setting</th><th>Value</th><th>Flag</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
