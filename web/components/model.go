@@ -141,6 +141,10 @@ func card(s state, comp *catalog.Component, cr *v1alpha1.Component) ui.CardVM {
 		}
 	} else if !inSpec || !ref.IsEnabled() {
 		c.InstallURL = base + "/install"
+		if comp.Category == catalog.Mandatory {
+			// The platform needs it: not an option the operator may skip.
+			c.Status = statusMissing
+		}
 	}
 	id, kind := operationOf(p, comp.Name, cr)
 	if id == "" {
@@ -192,6 +196,10 @@ func problemOf(kind string, op operations.Snapshot) string {
 	}
 	return "The upgrade failed: " + op.Error + " See the Upgrades page."
 }
+
+// statusMissing is the badge of a mandatory component the platform does
+// not run.
+const statusMissing = "Missing"
 
 // statusOf is the component's badge.
 func statusOf(cr *v1alpha1.Component) string {

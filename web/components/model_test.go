@@ -83,6 +83,17 @@ func TestCards(t *testing.T) {
 		names = append(names, c.Name)
 	}
 	require.Contains(t, names, "redpanda", "all components when the toggle is off")
+	for _, c := range vm.Sections[0].Cards {
+		if c.Name == "cilium" {
+			require.Equal(t, "Missing", c.Status, "a mandatory component the platform lacks is not shown as an option")
+			require.NotEmpty(t, c.InstallURL, "and it can still be installed")
+		}
+	}
+	for _, c := range vm.Sections[1].Cards {
+		if c.Name == "redpanda" {
+			require.Empty(t, c.Status, "an optional one not installed is just not installed")
+		}
+	}
 
 	var b bytes.Buffer
 	require.NoError(t, page(vm).Render(context.Background(), &b))

@@ -98,7 +98,7 @@ func badgeKind(status string) string {
 		return "ok"
 	case "Installing", "Upgrading", "Uninstalling", "Running", "Pending", "Scheduled", "Rolling back", "Starting":
 		return "info"
-	case "Degraded", "RolledBack", "Rolled back", "Paused", "Cancelled":
+	case "Degraded", "RolledBack", "Rolled back", "Paused", "Cancelled", "Missing":
 		return "warn"
 	case "Failed", "Unhealthy", "Error":
 		return "bad"
