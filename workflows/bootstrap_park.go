@@ -64,8 +64,8 @@ func (b *bootstrapRun) attempt(ctx workflow.Context, r *region, s step, fn func(
 // application error's own message, without the SDK's wrapping.
 func failureMessage(err error) string {
 	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		return ae.Error()
+	if errors.As(err, &ae) && ae.Message() != "" {
+		return ae.Message() // what failed, without Temporal's "(type: …, retryable: …)"
 	}
 	return err.Error()
 }

@@ -149,6 +149,12 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	_, body := ui.post("/wizard/run/acme/abort", nil)
 	require.Contains(t, body, "to abort", "no abort without the confirmation")
 	require.NotEmpty(t, cloud.api.Live())
+	// The page shows the run as parked, with what failed in words (not
+	// Temporal's "(type: …, retryable: …)") and what to do.
+	require.Contains(t, body, "Parked")
+	require.Contains(t, body, "server limit reached")
+	require.NotContains(t, body, "retryable:")
+	require.Contains(t, body, "Fix what it names, then Retry it; or Abort.")
 	_, _ = ui.post("/wizard/run/acme/abort", url.Values{"confirm": {"yes"}})
 	err := run.Get(t.Context(), nil)
 	var app *temporal.ApplicationError
@@ -156,6 +162,9 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	require.Equal(t, workflows.ErrAborted, app.Type())
 	require.Contains(t, app.Error(), "what it created in fsn1 and hel1 was destroyed")
 	require.Empty(t, cloud.api.Live(), "nothing is left in the cloud")
+	_, page := ui.get("/wizard/run/acme")
+	require.Contains(t, page, "Aborted", "an abort ends as Aborted, not Failed")
+	require.NotContains(t, page, ">Failed<")
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	noLockNoTofu(t, cloud, dataDir, "hel1")
 	recordHistory(t, p, "bootstrap-v4-aborted")

@@ -32,6 +32,10 @@
     }
   }, true);
 
+  // With script, a confirmation is the dialog: the checkbox a form carries
+  // for browsers without script (data-confirm-box) is hidden.
+  document.documentElement.classList.add("js");
+
   // Forms marked data-confirm ask in a <dialog> before they are sent. The
   // listener runs in the capture phase and stops the event there, so
   // htmx's boost never sees the unconfirmed submit.
@@ -46,6 +50,8 @@
     c.addEventListener("close", function onClose() {
       c.removeEventListener("close", onClose);
       if (c.returnValue === "ok") {
+        // The dialog asked what a form's no-script checkbox asks: answered.
+        form.querySelectorAll("input[type=checkbox][data-confirm-box]").forEach(function (box) { box.checked = true; });
         form.dataset.confirmed = "yes";
         form.requestSubmit(ev.submitter || undefined);
         delete form.dataset.confirmed;

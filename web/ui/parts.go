@@ -24,9 +24,13 @@ type TimelineVM struct {
 }
 
 // StateLabel is the badge text of the operation's state.
-// StateStarting is the state of an operation asked for whose run does not
-// exist yet (a controller starts it within seconds).
-const StateStarting = "starting"
+// Timeline states beside Temporal's: an operation asked for whose run does
+// not exist yet (a controller starts it within seconds), and a run that
+// waits for the operator's Retry or Abort after a step failed.
+const (
+	StateStarting = "starting"
+	StateParked   = "parked"
+)
 
 func (t TimelineVM) StateLabel() string {
 	switch t.State {
@@ -40,6 +44,10 @@ func (t TimelineVM) StateLabel() string {
 		return "Cancelled"
 	case StateStarting:
 		return "Starting"
+	case StateParked:
+		return "Parked"
+	case "aborted":
+		return "Aborted"
 	}
 	return "Unknown"
 }
@@ -98,7 +106,7 @@ func badgeKind(status string) string {
 		return "ok"
 	case "Installing", "Upgrading", "Uninstalling", "Running", "Pending", "Scheduled", "Rolling back", "Starting":
 		return "info"
-	case "Degraded", "RolledBack", "Rolled back", "Paused", "Cancelled", "Missing":
+	case "Degraded", "RolledBack", "Rolled back", "Paused", "Cancelled", "Missing", "Parked", "Aborted":
 		return "warn"
 	case "Failed", "Unhealthy", "Error":
 		return "bad"

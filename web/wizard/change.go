@@ -242,6 +242,8 @@ func changeRunVM(r Run) RunVM {
 		vm.Title = "The change of " + r.Organization + " is done"
 	case r.State == "failed":
 		vm.Title = "The last change of " + r.Organization + " did not finish"
+	case r.State == "aborted":
+		vm.Title = "The last change of " + r.Organization + " was stopped"
 	default:
 		vm.Title = "Changing the infrastructure of " + r.Organization
 	}

@@ -35,7 +35,7 @@ type ZoneCheck func(ctx context.Context, p cloud.Provider, creds map[string]stri
 // Run is a bootstrap as the wizard shows it.
 type Run struct {
 	Organization string
-	// State is running, succeeded, failed or cancelled ("" if none).
+	// State is running, succeeded, failed, aborted or cancelled ("" if none).
 	State    string
 	Progress bootstrap.Progress
 	Result   *bootstrap.Result

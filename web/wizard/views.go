@@ -190,6 +190,9 @@ func runVM(r Run, d *Draft) RunVM {
 		vm.Title = "Bootstrap of " + r.Organization
 	}
 	vm.Timeline = ui.TimelineVM{Title: "Bootstrap", State: r.State, Message: r.Error}
+	if r.State == "running" && vm.Awaiting == bootstrap.SignalRetry {
+		vm.Timeline.State = ui.StateParked // it waits for Retry or Abort, it does not run
+	}
 	for _, s := range r.Progress.Steps {
 		if s.Region == "" {
 			vm.Timeline.Steps = append(vm.Timeline.Steps, stepVMOf(s))

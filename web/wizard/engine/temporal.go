@@ -109,6 +109,9 @@ func (t *Temporal) Status(ctx context.Context, org string) (wizard.Run, error) {
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) {
 			r.Error = app.Message()
+			if app.Type() == workflows.ErrAborted {
+				r.State = "aborted" // the operator's decision, not a failure
+			}
 		} else if err != nil {
 			r.Error = err.Error()
 		}
