@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,9 +12,11 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalogindex"
 	"github.com/openova-io/core/cloud"
 	"github.com/openova-io/core/cloud/cloudapi"
+	"github.com/openova-io/core/cloud/s3probe"
 	"github.com/openova-io/core/netguard"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/web"
@@ -82,6 +85,9 @@ func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now}
 }
 
+// stateCheckTimeout bounds each request of the state step's bucket check.
+const stateCheckTimeout = 20 * time.Second
+
 // wizardPages is the bootstrap wizard: it starts and follows Bootstrap
 // workflows through the engine's client and checks credentials with the
 // providers' APIs (at the endpoints the flags name).
@@ -93,9 +99,21 @@ func wizardPages(cfg worker.Config, deps *worker.BootstrapDeps, missing, tofu st
 		zone := func(ctx context.Context, p terraform.Provider, creds map[string]string, name string) error {
 			return cloudapi.CheckZone(ctx, p, creds, name, deps.Endpoints)
 		}
+		state := func(ctx context.Context, b bootstrap.StateBackend) (string, string) {
+			err := s3probe.Check(ctx, s3probe.Bucket{Endpoint: b.Endpoint, Region: b.Region, Bucket: b.Bucket, KeyPrefix: b.KeyPrefix,
+				AccessKey: b.AccessKey.Reveal(), SecretKey: b.SecretKey.Reveal()}, cfg.Fetch.Client(stateCheckTimeout))
+			var p *s3probe.Problem
+			switch {
+			case errors.As(err, &p):
+				return p.Field, p.Reason
+			case err != nil:
+				return s3probe.FieldEndpoint, err.Error()
+			}
+			return "", ""
+		}
 		runs := &engine.Temporal{Client: eng.Client(), Namespace: cfg.Namespace, Data: eng.DataConverter()}
 		return []web.Pages{&wizard.Handler{Bootstraps: runs, Changes: runs.Changes(), Platforms: runs,
-			Locations: locate, CheckZone: zone, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Tofu: tofu, Fetch: cfg.Fetch,
+			Locations: locate, CheckZone: zone, CheckState: state, Drafts: &wizard.Drafts{}, Shell: pages.Shell{Bootstrap: true}, Missing: missing, Tofu: tofu, Fetch: cfg.Fetch,
 			Shown: wizard.ShownFiles{Dir: filepath.Join(cfg.DataDir, "shown")}, StateKeys: stateKeys(cfg.CodecKeyFile), DataDir: cfg.DataDir,
 			Restore: restoreBundle(cfg.CodecKeyFile), Restored: &wizard.RestoredFiles{Dir: filepath.Join(cfg.DataDir, "restored")}}}, nil
 	}

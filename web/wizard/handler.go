@@ -32,6 +32,11 @@ type Locations func(ctx context.Context, p cloud.Provider, creds map[string]stri
 // credentials' project (cloudapi.CheckZone with openova's endpoints).
 type ZoneCheck func(ctx context.Context, p cloud.Provider, creds map[string]string, zone string) error
 
+// StateCheck asks the state bucket whether it can hold OpenTofu's state
+// (s3probe.Check with openova's fetch policy): "" when it can, else the
+// field of the state step that is wrong and why.
+type StateCheck func(ctx context.Context, b bootstrap.StateBackend) (field, reason string)
+
 // Run is a bootstrap as the wizard shows it.
 type Run struct {
 	Organization string
@@ -50,8 +55,11 @@ type Handler struct {
 	// CheckZone checks the DNS zone given with the credentials (nil:
 	// left to the Bootstrap's own check).
 	CheckZone ZoneCheck
-	Drafts    *Drafts
-	Shell     pages.Shell
+	// CheckState checks the state bucket on the state step (nil: left to
+	// the first plan).
+	CheckState StateCheck
+	Drafts     *Drafts
+	Shell      pages.Shell
 	// Missing, when set, says that no tofu or terraform was found and
 	// what to install; every wizard page shows it.
 	Missing string
@@ -163,6 +171,9 @@ func (h *Handler) save(c echo.Context) error {
 	if step == StepCredentials && len(errs) == 0 {
 		h.checkCredentials(ctx, d, errs)
 	}
+	if step == StepState && len(errs) == 0 && !d.State.Local && h.CheckState != nil {
+		h.checkState(ctx, d, errs)
+	}
 	if len(errs) > 0 {
 		d.Done[step] = false
 		return h.render(c, http.StatusUnprocessableEntity, step, d, errs)
@@ -190,6 +201,20 @@ func (h *Handler) preview(c echo.Context) error {
 		code = http.StatusUnprocessableEntity
 	}
 	return h.render(c, code, StepComponents, d, errs)
+}
+
+// checkState lists the bucket and writes and deletes a probe object in it
+// (conditionally, as OpenTofu's state lock does): what is wrong comes back
+// beside its field, and refused keys are dropped, never kept.
+func (h *Handler) checkState(ctx context.Context, d *Draft, errs Errors) {
+	field, reason := h.CheckState(ctx, d.input().State)
+	if field == "" {
+		return
+	}
+	errs[field] = reason
+	if field == "state.access_key" || field == "state.secret_key" {
+		d.State.AccessKey, d.State.SecretKey = "", ""
+	}
 }
 
 // checkCredentials asks the provider's API: a refused credential is
