@@ -106,6 +106,10 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 	accepted("/wizard/regions", regionsForm(cloud.port))
 	refused("/wizard/state", url.Values{"state.bucket": {"acme-state"}, "state.region": {"us-east-1"}, "state.endpoint": {"https://key:secret@s3.example"},
 		"state.access_key": {"k"}, "state.secret_key": {"s"}}, "state.endpoint", "without credentials")
+	// The bucket is asked on Next (S3 on loopback): one that is not there
+	// is refused beside its field, before any plan.
+	refused("/wizard/state", url.Values{"state.bucket": {"acme-nope"}, "state.region": {"us-east-1"}, "state.endpoint": {cloud.s3URL},
+		"state.access_key": {"k"}, "state.secret_key": {"s"}}, "state.bucket", "has no bucket")
 
 	require.Empty(t, cloud.api.Requests(), "no mutating request reached the cloud")
 	_, body := c.get("/wizard")
