@@ -8,11 +8,15 @@ package cloudapi
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
 
 	"github.com/hetznercloud/hcloud-go/v2/hcloud"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/openova-io/core/cloud"
 )
@@ -83,7 +87,44 @@ func hetznerLocations(ctx context.Context, token, endpoint string) ([]cloud.Loca
 		out = append(out, loc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if err := hetznerCanWrite(ctx, client); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// CheckLabel marks what a credentials check makes, so an operator who
+// finds one (a check cut off before its delete) knows what it was.
+const CheckLabel = "openova.io/check"
+
+// hetznerCanWrite makes and deletes an SSH key labelled CheckLabel: a
+// Read-only token passes every read and would fail only at apply, with
+// the cluster half made; this harmless write tells them apart first.
+func hetznerCanWrite(ctx context.Context, client *hcloud.Client) error {
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	sshPub, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	id := make([]byte, 4)
+	_, _ = rand.Read(id)
+	name := "openova-credentials-check-" + hex.EncodeToString(id)
+	key, _, err := client.SSHKey.Create(ctx, hcloud.SSHKeyCreateOpts{Name: name, PublicKey: string(ssh.MarshalAuthorizedKey(sshPub)),
+		Labels: map[string]string{CheckLabel: "credentials"}})
+	switch {
+	case hcloud.IsError(err, hcloud.ErrorCodeForbidden, hcloud.ErrorCodeUnauthorized):
+		return &cloud.CredentialError{Provider: cloud.Hetzner, Field: "token",
+			Reason: "this token may read but not write (a Read-only token): create one with Read & Write permission under Security → API tokens"}
+	case err != nil:
+		return fmt.Errorf("create an SSH key to check that the token may write: %w", err)
+	}
+	if _, err := client.SSHKey.Delete(ctx, key); err != nil {
+		return fmt.Errorf("delete the SSH key %s that checked the token (it is labelled %s; delete it by hand): %w", name, CheckLabel, err)
+	}
+	return nil
 }
 
 // primaryIPLocations are the locations where a Primary IPv4 can be had,

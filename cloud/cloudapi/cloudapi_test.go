@@ -70,7 +70,37 @@ func TestLocationsSayWherePrimaryIPsAreOffered_FakeStandsInForHetznerAPI(t *test
 	require.Equal(t, map[string]bool{"ash": false, "fsn1": false, "hel1": false, "hil": false, "nbg1": false, "sin": true}, without)
 	require.Contains(t, cloud.CheckLinkRegion(cloud.Hetzner, locs, "sin")[0].Message, "Hetzner offers no Primary IP in sin")
 	require.Empty(t, cloud.CheckLinkRegion(cloud.Hetzner, locs, "hel1"))
-	require.Empty(t, api.Requests(), "nothing was created to find out")
+	requireOnlyTheWriteCheck(t, api)
+}
+
+// requireOnlyTheWriteCheck: the one change a credentials check makes is an
+// SSH key labelled for it, made and deleted; nothing is left.
+func requireOnlyTheWriteCheck(t *testing.T, api *fakehcloud.Server) {
+	t.Helper()
+	reqs := api.Requests()
+	require.Len(t, reqs, 2, "%v", reqs)
+	for i, want := range []fakehcloud.Request{{Method: "POST", Route: "/ssh_keys", Kind: fakehcloud.KindSSHKey, Status: 201},
+		{Method: "DELETE", Route: "/ssh_keys/{id}", Kind: fakehcloud.KindSSHKey, Status: 204}} {
+		require.True(t, strings.HasPrefix(reqs[i].Name, "openova-credentials-check-"), "%v", reqs[i])
+		want.Name = reqs[i].Name
+		require.Equal(t, want, reqs[i])
+	}
+	require.Empty(t, api.Live()[fakehcloud.KindSSHKey], "the check's SSH key is gone")
+}
+
+// A Read-only token reads the locations like any other, and is refused
+// beside its field by the check's harmless write, before any plan.
+func TestLocationsRefuseAReadOnlyToken_FakeStandsInForHetznerAPI(t *testing.T) {
+	ro := strings.Repeat("c3", 32)
+	api := fakehcloud.New(fakehcloud.Options{Token: token, ReadOnlyToken: ro})
+	t.Cleanup(api.Close)
+	_, err := Locations(context.Background(), cloud.Hetzner, map[string]string{"token": ro}, cloud.Endpoints{Hetzner: api.URL()})
+	var ce *cloud.CredentialError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, "token", ce.Field)
+	require.Contains(t, ce.Reason, "this token may read but not write (a Read-only token)")
+	require.NotContains(t, err.Error(), ro)
+	require.Empty(t, api.Live()[fakehcloud.KindSSHKey])
 }
 
 // CheckZone asks the (fake) Hetzner API for the DNS zone the manager's

@@ -111,7 +111,14 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 	refused("/wizard/state", url.Values{"state.bucket": {"acme-nope"}, "state.region": {"us-east-1"}, "state.endpoint": {cloud.s3URL},
 		"state.access_key": {"k"}, "state.secret_key": {"s"}}, "state.bucket", "has no bucket")
 
-	require.Empty(t, cloud.api.Requests(), "no mutating request reached the cloud")
+	// The one change that reached the cloud is the credentials check's
+	// harmless write: an SSH key labelled for it, made and deleted.
+	for _, r := range cloud.api.Requests() {
+		require.Equal(t, fakehcloud.KindSSHKey, r.Kind, "no other change reached the cloud: %v", r)
+		require.True(t, strings.HasPrefix(r.Name, "openova-credentials-check-"), "%v", r)
+	}
+	require.NotEmpty(t, cloud.api.Requests(), "the token was checked with a write")
+	require.Empty(t, cloud.api.Live(), "nothing is left in the cloud")
 	_, body := c.get("/wizard")
 	require.NotContains(t, body, `data-testid="run"`, "no bootstrap started")
 	runs, err := p.client(t, "").ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'Bootstrap'"})

@@ -24,6 +24,10 @@ const maxBody = 1 << 20
 type Options struct {
 	// Token is the bearer token requests must carry; DefaultToken if empty.
 	Token string
+	// ReadOnlyToken, if set, is a second token, as a project's Read-only
+	// API token: it may read, and a request that would change anything is
+	// answered 403 forbidden.
+	ReadOnlyToken string
 	// PublicIPv4 chooses the public IPv4 of a new server, load balancer or
 	// Primary IP (kind is KindServer, KindLoadBalancer or KindPrimaryIP). If it is nil or returns "",
 	// load balancers get 127.0.0.1, so tests can reach "the load balancer"
@@ -148,12 +152,14 @@ func (s *Server) serve(rt *route, w http.ResponseWriter, r *http.Request) {
 	var err error
 	status := http.StatusOK
 	switch {
-	case !s.authorized(r):
+	case !s.readOnly(r) && !s.authorized(r):
 		err = errUnauthorized()
 	case readErr != nil:
 		err = errJSON(readErr.Error())
 	case rt == nil:
 		err = errNotFound("route")
+	case s.readOnly(r) && r.Method != http.MethodGet:
+		err = newError("forbidden", "insufficient permissions for this request: the token is read-only")
 	default:
 		status = rt.status
 		out, err = s.handle(rt, c)
@@ -197,6 +203,15 @@ func (s *Server) handle(rt *route, c *call) (out any, err error) {
 		return nil, &fault
 	}
 	return rt.handle(s, c)
+}
+
+// readOnly reports whether the request carries the read-only token.
+func (s *Server) readOnly(r *http.Request) bool {
+	if s.opts.ReadOnlyToken == "" {
+		return false
+	}
+	want := "Bearer " + s.opts.ReadOnlyToken
+	return subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(want)) == 1
 }
 
 // authorized compares the bearer token in constant time.

@@ -115,6 +115,20 @@ func TestUnauthorized(t *testing.T) {
 	require.Len(t, DefaultToken, 64)
 }
 
+// A read-only token, as a project's Read-only API token: it reads, and
+// anything that would change the project is 403 forbidden.
+func TestReadOnlyToken(t *testing.T) {
+	ro := "ro34567890123456789012345678901234567890123456789012345678901234"
+	e := newEnv(t, Options{ReadOnlyToken: ro})
+	_, err := clientFor(e.fake, ro).Location.All(e.ctx)
+	require.NoError(t, err, "it may read")
+	_, _, err = clientFor(e.fake, ro).SSHKey.Create(e.ctx, hcloud.SSHKeyCreateOpts{Name: "check", PublicKey: publicKey(t)})
+	requireAPIError(t, err, hcloud.ErrorCodeForbidden, http.StatusForbidden)
+	require.Empty(t, e.fake.Live()[KindSSHKey], "nothing was made")
+	_, _, err = e.client.SSHKey.Create(e.ctx, hcloud.SSHKeyCreateOpts{Name: "check", PublicKey: publicKey(t)})
+	require.NoError(t, err, "the read and write token may")
+}
+
 // FailNext fails one request with the error asked for, then the route
 
 // works again.

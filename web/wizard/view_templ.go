@@ -846,7 +846,7 @@ func credentialFields(creds []CredentialVM, errs Errors) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "\">Set and checked; leave empty to keep it, or type a new one.</small>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "\">Set and checked: openova read the project's locations, and made and deleted an SSH key labelled openova.io/check to prove it may write. Leave empty to keep it, or type a new one.</small>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
