@@ -33,6 +33,8 @@ type Temporal struct {
 	// Data decodes a recorded workflow input (Platform).
 	Data converter.DataConverter
 	k    kind
+	// status shares run readings between the pages that ask at once.
+	status sharedStatus
 }
 
 // kind is one of the two workflows the wizard runs per organization.
@@ -63,6 +65,7 @@ var (
 // Start starts the bootstrap (or change) of the input's organization, or
 // attaches to the running one.
 func (t *Temporal) Start(ctx context.Context, in bootstrap.Input, actor string) error {
+	defer t.status.forget(in.Organization)
 	k := t.kind()
 	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: t.id(in.Organization), TaskQueue: workflows.TaskQueueBootstrap,
@@ -76,8 +79,14 @@ func (t *Temporal) Start(ctx context.Context, in bootstrap.Input, actor string) 
 	return nil
 }
 
-// Status reads the organization's latest run.
+// Status reads the organization's latest run (a reading shared by the
+// pages that ask within statusTTL).
 func (t *Temporal) Status(ctx context.Context, org string) (wizard.Run, error) {
+	return t.status.get(ctx, org, func(ctx context.Context) (wizard.Run, error) { return t.readStatus(ctx, org) })
+}
+
+// readStatus asks the engine about the organization's latest run.
+func (t *Temporal) readStatus(ctx context.Context, org string) (wizard.Run, error) {
 	id := t.id(org)
 	r := wizard.Run{Organization: org}
 	d, err := t.Client.DescribeWorkflowExecution(ctx, id, "")
@@ -121,6 +130,7 @@ func (t *Temporal) Status(ctx context.Context, org string) (wizard.Run, error) {
 
 // Signal sends a decision (approve, retry, abort) to the running run.
 func (t *Temporal) Signal(ctx context.Context, org, name string) error {
+	defer t.status.forget(org)
 	return t.Client.SignalWorkflow(ctx, t.id(org), "", name, nil)
 }
 

@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/web/wizard"
+)
+
+// Twenty pages asking for one run at once share one reading; a reading
+// serves the next page too; a decision (forget) makes the next page read
+// again.
+func TestRunReadingsAreShared(t *testing.T) {
+	still := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	s := sharedStatus{now: func() time.Time { return still }} // the readings never expire here
+	var reads atomic.Int32
+	release := make(chan struct{})
+	read := func(context.Context) (wizard.Run, error) {
+		reads.Add(1)
+		<-release
+		return wizard.Run{Organization: "acme", State: "running"}, nil
+	}
+	var wg sync.WaitGroup
+	got := make([]wizard.Run, 20)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := s.get(context.Background(), "acme", read)
+			require.NoError(t, err)
+			got[i] = r
+		}()
+	}
+	close(release)
+	wg.Wait()
+	for _, r := range got {
+		require.Equal(t, "running", r.State)
+	}
+	require.Equal(t, int32(1), reads.Load(), "twenty pages, one reading: shared while in flight, then served fresh")
+
+	before := reads.Load()
+	s.forget("acme")
+	_, err := s.get(context.Background(), "acme", read)
+	require.NoError(t, err)
+	require.Equal(t, before+1, reads.Load(), "after a decision the next page reads again")
+}
