@@ -69,7 +69,7 @@ type cloudStandIn struct {
 // loopback address, the same port.
 var standInLBs = map[string]string{"fsn1": "127.0.0.1", "hel1": "127.0.0.2"}
 
-func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
+func newCloudStandIn(t testing.TB, opts fakehcloud.Options) *cloudStandIn {
 	t.Helper()
 	c := &cloudStandIn{s3: s3mem.New(), lbIP: standInLBs,
 		link: newLinkStandIn(t), gitea: map[string]*players.Gitea{}, clusters: map[string]*rest.Config{}}
@@ -98,7 +98,7 @@ func newCloudStandIn(t *testing.T, opts fakehcloud.Options) *cloudStandIn {
 // provider from the mirror dev/dev.sh builds, and the fake API. It runs
 // the static build (staticOpenova), as a release is: that executable is
 // the manager's image the bootstrap pushes and the kubelet player runs.
-func (c *cloudStandIn) start(t *testing.T, dataDir string, extra ...string) *proc {
+func (c *cloudStandIn) start(t testing.TB, dataDir string, extra ...string) *proc {
 	t.Helper()
 	for k, v := range testenv.TofuEnv(t) {
 		t.Setenv(k, v)
@@ -268,7 +268,7 @@ func bootstrapProgress(t *testing.T, c client.Client) (workflows.BootstrapProgre
 }
 
 // runProgress queries a running Bootstrap or ChangeInfrastructure.
-func runProgress(t *testing.T, c client.Client, id string) (workflows.BootstrapProgress, error) {
+func runProgress(t testing.TB, c client.Client, id string) (workflows.BootstrapProgress, error) {
 	v, err := c.QueryWorkflow(t.Context(), id, "", workflows.QueryProgress)
 	if err != nil {
 		return workflows.BootstrapProgress{}, err
@@ -278,13 +278,13 @@ func runProgress(t *testing.T, c client.Client, id string) (workflows.BootstrapP
 }
 
 // awaiting waits until the bootstrap waits for that decision.
-func awaiting(t *testing.T, c client.Client, decision string, timeout time.Duration) workflows.BootstrapProgress {
+func awaiting(t testing.TB, c client.Client, decision string, timeout time.Duration) workflows.BootstrapProgress {
 	t.Helper()
 	return awaitingRun(t, c, workflows.BootstrapID("acme"), decision, timeout)
 }
 
 // awaitingRun waits until run id waits for that decision.
-func awaitingRun(t *testing.T, c client.Client, id, decision string, timeout time.Duration) workflows.BootstrapProgress {
+func awaitingRun(t testing.TB, c client.Client, id, decision string, timeout time.Duration) workflows.BootstrapProgress {
 	t.Helper()
 	var p workflows.BootstrapProgress
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {

@@ -26,7 +26,7 @@ import (
 )
 
 // startBootstrap starts the Bootstrap of acme.
-func startBootstrap(t *testing.T, c client.Client, in workflows.BootstrapInput) client.WorkflowRun {
+func startBootstrap(t testing.TB, c client.Client, in workflows.BootstrapInput) client.WorkflowRun {
 	t.Helper()
 	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
 		ID: workflows.BootstrapID("acme"), TaskQueue: workflows.TaskQueueBootstrap,

@@ -28,7 +28,7 @@ type linkStandIn struct {
 	seen   map[string]int    // private host:port → connections made
 }
 
-func newLinkStandIn(t *testing.T) *linkStandIn {
+func newLinkStandIn(t testing.TB) *linkStandIn {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
