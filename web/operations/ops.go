@@ -116,11 +116,13 @@ func stateOf(s enumspb.WorkflowExecutionStatus) string {
 	return StateFailed
 }
 
-// Timeline is the snapshot as a timeline view model.
+// Timeline is the snapshot as a timeline view model. An operation with no
+// run yet is one a page shows because it was asked for (a controller
+// starts it within seconds): it is Starting.
 func Timeline(title string, s Snapshot) ui.TimelineVM {
 	t := ui.TimelineVM{Title: title, State: s.State, Message: s.Error}
-	if t.State == StateNone {
-		t.State = "unknown"
+	if !s.Found() {
+		t.State, t.Message = ui.StateStarting, NotStartedYet
 	}
 	for _, st := range s.Progress.Steps {
 		t.Steps = append(t.Steps, ui.StepVM{Name: st.Name, State: st.State, When: ui.StepTimes(st.Started, st.Finished), Message: st.Message, Markdown: st.Markdown})

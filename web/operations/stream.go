@@ -59,11 +59,7 @@ func StreamHandler(ops Snapshotter) echo.HandlerFunc {
 		for {
 			s, err := ops.Snapshot(ctx, id)
 			if err == nil {
-				tl := Timeline(title, s)
-				if !s.Found() { // asked for, and started within seconds
-					tl.State, tl.Message = ui.StateStarting, NotStartedYet
-				}
-				html, err := render(ctx, tl)
+				html, err := render(ctx, Timeline(title, s))
 				if err != nil {
 					return err
 				}

@@ -111,10 +111,6 @@ func runningID(p *v1alpha1.Platform, cr v1alpha1.Component) string {
 	return ""
 }
 
-// startingMessage is the card of an upgrade the spec asks for now whose
-// run the manager has not started yet (it does within seconds).
-const startingMessage = operations.NotStartedYet
-
 // starting: the spec asks for the version now (no time, no window, not
 // scheduled) and no run of it exists yet.
 func starting(s state, cr v1alpha1.Component, id string) bool {
@@ -161,21 +157,19 @@ func build(s state) PageVM {
 		if c, ok := s.catalog.Get(cr.Name); ok {
 			title = c.Title
 		}
-		if id := runningID(p, cr); id != "" && (s.ops[id].State == operations.StateRunning || starting(s, cr, id)) {
-			tl := operations.Timeline("upgrade "+title, s.ops[id])
-			if !s.ops[id].Found() {
-				tl.State, tl.Message = ui.StateStarting, startingMessage
-			}
+		id := runningID(p, cr)
+		live := id != "" && (s.ops[id].State == operations.StateRunning || starting(s, cr, id))
+		if live {
 			vm.Running = append(vm.Running, ui.LiveVM{ID: "upgrade-live-" + cr.Name,
 				StreamURL: "/operations/stream?" + url.Values{"id": {id}, "title": {"upgrade " + title}}.Encode(),
-				DoneURL:   base, Timeline: tl})
+				DoneURL:   base, Timeline: operations.Timeline("upgrade "+title, s.ops[id])})
 		}
 		if rb, ok := rolledBack(cr); ok {
-			id := workflows.UpgradeID(p.Name, cr.Name, rb.To)
+			rid := workflows.UpgradeID(p.Name, cr.Name, rb.To)
 			r := RollbackVM{Component: title, From: rb.From, To: rb.To, Reason: rb.Reason,
-				At: rb.At.UTC().Format("2006-01-02 15:04 MST"), Alert: alertOf(s.ops[id]),
-				AuditURL: "/audit/operation?" + url.Values{"id": {id}}.Encode()}
-			if runningID(p, cr) == id && s.ops[id].State != operations.StateRunning {
+				At: rb.At.UTC().Format("2006-01-02 15:04 MST"), Alert: alertOf(s.ops[rid]),
+				AuditURL: "/audit/operation?" + url.Values{"id": {rid}}.Encode()}
+			if id == rid && s.ops[rid].State != operations.StateRunning {
 				r.RetryURL = base + "/" + url.PathEscape(cr.Name) + "/retry"
 			}
 			vm.Rollbacks = append(vm.Rollbacks, r)
@@ -185,9 +179,7 @@ func build(s state) PageVM {
 		}
 		// An upgrade that is scheduled or running shows there, not also as
 		// one to start.
-		id := runningID(p, cr)
-		busy := scheduledFor(s.scheduled, cr.Name) || (id != "" && (s.ops[id].State == operations.StateRunning || starting(s, cr, id)))
-		if a, ok := available(s, cr, title, base); ok && !busy {
+		if a, ok := available(s, cr, title, base); ok && !live && !scheduledFor(s.scheduled, cr.Name) {
 			vm.Available = append(vm.Available, a)
 		}
 	}
