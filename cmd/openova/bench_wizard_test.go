@@ -15,7 +15,7 @@ import (
 // the page 20 times one after another; /healthz of the same process, in
 // the same run, is the floor. Each page asks the engine for the run (a
 // Describe and a Query), shared between the pages that ask at once
-// (web/wizard/engine's sharedStatus). Reports p50 and p99 latency.
+// (engine.Temporal.Status, through operations.Shared). Reports p50 and p99 latency.
 func BenchmarkBootstrapRunPage(b *testing.B) {
 	const clients, each = 20, 20
 	cloud := newCloudStandIn(b, fakehcloud.Options{})

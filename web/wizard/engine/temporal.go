@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/openova-io/core/bootstrap"
+	"github.com/openova-io/core/web/operations"
 	"github.com/openova-io/core/web/wizard"
 	"github.com/openova-io/core/workflows"
 )
@@ -34,7 +35,7 @@ type Temporal struct {
 	Data converter.DataConverter
 	k    kind
 	// status shares run readings between the pages that ask at once.
-	status sharedStatus
+	status operations.Shared[wizard.Run]
 }
 
 // kind is one of the two workflows the wizard runs per organization.
@@ -65,7 +66,7 @@ var (
 // Start starts the bootstrap (or change) of the input's organization, or
 // attaches to the running one.
 func (t *Temporal) Start(ctx context.Context, in bootstrap.Input, actor string) error {
-	defer t.status.forget(in.Organization)
+	defer t.status.Forget(in.Organization)
 	k := t.kind()
 	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: t.id(in.Organization), TaskQueue: workflows.TaskQueueBootstrap,
@@ -82,7 +83,11 @@ func (t *Temporal) Start(ctx context.Context, in bootstrap.Input, actor string) 
 // Status reads the organization's latest run (a reading shared by the
 // pages that ask within statusTTL).
 func (t *Temporal) Status(ctx context.Context, org string) (wizard.Run, error) {
-	return t.status.get(ctx, org, func(ctx context.Context) (wizard.Run, error) { return t.readStatus(ctx, org) })
+	r, err := t.status.Get(ctx, org, statusTTL, func(ctx context.Context) (wizard.Run, error) { return t.readStatus(ctx, org) })
+	if err != nil {
+		return wizard.Run{Organization: org}, err
+	}
+	return r, nil
 }
 
 // readStatus asks the engine about the organization's latest run.
@@ -130,7 +135,7 @@ func (t *Temporal) readStatus(ctx context.Context, org string) (wizard.Run, erro
 
 // Signal sends a decision (approve, retry, abort) to the running run.
 func (t *Temporal) Signal(ctx context.Context, org, name string) error {
-	defer t.status.forget(org)
+	defer t.status.Forget(org)
 	return t.Client.SignalWorkflow(ctx, t.id(org), "", name, nil)
 }
 

@@ -1,4 +1,4 @@
-package engine
+package operations
 
 import (
 	"context"
@@ -8,30 +8,28 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/openova-io/core/web/wizard"
 )
 
 // Twenty pages asking for one run at once share one reading; a reading
-// serves the next page too; a decision (forget) makes the next page read
+// serves the next page too; a decision (Forget) makes the next page read
 // again.
 func TestRunReadingsAreShared(t *testing.T) {
 	still := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
-	s := sharedStatus{now: func() time.Time { return still }} // the readings never expire here
+	s := Shared[string]{Now: func() time.Time { return still }} // the readings never expire here
 	var reads atomic.Int32
 	release := make(chan struct{})
-	read := func(context.Context) (wizard.Run, error) {
+	read := func(context.Context) (string, error) {
 		reads.Add(1)
 		<-release
-		return wizard.Run{Organization: "acme", State: "running"}, nil
+		return "running", nil
 	}
 	var wg sync.WaitGroup
-	got := make([]wizard.Run, 20)
+	got := make([]string, 20)
 	for i := range got {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := s.get(context.Background(), "acme", read)
+			r, err := s.Get(context.Background(), "acme", time.Second, read)
 			require.NoError(t, err)
 			got[i] = r
 		}()
@@ -39,13 +37,13 @@ func TestRunReadingsAreShared(t *testing.T) {
 	close(release)
 	wg.Wait()
 	for _, r := range got {
-		require.Equal(t, "running", r.State)
+		require.Equal(t, "running", r)
 	}
 	require.Equal(t, int32(1), reads.Load(), "twenty pages, one reading: shared while in flight, then served fresh")
 
 	before := reads.Load()
-	s.forget("acme")
-	_, err := s.get(context.Background(), "acme", read)
+	s.Forget("acme")
+	_, err := s.Get(context.Background(), "acme", time.Second, read)
 	require.NoError(t, err)
 	require.Equal(t, before+1, reads.Load(), "after a decision the next page reads again")
 }

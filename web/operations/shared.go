@@ -1,0 +1,87 @@
+package operations
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Shared is a reading many requests ask for at once (a visibility list, a
+// run's state): a reading of a key in flight serves every caller of that
+// key, and its answer serves later callers for the TTL they accept. The
+// embedded server's visibility and history share one SQLite connection,
+// so fifty pages asking the same thing would otherwise queue fifty
+// identical calls (BENCHMARKS.md). The zero value is ready.
+type Shared[V any] struct {
+	// Now is the clock (time.Now when nil; a test holds it still).
+	Now func() time.Time
+
+	group singleflight.Group
+	mu    sync.Mutex
+	cache map[string]reading[V]
+}
+
+type reading[V any] struct {
+	v  V
+	at time.Time
+}
+
+// sharedTimeout bounds one shared reading: it runs on behalf of every
+// caller, so no one caller's cancel ends it.
+const sharedTimeout = 30 * time.Second
+
+// maxShared is how many keys are kept before the cache starts afresh.
+const maxShared = 1000
+
+func (s *Shared[V]) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Get answers from a reading of key younger than ttl, or reads once for
+// every caller asking meanwhile. A failed reading is not kept.
+func (s *Shared[V]) Get(ctx context.Context, key string, ttl time.Duration, read func(context.Context) (V, error)) (V, error) {
+	s.mu.Lock()
+	if hit, ok := s.cache[key]; ok && s.now().Sub(hit.at) < ttl {
+		s.mu.Unlock()
+		return hit.v, nil
+	}
+	s.mu.Unlock()
+	ch := s.group.DoChan(key, func() (any, error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTimeout)
+		defer cancel()
+		v, err := read(rctx)
+		if err == nil {
+			s.mu.Lock()
+			if s.cache == nil || len(s.cache) > maxShared {
+				s.cache = map[string]reading[V]{}
+			}
+			s.cache[key] = reading[V]{v: v, at: s.now()}
+			s.mu.Unlock()
+		}
+		return v, err
+	})
+	var zero V
+	select {
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	case r := <-ch:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		return r.Val.(V), nil
+	}
+}
+
+// Forget drops key's reading: the next caller reads anew (after a change
+// the caller made itself).
+func (s *Shared[V]) Forget(key string) {
+	s.mu.Lock()
+	delete(s.cache, key)
+	s.mu.Unlock()
+	s.group.Forget(key)
+}
