@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/openova-io/core/cloud"
 )
 
 // Bucket is the state step's answer.
@@ -97,7 +99,7 @@ func problem(b Bucket, what string, err error) error {
 	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
-		return &Problem{Field: FieldEndpoint, Reason: fmt.Sprintf("%s could not be reached: %s; check the endpoint and this machine's connection to it", b.Endpoint, words(err))}
+		return &Problem{Field: FieldEndpoint, Reason: fmt.Sprintf("%s could not be reached: %s; check the endpoint and this machine's connection to it", b.Endpoint, cloud.Unreachable(err))}
 	}
 	switch ae.ErrorCode() {
 	case "NoSuchBucket":
@@ -110,15 +112,4 @@ func problem(b Bucket, what string, err error) error {
 		return &Problem{Field: FieldAccessKey, Secret: true, Reason: fmt.Sprintf("these keys may not %s in bucket %q: give keys that may list, write and delete in it", what, b.Bucket)}
 	}
 	return &Problem{Field: FieldEndpoint, Reason: fmt.Sprintf("the endpoint refused to %s in bucket %q: %s (%s)", what, b.Bucket, ae.ErrorMessage(), ae.ErrorCode())}
-}
-
-// words is a transport error without Go's wrapping: the innermost cause.
-func words(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
 }

@@ -234,7 +234,7 @@ func (h *Handler) checkCredentials(ctx context.Context, d *Draft, errs Errors) {
 		for _, f := range cloud.Credentials[d.Provider] {
 			delete(d.Credentials, f.Name)
 		}
-		errs["credentials"] = "The " + providerLabels[d.Provider].Label + " API could not be asked whether they work: " + unreachable(err) +
+		errs["credentials"] = "The " + providerLabels[d.Provider].Label + " API could not be asked whether they work: " + cloud.Unreachable(err) +
 			". Check this machine's connection to it (or --hetzner-api-url), then type them again and press Next."
 	default:
 		d.Locations = locs

@@ -1,4 +1,4 @@
-package wizard
+package cloud
 
 import (
 	"context"
@@ -8,10 +8,10 @@ import (
 	"syscall"
 )
 
-// unreachable says in words why an API could not be asked, instead of
-// Go's wording ("dial tcp: lookup api.hetzner.cloud on 127.0.0.53:53: no
-// such host").
-func unreachable(err error) string {
+// Unreachable says in words why an API (a cloud's, a state bucket's)
+// could not be asked, instead of Go's wording ("dial tcp: lookup
+// api.hetzner.cloud on 127.0.0.53:53: no such host").
+func Unreachable(err error) string {
 	var dns *net.DNSError
 	switch {
 	case errors.As(err, &dns):
