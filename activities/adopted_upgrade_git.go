@@ -2,10 +2,7 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
 	"go.temporal.io/sdk/temporal"
 	"gopkg.in/yaml.v3"
@@ -32,23 +29,10 @@ func (g *Git) SetHelmChartVersion(ctx context.Context, in SetHelmChartVersionInp
 			"chart version of a HelmChart in Git: the file, HelmChart, chart and version are required", ErrPlatformFile, nil)
 	}
 	key := helmChartKey(in.HelmChart)
-	commit, changed, err := g.change(ctx, in.Git.URL, in.Git.Branch, in.File, in.Git.SecretRef, in.Message, nil, func(path string) (bool, error) {
-		old, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return false, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-				"the platform repository has no %s, which holds HelmChart %s: put the file back, then Retry", in.File, in.HelmChart), ErrHelmChartMissing, nil)
-		}
-		if err != nil {
-			return false, fmt.Errorf("read %s: %w", in.File, err)
-		}
-		out, changed, err := SetHelmChartDoc(old, key.Name, in.HelmChartVersion)
-		if err != nil {
-			return false, temporal.NewNonRetryableApplicationError(in.File+": "+err.Error(), ErrHelmChartMissing, nil)
-		}
-		if !changed {
-			return false, nil
-		}
-		return true, os.WriteFile(path, out, 0o644)
+	missing := temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+		"the platform repository has no %s, which holds HelmChart %s: put the file back, then Retry", in.File, in.HelmChart), ErrHelmChartMissing, nil)
+	commit, changed, err := g.editFile(ctx, in.Git, in.File, in.Message, nil, missing, ErrHelmChartMissing, func(old []byte) ([]byte, bool, error) {
+		return SetHelmChartDoc(old, key.Name, in.HelmChartVersion)
 	})
 	return CommitManifestResult{Commit: commit, Changed: changed}, err
 }

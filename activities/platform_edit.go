@@ -62,32 +62,41 @@ func (g *Git) EditPlatform(ctx context.Context, in EditPlatformInput) (EditPlatf
 			"edit of a platform in Git: the platform, the component or settings, and the user are required", ErrPlatformFile, nil)
 	}
 	author := &object.Signature{Name: in.Actor, Email: authorEmail(in.Actor)}
-	commit, changed, err := g.change(ctx, in.Git.URL, in.Git.Branch, file, in.Git.SecretRef, in.Message, author, func(path string) (bool, error) {
+	missing := temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+		"the platform repository has no %s, which platform %s names in %s: put the annotation right or the file back",
+		file, in.Platform, v1alpha1.AnnotationGitFile), ErrPlatformFile, nil)
+	commit, changed, err := g.editFile(ctx, in.Git, file, in.Message, author, missing, ErrPlatformFile, func(old []byte) ([]byte, bool, error) {
+		if in.Settings != nil {
+			return SetPlatformSettings(old, in.Platform, *in.Settings, in.Actor)
+		}
+		return SetComponentEntry(old, in.Platform, in.Entry, in.Actor)
+	})
+	return EditPlatformResult{Commit: commit, Changed: changed}, err
+}
+
+// editFile commits edit's change of a file the repository has: one commit,
+// or none when edit changes nothing (a retried activity adds nothing).
+// missing is the error when the file is not there; an error of edit is
+// non-retryable, of type errType, naming the file.
+func (g *Git) editFile(ctx context.Context, t GitTarget, file, message string, author *object.Signature, missing error, errType string,
+	edit func(old []byte) ([]byte, bool, error)) (string, bool, error) {
+	return g.change(ctx, t.URL, t.Branch, file, t.SecretRef, message, author, func(path string) (bool, error) {
 		old, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
-			return false, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-				"the platform repository has no %s, which platform %s names in %s: put the annotation right or the file back",
-				file, in.Platform, v1alpha1.AnnotationGitFile), ErrPlatformFile, nil)
+			return false, missing
 		}
 		if err != nil {
 			return false, fmt.Errorf("read %s: %w", file, err)
 		}
-		var out []byte
-		var changed bool
-		if in.Settings != nil {
-			out, changed, err = SetPlatformSettings(old, in.Platform, *in.Settings, in.Actor)
-		} else {
-			out, changed, err = SetComponentEntry(old, in.Platform, in.Entry, in.Actor)
-		}
+		out, changed, err := edit(old)
 		if err != nil {
-			return false, temporal.NewNonRetryableApplicationError(file+": "+err.Error(), ErrPlatformFile, nil)
+			return false, temporal.NewNonRetryableApplicationError(file+": "+err.Error(), errType, nil)
 		}
 		if !changed {
 			return false, nil
 		}
 		return true, os.WriteFile(path, out, 0o644)
 	})
-	return EditPlatformResult{Commit: commit, Changed: changed}, err
 }
 
 // authorEmail is the user's address where the user is one (OpenID), else
