@@ -143,8 +143,9 @@ func (r *PlatformReconciler) installed(ctx context.Context, p *v1alpha1.Platform
 		if a, ok := c.Annotations[v1alpha1.AnnotationAdopted]; ok {
 			inst.AdoptedBy = "adopted"
 			if ad, err := v1alpha1.ParseAdopted(a); err == nil {
-				inst.AdoptedBy, inst.AdoptedUpgrade = ad.InstalledBy, ad.Upgrade
+				inst.AdoptedBy = ad.InstalledBy
 			}
+			inst.NotUpgradable = v1alpha1.ManagerCannotUpgrade(c.Annotations)
 			if inst.Version == "" {
 				inst.Version = c.Spec.Version // what the bootstrap installed, before its first health check
 			}

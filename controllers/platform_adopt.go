@@ -67,18 +67,17 @@ func (r *PlatformReconciler) adopt(ctx context.Context, comps []v1alpha1.Compone
 // adoptedProblem refuses what the manager cannot do to an adopted
 // component: uninstall it (the substrate the platform runs on), or
 // upgrade one whose HelmChart a change by the manager would not last on
-// (v1alpha1.Adopted.Upgrade ""). Its upgrades go through
+// (Installed.NotUpgradable). Its upgrades go through
 // workflows.UpgradeComponent, which changes the HelmChart instead of
 // releasing it through Crossplane. "" when the operation is fine.
 func adoptedProblem(name string, inst Installed, kind OpKind) string {
 	switch {
 	case inst.AdoptedBy == "" || kind == "" || kind == KindInstall:
 		return ""
-	case kind == KindUpgrade && inst.AdoptedUpgrade != "":
+	case kind == KindUpgrade && inst.NotUpgradable == "":
 		return ""
 	case kind == KindUpgrade:
-		return fmt.Sprintf("upgrade %s: it runs as the bootstrap installed it (%s), so an upgrade by the manager would not last; set the platform back to version %s",
-			name, inst.AdoptedBy, inst.Version)
+		return fmt.Sprintf("upgrade %s: %s; set the platform back to version %s", name, inst.NotUpgradable, inst.Version)
 	}
 	return fmt.Sprintf("%s %s: it runs as the bootstrap installed it (%s), and the platform runs on it; set the platform back to version %s and enabled",
 		kind, name, inst.AdoptedBy, inst.Version)

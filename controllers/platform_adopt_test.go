@@ -84,10 +84,10 @@ func TestPlanAdoptions(t *testing.T) {
 // its HelmChart for good, and stalls with what to do where it cannot; an
 // uninstall always stalls.
 func TestPlanPlatformAdopted(t *testing.T) {
-	gitea := Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "1.22.3", AdoptedBy: "k3s HelmChart kube-system/gitea",
-		AdoptedUpgrade: v1alpha1.UpgradeHelmChart}
-	cilium := Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "1.22.3",
-		AdoptedBy: "k3s HelmChart kube-system/cilium in each server's manifests folder, which k3s applies again at every start"}
+	gitea := Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "1.22.3", AdoptedBy: "k3s HelmChart kube-system/gitea"}
+	ciliumBy := "k3s HelmChart kube-system/cilium in each server's manifests folder, which k3s applies again at every start"
+	cilium := Installed{Ready: true, Health: v1alpha1.HealthHealthy, Version: "1.22.3", AdoptedBy: ciliumBy,
+		NotUpgradable: v1alpha1.Adopted{InstalledBy: ciliumBy}.NotUpgradable()}
 	cases := []struct {
 		name   string
 		inst   Installed

@@ -59,9 +59,9 @@ type Installed struct {
 	// AdoptedBy, for a component the bootstrap installed and the manager
 	// adopted, names what installed it.
 	AdoptedBy string
-	// AdoptedUpgrade is how the manager upgrades it (v1alpha1.Adopted.Upgrade;
-	// "" when it cannot).
-	AdoptedUpgrade string
+	// NotUpgradable says why the manager does not upgrade the adopted
+	// component (v1alpha1.ManagerCannotUpgrade; "" when it does).
+	NotUpgradable string
 }
 
 // Start is a workflow the plan wants started.

@@ -169,6 +169,12 @@ func ManagerCannotUpgrade(annotations map[string]string) string {
 	if err != nil {
 		return "its " + AnnotationAdopted + " annotation cannot be read (" + err.Error() + ")"
 	}
+	return a.NotUpgradable()
+}
+
+// NotUpgradable says why the manager does not upgrade the component (""
+// when it does): nothing it could change would last.
+func (a Adopted) NotUpgradable() string {
 	if a.Upgrade != "" {
 		return ""
 	}
