@@ -47,12 +47,8 @@ type Filter struct {
 // are since and until as the form's labels name them.
 var filterParams = []string{"platform", "component", "operation", "status", "since", "until", "from", "to", "page"}
 
-func readFilter(c echo.Context) Filter {
-	return readFilterOf(c, operationNames)
-}
-
-// readFilterOf reads the filter of a list that offers these operations.
-func readFilterOf(c echo.Context, operations []string) Filter {
+// readFilter reads the filter of a list that offers these operations.
+func readFilter(c echo.Context, operations []string) Filter {
 	q := func(k string) string { return strings.TrimSpace(c.QueryParam(k)) }
 	f := Filter{Platform: q("platform"), Component: q("component"), Operation: q("operation"), Status: q("status"),
 		Since: cmp.Or(q("since"), q("from")), Until: cmp.Or(q("until"), q("to")), Page: q("page"), Errors: map[string]string{},
@@ -93,12 +89,8 @@ func (f *Filter) query(now time.Time) (string, []byte) {
 		parts = append(parts, fmt.Sprintf("%s = '%s'", kv.attr, kv.value))
 	}
 	if f.Operation != "" {
-		ops := f.operations
-		if ops == nil {
-			ops = operationNames
-		}
-		if !contains(ops, f.Operation) {
-			f.Errors["operation"] = fmt.Sprintf("%q is not an operation here: choose one of %s.", f.Operation, strings.Join(ops, ", "))
+		if !contains(f.operations, f.Operation) {
+			f.Errors["operation"] = fmt.Sprintf("%q is not an operation here: choose one of %s.", f.Operation, strings.Join(f.operations, ", "))
 		} else {
 			parts = append(parts, fmt.Sprintf("%s = '%s'", workflows.SearchAttrOperation.GetName(), f.Operation))
 		}

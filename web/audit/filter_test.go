@@ -31,7 +31,7 @@ func TestFilterSaysWhatIsWrong(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.query, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, "/audit?"+tc.query, nil)
-			f := readFilter(echo.New().NewContext(req, httptest.NewRecorder()))
+			f := readFilter(echo.New().NewContext(req, httptest.NewRecorder()), operationNames)
 			q, _ := f.query(now)
 			if tc.field == "" {
 				require.Empty(t, f.Errors)

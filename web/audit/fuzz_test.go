@@ -38,7 +38,7 @@ func FuzzAuditFilter(f *testing.F) {
 		q := url.Values{"platform": {platform}, "component": {component}, "operation": {operation}, "status": {status},
 			"since": {since}, "until": {until}, "page": {page}}
 		req := httptest.NewRequest(http.MethodGet, "/audit?"+q.Encode(), nil)
-		flt := readFilter(echo.New().NewContext(req, httptest.NewRecorder()))
+		flt := readFilter(echo.New().NewContext(req, httptest.NewRecorder()), operationNames)
 		query, _ := flt.query(now)
 
 		for field := range flt.Errors {
@@ -70,7 +70,7 @@ func FuzzAuditFilter(f *testing.F) {
 		}
 		// A token the list encoded into its next link comes back as it was.
 		next := url.Values{"page": {base64.RawURLEncoding.EncodeToString([]byte(page))}}
-		again := readFilter(echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/audit?"+next.Encode(), nil), httptest.NewRecorder()))
+		again := readFilter(echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/audit?"+next.Encode(), nil), httptest.NewRecorder()), operationNames)
 		_, back := again.query(now)
 		require.Empty(t, again.Errors)
 		require.Equal(t, page, string(back))

@@ -66,7 +66,7 @@ func (h *Handler) list(c echo.Context) error {
 	if h.Shell.Bootstrap {
 		ops = bootstrapOperations
 	}
-	f := readFilterOf(c, ops)
+	f := readFilter(c, ops)
 	if h.Shell.Bootstrap && f.Component != "" {
 		f.Errors["component"] = "A bootstrap has no components to filter by: leave it empty."
 	}
