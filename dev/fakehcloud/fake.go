@@ -151,14 +151,15 @@ func (s *Server) serve(rt *route, w http.ResponseWriter, r *http.Request) {
 	var out any
 	var err error
 	status := http.StatusOK
+	readOnly := s.readOnly(r)
 	switch {
-	case !s.readOnly(r) && !s.authorized(r):
+	case !readOnly && !s.authorized(r):
 		err = errUnauthorized()
 	case readErr != nil:
 		err = errJSON(readErr.Error())
 	case rt == nil:
 		err = errNotFound("route")
-	case s.readOnly(r) && r.Method != http.MethodGet:
+	case readOnly && r.Method != http.MethodGet:
 		err = newError("forbidden", "insufficient permissions for this request: the token is read-only")
 	default:
 		status = rt.status
