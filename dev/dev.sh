@@ -26,13 +26,16 @@ log() { printf '== %s\n' "$*" >&2; }
 
 # Debian packages the tests need: etcd for envtest, git for the Git server
 # of the GitOps tests (git http-backend), chromium for the browser tests,
-# cloud-init for `cloud-init schema` of every node's user data.
+# cloud-init for `cloud-init schema` of every node's user data, curl and
+# openssl to fetch and verify axe-core.
 packages() {
 	local missing=()
 	command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 	command -v git >/dev/null 2>&1 || missing+=(git)
 	command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 	command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
+	command -v curl >/dev/null 2>&1 || missing+=(curl)
+	command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 	if ((${#missing[@]})); then
 		log "installing Debian packages: ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
