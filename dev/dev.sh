@@ -14,6 +14,9 @@
 #   dev/dev.sh lint     go vet, gofmt, staticcheck, workflowcheck
 #   dev/dev.sh fuzz     every fuzz target for FUZZTIME each (default 5s)
 #   dev/dev.sh bench    assets + benchmarks (BENCHMARKS.md)
+#   dev/dev.sh demo     assets + openova bootstrap against the fake Hetzner API
+#                       and the stand-ins the tests use (dev/demo); extra
+#                       arguments go to dev/demo (--listen, --temporal-listen)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -306,8 +309,16 @@ bench)
 	go build -trimpath -o "$BIN/openova" ./cmd/openova
 	OPENOVA_BIN="$BIN/openova" go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1x}" -timeout 60m ./...
 	;;
+demo)
+	assets
+	# Static, as a release is: the executable is also the manager's image.
+	log "building openova (static) and the demo"
+	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$ROOT/.cache/demo-bin/openova" ./cmd/openova
+	go build -o "$ROOT/.cache/demo-bin/demo" ./dev/demo
+	exec "$ROOT/.cache/demo-bin/demo" --openova "$ROOT/.cache/demo-bin/openova" "${@:2}"
+	;;
 *)
-	echo "usage: dev/dev.sh [test|assets|generate|lint|fuzz|bench]" >&2
+	echo "usage: dev/dev.sh [test|assets|generate|lint|fuzz|bench|demo]" >&2
 	exit 2
 	;;
 esac

@@ -21,6 +21,7 @@ import (
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/gitea"
 	"github.com/openova-io/core/dev/testenv/k3s"
+	"github.com/openova-io/core/dev/testenv/standin"
 	"github.com/openova-io/core/terraform"
 	"github.com/openova-io/core/workflows"
 )
@@ -74,18 +75,18 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	run := startBootstrap(t, c, cloud.input("fsn1", "hel1"))
 
 	review := awaiting(t, c, workflows.SignalApprove, time.Minute)
-	require.Empty(t, cloud.createdOnce(t), "nothing is created before approve")
+	require.Empty(t, cloud.CreatedOnce(t), "nothing is created before approve")
 	want := planned(t, review)
 	require.Equal(t, 4, want[fakehcloud.KindServer], "a control plane and a worker per region")
 	signalBootstrap(t, c, workflows.SignalApprove)
-	cloud.boot(t, "fsn1", "hel1")
+	cloud.Boot(t, "fsn1", "hel1")
 
 	var res workflows.BootstrapResult
 	require.NoError(t, run.Get(t.Context(), &res))
-	require.Equal(t, want, cloud.createdOnce(t), "apply created exactly what Review listed, each once")
+	require.Equal(t, want, cloud.CreatedOnce(t), "apply created exactly what Review listed, each once")
 	require.Len(t, res.Regions, 2)
 	for _, r := range res.Regions {
-		require.Equal(t, fmt.Sprintf("https://%s:%d", standInLBs[r.Region], cloud.port), r.APIEndpoint)
+		require.Equal(t, fmt.Sprintf("https://%s:%d", standInLBs[r.Region], cloud.Port), r.APIEndpoint)
 		require.NotEmpty(t, r.Version)
 		rc, err := clientcmd.RESTConfigFromKubeConfig(r.Kubeconfig)
 		require.NoError(t, err)
@@ -102,7 +103,7 @@ func TestBootstrapTwoRegions_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing
 	substrateSecrets = append(substrateSecrets, recoveryDownloaded(t, p, res)...)
 	promoteID := promoteStandby(t, cloud, c)
 
-	objects := cloud.bucket(t)
+	objects := cloud.Objects(t)
 	keys := make([]string, 0, len(objects))
 	for k := range objects {
 		keys = append(keys, k)
@@ -173,7 +174,7 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 	}
 	confs := map[string]string{}
 	for _, r := range []string{"fsn1", "hel1"} {
-		ud, ok := cloud.api.ServerUserData("acme-" + r + "-cp-0")
+		ud, ok := cloud.API.ServerUserData("acme-" + r + "-cp-0")
 		require.True(t, ok)
 		confs[r] = k3s.ParseCloudInit(t, ud).Files["/etc/wireguard/wg0.conf"]
 		require.Contains(t, confs[r], "[Peer]", "the gateway of %s boots with the link", r)
@@ -185,7 +186,7 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 				secrets = append(secrets, strings.TrimSpace(v))
 			}
 		}
-		cs, err := kubernetes.NewForConfig(cloud.clusters[r])
+		cs, err := kubernetes.NewForConfig(cloud.Clusters[r])
 		require.NoError(t, err)
 		sec, err := cs.CoreV1().Secrets(activities.FluxNamespace).Get(t.Context(), activities.FluxSyncName, metav1.GetOptions{})
 		require.NoError(t, err, "%s's Flux reads the repository with a token", r)
@@ -194,9 +195,9 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 	require.Len(t, secrets, 3+3, "per region a private key, the preshared key and a Flux token")
 	require.Contains(t, confs["fsn1"], "10.1.0.0/16", "fsn1 routes hel1's nodes through the link")
 	require.Contains(t, confs["hel1"], "10.0.0.0/16", "hel1 routes fsn1's nodes through the link")
-	require.Len(t, cloud.api.Created(fakehcloud.KindPrimaryIP), 2, "a reserved address per gateway")
+	require.Len(t, cloud.API.Created(fakehcloud.KindPrimaryIP), 2, "a reserved address per gateway")
 
-	primary, standby := cloud.gitea["fsn1"].Instance(), cloud.gitea["hel1"].Instance()
+	primary, standby := cloud.Gitea["fsn1"].Instance(), cloud.Gitea["hel1"].Instance()
 	require.NotNil(t, primary)
 	require.NotNil(t, standby)
 	for name, g := range map[string]*gitea.Instance{"fsn1": primary, "hel1": standby} {
@@ -223,7 +224,7 @@ func substrateLaid(t *testing.T, cloud *cloudStandIn, c client.Client) []string 
 		}
 		assert.Equal(ct, heads["fsn1"], heads["hel1"], "the mirror carried the primary's main to the standby")
 	}, 2*time.Minute, 500*time.Millisecond)
-	require.Positive(t, cloud.link.connections(privateGitea(standInGateways["hel1"])), "the mirror pushed over the link")
+	require.Positive(t, cloud.Link.Connections(standin.PrivateGitea(standInGateways["hel1"])), "the mirror pushed over the link")
 	return append(secrets, primary.Password.Reveal(), standby.Password.Reveal())
 }
 

@@ -28,7 +28,7 @@ func total(counts map[string]int) int {
 // runs on in the region's working directory.
 func noLockNoTofu(t *testing.T, cloud *cloudStandIn, dataDir, region string) {
 	t.Helper()
-	for k := range cloud.bucket(t) {
+	for k := range cloud.Objects(t) {
 		require.False(t, strings.HasSuffix(k, ".tflock"), "lock %s left", k)
 	}
 	left, err := terraform.Leftovers(filepath.Join(dataDir, "terraform", "acme", region))
@@ -53,23 +53,23 @@ func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAs
 	signalBootstrap(t, c, workflows.SignalApprove)
 
 	work := filepath.Join(dataDir, "terraform", "acme", "fsn1")
-	require.Eventually(t, func() bool { return total(cloud.createdOnce(t)) > 0 }, 3*time.Minute, 50*time.Millisecond, "the apply starts")
+	require.Eventually(t, func() bool { return total(cloud.CreatedOnce(t)) > 0 }, 3*time.Minute, 50*time.Millisecond, "the apply starts")
 	for kill := 1; kill <= 3; kill++ {
 		left, err := terraform.Leftovers(work)
 		require.NoError(t, err)
 		require.NotEmpty(t, left, "kill %d comes while tofu applies", kill)
-		n := total(cloud.createdOnce(t))
+		n := total(cloud.CreatedOnce(t))
 		require.Less(t, n, total(want), "kill %d comes before the apply is done", kill)
 		p.kill9()
 		t.Logf("kill -9 #%d after %d of %d resources", kill, n, total(want))
 		p = cloud.start(t, dataDir)
 		c = p.client(t, "")
 	}
-	cloud.boot(t, "fsn1")
+	cloud.Boot(t, "fsn1")
 	var res workflows.BootstrapResult
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), &res))
 	require.Len(t, res.Regions, 1)
-	require.Equal(t, want, cloud.createdOnce(t), "everything created once, nothing twice")
+	require.Equal(t, want, cloud.CreatedOnce(t), "everything created once, nothing twice")
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	recordHistory(t, p, "bootstrap-v4-killed")
 }
@@ -83,7 +83,7 @@ func TestBootstrapSurvivesKill9DuringApply_FakeHetznerAPI_S3OnLoopback_EnvtestAs
 // adds one more with its recovery bundle (restoresAndAddsAWorker).
 func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{Zones: []string{"acme.example"}})
-	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
+	cloud.API.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
 	dataDir := t.TempDir()
 	p := cloud.start(t, dataDir)
 	c := p.client(t, "")
@@ -111,14 +111,14 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 	require.Contains(t, body, "server limit reached")
 	resp, body = ui.post("/wizard/run/acme/retry", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
-	cloud.boot(t, "fsn1")
+	cloud.Boot(t, "fsn1")
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), nil))
-	require.Equal(t, want, cloud.createdOnce(t))
+	require.Equal(t, want, cloud.CreatedOnce(t))
 	noLockNoTofu(t, cloud, dataDir, "fsn1")
 	recordHistory(t, p, "bootstrap-v4-retried")
-	record, ok := cloud.api.RRSet("acme.example", "manager", "A")
+	record, ok := cloud.API.RRSet("acme.example", "manager", "A")
 	require.True(t, ok, "the manager's record is in the zone")
-	require.Equal(t, []string{cloud.lbIP["fsn1"]}, record)
+	require.Equal(t, []string{cloud.LBIP["fsn1"]}, record)
 	_, body = ui.get("/wizard/run/acme")
 	require.Contains(t, body, `created in the Hetzner DNS zone <code data-testid="dns-zone">acme.example</code>`)
 
@@ -133,7 +133,7 @@ func TestBootstrapFailedApplyParksUntilRetry_FakeHetznerAPI_S3OnLoopback_Envtest
 // ends as Aborted.
 func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing.T) {
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
-	cloud.api.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
+	cloud.API.FailNext(http.MethodPost, "/servers", http.StatusForbidden, "resource_limit_exceeded", "server limit reached")
 	dataDir := t.TempDir()
 	p := cloud.start(t, dataDir)
 	c := p.client(t, "")
@@ -141,14 +141,14 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	awaiting(t, c, workflows.SignalApprove, time.Minute)
 	signalBootstrap(t, c, workflows.SignalApprove)
 	awaiting(t, c, workflows.SignalRetry, 3*time.Minute)
-	require.NotEmpty(t, cloud.api.Live(), "the failed apply created part of the cluster")
-	require.Len(t, cloud.api.Live()[fakehcloud.KindPrimaryIP], 2, "both gateways' addresses were reserved")
+	require.NotEmpty(t, cloud.API.Live(), "the failed apply created part of the cluster")
+	require.Len(t, cloud.API.Live()[fakehcloud.KindPrimaryIP], 2, "both gateways' addresses were reserved")
 
 	// The page's Abort needs its confirmation; then it destroys.
 	ui := signInHTTP(t, p)
 	_, body := ui.post("/wizard/run/acme/abort", nil)
 	require.Contains(t, body, "to abort", "no abort without the confirmation")
-	require.NotEmpty(t, cloud.api.Live())
+	require.NotEmpty(t, cloud.API.Live())
 	// The page shows the run as parked, with what failed in words (not
 	// Temporal's "(type: …, retryable: …)") and what to do.
 	require.Contains(t, body, "Parked")
@@ -161,7 +161,7 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	require.ErrorAs(t, err, &app)
 	require.Equal(t, workflows.ErrAborted, app.Type())
 	require.Contains(t, app.Error(), "what it created in fsn1 and hel1 was destroyed")
-	require.Empty(t, cloud.api.Live(), "nothing is left in the cloud")
+	require.Empty(t, cloud.API.Live(), "nothing is left in the cloud")
 	_, page := ui.get("/wizard/run/acme")
 	require.Contains(t, page, "Aborted", "an abort ends as Aborted, not Failed")
 	require.NotContains(t, page, ">Failed<")

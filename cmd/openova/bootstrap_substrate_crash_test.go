@@ -58,7 +58,7 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 	regions := []string{"fsn1", "hel1"}
 	cfgs := map[string]*rest.Config{}
 	for _, r := range regions {
-		cfgs[r] = cloud.startCluster(t, r)
+		cfgs[r] = cloud.StartCluster(t, r, 2)
 	}
 	restart := func(step string) {
 		t.Helper()
@@ -71,7 +71,7 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 	running(t, c, func(r string) string { return "install Gitea in " + r })
 	restart("install Gitea")
 	for _, r := range regions {
-		cloud.playGitea(t, r, cfgs[r])
+		cloud.PlayGitea(t, r, cfgs[r])
 	}
 	running(t, c, func(r string) string { return "install Flux in " + r })
 	restart("install Flux")
@@ -93,29 +93,29 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 	primaryFlux := fluxes["fsn1"].Flux()
 	require.NoError(t, primaryFlux.Pause())
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		code, _, err := cloud.gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/contents/clusters/fsn1/manager.yaml?ref=main")
+		code, _, err := cloud.Gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/contents/clusters/fsn1/manager.yaml?ref=main")
 		assert.NoError(ct, err)
 		assert.Equal(ct, 200, code, "the manager's manifests are committed")
 	}, 10*time.Minute, 250*time.Millisecond)
 	restart("wait for Flux to apply the manager")
 	require.NoError(t, primaryFlux.Resume())
-	cloud.playManager(t, "fsn1", cfgs["fsn1"])
-	cloud.manager.Wait(t, 10*time.Minute)
+	cloud.PlayManager(t, "fsn1", cfgs["fsn1"])
+	cloud.Manager.Wait(t, 10*time.Minute)
 	restart("the manager's first start")
 
 	var res workflows.BootstrapResult
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.BootstrapID("acme"), "").Get(t.Context(), &res))
-	require.Equal(t, want, cloud.createdOnce(t), "every cloud resource created once")
+	require.Equal(t, want, cloud.CreatedOnce(t), "every cloud resource created once")
 	substrateLaid(t, cloud, c)
 	managerDeployed(t, cloud, res) // the password the result holds is the one that works
-	code, body, err := cloud.gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/commits?path=clusters/fsn1/manager.yaml")
+	code, body, err := cloud.Gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/commits?path=clusters/fsn1/manager.yaml")
 	require.NoError(t, err)
 	require.Equal(t, 200, code, body)
 	var commits []struct{ SHA string }
 	require.NoError(t, json.Unmarshal([]byte(body), &commits))
 	require.Len(t, commits, 1, "the manager's manifests were committed once")
 	for _, r := range regions {
-		code, body, err := cloud.gitea[r].Instance().Get("/api/v1/packages/acme?type=container&q=openova")
+		code, body, err := cloud.Gitea[r].Instance().Get("/api/v1/packages/acme?type=container&q=openova")
 		require.NoError(t, err)
 		require.Equal(t, 200, code, body)
 		var versions []struct{ Name, Version string }
@@ -127,7 +127,7 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 	require.NoError(t, err, history)
 	require.Equal(t, 1, strings.Count(history, `"GenerateManagerAdmin"`), "the first admin's password was generated once")
 	for _, r := range regions {
-		g := cloud.gitea[r].Instance()
+		g := cloud.Gitea[r].Instance()
 		code, body, err := g.Get("/api/v1/users/openova-admin/tokens")
 		require.NoError(t, err)
 		require.Equal(t, 200, code, body)
@@ -141,7 +141,7 @@ func TestBootstrapSurvivesKill9DuringTheSubstrate_FakeHetznerAPI_S3OnLoopback_En
 		}
 		require.Equal(t, 1, flux, "one Flux token in %s's Gitea", r)
 	}
-	require.Len(t, pushMirrors(t, cloud.gitea["fsn1"].Instance()), 1, "one push mirror")
+	require.Len(t, pushMirrors(t, cloud.Gitea["fsn1"].Instance()), 1, "one push mirror")
 	for _, r := range regions {
 		noLockNoTofu(t, cloud, dataDir, r)
 	}

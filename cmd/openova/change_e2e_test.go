@@ -37,7 +37,7 @@ func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc, ui 
 	p = cloud.start(t, dataDir)
 	c := p.client(t, "")
 	ui.base = p.url("") // the session signed in before survives the restart
-	before := cloud.createdOnce(t)
+	before := cloud.CreatedOnce(t)
 
 	_, body := ui.get("/wizard/run/acme")
 	require.Contains(t, body, `href="/wizard/run/acme/change"`, "the final page offers a change")
@@ -50,11 +50,11 @@ func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc, ui 
 	review := awaitingRun(t, c, workflows.ChangeID("acme"), workflows.SignalApprove, 3*time.Minute)
 	require.Equal(t, []bootstrap.PlanChange{{Address: "hcloud_server.worker[1]", Type: "hcloud_server", Name: "worker", Action: "create"}},
 		review.Regions[0].Plan.Resources, "one server more; nothing replaced, changed or destroyed")
-	require.Equal(t, "built: 1 control plane, 1 worker, API at https://127.0.0.1:"+strconv.Itoa(cloud.port), review.Regions[0].Steps[0].Message)
+	require.Equal(t, "built: 1 control plane, 1 worker, API at https://127.0.0.1:"+strconv.Itoa(cloud.Port), review.Regions[0].Steps[0].Message)
 	_, body = ui.get("/wizard/run/acme/change")
 	require.Contains(t, body, "Review the change of acme")
 	require.Contains(t, body, "hcloud_server.worker[1]")
-	require.Equal(t, before, cloud.createdOnce(t), "nothing created before approve")
+	require.Equal(t, before, cloud.CreatedOnce(t), "nothing created before approve")
 
 	resp, body = ui.post("/wizard/run/acme/change/approve", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
@@ -63,10 +63,10 @@ func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc, ui 
 	require.Len(t, res.Regions, 1)
 	require.Len(t, res.Regions[0].Nodes, 3)
 
-	after := cloud.createdOnce(t)
+	after := cloud.CreatedOnce(t)
 	before[fakehcloud.KindServer]++
 	require.Equal(t, before, after, "the worker is the one thing created, once")
-	require.True(t, slices.Contains(cloud.api.Live()[fakehcloud.KindServer], "acme-fsn1-worker-1"))
+	require.True(t, slices.Contains(cloud.API.Live()[fakehcloud.KindServer], "acme-fsn1-worker-1"))
 	first, second := workerConfig(t, cloud, "acme-fsn1-worker-0"), workerConfig(t, cloud, "acme-fsn1-worker-1")
 	require.NotEmpty(t, first["token"])
 	require.Equal(t, first["token"], second["token"], "the new worker joins with the cluster's agent token")
@@ -82,7 +82,7 @@ func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc, ui 
 // fake API received for it.
 func workerConfig(t *testing.T, cloud *cloudStandIn, name string) map[string]any {
 	t.Helper()
-	ud, ok := cloud.api.ServerUserData(name)
+	ud, ok := cloud.API.ServerUserData(name)
 	require.True(t, ok, name)
 	var cfg map[string]any
 	require.NoError(t, yaml.Unmarshal([]byte(k3s.ParseCloudInit(t, ud).Files["/etc/rancher/k3s/config.yaml"]), &cfg))
@@ -140,7 +140,7 @@ func restoresAndAddsAWorker(t *testing.T, cloud *cloudStandIn, p *proc, ui *uiCl
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.Contains(t, body, "Restored acme from its recovery bundle")
 	require.Contains(t, body, "1 control plane (cpx31), 2 workers (cpx21)", "the platform as last changed")
-	before := cloud.createdOnce(t)
+	before := cloud.CreatedOnce(t)
 	resp, body = ui.post("/wizard/run/acme/change", url.Values{"regions[0].workers": {"3"}, "token": {canaryHetznerToken},
 		"state.access_key": {"openova"}, "state.secret_key": {"canary-s3-secret"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
@@ -151,7 +151,7 @@ func restoresAndAddsAWorker(t *testing.T, cloud *cloudStandIn, p *proc, ui *uiCl
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.ChangeID("acme"), "").Get(t.Context(), nil))
 	before[fakehcloud.KindServer]++
-	require.Equal(t, before, cloud.createdOnce(t))
+	require.Equal(t, before, cloud.CreatedOnce(t))
 	require.Equal(t, workerConfig(t, cloud, "acme-fsn1-worker-0")["token"], workerConfig(t, cloud, "acme-fsn1-worker-2")["token"])
 
 	// The canary rule: the bundle's passphrase and the typed secrets are

@@ -33,7 +33,7 @@ import (
 // returns the manager's Git token (a canary).
 func platformHandedOver(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapResult) []string {
 	t.Helper()
-	c, err := kubeclient.NewClient(cloud.clusters["fsn1"])
+	c, err := kubeclient.NewClient(cloud.Clusters["fsn1"])
 	require.NoError(t, err)
 	ns := activities.ManagerNamespace
 	playCrossplane(t, c, ns, 0)
@@ -105,7 +105,7 @@ func platformHandedOver(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 // reconcile, and Valkey is upgraded.
 func uiEditSurvivesFlux(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapResult) {
 	t.Helper()
-	gitea := cloud.gitea["fsn1"].Instance()
+	gitea := cloud.Gitea["fsn1"].Instance()
 	file := activities.PlatformPath("fsn1")
 	code, js, err := gitea.Get("/api/v1/repos/acme/platform/contents/" + file + "?ref=main")
 	require.NoError(t, err)
@@ -124,7 +124,7 @@ func uiEditSurvivesFlux(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, code, js)
 
-	c, err := kubeclient.NewClient(cloud.clusters["fsn1"])
+	c, err := kubeclient.NewClient(cloud.Clusters["fsn1"])
 	require.NoError(t, err)
 	fluxApplied(t, c, cloud)
 	valkeyAt := func(version string) {
@@ -182,7 +182,7 @@ func uiEditSurvivesFlux(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 func fluxApplied(t *testing.T, c crclient.Client, cloud *cloudStandIn) {
 	t.Helper()
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		code, js, err := cloud.gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/branches/main")
+		code, js, err := cloud.Gitea["fsn1"].Instance().Get("/api/v1/repos/acme/platform/branches/main")
 		var branch struct {
 			Commit struct{ ID string } `json:"commit"`
 		}

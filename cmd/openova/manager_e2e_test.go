@@ -44,15 +44,15 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	require.NotNil(t, res.Manager, "the result names the manager")
 	m := res.Manager
 	require.Equal(t, "fsn1", m.Region)
-	require.NotNil(t, cloud.manager, "the primary's kubelet was played")
-	cloud.manager.Wait(t, time.Minute)
+	require.NotNil(t, cloud.Manager, "the primary's kubelet was played")
+	cloud.Manager.Wait(t, time.Minute)
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("the manager's log:\n%s", cloud.manager.Log())
+			t.Logf("the manager's log:\n%s", cloud.Manager.Log())
 		}
 	})
 
-	cs, err := kubernetes.NewForConfig(cloud.clusters["fsn1"])
+	cs, err := kubernetes.NewForConfig(cloud.Clusters["fsn1"])
 	require.NoError(t, err)
 	d, err := cs.AppsV1().Deployments("openova-system").Get(t.Context(), "openova-manager", metav1.GetOptions{})
 	require.NoError(t, err)
@@ -62,13 +62,13 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	require.Regexp(t, `^sha256:[0-9a-f]{64}$`, digest)
 	require.NotContains(t, repo[strings.LastIndex(repo, "/"):], ":", "no tag in %s", ref)
 	require.Equal(t, m.Image, ref)
-	require.Equal(t, ref, cloud.manager.Ref())
+	require.Equal(t, ref, cloud.Manager.Ref())
 
-	cfg, err := cloud.manager.Image().ConfigFile()
+	cfg, err := cloud.Manager.Image().ConfigFile()
 	require.NoError(t, err)
 	require.Equal(t, image.User, cfg.Config.User)
 	require.Equal(t, []string{image.BinaryPath}, cfg.Config.Entrypoint)
-	out, err := exec.Command(cloud.manager.Binary(), "version").CombinedOutput()
+	out, err := exec.Command(cloud.Manager.Binary(), "version").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	require.Contains(t, string(out), "openova ")
 
@@ -91,7 +91,7 @@ func managerDeployed(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapR
 	code, body = signIn("not-the-password")
 	require.Equal(t, http.StatusUnauthorized, code)
 	require.NotContains(t, body, `data-testid="user"`)
-	require.NotContains(t, cloud.manager.Log(), m.Password.Reveal(), "the manager never logs the password")
+	require.NotContains(t, cloud.Manager.Log(), m.Password.Reveal(), "the manager never logs the password")
 
 	pull, err := cs.CoreV1().Secrets("openova-system").Get(t.Context(), activities.ManagerPullSecret, metav1.GetOptions{})
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/dev/testenv/gitea"
 	"github.com/openova-io/core/dev/testenv/k3s"
+	"github.com/openova-io/core/dev/testenv/standin"
 	"github.com/openova-io/core/workflows"
 )
 
@@ -27,17 +28,17 @@ import (
 func promoteStandby(t *testing.T, cloud *cloudStandIn, c client.Client) string {
 	t.Helper()
 	endpoint := func(r string, g *gitea.Instance) activities.GiteaEndpoint {
-		ud, ok := cloud.api.ServerUserData("acme-" + r + "-cp-0")
+		ud, ok := cloud.API.ServerUserData("acme-" + r + "-cp-0")
 		require.True(t, ok)
 		ca := k3s.ParseCloudInit(t, ud).Files["/var/lib/rancher/k3s/server/tls/server-ca.crt"]
 		require.NotEmpty(t, ca, "the server CA of %s", r)
-		return activities.GiteaEndpoint{Region: r, URL: "https://" + net.JoinHostPort(cloud.lbIP[r], strconv.Itoa(cloud.giteaPort)),
+		return activities.GiteaEndpoint{Region: r, URL: "https://" + net.JoinHostPort(cloud.LBIP[r], strconv.Itoa(cloud.GiteaPort)),
 			Username: bootstrap.GiteaAdmin, Password: g.Password, CA: ca}
 	}
-	primary, standby := cloud.gitea["fsn1"].Instance(), cloud.gitea["hel1"].Instance()
+	primary, standby := cloud.Gitea["fsn1"].Instance(), cloud.Gitea["hel1"].Instance()
 	in := workflows.PromoteInput{Organization: "acme", Primary: endpoint("fsn1", primary), Standby: endpoint("hel1", standby),
-		PrimaryAddress: "https://" + privateGitea(standInGateways["fsn1"]) + "/acme/platform.git",
-		StandbyAddress: "https://" + privateGitea(standInGateways["hel1"]) + "/acme/platform.git"}
+		PrimaryAddress: "https://" + standin.PrivateGitea(standInGateways["fsn1"]) + "/acme/platform.git",
+		StandbyAddress: "https://" + standin.PrivateGitea(standInGateways["hel1"]) + "/acme/platform.git"}
 	id := workflows.PromoteID("acme")
 	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueueBootstrap,
 		TypedSearchAttributes: workflows.OperationAttributes("acme", "", workflows.OperationPromote)}, workflows.PromoteWorkflow, in)

@@ -224,7 +224,7 @@ func TestWizardRefusesAnEmptyRole_FakeHetznerAPI(t *testing.T) {
 		{"/wizard/organization", url.Values{"organization": {"acme"}, "domain": {"acme.example"}}},
 		{"/wizard/provider", url.Values{"provider": {"hetzner"}}},
 		{"/wizard/credentials", url.Values{"token": {canaryHetznerToken}}},
-		{"/wizard/regions", regionsForm(cloud.port)},
+		{"/wizard/regions", regionsForm(cloud.Port)},
 		{"/wizard/state", url.Values{"state.local": {"on"}}},
 		{"/wizard/components", url.Values{}},
 	} {
@@ -235,7 +235,7 @@ func TestWizardRefusesAnEmptyRole_FakeHetznerAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 
 	for _, i := range []string{"0", "1"} {
-		form := regionsForm(cloud.port)
+		form := regionsForm(cloud.Port)
 		form.Set("regions["+i+"].role", "")
 		resp, body := c.post("/wizard/regions", form)
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)

@@ -16,6 +16,7 @@ import (
 	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/dev/fakehcloud"
+	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/browser"
 	kubeclient "github.com/openova-io/core/kube"
 )
@@ -48,11 +49,12 @@ func valueOf(t *testing.T, ctx context.Context, css string) string {
 // on loopback, and envtest standing in for k3s. The canary token is in no
 // page the browser saw.
 func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *testing.T) {
+	testenv.HoldDefaultPorts(t) // the wizard's Gitea and manager ports, as the demo's test
 	cloud := newCloudStandIn(t, fakehcloud.Options{})
 	// The wizard asks no Gitea port: the module's default, where the
 	// played Giteas listen.
-	cloud.giteaPort = activities.GiteaPort
-	cloud.managerPort = bootstrap.ManagerPort // the wizard's: the manager on 443
+	cloud.GiteaPort = activities.GiteaPort
+	cloud.ManagerPort = bootstrap.ManagerPort // the wizard's: the manager on 443
 	p := cloud.start(t, t.TempDir())
 	ctx := signIn(t, p)
 	var pagesSeen []string
@@ -96,14 +98,14 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	browser.Do(t, ctx, chromedp.SetValue(chromedp.CSS(tid("regions[0].name")), "fsn1"),
 		chromedp.SetValue(chromedp.CSS(tid("regions[1].name")), "hel1"),
 		chromedp.SetValue(chromedp.CSS(tid("regions[0].workers")), "1"), chromedp.SetValue(chromedp.CSS(tid("regions[1].workers")), "1"),
-		chromedp.SetValue(chromedp.CSS(tid("api_port")), strconv.Itoa(cloud.port)))
+		chromedp.SetValue(chromedp.CSS(tid("api_port")), strconv.Itoa(cloud.Port)))
 	browser.Screenshot(t, ctx, "regions")
 	next(tid("step-state"))
 
 	// Back to the regions and to the credentials: nothing typed is lost,
 	// the token is only said to be set.
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("back"))), browser.Present(tid("step-regions")))
-	for field, want := range map[string]string{"regions[0].name": "fsn1", "regions[1].name": "hel1", "api_port": strconv.Itoa(cloud.port)} {
+	for field, want := range map[string]string{"regions[0].name": "fsn1", "regions[1].name": "hel1", "api_port": strconv.Itoa(cloud.Port)} {
 		require.Equal(t, want, valueOf(t, ctx, tid(field)), "%s kept going back", field)
 	}
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("back"))), browser.Present(tid("token-set")))
@@ -114,7 +116,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 
 	browser.Do(t, ctx, chromedp.SendKeys(chromedp.CSS(tid("state.bucket")), "acme-state"),
 		chromedp.SendKeys(chromedp.CSS(tid("state.region")), "us-east-1"),
-		chromedp.SendKeys(chromedp.CSS(tid("state.endpoint")), cloud.s3URL),
+		chromedp.SendKeys(chromedp.CSS(tid("state.endpoint")), cloud.S3URL),
 		chromedp.SendKeys(chromedp.CSS(tid("state.access_key")), "openova"),
 		chromedp.SendKeys(chromedp.CSS(tid("state.secret_key")), "canary-s3-secret"))
 	browser.Screenshot(t, ctx, "state")
@@ -129,7 +131,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	// Review: the running workflow's plans, resource by resource.
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("next"))), browser.Present(`[data-testid="run"][data-awaiting="approve"]`))
 	html()
-	require.Empty(t, cloud.createdOnce(t), "nothing is created before approve")
+	require.Empty(t, cloud.CreatedOnce(t), "nothing is created before approve")
 	rows := evalIn[int](t, ctx, `document.querySelectorAll('[data-testid="plan-resource"]').length`)
 	summary := browser.Text(t, ctx, tid("summary"))
 	require.Contains(t, summary, "fsn1")
@@ -138,7 +140,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("approve"))), browser.Present(`[data-testid="run"][data-state="running"]`))
 	browser.Screenshot(t, ctx, "progress")
-	cloud.boot(t, "fsn1", "hel1")
+	cloud.Boot(t, "fsn1", "hel1")
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="run"]').dataset.state`))
 		assert.NoError(ct, err)
@@ -167,10 +169,10 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	html()
 	require.NotContains(t, pagesSeen[len(pagesSeen)-1], password, "the password is shown once")
 	require.Contains(t, browser.Text(t, ctx, tid("password-shown")), "openova-system/openova-admin", "and then how to reset it")
-	require.Equal(t, rows, total(cloud.createdOnce(t)), "Review listed exactly what apply created, each once")
+	require.Equal(t, rows, total(cloud.CreatedOnce(t)), "Review listed exactly what apply created, each once")
 	endpoints := browser.Text(t, ctx, tid("run"))
 	for _, ip := range []string{"127.0.0.1", "127.0.0.2"} {
-		require.Contains(t, endpoints, "https://"+ip+":"+strconv.Itoa(cloud.port))
+		require.Contains(t, endpoints, "https://"+ip+":"+strconv.Itoa(cloud.Port))
 	}
 	browser.Screenshot(t, ctx, "done")
 
@@ -194,7 +196,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	// ones the bootstrap installed adopted. Crossplane is played as in
 	// Journey 2; Debezium's release is held until the page has shown it
 	// installing.
-	kc, err := kubeclient.NewClient(cloud.clusters["fsn1"])
+	kc, err := kubeclient.NewClient(cloud.Clusters["fsn1"])
 	require.NoError(t, err)
 	xp := playCrossplane(t, kc, activities.ManagerNamespace, 0)
 	debezium, ok := catalog.Default().Get("debezium")
@@ -233,7 +235,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	}
 
 	require.NotContains(t, p.log(), password)
-	require.NotContains(t, cloud.manager.Log(), password)
+	require.NotContains(t, cloud.Manager.Log(), password)
 	for i, h := range pagesSeen {
 		require.NotContains(t, h, canaryHetznerToken, "page %d", i)
 		require.NotContains(t, h, "canary-s3-secret", "page %d", i)

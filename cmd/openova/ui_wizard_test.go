@@ -98,27 +98,27 @@ func TestWizardRefusesBadInputBeforeAnyPlan_FakeHetznerAPI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			form := regionsForm(cloud.port)
+			form := regionsForm(cloud.Port)
 			tc.edit(form)
 			refused("/wizard/regions", form, tc.field, tc.msg)
 		})
 	}
-	accepted("/wizard/regions", regionsForm(cloud.port))
+	accepted("/wizard/regions", regionsForm(cloud.Port))
 	refused("/wizard/state", url.Values{"state.bucket": {"acme-state"}, "state.region": {"us-east-1"}, "state.endpoint": {"https://key:secret@s3.example"},
 		"state.access_key": {"k"}, "state.secret_key": {"s"}}, "state.endpoint", "without credentials")
 	// The bucket is asked on Next (S3 on loopback): one that is not there
 	// is refused beside its field, before any plan.
-	refused("/wizard/state", url.Values{"state.bucket": {"acme-nope"}, "state.region": {"us-east-1"}, "state.endpoint": {cloud.s3URL},
+	refused("/wizard/state", url.Values{"state.bucket": {"acme-nope"}, "state.region": {"us-east-1"}, "state.endpoint": {cloud.S3URL},
 		"state.access_key": {"k"}, "state.secret_key": {"s"}}, "state.bucket", "has no bucket")
 
 	// The one change that reached the cloud is the credentials check's
 	// harmless write: an SSH key labelled for it, made and deleted.
-	for _, r := range cloud.api.Requests() {
+	for _, r := range cloud.API.Requests() {
 		require.Equal(t, fakehcloud.KindSSHKey, r.Kind, "no other change reached the cloud: %v", r)
 		require.True(t, strings.HasPrefix(r.Name, "openova-credentials-check-"), "%v", r)
 	}
-	require.NotEmpty(t, cloud.api.Requests(), "the token was checked with a write")
-	require.Empty(t, cloud.api.Live(), "nothing is left in the cloud")
+	require.NotEmpty(t, cloud.API.Requests(), "the token was checked with a write")
+	require.Empty(t, cloud.API.Live(), "nothing is left in the cloud")
 	_, body := c.get("/wizard")
 	require.NotContains(t, body, `data-testid="run"`, "no bootstrap started")
 	runs, err := p.client(t, "").ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'Bootstrap'"})

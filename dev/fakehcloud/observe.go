@@ -241,3 +241,21 @@ func (s *Server) takeFault(rt *route) (apiError, bool) {
 func (r Request) String() string {
 	return strings.TrimSpace(fmt.Sprintf("%s %s %d %s %s", r.Method, r.Route, r.Status, r.Kind, r.Name))
 }
+
+// ServerPrivateIPs are the private network addresses of the live server of
+// that name (none while it is not attached), so a stand-in can reach a
+// node the way the other nodes of its network do.
+func (s *Server) ServerPrivateIPs(name string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ips []string
+	for _, srv := range s.st.servers {
+		if srv.Name != name {
+			continue
+		}
+		for _, pn := range srv.PrivateNet {
+			ips = append(ips, pn.IP)
+		}
+	}
+	return ips
+}

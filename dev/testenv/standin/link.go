@@ -1,4 +1,7 @@
-package main
+// Package standin is everything outside openova that a bootstrap talks to,
+// stood in on loopback by real servers and players: the end-to-end tests
+// and ./dev/dev.sh demo share it.
+package standin
 
 import (
 	"bufio"
@@ -12,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// linkStandIn stands in for the WireGuard link between the regions'
+// Link stands in for the WireGuard link between the regions'
 // private networks: the primary's Gitea pushes its mirror to the standby
 // gateway's private address (10.1.1.10:30300, the Gitea NodePort), which
 // does not exist on this machine. Played Giteas send requests for 10.* to
@@ -21,45 +24,46 @@ import (
 // to the played Gitea of that region. TLS stays end to end: the primary's
 // git checks the standby's certificate, issued for the private address,
 // against the standby's CA, as over the real link.
-type linkStandIn struct {
+type Link struct {
 	ln     net.Listener
 	mu     sync.Mutex
 	routes map[string]string // private host:port → stand-in host:port
 	seen   map[string]int    // private host:port → connections made
 }
 
-func newLinkStandIn(t testing.TB) *linkStandIn {
+// NewLink starts the link's proxy; it stops with the test.
+func NewLink(t testing.TB) *Link {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	l := &linkStandIn{ln: ln, routes: map[string]string{}, seen: map[string]int{}}
+	l := &Link{ln: ln, routes: map[string]string{}, seen: map[string]int{}}
 	srv := &http.Server{Handler: http.HandlerFunc(l.connect)}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return l
 }
 
-// route makes private (host:port) reach target (host:port).
-func (l *linkStandIn) route(private, target string) {
+// Route makes private (host:port) reach target (host:port).
+func (l *Link) Route(private, target string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.routes[private] = target
 }
 
-// connections is how many connections went to private.
-func (l *linkStandIn) connections(private string) int {
+// Connections is how many connections went to private.
+func (l *Link) Connections(private string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.seen[private]
 }
 
-// appIni is the [proxy] section that sends a played Gitea's requests for
+// AppIni is the [proxy] section that sends a played Gitea's requests for
 // the private networks through the stand-in.
-func (l *linkStandIn) appIni() string {
+func (l *Link) AppIni() string {
 	return "[proxy]\nPROXY_ENABLED = true\nPROXY_URL = http://" + l.ln.Addr().String() + "\nPROXY_HOSTS = 10.*\n"
 }
 
-func (l *linkStandIn) connect(w http.ResponseWriter, r *http.Request) {
+func (l *Link) connect(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	target, ok := l.routes[r.Host]
 	if ok {
@@ -100,6 +104,6 @@ func splice(up net.Conn, pending *bufio.Reader, down net.Conn) {
 	<-done
 }
 
-// privateGitea is a region's Gitea as the other region reaches it over the
+// PrivateGitea is a region's Gitea as the other region reaches it over the
 // link: its gateway's (cp-0's) private address and the Gitea NodePort.
-func privateGitea(privateIP string) string { return net.JoinHostPort(privateIP, strconv.Itoa(30300)) }
+func PrivateGitea(privateIP string) string { return net.JoinHostPort(privateIP, strconv.Itoa(30300)) }
