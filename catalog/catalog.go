@@ -135,6 +135,7 @@ type rawVersion struct {
 	Changelog    string  `yaml:"changelog,omitempty"`
 	Backup       *Backup `yaml:"backup,omitempty"`
 	Source       *Source `yaml:"source,omitempty"`
+	Images       []Image `yaml:"images,omitempty"`
 }
 
 // decode turns bytes into components. A nil slice means the input could not
@@ -181,7 +182,7 @@ func decode(data []byte) (comps []Component, errs []error) {
 		}
 		for j, rv := range rc.Versions {
 			v := Version{Version: rv.Version, Changelog: rv.Changelog, ForwardOnly: rv.ForwardOnly, ChartVersion: rv.ChartVersion,
-				Backup: rv.Backup, Source: rv.Source}
+				Backup: rv.Backup, Source: rv.Source, Images: rv.Images}
 			if rv.Released == "" {
 				errs = append(errs, invalid(fmt.Sprintf("%s.versions[%d].released", componentPath(i, rc.Name), j),
 					"missing; set the release date as YYYY-MM-DD"))
@@ -262,7 +263,7 @@ func (c *Catalog) Marshal() ([]byte, error) {
 				released = v.Released.UTC().Format(time.DateOnly)
 			}
 			rc.Versions = append(rc.Versions, rawVersion{Version: v.Version, Released: released,
-				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup, Source: v.Source})
+				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup, Source: v.Source, Images: v.Images})
 		}
 		doc.Components = append(doc.Components, rc)
 	}

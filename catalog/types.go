@@ -74,6 +74,30 @@ type Version struct {
 	// were checked upstream, so every value can be traced; required in the
 	// catalog compiled into the binary.
 	Source *Source `yaml:"source,omitempty" json:"source,omitempty"`
+	// Images are the container images the release's chart runs with the
+	// catalog's values, each with where it was read: what an air-gapped
+	// platform mirrors into Gitea's registry and what a pre-pull warms.
+	Images []Image `yaml:"images,omitempty" json:"images,omitempty"`
+}
+
+// Image is one container image a release runs, as upstream publishes it.
+type Image struct {
+	Registry   string `yaml:"registry" json:"registry"`     // e.g. quay.io
+	Repository string `yaml:"repository" json:"repository"` // e.g. cilium/cilium
+	Tag        string `yaml:"tag" json:"tag"`
+	// Digest pins the tag where upstream publishes one (sha256:...).
+	Digest string  `yaml:"digest,omitempty" json:"digest,omitempty"`
+	Source *Source `yaml:"source" json:"source"`
+}
+
+// Ref is the image's reference: registry/repository:tag, @digest when
+// pinned.
+func (i Image) Ref() string {
+	ref := i.Registry + "/" + i.Repository + ":" + i.Tag
+	if i.Digest != "" {
+		ref += "@" + i.Digest
+	}
+	return ref
 }
 
 // Source is where a release was checked: a file (a chart's Chart.yaml, a
@@ -140,6 +164,10 @@ type Dependency struct {
 	Name  string `yaml:"name" json:"name"`
 	Range string `yaml:"range,omitempty" json:"range,omitempty"` // semver constraint; empty means any
 	Why   string `yaml:"why,omitempty" json:"why,omitempty"`
+	// Suggested marks a platform design choice (MongoDB's change data
+	// capture through Debezium and Redpanda) rather than something the
+	// chart needs to run; the dialog says "suggested by the platform".
+	Suggested bool `yaml:"suggested,omitempty" json:"suggested,omitempty"`
 }
 
 // Endpoint is a service URL or quick link the component offers once installed.

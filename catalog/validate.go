@@ -126,6 +126,11 @@ func validateComponent(p string, c *Component, partialOK bool) []error {
 				add(vp+".source"+e[0], e[1])
 			}
 		}
+		for k, im := range v.Images {
+			for _, e := range validateImage(im) {
+				add(fmt.Sprintf("%s.images[%d]%s", vp, k, e[0]), e[1])
+			}
+		}
 		switch {
 		case v.Backup != nil:
 			for _, e := range validateBackup(*v.Backup) {

@@ -89,3 +89,48 @@ func validateSource(s Source) [][2]string {
 	}
 	return out
 }
+
+// Image references: a registry host (with a port, or localhost), a
+// repository path and a tag, as the OCI distribution spec allows them.
+var (
+	imageRegistry   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|localhost)(:[0-9]{1,5})?$`)
+	imageRepository = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	imageTag        = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageDigest     = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+)
+
+// dockerHub are the names of Docker Hub's registry.
+var dockerHub = []string{"docker.io", "registry-1.docker.io", "index.docker.io"}
+
+// validateImage returns (field suffix, problem) pairs: an image must be
+// pullable as named, today and tomorrow.
+func validateImage(im Image) [][2]string {
+	var out [][2]string
+	if !imageRegistry.MatchString(im.Registry) {
+		out = append(out, [2]string{".registry", fmt.Sprintf("%q is not a registry host such as quay.io or docker.io", im.Registry)})
+	}
+	if !imageRepository.MatchString(im.Repository) {
+		out = append(out, [2]string{".repository", fmt.Sprintf("%q is not a repository path such as cilium/cilium", im.Repository)})
+	}
+	switch {
+	case !imageTag.MatchString(im.Tag):
+		out = append(out, [2]string{".tag", fmt.Sprintf("%q is not an image tag", im.Tag)})
+	case im.Tag == "latest":
+		out = append(out, [2]string{".tag", "latest names a different image tomorrow; use the release's own tag"})
+	}
+	if im.Digest != "" && !imageDigest.MatchString(im.Digest) {
+		out = append(out, [2]string{".digest", fmt.Sprintf("%q is not a digest such as sha256:<64 hex digits>", im.Digest)})
+	}
+	if slices.Contains(dockerHub, im.Registry) && strings.HasPrefix(im.Repository, "bitnami/") {
+		out = append(out, [2]string{".repository", fmt.Sprintf("docker.io/%s is withdrawn: Bitnami removed its versioned images from docker.io/bitnami in August 2025 "+
+			"(bitnami/containers#83267); use the upstream project's image, or a chart that runs it", im.Repository)})
+	}
+	if im.Source == nil {
+		out = append(out, [2]string{".source", "missing; say where the image was read, e.g. the chart's values.yaml at the release's tag"})
+	} else {
+		for _, e := range validateSource(*im.Source) {
+			out = append(out, [2]string{".source" + e[0], e[1]})
+		}
+	}
+	return out
+}

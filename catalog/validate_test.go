@@ -29,9 +29,23 @@ components:
       - {version: v0.1.0, released: 2024-03-04T10:00:00Z, source: {repository: https://github.com/example/beta, ref: 4b825dc642cb6eb9a060e54bf8d69288fbee4904, path: index.yaml}}
 `
 
+// alphaImage is an image list for alpha's first release.
+const alphaImage = "images: [{registry: quay.io, repository: example/alpha, tag: v1.0.0, source: {repository: https://github.com/example/charts, ref: alpha-1.0.0, path: charts/alpha/values.yaml}}], "
+
 func TestParseGood(t *testing.T) {
 	c, err := Parse([]byte(goodYAML))
 	require.NoError(t, err)
+	img := Image{Registry: "ghcr.io", Repository: "example/beta", Tag: "v0.1.0"}
+	require.Equal(t, "ghcr.io/example/beta:v0.1.0", img.Ref())
+	img.Digest = "sha256:" + strings.Repeat("a", 64)
+	require.Equal(t, "ghcr.io/example/beta:v0.1.0@sha256:"+strings.Repeat("a", 64), img.Ref(), "pinned by digest where upstream publishes one")
+	withImages := strings.Replace(goodYAML, "changelog: first,", "changelog: first, "+alphaImage, 1)
+	wc, err := Parse([]byte(withImages))
+	require.NoError(t, err)
+	require.Equal(t, "quay.io/example/alpha:v1.0.0", wc.Components["alpha"].Versions[1].Images[0].Ref())
+	sc, err := Parse([]byte(strings.Replace(goodYAML, "why: needs alpha}", "why: needs alpha, suggested: true}", 1)))
+	require.NoError(t, err)
+	require.True(t, sc.Components["beta"].Requires[0].Suggested, "a platform design choice, not a chart need")
 	require.Equal(t, []string{"v1.1.0", "v1.0.0"}, c.Components["alpha"].VersionList(), "normalised and sorted newest first")
 	require.Equal(t, 2024, c.Components["beta"].Versions[0].Released.Year())
 }
@@ -82,6 +96,13 @@ func TestParseBad(t *testing.T) {
 			new: "changelog: first, forwardOnly: true, backup: {apiVersion: postgresql.cnpg.io/v1, kind: Backup, done: {path: status.phase, equals: completed}, volume: {name: Backup, size: 8G}},",
 			wantMsg: []string{"versions[0].backup.volume: only a batch/v1 Job writes to a volume", `versions[0].backup.volume.name: "Backup" is not a volume name`,
 				`versions[0].backup.volume.size: "8G" is not a size such as 8Gi`}},
+		{name: "withdrawn Bitnami image", old: "changelog: first,", new: "changelog: first, " + strings.Replace(strings.Replace(alphaImage, "quay.io", "docker.io", 1), "example/alpha", "bitnami/mongodb", 1),
+			wantMsg: []string{"versions[0].images[0].repository: docker.io/bitnami/mongodb is withdrawn", "bitnami/containers#83267"}},
+		{name: "latest image tag", old: "changelog: first,", new: "changelog: first, " + strings.Replace(alphaImage, "v1.0.0", "latest", 1),
+			wantMsg: []string{"versions[0].images[0].tag: latest names a different image tomorrow"}},
+		{name: "image without source or a sane name", old: "changelog: first,", new: "changelog: first, images: [{registry: Quay, repository: /x, tag: '-', digest: md5:00}],",
+			wantMsg: []string{`versions[0].images[0].registry: "Quay" is not a registry host`, `versions[0].images[0].repository: "/x" is not a repository path`,
+				`versions[0].images[0].tag: "-" is not an image tag`, `versions[0].images[0].digest: "md5:00" is not a digest`, "versions[0].images[0].source: missing"}},
 		{name: "bad chart version", old: "changelog: first,", new: "changelog: first, chartVersion: one,", wantMsg: []string{`components[0] (alpha).versions[0].chartVersion: "one" is not a semantic version`}},
 		{name: "unknown dependency", old: "{name: alpha, range", new: "{name: gamma, range", wantMsg: []string{`components[1] (beta).requires[0].name: "gamma" is not in the catalog`}},
 		{name: "self dependency", old: "{name: alpha, range", new: "{name: beta, range", wantMsg: []string{`components[1] (beta).requires[0].name: "beta" depends on itself`}},
