@@ -27,6 +27,14 @@ cd "$ROOT"
 
 log() { printf '== %s\n' "$*" >&2; }
 
+# link TARGET NAME: make NAME a symlink to TARGET by renaming a new link
+# over it, so a test reading NAME while this runs (./dev/dev.sh demo's
+# test runs the asset steps again beside other tests) never misses it.
+link() {
+	ln -sfn "$1" "$2.tmp.$$"
+	mv -Tf "$2.tmp.$$" "$2"
+}
+
 # Debian packages the tests need: etcd for envtest, git for the Git server
 # of the GitOps tests (git http-backend), chromium for the browser tests,
 # cloud-init for `cloud-init schema` of every node's user data, curl and
@@ -45,9 +53,9 @@ packages() {
 		apt-get update -qq
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	fi
-	ln -sf "$(command -v etcd)" "$BIN/etcd"
-	ln -sf "$(command -v chromium)" "$BIN/chromium"
-	ln -sf "$(command -v cloud-init)" "$BIN/cloud-init"
+	link "$(command -v etcd)" "$BIN/etcd"
+	link "$(command -v chromium)" "$BIN/chromium"
+	link "$(command -v cloud-init)" "$BIN/cloud-init"
 }
 
 # tool_key MODULE_DIR MODULE [BUILD FLAGS...]: the cache key of a tool: its
@@ -78,7 +86,7 @@ build_tool() {
 		mv "$out/$name.tmp" "$out/$name"
 		log "built $name in $((SECONDS - start))s"
 	fi
-	ln -sfn "$out/$name" "$BIN/$name"
+	link "$out/$name" "$BIN/$name"
 }
 
 assets() {
@@ -122,7 +130,7 @@ axe() {
 		tar -xzf "$out/axe.tgz" -C "$out" --strip-components=1 package/axe.min.js package/LICENSE
 		rm -f "$out/axe.tgz"
 	fi
-	ln -sf "$out/axe.min.js" "$BIN/axe.min.js"
+	link "$out/axe.min.js" "$BIN/axe.min.js"
 }
 
 # gitea: two real Gitea servers stand in for the regions' Gitea in the
@@ -150,7 +158,7 @@ flux() {
 	mkdir -p "$ROOT/.cache/crds"
 	for name in source kustomize; do
 		dir=$(cd "$ROOT/dev/tools/flux-$name" && go mod download -json "github.com/fluxcd/$name-controller" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
-		ln -sfn "$dir/config/crd/bases" "$ROOT/.cache/crds/flux-$name"
+		link "$dir/config/crd/bases" "$ROOT/.cache/crds/flux-$name"
 	done
 }
 
@@ -165,7 +173,7 @@ crds() {
 	dir=$(go mod download -json "github.com/cilium/cilium@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
 	[[ -d $dir ]] || { log "the cilium module $version was not downloaded"; return 1; }
 	mkdir -p "$ROOT/.cache/crds"
-	ln -sfn "$dir/pkg/k8s/apis/cilium.io/client/crds/v2" "$ROOT/.cache/crds/cilium-$version"
+	link "$dir/pkg/k8s/apis/cilium.io/client/crds/v2" "$ROOT/.cache/crds/cilium-$version"
 	# Crossplane's CRDs, which the Crossplane player installs from the
 	# crossplane module of each catalog version (it reads the module cache).
 	for version in $(awk '/^  - name: /{c=($3=="crossplane")} c && /^      - version:/ {print $3}' catalog/catalog.yaml); do
@@ -196,8 +204,8 @@ provider_mirror() {
 	platform="$(go env GOOS)_$(go env GOARCH)"
 	mirror="$ROOT/.cache/providers/registry.opentofu.org/$source/$version/$platform"
 	mkdir -p "$mirror"
-	ln -sfn "$(readlink -f "$BIN/$name")" "$mirror/${name}_v$version"
-	cat >"$ROOT/.cache/tofurc" <<EOF
+	link "$(readlink -f "$BIN/$name")" "$mirror/${name}_v$version"
+	cat >"$ROOT/.cache/tofurc.tmp.$$" <<EOF
 provider_installation {
   filesystem_mirror {
     path    = "$ROOT/.cache/providers"
@@ -205,6 +213,7 @@ provider_installation {
   }
 }
 EOF
+	mv -f "$ROOT/.cache/tofurc.tmp.$$" "$ROOT/.cache/tofurc" # atomic, as link
 }
 
 # generators: what `go generate` runs (and the staleness tests run again).
