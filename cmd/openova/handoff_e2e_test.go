@@ -19,6 +19,7 @@ import (
 
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/dev/testenv/k3s/players"
 	kubeclient "github.com/openova-io/core/kube"
 	"github.com/openova-io/core/workflows"
 )
@@ -36,7 +37,7 @@ func platformHandedOver(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 	c, err := kubeclient.NewClient(cloud.Clusters["fsn1"])
 	require.NoError(t, err)
 	ns := activities.ManagerNamespace
-	playCrossplane(t, c, ns, 0)
+	players.PlayReleases(t, c, ns, 0)
 
 	var p v1alpha1.Platform
 	require.NoError(t, c.Get(t.Context(), crclient.ObjectKey{Namespace: ns, Name: "acme"}, &p), "Flux applied the Platform")

@@ -23,6 +23,7 @@ import (
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/k3s/players"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
 	kubeclient "github.com/openova-io/core/kube"
 	"github.com/openova-io/core/worker/codec"
@@ -36,7 +37,7 @@ type managerEnv struct {
 	c       crclient.Client
 	proc    *proc
 	tc      client.Client
-	xp      *crossplanePlayer
+	xp      *players.Releases
 	ns      string
 	keyFile string
 	dataDir string
@@ -86,7 +87,7 @@ func startManagerEnv(t testing.TB, xpDelay time.Duration, extra ...string) *mana
 	}
 	args = append(args, extra...)
 	p := startOpenova(t, "manager", dataDir, args...)
-	e := &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, c, ns, xpDelay), ns: ns,
+	e := &managerEnv{kube: kube, c: c, proc: p, tc: p.client(t, ""), xp: players.PlayReleases(t, c, ns, xpDelay), ns: ns,
 		keyFile: keyFile, dataDir: dataDir, args: args}
 	return e
 }

@@ -101,7 +101,7 @@ func TestLifecycleManager_TestPlaysCrossplane(t *testing.T) {
 		before := installed(t)
 		var victimPlan catalog.Plan
 		victim, victimPlan = pickWithDependencies(t, cat, before)
-		e.xp.failRelease(victim, "back-off pulling image")
+		e.xp.FailRelease(victim, "back-off pulling image")
 		e.update(t, "acme", func(p *v1alpha1.Platform) {
 			p.Spec.Components = append(p.Spec.Components, v1alpha1.ComponentRef{Name: victim})
 		})

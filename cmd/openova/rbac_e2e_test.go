@@ -26,6 +26,7 @@ import (
 	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/k3s/players"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
 	kubeclient "github.com/openova-io/core/kube"
 )
@@ -56,7 +57,7 @@ func TestManagerWithItsOwnRBAC_Impersonated_TestPlaysCrossplaneAndJobController(
 	dataDir := t.TempDir()
 	args := []string{"--kubeconfig", kubeconfig, "--namespace", ns, "--ready-timeout", "20s"}
 	p := startOpenova(t, "manager", dataDir, args...)
-	e := &managerEnv{kube: kube, c: admin, proc: p, tc: p.client(t, ""), xp: playCrossplane(t, admin, ns, 200*time.Millisecond),
+	e := &managerEnv{kube: kube, c: admin, proc: p, tc: p.client(t, ""), xp: players.PlayReleases(t, admin, ns, 200*time.Millisecond),
 		ns: ns, dataDir: dataDir, args: args}
 
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb", Version: "v7.0.14"}}})

@@ -143,7 +143,7 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 	require.NoError(t, schedules.Cancel(ctx, sc, win.ID), "cancelling a schedule that is gone is no error")
 
 	// A rollout to v1.2.0 hangs while "upgrade at" v1.3.0 comes due.
-	e.xp.holdChart("kit", "1.2.0")
+	e.xp.HoldChart("kit", "1.2.0")
 	first, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.UpgradeID("acme", "kit", "v1.2.0"), TaskQueue: workflows.TaskQueueManager,
 		TypedSearchAttributes: upgradeAttrs("acme", "kit"),
@@ -167,7 +167,7 @@ func TestScheduledUpgrades_TestPlaysCrossplane(t *testing.T) {
 		assert.Equal(ct, workflows.StepRunning, p.Steps[0].State, "first step")
 	}, 30*time.Second, 100*time.Millisecond, "the scheduled run is not waiting for the rollout")
 	require.Equal(t, "1.2.0", e.releaseChart("kit"), "the scheduled upgrade did not wait for the running rollout")
-	e.xp.letGo("kit", "1.2.0")
+	e.xp.LetGo("kit", "1.2.0")
 	require.NoError(t, first.Get(ctx, nil))
 	var res workflows.ScheduledUpgradeResult
 	require.NoError(t, e.tc.GetWorkflow(ctx, run, "").Get(ctx, &res))

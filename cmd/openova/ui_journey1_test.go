@@ -18,6 +18,7 @@ import (
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/browser"
+	"github.com/openova-io/core/dev/testenv/k3s/players"
 	kubeclient "github.com/openova-io/core/kube"
 )
 
@@ -198,10 +199,10 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	// installing.
 	kc, err := kubeclient.NewClient(cloud.Clusters["fsn1"])
 	require.NoError(t, err)
-	xp := playCrossplane(t, kc, activities.ManagerNamespace, 0)
+	xp := players.PlayReleases(t, kc, activities.ManagerNamespace, 0)
 	debezium, ok := catalog.Default().Get("debezium")
 	require.True(t, ok)
-	xp.holdChart("debezium", debezium.Latest().ChartVersion)
+	xp.HoldChart("debezium", debezium.Latest().ChartVersion)
 	browser.Do(t, mctx, chromedp.Navigate(address+"/platforms/acme/components"), browser.Present(`#component-debezium`))
 	// The card's badge, "" while the card or its badge is not there.
 	status := func(name string) (string, error) {
@@ -213,7 +214,7 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 		assert.Equal(ct, "Installing", s)
 	}, 5*time.Minute, time.Second, "Debezium shows installing")
 	browser.Screenshot(t, mctx, "manager-components-installing")
-	xp.letGo("debezium", debezium.Latest().ChartVersion)
+	xp.LetGo("debezium", debezium.Latest().ChartVersion)
 	chosen := []string{"debezium", "redpanda", "cilium", "gitea", "flux", "crossplane"}
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		for _, name := range chosen {

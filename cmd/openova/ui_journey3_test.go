@@ -57,7 +57,7 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 		assert.EqualValues(ct, 2, e.platform(ct, "acme").Status.UpgradesAvailable)
 	}, 2*time.Minute, 200*time.Millisecond, "the update check never found the two upgrades")
 	grafana114, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
-	e.xp.failChart("grafana", grafana114.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
+	e.xp.FailChart("grafana", grafana114.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
 
 	ctx := signIn(t, e.proc)
 	require.Equal(t, "2 upgrades available", strings.TrimSpace(browser.Text(t, ctx, `[data-testid="upgrades-available"]`)))
@@ -119,7 +119,7 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 		e.update(t, "acme", func(p *v1alpha1.Platform) {
 			p.Spec.MaintenanceWindow = &v1alpha1.MaintenanceWindow{Days: []string{opens.Weekday().String()}, Start: "12:00", TimeZone: "Europe/Berlin"}
 		})
-		e.xp.letGo("grafana", grafana114.HelmChartVersion())
+		e.xp.LetGo("grafana", grafana114.HelmChartVersion())
 		browser.Do(t, ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-window"]`)))
 		browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-window"]`)), browser.Present(`[data-testid="flash"]`))
 		require.EventuallyWithT(t, func(ct *assert.CollectT) {

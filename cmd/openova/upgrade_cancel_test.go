@@ -46,7 +46,7 @@ func TestUpgradeCancel_TestPlaysCrossplane(t *testing.T) {
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			id := workflows.UpgradeID("acme", tc.component, "v1.1.0")
-			e.xp.holdChart(tc.component, "1.1.0")
+			e.xp.HoldChart(tc.component, "1.1.0")
 			_, err := e.tc.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
 				ID: id, TaskQueue: workflows.TaskQueueManager, TypedSearchAttributes: upgradeAttrs("acme", tc.component),
 			}, workflows.UpgradeComponentWorkflow, workflows.UpgradeComponentInput{
@@ -55,7 +55,7 @@ func TestUpgradeCancel_TestPlaysCrossplane(t *testing.T) {
 			require.NoError(t, err)
 			e.waitStep(t, id, "upgrade "+tc.component+" to v1.1.0", workflows.StepRunning)
 			if tc.cancelRollback {
-				e.xp.holdChart(tc.component, "1.0.0") // the rollback waits until letGo
+				e.xp.HoldChart(tc.component, "1.0.0") // the rollback waits until letGo
 			}
 			require.NoError(t, e.tc.SignalWorkflow(context.Background(), id, "", workflows.SignalCancel, nil))
 			if tc.cancelRollback {
@@ -69,7 +69,7 @@ func TestUpgradeCancel_TestPlaysCrossplane(t *testing.T) {
 						enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
 					}, typ, "the second cancel stopped the rollback")
 				}
-				e.xp.letGo(tc.component, "1.0.0")
+				e.xp.LetGo(tc.component, "1.0.0")
 			}
 
 			err = e.tc.GetWorkflow(context.Background(), id, "").Get(context.Background(), nil)

@@ -42,11 +42,11 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 	// Not subtests: the restarted manager must outlive each part.
 	{ // during the rollout
 		to := chart("cilium", "v1.16.2")
-		e.xp.holdChart("cilium", to)
+		e.xp.HoldChart("cilium", to)
 		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.16.2" })
 		e.waitReleaseChart(t, "cilium", to)
 		e.kill9AndRestart(t)
-		e.xp.letGo("cilium", to)
+		e.xp.LetGo("cilium", to)
 		e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 		c := e.components(t)["cilium"]
 		require.Equal(t, "v1.16.2", c.Status.InstalledVersion)
@@ -60,13 +60,13 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 
 	{ // during the rollback
 		from, to := chart("grafana", "v11.3.0"), chart("grafana", "v11.4.0")
-		e.xp.failChart("grafana", to, "CrashLoopBackOff: grafana-7d9")
+		e.xp.FailChart("grafana", to, "CrashLoopBackOff: grafana-7d9")
 		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[1].Version = "v11.4.0" })
 		e.waitReleaseChart(t, "grafana", to)
-		e.xp.holdChart("grafana", from)
+		e.xp.HoldChart("grafana", from)
 		e.waitReleaseChart(t, "grafana", from) // the rollout failed: the rollback is under way
 		e.kill9AndRestart(t)
-		e.xp.letGo("grafana", from)
+		e.xp.LetGo("grafana", from)
 		stalled := e.waitCondition(t, "acme", v1alpha1.ConditionStalled, metav1.ConditionTrue, 2*time.Minute)
 		require.Contains(t, stalled.Message, "upgrade grafana v11.3.0 → v11.4.0 failed")
 		require.Contains(t, stalled.Message, "rolled back to v11.3.0")

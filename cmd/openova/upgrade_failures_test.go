@@ -50,9 +50,9 @@ func TestUpgradeTwentyFailuresTwentyRollbacks_TestPlaysCrossplane(t *testing.T) 
 
 	for i, n := range names {
 		if i%2 == 0 {
-			e.xp.failChart(n, "1.1.0", "CrashLoopBackOff: "+n+"-0")
+			e.xp.FailChart(n, "1.1.0", "CrashLoopBackOff: "+n+"-0")
 		} else {
-			e.xp.holdChart(n, "1.1.0")
+			e.xp.HoldChart(n, "1.1.0")
 		}
 	}
 	runs := make([]client.WorkflowRun, rollbacks)

@@ -59,7 +59,7 @@ func TestUpgradeSeveralInDependencyOrder_TestPlaysCrossplane(t *testing.T) {
 	}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 
-	e.xp.failChart("app", "1.1.0", "CrashLoopBackOff: app-0")
+	e.xp.FailChart("app", "1.1.0", "CrashLoopBackOff: app-0")
 	e.update(t, "acme", func(p *v1alpha1.Platform) {
 		for i := range p.Spec.Components {
 			p.Spec.Components[i].Version = "v1.1.0"

@@ -27,7 +27,7 @@ func TestRolledBackUpgradeStaysRolledBack_TestPlaysCrossplane(t *testing.T) {
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 
 	target, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
-	e.xp.failChart("grafana", target.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
+	e.xp.FailChart("grafana", target.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
 	upgrade := workflows.UpgradeID("acme", "grafana", "v11.4.0")
 	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v11.4.0" })
 	stalled := e.waitCondition(t, "acme", v1alpha1.ConditionStalled, metav1.ConditionTrue, 2*time.Minute)

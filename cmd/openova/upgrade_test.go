@@ -64,7 +64,7 @@ func TestUpgradeComponent_TestPlaysCrossplane(t *testing.T) {
 	e.recordHistory(t, workflows.UpgradeID("acme", "cilium", "v1.16.2"), "upgradecomponent-v1-ok")
 
 	target, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
-	e.xp.failChart("grafana", target.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
+	e.xp.FailChart("grafana", target.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
 	_, err = upgrade("grafana", "v11.4.0")
 	var app *temporal.ApplicationError
 	require.True(t, errors.As(err, &app), "%v", err)

@@ -12,9 +12,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/openova-io/core/activities"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/k3s/players"
 	"github.com/openova-io/core/dev/testenv/standin"
+	"github.com/openova-io/core/kube"
 	"github.com/openova-io/core/web/auth"
 )
 
@@ -131,12 +133,18 @@ func (d *demo) watch() {
 
 // boot stands in for region r's cluster: its API server, Ready nodes as
 // their servers appear (the worker count is the user's), the substrate's
-// charts, and the manager's kubelet (which plays only where Flux applies
-// the manager: the primary).
+// charts, the manager's kubelet (which plays only where Flux applies the
+// manager: the primary), and Crossplane's releases of the components the
+// manager installs, Ready a few seconds after they appear.
 func (d *demo) boot(r, cp0 string) {
 	cfg := d.cloud.StartAPI(d.h, r, cp0)
 	go d.cloud.PlaySubstrate(d.h, r, cfg)
 	go d.cloud.PlayManager(d.h, r, cfg)
+	kc, err := kube.NewClient(cfg)
+	if err != nil {
+		d.h.Fatalf("a client of %s's API server: %v", r, err)
+	}
+	players.PlayReleases(d.h, kc, activities.ManagerNamespace, 3*time.Second)
 	var nodes []string
 	for d.h.Context().Err() == nil {
 		if now := d.cloud.Nodes(cp0); !slices.Equal(now, nodes) {

@@ -92,7 +92,7 @@ func startDemo(t *testing.T) banner {
 // sign in, the wizard with one region (organization demo, so nothing in
 // the stand-ins assumes the tests' acme), approve, the run to "clusters
 // ready" and its final page, and the manager it links answering the
-// password shown there.
+// password shown there, with its components Healthy.
 func TestDemoScript_Browser_ReachesClustersReadyAndTheManager(t *testing.T) {
 	testenv.HoldDefaultPorts(t)
 	b := startDemo(t)
@@ -145,4 +145,16 @@ func TestDemoScript_Browser_ReachesClustersReadyAndTheManager(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
 		chromedp.Click(chromedp.CSS(tid("sign-in"))), browser.Present(tid("user")))
 	browser.Screenshot(t, mctx, "manager-signed-in")
+	// The manager's Components page: Gitea adopted from the bootstrap,
+	// Grafana (mandatory, not substrate) released through Git, Flux and
+	// the played Crossplane; both end Healthy without a reload.
+	browser.Do(t, mctx, chromedp.Navigate(address+"/platforms/demo/components"), browser.Present(`#component-grafana`))
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		for _, name := range []string{"gitea", "grafana"} {
+			s, err := chromedp.Run(mctx, chromedp.Evaluate[string](`document.querySelector('#component-`+name+` [data-testid="status"]')?.textContent.trim() ?? ""`))
+			assert.NoError(ct, err)
+			assert.Equal(ct, "Healthy", s, name)
+		}
+	}, 5*time.Minute, time.Second, "the demo's manager installs as a real one would")
+	browser.Screenshot(t, mctx, "manager-components")
 }

@@ -1,4 +1,4 @@
-package main
+package players
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
-// crossplanePlayer plays Crossplane's part for the tests (envtest runs no
+// Releases plays Crossplane's part for the manager's component releases (envtest runs no
 // controllers): it marks each component release Synced, then Ready after a
 // delay, as Crossplane would once provider-helm's Release is deployed, and
 // keeps the releases it is told to fail at Ready=False forever. It also
 // plays the garbage collector: a release deleted in the foreground loses
 // its finalizer once "its composed resources are gone".
-type crossplanePlayer struct {
+type Releases struct {
 	c     client.Client
 	ns    string // the test's namespace: releases of other tests are not its business
 	delay time.Duration
@@ -32,8 +32,9 @@ type crossplanePlayer struct {
 	ready map[string]time.Time
 }
 
-func playCrossplane(t testing.TB, c client.Client, ns string, delay time.Duration) *crossplanePlayer {
-	p := &crossplanePlayer{c: c, ns: ns, delay: delay, fail: map[string]string{}, chart: map[string]string{}, hold: map[string]bool{},
+// PlayReleases plays the releases in namespace ns until the test ends.
+func PlayReleases(t testing.TB, c client.Client, ns string, delay time.Duration) *Releases {
+	p := &Releases{c: c, ns: ns, delay: delay, fail: map[string]string{}, chart: map[string]string{}, hold: map[string]bool{},
 		seen: map[string]time.Time{}, ready: map[string]time.Time{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -51,34 +52,34 @@ func playCrossplane(t testing.TB, c client.Client, ns string, delay time.Duratio
 	return p
 }
 
-// failRelease makes the named release never become Ready.
-func (p *crossplanePlayer) failRelease(name, msg string) { p.failChart(name, "", msg) }
+// FailRelease makes the named release never become Ready.
+func (p *Releases) FailRelease(name, msg string) { p.FailChart(name, "", msg) }
 
-// failChart makes the named release never become Ready at one chart
+// FailChart makes the named release never become Ready at one chart
 // version ("" for any).
-func (p *crossplanePlayer) failChart(name, chartVersion, msg string) {
+func (p *Releases) FailChart(name, chartVersion, msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fail[name] = msg
 	p.chart[name] = chartVersion
 }
 
-// holdChart keeps the named release at one chart version "Creating",
-// never Ready, until letGo: a rollout that hangs rather than fails.
-func (p *crossplanePlayer) holdChart(name, chartVersion string) {
+// HoldChart keeps the named release at one chart version "Creating",
+// never Ready, until LetGo: a rollout that hangs rather than fails.
+func (p *Releases) HoldChart(name, chartVersion string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.hold[name+"@"+chartVersion] = true
 }
 
-// letGo ends holdChart: the release becomes Ready at its next round.
-func (p *crossplanePlayer) letGo(name, chartVersion string) {
+// LetGo ends HoldChart: the release becomes Ready at its next round.
+func (p *Releases) LetGo(name, chartVersion string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.hold, name+"@"+chartVersion)
 }
 
-func (p *crossplanePlayer) round(ctx context.Context) {
+func (p *Releases) round(ctx context.Context) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(v1alpha1.ReleaseGVK.GroupVersion().WithKind(v1alpha1.ReleaseKind + "List"))
 	if err := p.c.List(ctx, list, client.InNamespace(p.ns)); err != nil {
@@ -124,7 +125,7 @@ func (p *crossplanePlayer) round(ctx context.Context) {
 
 // set writes Synced=True and the Ready condition for the current
 // generation; it reports whether the release now shows that state.
-func (p *crossplanePlayer) set(ctx context.Context, u *unstructured.Unstructured, ready metav1.ConditionStatus, reason, msg string) bool {
+func (p *Releases) set(ctx context.Context, u *unstructured.Unstructured, ready metav1.ConditionStatus, reason, msg string) bool {
 	gen := u.GetGeneration()
 	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
 	for _, c := range conds {
