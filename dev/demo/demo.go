@@ -24,6 +24,7 @@ import (
 type demo struct {
 	h        *harness
 	cloud    *standin.Cloud
+	dir      string
 	url      string
 	password string
 	logPath  string
@@ -36,7 +37,7 @@ type demo struct {
 // dev/dev.sh builds, the fake API and the S3 on loopback (plain http:
 // --allow-http-fetch), and waits until it is ready.
 func startOpenova(h *harness, c *standin.Cloud, bin, dir, listen, temporal string) (*demo, error) {
-	d := &demo{h: h, cloud: c, url: "http://" + listen, logPath: filepath.Join(dir, "openova.log"), exited: make(chan error, 1)}
+	d := &demo{h: h, cloud: c, dir: dir, url: "http://" + listen, logPath: filepath.Join(dir, "openova.log"), exited: make(chan error, 1)}
 	pw := make([]byte, 18)
 	_, _ = rand.Read(pw)
 	d.password = base64.RawURLEncoding.EncodeToString(pw)
@@ -109,9 +110,10 @@ openova demo: bootstrap mode with no cloud account; everything runs on this mach
 Each region's servers boot as API servers standing in for k3s, with real
 Gitea and Flux; Crossplane and the kubelet are played. Once the clusters are
 ready, the final page links the manager at https://127.0.0.1 (its CA is on
-that page). openova's log: %s
+that page). openova's log: %s; each region's admin kubeconfig:
+%s/clusters/<region>/kubeconfig
 Stop with Ctrl-C.
-`, d.url, d.password, d.cloud.API.Token(), d.cloud.S3URL, demoBucket, demoAccessKey, demoSecretKey, d.logPath)
+`, d.url, d.password, d.cloud.API.Token(), d.cloud.S3URL, demoBucket, demoAccessKey, demoSecretKey, d.logPath, d.dir)
 }
 
 // watch boots each region once its first control-plane server exists.
@@ -138,6 +140,14 @@ func (d *demo) watch() {
 // manager installs, Ready a few seconds after they appear.
 func (d *demo) boot(r, cp0 string) {
 	cfg := d.cloud.StartAPI(d.h, r, cp0)
+	// The stand-in's admin kubeconfig, for a look from outside (kubectl).
+	kdir := filepath.Join(d.dir, "clusters", r)
+	if err := os.MkdirAll(kdir, 0o700); err != nil {
+		d.h.Fatalf("make %s: %v", kdir, err)
+	}
+	if _, err := players.WriteKubeconfig(cfg, kdir); err != nil {
+		d.h.Fatalf("write %s's kubeconfig: %v", r, err)
+	}
 	go d.cloud.PlaySubstrate(d.h, r, cfg)
 	go d.cloud.PlayManager(d.h, r, cfg)
 	kc, err := kube.NewClient(cfg)

@@ -37,8 +37,9 @@ var (
 // openova itself, and reads its banner. The demo stops with the test.
 func startDemo(t *testing.T) banner {
 	t.Helper()
+	dir := t.TempDir()
 	cmd := exec.Command("bash", filepath.Join(testenv.RepoRoot(), "dev", "dev.sh"), "demo",
-		"--dir", t.TempDir(), "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t))
+		"--dir", dir, "--listen", testenv.FreeAddr(t), "--temporal-listen", testenv.FreeAddr(t))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -48,6 +49,13 @@ func startDemo(t *testing.T) banner {
 	require.NoError(t, cmd.Start())
 	exited := make(chan struct{})
 	t.Cleanup(func() {
+		if t.Failed() { // what openova and the played manager said
+			logs, _ := filepath.Glob(filepath.Join(dir, "standins", "*", "manager.log"))
+			for _, f := range append(logs, filepath.Join(dir, "openova.log")) {
+				t.Logf("%s ends:\n%s", f, tail(f))
+			}
+			dumpClusters(t, dir)
+		}
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 		select {
 		case <-exited:
@@ -147,14 +155,17 @@ func TestDemoScript_Browser_ReachesClustersReadyAndTheManager(t *testing.T) {
 	browser.Screenshot(t, mctx, "manager-signed-in")
 	// The manager's Components page: Gitea adopted from the bootstrap,
 	// Grafana (mandatory, not substrate) released through Git, Flux and
-	// the played Crossplane; both end Healthy without a reload.
-	browser.Do(t, mctx, chromedp.Navigate(address+"/platforms/demo/components"), browser.Present(`#component-grafana`))
+	// the played Crossplane; both end Healthy. The page is loaded again
+	// as a user would: a card follows an install once it has started, and
+	// the page may have been read before the manager started it.
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		_, err := chromedp.Run(mctx, chromedp.Navigate(address+"/platforms/demo/components"))
+		assert.NoError(ct, err)
 		for _, name := range []string{"gitea", "grafana"} {
 			s, err := chromedp.Run(mctx, chromedp.Evaluate[string](`document.querySelector('#component-`+name+` [data-testid="status"]')?.textContent.trim() ?? ""`))
 			assert.NoError(ct, err)
 			assert.Equal(ct, "Healthy", s, name)
 		}
-	}, 5*time.Minute, time.Second, "the demo's manager installs as a real one would")
+	}, 5*time.Minute, 2*time.Second, "the demo's manager installs as a real one would")
 	browser.Screenshot(t, mctx, "manager-components")
 }

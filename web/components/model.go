@@ -204,6 +204,10 @@ const statusMissing = "Missing"
 // statusOf is the component's badge.
 func statusOf(cr *v1alpha1.Component) string {
 	switch {
+	case cr.Status.Phase == v1alpha1.PhasePending:
+		// No release yet, so its health is not known: the component waits
+		// for its install to start ("Pending", not "Unknown").
+		return v1alpha1.PhasePending
 	case cr.Status.Health != "":
 		return cr.Status.Health
 	case cr.Status.Phase != "":

@@ -68,7 +68,7 @@ func PlayFlux(t testing.TB, cfg *rest.Config) *Flux {
 		if err != nil {
 			return err
 		}
-		kubeconfig, err := writeKubeconfig(cfg, t.TempDir())
+		kubeconfig, err := WriteKubeconfig(cfg, t.TempDir())
 		if err != nil {
 			return err
 		}

@@ -96,9 +96,9 @@ func installCRDs(cfg *rest.Config, dirs ...string) error {
 	return nil
 }
 
-// writeKubeconfig writes a kubeconfig file for cfg into dir, for a
+// WriteKubeconfig writes a kubeconfig file for cfg into dir, for a
 // process (a controller) that reads one.
-func writeKubeconfig(cfg *rest.Config, dir string) (string, error) {
+func WriteKubeconfig(cfg *rest.Config, dir string) (string, error) {
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["stand-in"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData,
 		CertificateAuthority: cfg.CAFile, InsecureSkipTLSVerify: cfg.Insecure, TLSServerName: cfg.ServerName}
