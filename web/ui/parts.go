@@ -30,6 +30,9 @@ type TimelineVM struct {
 const (
 	StateStarting = "starting"
 	StateParked   = "parked"
+	// StateAwaiting is a run that waits for the operator's approval of its
+	// plans: nothing runs until then.
+	StateAwaiting = "awaiting"
 )
 
 func (t TimelineVM) StateLabel() string {
@@ -46,6 +49,8 @@ func (t TimelineVM) StateLabel() string {
 		return "Starting"
 	case StateParked:
 		return "Parked"
+	case StateAwaiting:
+		return "Awaiting approval"
 	case "aborted":
 		return "Aborted"
 	}
@@ -104,7 +109,7 @@ func badgeKind(status string) string {
 	switch status {
 	case "Healthy", "Succeeded", "Installed", "Ready":
 		return "ok"
-	case "Installing", "Upgrading", "Uninstalling", "Running", "Pending", "Scheduled", "Rolling back", "Starting":
+	case "Installing", "Upgrading", "Uninstalling", "Running", "Pending", "Scheduled", "Rolling back", "Starting", "Awaiting approval":
 		return "info"
 	case "Degraded", "RolledBack", "Rolled back", "Paused", "Cancelled", "Missing", "Parked", "Aborted":
 		return "warn"

@@ -190,8 +190,11 @@ func runVM(r Run, d *Draft) RunVM {
 		vm.Title = "Bootstrap of " + r.Organization
 	}
 	vm.Timeline = ui.TimelineVM{Title: "Bootstrap", State: r.State, Message: r.Error}
-	if r.State == "running" && vm.Awaiting == bootstrap.SignalRetry {
+	switch {
+	case r.State == "running" && vm.Awaiting == bootstrap.SignalRetry:
 		vm.Timeline.State = ui.StateParked // it waits for Retry or Abort, it does not run
+	case r.State == "running" && vm.Awaiting == bootstrap.SignalApprove:
+		vm.Timeline.State = ui.StateAwaiting // nothing is built before the approval
 	}
 	for _, s := range r.Progress.Steps {
 		if s.Region == "" {

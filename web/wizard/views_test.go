@@ -87,6 +87,19 @@ func TestRunPageShowsEachRegionsSteps(t *testing.T) {
 	require.Equal(t, "server limit reached", vm.Regions[1].Parked)
 }
 
+// The run's badge says what it waits for: Review's run waits for the
+// approval (it was "Running"), a failed step's run for Retry or Abort.
+func TestRunBadgeSaysWhatTheRunWaitsFor(t *testing.T) {
+	for _, tt := range []struct{ awaiting, want string }{
+		{"", "Running"},
+		{bootstrap.SignalApprove, "Awaiting approval"},
+		{bootstrap.SignalRetry, "Parked"},
+	} {
+		vm := runVM(Run{Organization: "acme", State: "running", Progress: bootstrap.Progress{Awaiting: tt.awaiting}}, nil)
+		require.Equal(t, tt.want, vm.Timeline.StateLabel(), "awaiting %q", tt.awaiting)
+	}
+}
+
 // A refused network unfolds its region's networks, so the message is seen
 // beside its field; a location without Primary IPs says so in the list.
 func TestRegionStepShowsRefusedNetworksAndPrimaryIPs(t *testing.T) {
