@@ -43,7 +43,8 @@ func FuzzInstallForm(f *testing.F) {
 		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
 		c := echo.New().NewContext(req, httptest.NewRecorder())
 
-		only := installedOnly(c)
+		f, _ := parseFilter(c.QueryParams())
+		only := f.InstalledOnly
 		vals := strings.Split(installed, ",")
 		require.Equal(t, vals[len(vals)-1] != "0", only)
 

@@ -90,15 +90,9 @@ func (h *Handler) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.installedOnly = installedOnly(c)
+	s.filter, s.filterProblem = parseFilter(c.QueryParams())
 	vm := build(s)
 	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, s.platform.Name, pages.Components, "Components", live(vm)), page(vm))
-}
-
-// installedOnly reads the toggle: on unless the last installed value is 0.
-func installedOnly(c echo.Context) bool {
-	vals := c.QueryParams()["installed"]
-	return len(vals) == 0 || vals[len(vals)-1] != "0"
 }
 
 func live(vm PageVM) bool {

@@ -13,9 +13,13 @@ import (
 
 // PageVM is the Components page.
 type PageVM struct {
-	Platform      string
-	InstalledOnly bool
+	Platform string
+	Filter   Filter
+	// FilterProblem says which part of the URL's filter was left out.
+	FilterProblem string
+	Categories    []CategoryVM
 	Sections      []SectionVM
+	Pager         PagerVM
 	// IndexProblem says why the platform's remote index could not be read
 	// (the page then shows the embedded catalog).
 	IndexProblem string
@@ -35,17 +39,27 @@ type state struct {
 	components    []v1alpha1.Component
 	catalog       *catalog.Catalog
 	ops           map[string]operations.Snapshot
-	installedOnly bool
+	filter        Filter
+	filterProblem string
 	// indexProblem says why the remote index could not be read.
 	indexProblem string
 }
 
-// sections are the page's categories, in the product's order.
-var sections = []struct {
+// section is one of the page's categories.
+type section struct {
 	cat   catalog.Category
 	id    string
 	title string
-}{
+}
+
+// CategoryVM is one choice of the category filter.
+type CategoryVM struct {
+	ID, Title string
+	Selected  bool
+}
+
+// sections are the page's categories, in the product's order.
+var sections = []section{
 	{catalog.Mandatory, "mandatory", "Mandatory (core platform)"},
 	{catalog.ALaCarte, "a-la-carte", "À la carte (optional)"},
 	{catalog.MetaPlatform, "meta-platforms", "Meta-platforms"},
@@ -97,25 +111,39 @@ func byName(items []v1alpha1.Component) map[string]*v1alpha1.Component {
 // build turns the state into the page.
 func build(s state) PageVM {
 	crs := byName(s.components)
-	vm := PageVM{Platform: s.platform.Name, InstalledOnly: s.installedOnly, IndexProblem: s.indexProblem}
+	f := s.filter
+	vm := PageVM{Platform: s.platform.Name, Filter: f, FilterProblem: s.filterProblem, IndexProblem: s.indexProblem}
+	var secs []SectionVM
 	for _, sec := range sections {
+		vm.Categories = append(vm.Categories, CategoryVM{ID: sec.id, Title: sec.title, Selected: sec.id == f.Category})
+		if f.Category != "" && sec.id != f.Category {
+			continue
+		}
 		out := SectionVM{ID: sec.id, Title: sec.title}
 		for _, comp := range s.catalog.InCategory(sec.cat) {
+			if !f.matches(comp) {
+				continue
+			}
 			c := card(s, comp, crs[comp.Name])
-			if s.installedOnly && !c.Installed && c.Live == nil && c.Problem == "" {
+			if f.InstalledOnly && !c.Installed && c.Live == nil && c.Problem == "" {
 				continue
 			}
 			out.Cards = append(out.Cards, c)
 		}
 		sort.SliceStable(out.Cards, func(i, j int) bool { return out.Cards[i].Title < out.Cards[j].Title })
 		if len(out.Cards) == 0 {
-			out.Empty = "None installed."
-			if !s.installedOnly {
+			switch {
+			case f.Query != "":
+				out.Empty = "No component matches \u201c" + f.Query + "\u201d."
+			case f.InstalledOnly:
+				out.Empty = "None installed."
+			default:
 				out.Empty = "The catalog has none."
 			}
 		}
-		vm.Sections = append(vm.Sections, out)
+		secs = append(secs, out)
 	}
+	vm.Sections, vm.Pager = paginate(s.platform.Name, f, secs)
 	return vm
 }
 
@@ -158,7 +186,7 @@ func card(s state, comp *catalog.Component, cr *v1alpha1.Component) ui.CardVM {
 		// When it ends, the whole list is read again: an install adds its
 		// dependencies too, an uninstall may free others.
 		c.Live = &ui.LiveVM{ID: "live-" + comp.Name, StreamURL: streamURL(id, kind+" "+comp.Title),
-			DoneURL: listURL(p.Name, s.installedOnly), DoneTarget: "#component-list",
+			DoneURL: s.filter.URL(p.Name, s.filter.Page), DoneTarget: "#component-list",
 			Timeline: operations.Timeline(kind+" "+comp.Title, op)}
 		c.InstallURL, c.UninstallURL = "", ""
 	case op.State == operations.StateFailed || op.State == operations.StateCancelled:
@@ -169,14 +197,6 @@ func card(s state, comp *catalog.Component, cr *v1alpha1.Component) ui.CardVM {
 		}
 	}
 	return c
-}
-
-func listURL(platform string, installedOnly bool) string {
-	v := "1"
-	if !installedOnly {
-		v = "0"
-	}
-	return "/platforms/" + url.PathEscape(platform) + "/components?installed=" + v
 }
 
 func streamURL(id, title string) string {

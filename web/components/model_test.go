@@ -38,7 +38,7 @@ func TestCards(t *testing.T) {
 		workflows.InstallID("acme", "vault"):    {State: operations.StateFailed, Error: "vault not Ready by 10:00: CrashLoopBackOff."},
 		workflows.UninstallID("acme", "valkey"): {State: operations.StateRunning},
 	}
-	vm := build(state{platform: p, components: comps, catalog: catalog.Default(), ops: ops, installedOnly: true})
+	vm := build(state{platform: p, components: comps, catalog: catalog.Default(), ops: ops, filter: Filter{InstalledOnly: true, Page: 1}})
 	cards := map[string]int{}
 	all := vm.Sections[0].Cards
 	all = append(append(all, vm.Sections[1].Cards...), vm.Sections[2].Cards...)
@@ -77,7 +77,7 @@ func TestCards(t *testing.T) {
 	require.Equal(t, "Uninstalling", all[cards["valkey"]].Status)
 	require.Equal(t, "Degraded", all[cards["cnpg"]].Status, "installed outside the spec (a dependency) is still shown")
 
-	vm = build(state{platform: p, components: comps, catalog: catalog.Default(), ops: ops, installedOnly: false})
+	vm = build(state{platform: p, components: comps, catalog: catalog.Default(), ops: ops, filter: Filter{Page: 1}})
 	var names []string
 	for _, c := range vm.Sections[1].Cards {
 		names = append(names, c.Name)
