@@ -43,6 +43,11 @@ func BenchmarkUIPages(b *testing.B) {
 		{"healthz-floor", "/healthz"},
 		{"dashboard", "/platforms/bench/"},
 		{"components", "/platforms/bench/components?installed=0"},
+		{"components-page-5", "/platforms/bench/components?installed=0&page=5"},
+		{"components-search", "/platforms/bench/components?installed=0&q=bench+42"},
+		{"components-category", "/platforms/bench/components?installed=0&category=a-la-carte"},
+		{"upgrades", "/platforms/bench/upgrades"},
+		{"settings", "/platforms/bench/settings"},
 		{"audit", "/audit?platform=bench"},
 	} {
 		b.Run(page.name, func(b *testing.B) {

@@ -11,13 +11,14 @@ import (
 // BenchmarkBootstrapRunPage: the real `openova bootstrap` (embedded
 // Temporal on SQLite) with a Bootstrap of two regions planned against the
 // fake Hetzner API and waiting for approval, its run page the heaviest the
-// wizard serves (both plans, every step). Twenty signed-in clients load
-// the page 20 times one after another; /healthz of the same process, in
+// wizard serves (both plans, every step), and the wizard's other pages
+// and the audit. Fifty signed-in clients load each page 20 times one
+// after another; /healthz of the same process, in
 // the same run, is the floor. Each page asks the engine for the run (a
 // Describe and a Query), shared between the pages that ask at once
 // (engine.Temporal.Status, through operations.Shared). Reports p50 and p99 latency.
 func BenchmarkBootstrapRunPage(b *testing.B) {
-	const clients, each = 20, 20
+	const clients, each = 50, 20
 	cloud := newCloudStandIn(b, fakehcloud.Options{})
 	p := cloud.start(b, b.TempDir())
 	startBootstrap(b, p.client(b, ""), cloud.input("fsn1", "hel1"))
@@ -26,6 +27,9 @@ func BenchmarkBootstrapRunPage(b *testing.B) {
 	for _, page := range []struct{ name, path string }{
 		{"healthz-floor", "/healthz"},
 		{"run-page", "/wizard/run/acme"},
+		{"wizard-organization", "/wizard/organization"},
+		{"wizard-restore", "/wizard/restore"},
+		{"audit", "/audit"},
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			for range b.N {
