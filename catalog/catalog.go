@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -69,6 +70,13 @@ func (c *Catalog) Get(name string) (*Component, bool) {
 
 // Names lists component names sorted, for stable UI and log output.
 func (c *Catalog) Names() []string {
+	if c.names != nil && len(c.names) == len(c.Components) {
+		return slices.Clone(c.names)
+	}
+	return c.sortedNames()
+}
+
+func (c *Catalog) sortedNames() []string {
 	names := make([]string, 0, len(c.Components))
 	for n := range c.Components {
 		names = append(names, n)
@@ -80,8 +88,12 @@ func (c *Catalog) Names() []string {
 // InCategory lists the components of one category sorted by name, the way
 // the Components view groups them.
 func (c *Catalog) InCategory(cat Category) []*Component {
+	names := c.names
+	if names == nil || len(names) != len(c.Components) {
+		names = c.sortedNames()
+	}
 	var out []*Component
-	for _, n := range c.Names() {
+	for _, n := range names {
 		if comp := c.Components[n]; comp.Category == cat {
 			out = append(out, comp)
 		}
@@ -229,6 +241,7 @@ func build(comps []Component) *Catalog {
 }
 
 func (c *Catalog) fillCaches() {
+	c.names = c.sortedNames()
 	c.ranges = map[string]*semver.Constraints{}
 	for _, comp := range c.Components {
 		for _, deps := range [][]Dependency{comp.Requires, comp.Optional} {

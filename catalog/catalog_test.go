@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -171,4 +172,15 @@ func TestNormalizeVersion(t *testing.T) {
 		_, err := NormalizeVersion(in)
 		require.Error(t, err, in)
 	}
+}
+
+// Names is sorted and the caller's own: the cached order is not changed
+// by a caller that edits its copy.
+func TestNamesIsSortedAndACopy(t *testing.T) {
+	c := Default()
+	n := c.Names()
+	require.True(t, slices.IsSorted(n))
+	n[0] = "zzz"
+	require.NotEqual(t, "zzz", c.Names()[0])
+	require.Equal(t, c.Names()[0], c.InCategory(c.Components[c.Names()[0]].Category)[0].Name, "the first name leads its category")
 }

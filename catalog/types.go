@@ -29,6 +29,9 @@ type Catalog struct {
 	// catalog (Default) is safe for concurrent resolves. A catalog built by
 	// hand (tests) has none and parses on demand.
 	ranges map[string]*semver.Constraints
+	// names are the components' names, sorted, filled with ranges: pages
+	// list the catalog by name on every request (523 entries).
+	names []string
 }
 
 // Component is one installable unit: a Helm chart with its versions and

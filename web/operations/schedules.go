@@ -3,6 +3,7 @@ package operations
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -10,18 +11,31 @@ import (
 )
 
 // Schedules reads and acts on the platform's scheduled upgrades (Temporal
-// Schedules), the calls `temporal schedule list|toggle|delete` make.
+// Schedules), the calls `temporal schedule list|toggle|delete` make. Its
+// lists are visibility queries: pages that ask at once share one, and it
+// serves for TTL (none when zero), so fifty Upgrades pages do not queue
+// fifty identical queries on the embedded server's one SQLite connection
+// until they time out (BENCHMARKS.md, "Web UI pages under load").
 type Schedules struct {
 	Client client.ScheduleClient
+	TTL    time.Duration
+
+	lists Shared[[]schedules.Scheduled]
 }
 
 // List is the platform's scheduled upgrades.
 func (s *Schedules) List(ctx context.Context, platform string) ([]schedules.Scheduled, error) {
-	return schedules.List(ctx, s.Client, platform)
+	if s.TTL <= 0 {
+		return schedules.List(ctx, s.Client, platform)
+	}
+	return s.lists.Get(ctx, platform, s.TTL, func(ctx context.Context) ([]schedules.Scheduled, error) {
+		return schedules.List(ctx, s.Client, platform)
+	})
 }
 
 // Pause holds a scheduled upgrade, with a note saying who and why.
 func (s *Schedules) Pause(ctx context.Context, id, note string) error {
+	defer s.lists.ForgetAll() // the next page shows the change
 	if err := s.Client.GetHandle(ctx, id).Pause(ctx, client.SchedulePauseOptions{Note: note}); err != nil {
 		return fmt.Errorf("pause %s: %w", id, err)
 	}
@@ -30,6 +44,7 @@ func (s *Schedules) Pause(ctx context.Context, id, note string) error {
 
 // Resume lets a paused scheduled upgrade run at its time again.
 func (s *Schedules) Resume(ctx context.Context, id, note string) error {
+	defer s.lists.ForgetAll()
 	if err := s.Client.GetHandle(ctx, id).Unpause(ctx, client.ScheduleUnpauseOptions{Note: note}); err != nil {
 		return fmt.Errorf("resume %s: %w", id, err)
 	}
@@ -38,5 +53,6 @@ func (s *Schedules) Resume(ctx context.Context, id, note string) error {
 
 // Cancel deletes a scheduled upgrade.
 func (s *Schedules) Cancel(ctx context.Context, id string) error {
+	defer s.lists.ForgetAll()
 	return schedules.Cancel(ctx, s.Client, id)
 }

@@ -85,3 +85,18 @@ func (s *Shared[V]) Forget(key string) {
 	s.mu.Unlock()
 	s.group.Forget(key)
 }
+
+// ForgetAll drops every reading, for a change whose key the caller cannot
+// name (a schedule paused by its ID, read by its platform).
+func (s *Shared[V]) ForgetAll() {
+	s.mu.Lock()
+	keys := make([]string, 0, len(s.cache))
+	for k := range s.cache {
+		keys = append(keys, k)
+	}
+	s.cache = nil
+	s.mu.Unlock()
+	for _, k := range keys {
+		s.group.Forget(k)
+	}
+}

@@ -47,3 +47,23 @@ func TestRunReadingsAreShared(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before+1, reads.Load(), "after a decision the next page reads again")
 }
+
+// ForgetAll: after a change the caller cannot key (a schedule paused by
+// its ID), every key reads anew.
+func TestForgetAllReadsEveryKeyAgain(t *testing.T) {
+	still := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	s := Shared[int]{Now: func() time.Time { return still }}
+	var reads atomic.Int32
+	read := func(context.Context) (int, error) { return int(reads.Add(1)), nil }
+	for _, key := range []string{"acme", "beta", "acme"} {
+		_, err := s.Get(context.Background(), key, time.Second, read)
+		require.NoError(t, err)
+	}
+	require.Equal(t, int32(2), reads.Load(), "one reading per key while fresh")
+	s.ForgetAll()
+	for _, key := range []string{"acme", "beta"} {
+		_, err := s.Get(context.Background(), key, time.Second, read)
+		require.NoError(t, err)
+	}
+	require.Equal(t, int32(4), reads.Load(), "both keys read again")
+}
