@@ -135,7 +135,7 @@ func managerPages(rc *rest.Config, m managerFlags, fetch netguard.Policy) func(c
 		return []web.Pages{
 			&dashboard.Handler{Platforms: store, Operations: ops, Shell: shell},
 			&components.Handler{Platforms: store, Operations: ops, Shell: shell},
-			&upgrades.Handler{Platforms: store, Operations: ops, Schedules: &operations.Schedules{Client: eng.Client().ScheduleClient()}, Shell: shell, Now: time.Now},
+			&upgrades.Handler{Platforms: store, Operations: ops, Schedules: &operations.Schedules{Client: eng.Client().ScheduleClient(), TTL: listTTL}, Shell: shell, Now: time.Now},
 			&settings.Handler{Platforms: store, Shell: shell, Flags: settings.Flags{CheckEvery: m.checkEvery, ReadyTimeout: m.readyTimeout,
 				AlertmanagerURL: m.alertmanager, WebhookURL: m.webhook}, Fetch: fetch},
 			operations.Routes{Ops: ops},

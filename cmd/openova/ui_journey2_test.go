@@ -52,7 +52,7 @@ func TestJourney2InstallMongoDB_Browser_TestPlaysCrossplane(t *testing.T) {
 	browser.Screenshot(t, ctx, "install-live-progress")
 
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#component-mongodb [data-testid="status"]`)))
+		status, err := browser.TextNow(ctx, `#component-mongodb [data-testid="status"]`)
 		assert.NoError(ct, err)
 		assert.Equal(ct, "Healthy", strings.TrimSpace(status))
 	}, 3*time.Minute, 500*time.Millisecond, "MongoDB ends installed and Healthy on the page, without a reload")

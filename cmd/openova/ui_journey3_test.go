@@ -95,7 +95,7 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		_, err := chromedp.Run(ctx, chromedp.Reload())
 		require.NoError(ct, err)
-		rb, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#rollbacks`)))
+		rb, err := browser.TextNow(ctx, `#rollbacks`)
 		require.NoError(ct, err)
 		assert.Contains(ct, rb, "Grafana v11.3.0 → v11.4.0")
 		assert.Contains(ct, rb, "CrashLoopBackOff: grafana-7d9", "the reason")
@@ -125,7 +125,7 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 		require.EventuallyWithT(t, func(ct *assert.CollectT) {
 			_, err := chromedp.Run(ctx, chromedp.Reload())
 			require.NoError(ct, err)
-			next, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="scheduled-row"][data-component="grafana"] [data-testid="next"]`)))
+			next, err := browser.TextNow(ctx, `[data-testid="scheduled-row"][data-component="grafana"] [data-testid="next"]`)
 			require.NoError(ct, err)
 			assert.Equal(ct, opens.UTC().Format("Mon 2006-01-02 15:04 MST"), strings.TrimSpace(next), "next run: the window's day at noon in Berlin")
 		}, time.Minute, time.Second, "the scheduled upgrade is not listed")
@@ -155,7 +155,7 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 		require.EventuallyWithT(t, func(ct *assert.CollectT) {
 			_, err := chromedp.Run(ctx, chromedp.Reload())
 			require.NoError(ct, err)
-			next, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="scheduled-row"][data-component="grafana"] [data-testid="next"]`)))
+			next, err := browser.TextNow(ctx, `[data-testid="scheduled-row"][data-component="grafana"] [data-testid="next"]`)
 			require.NoError(ct, err)
 			assert.Equal(ct, at.Format("Mon 2006-01-02 15:04 MST"), strings.TrimSpace(next))
 		}, time.Minute, time.Second, "the upgrade at a time is not listed with its time")

@@ -15,9 +15,9 @@ import (
 // lists are visibility queries: with a TTL, pages that ask at once share
 // one, and it serves for TTL, so fifty Upgrades pages do not queue fifty
 // identical queries on the embedded server's one SQLite connection until
-// they time out (BENCHMARKS.md, "Every page under load"). openova does not
-// set one yet: with it, Journey 3's scheduled upgrade never appeared on the
-// page (not understood yet; see the issue 22 note).
+// they time out (BENCHMARKS.md, "Every page under load"). A schedule the
+// reconciler creates after a spec change shows within the TTL, as it
+// shows once visibility has it without one.
 type Schedules struct {
 	Client client.ScheduleClient
 	TTL    time.Duration

@@ -172,6 +172,14 @@ func Text(t testing.TB, ctx context.Context, css string) string {
 	return s
 }
 
+// TextNow is the text of the first element matching css as the page is
+// now, "" when there is none. A poll (EventuallyWithT) reads with it: a
+// query that waits for the element would hold the poll past its deadline
+// when the element has not come yet, and no later poll would run.
+func TextNow(ctx context.Context, css string) (string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[string]("document.querySelector("+strconv.Quote(css)+")?.innerText ?? ''"))
+}
+
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
 var shots sync.Map // test name → *int
