@@ -70,6 +70,9 @@ func sectionOf(id string) *section {
 // matches says whether the search finds the component: every word of it
 // in its name, title or description, in any case.
 func (f Filter) matches(c *catalog.Component) bool {
+	if f.Query == "" {
+		return true
+	}
 	text := strings.ToLower(c.Name + " " + c.Title + " " + c.Description)
 	for _, w := range strings.Fields(strings.ToLower(f.Query)) {
 		if !strings.Contains(text, w) {
@@ -110,13 +113,18 @@ type PagerVM struct {
 	PrevURL, NextURL             string
 }
 
-// paginate keeps the cards of page f.Page (the last page when it is past
-// the end), in section order. A section with no card on the page is left
-// out, unless it has none at all: its empty message shows on page 1.
-func paginate(platform string, f Filter, secs []SectionVM) ([]SectionVM, PagerVM) {
+// window is the part of section Sec a page shows: its items [Lo, Hi).
+type window struct{ Sec, Lo, Hi int }
+
+// paginate says which items of each section page f.Page shows (the last
+// page when it is past the end), in section order, given how many items
+// each section has. A section with no item on the page is left out,
+// unless it has none at all: its empty message shows on page 1. It works
+// on counts, so only the page's cards are ever built.
+func paginate(platform string, f Filter, counts []int) ([]window, PagerVM) {
 	total := 0
-	for _, s := range secs {
-		total += len(s.Cards)
+	for _, n := range counts {
+		total += n
 	}
 	pg := PagerVM{Total: total, Pages: max(1, (total+PageSize-1)/PageSize)}
 	pg.Page = min(max(f.Page, 1), pg.Pages)
@@ -131,22 +139,20 @@ func paginate(platform string, f Filter, secs []SectionVM) ([]SectionVM, PagerVM
 	if pg.Page < pg.Pages {
 		pg.NextURL = f.URL(platform, pg.Page+1)
 	}
-	var out []SectionVM
+	var out []window
 	at := 0
-	for _, s := range secs {
-		if len(s.Cards) == 0 {
+	for i, n := range counts {
+		if n == 0 {
 			if pg.Page == 1 {
-				out = append(out, s)
+				out = append(out, window{Sec: i})
 			}
 			continue
 		}
-		lo, hi := max(first-at, 0), min(last-at, len(s.Cards))
-		at += len(s.Cards)
-		if lo >= hi {
-			continue
+		lo, hi := max(first-at, 0), min(last-at, n)
+		at += n
+		if lo < hi {
+			out = append(out, window{Sec: i, Lo: lo, Hi: hi})
 		}
-		s.Cards = s.Cards[lo:hi]
-		out = append(out, s)
 	}
 	return out, pg
 }

@@ -65,6 +65,22 @@ func cardsOf(id string, n int) SectionVM {
 	return s
 }
 
+// paged is secs as paginate's windows cut them.
+func paged(f Filter, secs []SectionVM) ([]SectionVM, PagerVM) {
+	counts := make([]int, len(secs))
+	for i, s := range secs {
+		counts[i] = len(s.Cards)
+	}
+	windows, pg := paginate("p", f, counts)
+	var out []SectionVM
+	for _, w := range windows {
+		s := secs[w.Sec]
+		s.Cards = s.Cards[w.Lo:w.Hi]
+		out = append(out, s)
+	}
+	return out, pg
+}
+
 func TestPaginate(t *testing.T) {
 	secs := []SectionVM{cardsOf("mandatory", 8), {ID: "a-la-carte", Empty: "None installed."}, cardsOf("meta-platforms", 100)}
 	names := func(secs []SectionVM) (ids []string, first, last string, n int) {
@@ -93,7 +109,7 @@ func TestPaginate(t *testing.T) {
 		{9, []string{"meta-platforms"}, "meta-platforms-92", "meta-platforms-99",
 			PagerVM{From: 101, To: 108, Total: 108, Page: 3, Pages: 3, PrevURL: "/platforms/p/components?installed=0&page=2"}},
 	} {
-		out, pg := paginate("p", Filter{Page: tt.page}, secs)
+		out, pg := paged(Filter{Page: tt.page}, secs)
 		ids, first, last, n := names(out)
 		require.Equal(t, tt.ids, ids, "page %d", tt.page)
 		require.Equal(t, tt.first, first, "page %d", tt.page)
@@ -101,7 +117,7 @@ func TestPaginate(t *testing.T) {
 		require.Equal(t, pg.To-pg.From+1, n)
 		require.Equal(t, tt.pager, pg, "page %d", tt.page)
 	}
-	out, pg := paginate("p", Filter{Page: 1}, []SectionVM{{ID: "mandatory", Empty: "No component matches."}})
+	out, pg := paged(Filter{Page: 1}, []SectionVM{{ID: "mandatory", Empty: "No component matches."}})
 	require.Len(t, out, 1, "an empty section still says so")
 	require.Equal(t, PagerVM{Page: 1, Pages: 1}, pg)
 }

@@ -45,32 +45,32 @@ func build(s state) PageVM {
 	p := s.platform
 	base := "/platforms/" + url.PathEscape(p.Name)
 	vm := PageVM{Platform: p.Name, ComponentsURL: base + "/components", UpgradesURL: base + "/upgrades"}
-	crs := map[string]*v1alpha1.Component{}
-	for i := range s.components {
-		crs[s.components[i].Name] = &s.components[i]
-	}
 	// Health counts what runs and what the spec asks for: every installed
 	// component (dependencies the spec does not name included, as the
 	// Components tile counts them) and every enabled one not installed yet.
-	counted := map[string]bool{}
+	// The spec names a few; a platform may run hundreds, so only the few
+	// go in a set (a map of every component was a tenth of the page).
+	asked := map[string]bool{}
 	for _, ref := range p.Spec.Components {
 		if ref.IsEnabled() {
-			counted[ref.Name] = true
+			asked[ref.Name] = true
 		}
 	}
-	for name := range crs {
-		counted[name] = true
-	}
-	for name := range counted {
-		vm.Enabled++
-		if cr := crs[name]; cr != nil && cr.Status.Health == v1alpha1.HealthHealthy {
+	vm.Enabled = len(asked)
+	for i := range s.components {
+		cr := &s.components[i]
+		if !asked[cr.Name] {
+			vm.Enabled++
+		}
+		if cr.Status.Health == v1alpha1.HealthHealthy {
 			vm.Healthy++
 		}
 	}
 	if vm.Enabled > 0 {
 		vm.Percent = vm.Healthy * 100 / vm.Enabled
 	}
-	for _, cr := range s.components {
+	for i := range s.components {
+		cr := &s.components[i] // by pointer: a Component is a large struct, and 500 were copied per page
 		vm.Installed++
 		if upgradable(cr) {
 			vm.Upgrades++
@@ -90,7 +90,7 @@ func build(s state) PageVM {
 }
 
 // upgradable: a catalog version newer than the installed one is known.
-func upgradable(cr v1alpha1.Component) bool {
+func upgradable(cr *v1alpha1.Component) bool {
 	for _, v := range cr.Status.AvailableVersions {
 		if v.Source != v1alpha1.SourceHelmRepository {
 			return true
@@ -101,7 +101,7 @@ func upgradable(cr v1alpha1.Component) bool {
 
 // links are the component's quick links: the endpoints its status
 // reports, else the catalog's, with the platform's domain filled in.
-func links(cat *catalog.Catalog, domain string, cr v1alpha1.Component) []LinkVM {
+func links(cat *catalog.Catalog, domain string, cr *v1alpha1.Component) []LinkVM {
 	title := cr.Name
 	comp, ok := cat.Get(cr.Name)
 	if ok && comp.Title != "" {

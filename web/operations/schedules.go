@@ -3,6 +3,7 @@ package operations
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -23,6 +24,7 @@ type Schedules struct {
 	TTL    time.Duration
 
 	lists Shared[[]schedules.Scheduled]
+	once  sync.Once
 }
 
 // List is the platform's scheduled upgrades.
@@ -30,6 +32,10 @@ func (s *Schedules) List(ctx context.Context, platform string) ([]schedules.Sche
 	if s.TTL <= 0 {
 		return schedules.List(ctx, s.Client, platform)
 	}
+	// Served stale while one refresh runs: a page never waits on the
+	// query once the platform's list was read; its own changes (pause,
+	// resume, cancel) forget the lists, so the next page waits for them.
+	s.once.Do(func() { s.lists.Stale = true })
 	return s.lists.Get(ctx, platform, s.TTL, func(ctx context.Context) ([]schedules.Scheduled, error) {
 		return schedules.List(ctx, s.Client, platform)
 	})

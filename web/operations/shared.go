@@ -17,6 +17,12 @@ import (
 type Shared[V any] struct {
 	// Now is the clock (time.Now when nil; a test holds it still).
 	Now func() time.Time
+	// Stale serves a reading past its TTL while one fresh reading runs in
+	// the background, so no caller waits on a refresh once a key was read:
+	// at fifty pages at once, the callers that came as the TTL ran out
+	// waited on one slow visibility query, and their wait was the page's
+	// p99 (BENCHMARKS.md). A key never read, or forgotten, is waited for.
+	Stale bool
 
 	group singleflight.Group
 	mu    sync.Mutex
@@ -46,11 +52,11 @@ func (s *Shared[V]) now() time.Time {
 // every caller asking meanwhile. A failed reading is not kept.
 func (s *Shared[V]) Get(ctx context.Context, key string, ttl time.Duration, read func(context.Context) (V, error)) (V, error) {
 	s.mu.Lock()
-	if hit, ok := s.cache[key]; ok && s.now().Sub(hit.at) < ttl {
-		s.mu.Unlock()
+	hit, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok && s.now().Sub(hit.at) < ttl {
 		return hit.v, nil
 	}
-	s.mu.Unlock()
 	ch := s.group.DoChan(key, func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTimeout)
 		defer cancel()
@@ -65,6 +71,9 @@ func (s *Shared[V]) Get(ctx context.Context, key string, ttl time.Duration, read
 		}
 		return v, err
 	})
+	if ok && s.Stale {
+		return hit.v, nil // the reading above refreshes it for later callers
+	}
 	var zero V
 	select {
 	case <-ctx.Done():

@@ -69,6 +69,7 @@ func (s *Store) ApplyComponent(ctx context.Context, platform string, ch Change, 
 	if err != nil {
 		return Applied{}, fmt.Errorf("apply %s of platform %s: %w", ch.Component, platform, err)
 	}
+	s.caughtUp(ctx, platform, s.generationNow(ctx, platform))
 	return Applied{}, nil
 }
 

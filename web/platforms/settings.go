@@ -95,6 +95,7 @@ func (s *Store) applySettings(ctx context.Context, platform string, set Settings
 	if err := s.writer.Patch(ctx, p, client.RawPatch(types.MergePatchType, patch), owner); err != nil {
 		return fmt.Errorf("clear settings of platform %s: %w", platform, err)
 	}
+	s.caughtUp(ctx, platform, p.Generation) // the patch's answer: the platform as it is now
 	return nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -44,8 +43,12 @@ type Store struct {
 	// refuses them with what to do.
 	Edits Editor
 
-	mu      sync.Mutex
-	indexes map[string]cachedIndex
+	indexes *indexes
+
+	// lists is each platform's sorted Components, kept until the watch
+	// sees any Component change (listed). Nil when no watch reports
+	// changes (NewWithClient): every call lists.
+	lists *componentLists
 }
 
 type cachedIndex struct {
@@ -72,14 +75,25 @@ func New(rc *rest.Config, namespace string, hc *http.Client) (*Store, func(conte
 		return nil, nil, fmt.Errorf("ui client: %w", err)
 	}
 	s := &Store{reader: ca, writer: w, namespace: namespace, base: catalog.Default(),
-		http: hc, synced: ca.WaitForCacheSync, indexes: map[string]cachedIndex{}}
+		http: hc, synced: ca.WaitForCacheSync, lists: &componentLists{}}
+	s.indexes = s.newIndexes()
+	// Not started yet, so this neither blocks nor waits for a sync.
+	inf, err := ca.GetInformer(context.Background(), &v1alpha1.Component{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("ui watch of components: %w", err)
+	}
+	if _, err := inf.AddEventHandler(s.lists.handler()); err != nil {
+		return nil, nil, fmt.Errorf("ui watch of components: %w", err)
+	}
 	return s, ca.Start, nil
 }
 
 // NewWithClient builds a Store that reads and writes through c (tests).
 func NewWithClient(c client.Client, namespace string, base *catalog.Catalog) *Store {
-	return &Store{reader: c, writer: c, namespace: namespace, base: base, http: http.DefaultClient,
-		synced: func(context.Context) bool { return true }, indexes: map[string]cachedIndex{}}
+	s := &Store{reader: c, writer: c, namespace: namespace, base: base, http: http.DefaultClient,
+		synced: func(context.Context) bool { return true }}
+	s.indexes = s.newIndexes()
+	return s
 }
 
 // Namespace is where the platforms live.
@@ -105,13 +119,16 @@ func (s *Store) Platforms(ctx context.Context) ([]v1alpha1.Platform, error) {
 	return list.Items, nil
 }
 
-// Platform reads one platform; ErrNotFound when it does not exist.
+// Platform reads one platform; ErrNotFound when it does not exist. The
+// platform is read-only: it shares its fields with the watch cache.
 func (s *Store) Platform(ctx context.Context, name string) (*v1alpha1.Platform, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
 	var p v1alpha1.Platform
-	err := s.reader.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: name}, &p)
+	// Shared with the watch cache, not copied (a tenth of a page at 50 at
+	// once): pages read the platform and change it only through apply.
+	err := s.reader.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: name}, &p, client.UnsafeDisableDeepCopy)
 	if apierrors.IsNotFound(err) {
 		return nil, ErrNotFound
 	}
@@ -121,14 +138,22 @@ func (s *Store) Platform(ctx context.Context, name string) (*v1alpha1.Platform, 
 	return &p, nil
 }
 
-// Components lists the platform's Component resources by name.
+// Components lists the platform's Component resources by name. The slice
+// is shared between requests until a Component changes: callers read it
+// and never change it.
 func (s *Store) Components(ctx context.Context, platform string) ([]v1alpha1.Component, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
+	if s.lists == nil {
+		return s.listComponents(ctx, platform)
+	}
+	return s.lists.get(platform, func() ([]v1alpha1.Component, error) { return s.listComponents(ctx, platform) })
+}
+
+func (s *Store) listComponents(ctx context.Context, platform string) ([]v1alpha1.Component, error) {
 	var list v1alpha1.ComponentList
-	// Pages only read what they list: no deep copy of every cached object
-	// per request (500 components, 50 requests at once).
+	// Pages only read what they list: no deep copy of every cached object.
 	if err := s.reader.List(ctx, &list, client.InNamespace(s.namespace), client.MatchingLabels{v1alpha1.LabelPlatform: platform}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("list components of %s: %w", platform, err)
 	}
@@ -152,25 +177,23 @@ func byName(items []v1alpha1.Component) []v1alpha1.Component {
 }
 
 // Catalog is the platform's catalog: the embedded one plus its remote
-// index (cached for indexTTL). When the index cannot be loaded, the
-// embedded catalog is returned with the error, so a page can say why.
+// index (kept for indexTTL, refreshed behind the pages). When the index
+// cannot be loaded, the embedded catalog is returned with the error, so a
+// page can say why.
 func (s *Store) Catalog(ctx context.Context, p *v1alpha1.Platform) (*catalog.Catalog, error) {
 	url := p.Spec.CatalogIndexURL
 	if url == "" {
 		return s.base, nil
 	}
-	s.mu.Lock()
-	ci, ok := s.indexes[url]
-	s.mu.Unlock()
-	if !ok || time.Since(ci.at) > indexTTL {
-		cat, err := catalogindex.Load(ctx, s.http, s.base, url)
-		ci = cachedIndex{cat: cat, err: err, at: time.Now()}
-		s.mu.Lock()
-		s.indexes[url] = ci
-		s.mu.Unlock()
+	cat, err := s.indexes.get(ctx, url)
+	if err != nil {
+		return s.base, err
 	}
-	if ci.err != nil {
-		return s.base, ci.err
-	}
-	return ci.cat, nil
+	return cat, nil
+}
+
+func (s *Store) newIndexes() *indexes {
+	return &indexes{now: time.Now, load: func(ctx context.Context, url string) (*catalog.Catalog, error) {
+		return catalogindex.Load(ctx, s.http, s.base, url)
+	}}
 }

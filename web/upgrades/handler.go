@@ -103,18 +103,18 @@ func (h *Handler) page(c echo.Context) error {
 
 // loadInstalled is load plus the installed component the URL names (404
 // when the platform has none).
-func (h *Handler) loadInstalled(c echo.Context) (state, v1alpha1.Component, error) {
+func (h *Handler) loadInstalled(c echo.Context) (state, *v1alpha1.Component, error) {
 	s, err := h.load(c)
 	if err != nil {
-		return state{}, v1alpha1.Component{}, err
+		return state{}, nil, err
 	}
 	name := c.Param("component")
-	for _, cr := range s.components {
-		if cr.Name == name {
-			return s, cr, nil
+	for i := range s.components {
+		if s.components[i].Name == name {
+			return s, &s.components[i], nil
 		}
 	}
-	return state{}, v1alpha1.Component{}, echo.NewHTTPError(http.StatusNotFound,
+	return state{}, nil, echo.NewHTTPError(http.StatusNotFound,
 		fmt.Sprintf("Platform %s has no installed component %q: only installed components can be upgraded.", s.platform.Name, name))
 }
 

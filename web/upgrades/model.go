@@ -102,7 +102,7 @@ type state struct {
 
 // runningID is the upgrade a component's card follows: to the version the
 // spec asks for, when it differs from the installed one.
-func runningID(p *v1alpha1.Platform, cr v1alpha1.Component) string {
+func runningID(p *v1alpha1.Platform, cr *v1alpha1.Component) string {
 	for _, ref := range p.Spec.Components {
 		if ref.Name == cr.Name && ref.Version != "" && cr.Status.InstalledVersion != "" && !catalog.SameVersion(ref.Version, cr.Status.InstalledVersion) {
 			return workflows.UpgradeID(p.Name, cr.Name, ref.Version)
@@ -113,7 +113,7 @@ func runningID(p *v1alpha1.Platform, cr v1alpha1.Component) string {
 
 // starting: the spec asks for the version now (no time, no window, not
 // scheduled) and no run of it exists yet.
-func starting(s state, cr v1alpha1.Component, id string) bool {
+func starting(s state, cr *v1alpha1.Component, id string) bool {
 	if s.ops[id].Found() || s.platform.Spec.MaintenanceWindow != nil || scheduledFor(s.scheduled, cr.Name) {
 		return false
 	}
@@ -126,7 +126,7 @@ func starting(s state, cr v1alpha1.Component, id string) bool {
 }
 
 // rolledBack reads the component's last rollback, when its condition is on.
-func rolledBack(cr v1alpha1.Component) (v1alpha1.RolledBack, bool) {
+func rolledBack(cr *v1alpha1.Component) (v1alpha1.RolledBack, bool) {
 	if !meta.IsStatusConditionTrue(cr.Status.Conditions, v1alpha1.ConditionRolledBack) {
 		return v1alpha1.RolledBack{}, false
 	}
@@ -137,7 +137,8 @@ func rolledBack(cr v1alpha1.Component) (v1alpha1.RolledBack, bool) {
 // runs that rolled back (for their alert step).
 func opIDs(p *v1alpha1.Platform, comps []v1alpha1.Component) []string {
 	var ids []string
-	for _, cr := range comps {
+	for i := range comps {
+		cr := &comps[i]
 		if id := runningID(p, cr); id != "" {
 			ids = append(ids, id)
 		}
@@ -152,7 +153,8 @@ func build(s state) PageVM {
 	p := s.platform
 	base := "/platforms/" + url.PathEscape(p.Name) + "/upgrades"
 	vm := PageVM{Platform: p.Name, Window: windowText(p.Spec.MaintenanceWindow)}
-	for _, cr := range s.components {
+	for i := range s.components {
+		cr := &s.components[i] // by pointer: 500 large structs were copied per page
 		title := cr.Name
 		if c, ok := s.catalog.Get(cr.Name); ok {
 			title = c.Title
@@ -215,7 +217,7 @@ func scheduledFor(scheduled []schedules.Scheduled, component string) bool {
 
 // available is the component's upgrade offer: catalog versions newer than
 // the installed one (newest first) with their changelogs.
-func available(s state, cr v1alpha1.Component, title, base string) (AvailableVM, bool) {
+func available(s state, cr *v1alpha1.Component, title, base string) (AvailableVM, bool) {
 	a := AvailableVM{Component: cr.Name, Title: title, From: cr.Status.InstalledVersion, HasWindow: s.platform.Spec.MaintenanceWindow != nil,
 		ActionURL: base + "/" + url.PathEscape(cr.Name), Form: s.forms[cr.Name], NotByManager: v1alpha1.ManagerCannotUpgrade(cr.Annotations)}
 	for _, v := range cr.Status.AvailableVersions {

@@ -42,7 +42,7 @@ func TestOfferOfAnAdoptedComponent(t *testing.T) {
 			cr := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "cilium", Annotations: tc.annotations},
 				Status: v1alpha1.ComponentStatus{InstalledVersion: "1.16.5", AvailableVersions: []v1alpha1.AvailableVersion{{Version: "1.16.6", Changelog: "fixes"}}}}
 			s := state{platform: &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme"}}, forms: map[string]Form{}}
-			a, ok := available(s, cr, "Cilium", "/platforms/acme/upgrades")
+			a, ok := available(s, &cr, "Cilium", "/platforms/acme/upgrades")
 			require.True(t, ok, "a newer version is shown")
 			var b strings.Builder
 			require.NoError(t, offer(a).Render(context.Background(), &b))
