@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"net/http"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -19,26 +20,44 @@ func Render(c echo.Context, status int, m Meta, content templ.Component) error {
 	w.Header().Set("Vary", "HX-Request, HX-Target")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	var buf bytes.Buffer
+	buf := buffers.Get().(*bytes.Buffer)
+	defer release(buf)
 	target := r.Header.Get("HX-Target")
 	if IsFragmentRequest(r) && target != "" {
-		if err := templ.RenderFragments(r.Context(), &buf, content, target); err != nil {
+		if err := templ.RenderFragments(r.Context(), buf, content, target); err != nil {
 			return err
 		}
 	}
 	if buf.Len() == 0 && IsFragmentRequest(r) {
-		if err := content.Render(r.Context(), &buf); err != nil {
+		if err := content.Render(r.Context(), buf); err != nil {
 			return err
 		}
 	}
 	if buf.Len() == 0 {
-		if err := Page(m).Render(templ.WithChildren(r.Context(), content), &buf); err != nil {
+		if err := Page(m).Render(templ.WithChildren(r.Context(), content), buf); err != nil {
 			return err
 		}
 	}
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// buffers are the pages' render buffers, reused: a page is tens of
+// kilobytes, and growing a new buffer to that per request was a tenth of
+// what the manager allocated at fifty pages at once (BENCHMARKS.md).
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer kept for reuse; a rare huge page's is
+// left to the collector.
+const maxPooled = 1 << 20
+
+func release(b *bytes.Buffer) {
+	if b.Cap() > maxPooled {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
 }
 
 // IsFragmentRequest reports whether htmx asked for part of a page (not a

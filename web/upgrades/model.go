@@ -2,6 +2,7 @@ package upgrades
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -218,6 +219,9 @@ func scheduledFor(scheduled []schedules.Scheduled, component string) bool {
 // available is the component's upgrade offer: catalog versions newer than
 // the installed one (newest first) with their changelogs.
 func available(s state, cr *v1alpha1.Component, title, base string) (AvailableVM, bool) {
+	if !slices.ContainsFunc(cr.Status.AvailableVersions, func(v v1alpha1.AvailableVersion) bool { return v.Source != v1alpha1.SourceHelmRepository }) {
+		return AvailableVM{}, false // most components, most days: no offer to build
+	}
 	a := AvailableVM{Component: cr.Name, Title: title, From: cr.Status.InstalledVersion, HasWindow: s.platform.Spec.MaintenanceWindow != nil,
 		ActionURL: base + "/" + url.PathEscape(cr.Name), Form: s.forms[cr.Name], NotByManager: v1alpha1.ManagerCannotUpgrade(cr.Annotations)}
 	for _, v := range cr.Status.AvailableVersions {
