@@ -23,6 +23,11 @@ type PageVM struct {
 	// IndexProblem says why the platform's remote index could not be read
 	// (the page then shows the embedded catalog).
 	IndexProblem string
+	// RefreshURL, when set, is the list the page reads again every few
+	// seconds: a card is Pending or Progressing with no run to follow (its
+	// Component exists, its release has not started, or another run moves
+	// it), so nothing else would tell the page when that changes.
+	RefreshURL string
 }
 
 // SectionVM is one category of components.
@@ -152,7 +157,11 @@ func build(s state) PageVM {
 	for _, w := range windows {
 		sec := secs[w.Sec]
 		for _, comp := range picked[w.Sec][w.Lo:w.Hi] {
-			sec.Cards = append(sec.Cards, card(s, comp, crs[comp.Name]))
+			c := card(s, comp, crs[comp.Name])
+			if c.Installed && c.Live == nil && (c.Status == v1alpha1.PhasePending || c.Status == v1alpha1.HealthProgressing) {
+				vm.RefreshURL = f.URL(s.platform.Name, pager.Page)
+			}
+			sec.Cards = append(sec.Cards, c)
 		}
 		vm.Sections = append(vm.Sections, sec)
 	}
