@@ -73,6 +73,9 @@ type ApplyReleaseInput struct {
 	Version    string
 	// Values are the chart's Helm values as a JSON object; nil for none.
 	Values json.RawMessage `json:",omitempty"`
+	// Defaults are the catalog's values for the release; Values are merged
+	// over them (mergeValues).
+	Defaults map[string]any `json:",omitempty"`
 }
 
 // ApplyReleaseResult is the XR's generation after the apply: WaitReleaseReady

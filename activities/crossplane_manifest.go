@@ -33,7 +33,7 @@ func ReleaseManifest(in ApplyReleaseInput) (*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, invalidRelease(in, err.Error())
 	}
-	if values != nil {
+	if values = mergeValues(in.Defaults, values); len(values) > 0 {
 		spec["values"] = values
 	}
 	labels := map[string]any{}
@@ -75,4 +75,31 @@ func setIf(m map[string]any, key, value string) {
 func invalidRelease(in ApplyReleaseInput, msg string) error {
 	return temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("release %s/%s: %s", in.Namespace, in.Name, msg), ErrInvalidRelease, nil)
+}
+
+// mergeValues is over merged onto base as Helm merges values files: maps
+// key by key, any other value (lists included) replaced; a null in over
+// removes the key, as `--set key=null` does. Neither input is changed.
+func mergeValues(base, over map[string]any) map[string]any {
+	if len(base) == 0 {
+		return over
+	}
+	out := make(map[string]any, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		if v == nil {
+			delete(out, k)
+			continue
+		}
+		bm, bok := out[k].(map[string]any)
+		om, ook := v.(map[string]any)
+		if bok && ook {
+			out[k] = mergeValues(bm, om)
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }

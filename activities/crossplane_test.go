@@ -131,6 +131,43 @@ func TestReleaseManifestRejectsBadValues(t *testing.T) {
 	require.False(t, found)
 }
 
+// The catalog's values for a release are the base; the platform's values
+// are merged over them as Helm merges values files.
+func TestReleaseValuesMergeOverTheCatalogs(t *testing.T) {
+	catalogValues := map[string]any{
+		"postgresql":       map[string]any{"enabled": false},
+		"externalDatabase": map[string]any{"host": "gitea-db-rw", "existingSecret": "gitea-db-app"},
+		"ingress":          map[string]any{"enabled": false, "hosts": []any{"a"}},
+		"replicas":         1,
+	}
+	for _, tt := range []struct {
+		name     string
+		platform string
+		want     map[string]any
+	}{
+		{"no platform values: the catalog's", ``, catalogValues},
+		{"maps merge key by key; other values replace", `{"externalDatabase": {"host": "db.example"}, "ingress": {"hosts": ["b", "c"]}, "replicas": 3}`,
+			map[string]any{
+				"postgresql":       map[string]any{"enabled": false},
+				"externalDatabase": map[string]any{"host": "db.example", "existingSecret": "gitea-db-app"},
+				"ingress":          map[string]any{"enabled": false, "hosts": []any{"b", "c"}},
+				"replicas":         int64(3),
+			}},
+		{"a null removes the catalog's key", `{"postgresql": null}`,
+			map[string]any{"externalDatabase": catalogValues["externalDatabase"], "ingress": catalogValues["ingress"], "replicas": 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := grafana("ns")
+			in.Values, in.Defaults = json.RawMessage(tt.platform), catalogValues
+			u, err := ReleaseManifest(in)
+			require.NoError(t, err)
+			got, _, _ := unstructured.NestedFieldNoCopy(u.Object, "spec", "values")
+			require.Equal(t, tt.want, got)
+			require.Equal(t, map[string]any{"enabled": false}, catalogValues["postgresql"], "the catalog's values are not changed")
+		})
+	}
+}
+
 func TestApplyRelease(t *testing.T) {
 	c, cl, ns := crossplaneEnv(t)
 	ctx := context.Background()

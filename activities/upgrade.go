@@ -28,6 +28,10 @@ type CheckUpgradeResult struct {
 	// target and of what runs now (what a rollback goes back to).
 	ChartVersion     string
 	FromChartVersion string
+	// Chart is the chart that ships the target (catalog.Component.ChartOf):
+	// another than what runs now after a chart move. Empty in histories
+	// recorded before releases could move.
+	Chart catalog.Chart `json:",omitzero"`
 }
 
 // CheckUpgrade checks the upgrade against the catalog and what is
@@ -42,7 +46,11 @@ func (a *Catalog) CheckUpgrade(ctx context.Context, in CheckUpgradeInput) (Check
 	if err != nil {
 		return CheckUpgradeResult{}, permanent(err)
 	}
-	return CheckUpgradeResult{Plan: plan, ChartVersion: plan.To.HelmChartVersion(), FromChartVersion: plan.From.HelmChartVersion()}, nil
+	res := CheckUpgradeResult{Plan: plan, ChartVersion: plan.To.HelmChartVersion(), FromChartVersion: plan.From.HelmChartVersion()}
+	if comp, ok := cat.Get(in.Request.Component); ok {
+		res.Chart = comp.ChartOf(plan.To)
+	}
+	return res, nil
 }
 
 // ReadComponentInput names a Component resource.

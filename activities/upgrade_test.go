@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
@@ -52,4 +53,42 @@ func TestMarkRolledBack(t *testing.T) {
 	require.NoError(t, err)
 	var gone v1alpha1.Component
 	require.Error(t, cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gone"}, &gone), "marking created a Component")
+}
+
+// The check names the chart that ships the target: after a chart move,
+// another than the installed one's; otherwise the component's.
+func TestCheckUpgradeNamesTheTargetsChart(t *testing.T) {
+	cat, err := catalog.Parse([]byte(`apiVersion: catalog.openova.io/v1
+components:
+  - name: valkey
+    title: Valkey
+    description: d
+    category: a-la-carte
+    chart: {name: valkey, repository: "oci://registry.example/bitnamicharts"}
+    versions:
+      - {version: v9.1.1, chartVersion: 0.9.4, released: 2026-08-01, changelog: "moves to valkey-io's chart", chart: {name: valkey, repository: "https://valkey.io/valkey-helm/"}, values: {auth: {enabled: true}}, source: {repository: https://github.com/valkey-io/valkey-helm, ref: valkey-0.9.4, path: valkey/Chart.yaml}}
+      - {version: v8.1.0, chartVersion: 2.4.0, released: 2025-05-01, changelog: "bitnami", source: {repository: https://github.com/bitnami/charts, ref: valkey-2.4.0, path: bitnami/valkey/Chart.yaml}}
+      - {version: v8.0.0, chartVersion: 2.0.0, released: 2024-10-01, changelog: "bitnami", source: {repository: https://github.com/bitnami/charts, ref: valkey-2.0.0, path: bitnami/valkey/Chart.yaml}}
+`))
+	require.NoError(t, err)
+	cl, ns := kubeClient(t)
+	require.NoError(t, cl.Create(context.Background(), &v1alpha1.Component{
+		ObjectMeta: metav1.ObjectMeta{Name: "valkey", Namespace: ns, Labels: map[string]string{v1alpha1.LabelPlatform: "acme"}},
+		Spec:       v1alpha1.ComponentSpec{Platform: "acme", Chart: "valkey", Version: "v8.0.0"},
+	}))
+	a := &Catalog{Client: cl, Base: cat, HTTP: devHTTP}
+	for _, tt := range []struct {
+		to        string
+		wantRepo  string
+		wantValue any
+	}{
+		{"v9.1.1", "https://valkey.io/valkey-helm/", map[string]any{"enabled": true}},
+		{"v8.1.0", "oci://registry.example/bitnamicharts", nil},
+	} {
+		res, err := run[CheckUpgradeResult](t, a, a.CheckUpgrade, CheckUpgradeInput{Namespace: ns, Platform: "acme",
+			Request: catalog.UpgradeRequest{Component: "valkey", To: tt.to}})
+		require.NoError(t, err)
+		require.Equal(t, tt.wantRepo, res.Chart.Repository, "to %s", tt.to)
+		require.Equal(t, tt.wantValue, res.Plan.To.Values["auth"], "to %s", tt.to)
+	}
 }

@@ -109,6 +109,15 @@ func (e Endpoint) URLFor(domain string) string {
 // HelmChartVersion is the version to ask Helm for.
 func (v Version) HelmChartVersion() string { return ChartVersionOf(v.Version, v.ChartVersion) }
 
+// ChartOf is the chart that ships release v: its own after a chart move,
+// else the component's.
+func (c *Component) ChartOf(v Version) Chart {
+	if v.Chart != nil {
+		return *v.Chart
+	}
+	return c.Chart
+}
+
 // ChartVersionOf is the one rule for the Helm chart version of a software
 // version: the chart version the catalog names, else the software version
 // without its leading "v". Workflows, activities and controllers that hold
@@ -140,14 +149,16 @@ type rawComponent struct {
 }
 
 type rawVersion struct {
-	Version      string  `yaml:"version"`
-	ChartVersion string  `yaml:"chartVersion,omitempty"`
-	Released     string  `yaml:"released"`
-	ForwardOnly  bool    `yaml:"forwardOnly,omitempty"`
-	Changelog    string  `yaml:"changelog,omitempty"`
-	Backup       *Backup `yaml:"backup,omitempty"`
-	Source       *Source `yaml:"source,omitempty"`
-	Images       []Image `yaml:"images,omitempty"`
+	Version      string         `yaml:"version"`
+	ChartVersion string         `yaml:"chartVersion,omitempty"`
+	Released     string         `yaml:"released"`
+	ForwardOnly  bool           `yaml:"forwardOnly,omitempty"`
+	Changelog    string         `yaml:"changelog,omitempty"`
+	Backup       *Backup        `yaml:"backup,omitempty"`
+	Source       *Source        `yaml:"source,omitempty"`
+	Images       []Image        `yaml:"images,omitempty"`
+	Chart        *Chart         `yaml:"chart,omitempty"`
+	Values       map[string]any `yaml:"values,omitempty"`
 }
 
 // decode turns bytes into components. A nil slice means the input could not
@@ -194,7 +205,7 @@ func decode(data []byte) (comps []Component, errs []error) {
 		}
 		for j, rv := range rc.Versions {
 			v := Version{Version: rv.Version, Changelog: rv.Changelog, ForwardOnly: rv.ForwardOnly, ChartVersion: rv.ChartVersion,
-				Backup: rv.Backup, Source: rv.Source, Images: rv.Images}
+				Backup: rv.Backup, Source: rv.Source, Images: rv.Images, Chart: rv.Chart, Values: rv.Values}
 			if rv.Released == "" {
 				errs = append(errs, invalid(fmt.Sprintf("%s.versions[%d].released", componentPath(i, rc.Name), j),
 					"missing; set the release date as YYYY-MM-DD"))
@@ -276,7 +287,8 @@ func (c *Catalog) Marshal() ([]byte, error) {
 				released = v.Released.UTC().Format(time.DateOnly)
 			}
 			rc.Versions = append(rc.Versions, rawVersion{Version: v.Version, Released: released,
-				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup, Source: v.Source, Images: v.Images})
+				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup, Source: v.Source, Images: v.Images,
+				Chart: v.Chart, Values: v.Values})
 		}
 		doc.Components = append(doc.Components, rc)
 	}

@@ -91,7 +91,7 @@ func (n *node) step() Step {
 		Chart: n.comp.Chart, Category: n.comp.Category, Endpoints: slices.Clone(n.comp.Endpoints),
 	}
 	if v, ok := n.comp.Find(n.version); ok {
-		s.ChartVersion = v.HelmChartVersion()
+		s.ChartVersion, s.Chart, s.Values = v.HelmChartVersion(), n.comp.ChartOf(v), v.Values
 	}
 	for _, d := range n.deps {
 		s.Dependencies = append(s.Dependencies, d.name)

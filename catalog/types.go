@@ -81,6 +81,17 @@ type Version struct {
 	// catalog's values, each with where it was read: what an air-gapped
 	// platform mirrors into Gitea's registry and what a pre-pull warms.
 	Images []Image `yaml:"images,omitempty" json:"images,omitempty"`
+	// Chart is the chart this release ships in when it is not the
+	// component's: a chart move (a Bitnami chart whose images are gone,
+	// replaced by the project's own). Nil: the component's chart.
+	Chart *Chart `yaml:"chart,omitempty" json:"chart,omitempty"`
+	// Values are the Helm values the catalog installs this release with:
+	// what makes the chart use what `requires` names (an external
+	// database, CRDs from their own chart) or run without withdrawn
+	// images. A platform's own values for the component are merged over
+	// them, as Helm merges values files: maps key by key, anything else
+	// replaced.
+	Values map[string]any `yaml:"values,omitempty" json:"values,omitempty"`
 }
 
 // Image is one container image a release runs, as upstream publishes it.
@@ -217,6 +228,8 @@ type Step struct {
 	ChartVersion string
 	// Dependencies are the plan members this entry installs after.
 	Dependencies []string `json:",omitempty"`
+	// Values are the catalog's Helm values for Version (Version.Values).
+	Values map[string]any `json:",omitempty"`
 }
 
 // Plan is the resolved install order: every layer's entries are independent

@@ -131,6 +131,12 @@ func validateComponent(p string, c *Component, partialOK bool) []error {
 				add(fmt.Sprintf("%s.images[%d]%s", vp, k, e[0]), e[1])
 			}
 		}
+		if v.Chart != nil {
+			errs = append(errs, validateChart(p+vp+".chart", *v.Chart)...)
+		}
+		for _, e := range validateValues(v.Values) {
+			add(vp+".values"+e[0], e[1])
+		}
 		switch {
 		case v.Backup != nil:
 			for _, e := range validateBackup(*v.Backup) {

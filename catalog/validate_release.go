@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -132,5 +134,38 @@ func validateImage(im Image) [][2]string {
 			out = append(out, [2]string{".source" + e[0], e[1]})
 		}
 	}
+	return out
+}
+
+// validateValues checks a release's Helm values: they travel as JSON to
+// the release (so every key must be a string), and the catalog is public
+// and compiled in, so a value it sets under a password key would be a
+// secret in plain text; such a chart reads an existing Secret instead.
+func validateValues(values map[string]any) [][2]string {
+	var out [][2]string
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, sub := range v {
+				p := path + "." + k
+				if s, ok := sub.(string); ok && s != "" && strings.HasSuffix(strings.ToLower(k), "password") {
+					out = append(out, [2]string{p, "a password in the catalog is a secret in plain text; point the chart at an existing Secret (e.g. existingSecret) instead"})
+				}
+				walk(p, sub)
+			}
+		case map[any]any:
+			out = append(out, [2]string{path, "has a key that is not a string; Helm values are keyed by strings"})
+		case []any:
+			for i, sub := range v {
+				walk(fmt.Sprintf("%s[%d]", path, i), sub)
+			}
+		}
+	}
+	walk("", values)
+	if _, err := json.Marshal(values); err != nil && len(out) == 0 {
+		out = append(out, [2]string{"", "cannot be written as JSON: " + err.Error()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
 }

@@ -47,6 +47,26 @@ func TestParseGood(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, sc.Components["beta"].Requires[0].Suggested, "a platform design choice, not a chart need")
 	require.Equal(t, []string{"v1.1.0", "v1.0.0"}, c.Components["alpha"].VersionList(), "normalised and sorted newest first")
+
+	// A release's values and its chart after a chart move: parsed, the
+	// release's chart is the one that ships it, and both round-trip.
+	moved := strings.Replace(goodYAML, "changelog: second,", "changelog: second, chart: {name: alpha-ng, repository: https://alpha.example.com/charts}, "+
+		"values: {postgresql: {enabled: false}, externalDatabase: {existingSecret: alpha-db}, replicas: 2},", 1)
+	mc, err := Parse([]byte(moved))
+	require.NoError(t, err)
+	alpha := mc.Components["alpha"]
+	v11, _ := alpha.Find("v1.1.0")
+	v10, _ := alpha.Find("v1.0.0")
+	require.Equal(t, Chart{Name: "alpha-ng", Repository: "https://alpha.example.com/charts"}, alpha.ChartOf(v11))
+	require.Equal(t, alpha.Chart, alpha.ChartOf(v10), "a release without a chart of its own ships in the component's")
+	require.Equal(t, map[string]any{"enabled": false}, v11.Values["postgresql"])
+	out, err := mc.Marshal()
+	require.NoError(t, err)
+	back, err := Parse(out)
+	require.NoError(t, err)
+	b11, _ := back.Components["alpha"].Find("v1.1.0")
+	require.Equal(t, v11.Chart, b11.Chart)
+	require.Equal(t, v11.Values, b11.Values)
 	require.Equal(t, 2024, c.Components["beta"].Versions[0].Released.Year())
 }
 
@@ -103,6 +123,12 @@ func TestParseBad(t *testing.T) {
 		{name: "image without source or a sane name", old: "changelog: first,", new: "changelog: first, images: [{registry: Quay, repository: /x, tag: '-', digest: md5:00}],",
 			wantMsg: []string{`versions[0].images[0].registry: "Quay" is not a registry host`, `versions[0].images[0].repository: "/x" is not a repository path`,
 				`versions[0].images[0].tag: "-" is not an image tag`, `versions[0].images[0].digest: "md5:00" is not a digest`, "versions[0].images[0].source: missing"}},
+		{name: "a password in the values", old: "changelog: first,", new: "changelog: first, values: {postgresql: {enabled: false}, gitea: {admin: {password: hunter2, existingSecret: gitea-admin}}},",
+			wantMsg: []string{"versions[0].values.gitea.admin.password: a password in the catalog is a secret in plain text"}},
+		{name: "a values key that is not a string", old: "changelog: first,", new: "changelog: first, values: {replicas: {1: one}},",
+			wantMsg: []string{"versions[0].values.replicas: has a key that is not a string"}},
+		{name: "a chart move without its repository", old: "changelog: first,", new: "changelog: first, chart: {name: alpha-operator},",
+			wantMsg: []string{"components[0] (alpha).versions[0].chart.repository: missing"}},
 		{name: "bad chart version", old: "changelog: first,", new: "changelog: first, chartVersion: one,", wantMsg: []string{`components[0] (alpha).versions[0].chartVersion: "one" is not a semantic version`}},
 		{name: "unknown dependency", old: "{name: alpha, range", new: "{name: gamma, range", wantMsg: []string{`components[1] (beta).requires[0].name: "gamma" is not in the catalog`}},
 		{name: "self dependency", old: "{name: alpha, range", new: "{name: beta, range", wantMsg: []string{`components[1] (beta).requires[0].name: "beta" depends on itself`}},
@@ -178,4 +204,31 @@ func validationErrors(err error) []*ValidationError {
 	}
 	walk(err)
 	return out
+}
+
+// A plan's step carries the chart and values of the release it installs.
+func TestPlanStepCarriesTheReleaseChartAndValues(t *testing.T) {
+	moved := strings.Replace(goodYAML, "changelog: second,", "changelog: second, chart: {name: alpha-ng, repository: https://alpha.example.com/charts}, "+
+		"values: {crds: {enabled: true}},", 1)
+	c, err := Parse([]byte(moved))
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		prefer    string
+		wantChart string
+		wantVals  map[string]any
+	}{
+		{"", "alpha-ng", map[string]any{"crds": map[string]any{"enabled": true}}},
+		{"v1.0.0", "alpha", nil},
+	} {
+		req := Request{Component: "beta"}
+		if tt.prefer != "" {
+			req.Prefer = map[string]string{"alpha": tt.prefer}
+		}
+		plan, err := c.Resolve(Installed{}, req)
+		require.NoError(t, err)
+		st := plan.Layers[0][0]
+		require.Equal(t, "alpha", st.Name)
+		require.Equal(t, tt.wantChart, st.Chart.Name, "alpha %s", st.Version)
+		require.Equal(t, tt.wantVals, st.Values, "alpha %s", st.Version)
+	}
 }

@@ -30,6 +30,7 @@ type fakeCluster struct {
 	dependents  map[string][]string
 	neverReady  map[string]bool
 	releases    map[string]string // component → version
+	applied     []activities.ApplyReleaseInput
 	components  map[string]bool
 	commits     int
 	readyAfter  time.Duration     // mock time WaitReleaseReady takes
@@ -186,6 +187,7 @@ func (f *fakeCluster) newEnv() *testsuite.TestWorkflowEnvironment {
 			f.log("apply " + in.Component)
 			f.mu.Lock()
 			f.releases[in.Component] = in.Version
+			f.applied = append(f.applied, in)
 			f.mu.Unlock()
 			return activities.ApplyReleaseResult{Generation: 1}, nil
 		})

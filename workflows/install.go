@@ -161,7 +161,7 @@ func (s *install) releaseInput(st catalog.Step) ReleaseComponentInput {
 			Version: st.Version, ChartVersion: st.ChartVersion, Chart: st.Chart.Name, Repository: st.Chart.Repository,
 			Category: string(st.Category), Dependencies: st.Dependencies, Values: s.in.Values[st.Name],
 		},
-		Delivery: s.in.Delivery, ReadyTimeout: s.in.ReadyTimeout,
+		Delivery: s.in.Delivery, ReadyTimeout: s.in.ReadyTimeout, CatalogValues: st.Values,
 	}
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -52,4 +53,23 @@ func TestInstallComponentsSharesARunningRelease(t *testing.T) {
 	}
 	require.Equal(t, 1, owners, "exactly one install owns shared: %+v", res)
 	require.ElementsMatch(t, []string{"shared", "a", "b"}, append(res[0].Installed, res[1].Installed...))
+}
+
+// Each step's catalog values reach its release as the base the
+// platform's values are merged over; the Component records the
+// platform's only.
+func TestInstallComponentsReleasesTheCatalogsValues(t *testing.T) {
+	gitea := planStep("gitea", catalog.WillInstall)
+	gitea.Values = map[string]any{"postgresql-ha": map[string]any{"enabled": false}}
+	f := newFakeCluster(catalog.Plan{Layers: [][]catalog.Step{{planStep("cnpg", catalog.WillInstall)}, {gitea}}})
+	env := f.newEnv()
+	env.ExecuteWorkflow(InstallComponents, InstallComponentsInput{Platform: "acme", Namespace: "ns", Component: "gitea", ReadyTimeout: time.Hour,
+		Values: map[string]json.RawMessage{"gitea": json.RawMessage(`{"replicaCount": 2}`)}})
+	require.NoError(t, env.GetWorkflowError())
+	require.Len(t, f.applied, 2)
+	require.Equal(t, "cnpg", f.applied[0].Component)
+	require.Nil(t, f.applied[0].Defaults, "a release without catalog values")
+	require.Equal(t, "gitea", f.applied[1].Component)
+	require.Equal(t, gitea.Values, f.applied[1].Defaults)
+	require.JSONEq(t, `{"replicaCount": 2}`, string(f.applied[1].Values), "the platform's values, merged over them in the manifest")
 }

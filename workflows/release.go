@@ -24,6 +24,10 @@ type ReleaseComponentInput struct {
 	// was a field of its own here before; the JSON is the same).
 	activities.ComponentSpec
 	Delivery Delivery
+	// CatalogValues are the catalog's Helm values for this release
+	// (catalog.Version.Values); the spec's Values are merged over them in
+	// the release, and the Component records the spec's only.
+	CatalogValues map[string]any `json:",omitempty"`
 	// ReadyTimeout bounds the wait for Crossplane's Ready (default 15 min).
 	ReadyTimeout time.Duration
 }
@@ -111,6 +115,7 @@ func (r *release) manifest() activities.ApplyReleaseInput {
 	return activities.ApplyReleaseInput{
 		Namespace: r.in.Namespace, Name: r.in.Component, Platform: r.in.Platform, Component: r.in.Component,
 		Chart: r.in.Chart, Repository: r.in.Repository, Version: r.chartVersion(), Values: r.in.Values,
+		Defaults: r.in.CatalogValues,
 	}
 }
 

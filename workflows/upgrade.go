@@ -164,18 +164,21 @@ func (u *upgrade) record(ctx workflow.Context) error {
 // A release of the component that still runs (one this run did not start:
 // its own children are waited for when cancelled) is waited out a bounded
 // number of times instead of failing the rollback on the ID.
-func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) error {
+func (u *upgrade) release(ctx workflow.Context, to releaseTarget) error {
 	if u.current.Adopted != nil {
-		return u.releaseAdopted(ctx, version, chartVersion)
+		return u.releaseAdopted(ctx, to.version, to.chartVersion)
 	}
 	cctx := operation{ID: ReleaseID(u.in.Platform, u.in.Component), Platform: u.in.Platform,
 		Component: u.in.Component, Operation: OperationRelease}.child(ctx)
 	spec := u.current.ComponentSpec
-	spec.Version, spec.ChartVersion = version, chartVersion
+	spec.Version, spec.ChartVersion = to.version, to.chartVersion
+	if to.chart.Name != "" { // a chart move; rollbacks keep the chart that ran
+		spec.Chart, spec.Repository = to.chart.Name, to.chart.Repository
+	}
 	in := ReleaseComponentInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: u.in.Component,
-		ComponentSpec: spec,
-		Delivery:      u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
+		ComponentSpec: spec, CatalogValues: to.values,
+		Delivery: u.in.Delivery, ReadyTimeout: u.in.ReadyTimeout,
 	}
 	for attempt := 1; ; attempt++ {
 		err := workflow.ExecuteChildWorkflow(cctx, ReleaseComponentWorkflow, in).Get(cctx, nil)
@@ -188,6 +191,15 @@ func (u *upgrade) release(ctx workflow.Context, version, chartVersion string) er
 	}
 }
 
+// releaseTarget is what one release of the upgrade installs: the version,
+// its chart version, the chart when it moved (empty: the one that runs),
+// and the catalog's values for that version.
+type releaseTarget struct {
+	version, chartVersion string
+	chart                 catalog.Chart
+	values                map[string]any
+}
+
 // How long a release waits for another release of the same component to
 // end before it gives up: 60 × 10 s, well past a release's usual minutes.
 const (
@@ -196,7 +208,9 @@ const (
 )
 
 func (u *upgrade) rollout(ctx workflow.Context) error {
-	if err := u.release(ctx, u.check.Plan.To.Version, u.check.ChartVersion); err != nil {
+	to := releaseTarget{version: u.check.Plan.To.Version, chartVersion: u.check.ChartVersion,
+		chart: u.check.Chart, values: u.check.Plan.To.Values}
+	if err := u.release(ctx, to); err != nil {
 		return err
 	}
 	// A successful upgrade clears the mark of an earlier rollback.
@@ -218,7 +232,7 @@ func (u *upgrade) rollback(ctx workflow.Context, cause error) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	from, to := u.current.Version, u.check.Plan.To.Version
 	err := u.progress.run(ctx, u.progress.add("roll back "+u.in.Component+" to "+from), func(ctx workflow.Context) error {
-		return u.release(ctx, from, u.check.FromChartVersion)
+		return u.release(ctx, releaseTarget{version: from, chartVersion: u.check.FromChartVersion, values: u.check.Plan.From.Values})
 	})
 	reason := rootCause(cause)
 	what := "failed: " + reason

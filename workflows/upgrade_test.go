@@ -127,3 +127,29 @@ func TestUpgradeComponent(t *testing.T) {
 		})
 	}
 }
+
+// A release's catalog values and a chart move reach the release: the
+// rollout installs the target's chart with the target's values, and the
+// rollback the chart that ran with the values of what ran.
+func TestUpgradeComponentReleasesTheCatalogsChartAndValues(t *testing.T) {
+	f := newFakeCluster(catalog.Plan{})
+	f.upgrade = backstagePlan()
+	f.upgrade.Plan.From.Values = map[string]any{"postgresql": map[string]any{"enabled": true}}
+	f.upgrade.Plan.To.Values = map[string]any{"postgresql": map[string]any{"enabled": false}}
+	f.upgrade.Chart = catalog.Chart{Name: "backstage-ng", Repository: "https://backstage.example.com/charts"}
+	f.failChart = map[string]string{"backstage": "2.1.0"}
+	env := f.newEnv()
+	env.ExecuteWorkflow(UpgradeComponent, UpgradeComponentInput{
+		Platform: "acme", Namespace: "ns", Component: "backstage", To: "v1.31.0", ReadyTimeout: time.Minute,
+	})
+	require.True(t, env.IsWorkflowCompleted())
+	require.Error(t, env.GetWorkflowError(), "the rollout fails and is rolled back")
+	require.Len(t, f.applied, 2)
+	rollout, rollback := f.applied[0], f.applied[1]
+	require.Equal(t, "backstage-ng", rollout.Chart, "the target's chart after a chart move")
+	require.Equal(t, "https://backstage.example.com/charts", rollout.Repository)
+	require.Equal(t, map[string]any{"postgresql": map[string]any{"enabled": false}}, rollout.Defaults)
+	require.NotEqual(t, "backstage-ng", rollback.Chart, "the rollback goes back to the chart that ran")
+	require.Equal(t, "2.0.0", rollback.Version)
+	require.Equal(t, map[string]any{"postgresql": map[string]any{"enabled": true}}, rollback.Defaults, "with the values of what ran")
+}
