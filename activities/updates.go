@@ -90,7 +90,7 @@ func (a *Catalog) CheckUpdates(ctx context.Context, in CheckUpdatesInput) (Check
 				ForwardOnly: v.ForwardOnly, Source: v1alpha1.SourceCatalog,
 			})
 		}
-		if idx, ok := indexes[comp.Chart.Repository]; ok {
+		if idx, ok := indexes[newestChart(comp).Repository]; ok {
 			helm, err := helmOnly(comp, cu.Installed, idx)
 			if err != nil {
 				cu.IndexError = err.Error()
@@ -111,10 +111,10 @@ func (a *Catalog) fetchHelmIndexes(ctx context.Context, cat *catalog.Catalog, na
 	seen := map[string]bool{}
 	for _, name := range names {
 		comp, ok := cat.Get(name)
-		if !ok || seen[comp.Chart.Repository] {
+		if !ok || seen[newestChart(comp).Repository] {
 			continue
 		}
-		if r := comp.Chart.Repository; strings.HasPrefix(r, "http://") || strings.HasPrefix(r, "https://") {
+		if r := newestChart(comp).Repository; strings.HasPrefix(r, "http://") || strings.HasPrefix(r, "https://") {
 			seen[r] = true
 			repos = append(repos, r)
 		}
@@ -199,7 +199,7 @@ func helmOnly(comp *catalog.Component, installed string, idx helmIndexFetch) ([]
 	if idx.err != nil {
 		return nil, idx.err
 	}
-	releases, err := catalog.ParseHelmIndex(idx.data, comp.Chart.Name)
+	releases, err := catalog.ParseHelmIndex(idx.data, newestChart(comp).Name)
 	if err != nil {
 		return nil, fmt.Errorf("helm index %s: %s", idx.url, oneLine(err.Error()))
 	}
@@ -212,6 +212,10 @@ func helmOnly(comp *catalog.Component, installed string, idx helmIndexFetch) ([]
 	}
 	return out, nil
 }
+
+// newestChart is the chart of the component's newest release: after a
+// chart move, upstream's new releases are in the new chart's repository.
+func newestChart(comp *catalog.Component) catalog.Chart { return comp.ChartOf(comp.Latest()) }
 
 // oneLine keeps the first line of a message: index errors go into an
 // annotation and a condition message.

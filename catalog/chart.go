@@ -31,5 +31,6 @@ func (c *Catalog) HelmChart(component, version string) (HelmChartRef, error) {
 	if v.Version == "" {
 		return HelmChartRef{}, fmt.Errorf("catalog has no release of %s", component)
 	}
-	return HelmChartRef{Name: comp.Chart.Name, Repository: comp.Chart.Repository, Version: v.HelmChartVersion()}, nil
+	ch := comp.ChartOf(v)
+	return HelmChartRef{Name: ch.Name, Repository: ch.Repository, Version: v.HelmChartVersion()}, nil
 }

@@ -299,7 +299,7 @@ func (r *resolver) offered(start *node, chosen map[string]bool) []Step {
 			}
 		} else if c, err := r.constraint(d.Range); err == nil {
 			if i := comp.best(func(v *semver.Version) bool { return c == nil || c.Check(v) }); i >= 0 {
-				s.Version = comp.Versions[i].Version
+				s.Version, s.Chart = comp.Versions[i].Version, comp.ChartOf(comp.Versions[i])
 			}
 		}
 		out = append(out, s)
