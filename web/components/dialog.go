@@ -23,6 +23,16 @@ type DialogVM struct {
 	CancelURL  string
 	// Problem is why no plan can be made (the catalog's words).
 	Problem string
+	// Images are the container images each release the install adds runs,
+	// as the catalog lists them: what a pre-pull warms and an air-gapped
+	// platform mirrors first.
+	Images []ImagesVM
+}
+
+// ImagesVM is one release's images.
+type ImagesVM struct {
+	Title, Version string
+	Refs           []string
 }
 
 // RowVM is one component the install needs.
@@ -34,6 +44,9 @@ type RowVM struct {
 	// now" (its Component exists but has not been Ready yet).
 	State string
 	Why   string
+	// Suggested: the platform's design asks for it, not the chart (the
+	// catalog's Dependency.Suggested).
+	Suggested bool
 }
 
 // OptionVM is an optional dependency the operator may choose.
@@ -65,20 +78,24 @@ func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, pl
 	base := "/platforms/" + url.PathEscape(platform) + "/components/" + url.PathEscape(comp.Name)
 	vm := DialogVM{Platform: platform, Component: comp.Name, Title: comp.Title, ActionURL: base + "/install",
 		RefreshURL: base + "/install", CancelURL: "/platforms/" + url.PathEscape(platform) + "/components?installed=0"}
-	why := map[string]string{}
+	why, suggested := map[string]string{}, map[string]bool{}
 	for _, d := range append(append([]catalog.Dependency{}, comp.Requires...), comp.Optional...) {
-		why[d.Name] = d.Why
+		why[d.Name], suggested[d.Name] = d.Why, d.Suggested
 	}
 	isChosen := map[string]bool{}
 	for _, o := range chosen {
 		isChosen[o] = true
 	}
 	for _, s := range plan.Steps() {
+		if im := imagesOf(cat, s); len(im.Refs) > 0 {
+			vm.Images = append(vm.Images, im)
+		}
 		if s.Name == comp.Name {
 			vm.Version = s.Version
 			continue
 		}
-		row := RowVM{Name: s.Name, Title: ui.TitleOf(cat, s.Name), Version: s.Version, State: stateLabels[s.State], Why: why[s.Name]}
+		row := RowVM{Name: s.Name, Title: ui.TitleOf(cat, s.Name), Version: s.Version, State: stateLabels[s.State], Why: why[s.Name],
+			Suggested: suggested[s.Name] && s.NeededBy == comp.Name}
 		if s.State == catalog.AlreadyInstalled && installing[s.Name] {
 			row.State = installingNow
 		}
@@ -97,4 +114,20 @@ func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, pl
 	}
 	vm.Picture = ui.Picture(plan, cat)
 	return vm
+}
+
+// imagesOf is the images of the release a step installs; none for a step
+// that installs nothing.
+func imagesOf(cat *catalog.Catalog, s catalog.Step) ImagesVM {
+	out := ImagesVM{Title: ui.TitleOf(cat, s.Name), Version: s.Version}
+	comp, ok := cat.Get(s.Name)
+	if !ok || s.State != catalog.WillInstall {
+		return out
+	}
+	if v, ok := comp.Find(s.Version); ok {
+		for _, im := range v.Images {
+			out.Refs = append(out.Refs, im.Ref())
+		}
+	}
+	return out
 }

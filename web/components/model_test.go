@@ -168,3 +168,68 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// The dialog lists the images each release the install adds runs, and
+// marks a dependency the platform's design asks for (not the chart) as
+// suggested by the platform.
+func TestInstallDialogShowsImagesAndSuggestedDependencies(t *testing.T) {
+	src := func(ref string) string {
+		return "source: {repository: https://github.com/example/charts, ref: " + ref + ", path: values.yaml}"
+	}
+	cat, err := catalog.Parse([]byte(`apiVersion: catalog.openova.io/v1
+components:
+  - name: mongodb
+    title: MongoDB
+    category: a-la-carte
+    chart: {name: mongodb, repository: https://charts.example.com}
+    requires:
+      - {name: redpanda, why: change data capture, suggested: true}
+      - {name: cnpg}
+    versions:
+      - {version: v8.0.3, released: 2025-01-01, changelog: c, ` + src("m") + `, images: [{registry: docker.io, repository: library/mongo, tag: 8.0.3, ` + src("m") + `}]}
+  - name: redpanda
+    title: Redpanda
+    category: a-la-carte
+    chart: {name: redpanda, repository: https://charts.example.com}
+    versions:
+      - {version: v24.2.7, released: 2025-01-01, changelog: c, ` + src("r") + `, images: [{registry: docker.redpanda.com, repository: redpandadata/redpanda, tag: v24.2.7, ` + src("r") + `}, {registry: quay.io, repository: jetstack/cert-manager-cainjector, tag: v1.16.1, digest: "sha256:` + strings.Repeat("b", 64) + `", ` + src("r") + `}]}
+  - name: cnpg
+    title: CloudNativePG
+    category: a-la-carte
+    chart: {name: cnpg, repository: https://charts.example.com}
+    versions:
+      - {version: v1.24.1, released: 2025-01-01, changelog: c, ` + src("c") + `}
+`))
+	require.NoError(t, err)
+	comp, _ := cat.Get("mongodb")
+	for _, tt := range []struct {
+		name       string
+		have       catalog.Installed
+		wantImages []ImagesVM
+	}{
+		{"a fresh install", catalog.Installed{}, []ImagesVM{
+			{Title: "Redpanda", Version: "v24.2.7", Refs: []string{"docker.redpanda.com/redpandadata/redpanda:v24.2.7",
+				"quay.io/jetstack/cert-manager-cainjector:v1.16.1@sha256:" + strings.Repeat("b", 64)}},
+			{Title: "MongoDB", Version: "v8.0.3", Refs: []string{"docker.io/library/mongo:8.0.3"}},
+		}},
+		{"what is installed pulls nothing", catalog.Installed{"redpanda": "v24.2.7"}, []ImagesVM{
+			{Title: "MongoDB", Version: "v8.0.3", Refs: []string{"docker.io/library/mongo:8.0.3"}},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := cat.Resolve(tt.have, catalog.Request{Component: "mongodb"})
+			require.NoError(t, err)
+			vm := dialogOf("acme", comp, cat, plan, nil, nil)
+			require.ElementsMatch(t, tt.wantImages, vm.Images)
+			suggested := map[string]bool{}
+			for _, r := range vm.Required {
+				suggested[r.Name] = r.Suggested
+			}
+			require.Equal(t, map[string]bool{"redpanda": true, "cnpg": false}, suggested)
+			var html strings.Builder
+			require.NoError(t, dialog(vm).Render(context.Background(), &html))
+			require.Contains(t, html.String(), "<code>docker.io/library/mongo:8.0.3</code>")
+			require.Contains(t, html.String(), "suggested by the platform")
+		})
+	}
+}
