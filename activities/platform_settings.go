@@ -15,6 +15,8 @@ import (
 type PlatformSettings struct {
 	CatalogIndexURL string                      `json:",omitempty"`
 	Window          *v1alpha1.MaintenanceWindow `json:",omitempty"`
+	// CheckUpstreamCharts false removes the field (its default).
+	CheckUpstreamCharts bool `json:",omitempty"`
 }
 
 // SetPlatformSettings sets the settings of the named Platform in a YAML
@@ -22,7 +24,10 @@ type PlatformSettings struct {
 // asked (v1alpha1.AnnotationActorSettings), as Direct mode's apply does.
 // changed is false when the file already says so.
 func SetPlatformSettings(file []byte, platform string, set PlatformSettings, actor string) ([]byte, bool, error) {
-	var index, window *yaml.Node
+	var index, window, upstream *yaml.Node
+	if set.CheckUpstreamCharts {
+		upstream = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}
+	}
 	if set.CatalogIndexURL != "" {
 		index = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: set.CatalogIndexURL}
 	}
@@ -44,7 +49,8 @@ func SetPlatformSettings(file []byte, platform string, set PlatformSettings, act
 		spec := mapping(target, "spec")
 		a := setField(spec, "catalogIndexURL", index)
 		b := setField(spec, "maintenanceWindow", window)
-		if !a && !b {
+		c := setField(spec, "checkUpstreamCharts", upstream)
+		if !a && !b && !c {
 			return false, nil
 		}
 		setScalar(mapping(mapping(target, "metadata"), "annotations"), v1alpha1.AnnotationActorSettings, actor)

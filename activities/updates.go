@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
@@ -58,7 +60,8 @@ type ComponentUpdates struct {
 }
 
 // CheckUpdates lists, for every installed component of the platform, the
-// newer versions in the catalog and in the chart's Helm repository. A Helm
+// newer versions in the catalog and, when the platform asks for them
+// (spec.checkUpstreamCharts), in the chart's Helm repository. A Helm
 // repository that cannot be read does not fail the check: the components
 // whose chart lives there carry the reason, so one repository that is down
 // never hides what every other one offers.
@@ -72,9 +75,15 @@ func (a *Catalog) CheckUpdates(ctx context.Context, in CheckUpdatesInput) (Check
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	indexes, err := a.fetchHelmIndexes(ctx, cat, names)
+	upstream, err := a.checksUpstream(ctx, in.Namespace, in.Platform)
 	if err != nil {
 		return CheckUpdatesResult{}, err
+	}
+	indexes := map[string]helmIndexFetch{}
+	if upstream {
+		if indexes, err = a.fetchHelmIndexes(ctx, cat, names); err != nil {
+			return CheckUpdatesResult{}, err
+		}
 	}
 	out := CheckUpdatesResult{Components: make([]ComponentUpdates, 0, len(names))}
 	for _, name := range names {
@@ -100,6 +109,21 @@ func (a *Catalog) CheckUpdates(ctx context.Context, in CheckUpdatesInput) (Check
 		out.Components = append(out.Components, cu)
 	}
 	return out, nil
+}
+
+// checksUpstream says whether the platform asks for its charts' upstream
+// releases (spec.checkUpstreamCharts). A platform that is gone asks for
+// nothing more.
+func (a *Catalog) checksUpstream(ctx context.Context, namespace, platform string) (bool, error) {
+	var p v1alpha1.Platform
+	err := a.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: platform}, &p)
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read platform %s/%s: %w", namespace, platform, err)
+	}
+	return p.Spec.CheckUpstreamCharts, nil
 }
 
 // fetchHelmIndexes fetches each distinct HTTP(S) repository of the named

@@ -110,6 +110,23 @@ func TestUpdates(t *testing.T) {
 	}
 
 	a := &Catalog{Client: cl, Base: cat, HTTP: devHTTP}
+	platform := &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme", Namespace: ns},
+		Spec: v1alpha1.PlatformSpec{Organization: v1alpha1.Organization{Name: "acme", Domain: "acme.io"},
+			Regions: []v1alpha1.Region{{Name: "eu-central", Role: "primary"}}}}
+	require.NoError(t, cl.Create(ctx, platform))
+	t.Run("off by default: the catalog's versions only, no repository read", func(t *testing.T) {
+		res, err := run[CheckUpdatesResult](t, a, a.CheckUpdates, CheckUpdatesInput{Namespace: ns, Platform: "acme"})
+		require.NoError(t, err)
+		for _, cu := range res.Components {
+			require.Empty(t, cu.IndexError, cu.Name)
+			for _, v := range cu.Available {
+				require.Equal(t, v1alpha1.SourceCatalog, v.Source, "%s %s", cu.Name, v.Version)
+			}
+		}
+		require.Equal(t, int32(0), goodHits.Load(), "no Helm repository was read")
+	})
+	platform.Spec.CheckUpstreamCharts = true
+	require.NoError(t, cl.Update(ctx, platform))
 	res, err := run[CheckUpdatesResult](t, a, a.CheckUpdates,
 		CheckUpdatesInput{Namespace: ns, Platform: "acme"})
 	require.NoError(t, err)

@@ -75,7 +75,7 @@ func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T)
 		"      - {version: v1.1.0, released: 2025-02-01, changelog: \"## Kit v1.1.0\\n- faster\"}\n")
 	indexURL := serveIndex(t, index)
 	e := startManagerEnv(t, 200*time.Millisecond)
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL,
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: indexURL, CheckUpstreamCharts: true,
 		Components: []v1alpha1.ComponentRef{{Name: "kit", Version: "v1.0.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 

@@ -88,7 +88,7 @@ spec:
 	// and the repository are where Flux applies the Platform from: the
 	// page refuses to change them, saying so, and the cluster keeps them.
 	settings := url.Values{"delivery": {v1alpha1.DeliveryGitOps}, "gitURL": {repoURL}, "branch": {"main"}, "path": {"platform"},
-		"secretName": {"platform-git"}, "window": {"on"}, "day": {"Saturday"}, "start": {"02:00"}, "timeZone": {"Europe/Berlin"}}
+		"secretName": {"platform-git"}, "window": {"on"}, "day": {"Saturday"}, "start": {"02:00"}, "timeZone": {"Europe/Berlin"}, "upstream": {"on"}}
 	resp, body = ui.post("/platforms/acme/settings", settings)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.Regexp(t, `Settings saved. Committed [0-9a-f]{7} to platform.yaml in `+repoURL, body)
@@ -99,6 +99,7 @@ spec:
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		w := e.platform(t, "acme").Spec.MaintenanceWindow
 		assert.Equal(ct, &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"}, w)
+		assert.True(ct, e.platform(t, "acme").Spec.CheckUpstreamCharts, "the upstream chart check, committed too")
 	}, time.Minute, 300*time.Millisecond, "Flux applied the settings' commit")
 	settings.Set("delivery", v1alpha1.DeliveryDirect)
 	resp, body = ui.post("/platforms/acme/settings", settings)

@@ -80,6 +80,15 @@ func TestJourney2InstallMongoDB_Browser_TestPlaysCrossplane(t *testing.T) {
 	require.Contains(t, browser.Text(t, ctx, `[data-testid="field-error"]`), `"Mars/Olympus" is not a time zone`)
 	browser.Screenshot(t, ctx, "settings-bad-time-zone")
 
+	// Settings: the upstream chart check is off by default; switched on,
+	// the platform asks for it (spec.checkUpstreamCharts).
+	require.False(t, e.platform(t, "acme").Spec.CheckUpstreamCharts)
+	browser.Do(t, ctx, chromedp.Navigate(e.proc.url("/platforms/acme/settings")), browser.Present(`[data-testid="upstream"]`),
+		chromedp.Click(chromedp.CSS(`[data-testid="upstream"]`)), chromedp.Click(chromedp.CSS(`[data-testid="save"]`)),
+		browser.Present(`[data-testid="flash"]`))
+	require.True(t, e.platform(t, "acme").Spec.CheckUpstreamCharts, "the page waits for the watch, so the spec has it")
+	browser.Screenshot(t, ctx, "settings-upstream-on")
+
 	// On a phone: the pages fit the screen's width (no sideways scrolling).
 	browser.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	for _, page := range []string{"/platforms/acme/", "/platforms/acme/components", "/platforms/acme/upgrades", "/platforms/acme/settings", "/audit?platform=acme"} {

@@ -50,6 +50,15 @@ type PlatformSpec struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	CatalogIndexURL string `json:"catalogIndexURL,omitempty"`
+
+	// CheckUpstreamCharts makes the scheduled update check also read each
+	// installed component's Helm repository (the chart's index.yaml) and
+	// list the chart's newer releases that the catalog does not list yet,
+	// as "upstream, not yet in the catalog". Off by default: the check then
+	// reads no repository but the catalog and its index, so a platform
+	// without internet access sees no unreachable repositories.
+	// +optional
+	CheckUpstreamCharts bool `json:"checkUpstreamCharts,omitempty"`
 }
 
 // MaintenanceWindow is a recurring time at which upgrades may start.

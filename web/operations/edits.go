@@ -32,7 +32,8 @@ func (e *Edits) EditPlatform(ctx context.Context, edit platforms.Edit) (platform
 		File: edit.File, Platform: edit.Platform, Entry: edit.Entry, Actor: edit.Actor, Message: edit.Message}
 	subject := in.Entry.Name
 	if edit.Settings != nil {
-		in.Settings = &workflows.PlatformSettings{CatalogIndexURL: edit.Settings.IndexURL, Window: edit.Settings.Window}
+		in.Settings = &workflows.PlatformSettings{CatalogIndexURL: edit.Settings.IndexURL, Window: edit.Settings.Window,
+			CheckUpstreamCharts: edit.Settings.CheckUpstream}
 		subject = workflows.EditSettingsSubject
 	}
 	id := workflows.EditID(in.Platform, subject, e.Now())

@@ -29,11 +29,12 @@ type Edit struct {
 }
 
 // EditSettings are the settings a Platform kept in Git takes from the
-// Settings page as a commit: the catalog index and the maintenance window
-// (zero: removed). Its delivery and repository stay the file's.
+// Settings page as a commit: the catalog index, the maintenance window and
+// the upstream chart check (zero: removed). Its delivery and repository stay the file's.
 type EditSettings struct {
-	IndexURL string
-	Window   *v1alpha1.MaintenanceWindow
+	IndexURL      string
+	Window        *v1alpha1.MaintenanceWindow
+	CheckUpstream bool
 }
 
 // EditResult is the branch head after the edit; Changed is false when

@@ -20,6 +20,8 @@ type Settings struct {
 	Window   *v1alpha1.MaintenanceWindow
 	Delivery string
 	Git      *v1alpha1.GitRepository
+	// CheckUpstream: spec.checkUpstreamCharts.
+	CheckUpstream bool
 }
 
 // ApplySettings writes the settings with server-side apply under the UI's
@@ -43,7 +45,7 @@ func (s *Store) ApplySettings(ctx context.Context, platform string, set Settings
 			return Applied{}, fmt.Errorf("platform %s is kept in Git (%s): its delivery and repository are where Flux applies it from; change them in that file",
 				platform, p.Annotations[v1alpha1.AnnotationGitFile])
 		}
-		return s.commit(ctx, &p, Edit{Settings: &EditSettings{IndexURL: set.IndexURL, Window: set.Window}}, "change the settings", actor)
+		return s.commit(ctx, &p, Edit{Settings: &EditSettings{IndexURL: set.IndexURL, Window: set.Window, CheckUpstream: set.CheckUpstream}}, "change the settings", actor)
 	}
 	return Applied{}, s.applySettings(ctx, platform, set, actor)
 }
@@ -64,6 +66,11 @@ func (s *Store) applySettings(ctx context.Context, platform string, set Settings
 		spec["catalogIndexURL"] = set.IndexURL
 	} else {
 		clear = append(clear, "catalogIndexURL")
+	}
+	if set.CheckUpstream {
+		spec["checkUpstreamCharts"] = true
+	} else {
+		clear = append(clear, "checkUpstreamCharts")
 	}
 	if set.Window != nil {
 		spec["maintenanceWindow"] = toMap(set.Window)

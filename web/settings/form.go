@@ -25,6 +25,7 @@ var (
 // Form is the settings form: what was typed and what was wrong, by field.
 type Form struct {
 	IndexURL                         string
+	Upstream                         bool
 	WindowOn                         bool
 	Days                             []string
 	Start, TimeZone                  string
@@ -35,7 +36,7 @@ type Form struct {
 
 // formOf is the platform's current settings.
 func formOf(p *v1alpha1.Platform) Form {
-	f := Form{IndexURL: p.Spec.CatalogIndexURL, Delivery: p.Spec.Delivery, Errors: map[string]string{}}
+	f := Form{IndexURL: p.Spec.CatalogIndexURL, Upstream: p.Spec.CheckUpstreamCharts, Delivery: p.Spec.Delivery, Errors: map[string]string{}}
 	if f.Delivery == "" {
 		f.Delivery = "Direct"
 	}
@@ -51,7 +52,7 @@ func formOf(p *v1alpha1.Platform) Form {
 func readForm(c echo.Context) Form {
 	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
 	form, _ := c.FormParams()
-	return Form{IndexURL: v("indexURL"), WindowOn: v("window") == "on", Days: form["day"], Start: v("start"), TimeZone: v("timeZone"),
+	return Form{IndexURL: v("indexURL"), Upstream: v("upstream") == "on", WindowOn: v("window") == "on", Days: form["day"], Start: v("start"), TimeZone: v("timeZone"),
 		Delivery: v("delivery"), GitURL: v("gitURL"), Branch: v("branch"), Path: v("path"), SecretName: v("secretName"),
 		Errors: map[string]string{}}
 }

@@ -102,13 +102,13 @@ func (h *Handler) save(c echo.Context) error {
 		// the window are committed there; the delivery and the repository
 		// are where Flux applies it from, changed in the file only.
 		if cur := formOf(p); f.Delivery != cur.Delivery || f.GitURL != cur.GitURL || f.Branch != cur.Branch || f.Path != cur.Path || f.SecretName != cur.SecretName {
-			f.Errors["delivery"] = fmt.Sprintf("This platform is kept in Git (%s): its delivery and repository are where Flux applies it from. Change them in that file; the catalog index and the maintenance window are committed there for you.", file)
+			f.Errors["delivery"] = fmt.Sprintf("This platform is kept in Git (%s): its delivery and repository are where Flux applies it from. Change them in that file; the catalog settings and the maintenance window are committed there for you.", file)
 		}
 	}
 	if len(f.Errors) > 0 {
 		return h.render(c, http.StatusUnprocessableEntity, p, f)
 	}
-	set := platforms.Settings{IndexURL: f.IndexURL, Delivery: f.Delivery}
+	set := platforms.Settings{IndexURL: f.IndexURL, Delivery: f.Delivery, CheckUpstream: f.Upstream}
 	if f.WindowOn {
 		set.Window = &v1alpha1.MaintenanceWindow{Days: f.Days, Start: f.Start, TimeZone: f.TimeZone}
 	}

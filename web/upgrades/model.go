@@ -2,7 +2,6 @@ package upgrades
 
 import (
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 
@@ -48,9 +47,10 @@ type AvailableVM struct {
 	Title     string
 	From      string
 	Targets   []TargetVM
-	// HelmOnly are chart releases the catalog does not list yet: shown,
-	// not offered.
-	HelmOnly  []string
+	// Upstream are chart releases the catalog does not list yet, read from
+	// the chart's Helm repository when the platform asks for them
+	// (spec.checkUpstreamCharts): shown with their notes, not offered.
+	Upstream  []TargetVM
 	ActionURL string
 	HasWindow bool
 	Form      Form
@@ -219,14 +219,14 @@ func scheduledFor(scheduled []schedules.Scheduled, component string) bool {
 // available is the component's upgrade offer: catalog versions newer than
 // the installed one (newest first) with their changelogs.
 func available(s state, cr *v1alpha1.Component, title, base string) (AvailableVM, bool) {
-	if !slices.ContainsFunc(cr.Status.AvailableVersions, func(v v1alpha1.AvailableVersion) bool { return v.Source != v1alpha1.SourceHelmRepository }) {
+	if len(cr.Status.AvailableVersions) == 0 {
 		return AvailableVM{}, false // most components, most days: no offer to build
 	}
 	a := AvailableVM{Component: cr.Name, Title: title, From: cr.Status.InstalledVersion, HasWindow: s.platform.Spec.MaintenanceWindow != nil,
 		ActionURL: base + "/" + url.PathEscape(cr.Name), Form: s.forms[cr.Name], NotByManager: v1alpha1.ManagerCannotUpgrade(cr.Annotations)}
 	for _, v := range cr.Status.AvailableVersions {
 		if v.Source == v1alpha1.SourceHelmRepository {
-			a.HelmOnly = append(a.HelmOnly, v.Version)
+			a.Upstream = append(a.Upstream, TargetVM{Version: v.Version, Changelog: v.Changelog})
 			continue
 		}
 		a.Targets = append(a.Targets, TargetVM{Version: v.Version, Changelog: v.Changelog, ForwardOnly: v.ForwardOnly})
@@ -235,7 +235,7 @@ func available(s state, cr *v1alpha1.Component, title, base string) (AvailableVM
 	if a.Form.To == "" && len(a.Targets) > 0 {
 		a.Form.To = a.Targets[0].Version
 	}
-	return a, len(a.Targets) > 0
+	return a, len(a.Targets) > 0 || len(a.Upstream) > 0
 }
 
 // alertOf says where the rollback's alert went, from its run's progress.

@@ -95,3 +95,43 @@ func TestUpgradeAskedForShowsAsStarting(t *testing.T) {
 		require.Empty(t, vm.Available)
 	}
 }
+
+// Upstream chart releases the catalog does not list yet are shown as
+// such, with their notes, and never as a version to upgrade to: beside a
+// catalog offer, and on their own when the catalog offers nothing.
+func TestUpstreamReleasesAreShownNotOffered(t *testing.T) {
+	upstream := v1alpha1.AvailableVersion{Version: "v11.5.0", ChartVersion: "8.9.1", Source: v1alpha1.SourceHelmRepository,
+		Changelog: "## Chart 8.9.1\n- Bump Grafana to 11.5.0\n\n[Release notes](https://github.com/grafana/helm-charts/releases/tag/grafana-8.9.1)"}
+	catalogVersion := v1alpha1.AvailableVersion{Version: "v11.4.0", Changelog: "## Grafana 11.4.0", Source: v1alpha1.SourceCatalog}
+	for _, tt := range []struct {
+		name     string
+		versions []v1alpha1.AvailableVersion
+		form     bool
+		header   string
+	}{
+		{"beside a catalog offer", []v1alpha1.AvailableVersion{catalogVersion, upstream}, true, "v11.3.0 → v11.4.0"},
+		{"on their own", []v1alpha1.AvailableVersion{upstream}, false, "v11.3.0: upstream releases only"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cr := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana"},
+				Status: v1alpha1.ComponentStatus{InstalledVersion: "v11.3.0", AvailableVersions: tt.versions}}
+			s := state{platform: &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme"}}, forms: map[string]Form{}}
+			a, ok := available(s, &cr, "Grafana", "/platforms/acme/upgrades")
+			require.True(t, ok)
+			for _, target := range a.Targets {
+				require.NotEqual(t, "v11.5.0", target.Version, "an upstream release is never a target")
+			}
+			var b strings.Builder
+			require.NoError(t, offer(a).Render(context.Background(), &b))
+			html := b.String()
+			require.Equal(t, tt.form, strings.Contains(html, "<form"), html)
+			require.Contains(t, html, tt.header)
+			require.Contains(t, html, "upstream, not yet in the catalog")
+			require.Contains(t, html, `href="https://github.com/grafana/helm-charts/releases/tag/grafana-8.9.1"`, "upstream's release notes, linked")
+			require.NotContains(t, html, `value="v11.5.0"`, "not a choice in the form")
+		})
+	}
+	none := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana"}, Status: v1alpha1.ComponentStatus{InstalledVersion: "v11.3.0"}}
+	_, ok := available(state{platform: &v1alpha1.Platform{}}, &none, "Grafana", "")
+	require.False(t, ok, "nothing newer: nothing shown")
+}
