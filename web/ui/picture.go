@@ -50,17 +50,7 @@ func Picture(plan catalog.Plan, cat *catalog.Catalog) PictureVM {
 	rows := 0
 	for i, layer := range plan.Layers {
 		x := i * (boxW + colGap)
-		label := "then"
-		if i == 0 {
-			label = "first"
-		}
-		if i == len(plan.Layers)-1 && i > 0 {
-			label = "last"
-		}
-		pic.Layers = append(pic.Layers, LabelVM{X: x, Y: 14, Text: label + " (" + strconv.Itoa(len(layer)) + " in parallel)"})
-		if len(layer) == 1 {
-			pic.Layers[i].Text = label
-		}
+		pic.Layers = append(pic.Layers, LabelVM{X: x, Y: 14, Text: layerLabel(i, len(plan.Layers), len(layer))})
 		for j, s := range layer {
 			b := BoxVM{X: x, Y: top + j*(boxH+rowGap), W: boxW, H: boxH, Name: s.Name,
 				Label: TitleOf(cat, s.Name) + " " + s.Version, Class: string(s.State)}
@@ -84,6 +74,28 @@ func Picture(plan catalog.Plan, cat *catalog.Catalog) PictureVM {
 	pic.Width = max(len(plan.Layers)*(boxW+colGap)-colGap, boxW)
 	pic.Height = top + max(rows, 1)*(boxH+rowGap)
 	return pic
+}
+
+// layerLabel heads column i of n holding size components. A plan of one
+// column has no order to tell: one component gets no heading (a lone
+// "first" read as a step of something larger), several say they install
+// together.
+func layerLabel(i, n, size int) string {
+	label := "then"
+	switch {
+	case n == 1 && size == 1:
+		return ""
+	case n == 1:
+		label = "together"
+	case i == 0:
+		label = "first"
+	case i == n-1:
+		label = "last"
+	}
+	if size > 1 {
+		label += " (" + strconv.Itoa(size) + " in parallel)"
+	}
+	return label
 }
 
 // TitleOf is a component's title in the catalog, else its name.
