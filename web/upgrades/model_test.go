@@ -135,3 +135,36 @@ func TestUpstreamReleasesAreShownNotOffered(t *testing.T) {
 	_, ok := available(state{platform: &v1alpha1.Platform{}}, &none, "Grafana", "")
 	require.False(t, ok, "nothing newer: nothing shown")
 }
+
+// Components whose update check could not read their index are named
+// with why, and the page does not call the platform up to date.
+func TestUncheckedComponentsAreNamed(t *testing.T) {
+	unchecked := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana"},
+		Status: v1alpha1.ComponentStatus{InstalledVersion: "v11.3.0", Conditions: []metav1.Condition{{
+			Type: v1alpha1.ConditionUpdatesChecked, Status: metav1.ConditionFalse, Reason: "IndexUnreachable",
+			Message: "helm index https://grafana.github.io/helm-charts/index.yaml: dial tcp: no route to host"}}}}
+	checked := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "valkey"}, Status: v1alpha1.ComponentStatus{InstalledVersion: "v8.0.0",
+		Conditions: []metav1.Condition{{Type: v1alpha1.ConditionUpdatesChecked, Status: metav1.ConditionTrue, Reason: "Checked"}}}}
+	for _, tt := range []struct {
+		name       string
+		components []v1alpha1.Component
+		want, not  string
+	}{
+		{"one could not be checked", []v1alpha1.Component{unchecked, checked},
+			"1 could not be checked", "Everything is up to date."},
+		{"all checked", []v1alpha1.Component{checked}, "Everything is up to date.", "could not be checked"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := state{platform: &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme"}}, components: tt.components,
+				catalog: catalog.Default(), ops: map[string]operations.Snapshot{}, forms: map[string]Form{}}
+			vm := build(s)
+			var b strings.Builder
+			require.NoError(t, page(vm).Render(context.Background(), &b))
+			require.Contains(t, b.String(), tt.want)
+			require.NotContains(t, b.String(), tt.not)
+			if tt.want == "1 could not be checked" {
+				require.Equal(t, []string{"Grafana: helm index https://grafana.github.io/helm-charts/index.yaml: dial tcp: no route to host"}, vm.Unchecked)
+			}
+		})
+	}
+}
