@@ -34,6 +34,7 @@ var notSecret = map[string]string{
 	"KeyPrefix":      "the bucket's folder for state files",
 	"PrivateIPv4":    "a node's address on the private network",
 	"PublicKey":      "a WireGuard gateway's public key, which the other gateway names as its peer",
+	"CatalogValues":  "the public catalog's Helm values for a release, which its validation keeps free of passwords; the platform's own values stay masked (Values)",
 }
 
 // leaf is one value the filler wrote, as the payload's JSON spells it.
