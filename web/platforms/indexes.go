@@ -10,6 +10,17 @@ import (
 	"github.com/openova-io/core/catalog"
 )
 
+// indexTTL is how long a fetched remote index serves pages before it is
+// fetched again: pages stay fast, and a new index shows within a minute.
+const indexTTL = time.Minute
+
+// cachedIndex is one fetch of an index: what came, error included.
+type cachedIndex struct {
+	cat *catalog.Catalog
+	err error
+	at  time.Time
+}
+
 // indexFetchTimeout bounds one fetch of a remote index: it runs for every
 // page that waits on it, so no one page's cancel ends it.
 const indexFetchTimeout = 30 * time.Second

@@ -27,10 +27,6 @@ import (
 // ErrNotFound is a platform that does not exist.
 var ErrNotFound = errors.New("platform not found")
 
-// indexTTL is how long a fetched remote index serves pages before it is
-// fetched again: pages stay fast, and a new index shows within a minute.
-const indexTTL = time.Minute
-
 // Store reads and changes platforms of one namespace.
 type Store struct {
 	reader    client.Reader
@@ -49,12 +45,6 @@ type Store struct {
 	// sees any Component change (listed). Nil when no watch reports
 	// changes (NewWithClient): every call lists.
 	lists *componentLists
-}
-
-type cachedIndex struct {
-	cat *catalog.Catalog
-	err error
-	at  time.Time
 }
 
 // New builds a Store on a watch cache of namespace; Run starts the cache.
