@@ -23,6 +23,8 @@ import (
 
 // RunBackupInput is one backup the catalog declares for a release.
 type RunBackupInput struct {
+	// Namespace is the platform's: the backup is created there unless
+	// the catalog's backup names its own (see ns).
 	Namespace string
 	Platform  string
 	Component string
@@ -30,6 +32,14 @@ type RunBackupInput struct {
 	Version  string
 	Backup   catalog.Backup
 	Deadline time.Time
+}
+
+// ns is where the backup and its volume are created.
+func (in RunBackupInput) ns() string {
+	if in.Backup.Namespace != "" {
+		return in.Backup.Namespace
+	}
+	return in.Namespace
 }
 
 // RunBackupResult names the backup object, for the progress message.
@@ -69,7 +79,7 @@ func (k *Kubernetes) RunBackup(ctx context.Context, in RunBackupInput) (RunBacku
 		}
 	}
 	u.SetGroupVersionKind(gv.WithKind(in.Backup.Kind))
-	u.SetNamespace(in.Namespace)
+	u.SetNamespace(in.ns())
 	u.SetName(name)
 	u.SetLabels(map[string]string{LabelPlatform: in.Platform, LabelComponent: in.Component})
 	err = k.Client.Create(ctx, u)
@@ -77,27 +87,27 @@ func (k *Kubernetes) RunBackup(ctx context.Context, in RunBackupInput) (RunBacku
 	case apierrors.IsAlreadyExists(err):
 	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) || meta404(err):
 		return res, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("backup %s %s/%s cannot be created: %v", in.Backup.Kind, in.Namespace, name, err), ErrInvalidBackup, nil)
+			fmt.Sprintf("backup %s %s/%s cannot be created: %v", in.Backup.Kind, in.ns(), name, err), ErrInvalidBackup, nil)
 	case err != nil:
-		return res, fmt.Errorf("create backup %s %s/%s: %w", in.Backup.Kind, in.Namespace, name, err)
+		return res, fmt.Errorf("create backup %s %s/%s: %w", in.Backup.Kind, in.ns(), name, err)
 	}
 	for {
 		got := &unstructured.Unstructured{}
 		got.SetGroupVersionKind(u.GroupVersionKind())
-		if err := k.Client.Get(ctx, client.ObjectKey{Namespace: in.Namespace, Name: name}, got); err != nil {
-			return res, fmt.Errorf("read backup %s %s/%s: %w", in.Backup.Kind, in.Namespace, name, err)
+		if err := k.Client.Get(ctx, client.ObjectKey{Namespace: in.ns(), Name: name}, got); err != nil {
+			return res, fmt.Errorf("read backup %s %s/%s: %w", in.Backup.Kind, in.ns(), name, err)
 		}
 		if field(got, in.Backup.Done.Path) == in.Backup.Done.Equals {
 			return res, nil
 		}
 		if f := in.Backup.Failed; f != nil && field(got, f.Path) == f.Equals {
 			return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("backup %s %s/%s failed (%s is %s); the upgrade was not started",
-				in.Backup.Kind, in.Namespace, name, f.Path, f.Equals), ErrBackupFailed, nil)
+				in.Backup.Kind, in.ns(), name, f.Path, f.Equals), ErrBackupFailed, nil)
 		}
 		now := fmt.Sprintf("%s is %q", in.Backup.Done.Path, field(got, in.Backup.Done.Path))
 		if time.Now().After(in.Deadline) {
 			return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("backup %s %s/%s not done by %s (%s); the upgrade was not started",
-				in.Backup.Kind, in.Namespace, name, clock(in.Deadline), now), ErrBackupTimedOut, nil)
+				in.Backup.Kind, in.ns(), name, clock(in.Deadline), now), ErrBackupTimedOut, nil)
 		}
 		activity.RecordHeartbeat(ctx, now)
 		select {
@@ -118,7 +128,7 @@ func (k *Kubernetes) backupClaim(ctx context.Context, in RunBackupInput, name st
 			fmt.Sprintf("backup of %s %s: volume size %q: %v", in.Component, in.Version, v.Size, err), ErrInvalidBackup, nil)
 	}
 	pvc := &corev1.PersistentVolumeClaim{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: in.Namespace,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: in.ns(),
 			Labels: map[string]string{LabelPlatform: in.Platform, LabelComponent: in.Component}},
 		Spec: corev1.PersistentVolumeClaimSpec{
 			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
@@ -130,9 +140,9 @@ func (k *Kubernetes) backupClaim(ctx context.Context, in RunBackupInput, name st
 		return nil
 	case apierrors.IsInvalid(err):
 		return temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("backup volume %s/%s cannot be created: %v", in.Namespace, name, err), ErrInvalidBackup, nil)
+			fmt.Sprintf("backup volume %s/%s cannot be created: %v", in.ns(), name, err), ErrInvalidBackup, nil)
 	default:
-		return fmt.Errorf("create backup volume %s/%s: %w", in.Namespace, name, err)
+		return fmt.Errorf("create backup volume %s/%s: %w", in.ns(), name, err)
 	}
 }
 

@@ -12,13 +12,13 @@ func TestSeedCatalogIsValid(t *testing.T) {
 	require.NoError(t, err)
 	require.NotPanics(t, func() { Default() })
 	require.Same(t, Default(), Default(), "Default parses once and is shared")
-	require.Len(t, c.Components, 23)
+	require.Len(t, c.Components, 24)
 }
 
 func TestSeedComponents(t *testing.T) {
 	want := map[Category][]string{
 		Mandatory:    {"cilium", "flux", "crossplane", "cert-manager", "external-secrets", "gitea", "grafana", "backstage"},
-		ALaCarte:     {"cnpg", "valkey", "mongodb", "redpanda", "debezium", "vault", "harbor", "keycloak", "kserve", "knative", "vllm", "milvus", "neo4j"},
+		ALaCarte:     {"cnpg", "valkey", "mongodb", "redpanda", "debezium", "vault", "harbor", "keycloak", "kserve-crd", "kserve", "knative", "vllm", "milvus", "neo4j"},
 		MetaPlatform: {"ai-hub", "open-banking"},
 	}
 	c := Default()
@@ -45,7 +45,6 @@ func TestSeedComponents(t *testing.T) {
 // singleRelease lists the components that truthfully have one release in
 // the catalog, and why; every other one has two or more, so upgrades exist.
 var singleRelease = map[string]string{
-	"backstage":    "its chart pins no Backstage version (no appVersion, image tag latest); only 1.31.0 is what the chart's CI tests",
 	"ai-hub":       "OpenOva's own meta-platform, defined but not yet released",
 	"open-banking": "OpenOva's own meta-platform, defined but not yet released",
 }
@@ -76,7 +75,9 @@ func TestSeedDependencies(t *testing.T) {
 		optional []string
 	}{
 		{"mongodb", []string{"debezium", "redpanda"}, nil},
-		{"debezium", []string{"redpanda"}, nil}, // Kafka Connect needs a Kafka API
+		{"debezium", []string{"redpanda"}, nil},     // Debezium Server streams into a Kafka API
+		{"redpanda", []string{"cert-manager"}, nil}, // the chart's TLS certificates
+		{"kserve", []string{"kserve-crd", "cert-manager"}, []string{"knative"}},
 		{"cnpg", []string{"external-secrets"}, nil},
 		{"ai-hub", []string{"kserve", "knative", "vllm", "milvus", "cnpg"}, []string{"neo4j"}},
 		{"open-banking", []string{"keycloak", "vault", "cnpg", "redpanda", "cert-manager"}, []string{"debezium", "valkey"}},
@@ -96,7 +97,7 @@ func TestSeedDependencies(t *testing.T) {
 
 func TestSeedJourneyVersions(t *testing.T) {
 	c := Default()
-	for name, pair := range map[string][2]string{"cilium": {"v1.16.1", "v1.16.2"}, "grafana": {"v11.3.0", "v11.4.0"}} {
+	for name, pair := range map[string][2]string{"cilium": {"v1.19.6", "v1.20.0"}, "grafana": {"v13.1.3", "v13.2.0"}} {
 		comp := c.Components[name]
 		_, ok := comp.Find(pair[0])
 		require.True(t, ok, name)

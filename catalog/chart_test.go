@@ -12,9 +12,9 @@ import (
 // component or release is an error, not a guess.
 func TestHelmChart(t *testing.T) {
 	c := Default()
-	flux, err := c.HelmChart("flux", "v2.4.0")
+	flux, err := c.HelmChart("flux", "v2.8.5")
 	require.NoError(t, err)
-	require.Equal(t, HelmChartRef{Name: "flux2", Repository: "https://fluxcd-community.github.io/helm-charts", Version: "2.14.0"}, flux)
+	require.Equal(t, HelmChartRef{Name: "flux2", Repository: "https://fluxcd-community.github.io/helm-charts", Version: "2.18.3"}, flux)
 
 	latest, err := c.HelmChart("crossplane", "")
 	require.NoError(t, err)

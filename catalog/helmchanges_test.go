@@ -43,12 +43,12 @@ func TestHelmOffers(t *testing.T) {
 	releases, err := ParseHelmIndex([]byte(`apiVersion: v1
 entries:
   grafana:
-    - {version: 9.0.0-beta.1, appVersion: 12.0.0-beta.1}
-    - {version: 8.9.1, appVersion: 11.5.0}
-    - {version: 8.9.0, appVersion: 11.5.0}
-    - {version: 8.8.3, appVersion: 11.4.0}
-    - {version: 8.8.2, appVersion: 11.4.0}
-    - {version: 8.7.0}
+    - {version: 13.0.0-beta.1, appVersion: 14.0.0-beta.1}
+    - {version: 12.12.1, appVersion: 13.3.0}
+    - {version: 12.12.0, appVersion: 13.3.0}
+    - {version: 12.11.2, appVersion: 13.2.0}
+    - {version: 12.11.1, appVersion: 13.2.0}
+    - {version: 12.11.0}
 `), "grafana")
 	require.NoError(t, err)
 	offers := func(installed string, max int) []string {
@@ -58,9 +58,9 @@ entries:
 		}
 		return out
 	}
-	require.Equal(t, []string{"v11.5.0=8.9.1", "8.7.0=8.7.0"}, offers("v11.3.0", 10),
+	require.Equal(t, []string{"v13.3.0=12.12.1", "12.11.0=12.11.0"}, offers("v13.1.3", 10),
 		"newest chart of an unlisted version; a catalog version's repackage, older charts and pre-releases left out")
-	require.Equal(t, []string{"v11.5.0=8.9.1"}, offers("v11.3.0", 1), "at most max")
-	require.Equal(t, []string{"v11.5.0=8.9.1"}, offers("v11.4.0", 10), "a chart-only release of what runs is no upgrade")
+	require.Equal(t, []string{"v13.3.0=12.12.1"}, offers("v13.1.3", 1), "at most max")
+	require.Equal(t, []string{"v13.3.0=12.12.1"}, offers("v13.2.0", 10), "a chart-only release of what runs is no upgrade")
 	require.Empty(t, offers("latest", 10), "no offers for an installed version that is not semver")
 }

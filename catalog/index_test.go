@@ -15,12 +15,12 @@ func TestMergeAddsVersionsAndComponents(t *testing.T) {
 	idx, err := ParseIndex([]byte(indexHead + `
   - name: grafana
     versions:
-      - {version: 11.5.0, chartVersion: 8.9.0, released: 2025-01-28, changelog: "## Grafana 11.5.0"}
+      - {version: 13.3.0, chartVersion: 12.12.0, released: 2026-09-01, changelog: "## Grafana 13.3.0"}
   - name: cnpg
     title: CloudNativePG
     chart: {name: cloudnative-pg, repository: https://cloudnative-pg.github.io/charts}
     versions:
-      - {version: v1.25.0, chartVersion: 0.23.0, released: 2024-12-23, changelog: "## CNPG 1.25.0"}
+      - {version: v1.31.0, chartVersion: 0.30.0, released: 2026-09-01, changelog: "## CNPG 1.31.0"}
   - name: ollama
     title: Ollama
     category: a-la-carte
@@ -33,23 +33,23 @@ func TestMergeAddsVersionsAndComponents(t *testing.T) {
 	merged, err := base.Merge(idx)
 	require.NoError(t, err)
 
-	require.Equal(t, "v11.5.0", merged.Components["grafana"].Latest().Version)
-	require.Equal(t, []string{"v11.5.0", "v11.4.0", "v11.3.0", "v11.2.0"}, merged.Components["grafana"].VersionList())
-	require.Equal(t, "v1.25.0", merged.Components["cnpg"].Latest().Version)
+	require.Equal(t, "v13.3.0", merged.Components["grafana"].Latest().Version)
+	require.Equal(t, []string{"v13.3.0", "v13.2.0", "v13.1.3"}, merged.Components["grafana"].VersionList())
+	require.Equal(t, "v1.31.0", merged.Components["cnpg"].Latest().Version)
 	require.Contains(t, merged.Components, "ollama")
 	require.Len(t, merged.Components, len(base.Components)+1)
 
 	// The inputs are untouched: Default is shared.
 	require.Len(t, base.Components["grafana"].Versions, before)
-	require.Equal(t, "v11.4.0", base.Components["grafana"].Latest().Version)
+	require.Equal(t, "v13.2.0", base.Components["grafana"].Latest().Version)
 	require.NotContains(t, base.Components, "ollama")
 	require.Len(t, idx.Components["grafana"].Versions, 1)
 
 	// A merged catalog resolves like any other.
-	plan, err := merged.Resolve(Installed{"external-secrets": "v0.10.4"}, Request{Component: "ollama"})
+	plan, err := merged.Resolve(Installed{"external-secrets": "v2.9.0"}, Request{Component: "ollama"})
 	require.NoError(t, err)
 	s, _ := plan.Step("cnpg")
-	require.Equal(t, "v1.25.0", s.Version)
+	require.Equal(t, "v1.31.0", s.Version)
 }
 
 func TestMergeSameVersionIsFine(t *testing.T) {
@@ -75,8 +75,8 @@ func TestIndexBad(t *testing.T) {
 		{name: "unknown field", index: indexHead + "  - name: grafana\n    version: v11.5.0\n", parseErr: "field version not found"},
 		{name: "bad version", index: indexHead + "  - name: grafana\n    versions: [{version: latest, released: 2025-01-01}]\n", parseErr: `components[0] (grafana).versions[0].version: "latest" is not a semantic version`},
 		{name: "partial without versions", index: indexHead + "  - name: grafana\n", parseErr: "components[0] (grafana).versions: empty"},
-		{name: "conflicting version", index: indexHead + "  - name: grafana\n    versions: [{version: v11.4.0, released: 2024-12-06, changelog: changed}]\n",
-			mergeErr: "index (grafana).versions[v11.4.0]: differs from the same version in the base catalog"},
+		{name: "conflicting version", index: indexHead + "  - name: grafana\n    versions: [{version: v13.2.0, released: 2026-08-01, changelog: changed}]\n",
+			mergeErr: "index (grafana).versions[v13.2.0]: differs from the same version in the base catalog"},
 		{name: "partial unknown component", index: indexHead + "  - name: nosuch\n    versions: [{version: v1.0.0, released: 2025-01-01}]\n",
 			mergeErr: "index (nosuch): not in the base catalog; a new component needs title, category and chart"},
 		{name: "dependency on unknown component", index: indexHead + `  - name: newthing

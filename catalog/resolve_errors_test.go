@@ -59,11 +59,11 @@ func TestResolveErrors(t *testing.T) {
 			kind: ErrInvalidRequest, chain: []string{"ai-hub", "vault"},
 			msg: `ai-hub → vault: "vault" is not an optional dependency of ai-hub (it offers neo4j)`},
 		{name: "requested version unknown", cat: Default(), req: Request{Component: "grafana", Version: "v12.0.0"},
-			kind: ErrUnsatisfiableRange, chain: []string{"grafana"}, msg: "no version v12.0.0 of grafana in the catalog (have v11.4.0, v11.3.0, v11.2.0)"},
+			kind: ErrUnsatisfiableRange, chain: []string{"grafana"}, msg: "no version v12.0.0 of grafana in the catalog (have v13.2.0, v13.1.3)"},
 		{name: "requested version invalid", cat: Default(), req: Request{Component: "grafana", Version: "11"},
 			kind: ErrInvalidRequest, chain: []string{"grafana"}},
-		{name: "requested version differs from installed", cat: Default(), installed: mandatory(nil), req: Request{Component: "grafana", Version: "v11.4.0"},
-			kind: ErrUnsatisfiableRange, chain: []string{"grafana"}, msg: "grafana is installed at v11.3.0, not the requested v11.4.0; upgrade it instead"},
+		{name: "requested version differs from installed", cat: Default(), installed: mandatory(nil), req: Request{Component: "grafana", Version: "v13.2.0"},
+			kind: ErrUnsatisfiableRange, chain: []string{"grafana"}, msg: "grafana is installed at v13.1.3, not the requested v13.2.0; upgrade it instead"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 // mandatory is a platform right after bootstrap.
 func mandatory(extra Installed) Installed {
 	in := Installed{
-		"cilium": "v1.16.2", "flux": "v2.4.0", "crossplane": "v2.1.0", "cert-manager": "v1.16.1",
-		"external-secrets": "v0.10.4", "gitea": "v1.22.3", "grafana": "v11.3.0", "backstage": "v1.31.0",
+		"cilium": "v1.20.0", "flux": "v2.8.5", "crossplane": "v2.3.4", "cert-manager": "v1.21.1",
+		"external-secrets": "v2.9.0", "gitea": "v1.22.3", "grafana": "v13.1.3", "backstage": "v1.55.0",
 	}
 	for k, v := range extra {
 		in[k] = v
@@ -71,19 +71,20 @@ func TestResolveSeed(t *testing.T) {
 		versions  map[string]string
 	}{
 		{
-			// Debezium's Kafka Connect needs a Kafka API, so debezium
-			// requires redpanda too and comes one layer later.
+			// Debezium Server streams into a Kafka API, so debezium
+			// requires redpanda too and comes one layer later; the
+			// Redpanda chart needs cert-manager for its certificates.
 			name:      "mongodb on an empty platform",
 			req:       Request{Component: "mongodb"},
-			layers:    [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
-			toInstall: [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
-			versions:  map[string]string{"redpanda": "v24.2.7", "debezium": "v3.0.4", "mongodb": "v8.0.3"},
+			layers:    [][]string{{"cert-manager"}, {"redpanda"}, {"debezium"}, {"mongodb"}},
+			toInstall: [][]string{{"cert-manager"}, {"redpanda"}, {"debezium"}, {"mongodb"}},
+			versions:  map[string]string{"redpanda": "v26.2.1", "debezium": "v3.5.2", "mongodb": "v8.3.8"},
 		},
 		{
 			name:      "mongodb next to the mandatory components",
 			installed: mandatory(nil),
 			req:       Request{Component: "mongodb"},
-			layers:    [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
+			layers:    [][]string{{"=cert-manager"}, {"redpanda"}, {"debezium"}, {"mongodb"}},
 			toInstall: [][]string{{"redpanda"}, {"debezium"}, {"mongodb"}},
 		},
 		{
@@ -91,61 +92,61 @@ func TestResolveSeed(t *testing.T) {
 			// (installed too) does not appear. cert-manager is in the plan
 			// because kserve requires it; it holds layer 0 with the others.
 			name:      "ai-hub with cnpg installed",
-			installed: mandatory(Installed{"cnpg": "v1.24.0"}),
+			installed: mandatory(Installed{"cnpg": "v1.29.1"}),
 			req:       Request{Component: "ai-hub"},
-			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
-			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "kserve-crd", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "kserve-crd", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
 			optional:  []string{"neo4j"},
-			versions:  map[string]string{"cnpg": "v1.24.0", "ai-hub": "v0.1.0", "kserve": "v0.14.0"},
+			versions:  map[string]string{"cnpg": "v1.29.1", "ai-hub": "v0.1.0", "kserve": "v0.20.0"},
 		},
 		{
 			// An installed component is trusted to have its dependencies: its
 			// own requires are not expanded, so external-secrets is absent.
 			name:      "ai-hub with cnpg installed but not external-secrets",
-			installed: Installed{"cnpg": "1.23.1", "cert-manager": "v1.15.3"},
+			installed: Installed{"cnpg": "1.29.1", "cert-manager": "v1.20.3"},
 			req:       Request{Component: "ai-hub"},
-			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
-			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "kserve-crd", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "kserve-crd", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
 			optional:  []string{"neo4j"},
-			versions:  map[string]string{"cnpg": "v1.23.1"},
+			versions:  map[string]string{"cnpg": "v1.29.1"},
 		},
 		{
 			name:      "ai-hub on an empty platform installs external-secrets before cnpg",
 			req:       Request{Component: "ai-hub"},
-			layers:    [][]string{{"cert-manager", "external-secrets", "knative", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
-			toInstall: [][]string{{"cert-manager", "external-secrets", "knative", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
+			layers:    [][]string{{"cert-manager", "external-secrets", "knative", "kserve-crd", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"cert-manager", "external-secrets", "knative", "kserve-crd", "milvus", "vllm"}, {"cnpg", "kserve"}, {"ai-hub"}},
 			optional:  []string{"neo4j"},
 		},
 		{
 			name:      "ai-hub with neo4j chosen",
-			installed: mandatory(Installed{"cnpg": "v1.24.0"}),
+			installed: mandatory(Installed{"cnpg": "v1.29.1"}),
 			req:       Request{Component: "ai-hub", Optional: []string{"neo4j"}},
-			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
-			toInstall: [][]string{{"knative", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
-			versions:  map[string]string{"neo4j": "v5.25.1"},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "kserve-crd", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "kserve-crd", "milvus", "neo4j", "vllm"}, {"kserve"}, {"ai-hub"}},
+			versions:  map[string]string{"neo4j": "v5.26.29"},
 		},
 		{
 			name:      "ai-hub with an unchosen optional already installed",
-			installed: mandatory(Installed{"cnpg": "v1.24.0", "neo4j": "5.24.2"}),
+			installed: mandatory(Installed{"cnpg": "v1.29.1", "neo4j": "5.25.1"}),
 			req:       Request{Component: "ai-hub"},
-			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
-			toInstall: [][]string{{"knative", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			layers:    [][]string{{"=cert-manager", "=cnpg", "knative", "kserve-crd", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
+			toInstall: [][]string{{"knative", "kserve-crd", "milvus", "vllm"}, {"kserve"}, {"ai-hub"}},
 			optional:  []string{"=neo4j"},
 		},
 		{
 			name:      "open-banking pulls keycloak after cnpg",
 			installed: mandatory(nil),
 			req:       Request{Component: "open-banking"},
-			layers:    [][]string{{"=cert-manager", "=external-secrets", "redpanda", "vault"}, {"cnpg"}, {"keycloak"}, {"open-banking"}},
-			toInstall: [][]string{{"redpanda", "vault"}, {"cnpg"}, {"keycloak"}, {"open-banking"}},
+			layers:    [][]string{{"=cert-manager", "=external-secrets", "vault"}, {"cnpg", "redpanda"}, {"keycloak"}, {"open-banking"}},
+			toInstall: [][]string{{"vault"}, {"cnpg", "redpanda"}, {"keycloak"}, {"open-banking"}},
 			optional:  []string{"debezium", "valkey"},
 		},
 		{
 			name:      "requested version",
-			req:       Request{Component: "cilium", Version: "1.16.1"},
+			req:       Request{Component: "cilium", Version: "1.19.6"},
 			layers:    [][]string{{"cilium"}},
 			toInstall: [][]string{{"cilium"}},
-			versions:  map[string]string{"cilium": "v1.16.1"},
+			versions:  map[string]string{"cilium": "v1.19.6"},
 		},
 		{
 			name:      "already installed request",
@@ -153,12 +154,12 @@ func TestResolveSeed(t *testing.T) {
 			req:       Request{Component: "grafana"},
 			layers:    [][]string{{"=grafana"}},
 			toInstall: nil,
-			versions:  map[string]string{"grafana": "v11.3.0"},
+			versions:  map[string]string{"grafana": "v13.1.3"},
 		},
 		{
 			name:      "installed request at the requested version",
 			installed: mandatory(nil),
-			req:       Request{Component: "grafana", Version: "v11.3.0"},
+			req:       Request{Component: "grafana", Version: "v13.1.3"},
 			layers:    [][]string{{"=grafana"}},
 			toInstall: nil,
 		},
@@ -203,7 +204,7 @@ func TestResolveSeed(t *testing.T) {
 }
 
 func TestResolveStepDetails(t *testing.T) {
-	plan, err := Default().Resolve(Installed{"cert-manager": "v1.16.1"}, Request{Component: "ai-hub", Optional: []string{"neo4j"}})
+	plan, err := Default().Resolve(Installed{"cert-manager": "v1.21.1"}, Request{Component: "ai-hub", Optional: []string{"neo4j"}})
 	require.NoError(t, err)
 	cnpg, _ := plan.Step("cnpg")
 	require.Equal(t, WillInstall, cnpg.State)
@@ -217,7 +218,7 @@ func TestResolveStepDetails(t *testing.T) {
 	require.False(t, neo.Required, "chosen optionals are not required")
 	require.Equal(t, "ai-hub", neo.NeededBy)
 	require.Equal(t, "https://neo4j.{{domain}}", neo.Endpoints[0].URL)
-	require.Len(t, plan.Steps(), 9)
+	require.Len(t, plan.Steps(), 10) // with kserve-crd, which kserve needs first
 
 	// Steps own their endpoint slices: editing one leaves the catalog alone.
 	neo.Endpoints[0].URL = "changed"

@@ -129,11 +129,16 @@ type Source struct {
 // <component>-before-<version>, so a retried upgrade finds its backup
 // instead of taking a second one.
 type Backup struct {
-	APIVersion string         `yaml:"apiVersion" json:"apiVersion"`
-	Kind       string         `yaml:"kind" json:"kind"`
-	Spec       map[string]any `yaml:"spec,omitempty" json:"spec,omitempty"`
-	Done       FieldMatch     `yaml:"done" json:"done"`
-	Failed     *FieldMatch    `yaml:"failed,omitempty" json:"failed,omitempty"`
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string `yaml:"kind" json:"kind"`
+	// Namespace is where the backup object (and its volume) is created
+	// when that is not the platform's namespace: a component the
+	// bootstrap installed in its own namespace (Gitea) is backed up next
+	// to its data, which only a pod of that namespace can mount.
+	Namespace string         `yaml:"namespace,omitempty" json:"namespace,omitempty"`
+	Spec      map[string]any `yaml:"spec,omitempty" json:"spec,omitempty"`
+	Done      FieldMatch     `yaml:"done" json:"done"`
+	Failed    *FieldMatch    `yaml:"failed,omitempty" json:"failed,omitempty"`
 	// Timeout bounds the backup, e.g. 30m (the default).
 	Timeout string `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// Volume, for a Job, is the volume the dump is written to: the upgrade

@@ -33,6 +33,9 @@ func validateBackup(b Backup) [][2]string {
 			out = append(out, [2]string{field + ".equals", "missing; the value that means the state, e.g. completed"})
 		}
 	}
+	if b.Namespace != "" && !dnsLabel.MatchString(b.Namespace) {
+		out = append(out, [2]string{".namespace", fmt.Sprintf("%q is not a namespace name; leave it out to back up in the platform's namespace", b.Namespace)})
+	}
 	check(".done", b.Done)
 	if b.Failed != nil {
 		check(".failed", *b.Failed)
