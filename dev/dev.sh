@@ -165,8 +165,8 @@ flux() {
 # crds: CRDs the tests install where the controller that creates them on a
 # cluster cannot run here: Cilium's (its operator creates them), of the
 # catalog's newest Cilium, from the cilium module of that version, linked
-# as .cache/crds/cilium-<version>; and Crossplane's, of each catalog
-# version, in the module cache.
+# as .cache/crds/cilium-<version>; and Crossplane's, of the catalog's
+# newest Crossplane (the one a bootstrap installs), in the module cache.
 crds() {
 	local version dir
 	version=$(awk '/^  - name: /{c=($3=="cilium")} c && /^      - version:/ {print $3}' catalog/catalog.yaml | sort -V | tail -1)
@@ -175,11 +175,12 @@ crds() {
 	mkdir -p "$ROOT/.cache/crds"
 	link "$dir/pkg/k8s/apis/cilium.io/client/crds/v2" "$ROOT/.cache/crds/cilium-$version"
 	# Crossplane's CRDs, which the Crossplane player installs from the
-	# crossplane module of each catalog version (it reads the module cache).
-	for version in $(awk '/^  - name: /{c=($3=="crossplane")} c && /^      - version:/ {print $3}' catalog/catalog.yaml); do
-		go mod download "github.com/crossplane/crossplane/v2@v${version#v}" ||
-			{ log "the crossplane module $version was not downloaded"; return 1; }
-	done
+	# crossplane module of the HelmChart's version (it reads the module
+	# cache). Only the newest: the Go module proxy does not serve every
+	# release (v2.2.4 is refused), and no test installs an older one.
+	version=$(awk '/^  - name: /{c=($3=="crossplane")} c && /^      - version:/ {print $3}' catalog/catalog.yaml | sort -V | tail -1)
+	go mod download "github.com/crossplane/crossplane/v2@v${version#v}" ||
+		{ log "the crossplane module $version was not downloaded"; return 1; }
 	# The CRDs of the Providers deploy/crossplane pins (provider-helm),
 	# which the player installs from their modules as Crossplane would
 	# from the package (xpkg.crossplane.io/<owner>/<name>:<tag> is

@@ -98,11 +98,11 @@ func platformHandedOver(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 }
 
 // uiEditSurvivesFlux: in the handed-over platform (GitOps, the Platform
-// in Git), a platform engineer pins Valkey at v7.2.6 in Git; Flux applies
+// in Git), a platform engineer pins Valkey at v9.0.2 in Git; Flux applies
 // it and it installs. Then an upgrade asked in the manager's UI is a
 // commit to the Platform's file with the signed-in admin as its author,
 // which the region's real Flux applies; the entry in the cluster is
-// Flux's, not the UI's, so it still holds v8.0.0 after Flux's next
+// Flux's, not the UI's, so it still holds v9.1.1 after Flux's next
 // reconcile, and Valkey is upgraded.
 func uiEditSurvivesFlux(t *testing.T, cloud *cloudStandIn, res workflows.BootstrapResult) {
 	t.Helper()
@@ -115,11 +115,11 @@ func uiEditSurvivesFlux(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 	require.NoError(t, json.Unmarshal([]byte(js), &content))
 	raw, err := base64.StdEncoding.DecodeString(content.Content)
 	require.NoError(t, err)
-	pinned, changed, err := activities.SetComponentEntry(raw, "acme", v1alpha1.ComponentRef{Name: "valkey", Version: "v7.2.6"}, "ops")
+	pinned, changed, err := activities.SetComponentEntry(raw, "acme", v1alpha1.ComponentRef{Name: "valkey", Version: "v9.0.2"}, "ops")
 	require.NoError(t, err)
 	require.True(t, changed)
 	body, err := json.Marshal(map[string]any{"content": base64.StdEncoding.EncodeToString(pinned), "sha": content.SHA,
-		"branch": "main", "message": "pin valkey at v7.2.6", "author": map[string]string{"name": "ops", "email": "ops@acme.example"}})
+		"branch": "main", "message": "pin valkey at v9.0.2", "author": map[string]string{"name": "ops", "email": "ops@acme.example"}})
 	require.NoError(t, err)
 	code, js, err = gitea.Do(http.MethodPut, "/api/v1/repos/acme/platform/contents/"+file, string(body))
 	require.NoError(t, err)
@@ -139,11 +139,11 @@ func uiEditSurvivesFlux(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 			assertHealthyAt(ct, comps, "valkey", version)
 		}, 5*time.Minute, time.Second, "valkey Healthy at %s", version)
 	}
-	valkeyAt("v7.2.6")
+	valkeyAt("v9.0.2")
 
 	ui, code, page := managerUI(t, res.Manager, res.Manager.Password.Reveal())
 	require.Equal(t, http.StatusOK, code, page)
-	resp, page := ui.post("/platforms/acme/upgrades/valkey", url.Values{"to": {"v8.0.0"}, "action": {"now"}, "confirm": {"yes"}})
+	resp, page := ui.post("/platforms/acme/upgrades/valkey", url.Values{"to": {"v9.1.1"}, "action": {"now"}, "confirm": {"yes"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode, page)
 	require.Regexp(t, `Committed [0-9a-f]{7} to clusters/fsn1/platform.yaml in https://`, page, "the page says where the change went")
 	code, js, err = gitea.Get("/api/v1/repos/acme/platform/commits?path=" + file + "&limit=1")
@@ -158,21 +158,21 @@ func uiEditSurvivesFlux(t *testing.T, cloud *cloudStandIn, res workflows.Bootstr
 	require.NoError(t, json.Unmarshal([]byte(js), &commits))
 	require.NotEmpty(t, commits)
 	require.Equal(t, "admin", commits[0].Commit.Author.Name, "the signed-in user is the author")
-	require.Contains(t, commits[0].Commit.Message, "openova: upgrade valkey to v8.0.0 on platform acme")
+	require.Contains(t, commits[0].Commit.Message, "openova: upgrade valkey to v9.1.1 on platform acme")
 
 	holdsTheUpgrade := func() {
 		var p v1alpha1.Platform
 		require.NoError(t, c.Get(t.Context(), crclient.ObjectKey{Namespace: activities.ManagerNamespace, Name: "acme"}, &p))
 		i := slices.IndexFunc(p.Spec.Components, func(r v1alpha1.ComponentRef) bool { return r.Name == "valkey" })
 		require.GreaterOrEqual(t, i, 0)
-		require.Equal(t, "v8.0.0", p.Spec.Components[i].Version)
+		require.Equal(t, "v9.1.1", p.Spec.Components[i].Version)
 		for _, m := range p.ManagedFields {
 			require.NotEqual(t, v1alpha1.UIFieldManager("valkey"), m.Manager, "nothing applied to the cluster by the UI")
 		}
 	}
 	fluxApplied(t, c, cloud)
 	holdsTheUpgrade()
-	valkeyAt("v8.0.0")
+	valkeyAt("v9.1.1")
 	fluxApplied(t, c, cloud) // Flux reconciles again, the manager's release commits too
 	holdsTheUpgrade()
 }

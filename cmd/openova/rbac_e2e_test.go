@@ -24,6 +24,7 @@ import (
 	crclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/activities"
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/k3s/players"
@@ -41,8 +42,9 @@ const managerSA = "openova-manager"
 // ServiceAccount, so the envtest API server's RBAC decides every request.
 // The manager elects itself leader, installs MongoDB with its dependencies
 // from the Platform, installs and uninstalls Valkey through the UI (which
-// patches the Platform), and upgrades MongoDB to a forward-only release,
-// which runs the catalog's backup Job on its own volume first. None of its
+// patches the Platform), and upgrades Redpanda (pinned below its newest)
+// to a forward-only release, which runs the catalog's backup Job on its
+// own volume first. None of its
 // requests is refused, and the same identity cannot read a Secret of
 // another namespace or list Secrets.
 func TestManagerWithItsOwnRBAC_Impersonated_TestPlaysCrossplaneAndJobController(t *testing.T) {
@@ -60,7 +62,7 @@ func TestManagerWithItsOwnRBAC_Impersonated_TestPlaysCrossplaneAndJobController(
 	e := &managerEnv{kube: kube, c: admin, proc: p, tc: p.client(t, ""), xp: players.PlayReleases(t, admin, ns, 200*time.Millisecond),
 		ns: ns, dataDir: dataDir, args: args}
 
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb", Version: "v7.0.14"}}})
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "mongodb"}, {Name: "redpanda", Version: "v26.1.14"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 	comps := e.components(t)
 	for _, name := range []string{"mongodb", "redpanda", "debezium"} {
@@ -71,22 +73,22 @@ func TestManagerWithItsOwnRBAC_Impersonated_TestPlaysCrossplaneAndJobController(
 	resp, body := ui.post("/platforms/acme/components/valkey/install", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the UI patched the Platform: %s", body)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		assertHealthyAt(ct, e.components(ct), "valkey", "v8.0.0")
+		assertHealthyAt(ct, e.components(ct), "valkey", catalog.Default().Components["valkey"].Latest().Version)
 	}, time.Minute, 100*time.Millisecond, "valkey installed through the UI")
 
-	go e.playJob(t, activities.BackupName("mongodb", "v8.0.3"))
+	go e.playJob(t, activities.BackupName("redpanda", "v26.2.1"))
 	e.update(t, "acme", func(p *v1alpha1.Platform) {
 		for i := range p.Spec.Components {
-			if p.Spec.Components[i].Name == "mongodb" {
-				p.Spec.Components[i].Version, p.Spec.Components[i].ConfirmForwardOnly = "v8.0.3", true
+			if p.Spec.Components[i].Name == "redpanda" {
+				p.Spec.Components[i].Version, p.Spec.Components[i].ConfirmForwardOnly = "v26.2.1", true
 			}
 		}
 	})
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		assertHealthyAt(ct, e.components(ct), "mongodb", "v8.0.3")
-	}, 2*time.Minute, 100*time.Millisecond, "mongodb upgraded after its backup")
+		assertHealthyAt(ct, e.components(ct), "redpanda", "v26.2.1")
+	}, 2*time.Minute, 100*time.Millisecond, "redpanda upgraded after its backup")
 	var claim corev1.PersistentVolumeClaim
-	require.NoError(t, admin.Get(context.Background(), crclient.ObjectKey{Namespace: ns, Name: activities.BackupName("mongodb", "v8.0.3")}, &claim),
+	require.NoError(t, admin.Get(context.Background(), crclient.ObjectKey{Namespace: ns, Name: activities.BackupName("redpanda", "v26.2.1")}, &claim),
 		"the backup's volume was created")
 
 	resp, body = ui.post("/platforms/acme/components/valkey/uninstall", nil)

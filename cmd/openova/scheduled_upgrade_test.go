@@ -276,34 +276,34 @@ func TestMaintenanceWindowHoldsVersionBumps_TestPlaysCrossplane(t *testing.T) {
 	e := startManagerEnv(t, 200*time.Millisecond)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{
 		MaintenanceWindow: &v1alpha1.MaintenanceWindow{Days: []string{"Saturday"}, Start: "02:00", TimeZone: "Europe/Berlin"},
-		Components:        []v1alpha1.ComponentRef{{Name: "grafana", Version: "v11.3.0"}},
+		Components:        []v1alpha1.ComponentRef{{Name: "grafana", Version: "v13.1.3"}},
 	})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 
 	before := time.Now()
-	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v11.4.0" })
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v13.2.0" })
 	c := e.waitCondition(t, "acme", v1alpha1.ConditionUpgradeScheduled, metav1.ConditionTrue, time.Minute)
 	// The schedule was made between the two clock reads: either one's next
 	// window is right (they differ only across a window's opening).
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	var msgs []string
 	for _, at := range []time.Time{before, time.Now()} {
-		msgs = append(msgs, "grafana → v11.4.0 at "+nextSaturday2AMBerlin(at).In(berlin).Format("Mon 2006-01-02 15:04 MST"))
+		msgs = append(msgs, "grafana → v13.2.0 at "+nextSaturday2AMBerlin(at).In(berlin).Format("Mon 2006-01-02 15:04 MST"))
 	}
 	require.Contains(t, msgs, c.Message)
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, time.Minute)
 	list, err := schedules.List(context.Background(), e.tc.ScheduleClient(), "acme")
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	require.Equal(t, "v11.4.0", list[0].To)
-	require.Equal(t, "v11.3.0", e.components(t)["grafana"].Status.InstalledVersion)
-	require.Zero(t, e.executions(t, workflows.UpgradeID("acme", "grafana", "v11.4.0")), "the upgrade ran before its window")
+	require.Equal(t, "v13.2.0", list[0].To)
+	require.Equal(t, "v13.1.3", e.components(t)["grafana"].Status.InstalledVersion)
+	require.Zero(t, e.executions(t, workflows.UpgradeID("acme", "grafana", "v13.2.0")), "the upgrade ran before its window")
 
 	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.MaintenanceWindow = nil })
 	e.waitCondition(t, "acme", v1alpha1.ConditionUpgradeScheduled, metav1.ConditionFalse, time.Minute)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		assert.Equal(ct, "v11.4.0", e.components(ct)["grafana"].Status.InstalledVersion)
+		assert.Equal(ct, "v13.2.0", e.components(ct)["grafana"].Status.InstalledVersion)
 	}, time.Minute, 100*time.Millisecond, "without the window the bump did not run")
-	_, err = schedules.Get(context.Background(), e.tc.ScheduleClient(), workflows.ScheduledUpgradeID("acme", "grafana", "v11.4.0"))
+	_, err = schedules.Get(context.Background(), e.tc.ScheduleClient(), workflows.ScheduledUpgradeID("acme", "grafana", "v13.2.0"))
 	require.Error(t, err, "the schedule outlived the window")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 	"github.com/openova-io/core/dev/testenv/browser"
 )
@@ -56,12 +57,13 @@ func TestJourney2InstallMongoDB_Browser_TestPlaysCrossplane(t *testing.T) {
 		assert.NoError(ct, err)
 		assert.Equal(ct, "Healthy", strings.TrimSpace(status))
 	}, 3*time.Minute, 500*time.Millisecond, "MongoDB ends installed and Healthy on the page, without a reload")
+	newest := catalog.Default().Components["mongodb"].Latest().Version
 	version := browser.Text(t, ctx, `#component-mongodb [data-testid="version"]`)
-	require.Equal(t, "v8.0.3", strings.TrimSpace(version))
+	require.Equal(t, newest, strings.TrimSpace(version), "the catalog's newest MongoDB")
 	browser.Screenshot(t, ctx, "installed")
 
 	comps := e.components(t)
-	assertHealthyAt(t, comps, "mongodb", "v8.0.3")
+	assertHealthyAt(t, comps, "mongodb", newest)
 	assertHealthyAt(t, comps, "debezium", comps["debezium"].Spec.Version)
 	p := e.platform(t, "acme")
 	require.Equal(t, "admin", p.Annotations[v1alpha1.AnnotationActorPrefix+"mongodb"], "the UI recorded who asked")

@@ -19,13 +19,15 @@ import (
 	"github.com/openova-io/core/dev/testenv/browser"
 )
 
-// backstage130Index adds Backstage v1.30.0 to the embedded catalog, as a
-// platform's remote index would, so the platform can start at v1.30 for
-// Journey 3. Its notes are Backstage's own (docs/releases/v1.30.0.md, see
-// catalog/checks/backstage-and-data-components.md); the chart pairing
-// (2.2.0) is the test's, not upstream's, which is why it is test data and
-// not in the catalog.
-var backstage130Index = []byte(`apiVersion: catalog.openova.io/v1
+// journey3Index adds the releases of PRODUCT.md's Journey 3 to the
+// embedded catalog, as a platform's remote index would: Backstage v1.30.0,
+// and Grafana v11.3.0 and v11.4.0 on the chart they shipped in (grafana/
+// helm-charts, before the chart moved to grafana-community), so the
+// platform can start at v1.30 and v11.3. Their notes and sources are the
+// ones the catalog listed until issue 20 (catalog/checks/previous/); the
+// Backstage chart pairing (2.2.0) is the test's, not upstream's, which is
+// why it is test data and not in the catalog.
+var journey3Index = []byte(`apiVersion: catalog.openova.io/v1
 components:
   - name: backstage
     versions:
@@ -37,12 +39,49 @@ components:
           - The New Frontend System is ready for plugin adoption (blueprints, extension.override).
           - Breaking: sign-in resolvers from config now take precedence.
           [Release notes](https://backstage.io/docs/releases/v1.30.0)
+  - name: grafana
+    versions:
+      - version: v11.4.0
+        chartVersion: 8.8.2
+        chart: {name: grafana, repository: https://grafana.github.io/helm-charts}
+        released: 2024-12-16
+        source: {repository: https://github.com/grafana/helm-charts, ref: grafana-8.8.2, path: charts/grafana/Chart.yaml}
+        changelog: |
+          ## Grafana 11.4.0
+          - CloudWatch Logs Insights can be queried with OpenSearch PPL and OpenSearch SQL, besides Logs Insights QL.
+          - The CloudWatch logs query editor gains syntax highlighting, suggestions and an updated cheat sheet.
+          [Release notes](https://github.com/grafana/grafana/releases/tag/v11.4.0)
+      - version: v11.3.0
+        chartVersion: 8.6.0
+        chart: {name: grafana, repository: https://grafana.github.io/helm-charts}
+        released: 2024-11-10
+        source: {repository: https://github.com/grafana/helm-charts, ref: grafana-8.6.0, path: charts/grafana/Chart.yaml}
+        changelog: |
+          ## Grafana 11.3.0
+          - Scenes-powered dashboards are generally available: a new edit mode, and the time picker and variables stick to the top.
+          - Users with Edit or Admin rights on a folder can create subfolders.
+          [Release notes](https://github.com/grafana/grafana/releases/tag/v11.3.0)
 `)
 
+// journey3Release is a release of the index above, as the manager sees it
+// (merged into the embedded catalog).
+func journey3Release(t *testing.T, component, version string) catalog.Version {
+	t.Helper()
+	idx, err := catalog.ParseIndex(journey3Index)
+	require.NoError(t, err)
+	merged, err := catalog.Default().Merge(idx)
+	require.NoError(t, err)
+	v, ok := merged.Components[component].Find(version)
+	require.True(t, ok, "%s %s", component, version)
+	return v
+}
+
 // Journey 3 in a real browser: the dashboard says "2 upgrades available";
-// the Upgrades page shows Backstage v1.30 → v1.31 and Grafana v11.3 →
-// v11.4 with their changelogs; Upgrade now on both: Backstage ends at
-// v1.31, Grafana's rollout fails and the page shows it rolled back, with
+// the Upgrades page offers Backstage v1.31 and Grafana v11.4 (PRODUCT.md's
+// pair, from the index) beside the catalog's newer releases, each with its
+// changelog; the operator picks v1.31 and v11.4 and clicks Upgrade now on
+// both: Backstage ends at v1.31, Grafana's rollout fails and the page
+// shows it rolled back, with
 // its reason and the alert a real HTTP receiver got. Then an upgrade is
 // scheduled in the maintenance window, listed with its next run, and
 // cancelled.
@@ -50,13 +89,13 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 	t.Parallel()
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	e := startManagerEnv(t, 300*time.Millisecond, "--alertmanager-url", rcv.URL, "--alert-webhook-url", rcv.URL+"/hook")
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: serveIndex(t, backstage130Index),
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: serveIndex(t, journey3Index),
 		Components: []v1alpha1.ComponentRef{{Name: "backstage", Version: "v1.30.0"}, {Name: "grafana", Version: "v11.3.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		assert.EqualValues(ct, 2, e.platform(ct, "acme").Status.UpgradesAvailable)
 	}, 2*time.Minute, 200*time.Millisecond, "the update check never found the two upgrades")
-	grafana114, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
+	grafana114 := journey3Release(t, "grafana", "v11.4.0")
 	e.xp.FailChart("grafana", grafana114.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
 
 	ctx := signIn(t, e.proc)
@@ -65,11 +104,13 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="tile-upgrades"] a`)), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana`)))
 	backstage := browser.Text(t, ctx, `#upgrade-backstage`)
-	require.Contains(t, backstage, "v1.30.0 → v1.31.0")
-	require.Contains(t, backstage, "The new backend system is declared stable", "Backstage's changelog, rendered")
+	require.Contains(t, backstage, "v1.30.0 → "+catalog.Default().Components["backstage"].Latest().Version, "the newest is offered first")
+	require.Contains(t, backstage, "v1.31.0")
+	require.Contains(t, backstage, "The new backend system is declared stable", "Backstage v1.31's changelog, rendered")
 	grafana := browser.Text(t, ctx, `#upgrade-grafana`)
-	require.Contains(t, grafana, "v11.3.0 → v11.4.0")
-	require.Contains(t, grafana, grafana114.Changelog[strings.Index(grafana114.Changelog, "\n- ")+3:][:30], "Grafana's changelog, rendered")
+	require.Contains(t, grafana, "v11.3.0 → "+catalog.Default().Components["grafana"].Latest().Version)
+	require.Contains(t, grafana, "v11.4.0")
+	require.Contains(t, grafana, grafana114.Changelog[strings.Index(grafana114.Changelog, "\n- ")+3:][:30], "Grafana v11.4's changelog, rendered")
 	browser.Screenshot(t, ctx, "upgrades-with-changelogs")
 
 	// On a phone, with the offers' forms: the page fits the screen, and
@@ -83,8 +124,10 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 	browser.Screenshot(t, ctx, "phone-upgrades-with-offers")
 	browser.Do(t, ctx, chromedp.EmulateViewport(browser.Width, browser.Height), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana`)))
 
-	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-backstage [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
-	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-backstage input[name="to"][value="v1.31.0"]`)),
+		chromedp.Click(chromedp.CSS(`#upgrade-backstage [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`#upgrade-grafana input[name="to"][value="v11.4.0"]`)),
+		chromedp.Click(chromedp.CSS(`#upgrade-grafana [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
 	browser.Screenshot(t, ctx, "upgrades-running")
 
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {

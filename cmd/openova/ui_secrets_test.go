@@ -47,7 +47,7 @@ func TestUIShowsNoSecretAndRefusesBadInput_TestPlaysFluxAndCrossplane(t *testing
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{
 		Delivery: v1alpha1.DeliveryGitOps,
 		Git:      &v1alpha1.GitRepository{URL: repoURL, Branch: "main", Path: "platform", SecretRef: "platform-git"},
-		Components: []v1alpha1.ComponentRef{{Name: "cnpg", Version: "v1.23.1",
+		Components: []v1alpha1.ComponentRef{{Name: "cnpg", Version: "v1.29.1",
 			Values: &apiextensionsv1.JSON{Raw: []byte(`{"superuser":{"password":"` + valueCanary + `"}}`)}}},
 	})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
@@ -80,7 +80,7 @@ func TestUIShowsNoSecretAndRefusesBadInput_TestPlaysFluxAndCrossplane(t *testing
 
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		assert.EqualValues(ct, 1, e.platform(ct, "acme").Status.UpgradesAvailable)
-	}, time.Minute, 200*time.Millisecond, "cnpg v1.24.0 is never offered")
+	}, time.Minute, 200*time.Millisecond, "cnpg v1.30.0 is never offered")
 	t.Run("bad input", func(t *testing.T) { badInput(t, ui) })
 }
 
@@ -127,8 +127,8 @@ func badInput(t *testing.T, ui *uiClient) {
 		{"settings: start", "/platforms/acme/settings", url.Values{"window": {"on"}, "day": {"Saturday"}, "start": {"2am"}, "timeZone": {"UTC"}, "delivery": {"Direct"}}, "start", "2am", "HH:MM"},
 		{"settings: GitOps URL", "/platforms/acme/settings", url.Values{"delivery": {"GitOps"}, "gitURL": {"git@host:x"}}, "gitURL", "git@host:x", "repository's URL"},
 		{"settings: Secret name", "/platforms/acme/settings", url.Values{"delivery": {"GitOps"}, "gitURL": {"https://git.example.com/p.git"}, "secretName": {"Bad Name"}}, "secretName", "Bad Name", "not a Secret name"},
-		{"upgrade: time in the past", "/platforms/acme/upgrades/cnpg", url.Values{"to": {"v1.24.0"}, "action": {"at"}, "at": {"2020-01-01T02:00"}, "zone": {"UTC"}}, "at", "2020-01-01T02:00", "has passed"},
-		{"upgrade: time zone", "/platforms/acme/upgrades/cnpg", url.Values{"to": {"v1.24.0"}, "action": {"at"}, "at": {"2030-01-01T02:00"}, "zone": {"Atlantis"}}, "zone", "Atlantis", "not a time zone"},
+		{"upgrade: time in the past", "/platforms/acme/upgrades/cnpg", url.Values{"to": {"v1.30.0"}, "action": {"at"}, "at": {"2020-01-01T02:00"}, "zone": {"UTC"}}, "at", "2020-01-01T02:00", "has passed"},
+		{"upgrade: time zone", "/platforms/acme/upgrades/cnpg", url.Values{"to": {"v1.30.0"}, "action": {"at"}, "at": {"2030-01-01T02:00"}, "zone": {"Atlantis"}}, "zone", "Atlantis", "not a time zone"},
 		{"upgrade: unknown version", "/platforms/acme/upgrades/cnpg", url.Values{"to": {"v9.9.9"}, "action": {"now"}}, "at", "", "not in the catalog"},
 		{"login: wrong password", "/login", url.Values{"user": {"admin"}, "password": {"nope"}}, "user", "admin", "Wrong user name or password"},
 	}

@@ -30,7 +30,7 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 	rcv := testenv.NewReceiver(t, http.StatusOK)
 	e := startManagerEnv(t, 200*time.Millisecond, "--alertmanager-url", rcv.URL)
 	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{
-		{Name: "cilium", Version: "v1.16.1"}, {Name: "grafana", Version: "v11.3.0"},
+		{Name: "cilium", Version: "v1.19.6"}, {Name: "grafana", Version: "v13.1.3"},
 	}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 	chart := func(component, version string) string {
@@ -41,17 +41,17 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 
 	// Not subtests: the restarted manager must outlive each part.
 	{ // during the rollout
-		to := chart("cilium", "v1.16.2")
+		to := chart("cilium", "v1.20.0")
 		e.xp.HoldChart("cilium", to)
-		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.16.2" })
+		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.20.0" })
 		e.waitReleaseChart(t, "cilium", to)
 		e.kill9AndRestart(t)
 		e.xp.LetGo("cilium", to)
 		e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 		c := e.components(t)["cilium"]
-		require.Equal(t, "v1.16.2", c.Status.InstalledVersion)
+		require.Equal(t, "v1.20.0", c.Status.InstalledVersion)
 		require.Nil(t, meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionRolledBack))
-		id := workflows.UpgradeID("acme", "cilium", "v1.16.2")
+		id := workflows.UpgradeID("acme", "cilium", "v1.20.0")
 		require.Equal(t, 1, e.executions(t, id))
 		require.NoError(t, e.tc.GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
 		require.Equal(t, 2, e.executions(t, workflows.ReleaseID("acme", "cilium")), "install and upgrade: one release each")
@@ -59,23 +59,23 @@ func TestUpgradeKill9DuringRolloutAndRollback_TestPlaysCrossplane(t *testing.T) 
 	}
 
 	{ // during the rollback
-		from, to := chart("grafana", "v11.3.0"), chart("grafana", "v11.4.0")
+		from, to := chart("grafana", "v13.1.3"), chart("grafana", "v13.2.0")
 		e.xp.FailChart("grafana", to, "CrashLoopBackOff: grafana-7d9")
-		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[1].Version = "v11.4.0" })
+		e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[1].Version = "v13.2.0" })
 		e.waitReleaseChart(t, "grafana", to)
 		e.xp.HoldChart("grafana", from)
 		e.waitReleaseChart(t, "grafana", from) // the rollout failed: the rollback is under way
 		e.kill9AndRestart(t)
 		e.xp.LetGo("grafana", from)
 		stalled := e.waitCondition(t, "acme", v1alpha1.ConditionStalled, metav1.ConditionTrue, 2*time.Minute)
-		require.Contains(t, stalled.Message, "upgrade grafana v11.3.0 → v11.4.0 failed")
-		require.Contains(t, stalled.Message, "rolled back to v11.3.0")
+		require.Contains(t, stalled.Message, "upgrade grafana v13.1.3 → v13.2.0 failed")
+		require.Contains(t, stalled.Message, "rolled back to v13.1.3")
 		require.EventuallyWithT(t, func(ct *assert.CollectT) {
 			comps := e.components(ct)
-			assertHealthyAt(ct, comps, "grafana", "v11.3.0")
+			assertHealthyAt(ct, comps, "grafana", "v13.1.3")
 			assertRolledBack(ct, comps, "grafana", true)
-		}, time.Minute, 100*time.Millisecond, "grafana is not Healthy at v11.3.0 with RolledBack")
-		id := workflows.UpgradeID("acme", "grafana", "v11.4.0")
+		}, time.Minute, 100*time.Millisecond, "grafana is not Healthy at v13.1.3 with RolledBack")
+		id := workflows.UpgradeID("acme", "grafana", "v13.2.0")
 		require.Equal(t, 1, e.executions(t, id))
 		// install, upgrade, rollback: one release each, none repeated
 		require.Equal(t, 3, e.executions(t, workflows.ReleaseID("acme", "grafana")))

@@ -23,15 +23,15 @@ import (
 func TestRolledBackUpgradeStaysRolledBack_TestPlaysCrossplane(t *testing.T) {
 	t.Parallel() // its own processes, ports, data dir and namespace
 	e := startManagerEnv(t, 200*time.Millisecond)
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "grafana", Version: "v11.3.0"}}})
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "grafana", Version: "v13.1.3"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 
-	target, _ := catalog.Default().Components["grafana"].Find("v11.4.0")
+	target, _ := catalog.Default().Components["grafana"].Find("v13.2.0")
 	e.xp.FailChart("grafana", target.HelmChartVersion(), "CrashLoopBackOff: grafana-7d9")
-	upgrade := workflows.UpgradeID("acme", "grafana", "v11.4.0")
-	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v11.4.0" })
+	upgrade := workflows.UpgradeID("acme", "grafana", "v13.2.0")
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v13.2.0" })
 	stalled := e.waitCondition(t, "acme", v1alpha1.ConditionStalled, metav1.ConditionTrue, 2*time.Minute)
-	require.Contains(t, stalled.Message, "rolled back to v11.3.0")
+	require.Contains(t, stalled.Message, "rolled back to v13.1.3")
 	rolledBackAt := e.rolledBack(t, "grafana")
 
 	// Another component changes the spec: it installs; grafana's upgrade
@@ -45,7 +45,7 @@ func TestRolledBackUpgradeStaysRolledBack_TestPlaysCrossplane(t *testing.T) {
 	e.waitStalledAtGeneration(t, "acme")
 	require.Equal(t, 1, e.executions(t, upgrade), "grafana's upgrade ran again on another component's change")
 	require.Equal(t, rolledBackAt, e.rolledBack(t, "grafana"), "the rollback record changed")
-	require.Equal(t, "v11.3.0", e.components(t)["grafana"].Status.InstalledVersion)
+	require.Equal(t, "v13.1.3", e.components(t)["grafana"].Status.InstalledVersion)
 
 	// Retry runs it once more; it fails again, is rolled back again, and
 	// then waits again.
