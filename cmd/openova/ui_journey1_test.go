@@ -123,10 +123,17 @@ func TestJourney1Wizard_Browser_FakeHetznerAPI_S3OnLoopback_EnvtestAsK3s(t *test
 	browser.Screenshot(t, ctx, "state")
 	next(tid("step-components"))
 
-	// Components: Debezium chosen, Redpanda added for it, explained.
+	// Components: each at the catalog's newest release; Debezium chosen,
+	// Redpanda added for it, explained.
+	for _, c := range catalog.Default().InCategory(catalog.Mandatory) {
+		require.Equal(t, c.Latest().Version, strings.TrimSpace(browser.Text(t, ctx, `[data-testid="mandatory-`+c.Name+`"] [data-testid="version"]`)), c.Name)
+	}
+	for _, c := range catalog.Default().InCategory(catalog.ALaCarte) {
+		require.Equal(t, c.Latest().Version, strings.TrimSpace(browser.Text(t, ctx, tid("version-"+c.Name))), c.Name)
+	}
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(tid("component-debezium"))),
 		browser.Present(`[data-testid="added-component"][data-name="redpanda"]`))
-	require.Contains(t, browser.Text(t, ctx, tid("added")), "debezium requires it")
+	require.Contains(t, browser.Text(t, ctx, tid("added")), "redpanda "+catalog.Default().Components["redpanda"].Latest().Version+": debezium requires it")
 	browser.Screenshot(t, ctx, "components")
 
 	// Review: the running workflow's plans, resource by resource.

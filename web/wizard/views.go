@@ -76,8 +76,10 @@ type StateVM struct {
 
 // ComponentVM is one component choice.
 type ComponentVM struct {
-	Name, Title, Description string
-	Checked                  bool
+	// Version is the catalog's newest release: what the bootstrap
+	// installs (the manager upgrades from there).
+	Name, Title, Description, Version string
+	Checked                           bool
 }
 
 var providerLabels = map[cloud.Provider]Option{
@@ -136,10 +138,11 @@ func stepVM(step string, d *Draft, errs Errors) StepVM {
 	vm.State = StateVM{Local: s.Local, Bucket: s.Bucket, Region: s.Region, Endpoint: s.Endpoint, KeyPrefix: s.KeyPrefix, AccessKey: s.AccessKey, SecretSet: s.SecretKey != ""}
 	cat := catalog.Default()
 	for _, c := range cat.InCategory(catalog.Mandatory) {
-		vm.Mandatory = append(vm.Mandatory, ComponentVM{Name: c.Name, Title: c.Title, Description: c.Description, Checked: true})
+		vm.Mandatory = append(vm.Mandatory, ComponentVM{Name: c.Name, Title: c.Title, Description: c.Description, Version: c.Latest().Version, Checked: true})
 	}
 	for _, c := range cat.InCategory(catalog.ALaCarte) {
-		vm.ALaCarte = append(vm.ALaCarte, ComponentVM{Name: c.Name, Title: c.Title, Description: c.Description, Checked: slices.Contains(d.Chosen, c.Name)})
+		vm.ALaCarte = append(vm.ALaCarte, ComponentVM{Name: c.Name, Title: c.Title, Description: c.Description, Version: c.Latest().Version,
+			Checked: slices.Contains(d.Chosen, c.Name)})
 	}
 	vm.Added, _ = resolve(d.Chosen)
 	vm.Plans = chosenPlans(d.Chosen)
