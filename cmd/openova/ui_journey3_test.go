@@ -103,6 +103,11 @@ func TestJourney3Upgrades_Browser_TestPlaysCrossplane(t *testing.T) {
 	browser.Screenshot(t, ctx, "dashboard-2-upgrades")
 
 	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="tile-upgrades"] a`)), chromedp.WaitVisible(chromedp.CSS(`#upgrade-grafana`)))
+	// The operator opens the changelogs of PRODUCT.md's pair (the newest
+	// release's is open already).
+	for _, c := range [][2]string{{"backstage", "v1.31.0"}, {"grafana", "v11.4.0"}} {
+		browser.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#upgrade-`+c[0]+` summary')].find(s => s.textContent === 'Changelog of `+c[1]+`').click()`))
+	}
 	backstage := browser.Text(t, ctx, `#upgrade-backstage`)
 	require.Contains(t, backstage, "v1.30.0 → "+catalog.Default().Components["backstage"].Latest().Version, "the newest is offered first")
 	require.Contains(t, backstage, "v1.31.0")
