@@ -31,7 +31,10 @@ func (h *Handler) run(c echo.Context) error {
 	if len(vm.Summary) > 0 && h.Tofu != "" {
 		vm.Summary = append(vm.Summary, SummaryRow{"OpenTofu", h.Tofu})
 	}
-	vm.ClearFlashes = ui.IsFragmentRequest(c.Request()) && r.State != "running"
+	// A fragment of an ended run, or of one parked on a failure, clears
+	// the page's flashes: "Approved: the clusters are being built." is
+	// stale above the clusters ready, and above a step that failed.
+	vm.ClearFlashes = ui.IsFragmentRequest(c.Request()) && (r.State != "running" || r.Progress.Awaiting == bootstrap.SignalRetry)
 	if r.Result != nil && r.Result.Manager != nil {
 		if vm.Manager, err = h.managerVM(org, r.Result.Manager); err != nil {
 			return err

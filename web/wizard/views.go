@@ -159,8 +159,9 @@ type RunVM struct {
 	Summary                                     []SummaryRow
 	// Manager is the deployed Lifecycle Manager (nil until it answers).
 	Manager *ManagerVM
-	// ClearFlashes: a fragment of an ended run clears the page's flashes
-	// ("Approved: …" is stale once the clusters are ready).
+	// ClearFlashes: a fragment of an ended or parked run clears the
+	// page's flashes ("Approved: …" is stale once the clusters are ready,
+	// or once a step failed).
 	ClearFlashes bool
 	// Change: the page is of a change to the built platform, whose
 	// bootstrap is at BackURL. ChangeURL offers a change (a finished

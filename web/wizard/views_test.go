@@ -174,3 +174,31 @@ func TestReviewNamesTheOpenTofu(t *testing.T) {
 	row := doc.Find(`[data-testid="summary"] tr`).FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Find("th").Text() == "OpenTofu" })
 	require.Equal(t, "/usr/bin/tofu, OpenTofu v1.10.6", row.Find("td").Text())
 }
+
+// The run page's fragment (htmx following the run) clears the page's
+// flashes once the run has ended or is parked on a failure: "Approved: the
+// clusters are being built." is stale then. While it runs, they stay.
+func TestRunFragmentClearsStaleFlashes(t *testing.T) {
+	for name, tc := range map[string]struct {
+		run   Run
+		clear bool
+	}{
+		"running":   {Run{Organization: "acme", State: "running"}, false},
+		"parked":    {Run{Organization: "acme", State: "running", Progress: bootstrap.Progress{Awaiting: bootstrap.SignalRetry}}, true},
+		"succeeded": {Run{Organization: "acme", State: "succeeded", Result: &bootstrap.Result{}}, true},
+		"aborted":   {Run{Organization: "acme", State: "aborted"}, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := &Handler{Drafts: &Drafts{}, Bootstraps: finished{tc.run}}
+			e := echo.New()
+			h.Routes(e)
+			req := httptest.NewRequest(http.MethodGet, "/wizard/run/acme", nil)
+			req.Header.Set("HX-Request", "true")
+			req.Header.Set("HX-Target", "run")
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			require.Equal(t, http.StatusOK, rec.Code)
+			require.Equal(t, tc.clear, strings.Contains(rec.Body.String(), `<div id="flashes" hx-swap-oob="true"></div>`), rec.Body.String())
+		})
+	}
+}
