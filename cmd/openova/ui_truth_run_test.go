@@ -52,6 +52,7 @@ func (w wizardTab) failedApplyIsParkedThenAborted(cloud *cloudStandIn) {
 	require.NotContains(t, parked, "(type:")
 	require.Equal(t, "Parked", browser.Text(t, w.ctx, `[data-testid="timeline"] [data-testid="status"]`))
 	require.NotContains(t, w.badges(), "Running", "a parked run waits, it does not run")
+	require.Zero(t, w.count(tid("flash")), "no stale 'Approved: the clusters are being built.' above the failure")
 	require.NotEmpty(t, cloud.API.Live(), "the failed apply created part of the cluster")
 	browser.Screenshot(t, w.ctx, "parked")
 
