@@ -202,3 +202,18 @@ func TestRunFragmentClearsStaleFlashes(t *testing.T) {
 		})
 	}
 }
+
+// A field's message sits with its field: in the state step's two-column
+// grid, the endpoint's message took a cell of its own, under Region.
+func TestFieldMessageStaysWithItsField(t *testing.T) {
+	vm := stepVM(StepState, newDraft(), Errors{"state.endpoint": "could not be reached"})
+	var page strings.Builder
+	require.NoError(t, stepPage(vm).Render(context.Background(), &page))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page.String()))
+	require.NoError(t, err)
+	msg := doc.Find(`[data-testid="field-error"][data-field="state.endpoint"]`)
+	require.Equal(t, 1, msg.Length())
+	cell := msg.Parent().Find("input")
+	require.Equal(t, 1, cell.Length(), "the message and its input alone share one grid cell")
+	require.Equal(t, "state.endpoint", cell.AttrOr("name", ""))
+}
