@@ -33,10 +33,12 @@ const (
 // <name>.enabled). Their images were withdrawn in 2025 and no longer pull,
 // so every one of them is turned off. Read upstream (gitea.com/gitea/helm-chart,
 // mirrored on GitHub as project-mirrors/gitea-helm-chart): 10.x at
-// 77aa11a3 (10.4.1) and 5c7e78b4 (10.6.0), the catalog's refs; 11.x at
-// 11.0.1; 12.x since "Migrate to Valkey from Redis" (#775, 6e4e414). A
-// chart major not listed here has not been read, and is refused rather than
-// installed with a subchart left on.
+// 77aa11a3 (10.4.1) and 5c7e78b4 (10.6.0), the catalog's refs until issue
+// 20; 11.x at 11.0.1; 12.x since "Migrate to Valkey from Redis" (#775,
+// 6e4e414), and again at 12.6.0 and 12.7.0, the catalog's releases, as
+// linode/apl-core vendors them (8f7c324b and 0514ace1). A chart major not
+// listed here has not been read, and is refused rather than installed with
+// a subchart left on.
 var giteaSubcharts = map[uint64][]string{
 	10: {"postgresql", "postgresql-ha", "redis", "redis-cluster"},
 	11: {"postgresql", "postgresql-ha", "redis", "redis-cluster"},

@@ -1,6 +1,8 @@
 package activities
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +13,11 @@ import (
 	"github.com/openova-io/core/catalog"
 )
 
+// giteaReadCharts are a chart version of each major whose subcharts were
+// read upstream (giteaSubcharts), for the majors the catalog no longer
+// offers: a platform bootstrapped on one still upgrades from it.
+var giteaReadCharts = map[uint64]string{10: "10.6.0", 11: "11.0.1", 12: "12.1.3"}
+
 // giteaChartVersions are the chart versions the values are rendered for:
 // every Gitea release of the catalog, and one of each other chart major
 // whose subcharts were read upstream.
@@ -19,10 +26,18 @@ func giteaChartVersions(t *testing.T) []string {
 	comp, ok := catalog.Default().Get("gitea")
 	require.True(t, ok)
 	var out []string
+	offered := map[uint64]bool{}
 	for _, v := range comp.Versions {
 		out = append(out, v.HelmChartVersion())
+		offered[semver.MustParse(v.HelmChartVersion()).Major()] = true
 	}
-	return append(out, "11.0.1", "12.1.3")
+	for _, major := range slices.Sorted(maps.Keys(giteaSubcharts)) {
+		if !offered[major] {
+			require.Contains(t, giteaReadCharts, major, "a chart version of major %d to render", major)
+			out = append(out, giteaReadCharts[major])
+		}
+	}
+	return out
 }
 
 // The chart's values, for every chart version the catalog offers (and the

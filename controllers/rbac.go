@@ -38,8 +38,11 @@ package controllers
 //   - jobs (batch) and backups (postgresql.cnpg.io), create and get: the
 //     pre-upgrade backups the catalog declares for forward-only releases,
 //     polled until done; persistentvolumeclaims, create only: the volume a
-//     backup Job writes to (one that exists already is used as it is). A
-//     new backup kind in the catalog needs a rule here.
+//     backup Job writes to (one that exists already is used as it is);
+//     volumesnapshots (snapshot.storage.k8s.io), create and get: Vault's
+//     backup, a snapshot of its data claim. A new backup kind in the
+//     catalog needs a rule here (deploy's
+//     TestManagerMayBackUpWhereTheCatalogSays finds one that has none).
 
 // +kubebuilder:rbac:groups=openova.io,resources=platforms,verbs=get;list;watch;patch,namespace=openova-system
 // +kubebuilder:rbac:groups=openova.io,resources=platforms/status,verbs=patch,namespace=openova-system
@@ -53,3 +56,4 @@ package controllers
 // +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;create,namespace=openova-system
 // +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=create,namespace=openova-system
 // +kubebuilder:rbac:groups=postgresql.cnpg.io,resources=backups,verbs=get;create,namespace=openova-system
+// +kubebuilder:rbac:groups=snapshot.storage.k8s.io,resources=volumesnapshots,verbs=get;create,namespace=openova-system

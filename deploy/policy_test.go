@@ -14,55 +14,60 @@ import (
 // through a namespaced Role, read-only. The manager works in openova-system
 // only, so there is no cluster-wide role or binding at all, and nothing that
 // grants more permissions (RBAC objects, escalate, bind, impersonate, tokens,
-// exec).
+// exec). The bootstrap's build adds Roles in the substrate's namespaces
+// (adopted.yaml), under the same rules.
 func TestRBACLeastPrivilege(t *testing.T) {
-	objs := build(t, "overlays/prod")
-	for _, kind := range []string{"ClusterRole", "ClusterRoleBinding"} {
-		for _, o := range byKind(objs, kind) {
-			require.Failf(t, "cluster-wide RBAC", "%s %s: the manager's permissions are a Role in openova-system", kind, o.GetName())
-		}
-	}
-	roles := append(byKind(objs, "ClusterRole"), byKind(objs, "Role")...)
-	require.NotEmpty(t, roles)
-	secretsInRole := false
-	for _, role := range roles {
-		id := role.GetKind() + " " + role.GetName()
-		rules, _, err := unstructured.NestedSlice(role.Object, "rules")
-		require.NoError(t, err, id)
-		require.NotEmpty(t, rules, "%s has no rules", id)
-		for _, r := range rules {
-			rule := r.(map[string]any)
-			for _, field := range []string{"apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"} {
-				for _, v := range strs(rule[field]) {
-					require.NotContains(t, v, "*", "%s: wildcard in %s: %v", id, field, rule)
+	for _, dir := range overlays {
+		t.Run(dir, func(t *testing.T) {
+			objs := build(t, dir)
+			for _, kind := range []string{"ClusterRole", "ClusterRoleBinding"} {
+				for _, o := range byKind(objs, kind) {
+					require.Failf(t, "cluster-wide RBAC", "%s %s: the manager's permissions are a Role in openova-system", kind, o.GetName())
 				}
 			}
-			require.NotContains(t, strs(rule["apiGroups"]), "rbac.authorization.k8s.io", "%s grants RBAC objects: %v", id, rule)
-			for _, v := range []string{"escalate", "bind", "impersonate"} {
-				require.NotContains(t, strs(rule["verbs"]), v, "%s: %v", id, rule)
+			roles := append(byKind(objs, "ClusterRole"), byKind(objs, "Role")...)
+			require.NotEmpty(t, roles)
+			secretsInRole := false
+			for _, role := range roles {
+				id := role.GetKind() + " " + role.GetName()
+				rules, _, err := unstructured.NestedSlice(role.Object, "rules")
+				require.NoError(t, err, id)
+				require.NotEmpty(t, rules, "%s has no rules", id)
+				for _, r := range rules {
+					rule := r.(map[string]any)
+					for _, field := range []string{"apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"} {
+						for _, v := range strs(rule[field]) {
+							require.NotContains(t, v, "*", "%s: wildcard in %s: %v", id, field, rule)
+						}
+					}
+					require.NotContains(t, strs(rule["apiGroups"]), "rbac.authorization.k8s.io", "%s grants RBAC objects: %v", id, rule)
+					for _, v := range []string{"escalate", "bind", "impersonate"} {
+						require.NotContains(t, strs(rule["verbs"]), v, "%s: %v", id, rule)
+					}
+					for _, r := range []string{"pods/exec", "pods/attach", "serviceaccounts/token", "nodes", "nodes/proxy", "certificatesigningrequests"} {
+						require.NotContains(t, strs(rule["resources"]), r, "%s: %v", id, rule)
+					}
+					if !slices.Contains(strs(rule["resources"]), "secrets") {
+						continue
+					}
+					require.Equal(t, "Role", role.GetKind(), "%s grants access to secrets cluster-wide: %v", id, rule)
+					require.Equal(t, "openova-system", role.GetNamespace(), id)
+					require.Equal(t, []string{"get"}, strs(rule["verbs"]), "%s: secrets are read one by one, never listed, watched or written", id)
+					secretsInRole = true
+				}
 			}
-			for _, r := range []string{"pods/exec", "pods/attach", "serviceaccounts/token", "nodes", "nodes/proxy", "certificatesigningrequests"} {
-				require.NotContains(t, strs(rule["resources"]), r, "%s: %v", id, rule)
-			}
-			if !slices.Contains(strs(rule["resources"]), "secrets") {
-				continue
-			}
-			require.Equal(t, "Role", role.GetKind(), "%s grants access to secrets cluster-wide: %v", id, rule)
-			require.Equal(t, "openova-system", role.GetNamespace(), id)
-			require.Equal(t, []string{"get"}, strs(rule["verbs"]), "%s: secrets are read one by one, never listed, watched or written", id)
-			secretsInRole = true
-		}
-	}
-	require.True(t, secretsInRole, "the manager reads its Git credentials and codec key Secrets: a namespaced Role must grant get")
+			require.True(t, secretsInRole, "the manager reads its Git credentials and codec key Secrets: a namespaced Role must grant get")
 
-	// Every role is bound to the manager's ServiceAccount and to nothing else.
-	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
-		for _, b := range byKind(objs, kind) {
-			subjects, _, _ := unstructured.NestedSlice(b.Object, "subjects")
-			require.Len(t, subjects, 1, "%s %s", kind, b.GetName())
-			s := subjects[0].(map[string]any)
-			require.Equal(t, map[string]any{"kind": "ServiceAccount", "name": "openova-manager", "namespace": "openova-system"}, s)
-		}
+			// Every role is bound to the manager's ServiceAccount and to nothing else.
+			for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
+				for _, b := range byKind(objs, kind) {
+					subjects, _, _ := unstructured.NestedSlice(b.Object, "subjects")
+					require.Len(t, subjects, 1, "%s %s", kind, b.GetName())
+					s := subjects[0].(map[string]any)
+					require.Equal(t, map[string]any{"kind": "ServiceAccount", "name": "openova-manager", "namespace": "openova-system"}, s)
+				}
+			}
+		})
 	}
 }
 

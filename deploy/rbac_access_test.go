@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	authzv1 "k8s.io/api/authorization/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/kubeenv"
@@ -63,6 +64,23 @@ type access struct {
 	group, resource, sub, verb, namespace, name string
 }
 
+// asManager asks the API server, with a SubjectAccessReview, whether the
+// manager's ServiceAccount in namespace ns may do what a access says.
+func asManager(t *testing.T, c client.Client, ns string) func(access) bool {
+	user := "system:serviceaccount:" + ns + ":openova-manager"
+	return func(a access) bool {
+		t.Helper()
+		sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{
+			User:   user,
+			Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"},
+			ResourceAttributes: &authzv1.ResourceAttributes{Group: a.group, Resource: a.resource, Subresource: a.sub,
+				Verb: a.verb, Namespace: a.namespace, Name: a.name},
+		}}
+		require.NoError(t, c.Create(context.Background(), sar))
+		return sar.Status.Allowed
+	}
+}
+
 func (a access) String() string {
 	r := a.resource
 	if a.sub != "" {
@@ -96,18 +114,7 @@ func TestManagerRBACAllowsWhatTheCodeCallsAndNothingElse(t *testing.T) {
 		require.NoError(t, apply(ctx, c, o), "%s %s", o.GetKind(), o.GetName())
 	}
 	other := kubeenv.Shared(t).Namespace
-	user := "system:serviceaccount:" + ns + ":openova-manager"
-	allowed := func(a access) bool {
-		t.Helper()
-		sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{
-			User:   user,
-			Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"},
-			ResourceAttributes: &authzv1.ResourceAttributes{Group: a.group, Resource: a.resource, Subresource: a.sub,
-				Verb: a.verb, Namespace: a.namespace, Name: a.name},
-		}}
-		require.NoError(t, c.Create(ctx, sar))
-		return sar.Status.Allowed
-	}
+	allowed := asManager(t, c, ns)
 
 	var uses []access
 	for _, m := range markers(t) {

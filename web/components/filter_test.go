@@ -144,8 +144,10 @@ func TestBuildFiltered(t *testing.T) {
 	s.filter = Filter{Query: "cloudnativepg", Page: 1}
 	vm := build(s)
 	_, cards = names(vm)
-	require.Equal(t, []string{"cnpg"}, cards)
+	// CloudNativePG by its title, Keycloak by its description (its
+	// database is a CloudNativePG Cluster).
+	require.Equal(t, []string{"cnpg", "keycloak"}, cards)
 	require.Equal(t, "No component matches \u201ccloudnativepg\u201d.", vm.Sections[0].Empty)
-	require.Equal(t, PagerVM{From: 1, To: 1, Total: 1, Page: 1, Pages: 1}, vm.Pager)
+	require.Equal(t, PagerVM{From: 1, To: 2, Total: 2, Page: 1, Pages: 1}, vm.Pager)
 	require.Len(t, vm.Categories, 3)
 }

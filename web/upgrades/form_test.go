@@ -9,9 +9,27 @@ import (
 	"github.com/openova-io/core/catalog"
 )
 
+// releases are the seed catalog's newest and previous release of a
+// component (the catalog keeps both for every component).
+func releases(tb testing.TB, name string) (newest, previous catalog.Version) {
+	tb.Helper()
+	comp, ok := catalog.Default().Get(name)
+	require.True(tb, ok, name)
+	require.GreaterOrEqual(tb, len(comp.Versions), 2, name)
+	return comp.Latest(), comp.Versions[1]
+}
+
 func TestUpgradeFormChecks(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	installed := catalog.Installed{"mongodb": "v7.0.14", "redpanda": "v24.2.7", "debezium": "v3.0.4", "grafana": "v11.3.0"}
+	// Grafana's newest release is an ordinary one, Vault's is forward-only;
+	// Cilium runs its newest, so its previous is a downgrade.
+	grafanaNew, grafanaOld := releases(t, "grafana")
+	vaultNew, vaultOld := releases(t, "vault")
+	ciliumNew, ciliumOld := releases(t, "cilium")
+	require.False(t, grafanaNew.ForwardOnly)
+	require.True(t, vaultNew.ForwardOnly)
+	installed := catalog.Installed{"vault": vaultOld.Version, "grafana": grafanaOld.Version, "cilium": ciliumNew.Version}
+	to := grafanaNew.Version
 	cases := []struct {
 		name      string
 		component string
@@ -21,21 +39,21 @@ func TestUpgradeFormChecks(t *testing.T) {
 		msg       string
 		at        time.Time
 	}{
-		{"a forward-only release needs the confirmation", "mongodb", Form{To: "v8.0.3", Action: actionNow}, false, "confirm", "cannot be rolled back", time.Time{}},
-		{"confirmed, it passes", "mongodb", Form{To: "v8.0.3", Confirm: true, Action: actionNow}, false, "", "", time.Time{}},
+		{"a forward-only release needs the confirmation", "vault", Form{To: vaultNew.Version, Action: actionNow}, false, "confirm", "cannot be rolled back", time.Time{}},
+		{"confirmed, it passes", "vault", Form{To: vaultNew.Version, Confirm: true, Action: actionNow}, false, "", "", time.Time{}},
 		{"an unknown version", "grafana", Form{To: "v99.0.0", Action: actionNow}, false, "to", "not in the catalog", time.Time{}},
-		{"a downgrade", "grafana", Form{To: "v11.2.0", Action: actionNow}, false, "to", "downgrades are refused", time.Time{}},
-		{"the version that runs: refused, and not called a downgrade", "grafana", Form{To: "v11.3.0", Action: actionNow}, false, "to",
-			"grafana: v11.3.0 is already installed: nothing to upgrade", time.Time{}},
+		{"a downgrade", "cilium", Form{To: ciliumOld.Version, Action: actionNow}, false, "to", "downgrades are refused", time.Time{}},
+		{"the version that runs: refused, and not called a downgrade", "grafana", Form{To: grafanaOld.Version, Action: actionNow}, false, "to",
+			"grafana: " + grafanaOld.Version + " is already installed: nothing to upgrade", time.Time{}},
 		{"no version chosen", "grafana", Form{Action: actionNow}, false, "to", "Choose the version", time.Time{}},
-		{"now, with a window", "grafana", Form{To: "v11.4.0", Action: actionNow}, true, "action", "maintenance window", time.Time{}},
-		{"the window, without one", "grafana", Form{To: "v11.4.0", Action: actionWindow}, false, "action", "no maintenance window", time.Time{}},
-		{"no action", "grafana", Form{To: "v11.4.0"}, false, "action", "Choose Upgrade now", time.Time{}},
-		{"a time in a zone", "grafana", Form{To: "v11.4.0", Action: actionAt, At: "2026-12-05T02:00", Zone: "Europe/Berlin"}, false, "", "",
+		{"now, with a window", "grafana", Form{To: to, Action: actionNow}, true, "action", "maintenance window", time.Time{}},
+		{"the window, without one", "grafana", Form{To: to, Action: actionWindow}, false, "action", "no maintenance window", time.Time{}},
+		{"no action", "grafana", Form{To: to}, false, "action", "Choose Upgrade now", time.Time{}},
+		{"a time in a zone", "grafana", Form{To: to, Action: actionAt, At: "2026-12-05T02:00", Zone: "Europe/Berlin"}, false, "", "",
 			time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)},
-		{"a time already past", "grafana", Form{To: "v11.4.0", Action: actionAt, At: "2026-12-01T11:00", Zone: "UTC"}, false, "at", "has passed", time.Time{}},
-		{"a time that is not one", "grafana", Form{To: "v11.4.0", Action: actionAt, At: "soon", Zone: "UTC"}, false, "at", "such as", time.Time{}},
-		{"an unknown zone", "grafana", Form{To: "v11.4.0", Action: actionAt, At: "2026-12-05T02:00", Zone: "Mars/Olympus"}, false, "zone", "not a time zone", time.Time{}},
+		{"a time already past", "grafana", Form{To: to, Action: actionAt, At: "2026-12-01T11:00", Zone: "UTC"}, false, "at", "has passed", time.Time{}},
+		{"a time that is not one", "grafana", Form{To: to, Action: actionAt, At: "soon", Zone: "UTC"}, false, "at", "such as", time.Time{}},
+		{"an unknown zone", "grafana", Form{To: to, Action: actionAt, At: "2026-12-05T02:00", Zone: "Mars/Olympus"}, false, "zone", "not a time zone", time.Time{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,15 +20,19 @@ import (
 // one the catalog upgrades to; an accepted "at" is a later instant that
 // reads back, in the chosen zone, as the date and time typed.
 func FuzzUpgradeForm(f *testing.F) {
-	f.Add("grafana", "v11.4.0", "", "now", "", "", false)
-	f.Add("grafana", "v11.4.0", "", "at", "2026-12-05T02:00", "Europe/Berlin", false)
-	f.Add("mongodb", "v8.0.3", "yes", "window", "", "", true)
-	f.Add("grafana", "v11.2.0", "", "at", "2026-12-01T11:00", "UTC", false)
-	f.Add("grafana", "v11.4.0", "", "at", "soon", "Mars/Olympus", false)
-	f.Add("grafana", " v11.4.0 ", "", "at", "2027-03-28T02:30", "Europe/Berlin", false) // a local time that does not exist
+	grafanaNew, grafanaOld := releases(f, "grafana")
+	vaultNew, vaultOld := releases(f, "vault")
+	ciliumNew, ciliumOld := releases(f, "cilium")
+	next := grafanaNew.Version
+	f.Add("grafana", next, "", "now", "", "", false)
+	f.Add("grafana", next, "", "at", "2026-12-05T02:00", "Europe/Berlin", false)
+	f.Add("vault", vaultNew.Version, "yes", "window", "", "", true)
+	f.Add("cilium", ciliumOld.Version, "", "at", "2026-12-01T11:00", "UTC", false)
+	f.Add("grafana", next, "", "at", "soon", "Mars/Olympus", false)
+	f.Add("grafana", " "+next+" ", "", "at", "2027-03-28T02:30", "Europe/Berlin", false) // a local time that does not exist
 	f.Add("nope", "", "no", "", "", "", false)
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	installed := catalog.Installed{"mongodb": "v7.0.14", "redpanda": "v24.2.7", "debezium": "v3.0.4", "grafana": "v11.3.0"}
+	installed := catalog.Installed{"vault": vaultOld.Version, "grafana": grafanaOld.Version, "cilium": ciliumNew.Version}
 	fieldsOf := map[string]bool{"to": true, "confirm": true, "action": true, "at": true, "zone": true}
 	f.Fuzz(func(t *testing.T, component, to, confirm, action, at, zone string, window bool) {
 		form := url.Values{"to": {to}, "confirm": {confirm}, "action": {action}, "at": {at}, "zone": {zone}}

@@ -62,26 +62,28 @@ func (noSchedules) Cancel(context.Context, string) error                        
 // platform is left as it was: a form posted without the page (the page
 // offers none) gets the same answer as the page's reason.
 func TestUpgradeOfAnAdoptedComponentTheManagerCannotUpgrade(t *testing.T) {
-	a := v1alpha1.Adopted{Name: "cilium", Version: "v1.16.1", Chart: "cilium", HelmChart: "kube-system/cilium",
+	newest, previous := releases(t, "cilium")
+	from, to := previous.Version, newest.Version
+	a := v1alpha1.Adopted{Name: "cilium", Version: from, Chart: "cilium", HelmChart: "kube-system/cilium",
 		InstalledBy: "k3s HelmChart kube-system/cilium in each server's manifests folder, which k3s applies again at every start",
 		Workloads:   []v1alpha1.Workload{{Kind: v1alpha1.KindDaemonSet, Namespace: "kube-system", Name: "cilium"}}}
 	for _, upgrade := range []string{"", v1alpha1.UpgradeHelmChart} {
 		f := &fakePlatforms{p: &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme"},
-			Spec: v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "cilium", Version: "v1.16.1"}}}}}
+			Spec: v1alpha1.PlatformSpec{Components: []v1alpha1.ComponentRef{{Name: "cilium", Version: from}}}}}
 		a.Upgrade = upgrade
 		f.comps = []v1alpha1.Component{{ObjectMeta: metav1.ObjectMeta{Name: "cilium", Annotations: map[string]string{v1alpha1.AnnotationAdopted: a.JSON()}},
-			Spec: v1alpha1.ComponentSpec{Platform: "acme", Chart: "cilium", Version: "v1.16.1"}, Status: v1alpha1.ComponentStatus{InstalledVersion: "v1.16.1"}}}
+			Spec: v1alpha1.ComponentSpec{Platform: "acme", Chart: "cilium", Version: from}, Status: v1alpha1.ComponentStatus{InstalledVersion: from}}}
 		h := &Handler{Platforms: f, Operations: noOperations{}, Schedules: noSchedules{}, Now: time.Now}
 		e := echo.New()
 		h.Routes(e)
 		req := httptest.NewRequest(http.MethodPost, "/platforms/acme/upgrades/cilium",
-			strings.NewReader(url.Values{"to": {"v1.16.2"}, "action": {"now"}}.Encode()))
+			strings.NewReader(url.Values{"to": {to}, "action": {"now"}}.Encode()))
 		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, req)
 		if upgrade != "" {
 			require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
-			require.Equal(t, []platforms.Change{{Component: "cilium", Version: "v1.16.2", ClearUpgradeAt: true}}, f.applied)
+			require.Equal(t, []platforms.Change{{Component: "cilium", Version: to, ClearUpgradeAt: true}}, f.applied)
 			continue
 		}
 		require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
