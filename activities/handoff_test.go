@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/openova-io/core/bootstrap"
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
 )
 
@@ -89,6 +90,20 @@ func TestManagerReadsTheSubstrateItAdopts(t *testing.T) {
 	files, err := ManagerFiles(ManagerFilesInput{Region: "fsn1", Repository: "203.0.113.10:3000/acme/openova", Digest: "sha256:" + strings.Repeat("a", 64)})
 	require.NoError(t, err)
 	granted := map[string]bool{} // "Kind ns/name"
+	// The namespaces outside the manager's where the catalog runs a
+	// backup (Gitea's, next to its data): a batch/v1 Job and its claim.
+	backupIn := map[string]bool{}
+	cat := catalog.Default()
+	for _, n := range cat.Names() {
+		comp, _ := cat.Get(n)
+		for _, v := range comp.Versions {
+			if b := v.Backup; b != nil && b.Namespace != "" {
+				require.Equal(t, "batch/v1 Job", b.APIVersion+" "+b.Kind, "%s %s: the bootstrap's Role grants Jobs", n, v.Version)
+				backupIn[b.Namespace] = true
+			}
+		}
+	}
+	require.NotEmpty(t, backupIn, "Gitea is backed up in its own namespace")
 	for _, doc := range strings.Split(string(files[0].Content), "\n---\n") {
 		var role struct {
 			Kind     string
@@ -105,6 +120,14 @@ func TestManagerReadsTheSubstrateItAdopts(t *testing.T) {
 			continue
 		}
 		for _, r := range role.Rules {
+			if backupIn[role.Metadata.Namespace] { // a backup the catalog runs here: created, so not by name
+				switch rule := r.Resources[0] + " " + strings.Join(r.Verbs, ","); rule {
+				case "jobs create,get", "persistentvolumeclaims create":
+					require.Empty(t, r.ResourceNames, "each release's backup has its own name")
+					granted["backup "+role.Metadata.Namespace+" "+rule] = true
+					continue
+				}
+			}
 			require.NotEmpty(t, r.ResourceNames, "by name, never every one")
 			switch r.Resources[0] {
 			case "helmcharts": // upgrades: the HelmCharts the manager patches
@@ -131,6 +154,10 @@ func TestManagerReadsTheSubstrateItAdopts(t *testing.T) {
 		require.True(t, granted[w.String()], "the manager may not read %s", w)
 	}
 	require.True(t, granted["HelmCharts"], "the manager may not patch the HelmCharts it upgrades")
+	for ns := range backupIn {
+		require.True(t, granted["backup "+ns+" jobs create,get"], "the manager may not create and read the backup Job in %s", ns)
+		require.True(t, granted["backup "+ns+" persistentvolumeclaims create"], "the manager may not create the backup's claim in %s", ns)
+	}
 	for _, s := range substrateWorkloads {
 		if s.upgrade != "" { // the manager upgrades it, and waits for its Helm job
 			require.True(t, granted["Job kube-system/"+HelmJob(s.helmChart)], "the manager may not read the Helm job of %s", s.helmChart)
