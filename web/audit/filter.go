@@ -105,7 +105,7 @@ func (f *Filter) query(now time.Time) (string, []byte) {
 	since := now.Add(-Retention)
 	if f.Since != "" {
 		if t, err := time.Parse(dayLayout, f.Since); err != nil {
-			f.Errors["since"] = "Give a date such as 2026-11-01."
+			f.Errors["since"] = notADate(f.Since, "2026-11-01")
 		} else if t.After(since) {
 			since = t
 		}
@@ -113,7 +113,7 @@ func (f *Filter) query(now time.Time) (string, []byte) {
 	parts = append(parts, fmt.Sprintf("StartTime >= '%s'", since.UTC().Format(time.RFC3339)))
 	if f.Until != "" {
 		if t, err := time.Parse(dayLayout, f.Until); err != nil {
-			f.Errors["until"] = "Give a date such as 2026-11-30."
+			f.Errors["until"] = notADate(f.Until, "2026-11-30")
 		} else {
 			parts = append(parts, fmt.Sprintf("StartTime < '%s'", t.Add(24*time.Hour).UTC().Format(time.RFC3339)))
 		}
@@ -126,6 +126,12 @@ func (f *Filter) query(now time.Time) (string, []byte) {
 		}
 	}
 	return strings.Join(parts, " AND "), token
+}
+
+// notADate names a date field's value that is not a date: a browser's
+// date field drops such a value, so the message is where it is still seen.
+func notADate(value, example string) string {
+	return fmt.Sprintf("%q is not a date: give one such as %s.", value, example)
 }
 
 func contains(list []string, s string) bool {

@@ -22,9 +22,9 @@ func TestFilterSaysWhatIsWrong(t *testing.T) {
 		field string
 		msg   string
 	}{
-		{"from=2026-13-45", "since", "Give a date such as 2026-11-01."},
-		{"since=2026-13-45", "since", "Give a date such as 2026-11-01."},
-		{"to=yesterday", "until", "Give a date such as 2026-11-30."},
+		{"from=2026-13-45", "since", `"2026-13-45" is not a date: give one such as 2026-11-01.`},
+		{"since=2026-13-45", "since", `"2026-13-45" is not a date: give one such as 2026-11-01.`},
+		{"to=yesterday", "until", `"yesterday" is not a date: give one such as 2026-11-30.`},
 		{"form=2026-11-01&platfrom=acme", "filter", `The audit list has no filter "form", "platfrom": it filters by platform, component, operation, status, since (from) and until (to).`},
 		{"from=2026-11-01&to=2026-11-30", "", ""},
 	}
@@ -75,4 +75,19 @@ func TestChildOperationsNameWhoCausedThem(t *testing.T) {
 	fillActors(rows)
 	require.Equal(t, []string{"ops@acme.io", "ops@acme.io (via upgrades/acme/1)", "ops@acme.io (via upgrade/acme/grafana/v11.4.0)",
 		"via install/acme/mongodb", ""}, []string{rows[0].Actor, rows[1].Actor, rows[2].Actor, rows[3].Actor, rows[4].Actor})
+}
+
+// A filter with a mistake runs no search: the list says the filter was
+// not applied, never that no operation matches it.
+func TestBadFilterIsNotAnEmptyList(t *testing.T) {
+	h := &Handler{Now: time.Now}
+	e := echo.New()
+	h.Routes(e)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/audit?platform=acme&from=2026-13-45", nil))
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	body := rec.Body.String()
+	require.Contains(t, body, "The filter was not applied.")
+	require.NotContains(t, body, "No operation matches.")
+	require.Contains(t, body, "&#34;2026-13-45&#34; is not a date: give one such as 2026-11-01.")
 }
