@@ -95,12 +95,12 @@ func TestManagerPagesTellTheTruth_Browser_TestPlaysCrossplane(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#component-kit-app [data-testid="timeline"]`)))
 
 	// Kit CLI's dialog while Kit Base installs: not "already installed".
-	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		c, ok := e.components(ct)["kit-base"]
-		assert.True(ct, ok, "no Component kit-base yet")
-		assert.Empty(ct, c.Status.InstalledVersion)
-	}, time.Minute, 200*time.Millisecond)
 	open("/platforms/acme/components?installed=0&q=kit", `#component-kit-cli`)
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		reload(ct)
+		assert.Equal(ct, "Progressing", textNow(ct, `#component-kit-base [data-testid="status"]`), "the page knows Kit Base's Component")
+	}, time.Minute, time.Second)
+	require.Empty(t, e.components(t)["kit-base"].Status.InstalledVersion, "Kit Base has never been Ready")
 	openDialog(t, ctx, "kit-cli", "Kit CLI")
 	row := `dialog[open] [data-testid="required"] li[data-name="kit-base"]`
 	require.Equal(t, "installing now", evalIn[string](t, ctx, `document.querySelector('`+row+`').dataset.state`))
