@@ -12,12 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 
 	"github.com/openova-io/core/bootstrap"
 	"github.com/openova-io/core/dev/fakehcloud"
 	"github.com/openova-io/core/dev/testenv"
+	"github.com/openova-io/core/dev/testenv/browser"
 	"github.com/openova-io/core/dev/testenv/k3s"
 	"github.com/openova-io/core/workflows"
 )
@@ -41,22 +43,26 @@ func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc, ui 
 
 	_, body := ui.get("/wizard/run/acme")
 	require.Contains(t, body, `href="/wizard/run/acme/change"`, "the final page offers a change")
-	_, body = ui.get("/wizard/run/acme/change")
-	require.Contains(t, body, "1 control plane (cpx31), 1 worker (cpx21)")
-	resp, body := ui.post("/wizard/run/acme/change", url.Values{"regions[0].workers": {"2"}, "token": {canaryHetznerToken},
-		"state.access_key": {"openova"}, "state.secret_key": {"canary-s3-secret"}})
-	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	// The form and its review in a browser, where axe checks them.
+	ctx := ui.tab(t)
+	browser.Do(t, ctx, chromedp.Navigate(p.url("/wizard/run/acme/change")), browser.Present(tid("change-form")))
+	require.Contains(t, browser.Text(t, ctx, tid("change-form")), "1 control plane (cpx31), 1 worker (cpx21)")
+	browser.Screenshot(t, ctx, "change-form")
+	browser.Do(t, ctx, chromedp.SetValue(chromedp.CSS(tid("regions[0].workers")), "2"), chromedp.SendKeys(chromedp.CSS(tid("token")), canaryHetznerToken),
+		chromedp.SendKeys(chromedp.CSS(tid("state.access_key")), "openova"), chromedp.SendKeys(chromedp.CSS(tid("state.secret_key")), "canary-s3-secret"),
+		chromedp.Click(chromedp.CSS(tid("plan-change"))), browser.Present(tid("run")))
 
 	review := awaitingRun(t, c, workflows.ChangeID("acme"), workflows.SignalApprove, 3*time.Minute)
 	require.Equal(t, []bootstrap.PlanChange{{Address: "hcloud_server.worker[1]", Type: "hcloud_server", Name: "worker", Action: "create"}},
 		review.Regions[0].Plan.Resources, "one server more; nothing replaced, changed or destroyed")
 	require.Equal(t, "built: 1 control plane, 1 worker, API at https://127.0.0.1:"+strconv.Itoa(cloud.Port), review.Regions[0].Steps[0].Message)
-	_, body = ui.get("/wizard/run/acme/change")
-	require.Contains(t, body, "Review the change of acme")
-	require.Contains(t, body, "hcloud_server.worker[1]")
+	browser.Do(t, ctx, chromedp.Navigate(p.url("/wizard/run/acme/change")), browser.Present(tid("approve")))
+	require.Contains(t, browser.Text(t, ctx, "main"), "Review the change of acme")
+	require.Contains(t, browser.Text(t, ctx, tid("plan")), "hcloud_server.worker[1]")
+	browser.Screenshot(t, ctx, "change-review")
 	require.Equal(t, before, cloud.CreatedOnce(t), "nothing created before approve")
 
-	resp, body = ui.post("/wizard/run/acme/change/approve", nil)
+	resp, body := ui.post("/wizard/run/acme/change/approve", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	var res workflows.BootstrapResult
 	require.NoError(t, c.GetWorkflow(t.Context(), workflows.ChangeID("acme"), "").Get(t.Context(), &res))
@@ -74,6 +80,8 @@ func addsAWorker(t *testing.T, cloud *cloudStandIn, dataDir string, p *proc, ui 
 
 	_, body = ui.get("/wizard/run/acme/change")
 	require.Contains(t, body, "The change of acme is done")
+	browser.Do(t, ctx, chromedp.Navigate(p.url("/wizard/run/acme/change")), browser.Present(tid("change-form")))
+	browser.Screenshot(t, ctx, "change-done")
 	recordWorkflow(t, p, workflows.ChangeID("acme"), "changeinfrastructure-v1-workeradded")
 	return p
 }

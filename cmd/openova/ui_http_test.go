@@ -12,7 +12,11 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openova-io/core/dev/testenv/browser"
 )
 
 // uiClient is a signed-in HTTP client of the UI, as a browser without
@@ -32,6 +36,21 @@ func signInHTTP(t testing.TB, p *proc) *uiClient {
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.Contains(t, body, `data-testid="user"`, "signed in")
 	return c
+}
+
+// tab opens a browser tab signed in with the client's session (a
+// restarted openova prints no password to sign in with again).
+func (c *uiClient) tab(t *testing.T) context.Context {
+	t.Helper()
+	ctx := browser.Tab(t)
+	u, err := url.Parse(c.base)
+	require.NoError(t, err)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, URL: c.base,
+			HTTPOnly: new(true), SameSite: network.CookieSameSiteStrict})
+		require.NoError(t, err)
+	}
+	return ctx
 }
 
 func (c *uiClient) do(req *http.Request) (*http.Response, string) {
