@@ -113,8 +113,17 @@ func dialogOf(platform string, comp *catalog.Component, cat *catalog.Catalog, pl
 			Checked: isChosen[d.Name], Installed: step.State == catalog.AlreadyInstalled, Installing: installing[d.Name]})
 	}
 	vm.Picture = ui.Picture(plan, cat)
+	// The picture, like the list, draws what still installs as installing.
+	for i, b := range vm.Picture.Boxes {
+		if installing[b.Name] && b.Class == string(catalog.AlreadyInstalled) {
+			vm.Picture.Boxes[i].Class = installingClass
+		}
+	}
 	return vm
 }
+
+// installingClass is the plan picture's class of a box whose install runs.
+const installingClass = "installing"
 
 // imagesOf is the images of the release a step installs; none for a step
 // that installs nothing.

@@ -149,6 +149,11 @@ func TestInstallDialog(t *testing.T) {
 			require.Equal(t, tc.options, opts)
 			require.GreaterOrEqual(t, len(vm.Picture.Layers), tc.layers-1)
 			require.Len(t, vm.Picture.Boxes, len(plan.Steps()))
+			for _, b := range vm.Picture.Boxes {
+				if tc.installing[b.Name] {
+					require.Equal(t, "installing", b.Class, "%s is drawn as installing, as the list says", b.Name)
+				}
+			}
 			for _, l := range vm.Picture.Lines {
 				require.Less(t, l.X1, l.X2, "lines go from a dependency to what waits for it, left to right")
 			}
