@@ -105,6 +105,8 @@ func TestManagerPagesTellTheTruth_Browser_TestPlaysCrossplane(t *testing.T) {
 	row := `dialog[open] [data-testid="required"] li[data-name="kit-base"]`
 	require.Equal(t, "installing now", evalIn[string](t, ctx, `document.querySelector('`+row+`').dataset.state`))
 	require.NotContains(t, browser.Text(t, ctx, row), "already installed")
+	require.Equal(t, "installing", evalIn[string](t, ctx, `document.querySelector('dialog[open] svg.plan g[data-name="kit-base"] rect').getAttribute('class')`),
+		"the picture draws it installing too")
 	browser.Screenshot(t, ctx, "dialog-dependency-installing")
 	closeDialog(t, ctx)
 
