@@ -93,7 +93,7 @@ func (w wizardTab) failedApplyIsParkedThenAborted(cloud *cloudStandIn) {
 func (w wizardTab) auditOfTheBootstrap(p *proc) {
 	t := w.t
 	browser.Do(t, w.ctx, chromedp.Navigate(p.url("/audit?from=2026-13-45")), browser.Present(tid("audit-filter")))
-	require.Equal(t, "Give a date such as 2026-11-01.", w.fieldError("since"))
+	require.Equal(t, `"2026-13-45" is not a date: give one such as 2026-11-01.`, w.fieldError("since"))
 	require.Zero(t, w.count(tid("filter-component")), "a bootstrap has no components to filter by")
 	ops := evalIn[[]string](t, w.ctx, `[...document.querySelectorAll('select[name="operation"] option')].map(o => o.value)`)
 	require.Equal(t, []string{"", workflows.OperationBootstrap, workflows.OperationChange, workflows.OperationPromote}, ops,
