@@ -58,6 +58,16 @@ func (s *Shared[V]) Get(ctx context.Context, key string, ttl time.Duration, read
 		return hit.v, nil
 	}
 	ch := s.group.DoChan(key, func() (any, error) {
+		// A reading that ended between this caller's look at the cache and
+		// its joining the group has left a fresh answer: serve it rather
+		// than read again (twenty pages at once would otherwise read twice
+		// or three times, whenever the first reading ends among them).
+		s.mu.Lock()
+		fresh, ok := s.cache[key]
+		s.mu.Unlock()
+		if ok && s.now().Sub(fresh.at) < ttl {
+			return fresh.v, nil
+		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTimeout)
 		defer cancel()
 		v, err := read(rctx)
