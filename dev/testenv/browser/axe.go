@@ -7,8 +7,11 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -74,7 +77,48 @@ func Accessible(t testing.TB, ctx context.Context, page string) {
 }
 
 // violations injects axe into the page (once per document) and runs it.
+// A page may navigate by itself while axe runs (a live operation that ends
+// loads its done URL): Chromium then ends the run with "Inspected target
+// navigated or closed", so, as capture does for the picture, an attempt
+// during which the top frame committed a new document is dropped and the
+// new document is checked once it has loaded.
 func violations(ctx context.Context) ([]Violation, error) {
+	for {
+		vs, navigated, err := violationsOnce(ctx)
+		if !navigated {
+			return vs, err
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("the page kept navigating during the accessibility check: %w", ctx.Err())
+		}
+		settled(ctx, 10*time.Second)
+	}
+}
+
+// violationsOnce is one attempt of violations; navigated reports that the
+// top frame committed a new document during it.
+func violationsOnce(ctx context.Context) (vs []Violation, navigated bool, err error) {
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var nav atomic.Bool
+	err = chromedp.Listen(actx, func(ev any) {
+		if e, ok := ev.(*page.EventFrameNavigated); ok && e.Frame.ParentID == "" {
+			nav.Store(true)
+			cancel()
+		}
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	vs, err = runAxe(actx)
+	if nav.Load() {
+		return nil, true, nil
+	}
+	return vs, false, err
+}
+
+// runAxe injects axe into the document unless it is there, and runs it.
+func runAxe(ctx context.Context) ([]Violation, error) {
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe !== 'undefined'`))
 	if err != nil {
 		return nil, err

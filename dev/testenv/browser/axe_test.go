@@ -56,3 +56,31 @@ func TestAccessibleFailsOnSeriousViolations(t *testing.T) {
 		}
 	}
 }
+
+// A page that navigates while axe runs on it (as a live operation's page
+// loads its done URL when it ends): Accessible checks the new document
+// rather than fail with Chromium's "Inspected target navigated or closed".
+// The old page leaves the moment axe is injected, and is big enough that
+// axe is still running then; the new page has an unlabelled field, so the
+// violation found is proof that the new document was checked.
+func TestAccessibleChecksThePageANavigationDuringTheCheckLoads(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/next" {
+			fmt.Fprint(w, `<!doctype html><html lang="en"><title>new</title><main><h1>new page</h1><input name="q"></main></html>`)
+			return
+		}
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>old</title><main><h1>old page</h1>%s</main><script>
+const wait = setInterval(() => { if (typeof axe !== 'undefined') { clearInterval(wait); setTimeout(() => location.assign('/next'), 20); } }, 1);
+</script></html>`, strings.Repeat(`<p><a href="#">a link</a> <label>field <input></label></p>`, 3000))
+	}))
+	t.Cleanup(srv.Close)
+	ctx := Tab(t)
+	Do(t, ctx, chromedp.Navigate(srv.URL+"/"), Present("h1"))
+	r := &recorder{TB: t}
+	Accessible(r, ctx, "navigating")
+	require.Len(t, r.errors, 1, "the new page's unlabelled field")
+	require.Contains(t, r.errors[0], "label (critical)")
+	require.Equal(t, "new page", Text(t, ctx, "h1"))
+}
