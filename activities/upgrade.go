@@ -42,7 +42,15 @@ func (a *Catalog) CheckUpgrade(ctx context.Context, in CheckUpgradeInput) (Check
 	if err != nil {
 		return CheckUpgradeResult{}, err
 	}
-	plan, err := cat.CheckUpgrade(installed, in.Request)
+	req := in.Request
+	if comp, ok := cat.Get(req.Component); ok {
+		if _, known := comp.Find(req.To); !known {
+			if req.Upstream, err = a.upstreamRelease(ctx, in.Namespace, req.Component, req.To); err != nil {
+				return CheckUpgradeResult{}, err
+			}
+		}
+	}
+	plan, err := cat.CheckUpgrade(installed, req)
 	if err != nil {
 		return CheckUpgradeResult{}, permanent(err)
 	}
@@ -51,6 +59,26 @@ func (a *Catalog) CheckUpgrade(ctx context.Context, in CheckUpgradeInput) (Check
 		res.Chart = comp.ChartOf(plan.To)
 	}
 	return res, nil
+}
+
+// upstreamRelease is version as the update check found it in the
+// component's Helm repository (its status lists it as not yet in the
+// catalog), nil when it did not: only what the check read is trusted,
+// never a chart version from the request. A chart-only release (no
+// software version) is never a target.
+func (a *Catalog) upstreamRelease(ctx context.Context, namespace, name, version string) (*catalog.Version, error) {
+	var c v1alpha1.Component
+	err := a.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &c)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read component %s/%s: %w", namespace, name, err)
+	}
+	if v, ok := c.Status.UpstreamRelease(version); ok {
+		return &catalog.Version{Version: v.Version, ChartVersion: v.ChartVersion, Changelog: v.Changelog}, nil
+	}
+	return nil, nil
 }
 
 // ReadComponentInput names a Component resource.

@@ -92,3 +92,62 @@ components:
 		require.Equal(t, tt.wantValue, res.Plan.To.Values["auth"], "to %s", tt.to)
 	}
 }
+
+// An upgrade to an upstream release takes its chart version from what the
+// update check wrote in the Component's status, never from the request:
+// one the status does not list, or lists chart-only, is not in the catalog;
+// one it lists is refused until its risk is accepted, then runs on the
+// newest release's chart and values at the upstream chart version.
+func TestCheckUpgradeToAnUpstreamReleaseTheUpdateCheckFound(t *testing.T) {
+	cat, err := catalog.Parse([]byte(`apiVersion: catalog.openova.io/v1
+components:
+  - name: valkey
+    title: Valkey
+    description: d
+    category: a-la-carte
+    chart: {name: valkey, repository: "https://valkey.io/valkey-helm/"}
+    versions:
+      - {version: v9.1.1, chartVersion: 0.9.4, released: 2026-08-01, changelog: "c", values: {auth: {enabled: true}}, source: {repository: https://github.com/valkey-io/valkey-helm, ref: valkey-0.9.4, path: valkey/Chart.yaml}}
+      - {version: v9.0.2, chartVersion: 0.9.1, released: 2026-05-01, changelog: "c", source: {repository: https://github.com/valkey-io/valkey-helm, ref: valkey-0.9.1, path: valkey/Chart.yaml}}
+`))
+	require.NoError(t, err)
+	cl, ns := kubeClient(t)
+	ctx := context.Background()
+	comp := &v1alpha1.Component{
+		ObjectMeta: metav1.ObjectMeta{Name: "valkey", Namespace: ns, Labels: map[string]string{v1alpha1.LabelPlatform: "acme"}},
+		Spec:       v1alpha1.ComponentSpec{Platform: "acme", Chart: "valkey", Version: "v9.1.1", ChartVersion: "0.9.4"},
+	}
+	require.NoError(t, cl.Create(ctx, comp))
+	comp.Status.AvailableVersions = []v1alpha1.AvailableVersion{
+		{Version: "v9.2.0", ChartVersion: "0.10.0", Source: v1alpha1.SourceHelmRepository, Changelog: "[Release notes](https://github.com/valkey-io/valkey-helm/releases)"},
+		{Version: "0.10.1", ChartVersion: "0.10.1", Source: v1alpha1.SourceHelmRepository},
+	}
+	require.NoError(t, cl.Status().Update(ctx, comp))
+	a := &Catalog{Client: cl, Base: cat, HTTP: devHTTP}
+	check := func(to string, confirm bool) (CheckUpgradeResult, error) {
+		return run[CheckUpgradeResult](t, a, a.CheckUpgrade, CheckUpgradeInput{Namespace: ns, Platform: "acme",
+			Request: catalog.UpgradeRequest{Component: "valkey", To: to, ConfirmUpstream: confirm}})
+	}
+	for _, tc := range []struct {
+		to      string
+		confirm bool
+		kind    string
+		msg     string
+	}{
+		{"v9.2.0", false, catalog.ErrUpstreamNotConfirmed, "openova has not checked its images"},
+		{"v9.3.0", true, catalog.ErrInvalidRequest, "version v9.3.0 is not in the catalog"},
+		{"0.10.1", true, catalog.ErrInvalidRequest, "version 0.10.1 is not in the catalog"},
+	} {
+		_, err := check(tc.to, tc.confirm)
+		ae := requireAppError(t, err, tc.kind, true)
+		require.Contains(t, ae.Error(), tc.msg)
+	}
+
+	res, err := check("v9.2.0", true)
+	require.NoError(t, err)
+	require.Equal(t, "v9.2.0", res.Plan.To.Version)
+	require.Equal(t, "0.10.0", res.ChartVersion, "the chart version the update check read")
+	require.Equal(t, "0.9.4", res.FromChartVersion, "what a rollback goes back to")
+	require.Equal(t, "https://valkey.io/valkey-helm/", res.Chart.Repository)
+	require.Equal(t, map[string]any{"enabled": true}, res.Plan.To.Values["auth"], "the newest catalog release's values")
+}

@@ -17,7 +17,16 @@ const (
 	ErrAlreadyInstalled        = "AlreadyInstalled"
 	ErrForwardOnlyNotConfirmed = "ForwardOnlyNotConfirmed"
 	ErrIncompatibleUpgrade     = "IncompatibleUpgrade"
+	// ErrUpstreamNotConfirmed refuses an upgrade to an upstream release the
+	// catalog does not list until the operator accepts its risk.
+	ErrUpstreamNotConfirmed = "UpstreamNotConfirmed"
 )
+
+// UpstreamRisk is what an upgrade to an upstream release not in the
+// catalog risks, as the confirmation names it.
+const UpstreamRisk = "it is upstream's release, not in the catalog: openova has not checked its images, " +
+	"its requirements or whether it migrates data, so no backup runs first and a rollback may fail " +
+	"if it does; it is installed with the catalog's values of the newest release"
 
 // UpgradeRequest asks to move one installed component to a catalog version.
 type UpgradeRequest struct {
@@ -26,6 +35,13 @@ type UpgradeRequest struct {
 	// ConfirmForwardOnly accepts releases that migrate data and cannot be
 	// rolled back (their pre-upgrade backup step runs first).
 	ConfirmForwardOnly bool
+	// Upstream is To when it is a release of the component's chart that
+	// the catalog does not list, as the update check found it in the
+	// chart's Helm repository (the caller reads it from there, never from
+	// the user): its version, chart version and release notes.
+	Upstream *Version `json:",omitempty"`
+	// ConfirmUpstream accepts the risk of an Upstream release (UpstreamRisk).
+	ConfirmUpstream bool `json:",omitempty"`
 }
 
 // UpgradePlan is a checked upgrade: the versions it moves between, the
@@ -58,6 +74,9 @@ func (c *Catalog) CheckUpgrade(installed Installed, req UpgradeRequest) (Upgrade
 		return UpgradePlan{}, &ResolveError{Kind: ErrInvalidRequest, Chain: []string{req.Component}, Detail: "installed version " + err.Error()}
 	}
 	target, ok := comp.Find(req.To)
+	if !ok && req.Upstream != nil {
+		return c.checkUpstream(installed, comp, from, fromText, req)
+	}
 	if !ok {
 		return UpgradePlan{}, &ResolveError{Kind: ErrInvalidRequest, Chain: []string{req.Component},
 			Detail: fmt.Sprintf("version %s is not in the catalog (have %s)", req.To, strings.Join(comp.VersionList(), ", "))}

@@ -130,3 +130,65 @@ func TestCheckUpgrade(t *testing.T) {
 		})
 	}
 }
+
+// An upstream release the catalog does not list: refused until its risk is
+// accepted (the refusal names it), refused when it is not newer than the
+// catalog's newest or not the version asked for; accepted, it crosses the
+// catalog's releases (their forward-only confirmation still applies) and
+// runs on the newest release's chart and values at the upstream chart
+// version.
+func TestCheckUpgradeToAnUpstreamRelease(t *testing.T) {
+	small, err := Parse([]byte(upgradeCatalog))
+	require.NoError(t, err)
+	up := &Version{Version: "v2.2.0", ChartVersion: "2.2.0", Changelog: "[Release notes](https://github.com/example/charts/releases/tag/db-2.2.0)"}
+	at := Installed{"lib": "v1.0.0", "db": "v2.1.0"}
+	for _, tc := range []struct {
+		name      string
+		installed Installed
+		req       UpgradeRequest
+		wantKind  string
+		wantMsg   string
+		crosses   []string
+	}{
+		{"not confirmed", at, UpgradeRequest{Component: "db", To: "v2.2.0", Upstream: up}, ErrUpstreamNotConfirmed,
+			"v2.2.0: it is upstream's release, not in the catalog: openova has not checked its images", nil},
+		{"confirmed", at, UpgradeRequest{Component: "db", To: "v2.2.0", Upstream: up, ConfirmUpstream: true}, "", "", []string{"v2.2.0"}},
+		{"across a forward-only catalog release, not confirmed", Installed{"lib": "v1.0.0", "db": "v1.1.0"},
+			UpgradeRequest{Component: "db", To: "v2.2.0", Upstream: up, ConfirmUpstream: true}, ErrForwardOnlyNotConfirmed, "v2.0.0 migrates data", nil},
+		{"across a forward-only catalog release, both confirmed", Installed{"lib": "v1.0.0", "db": "v1.1.0"},
+			UpgradeRequest{Component: "db", To: "v2.2.0", Upstream: up, ConfirmUpstream: true, ConfirmForwardOnly: true}, "", "",
+			[]string{"v2.2.0", "v2.1.0", "v2.0.0"}},
+		{"not newer than the catalog's newest", Installed{"lib": "v1.0.0", "db": "v1.0.0"},
+			UpgradeRequest{Component: "db", To: "v2.0.5", Upstream: &Version{Version: "v2.0.5"}, ConfirmUpstream: true}, ErrInvalidRequest,
+			"upstream release v2.0.5 is not newer than the catalog's newest, v2.1.0", nil},
+		{"another version than asked", at, UpgradeRequest{Component: "db", To: "v2.3.0", Upstream: up, ConfirmUpstream: true}, ErrInvalidRequest,
+			"upstream release v2.2.0 is not the version asked for (v2.3.0)", nil},
+		{"a dependent's range still holds", Installed{"lib": "v1.0.0", "db": "v2.1.0", "app": "v1.0.0"},
+			UpgradeRequest{Component: "db", To: "v2.2.0", Upstream: up, ConfirmUpstream: true}, ErrIncompatibleUpgrade, `app requires db ">= 1.0.0, < 2.0.0"`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := small.CheckUpgrade(tc.installed, tc.req)
+			if tc.wantKind != "" {
+				var re *ResolveError
+				require.ErrorAs(t, err, &re)
+				require.Equal(t, tc.wantKind, re.Kind, "%v", err)
+				require.Contains(t, err.Error(), tc.wantMsg)
+				return
+			}
+			require.NoError(t, err)
+			var crosses []string
+			for _, v := range plan.Crosses {
+				crosses = append(crosses, v.Version)
+			}
+			require.Equal(t, tc.crosses, crosses)
+			require.Equal(t, "v2.2.0", plan.To.Version)
+			require.Equal(t, "2.2.0", plan.To.HelmChartVersion())
+			require.Contains(t, plan.To.Changelog, "Release notes")
+			require.Nil(t, plan.To.Backup, "openova knows no backup for a release it has not read")
+			require.Equal(t, tc.installed["db"], plan.From.Version)
+		})
+	}
+	// Without Upstream, a version the catalog lacks is still refused as unknown.
+	_, err = small.CheckUpgrade(at, UpgradeRequest{Component: "db", To: "v2.2.0", ConfirmUpstream: true})
+	require.ErrorContains(t, err, "version v2.2.0 is not in the catalog")
+}

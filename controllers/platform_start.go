@@ -42,7 +42,8 @@ func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform,
 		Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout, Generation: p.Generation}
 	names := make([]string, 0, len(upgrades))
 	for _, s := range upgrades {
-		in.Targets = append(in.Targets, workflows.UpgradeTarget{Component: s.Component, To: s.To, ConfirmForwardOnly: componentRef(p, s.Component).ConfirmForwardOnly})
+		in.Targets = append(in.Targets, workflows.UpgradeTarget{Component: s.Component, To: s.To,
+			ConfirmForwardOnly: componentRef(p, s.Component).ConfirmForwardOnly, ConfirmUpstream: componentRef(p, s.Component).ConfirmUpstream})
 		names = append(names, s.Component)
 	}
 	id := workflows.UpgradesID(p.Name)
@@ -63,7 +64,8 @@ func (r *PlatformReconciler) startAll(ctx context.Context, p *v1alpha1.Platform,
 func (r *PlatformReconciler) upgradeInput(p *v1alpha1.Platform, s Start) workflows.UpgradeComponentInput {
 	return workflows.UpgradeComponentInput{
 		Platform: p.Name, Namespace: p.Namespace, Component: s.Component, To: s.To,
-		ConfirmForwardOnly: componentRef(p, s.Component).ConfirmForwardOnly, IndexURL: p.Spec.CatalogIndexURL,
+		ConfirmForwardOnly: componentRef(p, s.Component).ConfirmForwardOnly, ConfirmUpstream: componentRef(p, s.Component).ConfirmUpstream,
+		IndexURL: p.Spec.CatalogIndexURL,
 		Delivery: delivery(p), ReadyTimeout: r.ReadyTimeout,
 	}
 }

@@ -125,7 +125,8 @@ func (s *scheduledUpgrade) check(ctx workflow.Context) error {
 	var a *activities.Catalog
 	err := workflow.ExecuteActivity(apiCall(ctx), a.CheckUpgrade, activities.CheckUpgradeInput{
 		Namespace: u.Namespace, Platform: u.Platform, IndexURL: u.IndexURL,
-		Request: catalog.UpgradeRequest{Component: u.Component, To: u.To, ConfirmForwardOnly: u.ConfirmForwardOnly},
+		Request: catalog.UpgradeRequest{Component: u.Component, To: u.To, ConfirmForwardOnly: u.ConfirmForwardOnly,
+			ConfirmUpstream: u.ConfirmUpstream},
 	}).Get(ctx, nil)
 	var app *temporal.ApplicationError
 	switch {

@@ -20,8 +20,11 @@ type UpgradeComponentInput struct {
 	Component          string
 	To                 string
 	ConfirmForwardOnly bool
-	IndexURL           string `json:",omitempty"`
-	Delivery           Delivery
+	// ConfirmUpstream accepts the risk of an upstream release not in the
+	// catalog (catalog.UpstreamRisk).
+	ConfirmUpstream bool   `json:",omitempty"`
+	IndexURL        string `json:",omitempty"`
+	Delivery        Delivery
 	// ReadyTimeout bounds the rollout and the rollback (default 15 min).
 	ReadyTimeout time.Duration
 }
@@ -134,7 +137,8 @@ func (u *upgrade) checkCompatibility(ctx workflow.Context) error {
 	var a *activities.Catalog
 	err := workflow.ExecuteActivity(apiCall(ctx), a.CheckUpgrade, activities.CheckUpgradeInput{
 		Namespace: u.in.Namespace, Platform: u.in.Platform, IndexURL: u.in.IndexURL,
-		Request: catalog.UpgradeRequest{Component: u.in.Component, To: u.in.To, ConfirmForwardOnly: u.in.ConfirmForwardOnly},
+		Request: catalog.UpgradeRequest{Component: u.in.Component, To: u.in.To, ConfirmForwardOnly: u.in.ConfirmForwardOnly,
+			ConfirmUpstream: u.in.ConfirmUpstream},
 	}).Get(ctx, &u.check)
 	if err != nil {
 		return err

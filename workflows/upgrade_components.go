@@ -15,6 +15,9 @@ type UpgradeTarget struct {
 	Component          string
 	To                 string
 	ConfirmForwardOnly bool `json:",omitempty"`
+	// ConfirmUpstream accepts the risk of an upstream release not in the
+	// catalog (catalog.UpstreamRisk).
+	ConfirmUpstream bool `json:",omitempty"`
 }
 
 // UpgradeComponentsInput asks to upgrade several components of a platform.
@@ -123,7 +126,7 @@ func (u *upgradeComponents) upgradeOne(ctx workflow.Context, name string, res *U
 		Operation: OperationUpgrade, Generation: u.in.Generation}.child(ctx)
 	return workflow.ExecuteChildWorkflow(cctx, UpgradeComponentWorkflow, UpgradeComponentInput{
 		Platform: u.in.Platform, Namespace: u.in.Namespace, Component: name, To: t.To,
-		ConfirmForwardOnly: t.ConfirmForwardOnly, IndexURL: u.in.IndexURL, Delivery: u.in.Delivery,
+		ConfirmForwardOnly: t.ConfirmForwardOnly, ConfirmUpstream: t.ConfirmUpstream, IndexURL: u.in.IndexURL, Delivery: u.in.Delivery,
 		ReadyTimeout: u.in.ReadyTimeout,
 	}).Get(cctx, res)
 }

@@ -63,8 +63,9 @@ func (h *helmRepository) answer(status int, body string) {
 // catalog's newer release with its changelog and the Helm repository's
 // unlisted chart on the Component, and "1 upgrade available" on the
 // Platform. A repository that answers 503, then garbage, keeps the last
-// known versions and says why. An upgrade shrinks the list; deleting the
-// platform deletes its schedule.
+// known versions and says why. An upgrade shrinks the list; the unlisted
+// chart is then refused as a target until its risk is confirmed, and
+// installed after; deleting the platform deletes its schedule.
 func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T) {
 	t.Parallel() // its own processes, ports, data dir and namespace
 	repo := newHelmRepository(t)
@@ -129,6 +130,20 @@ func TestCheckUpdatesSchedule_TestPlaysCrossplaneAndHelmRepository(t *testing.T)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		assert.Zero(ct, e.platform(ct, "acme").Status.UpgradesAvailable)
 	}, 30*time.Second, 100*time.Millisecond, "a chart the catalog does not list is no upgrade")
+
+	// The unlisted chart may still be asked for, at the operator's risk:
+	// the platform stalls naming it until confirmUpstream accepts it, and
+	// the upgrade then installs the chart version the check read.
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].Version = "v1.2.0" })
+	stalled := e.waitCondition(t, "acme", v1alpha1.ConditionStalled, metav1.ConditionTrue, time.Minute)
+	require.Contains(t, stalled.Message, "kit: v1.2.0: it is upstream's release, not in the catalog: openova has not checked its images")
+	require.Equal(t, "v1.1.0", e.components(t)["kit"].Status.InstalledVersion)
+	e.update(t, "acme", func(p *v1alpha1.Platform) { p.Spec.Components[0].ConfirmUpstream = true })
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		c := e.components(ct)["kit"]
+		assert.Equal(ct, "v1.2.0", c.Status.InstalledVersion)
+		assert.Equal(ct, "1.2.0", c.Spec.ChartVersion, "the chart version the update check read")
+	}, 2*time.Minute, 100*time.Millisecond, "kit never reached the upstream v1.2.0; running: %s", e.running(t))
 
 	require.NoError(t, e.c.Delete(context.Background(), &v1alpha1.Platform{ObjectMeta: metav1.ObjectMeta{Name: "acme", Namespace: e.ns}}))
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {

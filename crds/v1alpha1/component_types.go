@@ -1,6 +1,8 @@
 package v1alpha1
 
 import (
+	"strings"
+
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -87,6 +89,21 @@ type AvailableVersion struct {
 // runs, so it cannot be compared with the installed version.
 func (v AvailableVersion) ChartOnly() bool {
 	return v.Source == SourceHelmRepository && v.Version == v.ChartVersion
+}
+
+// UpstreamRelease is the release of version that the update check found in
+// the chart's Helm repository and the catalog does not list, when it found
+// one that names its software version: the only upstream release an
+// upgrade may target, with the chart version the check read (a request
+// never supplies one).
+func (s ComponentStatus) UpstreamRelease(version string) (AvailableVersion, bool) {
+	want := strings.TrimPrefix(version, "v")
+	for _, v := range s.AvailableVersions {
+		if v.Source == SourceHelmRepository && !v.ChartOnly() && strings.TrimPrefix(v.Version, "v") == want {
+			return v, true
+		}
+	}
+	return AvailableVersion{}, false
 }
 
 // Sources of an AvailableVersion.

@@ -121,6 +121,12 @@ type ComponentRef struct {
 	// catalog (one that cannot be rolled back past) when Version moves up.
 	// +optional
 	ConfirmForwardOnly bool `json:"confirmForwardOnly,omitempty"`
+	// ConfirmUpstream accepts upgrading to an upstream release the catalog
+	// does not list (one the update check found in the chart's Helm
+	// repository): openova has not checked its images, requirements or
+	// data migrations, so no backup runs first for it.
+	// +optional
+	ConfirmUpstream bool `json:"confirmUpstream,omitempty"`
 	// UpgradeAt holds a change of Version until this time (a scheduled
 	// upgrade, a Temporal Schedule), ahead of any maintenance window. A
 	// time already past is as if unset.

@@ -27,6 +27,9 @@ type Change struct {
 	Optional []string
 	// ConfirmForwardOnly accepts crossing a forward-only release.
 	ConfirmForwardOnly bool
+	// ConfirmUpstream accepts the risk of an upstream release not in the
+	// catalog.
+	ConfirmUpstream bool
 	// UpgradeAt holds the version change until this time; with
 	// ClearUpgradeAt, the entry's hold is removed.
 	UpgradeAt      time.Time
@@ -88,6 +91,7 @@ func wantEntry(cur v1alpha1.ComponentRef, ch Change) v1alpha1.ComponentRef {
 		e.Optional = nil
 	}
 	e.ConfirmForwardOnly = ch.ConfirmForwardOnly || cur.ConfirmForwardOnly && ch.Version == ""
+	e.ConfirmUpstream = ch.ConfirmUpstream || cur.ConfirmUpstream && ch.Version == ""
 	switch {
 	case !ch.UpgradeAt.IsZero():
 		e.UpgradeAt = &metav1.Time{Time: ch.UpgradeAt.UTC().Truncate(time.Second)}

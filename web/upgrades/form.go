@@ -23,10 +23,13 @@ const (
 type Form struct {
 	To      string
 	Confirm bool
-	Action  string
-	At      string
-	Zone    string
-	Errors  map[string]string
+	// ConfirmUpstream accepts the risk of an upstream release the catalog
+	// does not list (catalog.UpstreamRisk).
+	ConfirmUpstream bool
+	Action          string
+	At              string
+	Zone            string
+	Errors          map[string]string
 }
 
 // atLayout is the value of an <input type="datetime-local">.
@@ -34,21 +37,26 @@ const atLayout = "2006-01-02T15:04"
 
 func readForm(c echo.Context) Form {
 	return Form{To: strings.TrimSpace(c.FormValue("to")), Confirm: c.FormValue("confirm") == "yes",
-		Action: c.FormValue("action"), At: strings.TrimSpace(c.FormValue("at")), Zone: strings.TrimSpace(c.FormValue("zone"))}
+		ConfirmUpstream: c.FormValue("confirm-upstream") == "yes",
+		Action:          c.FormValue("action"), At: strings.TrimSpace(c.FormValue("at")), Zone: strings.TrimSpace(c.FormValue("zone"))}
 }
 
 // check validates the form against the catalog (the same check the
 // upgrade workflow makes first) and the clock; it returns the time an
-// "at" upgrade is held until.
-func (f *Form) check(cat *catalog.Catalog, installed catalog.Installed, component string, hasWindow bool, now time.Time) time.Time {
+// "at" upgrade is held until. upstream is the chosen version as the update
+// check found it upstream, when the catalog does not list it (nil else).
+func (f *Form) check(cat *catalog.Catalog, installed catalog.Installed, component string, upstream *catalog.Version, hasWindow bool, now time.Time) time.Time {
 	f.Errors = map[string]string{}
-	_, err := cat.CheckUpgrade(installed, catalog.UpgradeRequest{Component: component, To: f.To, ConfirmForwardOnly: f.Confirm})
+	_, err := cat.CheckUpgrade(installed, catalog.UpgradeRequest{Component: component, To: f.To, ConfirmForwardOnly: f.Confirm,
+		Upstream: upstream, ConfirmUpstream: f.ConfirmUpstream})
 	var re *catalog.ResolveError
 	switch {
 	case f.To == "":
 		f.Errors["to"] = "Choose the version to upgrade to."
 	case errors.As(err, &re) && re.Kind == catalog.ErrForwardOnlyNotConfirmed:
 		f.Errors["confirm"] = re.Detail + "."
+	case errors.As(err, &re) && re.Kind == catalog.ErrUpstreamNotConfirmed:
+		f.Errors["confirm-upstream"] = re.Detail + "."
 	case err != nil:
 		f.Errors["to"] = err.Error()
 	}

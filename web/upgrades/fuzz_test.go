@@ -31,16 +31,24 @@ func FuzzUpgradeForm(f *testing.F) {
 	f.Add("grafana", next, "", "at", "soon", "Mars/Olympus", false)
 	f.Add("grafana", " "+next+" ", "", "at", "2027-03-28T02:30", "Europe/Berlin", false) // a local time that does not exist
 	f.Add("nope", "", "no", "", "", "", false)
+	// Grafana has an upstream release the catalog lacks, v99.1.0.
+	upstream := &catalog.Version{Version: "v99.1.0", ChartVersion: "99.1.0"}
+	f.Add("grafana", upstream.Version, "", "now", "", "", false)
+	f.Add("grafana", upstream.Version, "yes", "now", "", "", false)
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	installed := catalog.Installed{"vault": vaultOld.Version, "grafana": grafanaOld.Version, "cilium": ciliumNew.Version}
-	fieldsOf := map[string]bool{"to": true, "confirm": true, "action": true, "at": true, "zone": true}
+	fieldsOf := map[string]bool{"to": true, "confirm": true, "confirm-upstream": true, "action": true, "at": true, "zone": true}
 	f.Fuzz(func(t *testing.T, component, to, confirm, action, at, zone string, window bool) {
-		form := url.Values{"to": {to}, "confirm": {confirm}, "action": {action}, "at": {at}, "zone": {zone}}
+		form := url.Values{"to": {to}, "confirm": {confirm}, "confirm-upstream": {confirm}, "action": {action}, "at": {at}, "zone": {zone}}
 		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
 		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
 		fm := readForm(echo.New().NewContext(req, httptest.NewRecorder()))
 
-		when := fm.check(catalog.Default(), installed, component, window, now)
+		var up *catalog.Version
+		if component == "grafana" && catalog.SameVersion(strings.TrimSpace(to), upstream.Version) {
+			up = upstream
+		}
+		when := fm.check(catalog.Default(), installed, component, up, window, now)
 		for field := range fm.Errors {
 			require.True(t, fieldsOf[field], "unknown field %q marked: %v", field, fm.Errors)
 		}
@@ -51,7 +59,8 @@ func FuzzUpgradeForm(f *testing.F) {
 			return
 		}
 		require.Equal(t, strings.TrimSpace(to), fm.To)
-		_, err := catalog.Default().CheckUpgrade(installed, catalog.UpgradeRequest{Component: component, To: fm.To, ConfirmForwardOnly: fm.Confirm})
+		_, err := catalog.Default().CheckUpgrade(installed, catalog.UpgradeRequest{Component: component, To: fm.To, ConfirmForwardOnly: fm.Confirm,
+			Upstream: up, ConfirmUpstream: fm.ConfirmUpstream})
 		require.NoError(t, err, "an accepted version is one the upgrade workflow accepts")
 		switch fm.Action {
 		case actionAt:

@@ -125,7 +125,11 @@ func (h *Handler) upgrade(c echo.Context) error {
 	}
 	f := readForm(c)
 	installed := catalog.Installed(v1alpha1.InstalledVersions(s.components))
-	at := f.check(s.catalog, installed, cr.Name, s.platform.Spec.MaintenanceWindow != nil, h.Now())
+	var upstream *catalog.Version
+	if v, ok := cr.Status.UpstreamRelease(f.To); ok {
+		upstream = &catalog.Version{Version: v.Version, ChartVersion: v.ChartVersion, Changelog: v.Changelog}
+	}
+	at := f.check(s.catalog, installed, cr.Name, upstream, s.platform.Spec.MaintenanceWindow != nil, h.Now())
 	if why := v1alpha1.ManagerCannotUpgrade(cr.Annotations); why != "" {
 		f.Errors["to"] = fmt.Sprintf("The manager does not upgrade %s: %s.", cr.Name, why)
 	}
@@ -133,7 +137,8 @@ func (h *Handler) upgrade(c echo.Context) error {
 		s.forms[cr.Name] = f
 		return h.render(c, http.StatusUnprocessableEntity, s)
 	}
-	ch := platforms.Change{Component: cr.Name, Version: f.To, ConfirmForwardOnly: f.Confirm, UpgradeAt: at, ClearUpgradeAt: at.IsZero()}
+	ch := platforms.Change{Component: cr.Name, Version: f.To, ConfirmForwardOnly: f.Confirm,
+		ConfirmUpstream: f.ConfirmUpstream && upstream != nil, UpgradeAt: at, ClearUpgradeAt: at.IsZero()}
 	applied, err := h.Platforms.ApplyComponent(c.Request().Context(), s.platform.Name, ch, pages.User(c))
 	if err != nil {
 		return err

@@ -49,7 +49,8 @@ type AvailableVM struct {
 	Targets   []TargetVM
 	// Upstream are chart releases the catalog does not list yet, read from
 	// the chart's Helm repository when the platform asks for them
-	// (spec.checkUpstreamCharts): shown with their notes, not offered.
+	// (spec.checkUpstreamCharts): offered with their notes, behind a
+	// confirmation that names their risk.
 	Upstream  []TargetVM
 	ActionURL string
 	HasWindow bool

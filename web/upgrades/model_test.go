@@ -96,10 +96,11 @@ func TestUpgradeAskedForShowsAsStarting(t *testing.T) {
 	}
 }
 
-// Upstream chart releases the catalog does not list yet are shown as
-// such, with their notes, and never as a version to upgrade to: beside a
-// catalog offer, and on their own when the catalog offers nothing.
-func TestUpstreamReleasesAreShownNotOffered(t *testing.T) {
+// Upstream chart releases the catalog does not list yet are offered as
+// such, with their notes and a confirmation that names their risk, never
+// preselected: beside a catalog offer, and on their own when the catalog
+// offers nothing.
+func TestUpstreamReleasesAreOfferedBehindTheirRisk(t *testing.T) {
 	upstream := v1alpha1.AvailableVersion{Version: "v11.5.0", ChartVersion: "8.9.1", Source: v1alpha1.SourceHelmRepository,
 		Changelog: "## Chart 8.9.1\n- Bump Grafana to 11.5.0\n\n[Release notes](https://github.com/grafana/helm-charts/releases/tag/grafana-8.9.1)"}
 	catalogVersion := v1alpha1.AvailableVersion{Version: "v11.4.0", Changelog: "## Grafana 11.4.0", Source: v1alpha1.SourceCatalog}
@@ -110,7 +111,7 @@ func TestUpstreamReleasesAreShownNotOffered(t *testing.T) {
 		header   string
 	}{
 		{"beside a catalog offer", []v1alpha1.AvailableVersion{catalogVersion, upstream}, true, "v11.3.0 → v11.4.0"},
-		{"on their own", []v1alpha1.AvailableVersion{upstream}, false, "v11.3.0: upstream releases only"},
+		{"on their own", []v1alpha1.AvailableVersion{upstream}, true, "v11.3.0: upstream releases only"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cr := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana"},
@@ -128,7 +129,9 @@ func TestUpstreamReleasesAreShownNotOffered(t *testing.T) {
 			require.Contains(t, html, tt.header)
 			require.Contains(t, html, "upstream, not yet in the catalog")
 			require.Contains(t, html, `href="https://github.com/grafana/helm-charts/releases/tag/grafana-8.9.1"`, "upstream's release notes, linked")
-			require.NotContains(t, html, `value="v11.5.0"`, "not a choice in the form")
+			require.Contains(t, html, `<input type="radio" name="to" value="v11.5.0">`, "a choice, not preselected")
+			require.Contains(t, html, `name="confirm-upstream"`)
+			require.Contains(t, html, "openova has not checked its images, its requirements or whether it migrates data", "the risk, named")
 		})
 	}
 	none := v1alpha1.Component{ObjectMeta: metav1.ObjectMeta{Name: "grafana"}, Status: v1alpha1.ComponentStatus{InstalledVersion: "v11.3.0"}}
