@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,8 @@ import (
 
 // The manager's pages tell the truth (issue 22's newcomer log), in a real
 // browser on one manager whose platform's chart repository is down:
-// mandatory components it lacks are Missing; the install dialog draws a
+// mandatory components it lacks are Missing, their install marked required,
+// and counted by the dashboard as not healthy; the install dialog draws a
 // one-component plan at its own size, keeps each optional's hint clear of
 // its checkbox, and calls a dependency that is still installing so; the
 // dashboard counts the dependency it installed; the Upgrades page names
@@ -65,6 +67,7 @@ func TestManagerPagesTellTheTruth_Browser_TestPlaysCrossplane(t *testing.T) {
 		if comp, _ := cat.Get(name); comp.Category == catalog.Mandatory {
 			mandatory++
 			require.Equal(t, "Missing", textNow(t, `#component-`+name+` [data-testid="status"]`), "mandatory %s", name)
+			require.Equal(t, "Install (required)", textNow(t, `#component-`+name+` [data-testid="install"]`), "mandatory %s is no option", name)
 		}
 	}
 	require.NotZero(t, mandatory)
@@ -111,15 +114,16 @@ func TestManagerPagesTellTheTruth_Browser_TestPlaysCrossplane(t *testing.T) {
 	closeDialog(t, ctx)
 
 	// The dashboard counts what runs, the dependency the spec does not
-	// name included: 1 of 3 while Kit Base installs, then 3 of 3 beside
-	// "3 installed".
+	// name included, and the mandatory components this platform (built by
+	// no bootstrap) lacks: 1 of 3+8 while Kit Base installs, then 3 of 3+8
+	// beside "3 installed", and it names the missing ones.
 	open("/platforms/acme/", `[data-testid="health"]`)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		reload(ct)
 		healthy, counted, _, err := dashboardCounts(ctx)
 		require.NoError(ct, err)
-		assert.Equal(ct, [2]int{1, 3}, [2]int{healthy, counted}, "healthy of counted")
-		assert.Equal(ct, "33%", textNow(ct, `[data-testid="health-percent"]`))
+		assert.Equal(ct, [2]int{1, 3 + mandatory}, [2]int{healthy, counted}, "healthy of counted, the missing mandatory ones counted")
+		assert.Equal(ct, fmt.Sprintf("%d%%", 100/(3+mandatory)), textNow(ct, `[data-testid="health-percent"]`))
 	}, time.Minute, time.Second, "the health line while Kit Base installs")
 	browser.Screenshot(t, ctx, "dashboard-dependency-installing")
 	e.xp.LetGo("kit-base", "1.0.0")
@@ -127,12 +131,15 @@ func TestManagerPagesTellTheTruth_Browser_TestPlaysCrossplane(t *testing.T) {
 		reload(ct)
 		healthy, counted, installed, err := dashboardCounts(ctx)
 		require.NoError(ct, err)
-		assert.Equal(ct, [3]int{3, 3, 3}, [3]int{healthy, counted, installed}, "healthy of counted, installed")
-		assert.Equal(ct, "100%", textNow(ct, `[data-testid="health-percent"]`))
+		assert.Equal(ct, [3]int{3, 3 + mandatory, 3}, [3]int{healthy, counted, installed}, "healthy of counted, installed")
+		assert.Equal(ct, fmt.Sprintf("%d%%", 300/(3+mandatory)), textNow(ct, `[data-testid="health-percent"]`), "not 100%%: the core is missing")
 		assert.Len(ct, e.components(ct), 3)
 	}, 2*time.Minute, time.Second, "the health line once all is installed")
 	require.Len(t, e.platform(t, "acme").Spec.Components, 2, "the spec names Kit Web and Kit App; Kit Base came as a dependency")
-	browser.Screenshot(t, ctx, "dashboard-all-healthy")
+	require.Contains(t, textNow(t, `[data-testid="missing"]`), fmt.Sprintf("The platform does not run %d of its mandatory components (", mandatory))
+	require.Equal(t, "/platforms/acme/components?category=mandatory&installed=0",
+		evalIn[string](t, ctx, `document.querySelector('[data-testid="missing-link"]').getAttribute('href')`))
+	browser.Screenshot(t, ctx, "dashboard-all-kits-healthy-core-missing")
 
 	upgradesTruth(t, e, ctx, repo)
 

@@ -207,6 +207,7 @@ func card(s state, comp *catalog.Component, cr *v1alpha1.Component) ui.CardVM {
 		if comp.Category == catalog.Mandatory {
 			// The platform needs it: not an option the operator may skip.
 			c.Status = statusMissing
+			c.Required = true
 		}
 	}
 	id, kind := operationOf(p, comp.Name, cr)

@@ -87,11 +87,13 @@ func TestCards(t *testing.T) {
 		if c.Name == "cilium" {
 			require.Equal(t, "Missing", c.Status, "a mandatory component the platform lacks is not shown as an option")
 			require.NotEmpty(t, c.InstallURL, "and it can still be installed")
+			require.True(t, c.Required, "its install is marked required, not offered as an option")
 		}
 	}
 	for _, c := range vm.Sections[1].Cards {
 		if c.Name == "redpanda" {
 			require.Empty(t, c.Status, "an optional one not installed is just not installed")
+			require.False(t, c.Required, "and its install is an option")
 		}
 	}
 
@@ -101,6 +103,8 @@ func TestCards(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, doc.Find(`[data-testid="section"]`).Length())
 	require.Equal(t, 1, doc.Find(`#component-redpanda a[data-testid="install"][data-dialog]`).Length())
+	require.Equal(t, "+ Install", doc.Find(`#component-redpanda [data-testid="install"]`).Text())
+	require.Equal(t, "Install (required)", doc.Find(`#component-cilium [data-testid="install"]`).Text(), "a missing mandatory component's install says it is required")
 	require.Zero(t, doc.Find("[style]").Length())
 }
 

@@ -26,6 +26,11 @@ type PageVM struct {
 	UpgradesURL               string
 	Links                     []LinkVM
 	Running                   []ui.LiveVM
+	// Missing are the mandatory components the platform does not run (a
+	// platform not built by the bootstrap, or one whose core was removed):
+	// counted as enabled and not healthy, and named with where to fix it.
+	Missing    []string
+	MissingURL string
 }
 
 // LinkVM is a quick link to an installed service.
@@ -66,6 +71,15 @@ func build(s state) PageVM {
 			vm.Healthy++
 		}
 	}
+	for _, comp := range s.catalog.InCategory(catalog.Mandatory) {
+		if !asked[comp.Name] && !installed(s.components, comp.Name) {
+			vm.Enabled++
+			vm.Missing = append(vm.Missing, comp.Title)
+		}
+	}
+	if len(vm.Missing) > 0 {
+		vm.MissingURL = vm.ComponentsURL + "?category=mandatory&installed=0"
+	}
 	if vm.Enabled > 0 {
 		vm.Percent = vm.Healthy * 100 / vm.Enabled
 	}
@@ -87,6 +101,18 @@ func build(s state) PageVM {
 			DoneURL:   base + "/", Timeline: operations.Timeline(op.ID, op)})
 	}
 	return vm
+}
+
+// installed: a Component of that name runs. A platform has a handful of
+// mandatory components and may run hundreds, so each is looked for
+// rather than every Component put in a set.
+func installed(crs []v1alpha1.Component, name string) bool {
+	for i := range crs {
+		if crs[i].Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // upgradable: a catalog version newer than the installed one is known.

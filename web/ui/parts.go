@@ -90,15 +90,18 @@ type LiveVM struct {
 
 // CardVM is one component in a list.
 type CardVM struct {
-	Name         string
-	Title        string
-	Description  string
-	Version      string
-	Status       string
-	Installed    bool
-	Upgrade      string
-	UpgradeURL   string
-	InstallURL   string
+	Name        string
+	Title       string
+	Description string
+	Version     string
+	Status      string
+	Installed   bool
+	Upgrade     string
+	UpgradeURL  string
+	InstallURL  string
+	// Required: the platform needs this component and does not run it
+	// (a mandatory one missing), so its install is no option to weigh.
+	Required     bool
 	UninstallURL string
 	Live         *LiveVM
 	Problem      string
