@@ -36,9 +36,10 @@ type Temporal interface {
 	GetWorkflowHistory(ctx context.Context, id, runID string, isLong bool, filter enumspb.HistoryEventFilterType) client.HistoryEventIterator
 }
 
-// Snapshots read an operation's progress.
+// Snapshots read an operation's progress, and how a closed one failed.
 type Snapshots interface {
 	Snapshot(ctx context.Context, id string) (operations.Snapshot, error)
+	Failure(ctx context.Context, id, runID string) (message, errorType string)
 }
 
 // Handler serves the audit view.
@@ -85,6 +86,7 @@ func (h *Handler) list(c echo.Context) error {
 			vm.Rows = append(vm.Rows, row(info, h.Decoder))
 		}
 		fillActors(vm.Rows)
+		h.nameAborts(c.Request().Context(), vm.Rows)
 		sortRows(vm.Rows)
 		if next := resp.GetNextPageToken(); len(next) > 0 {
 			v := c.QueryParams()
@@ -131,6 +133,9 @@ func (h *Handler) operation(c echo.Context) error {
 		return err
 	}
 	vm.Progress = operations.Timeline("Steps", snap)
+	if snap.ErrorType == workflows.ErrAborted {
+		vm.Status = statusAborted
+	}
 	if snap.State == operations.StateRunning {
 		vm.Live = &ui.LiveVM{ID: "audit-live", StreamURL: "/operations/stream?" + url.Values{"id": {id}, "title": {"Steps"}}.Encode(),
 			DoneURL: OperationURL(id, runID), Timeline: vm.Progress}
@@ -190,4 +195,26 @@ func (h *Handler) cli(c echo.Context, id, runID string) []string {
 // sortRows keeps the list newest first whatever the store returns.
 func sortRows(rows []RowVM) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Started > rows[j].Started })
+}
+
+// statusAborted is the badge of a run the user aborted: it ends failed in
+// Temporal (its typed error says aborted), but nothing went wrong.
+const statusAborted = "Aborted"
+
+// abortable are the operations a user may abort, which then end failed.
+var abortable = map[string]bool{workflows.OperationBootstrap: true, workflows.OperationChange: true}
+
+// nameAborts words an aborted run "Aborted", not "Failed": visibility
+// knows only that it failed, so the few failed runs that may have been
+// aborted are asked how (the manager's lists have none of them).
+func (h *Handler) nameAborts(ctx context.Context, rows []RowVM) {
+	for i := range rows {
+		r := &rows[i]
+		if r.Status != "Failed" || !abortable[r.Operation] {
+			continue
+		}
+		if _, typ := h.Snapshots.Failure(ctx, r.ID, r.RunID); typ == workflows.ErrAborted {
+			r.Status = statusAborted
+		}
+	}
 }

@@ -30,6 +30,7 @@ type ListVM struct {
 type RowVM struct {
 	URL       string
 	ID        string
+	RunID     string
 	Operation string
 	Platform  string
 	Component string
@@ -120,7 +121,7 @@ func duration(info *workflowpb.WorkflowExecutionInfo) string {
 func row(info *workflowpb.WorkflowExecutionInfo, d Decoder) RowVM {
 	sa := info.GetSearchAttributes()
 	return RowVM{URL: OperationURL(info.GetExecution().GetWorkflowId(), info.GetExecution().GetRunId()),
-		ID:        info.GetExecution().GetWorkflowId(),
+		ID: info.GetExecution().GetWorkflowId(), RunID: info.GetExecution().GetRunId(),
 		Operation: attr(sa, workflows.SearchAttrOperation.GetName()),
 		Platform:  attr(sa, workflows.SearchAttrPlatform.GetName()), Component: attr(sa, workflows.SearchAttrComponent.GetName()),
 		Status: statusLabel(info.GetStatus()), Started: when(info.GetStartTime().AsTime()), Duration: duration(info),

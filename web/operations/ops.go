@@ -72,13 +72,14 @@ func (o *Ops) Snapshot(ctx context.Context, id string) (Snapshot, error) {
 		_ = q.Get(&s.Progress)
 	}
 	if s.State == StateFailed || s.State == StateCancelled {
-		s.Error, s.ErrorType = o.failure(ctx, id, s.RunID)
+		s.Error, s.ErrorType = o.Failure(ctx, id, s.RunID)
 	}
 	return s, nil
 }
 
-// failure is the closed run's error, as its workflow worded it.
-func (o *Ops) failure(ctx context.Context, id, runID string) (string, string) {
+// Failure is the closed run's error as its workflow worded it, and its
+// typed name ("" and "" for a run that did not fail).
+func (o *Ops) Failure(ctx context.Context, id, runID string) (string, string) {
 	err := o.Client.GetWorkflow(ctx, id, runID).Get(ctx, nil)
 	if err == nil {
 		return "", ""
