@@ -53,8 +53,11 @@ type RegionProgress struct {
 	Role        string
 	Plan        *PlanSummary `json:",omitempty"`
 	APIEndpoint string       `json:",omitempty"`
-	// Parked is the error of the step the region waits on.
-	Parked string `json:",omitempty"`
+	// Parked is the error of the step the region waits on, and
+	// ParkedType its typed name (terraform.ErrQuota, …), from which the
+	// wizard says what to fix.
+	Parked     string `json:",omitempty"`
+	ParkedType string `json:",omitempty"`
 	// Steps are the region's own steps, in order (also in Progress.Steps,
 	// marked with the region).
 	Steps []ProgressStep `json:",omitempty"`

@@ -50,10 +50,10 @@ func (b *bootstrapRun) attempt(ctx workflow.Context, r *region, s step, fn func(
 		if b.aborted || ctx.Err() != nil {
 			return errAbort
 		}
-		r.parked = failureMessage(err)
+		r.parked, r.parkedType = failureMessage(err), failureType(err)
 		seen := b.retries
 		err = workflow.Await(ctx, func() bool { return b.retries > seen || b.aborted })
-		r.parked = ""
+		r.parked, r.parkedType = "", ""
 		if err != nil || b.aborted {
 			return errAbort
 		}
@@ -95,4 +95,14 @@ func (b *bootstrapRun) end(ctx workflow.Context, err error) error {
 		msg = fmt.Sprintf("the bootstrap was aborted; what it created in %s was destroyed", strings.Join(destroyed, " and "))
 	}
 	return temporal.NewNonRetryableApplicationError(msg, ErrAborted, nil)
+}
+
+// failureType is the failed step's typed error name ("" when it has none),
+// so the page can say what fixes it.
+func failureType(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Type()
+	}
+	return ""
 }

@@ -48,6 +48,8 @@ type region struct {
 	// touched is set when an apply started: from then on, abort destroys.
 	touched bool
 	parked  string
+	// parkedType is the parked failure's typed name.
+	parkedType string
 	// own are the region's steps, in the order they were added.
 	own []step
 }
@@ -211,7 +213,7 @@ func (r *region) destroy(ctx workflow.Context) error {
 }
 
 func (r *region) view() RegionProgress {
-	v := RegionProgress{Name: r.spec.Name, Role: r.spec.Role, Plan: r.plan, APIEndpoint: r.outputs.APIEndpoint, Parked: r.parked}
+	v := RegionProgress{Name: r.spec.Name, Role: r.spec.Role, Plan: r.plan, APIEndpoint: r.outputs.APIEndpoint, Parked: r.parked, ParkedType: r.parkedType}
 	for _, s := range r.own {
 		v.Steps = append(v.Steps, r.b.progress.Steps[s])
 	}

@@ -154,7 +154,7 @@ func TestBootstrapAbortDestroysEverything_FakeHetznerAPI_S3OnLoopback(t *testing
 	require.Contains(t, body, "Parked")
 	require.Contains(t, body, "server limit reached")
 	require.NotContains(t, body, "retryable:")
-	require.Contains(t, body, "Fix what it names, then Retry it; or Abort.")
+	require.Contains(t, body, "limits are reached. Delete servers you do not need, or ask Hetzner for higher limits", "what fixes a quota")
 	_, _ = ui.post("/wizard/run/acme/abort", url.Values{"confirm": {"yes"}})
 	err := run.Get(t.Context(), nil)
 	var app *temporal.ApplicationError

@@ -32,7 +32,7 @@ func (w wizardTab) badges() []string {
 
 // failedApplyIsParkedThenAborted approves a plan whose apply the API
 // refuses (a server over the project's limit): the page says what failed
-// and what to do, under a Parked badge (it waits, it does not run); Abort
+// and what fixes it (a quota: free servers or raise the limits), under a Parked badge (it waits, it does not run); Abort
 // asks once, in the dialog, and the run ends Aborted, what it created
 // destroyed.
 func (w wizardTab) failedApplyIsParkedThenAborted(cloud *cloudStandIn) {
@@ -47,7 +47,7 @@ func (w wizardTab) failedApplyIsParkedThenAborted(cloud *cloudStandIn) {
 	parked := browser.Text(t, w.ctx, tid("parked"))
 	t.Logf("parked: %s", parked)
 	require.Contains(t, parked, "This step failed and waits for you:")
-	require.Contains(t, parked, "Fix what it names, then Retry it; or Abort.")
+	require.Contains(t, browser.Text(t, w.ctx, tid("parked-fix")), "The cloud project's limits are reached. Delete servers you do not need", "what fixes this failure, not a general rule")
 	require.NotContains(t, parked, "retryable")
 	require.NotContains(t, parked, "(type:")
 	require.Equal(t, "Parked", browser.Text(t, w.ctx, `[data-testid="timeline"] [data-testid="status"]`))
@@ -89,7 +89,8 @@ func (w wizardTab) failedApplyIsParkedThenAborted(cloud *cloudStandIn) {
 
 // auditOfTheBootstrap: the audit view of bootstrap mode names a bad date
 // beside its field, offers the bootstrap's operations and no component
-// filter, and shows the aborted bootstrap's page.
+// filter, and words the aborted bootstrap "Aborted" in its list and on
+// its page (Temporal only knows that it failed).
 func (w wizardTab) auditOfTheBootstrap(p *proc) {
 	t := w.t
 	browser.Do(t, w.ctx, chromedp.Navigate(p.url("/audit?from=2026-13-45")), browser.Present(tid("audit-filter")))
@@ -103,7 +104,9 @@ func (w wizardTab) auditOfTheBootstrap(p *proc) {
 	browser.Do(t, w.ctx, chromedp.Navigate(p.url("/audit")), browser.Present(tid("audit-row")))
 	browser.Screenshot(t, w.ctx, "audit")
 	row := `[data-testid="audit-row"][data-id="` + workflows.BootstrapID("acme") + `"]`
+	require.Equal(t, "Aborted", browser.Text(t, w.ctx, row+` [data-testid="status"]`), "the list words the aborted run as aborted, not failed")
 	browser.Do(t, w.ctx, chromedp.Click(chromedp.CSS(row+" a")), browser.Present(tid("operation")))
+	require.Equal(t, "Aborted", browser.Text(t, w.ctx, `[data-testid="operation"] [data-testid="status"]`), "and so does its page")
 	browser.Screenshot(t, w.ctx, "audit-operation")
 }
 

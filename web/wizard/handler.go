@@ -46,6 +46,9 @@ type Run struct {
 	Result   *bootstrap.Result
 	// Error is a failed run's message, as the workflow worded it.
 	Error string
+	// Fixes say, per region parked on a failed step, what fixes it
+	// (the engine words them from the failure's type).
+	Fixes map[string]string
 }
 
 // Handler serves the wizard.

@@ -176,7 +176,9 @@ type RegionRunVM struct {
 	Plan                                  *bootstrap.PlanSummary
 	Steps                                 []ui.StepVM
 	Parked, Endpoint, Version, Kubeconfig string
-	Nodes                                 []string
+	// ParkedFix says what fixes the parked step.
+	ParkedFix string
+	Nodes     []string
 }
 
 // SummaryRow is one line of Review's summary.
@@ -207,6 +209,12 @@ func runVM(r Run, d *Draft) RunVM {
 	}
 	for _, rp := range r.Progress.Regions {
 		rv := RegionRunVM{Name: rp.Name, Role: rp.Role, Plan: rp.Plan, Parked: rp.Parked, Endpoint: rp.APIEndpoint}
+		if rv.Parked != "" {
+			rv.ParkedFix = r.Fixes[rp.Name]
+			if rv.ParkedFix == "" {
+				rv.ParkedFix = "Fix what it names, then Retry."
+			}
+		}
 		for _, s := range rp.Steps {
 			rv.Steps = append(rv.Steps, stepVMOf(s))
 		}

@@ -107,6 +107,14 @@ func (t *Temporal) readStatus(ctx context.Context, org string) (wizard.Run, erro
 	if q, err := t.Client.QueryWorkflow(ctx, id, runID, workflows.QueryProgress); err == nil {
 		_ = q.Get(&r.Progress)
 	}
+	for _, rp := range r.Progress.Regions {
+		if rp.Parked != "" {
+			if r.Fixes == nil {
+				r.Fixes = map[string]string{}
+			}
+			r.Fixes[rp.Name] = workflows.ParkedFix(rp.ParkedType)
+		}
+	}
 	switch info.GetStatus() {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		r.State = "running"
