@@ -159,6 +159,7 @@ type rawVersion struct {
 	Images       []Image        `yaml:"images,omitempty"`
 	Chart        *Chart         `yaml:"chart,omitempty"`
 	Values       map[string]any `yaml:"values,omitempty"`
+	UpgradesFrom *UpgradePath   `yaml:"upgradesFrom,omitempty"`
 }
 
 // decode turns bytes into components. A nil slice means the input could not
@@ -205,7 +206,8 @@ func decode(data []byte) (comps []Component, errs []error) {
 		}
 		for j, rv := range rc.Versions {
 			v := Version{Version: rv.Version, Changelog: rv.Changelog, ForwardOnly: rv.ForwardOnly, ChartVersion: rv.ChartVersion,
-				Backup: rv.Backup, Source: rv.Source, Images: rv.Images, Chart: rv.Chart, Values: rv.Values}
+				Backup: rv.Backup, Source: rv.Source, Images: rv.Images, Chart: rv.Chart, Values: rv.Values,
+				UpgradesFrom: rv.UpgradesFrom}
 			if rv.Released == "" {
 				errs = append(errs, invalid(fmt.Sprintf("%s.versions[%d].released", componentPath(i, rc.Name), j),
 					"missing; set the release date as YYYY-MM-DD"))
@@ -288,7 +290,7 @@ func (c *Catalog) Marshal() ([]byte, error) {
 			}
 			rc.Versions = append(rc.Versions, rawVersion{Version: v.Version, Released: released,
 				Changelog: v.Changelog, ForwardOnly: v.ForwardOnly, ChartVersion: v.ChartVersion, Backup: v.Backup, Source: v.Source, Images: v.Images,
-				Chart: v.Chart, Values: v.Values})
+				Chart: v.Chart, Values: v.Values, UpgradesFrom: v.UpgradesFrom})
 		}
 		doc.Components = append(doc.Components, rc)
 	}

@@ -92,6 +92,19 @@ type Version struct {
 	// them, as Helm merges values files: maps key by key, anything else
 	// replaced.
 	Values map[string]any `yaml:"values,omitempty" json:"values,omitempty"`
+	// UpgradesFrom is the upgrade path upstream documents into this
+	// release (Cilium: one minor release at a time): an upgrade from an
+	// installed version outside its range is refused and told which
+	// release to upgrade to first. Nil: from any older release.
+	UpgradesFrom *UpgradePath `yaml:"upgradesFrom,omitempty" json:"upgradesFrom,omitempty"`
+}
+
+// UpgradePath is the range of installed versions a release upgrades from,
+// with upstream's words for it and where they were read.
+type UpgradePath struct {
+	Range  string  `yaml:"range" json:"range"`
+	Why    string  `yaml:"why" json:"why"`
+	Source *Source `yaml:"source" json:"source"`
 }
 
 // Image is one container image a release runs, as upstream publishes it.

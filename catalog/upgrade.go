@@ -20,6 +20,9 @@ const (
 	// ErrUpstreamNotConfirmed refuses an upgrade to an upstream release the
 	// catalog does not list until the operator accepts its risk.
 	ErrUpstreamNotConfirmed = "UpstreamNotConfirmed"
+	// ErrUpgradePathUnsupported refuses an upgrade upstream does not
+	// support from the installed version (Version.UpgradesFrom).
+	ErrUpgradePathUnsupported = "UpgradePathUnsupported"
 )
 
 // UpstreamRisk is what an upgrade to an upstream release not in the
@@ -104,6 +107,9 @@ func (c *Catalog) CheckUpgrade(installed Installed, req UpgradeRequest) (Upgrade
 		if v.ForwardOnly {
 			plan.ForwardOnly = append(plan.ForwardOnly, v.Version)
 		}
+	}
+	if err := comp.checkPath(from, target); err != nil {
+		return UpgradePlan{}, err
 	}
 	if len(plan.ForwardOnly) > 0 && !req.ConfirmForwardOnly {
 		return UpgradePlan{}, &ResolveError{Kind: ErrForwardOnlyNotConfirmed, Chain: []string{req.Component}, Detail: fmt.Sprintf(

@@ -192,3 +192,47 @@ func TestCheckUpgradeToAnUpstreamRelease(t *testing.T) {
 	_, err = small.CheckUpgrade(at, UpgradeRequest{Component: "db", To: "v2.2.0", ConfirmUpstream: true})
 	require.ErrorContains(t, err, "version v2.2.0 is not in the catalog")
 }
+
+// An upgrade path upstream limits (Cilium: one minor release at a time):
+// from outside the range, the upgrade is refused and names the catalog
+// release to upgrade to first, or says there is none; from inside, it
+// passes.
+func TestCheckUpgradeFollowsTheUpgradePath(t *testing.T) {
+	cat, err := Parse([]byte(`apiVersion: catalog.openova.io/v1
+components:
+  - name: net
+    title: Net
+    description: a network
+    category: a-la-carte
+    chart: {name: net, repository: https://charts.example.com/}
+    versions:
+      - {version: v1.20.0, released: 2026-11-01, changelog: c, source: {repository: https://github.com/example/net, ref: v1.20.0, path: Chart.yaml},
+         upgradesFrom: {range: ">= 1.19.0", why: "upgrade one minor release at a time", source: {repository: https://github.com/example/net, ref: v1.20.0, path: UPGRADING.md}}}
+      - {version: v1.19.6, released: 2026-10-01, changelog: c, source: {repository: https://github.com/example/net, ref: v1.19.6, path: Chart.yaml},
+         upgradesFrom: {range: ">= 1.18.0", why: "upgrade one minor release at a time", source: {repository: https://github.com/example/net, ref: v1.19.6, path: UPGRADING.md}}}
+      - {version: v1.18.3, released: 2026-06-01, changelog: c, source: {repository: https://github.com/example/net, ref: v1.18.3, path: Chart.yaml},
+         upgradesFrom: {range: ">= 1.17.0", why: "upgrade one minor release at a time", source: {repository: https://github.com/example/net, ref: v1.18.3, path: UPGRADING.md}}}
+`))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		from, to string
+		wantMsg  string
+	}{
+		{"v1.19.2", "v1.20.0", ""},
+		{"v1.18.3", "v1.19.6", ""},
+		{"v1.18.3", "v1.20.0", "net: v1.20.0 upgrades only from >= 1.19.0, not from v1.18.3 (upgrade one minor release at a time): upgrade to v1.19.6 first"},
+		{"v1.17.0", "v1.20.0", "not from v1.17.0 (upgrade one minor release at a time): upgrade to v1.18.3 first"},
+		{"v1.17.0", "v1.18.3", ""},
+		{"v1.16.4", "v1.20.0", "not from v1.16.4 (upgrade one minor release at a time): the catalog has no release in between to upgrade to first"},
+	} {
+		_, err := cat.CheckUpgrade(Installed{"net": tc.from}, UpgradeRequest{Component: "net", To: tc.to})
+		if tc.wantMsg == "" {
+			require.NoError(t, err, "%s → %s", tc.from, tc.to)
+			continue
+		}
+		var re *ResolveError
+		require.ErrorAs(t, err, &re, "%s → %s", tc.from, tc.to)
+		require.Equal(t, ErrUpgradePathUnsupported, re.Kind)
+		require.Contains(t, err.Error(), tc.wantMsg)
+	}
+}

@@ -137,6 +137,9 @@ func validateComponent(p string, c *Component, partialOK bool) []error {
 		for _, e := range validateValues(v.Values) {
 			add(vp+".values"+e[0], e[1])
 		}
+		for _, e := range validateUpgradePath(v.UpgradesFrom) {
+			add(vp+".upgradesFrom"+e[0], e[1])
+		}
 		switch {
 		case v.Backup != nil:
 			for _, e := range validateBackup(*v.Backup) {

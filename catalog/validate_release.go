@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 // Checks of a release's parts: its backup and its upstream source.
@@ -170,5 +172,28 @@ func validateValues(values map[string]any) [][2]string {
 		out = append(out, [2]string{"", "cannot be written as JSON: " + err.Error()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// validateUpgradePath checks a release's upgrade path: a semver range that
+// parses, upstream's reason and where it was read.
+func validateUpgradePath(u *UpgradePath) [][2]string {
+	if u == nil {
+		return nil
+	}
+	var out [][2]string
+	if _, err := semver.NewConstraint(u.Range); strings.TrimSpace(u.Range) == "" || err != nil {
+		out = append(out, [2]string{".range", fmt.Sprintf("%q is not a version range such as \">= 1.19.0\"", u.Range)})
+	}
+	if strings.TrimSpace(u.Why) == "" {
+		out = append(out, [2]string{".why", "missing; say, in upstream's words, why the path is limited"})
+	}
+	if u.Source == nil {
+		out = append(out, [2]string{".source", "missing; name the repository, ref and file upstream documents the path in"})
+	} else {
+		for _, e := range validateSource(*u.Source) {
+			out = append(out, [2]string{".source" + e[0], e[1]})
+		}
+	}
 	return out
 }
