@@ -3,6 +3,7 @@ package browser
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -111,10 +113,19 @@ func violationsOnce(ctx context.Context) (vs []Violation, navigated bool, err er
 		return nil, false, err
 	}
 	vs, err = runAxe(actx)
-	if nav.Load() {
+	if nav.Load() || documentGone(err) {
 		return nil, true, nil
 	}
 	return vs, false, err
+}
+
+// documentGone: Chromium ended the evaluation because the document it ran
+// in was replaced. That answer can arrive before the event of the new
+// document's commit does, so it counts as the navigation itself.
+func documentGone(err error) bool {
+	var ce *cdproto.Error
+	return errors.As(err, &ce) && (strings.Contains(ce.Message, "Inspected target navigated or closed") ||
+		strings.Contains(ce.Message, "Execution context was destroyed") || strings.Contains(ce.Message, "Cannot find context with specified id"))
 }
 
 // runAxe injects axe into the document unless it is there, and runs it.
