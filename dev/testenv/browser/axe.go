@@ -8,12 +8,10 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -100,18 +98,11 @@ func violations(ctx context.Context) ([]Violation, error) {
 // violationsOnce is one attempt of violations; navigated reports that the
 // top frame committed a new document during it.
 func violationsOnce(ctx context.Context) (vs []Violation, navigated bool, err error) {
-	actx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var nav atomic.Bool
-	err = chromedp.Listen(actx, func(ev any) {
-		if e, ok := ev.(*page.EventFrameNavigated); ok && e.Frame.ParentID == "" {
-			nav.Store(true)
-			cancel()
-		}
-	})
+	actx, cancel, nav, err := watchNavigation(ctx)
 	if err != nil {
 		return nil, false, err
 	}
+	defer cancel()
 	vs, err = runAxe(actx)
 	if nav.Load() || documentGone(err) {
 		return nil, true, nil

@@ -237,26 +237,39 @@ func capture(ctx context.Context, settle time.Duration) ([]byte, error) {
 // frame committed a new document during it, which makes the picture (or
 // its error) worthless.
 func captureOnce(ctx context.Context, settle time.Duration) (png []byte, navigated bool, err error) {
-	actx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var nav atomic.Bool
-	// Listen before the wait for the page, so that a commit between the
-	// wait and the capture is seen as well.
-	err = chromedp.Listen(actx, func(ev any) {
-		if e, ok := ev.(*page.EventFrameNavigated); ok && e.Frame.ParentID == "" {
-			nav.Store(true)
-			cancel() // the capture would wait for ever
-		}
-	})
+	// Watch before the wait for the page, so that a commit between the
+	// wait and the capture is seen as well; the capture would wait for
+	// ever on a replaced document.
+	actx, cancel, nav, err := watchNavigation(ctx)
 	if err != nil {
 		return nil, false, err
 	}
+	defer cancel()
 	settled(actx, settle)
 	png, err = chromedp.Run(actx, chromedp.FullScreenshot(100))
 	if nav.Load() {
 		return nil, true, nil
 	}
 	return png, false, err
+}
+
+// watchNavigation returns a context that ends when the tab's top frame
+// commits a new document, and whether it has: what a capture or a check
+// of the document that was there is worth then is nothing.
+func watchNavigation(ctx context.Context) (context.Context, context.CancelFunc, *atomic.Bool, error) {
+	wctx, cancel := context.WithCancel(ctx)
+	nav := new(atomic.Bool)
+	err := chromedp.Listen(wctx, func(ev any) {
+		if e, ok := ev.(*page.EventFrameNavigated); ok && e.Frame.ParentID == "" {
+			nav.Store(true)
+			cancel()
+		}
+	})
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return wctx, cancel, nav, nil
 }
 
 // settled waits, at most for max, until the document has loaded and htmx
