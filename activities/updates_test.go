@@ -147,10 +147,10 @@ func TestUpdates(t *testing.T) {
 				Changelog: "## Chart 8.9.1\n" +
 					"- Changed: Bump Grafana to 11.5.0 ([PR #3512](https://github.com/grafana/helm-charts/pull/3512))\n" +
 					"- Fixed: Probes honour the configured port\n" +
-					"\nChart 8.9.1 published 2024-12-03 in " + good.URL + "; not in the OpenOva catalog yet: upgrade through a catalog index that lists it.\n"},
+					"\nChart 8.9.1 published 2024-12-03 in " + good.URL + "; not in the OpenOva catalog: openova has not checked it, so an upgrade to it asks you to accept that risk.\n"},
 		}, g.Available)
 		require.Equal(t, []v1alpha1.AvailableVersion{{Version: "6.2.0", ChartVersion: "6.2.0", Source: v1alpha1.SourceHelmRepository,
-			Changelog: "## Chart 6.2.0\n\nChart 6.2.0 published 2024-12-02 in " + good.URL + "; not in the OpenOva catalog yet: upgrade through a catalog index that lists it.\n"}},
+			Changelog: "## Chart 6.2.0\n\nChart 6.2.0 published 2024-12-02 in " + good.URL + "; not in the OpenOva catalog: openova has not checked it, so an upgrade to it asks you to accept that risk.\n"}},
 			got["loki"].Available, "a chart without appVersion is offered by its chart version")
 	})
 	t.Run("a repository that is down keeps the catalog versions and says why", func(t *testing.T) {

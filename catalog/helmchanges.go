@@ -93,7 +93,7 @@ func HelmChangelog(r HelmRelease, repository string) string {
 	if !r.Created.IsZero() {
 		published = " published " + r.Created.UTC().Format("2006-01-02")
 	}
-	fmt.Fprintf(&b, "\nChart %s%s in %s; not in the OpenOva catalog yet: upgrade through a catalog index that lists it.\n",
+	fmt.Fprintf(&b, "\nChart %s%s in %s; not in the OpenOva catalog: openova has not checked it, so an upgrade to it asks you to accept that risk.\n",
 		r.ChartVersion, published, repository)
 	return b.String()
 }

@@ -34,7 +34,7 @@ func TestHelmChangelog(t *testing.T) {
 		{Description: "Plain entry"},
 	}}
 	require.Equal(t, "## Chart 8.9.1\n- Fixed: Probes ([PR](https://x/1))\n- Plain entry\n\n"+
-		"Chart 8.9.1 published 2024-12-03 in https://charts.example; not in the OpenOva catalog yet: upgrade through a catalog index that lists it.\n",
+		"Chart 8.9.1 published 2024-12-03 in https://charts.example; not in the OpenOva catalog: openova has not checked it, so an upgrade to it asks you to accept that risk.\n",
 		HelmChangelog(r, "https://charts.example"), "one line per change, only https links")
 }
 

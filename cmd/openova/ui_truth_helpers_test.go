@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,14 +40,13 @@ func truthIndex(repo string) []byte {
 		comp("kit-cli", "Kit CLI", "    requires:\n      - {name: kit-base, why: \"reads the app's state\"}\n", v100))
 }
 
-// deadHelmRepository answers every request 503: a chart repository that
-// is down, as every one is on a machine without internet.
-func deadHelmRepository(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "maintenance", http.StatusServiceUnavailable)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+// deadHelmRepository answers every request 503 until the test changes its
+// answer: a chart repository that is down, as every one is on a machine
+// without internet.
+func deadHelmRepository(t *testing.T) *helmRepository {
+	h := newHelmRepository(t)
+	h.answer(http.StatusServiceUnavailable, "maintenance")
+	return h
 }
 
 // optionalOverlaps lists, for each optional component of the open

@@ -32,7 +32,7 @@ func TestManagerPagesTellTheTruth_Browser_TestPlaysCrossplane(t *testing.T) {
 	t.Parallel()
 	repo := deadHelmRepository(t)
 	e := startManagerEnv(t, 300*time.Millisecond)
-	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: serveIndex(t, truthIndex(repo)), CheckUpstreamCharts: true,
+	e.createPlatform(t, "acme", v1alpha1.PlatformSpec{CatalogIndexURL: serveIndex(t, truthIndex(repo.URL)), CheckUpstreamCharts: true,
 		Components: []v1alpha1.ComponentRef{{Name: "kit-web", Version: "v1.0.0"}}})
 	e.waitCondition(t, "acme", v1alpha1.ConditionReady, metav1.ConditionTrue, 2*time.Minute)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {

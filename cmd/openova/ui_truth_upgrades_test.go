@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,14 +11,17 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/openova-io/core/dev/testenv/browser"
+	"github.com/openova-io/core/workflows"
 )
 
 // upgradesTruth is the Upgrades page part of the manager's truth test:
 // Kit Web v1.0.0 has the catalog's v1.1.0 to go to, and its chart
-// repository (repo) is down.
-func upgradesTruth(t *testing.T, e *managerEnv, ctx context.Context, repo string) {
+// repository (repo) is down; once it answers, with a v1.2.0 the catalog
+// does not list, that release is offered behind its risk.
+func upgradesTruth(t *testing.T, e *managerEnv, ctx context.Context, repo *helmRepository) {
 	t.Helper()
 	const offer = `#upgrade-kit-web`
 	const scheduled = `[data-testid="scheduled-row"][data-component="kit-web"]`
@@ -42,7 +46,7 @@ func upgradesTruth(t *testing.T, e *managerEnv, ctx context.Context, repo string
 		require.NoError(ct, err)
 		return s
 	}
-	notReadable := "Kit Web: helm index " + repo + "/index.yaml: HTTP 503"
+	notReadable := "Kit Web: helm index " + repo.URL + "/index.yaml: HTTP 503"
 
 	// What could not be checked is named, with why, beside the offer.
 	browser.Do(t, ctx, chromedp.Navigate(e.proc.url("/platforms/acme/upgrades")), browser.Present(offer))
@@ -110,4 +114,54 @@ func upgradesTruth(t *testing.T, e *managerEnv, ctx context.Context, repo string
 		assert.Equal(ct, "No upgrade is running.", textNow(ct, `#running [data-testid="empty"]`))
 	}, time.Minute, time.Second, "the page once upgraded")
 	browser.Screenshot(t, ctx, "upgrades-none-found-unchecked")
+
+	upstreamTruth(t, e, ctx, repo)
+}
+
+// upstreamTruth: the chart repository answers, with a Kit Web v1.2.0 the
+// catalog does not list. The page offers it, badged, with the risk named
+// beside a checkbox; Upgrade now without the checkbox is answered beside
+// it, and with it the upgrade runs to v1.2.0 on chart 1.2.0.
+func upstreamTruth(t *testing.T, e *managerEnv, ctx context.Context, repo *helmRepository) {
+	const offer = `#upgrade-kit-web`
+	repo.answer(http.StatusOK, "apiVersion: v1\nentries:\n  kit-web:\n"+
+		"    - {version: 1.2.0, appVersion: 1.2.0, created: \"2025-03-01T10:00:00Z\"}\n"+
+		"    - {version: 1.1.0, appVersion: 1.1.0, created: \"2025-02-01T10:00:00Z\"}\n")
+	sched := e.tc.ScheduleClient().GetHandle(context.Background(), workflows.CheckUpdatesID("acme"))
+	require.NoError(t, sched.Trigger(context.Background(), client.ScheduleTriggerOptions{}))
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		_, err := chromedp.Run(ctx, chromedp.Reload())
+		require.NoError(ct, err)
+		s, err := browser.TextNow(ctx, offer)
+		require.NoError(ct, err)
+		assert.Contains(ct, s, "v1.1.0: upstream releases only")
+	}, time.Minute, time.Second, "the upstream release is never offered")
+	require.Contains(t, browser.Text(t, ctx, offer+` [data-testid="upstream"]`), "v1.2.0")
+	require.Contains(t, browser.Text(t, ctx, offer+` [data-testid="upstream"]`), "upstream, not yet in the catalog")
+
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(offer+` input[name="to"][value="v1.2.0"]`)),
+		chromedp.Click(chromedp.CSS(offer+` [data-testid="upgrade-now"]`)), browser.Present(offer+` [data-field="confirm-upstream"]`))
+	require.Equal(t, "v1.2.0 is not in the catalog: tick the box to accept its risk, or choose a catalog release.",
+		browser.Text(t, ctx, offer+` [data-field="confirm-upstream"]`))
+	require.Contains(t, browser.Text(t, ctx, offer), "openova has not checked its images, its requirements or whether it migrates data", "the risk, named")
+	require.Equal(t, "v1.1.0", e.components(t)["kit-web"].Status.InstalledVersion, "nothing changed")
+	browser.Screenshot(t, ctx, "upstream-offer-refused-unconfirmed")
+
+	browser.Do(t, ctx, chromedp.Click(chromedp.CSS(offer+` input[name="to"][value="v1.2.0"]`)),
+		chromedp.Click(chromedp.CSS(offer+` [data-testid="confirm-upstream"]`)),
+		chromedp.Click(chromedp.CSS(offer+` [data-testid="upgrade-now"]`)), browser.Present(`[data-testid="flash"]`))
+	require.Contains(t, browser.Text(t, ctx, `[data-testid="flash"]`), "Upgrading kit-web to v1.2.0.")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		c := e.components(ct)["kit-web"]
+		assertHealthyAt(ct, e.components(ct), "kit-web", "v1.2.0")
+		assert.Equal(ct, "1.2.0", c.Spec.ChartVersion, "the chart version the update check read")
+	}, 2*time.Minute, 200*time.Millisecond, "kit-web never reached the upstream v1.2.0")
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		_, err := chromedp.Run(ctx, chromedp.Reload())
+		require.NoError(ct, err)
+		s, err := browser.TextNow(ctx, `#running [data-testid="empty"]`)
+		require.NoError(ct, err)
+		assert.Equal(ct, "No upgrade is running.", s)
+	}, time.Minute, time.Second, "the page once upgraded")
+	browser.Screenshot(t, ctx, "upstream-upgraded")
 }

@@ -56,7 +56,8 @@ func (f *Form) check(cat *catalog.Catalog, installed catalog.Installed, componen
 	case errors.As(err, &re) && re.Kind == catalog.ErrForwardOnlyNotConfirmed:
 		f.Errors["confirm"] = re.Detail + "."
 	case errors.As(err, &re) && re.Kind == catalog.ErrUpstreamNotConfirmed:
-		f.Errors["confirm-upstream"] = re.Detail + "."
+		// The checkbox above names the risk: say what to do.
+		f.Errors["confirm-upstream"] = f.To + " is not in the catalog: tick the box to accept its risk, or choose a catalog release."
 	case err != nil:
 		f.Errors["to"] = err.Error()
 	}

@@ -44,7 +44,7 @@ func TestUpgradeFormChecks(t *testing.T) {
 		{"a forward-only release needs the confirmation", "vault", Form{To: vaultNew.Version, Action: actionNow}, false, "confirm", "cannot be rolled back", time.Time{}, nil},
 		{"confirmed, it passes", "vault", Form{To: vaultNew.Version, Confirm: true, Action: actionNow}, false, "", "", time.Time{}, nil},
 		{"an upstream release needs its own confirmation, which names the risk", "grafana", Form{To: "v99.1.0", Action: actionNow}, false,
-			"confirm-upstream", "openova has not checked its images", time.Time{}, up},
+			"confirm-upstream", "v99.1.0 is not in the catalog: tick the box to accept its risk", time.Time{}, up},
 		{"an upstream release, confirmed, passes", "grafana", Form{To: "v99.1.0", ConfirmUpstream: true, Action: actionNow}, false, "", "", time.Time{}, up},
 		{"an unknown version", "grafana", Form{To: "v99.0.0", Action: actionNow}, false, "to", "not in the catalog", time.Time{}, nil},
 		{"a downgrade", "cilium", Form{To: ciliumOld.Version, Action: actionNow}, false, "to", "downgrades are refused", time.Time{}, nil},
