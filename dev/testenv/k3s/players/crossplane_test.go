@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
+	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/dev/testenv"
 	"github.com/openova-io/core/dev/testenv/k3s/players"
 )
@@ -29,7 +30,9 @@ import (
 func TestPlayCrossplane(t *testing.T) {
 	env := standIn(t)
 	p := players.PlayCrossplane(t, env.Config, players.CrossplaneOptions{})
-	applyHelmChart(t, env, "crossplane", "crossplane", "2.1.0", "crossplane-system", map[string]any{})
+	// The catalog's Crossplane: dev/dev.sh assets puts its module (which
+	// the player reads its CRDs from) in the module cache.
+	applyHelmChart(t, env, "crossplane", "crossplane", catalog.Default().Components["crossplane"].Latest().HelmChartVersion(), "crossplane-system", map[string]any{})
 	p.Wait(t, 3*time.Minute)
 	require.Equal(t, "helm-install-crossplane", helmChartInstalled(t, env, "crossplane"))
 
