@@ -93,21 +93,7 @@ func (c *Catalog) CheckUpgrade(installed Installed, req UpgradeRequest) (Upgrade
 		return UpgradePlan{}, &ResolveError{Kind: ErrDowngrade, Chain: []string{req.Component}, Detail: fmt.Sprintf(
 			"%s is older than the installed v%s: downgrades are refused; a failed upgrade rolls back by itself", target.Version, from)}
 	}
-	plan := UpgradePlan{Component: comp.Name, To: target}
-	plan.From, _ = comp.Find(fromText)
-	if plan.From.Version == "" {
-		plan.From = Version{Version: "v" + from.String()}
-	}
-	for i, v := range comp.Versions {
-		sv := comp.semvers()[i]
-		if sv == nil || !sv.GreaterThan(from) || sv.GreaterThan(to) {
-			continue
-		}
-		plan.Crosses = append(plan.Crosses, v)
-		if v.ForwardOnly {
-			plan.ForwardOnly = append(plan.ForwardOnly, v.Version)
-		}
-	}
+	plan := comp.plan(from, fromText, to, target)
 	if err := comp.checkPath(from, target); err != nil {
 		return UpgradePlan{}, err
 	}
@@ -167,4 +153,26 @@ func satisfies(v *semver.Version, rng string) bool {
 	}
 	cons, err := semver.NewConstraint(rng)
 	return err == nil && cons.Check(v)
+}
+
+// plan is the upgrade from the installed version (from, as fromText
+// spells it) to target: the catalog releases it crosses, newest first, up
+// to and with to, and which of them are forward-only.
+func (c *Component) plan(from *semver.Version, fromText string, to *semver.Version, target Version) UpgradePlan {
+	plan := UpgradePlan{Component: c.Name, To: target}
+	plan.From, _ = c.Find(fromText)
+	if plan.From.Version == "" {
+		plan.From = Version{Version: "v" + from.String()}
+	}
+	for i, v := range c.Versions {
+		sv := c.semvers()[i]
+		if sv == nil || !sv.GreaterThan(from) || sv.GreaterThan(to) {
+			continue
+		}
+		plan.Crosses = append(plan.Crosses, v)
+		if v.ForwardOnly {
+			plan.ForwardOnly = append(plan.ForwardOnly, v.Version)
+		}
+	}
+	return plan
 }

@@ -34,19 +34,9 @@ func (c *Catalog) checkUpstream(installed Installed, comp *Component, from *semv
 	}
 	target := Version{Version: up.Version, ChartVersion: up.ChartVersion, Released: up.Released, Changelog: up.Changelog,
 		Chart: newest.Chart, Values: newest.Values}
-	plan := UpgradePlan{Component: comp.Name, To: target}
-	plan.From, _ = comp.Find(fromText)
-	if plan.From.Version == "" {
-		plan.From = Version{Version: "v" + from.String()}
-	}
-	for i, v := range comp.Versions {
-		if sv := comp.semvers()[i]; sv != nil && sv.GreaterThan(from) {
-			plan.Crosses = append(plan.Crosses, v)
-			if v.ForwardOnly {
-				plan.ForwardOnly = append(plan.ForwardOnly, v.Version)
-			}
-		}
-	}
+	// Every catalog release above from is crossed (to is newer than all),
+	// the upstream one first.
+	plan := comp.plan(from, fromText, to, target)
 	plan.Crosses = append([]Version{target}, plan.Crosses...)
 	if len(plan.ForwardOnly) > 0 && !req.ConfirmForwardOnly {
 		return fail(ErrForwardOnlyNotConfirmed, "%s migrates data and cannot be rolled back: confirm the upgrade (its backup step runs first)",
