@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -184,4 +185,44 @@ func TestNamesIsSortedAndACopy(t *testing.T) {
 	n[0] = "zzz"
 	require.NotEqual(t, "zzz", c.Names()[0])
 	require.Equal(t, c.Names()[0], c.InCategory(c.Components[c.Names()[0]].Category)[0].Name, "the first name leads its category")
+}
+
+// ByTitle is each category by title, ties by name, the same from a built
+// catalog's cache as from one built by hand; Matches finds every word of
+// a search in the name, title or description, in any case, the same with
+// and without the cache.
+func TestByTitleAndMatches(t *testing.T) {
+	built := Default()
+	hand := &Catalog{Components: map[string]*Component{}}
+	for name, comp := range built.Components {
+		c := *comp
+		c.search = ""
+		hand.Components[name] = &c
+	}
+	for _, cat := range []Category{Mandatory, ALaCarte, MetaPlatform} {
+		list := built.ByTitle(cat)
+		require.NotEmpty(t, list, cat)
+		require.Len(t, list, len(built.InCategory(cat)))
+		require.True(t, slices.IsSortedFunc(list, func(a, b *Component) int {
+			if a.Title != b.Title {
+				return strings.Compare(a.Title, b.Title)
+			}
+			return strings.Compare(a.Name, b.Name)
+		}), "%s by title, then name", cat)
+		var names, handNames []string
+		for _, c := range list {
+			names = append(names, c.Name)
+		}
+		for _, c := range hand.ByTitle(cat) {
+			handNames = append(handNames, c.Name)
+		}
+		require.Equal(t, names, handNames, cat)
+	}
+	cnpg, _ := built.Get("cnpg")
+	handCNPG, _ := hand.Get("cnpg")
+	for q, want := range map[string]bool{"": true, "postgres": true, "POSTGRESQL operator": true, "cnpg": true, "postgres mongodb": false} {
+		words := strings.Fields(strings.ToLower(q))
+		require.Equal(t, want, cnpg.Matches(words), "search %q", q)
+		require.Equal(t, want, handCNPG.Matches(words), "search %q without the cache", q)
+	}
 }

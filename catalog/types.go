@@ -32,6 +32,8 @@ type Catalog struct {
 	// names are the components' names, sorted, filled with ranges: pages
 	// list the catalog by name on every request (523 entries).
 	names []string
+	// byTitle are each category's components by title, filled with names.
+	byTitle map[Category][]*Component
 }
 
 // Component is one installable unit: a Helm chart with its versions and
@@ -50,6 +52,9 @@ type Component struct {
 	// sem caches Versions parsed as semver (same order); read-only after
 	// the catalog is built and ignored when it no longer matches Versions.
 	sem []*semver.Version
+	// search is the lower-case name, title and description that Matches
+	// reads, filled when the catalog is built.
+	search string
 }
 
 // Chart says where the component's Helm chart lives.

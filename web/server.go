@@ -8,7 +8,6 @@ package web
 //go:generate ../.cache/bin/templ generate -path .
 
 import (
-	"compress/gzip"
 	"context"
 	"log/slog"
 	"net"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -74,14 +72,7 @@ func New(o Options) http.Handler {
 	e.Use(recovered(o.Logger))
 	e.Use(securityHeaders(o.TLS))
 	e.Use(bounded())
-	// Pages and static files go compressed; an event stream must flush
-	// each event as it is, and metrics scrapers ask for their own encoding.
-	// The fastest level: the default's deflate was 15% of the manager's
-	// time at 50 pages at once, for some 20% fewer bytes (BENCHMARKS.md).
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, Skipper: func(c echo.Context) bool {
-		p := c.Request().URL.Path
-		return strings.HasPrefix(p, "/operations/stream") || p == "/metrics" || strings.HasPrefix(p, "/codec/")
-	}}))
+	e.Use(compressed())
 	if o.Auth != nil {
 		e.Use(o.Auth.Require)
 		o.Auth.Routes(e)

@@ -79,10 +79,13 @@ const listTTL = time.Second
 // Temporal frontend openova uses.
 func auditPages(eng *worker.Engine, cfg worker.Config) web.Pages {
 	bootstrap := cfg.Mode == worker.ModeBootstrap
+	// The list shares its decoded pages itself (ListTTL); the steps it
+	// shows read shared lists.
 	tc := &operations.Coalesced{Client: eng.Client(), TTL: listTTL}
-	return &audit.Handler{Temporal: tc, Snapshots: &operations.Ops{Client: tc},
+	return &audit.Handler{Temporal: eng.Client(), Snapshots: &operations.Ops{Client: tc},
 		Decoder: audit.Decoder{Data: eng.DataConverter(), Failure: eng.FailureConverter(), SecretFields: worker.SecretFields()},
-		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now}
+		Shell:   pages.Shell{Bootstrap: bootstrap}, Address: temporalAddr(cfg), Namespace: cfg.Namespace, Now: time.Now,
+		ListTTL: listTTL}
 }
 
 // stateCheckTimeout bounds each request of the state step's bucket check.

@@ -51,6 +51,39 @@ type Handler struct {
 	// Address and Namespace are the Temporal frontend the CLI command dials.
 	Address, Namespace string
 	Now                func() time.Time
+	// ListTTL is how long one page of the list serves identical page
+	// loads (none when zero; loads at the same time still share one).
+	ListTTL time.Duration
+
+	lists operations.Shared[listed]
+}
+
+// listed is one page of the list, read and decoded once for every load
+// that asks for it: decoding fifty rows' search attributes and memos was
+// a fifth of the audit page's time at fifty loads at once (BENCHMARKS.md).
+// Its rows are shared: the page only reads them.
+type listed struct {
+	rows []RowVM
+	next []byte
+}
+
+// listed reads one page of operations, named and sorted.
+func (h *Handler) listed(ctx context.Context, q string, token []byte) (listed, error) {
+	return h.lists.Get(ctx, q+"\x00"+string(token), h.ListTTL, func(ctx context.Context) (listed, error) {
+		resp, err := h.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: pageSize, NextPageToken: token})
+		if err != nil {
+			return listed{}, fmt.Errorf("list operations: %w", err)
+		}
+		var l listed
+		for _, info := range resp.GetExecutions() {
+			l.rows = append(l.rows, row(info, h.Decoder))
+		}
+		fillActors(l.rows)
+		h.nameAborts(ctx, l.rows)
+		sortRows(l.rows)
+		l.next = resp.GetNextPageToken()
+		return l, nil
+	})
 }
 
 // pageSize is the number of operations per page.
@@ -78,19 +111,14 @@ func (h *Handler) list(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		code = http.StatusUnprocessableEntity
 	} else {
-		resp, err := h.Temporal.ListWorkflow(c.Request().Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: pageSize, NextPageToken: token})
+		l, err := h.listed(c.Request().Context(), q, token)
 		if err != nil {
-			return fmt.Errorf("list operations: %w", err)
+			return err
 		}
-		for _, info := range resp.GetExecutions() {
-			vm.Rows = append(vm.Rows, row(info, h.Decoder))
-		}
-		fillActors(vm.Rows)
-		h.nameAborts(c.Request().Context(), vm.Rows)
-		sortRows(vm.Rows)
-		if next := resp.GetNextPageToken(); len(next) > 0 {
+		vm.Rows = l.rows
+		if len(l.next) > 0 {
 			v := c.QueryParams()
-			v.Set("page", base64.RawURLEncoding.EncodeToString(next))
+			v.Set("page", base64.RawURLEncoding.EncodeToString(l.next))
 			vm.NextURL = "/audit?" + v.Encode()
 		}
 	}

@@ -67,19 +67,15 @@ func sectionOf(id string) *section {
 	return nil
 }
 
+// words are the search's words, in lower case.
+func (f Filter) words() []string {
+	return strings.Fields(strings.ToLower(f.Query))
+}
+
 // matches says whether the search finds the component: every word of it
 // in its name, title or description, in any case.
 func (f Filter) matches(c *catalog.Component) bool {
-	if f.Query == "" {
-		return true
-	}
-	text := strings.ToLower(c.Name + " " + c.Title + " " + c.Description)
-	for _, w := range strings.Fields(strings.ToLower(f.Query)) {
-		if !strings.Contains(text, w) {
-			return false
-		}
-	}
-	return true
+	return c.Matches(f.words())
 }
 
 // Narrowed says whether the search or the category hides components.

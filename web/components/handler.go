@@ -38,6 +38,10 @@ type Handler struct {
 	Platforms  Platforms
 	Operations Operations
 	Shell      pages.Shell
+
+	// models keep each list's page while nothing it shows changed: no
+	// operation to follow, the same Platform, Components and catalog.
+	models pages.Memo[PageVM]
 }
 
 // Routes adds the page's routes.
@@ -66,7 +70,7 @@ func (h *Handler) load(c echo.Context) (state, error) {
 	if catErr != nil {
 		s.indexProblem = catErr.Error()
 	}
-	for _, id := range opIDs(p, cat, byName(comps)) {
+	for _, id := range opIDs(p, cat, newIndex(comps)) {
 		if s.ops[id], err = h.Operations.Snapshot(ctx, id); err != nil {
 			return state{}, err
 		}
@@ -91,7 +95,11 @@ func (h *Handler) list(c echo.Context) error {
 		return err
 	}
 	s.filter, s.filterProblem = parseFilter(c.QueryParams())
-	vm := build(s)
+	var from []any
+	if len(s.ops) == 0 { // an operation's card changes as it runs
+		from = pages.PlatformInputs(s.platform, s.components, s.catalog, s.indexProblem)
+	}
+	vm := h.models.Get(s.platform.Name+"?"+c.QueryString(), from, func() PageVM { return build(s) })
 	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, s.platform.Name, pages.Components, "Components", live(vm)), page(vm))
 }
 

@@ -2,6 +2,7 @@ package components
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 
 	"github.com/openova-io/core/catalog"
@@ -94,31 +95,55 @@ func specEntry(p *v1alpha1.Platform, name string) (v1alpha1.ComponentRef, bool) 
 	return v1alpha1.ComponentRef{}, false
 }
 
-// opIDs lists the operations the page needs to read.
-func opIDs(p *v1alpha1.Platform, cat *catalog.Catalog, crs map[string]*v1alpha1.Component) []string {
+// opIDs lists the operations the page needs to read. A component has one
+// only when the spec names it (operationOf), so the spec's few entries are
+// read rather than the catalog's hundreds.
+func opIDs(p *v1alpha1.Platform, cat *catalog.Catalog, crs index) []string {
 	var ids []string
-	for _, name := range cat.Names() {
-		if id, _ := operationOf(p, name, crs[name]); id != "" {
+	for _, ref := range p.Spec.Components {
+		if _, ok := cat.Get(ref.Name); !ok {
+			continue
+		}
+		if id, _ := operationOf(p, ref.Name, crs.get(ref.Name)); id != "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
 	return ids
 }
 
-func byName(items []v1alpha1.Component) map[string]*v1alpha1.Component {
-	out := make(map[string]*v1alpha1.Component, len(items))
-	for i := range items {
-		out[items[i].Name] = &items[i]
+// index finds a Component by name in a list sorted by name, the Store's
+// order, without building a map per page: a map of 500 Components, built
+// twice per page, was a tenth of the Components page's time
+// (BENCHMARKS.md). A list in another order is sorted first.
+type index []v1alpha1.Component
+
+func newIndex(items []v1alpha1.Component) index {
+	for i := 1; i < len(items); i++ {
+		if items[i-1].Name > items[i].Name {
+			items = slices.Clone(items)
+			sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
+			break
+		}
 	}
-	return out
+	return index(items)
+}
+
+// get is the named Component, or nil.
+func (x index) get(name string) *v1alpha1.Component {
+	i := sort.Search(len(x), func(i int) bool { return x[i].Name >= name })
+	if i < len(x) && x[i].Name == name {
+		return &x[i]
+	}
+	return nil
 }
 
 // build turns the state into the page. It picks and orders the
 // components first and builds cards for the page's only: a catalog of
 // hundreds built every card per request (BENCHMARKS.md).
 func build(s state) PageVM {
-	crs := byName(s.components)
+	crs := newIndex(s.components)
 	f := s.filter
+	words := f.words()
 	vm := PageVM{Platform: s.platform.Name, Filter: f, FilterProblem: s.filterProblem, IndexProblem: s.indexProblem}
 	var secs []SectionVM
 	var picked [][]*catalog.Component
@@ -128,12 +153,11 @@ func build(s state) PageVM {
 			continue
 		}
 		var comps []*catalog.Component
-		for _, comp := range s.catalog.InCategory(sec.cat) {
-			if f.matches(comp) && (!f.InstalledOnly || listedAsInstalled(s, comp, crs[comp.Name])) {
+		for _, comp := range s.catalog.ByTitle(sec.cat) {
+			if comp.Matches(words) && (!f.InstalledOnly || listedAsInstalled(s, comp, crs.get(comp.Name))) {
 				comps = append(comps, comp)
 			}
 		}
-		sort.SliceStable(comps, func(i, j int) bool { return comps[i].Title < comps[j].Title })
 		out := SectionVM{ID: sec.id, Title: sec.title}
 		if len(comps) == 0 {
 			switch {
@@ -157,7 +181,7 @@ func build(s state) PageVM {
 	for _, w := range windows {
 		sec := secs[w.Sec]
 		for _, comp := range picked[w.Sec][w.Lo:w.Hi] {
-			c := card(s, comp, crs[comp.Name])
+			c := card(s, comp, crs.get(comp.Name))
 			if c.Installed && c.Live == nil && (c.Status == v1alpha1.PhasePending || c.Status == v1alpha1.HealthProgressing) {
 				vm.RefreshURL = f.URL(s.platform.Name, pager.Page)
 			}

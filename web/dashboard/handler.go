@@ -34,6 +34,10 @@ type Handler struct {
 	Platforms  Platforms
 	Operations Operations
 	Shell      pages.Shell
+
+	// models keep each platform's dashboard less its running operations
+	// while its Platform, Components and catalog are the same.
+	models pages.Memo[PageVM]
 }
 
 // Routes adds the dashboard's routes.
@@ -76,6 +80,9 @@ func (h *Handler) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := build(state{platform: p, components: comps, catalog: cat, running: running})
+	vm := h.models.Get(p.Name, pages.PlatformInputs(p, comps, cat), func() PageVM {
+		return build(state{platform: p, components: comps, catalog: cat})
+	})
+	vm.Running = runningOps(p.Name, running)
 	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, p.Name, pages.Dashboard, "Dashboard", len(vm.Running) > 0), page(vm))
 }

@@ -95,12 +95,19 @@ func build(s state) PageVM {
 		vm.Links = append(vm.Links, links(s.catalog, p.Spec.Organization.Domain, cr)...)
 	}
 	sort.Slice(vm.Links, func(i, j int) bool { return vm.Links[i].Label < vm.Links[j].Label })
-	for _, op := range s.running {
-		vm.Running = append(vm.Running, ui.LiveVM{ID: "op-" + sanitize(op.ID),
-			StreamURL: "/operations/stream?" + url.Values{"id": {op.ID}, "title": {op.ID}}.Encode(),
-			DoneURL:   base + "/", Timeline: operations.Timeline(op.ID, op)})
-	}
+	vm.Running = runningOps(p.Name, s.running)
 	return vm
+}
+
+// runningOps are the operations running now, each followed live.
+func runningOps(platform string, running []operations.Snapshot) []ui.LiveVM {
+	var out []ui.LiveVM
+	for _, op := range running {
+		out = append(out, ui.LiveVM{ID: "op-" + sanitize(op.ID),
+			StreamURL: "/operations/stream?" + url.Values{"id": {op.ID}, "title": {op.ID}}.Encode(),
+			DoneURL:   "/platforms/" + url.PathEscape(platform) + "/", Timeline: operations.Timeline(op.ID, op)})
+	}
+	return out
 }
 
 // installed: a Component of that name runs. A platform has a handful of
