@@ -57,7 +57,8 @@ func changeURL(org string) string { return runURL(org) + "/change" }
 
 // ChangeVM is the change's form, after the last change if there was one.
 type ChangeVM struct {
-	Org, Action, Provider, Missing string
+	// BackURL is the bootstrap's page, or the restore form (changeable).
+	Org, Action, BackURL, Provider, Missing string
 	Regions                        []ChangeRegionVM
 	Credentials                    []CredentialVM
 	// Bucket is the state's bucket ("" keeps the state in the working
@@ -76,7 +77,8 @@ type ChangeRegionVM struct {
 // change shows the running change (its plan, its steps), else the form.
 func (h *Handler) change(c echo.Context) error {
 	org := c.Param("org")
-	if err := h.changeable(c.Request().Context(), org); err != nil {
+	back, err := h.changeable(c.Request().Context(), org)
+	if err != nil {
 		return err
 	}
 	run, err := h.Changes.Status(c.Request().Context(), org)
@@ -84,7 +86,7 @@ func (h *Handler) change(c echo.Context) error {
 		return err
 	}
 	if run.State == "running" {
-		vm := changeRunVM(run)
+		vm := changeRunVM(run, back)
 		vm.Missing = h.Missing
 		return ui.Render(c, http.StatusOK, h.Shell.Meta(c, "", pages.Wizard, "Change", vm.Polling), runPage(vm))
 	}
@@ -92,32 +94,35 @@ func (h *Handler) change(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderChange(c, http.StatusOK, base, run, nil, Errors{})
+	return h.renderChange(c, http.StatusOK, base, back, run, nil, Errors{})
 }
 
 // changeable refuses a change before the organization's bootstrap has
 // finished (until then the bootstrap's own page is where it goes on), and
-// of an organization this openova neither built nor restored.
-func (h *Handler) changeable(ctx context.Context, org string) error {
+// of an organization this openova neither built nor restored. back is
+// where the change's pages go back to: the bootstrap's page, or the
+// restore form for a platform restored from its recovery bundle (no
+// bootstrap of it ran here, so its page would be a 404).
+func (h *Handler) changeable(ctx context.Context, org string) (back string, err error) {
 	if h.Changes == nil || h.Platforms == nil {
-		return echo.NewHTTPError(http.StatusNotFound, "This openova does not change built platforms.")
+		return "", echo.NewHTTPError(http.StatusNotFound, "This openova does not change built platforms.")
 	}
 	b, err := h.Bootstraps.Status(ctx, org)
 	if err != nil {
-		return err
+		return "", err
 	}
 	switch b.State {
 	case "succeeded":
-		return nil
+		return runURL(org), nil
 	case "":
 		if h.Restored != nil {
 			if _, ok, err := h.Restored.Load(org); err != nil || ok {
-				return err
+				return restoreURL, err
 			}
 		}
-		return echo.NewHTTPError(http.StatusNotFound, "This openova built no platform "+org+": restore its recovery bundle at /wizard/restore to change it here.")
+		return "", echo.NewHTTPError(http.StatusNotFound, "This openova built no platform "+org+": restore its recovery bundle at "+restoreURL+" to change it here.")
 	}
-	return echo.NewHTTPError(http.StatusNotFound, "The bootstrap of "+org+" has not finished: its infrastructure can be changed once it has, from "+runURL(org)+".")
+	return "", echo.NewHTTPError(http.StatusNotFound, "The bootstrap of "+org+" has not finished: its infrastructure can be changed once it has, from "+runURL(org)+".")
 }
 
 // startChange checks the form and starts the change; a refused field
@@ -125,7 +130,8 @@ func (h *Handler) changeable(ctx context.Context, org string) error {
 func (h *Handler) startChange(c echo.Context) error {
 	ctx := c.Request().Context()
 	org := c.Param("org")
-	if err := h.changeable(ctx, org); err != nil {
+	back, err := h.changeable(ctx, org)
+	if err != nil {
 		return err
 	}
 	if run, err := h.Changes.Status(ctx, org); err != nil {
@@ -155,7 +161,7 @@ func (h *Handler) startChange(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return h.renderChange(c, http.StatusUnprocessableEntity, base, last, form, errs)
+		return h.renderChange(c, http.StatusUnprocessableEntity, base, back, last, form, errs)
 	}
 	if err := h.Changes.Start(ctx, in, pages.User(c)); err != nil {
 		return err
@@ -208,8 +214,8 @@ func readChange(c echo.Context, base bootstrap.Input) (bootstrap.Input, map[stri
 	return in, form, errs
 }
 
-func (h *Handler) renderChange(c echo.Context, code int, base bootstrap.Input, last Run, form map[string]string, errs Errors) error {
-	vm := ChangeVM{Org: base.Organization, Action: changeURL(base.Organization), Provider: providerLabels[base.Provider].Label,
+func (h *Handler) renderChange(c echo.Context, code int, base bootstrap.Input, back string, last Run, form map[string]string, errs Errors) error {
+	vm := ChangeVM{Org: base.Organization, Action: changeURL(base.Organization), BackURL: back, Provider: providerLabels[base.Provider].Label,
 		Missing: h.Missing, Bucket: base.State.Bucket, AccessKey: form["state.access_key"], Errors: errs}
 	for i, r := range base.Regions {
 		field := fmt.Sprintf("regions[%d].workers", i)
@@ -224,7 +230,7 @@ func (h *Handler) renderChange(c echo.Context, code int, base bootstrap.Input, l
 		vm.Credentials = append(vm.Credentials, CredentialVM{Name: f.Name, Label: f.Label, Multiline: f.Name == "private_key"})
 	}
 	if last.State != "" {
-		l := changeRunVM(last)
+		l := changeRunVM(last, back)
 		vm.Last = &l
 	}
 	return ui.Render(c, code, h.Shell.Meta(c, "", pages.Wizard, "Change the infrastructure", false), changePage(vm))
@@ -232,9 +238,9 @@ func (h *Handler) renderChange(c echo.Context, code int, base bootstrap.Input, l
 
 // changeRunVM is the run page of a change: its URLs, and its words
 // (nothing is created from nothing, an abort destroys nothing).
-func changeRunVM(r Run) RunVM {
+func changeRunVM(r Run, back string) RunVM {
 	vm := runVM(r, nil)
-	vm.Change, vm.URL, vm.BackURL = true, changeURL(r.Organization), runURL(r.Organization)
+	vm.Change, vm.URL, vm.BackURL = true, changeURL(r.Organization), back
 	switch {
 	case vm.Awaiting == bootstrap.SignalApprove:
 		vm.Title = "Review the change of " + r.Organization

@@ -105,8 +105,8 @@ func (h *Handler) Routes(e *echo.Echo) {
 	e.POST("/wizard/run/:org/change", h.startChange)
 	e.POST("/wizard/run/:org/change/:decision", h.decideChange)
 	e.GET("/wizard/run/:org/change/kubeconfig/:region", h.changeKubeconfig)
-	e.GET("/wizard/restore", h.restoreForm)
-	e.POST("/wizard/restore", h.restore)
+	e.GET(restoreURL, h.restoreForm)
+	e.POST(restoreURL, h.restore)
 }
 
 // home opens the newest bootstrap (a closed tab or a restarted openova
@@ -296,3 +296,6 @@ func next(step string) string {
 }
 
 func runURL(org string) string { return "/wizard/run/" + url.PathEscape(org) }
+
+// restoreURL is the form that restores a platform from its recovery bundle.
+const restoreURL = "/wizard/restore"

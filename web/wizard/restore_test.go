@@ -100,6 +100,9 @@ func TestRestoreKeepsNothingUnlessTheBundleOpens(t *testing.T) {
 	e.ServeHTTP(change, httptest.NewRequest(http.MethodGet, "/wizard/run/acme/change", nil))
 	require.Equal(t, http.StatusOK, change.Code, change.Body.String())
 	require.Contains(t, change.Body.String(), "1 control plane (cpx22), 1 worker (cpx32)")
+	require.Contains(t, change.Body.String(), `<a href="/wizard/restore" role="button" class="secondary" data-testid="back">`,
+		"Back goes to the restore form: no bootstrap of acme ran here, so its page is a 404")
+	require.NotContains(t, change.Body.String(), `href="/wizard/run/acme" role="button"`)
 	home := httptest.NewRecorder()
 	e.ServeHTTP(home, httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, "/wizard/run/acme/change", home.Header().Get(echo.HeaderLocation), "a closed tab finds the restored platform again")
