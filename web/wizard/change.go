@@ -59,8 +59,8 @@ func changeURL(org string) string { return runURL(org) + "/change" }
 type ChangeVM struct {
 	// BackURL is the bootstrap's page, or the restore form (changeable).
 	Org, Action, BackURL, Provider, Missing string
-	Regions                        []ChangeRegionVM
-	Credentials                    []CredentialVM
+	Regions                                 []ChangeRegionVM
+	Credentials                             []CredentialVM
 	// Bucket is the state's bucket ("" keeps the state in the working
 	// directory, no keys asked); AccessKey is what was typed.
 	Bucket, AccessKey string
