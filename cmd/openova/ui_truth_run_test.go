@@ -112,7 +112,8 @@ func (w wizardTab) auditOfTheBootstrap(p *proc) {
 
 // restoreAndChangeForms: the restore form refuses no file and a wrong
 // passphrase beside their fields; a good bundle leads to the change form
-// of its platform, which refuses a change without the credentials.
+// of its platform, which refuses a change without the credentials and
+// goes back to the restore form.
 func (w wizardTab) restoreAndChangeForms(p *proc) {
 	t := w.t
 	const pass = "canary bundle passphrase"
@@ -153,4 +154,7 @@ func (w wizardTab) restoreAndChangeForms(p *proc) {
 		chromedp.Click(chromedp.CSS(tid("plan-change"))), browser.Present(`[data-testid="field-error"][data-field="token"]`))
 	require.Contains(t, w.fieldError("token"), "openova keeps no copy of it")
 	browser.Screenshot(t, w.ctx, "change-form-refused")
+	// Back goes to the restore form: no bootstrap of globex ran here, so
+	// a bootstrap page would be a 404.
+	browser.Do(t, w.ctx, chromedp.Click(chromedp.CSS(tid("back"))), browser.Present(tid("restore-form")))
 }
