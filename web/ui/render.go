@@ -2,7 +2,9 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -75,4 +77,19 @@ func Redirect(c echo.Context, url string) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	return c.Redirect(http.StatusSeeOther, url)
+}
+
+// Prerender renders content once into a component that writes the same
+// HTML for every request: a page body kept with its model (pages.Memo) is
+// rendered with it, not per load; rendering 50 component cards, or 500
+// quick links, was most of what was left of a page's time at fifty
+// loads at once (BENCHMARKS.md). A fragment request (HX-Target) needs the
+// live component, whose fragments templ finds: serve this to full-page
+// loads only. Nil if content fails to render (then render it live).
+func Prerender(content templ.Component) templ.Component {
+	var b strings.Builder
+	if err := content.Render(context.Background(), &b); err != nil {
+		return nil
+	}
+	return templ.Raw(b.String())
 }
