@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/openova-io/core/catalog"
 )
 
 // Filter is what the page's URL asks to see, so a filtered page can be
@@ -67,15 +65,10 @@ func sectionOf(id string) *section {
 	return nil
 }
 
-// words are the search's words, in lower case.
+// words are the search's words, in lower case: a component matches when
+// each is in its name, title or description (catalog.Component.Matches).
 func (f Filter) words() []string {
 	return strings.Fields(strings.ToLower(f.Query))
-}
-
-// matches says whether the search finds the component: every word of it
-// in its name, title or description, in any case.
-func (f Filter) matches(c *catalog.Component) bool {
-	return c.Matches(f.words())
 }
 
 // Narrowed says whether the search or the category hides components.

@@ -49,7 +49,7 @@ func TestFilterMatchesAndURL(t *testing.T) {
 	cnpg, ok := catalog.Default().Get("cnpg")
 	require.True(t, ok)
 	for q, want := range map[string]bool{"": true, "postgres": true, "POSTGRESQL operator": true, "cnpg": true, "postgres mongodb": false} {
-		require.Equal(t, want, Filter{Query: q}.matches(cnpg), "search %q", q)
+		require.Equal(t, want, cnpg.Matches(Filter{Query: q}.words()), "search %q", q)
 	}
 	f := Filter{Query: "a b", Category: "a-la-carte", Page: 2}
 	require.Equal(t, "/platforms/acme/components?category=a-la-carte&installed=0&page=3&q=a+b", f.URL("acme", 3))
