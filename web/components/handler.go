@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/openova-io/core/catalog"
@@ -43,13 +42,7 @@ type Handler struct {
 	// models keep each list's page, rendered, while nothing it shows
 	// changed: no operation to follow, the same Platform, Components and
 	// catalog.
-	models pages.Memo[model]
-}
-
-// model is a page and its body rendered (nil when not kept).
-type model struct {
-	vm   PageVM
-	body templ.Component
+	models pages.Memo[pages.Rendered[PageVM]]
 }
 
 // Routes adds the page's routes.
@@ -107,18 +100,9 @@ func (h *Handler) list(c echo.Context) error {
 	if len(s.ops) == 0 { // an operation's card changes as it runs
 		from = pages.PlatformInputs(s.platform, s.components, s.catalog, s.indexProblem)
 	}
-	m := h.models.Get(s.platform.Name+"?"+c.QueryString(), from, func() model {
-		m := model{vm: build(s)}
-		if from != nil {
-			m.body = ui.Prerender(page(m.vm))
-		}
-		return m
-	})
-	var body templ.Component = page(m.vm)
-	if m.body != nil && !ui.IsFragmentRequest(c.Request()) {
-		body = m.body
-	}
-	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, s.platform.Name, pages.Components, "Components", live(m.vm)), body)
+	m := pages.KeepRendered(&h.models, s.platform.Name+"?"+c.QueryString(), from, func() PageVM { return build(s) }, page)
+	body := m.Body(c.Request(), page(m.VM))
+	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, s.platform.Name, pages.Components, "Components", live(m.VM)), body)
 }
 
 func live(vm PageVM) bool {

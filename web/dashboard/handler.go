@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/openova-io/core/catalog"
@@ -39,14 +38,7 @@ type Handler struct {
 	// models keep each platform's dashboard less its running operations,
 	// and its rendering with none running, while its Platform, Components
 	// and catalog are the same.
-	models pages.Memo[model]
-}
-
-// model is a dashboard with no operation running, and its body rendered
-// (nil when not kept).
-type model struct {
-	vm   PageVM
-	body templ.Component
+	models pages.Memo[pages.Rendered[PageVM]]
 }
 
 // Routes adds the dashboard's routes.
@@ -89,19 +81,13 @@ func (h *Handler) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from := pages.PlatformInputs(p, comps, cat)
-	m := h.models.Get(p.Name, from, func() model {
-		m := model{vm: build(state{platform: p, components: comps, catalog: cat})}
-		if from != nil {
-			m.body = ui.Prerender(page(m.vm))
-		}
-		return m
-	})
-	vm := m.vm
+	m := pages.KeepRendered(&h.models, p.Name, pages.PlatformInputs(p, comps, cat),
+		func() PageVM { return build(state{platform: p, components: comps, catalog: cat}) }, page)
+	vm := m.VM
 	vm.Running = runningOps(p.Name, running)
-	var body templ.Component = page(vm)
-	if m.body != nil && len(vm.Running) == 0 && !ui.IsFragmentRequest(c.Request()) {
-		body = m.body
+	body := page(vm)
+	if len(vm.Running) == 0 {
+		body = m.Body(c.Request(), body)
 	}
 	return ui.Render(c, http.StatusOK, h.Shell.Meta(c, p.Name, pages.Dashboard, "Dashboard", len(vm.Running) > 0), body)
 }

@@ -1,11 +1,15 @@
 package pages
 
 import (
+	"net/http"
 	"slices"
 	"sync"
 
+	"github.com/a-h/templ"
+
 	"github.com/openova-io/core/catalog"
 	"github.com/openova-io/core/crds/v1alpha1"
+	"github.com/openova-io/core/web/ui"
 )
 
 // Memo keeps a page's view model while what it was built from is the very
@@ -56,6 +60,38 @@ func (m *Memo[V]) Get(key string, from []any, build func() V) V {
 	m.kept[key] = memoized[V]{from: from, v: v}
 	m.mu.Unlock()
 	return v
+}
+
+// Rendered is a page's model and, when the memo keeps it, its body
+// rendered once (ui.Prerender): loads that share a model share its
+// rendering too.
+type Rendered[V any] struct {
+	VM   V
+	body templ.Component
+}
+
+// KeepRendered is key's model from m, built and rendered once while from
+// is the same; without inputs (nil) it is built for this load only and
+// not rendered ahead.
+func KeepRendered[V any](m *Memo[Rendered[V]], key string, from []any, build func() V, render func(V) templ.Component) Rendered[V] {
+	return m.Get(key, from, func() Rendered[V] {
+		r := Rendered[V]{VM: build()}
+		if from != nil {
+			r.body = ui.Prerender(render(r.VM))
+		}
+		return r
+	})
+}
+
+// Body is what a load renders: the kept rendering for a full-page load,
+// else live, the page rendered from this load's model (an htmx fragment
+// request needs live's fragments). A handler whose load differs from the
+// kept model (a running operation added) renders live itself.
+func (r Rendered[V]) Body(req *http.Request, live templ.Component) templ.Component {
+	if r.body != nil && !ui.IsFragmentRequest(req) {
+		return r.body
+	}
+	return live
 }
 
 // PlatformInputs are the memo inputs of a page built from a Platform, its
